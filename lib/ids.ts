@@ -1,0 +1,29 @@
+// Identifier shapes used across the program. Entra object ids, tenant ids and
+// role template ids are GUIDs; Power Platform environment ids are GUIDs too, except
+// the tenant's default environment, whose id is "Default-<tenant id>".
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DEFAULT_ENVIRONMENT = /^Default-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+// A user principal name is "local@domain" with a dotted domain and no whitespace.
+// Entra accepts more exotic forms (e.g. "#EXT#" guests), which still match this.
+const USER_PRINCIPAL_NAME = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function isGuid(value: string): boolean {
+    return GUID.test(value);
+}
+
+export function isEnvironmentId(value: string): boolean {
+    return GUID.test(value) || DEFAULT_ENVIRONMENT.test(value);
+}
+
+export function isUserPrincipalName(value: string): boolean {
+    return USER_PRINCIPAL_NAME.test(value);
+}
+
+/** Ids are compared case-insensitively: Entra and BAP return lower case, users paste either. */
+export function normalizeId(value: string): string {
+    return value.startsWith("Default-") || value.startsWith("default-")
+        ? "Default-" + value.slice("Default-".length).toLowerCase()
+        : value.toLowerCase();
+}

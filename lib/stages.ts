@@ -1,0 +1,50 @@
+// The procedure as data: which directory roles the service account holds after each
+// stage. Pure, so the whole stage model is unit-testable without Pulumi.
+//
+// Moving between stages only adds or removes role assignments. Pulumi creates the
+// assignments a stage adds before it deletes those the stage no longer declares
+// (deletions of resources that left the program run at the end of an update, and not
+// at all when an earlier step failed), so going to "operational" grants Power Platform
+// Administrator before it revokes Global Administrator and never leaves the account
+// without an administrative role.
+
+import {
+    DirectoryRole,
+    DYNAMICS_365_ADMINISTRATOR,
+    GLOBAL_ADMINISTRATOR,
+    POWER_PLATFORM_ADMINISTRATOR,
+} from "./directory-roles";
+
+export const STAGES = ["bootstrap", "operational", "reauth"] as const;
+export type Stage = (typeof STAGES)[number];
+
+export function isStage(value: string): value is Stage {
+    return (STAGES as readonly string[]).includes(value);
+}
+
+export interface StagePlan {
+    readonly stage: Stage;
+    /** The directory roles the account holds once the stage is applied. */
+    readonly directoryRoles: readonly DirectoryRole[];
+    /** Whether the stage ensures the account's access to the Power Platform environments. */
+    readonly ensuresEnvironmentAccess: boolean;
+}
+
+const DIRECTORY_ROLES_BY_STAGE: Record<Stage, readonly DirectoryRole[]> = {
+    // Creating the backup connector needs Global Administrator and Dynamics 365 Administrator.
+    bootstrap: [GLOBAL_ADMINISTRATOR, DYNAMICS_365_ADMINISTRATOR],
+    // Least privilege once the connector exists.
+    operational: [DYNAMICS_365_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR],
+    // Re-authenticating the connector needs Global Administrator again, temporarily.
+    reauth: [GLOBAL_ADMINISTRATOR, DYNAMICS_365_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR],
+};
+
+export function planStage(stage: Stage): StagePlan {
+    return {
+        stage,
+        directoryRoles: DIRECTORY_ROLES_BY_STAGE[stage],
+        // Ensuring environment access is idempotent, so every stage does it: a
+        // bootstrap run already prepares the environments the connector will back up.
+        ensuresEnvironmentAccess: true,
+    };
+}

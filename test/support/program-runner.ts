@@ -1,0 +1,47 @@
+// Spawns program-under-mocks.ts in its own process and returns what the program registered.
+
+import { execFile } from "child_process";
+import * as path from "path";
+
+export interface ProgramRun {
+    resources: { urn: string; type: string; name: string; custom: boolean; inputs: Record<string, any> }[];
+    invokes: { token: string; inputs: Record<string, any> }[];
+    outputs: Record<string, any>;
+    error?: string;
+}
+
+export interface ProgramRunOptions {
+    /** Full config keys ("d365-backup-access:stage") to raw values; lists as JSON text. */
+    config: Record<string, string>;
+    users?: { objectId: string; userPrincipalName: string }[];
+    preview?: boolean;
+}
+
+const HARNESS = path.join(__dirname, "program-under-mocks.ts");
+
+export function runProgram(options: ProgramRunOptions): Promise<ProgramRun> {
+    return new Promise((resolve, reject) => {
+        execFile(
+            process.execPath,
+            ["-r", "ts-node/register/transpile-only", HARNESS],
+            {
+                env: {
+                    ...process.env,
+                    PROGRAM_CONFIG: JSON.stringify(options.config),
+                    PROGRAM_USERS: JSON.stringify(options.users ?? []),
+                    PROGRAM_PREVIEW: String(options.preview ?? false),
+                },
+                cwd: path.join(__dirname, "..", ".."),
+                maxBuffer: 16 * 1024 * 1024,
+            },
+            (error, stdout, stderr) => {
+                const line = stdout.split("\n").find((l) => l.startsWith("RESULT "));
+                if (!line) {
+                    reject(new Error(`program harness printed no result (${error?.message ?? "no error"}):\n${stderr}`));
+                    return;
+                }
+                resolve(JSON.parse(line.slice("RESULT ".length)));
+            },
+        );
+    });
+}

@@ -1,0 +1,57 @@
+import { strict as assert } from "assert";
+
+import { DYNAMICS_365_ADMINISTRATOR, GLOBAL_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR } from "../../lib/directory-roles";
+import { nextSteps } from "../../lib/next-steps";
+import { planStage, STAGES } from "../../lib/stages";
+
+const roleNames = (stage: (typeof STAGES)[number]) => planStage(stage).directoryRoles.map((r) => r.displayName).sort();
+
+describe("stage model", () => {
+    it("bootstrap holds Global Administrator and Dynamics 365 Administrator", () => {
+        assert.deepEqual(roleNames("bootstrap"), ["Dynamics 365 Administrator", "Global Administrator"]);
+    });
+
+    it("operational drops Global Administrator and adds Power Platform Administrator", () => {
+        assert.deepEqual(roleNames("operational"), ["Dynamics 365 Administrator", "Power Platform Administrator"]);
+    });
+
+    it("reauth holds all three", () => {
+        assert.deepEqual(roleNames("reauth"), [
+            "Dynamics 365 Administrator",
+            "Global Administrator",
+            "Power Platform Administrator",
+        ]);
+    });
+
+    it("uses the built-in role template ids", () => {
+        assert.equal(GLOBAL_ADMINISTRATOR.templateId, "62e90394-69f5-4237-9190-012177145e10");
+        assert.equal(DYNAMICS_365_ADMINISTRATOR.templateId, "44367163-eba1-44c3-98af-f5787879f96a");
+        assert.equal(POWER_PLATFORM_ADMINISTRATOR.templateId, "11648597-926c-4cf3-9c36-bcebb0ba8dcc");
+    });
+
+    it("ensures environment access in every stage", () => {
+        for (const stage of STAGES) assert.equal(planStage(stage).ensuresEnvironmentAccess, true);
+    });
+});
+
+describe("next steps", () => {
+    const context = { stack: "contoso", serviceAccount: "backup@contoso.onmicrosoft.com" };
+
+    it("after bootstrap: create the connector, then move to operational", () => {
+        const text = nextSteps("bootstrap", context);
+        assert.match(text, /create the Dynamics 365 connector/);
+        assert.match(text, /pulumi config set --stack contoso d365-backup-access:stage operational && pulumi up --stack contoso/);
+    });
+
+    it("after operational: drift check and how to re-authenticate", () => {
+        const text = nextSteps("operational", context);
+        assert.match(text, /--expect-no-changes/);
+        assert.match(text, /d365-backup-access:stage reauth/);
+    });
+
+    it("after reauth: re-authenticate, then demote at once", () => {
+        const text = nextSteps("reauth", context);
+        assert.match(text, /Re-authenticate/);
+        assert.match(text, /d365-backup-access:stage operational/);
+    });
+});
