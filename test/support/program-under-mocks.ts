@@ -69,7 +69,7 @@ async function main(): Promise<void> {
         const program = await import("../../index");
         outputs = await resolveOutputs(program as Record<string, unknown>);
     } catch (caught) {
-        error = caught instanceof Error ? caught.message : String(caught);
+        error = caught instanceof Error ? caught.message || String(caught.stack) : String(caught);
     }
     await pulumi.runtime.disconnect();
 
