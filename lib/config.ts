@@ -25,6 +25,8 @@ export interface ProgramConfig {
     readonly serviceAccount: ServiceAccountRef;
     readonly environments: EnvironmentSelection;
     readonly cloud: Cloud;
+    /** When false, a missing Dynamics licence is a warning instead of an error. */
+    readonly requireDynamicsLicense: boolean;
 }
 
 export class ConfigError extends Error {
@@ -183,6 +185,16 @@ function parseCloud(get: ConfigSource, problems: string[]): Cloud | undefined {
     return value as Cloud;
 }
 
+function parseBoolean(get: ConfigSource, key: string, fallback: boolean, problems: string[]): boolean | undefined {
+    const raw = get(key);
+    if (raw === undefined || raw.trim() === "") return fallback;
+    const value = raw.trim().toLowerCase();
+    if (value === "true") return true;
+    if (value === "false") return false;
+    problems.push(`${keyName(key)}: ${JSON.stringify(raw)} is not a boolean; expected true or false.`);
+    return undefined;
+}
+
 /** Validates the whole configuration; throws one ConfigError listing every problem. */
 export function parseConfig(get: ConfigSource): ProgramConfig {
     const problems: string[] = [];
@@ -190,10 +202,11 @@ export function parseConfig(get: ConfigSource): ProgramConfig {
     const serviceAccount = parseServiceAccount(get, problems);
     const environments = parseEnvironments(get, problems);
     const cloud = parseCloud(get, problems);
-    if (problems.length > 0 || !stage || !serviceAccount || !environments || !cloud) {
+    const requireDynamicsLicense = parseBoolean(get, "requireDynamicsLicense", true, problems);
+    if (problems.length > 0 || !stage || !serviceAccount || !environments || !cloud || requireDynamicsLicense === undefined) {
         throw new ConfigError(problems);
     }
-    return { stage, serviceAccount, environments, cloud };
+    return { stage, serviceAccount, environments, cloud, requireDynamicsLicense };
 }
 
 /** How the operator refers to the account in messages. */

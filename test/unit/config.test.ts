@@ -34,6 +34,7 @@ describe("parseConfig", () => {
             serviceAccount: { kind: "userPrincipalName", userPrincipalName: "backup@contoso.onmicrosoft.com" },
             environments: { kind: "listed", ids: [ENV_A] },
             cloud: "public",
+            requireDynamicsLicense: true,
         });
     });
 
@@ -101,6 +102,11 @@ describe("parseConfig", () => {
 
     it("rejects an unknown cloud", () => {
         assert.match(problemsOf({ ...VALID, cloud: "azure" })[0], /cloud: "azure" is not a cloud; expected one of public, usgov/);
+    });
+
+    it("reads requireDynamicsLicense as a boolean", () => {
+        assert.equal(parseConfig(source({ ...VALID, requireDynamicsLicense: "false" })).requireDynamicsLicense, false);
+        assert.match(problemsOf({ ...VALID, requireDynamicsLicense: "no" })[0], /requireDynamicsLicense: "no" is not a boolean/);
     });
 
     it("lists every problem in one error", () => {
