@@ -1,0 +1,189 @@
+// The emulator's TLS material: a certificate authority kept in a directory (so that a
+// process started with NODE_EXTRA_CA_CERTS pointing at it keeps trusting later
+// emulators), and short-lived server certificates for 127.0.0.1 / localhost.
+//
+// Keys come from Node's native generator (fast); node-forge only assembles the X.509
+// structures, and the signature itself is made with Node's crypto as well, because
+// forge's pure-JavaScript RSA signing costs ~50 ms per certificate.
+import { generateKeyPair, KeyObject, createPrivateKey, createPublicKey, randomBytes, sign } from "crypto";
+import { promises as fs, constants as fsConstants } from "fs";
+import * as os from "os";
+import * as path from "path";
+import forge from "node-forge";
+
+export const CA_CERT_FILE = "ca.pem";
+export const CA_KEY_FILE = "ca-key.pem";
+const LOCK_FILE = "ca.lock";
+const CA_COMMON_NAME = "d365-backup-access tenant emulator CA";
+const CA_LIFETIME_DAYS = 3650;
+const LEAF_LIFETIME_DAYS = 30;
+const RENEW_BEFORE_MS = 24 * 3600 * 1000;
+const STALE_LOCK_MS = 30_000;
+
+export interface KeyPair {
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+}
+
+export interface CertificateAuthority {
+  certFile: string;
+  certPem: string;
+  privateKey: KeyObject;
+  certificate: forge.pki.Certificate;
+}
+
+export interface ServerCertificate {
+  certPem: string;
+  keyPem: string;
+}
+
+/** Where the test launcher and the CLI keep the CA unless told otherwise. */
+export function defaultCaDir(): string {
+  return path.join(os.tmpdir(), "d365ba-emulator-ca");
+}
+
+export function generateRsaKeyPair(): Promise<KeyPair> {
+  return new Promise((resolve, reject) => {
+    generateKeyPair("rsa", { modulusLength: 2048 }, (err, publicKey, privateKey) =>
+      err ? reject(err) : resolve({ publicKey, privateKey }),
+    );
+  });
+}
+
+/**
+ * Loads the CA from `dir`, creating it first when absent, expired or inconsistent.
+ * Several processes may race here (parallel test runs): creation happens under an
+ * exclusive lock file and every file is written by rename, so a reader never sees a
+ * certificate without its key.
+ */
+export async function ensureCertificateAuthority(dir: string): Promise<CertificateAuthority> {
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  const existing = await loadCertificateAuthority(dir);
+  if (existing) return existing;
+  const lockPath = path.join(dir, LOCK_FILE);
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    let lock: fs.FileHandle | undefined;
+    try {
+      lock = await fs.open(lockPath, fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_WRONLY, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    if (lock) {
+      try {
+        const again = await loadCertificateAuthority(dir);
+        if (again) return again;
+        return await createCertificateAuthority(dir);
+      } finally {
+        await lock.close();
+        await fs.rm(lockPath, { force: true });
+      }
+    }
+    await removeStaleLock(lockPath);
+    const created = await loadCertificateAuthority(dir);
+    if (created) return created;
+    if (Date.now() > deadline) {
+      throw new Error(`Timed out waiting for another process to create the emulator CA in ${dir} (lock file ${lockPath})`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+async function removeStaleLock(lockPath: string): Promise<void> {
+  try {
+    const info = await fs.stat(lockPath);
+    if (Date.now() - info.mtimeMs > STALE_LOCK_MS) await fs.rm(lockPath, { force: true });
+  } catch {
+    // the lock disappeared meanwhile: fine
+  }
+}
+
+async function loadCertificateAuthority(dir: string): Promise<CertificateAuthority | undefined> {
+  const certFile = path.join(dir, CA_CERT_FILE);
+  let certPem: string;
+  let keyPem: string;
+  try {
+    [certPem, keyPem] = await Promise.all([fs.readFile(certFile, "utf8"), fs.readFile(path.join(dir, CA_KEY_FILE), "utf8")]);
+  } catch {
+    return undefined;
+  }
+  try {
+    const certificate = forge.pki.certificateFromPem(certPem);
+    const privateKey = createPrivateKey(keyPem);
+    const certKeyPem = forge.pki.publicKeyToPem(certificate.publicKey);
+    const matches = createPublicKey(privateKey).export({ type: "spki", format: "pem" }) === createPublicKey(certKeyPem).export({ type: "spki", format: "pem" });
+    const fresh = certificate.validity.notAfter.getTime() - Date.now() > RENEW_BEFORE_MS;
+    return matches && fresh ? { certFile, certPem, privateKey, certificate } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function createCertificateAuthority(dir: string): Promise<CertificateAuthority> {
+  const keys = await generateRsaKeyPair();
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(keys.publicKey.export({ type: "spki", format: "pem" }).toString());
+  cert.serialNumber = serialNumber();
+  cert.validity.notBefore = new Date(Date.now() - 3600_000);
+  cert.validity.notAfter = new Date(Date.now() + CA_LIFETIME_DAYS * 86400_000);
+  const name = [{ name: "commonName", value: CA_COMMON_NAME }, { name: "organizationName", value: "d365-backup-access" }];
+  cert.setSubject(name);
+  cert.setIssuer(name);
+  cert.setExtensions([
+    { name: "basicConstraints", cA: true, critical: true },
+    { name: "keyUsage", keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+    { name: "subjectKeyIdentifier" },
+  ]);
+  signCertificate(cert, keys.privateKey);
+  const certPem = forge.pki.certificateToPem(cert);
+  const keyPem = keys.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+  await writeAtomically(path.join(dir, CA_KEY_FILE), keyPem, 0o600);
+  await writeAtomically(path.join(dir, CA_CERT_FILE), certPem, 0o644);
+  return { certFile: path.join(dir, CA_CERT_FILE), certPem, privateKey: keys.privateKey, certificate: cert };
+}
+
+/** A server certificate for 127.0.0.1 and localhost, signed by the CA. */
+export function issueServerCertificate(ca: CertificateAuthority, keys: KeyPair, commonName: string): ServerCertificate {
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(keys.publicKey.export({ type: "spki", format: "pem" }).toString());
+  cert.serialNumber = serialNumber();
+  cert.validity.notBefore = new Date(Date.now() - 3600_000);
+  cert.validity.notAfter = new Date(Date.now() + LEAF_LIFETIME_DAYS * 86400_000);
+  cert.setSubject([{ name: "commonName", value: commonName }]);
+  cert.setIssuer(ca.certificate.subject.attributes);
+  cert.setExtensions([
+    { name: "basicConstraints", cA: false, critical: true },
+    { name: "keyUsage", digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: "extKeyUsage", serverAuth: true },
+    { name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }, { type: 2, value: "localhost" }] },
+    { name: "subjectKeyIdentifier" },
+    { name: "authorityKeyIdentifier", keyIdentifier: ca.certificate.generateSubjectKeyIdentifier().getBytes() },
+  ]);
+  signCertificate(cert, ca.privateKey);
+  return {
+    certPem: forge.pki.certificateToPem(cert),
+    keyPem: keys.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+  };
+}
+
+function signCertificate(cert: forge.pki.Certificate, signer: KeyObject): void {
+  const oid = forge.pki.oids.sha256WithRSAEncryption;
+  cert.siginfo.algorithmOid = oid;
+  (cert as unknown as { signatureOid: string }).signatureOid = oid;
+  const tbs = forge.pki.getTBSCertificate(cert);
+  const der = Buffer.from(forge.asn1.toDer(tbs).getBytes(), "binary");
+  (cert as unknown as { tbsCertificate: forge.asn1.Asn1 }).tbsCertificate = tbs;
+  cert.signature = sign("sha256", der, signer).toString("binary");
+}
+
+function serialNumber(): string {
+  const bytes = randomBytes(16);
+  bytes[0] &= 0x7f; // positive INTEGER
+  return bytes.toString("hex");
+}
+
+async function writeAtomically(file: string, content: string, mode: number): Promise<void> {
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  await fs.writeFile(tmp, content, { mode });
+  await fs.rename(tmp, file);
+}
