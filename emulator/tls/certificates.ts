@@ -170,7 +170,9 @@ function signCertificate(cert: forge.pki.Certificate, signer: KeyObject): void {
   const oid = forge.pki.oids.sha256WithRSAEncryption;
   cert.siginfo.algorithmOid = oid;
   (cert as unknown as { signatureOid: string }).signatureOid = oid;
-  const tbs = forge.pki.getTBSCertificate(cert);
+  // getTBSCertificate exists at run time but is missing from @types/node-forge
+  const pki = forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 };
+  const tbs = pki.getTBSCertificate(cert);
   const der = Buffer.from(forge.asn1.toDer(tbs).getBytes(), "binary");
   (cert as unknown as { tbsCertificate: forge.asn1.Asn1 }).tbsCertificate = tbs;
   cert.signature = sign("sha256", der, signer).toString("binary");
