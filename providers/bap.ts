@@ -1,0 +1,231 @@
+// Power Platform admin API (BAP): environments and adding users to them.
+//
+//   list environments   GET  {bap}/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments        (pages: "nextLink")
+//   get one             GET  …/scopes/admin/environments/{id}                                                (404: unknown id)
+//   add a user          POST …/scopes/admin/environments/{id}/addUser     {"objectId"}                        ("force sync")
+//   add an app user     POST …/scopes/admin/environments/{id}/addAppUser  {"servicePrincipalAppId"}
+//
+// An environment's Dataverse database is described by properties.linkedEnvironmentMetadata;
+// without it the environment has no Dataverse and nothing for a backup to read.
+
+import { ClientContext } from "./context";
+import { accessError } from "./errors";
+import { answerError, ApiAnswer, ApiRequest, Explanation, getAllPages, parseAnswer } from "./http";
+
+const BASE_PATH = "/providers/Microsoft.BusinessAppPlatform";
+const ENVIRONMENTS_API_VERSION = "2023-06-01";
+const APP_USER_API_VERSION = "2020-10-01";
+
+export interface DataverseInfo {
+    /** The organisation URL with a trailing slash, e.g. https://contoso.crm4.dynamics.com/. */
+    readonly instanceUrl: string;
+    readonly instanceApiUrl: string | undefined;
+    readonly uniqueName: string | undefined;
+    readonly domainName: string | undefined;
+    readonly version: string | undefined;
+}
+
+export interface EnvironmentInfo {
+    /** The environment id (BAP's "name"): a GUID, or Default-{tenant id}. */
+    readonly id: string;
+    readonly displayName: string;
+    /** Production, Sandbox, Trial, Developer, Default, Teams. */
+    readonly sku: string;
+    /** Runtime state: Enabled or AdminMode (others possible). */
+    readonly state: string;
+    readonly isDefault: boolean;
+    readonly provisioningState: string | undefined;
+    readonly location: string | undefined;
+    /** Undefined when the environment has no Dataverse database. */
+    readonly dataverse: DataverseInfo | undefined;
+    /** Entra group the environment is restricted to, if any. */
+    readonly securityGroupId: string | undefined;
+}
+
+/** Where Dataverse calls for one environment go. */
+export interface DataverseTarget {
+    readonly environmentId: string;
+    readonly instanceUrl: string;
+}
+
+function text(value: unknown): string | undefined {
+    return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/** BAP's environment JSON to the typed view the program and providers use. */
+export function toEnvironmentInfo(raw: any): EnvironmentInfo {
+    const properties = raw?.properties ?? {};
+    const linked = properties.linkedEnvironmentMetadata;
+    const instanceUrl = text(linked?.instanceUrl);
+    return {
+        id: String(raw?.name ?? ""),
+        displayName: text(properties.displayName) ?? String(raw?.name ?? ""),
+        sku: text(properties.environmentSku) ?? "Unknown",
+        state: text(properties.states?.runtime?.id) ?? "Unknown",
+        isDefault: properties.isDefault === true,
+        provisioningState: text(properties.provisioningState),
+        location: text(raw?.location),
+        dataverse: instanceUrl
+            ? {
+                  instanceUrl: instanceUrl.endsWith("/") ? instanceUrl : `${instanceUrl}/`,
+                  instanceApiUrl: text(linked.instanceApiUrl),
+                  uniqueName: text(linked.uniqueName),
+                  domainName: text(linked.domainName),
+                  version: text(linked.version),
+              }
+            : undefined,
+        securityGroupId: text(linked?.securityGroupId),
+    };
+}
+
+function environmentsUrl(ctx: ClientContext, suffix = "", apiVersion = ENVIRONMENTS_API_VERSION): string {
+    return `${ctx.endpoints.bap}${BASE_PATH}/scopes/admin/environments${suffix}?api-version=${apiVersion}`;
+}
+
+function operatorClientId(ctx: ClientContext): string | undefined {
+    const credential = ctx.settings.credential;
+    return "clientId" in credential ? credential.clientId : undefined;
+}
+
+/**
+ * Fixes shared by every BAP call: an application that is not registered as a Power
+ * Platform management application, and an operator without an admin role.
+ */
+function explainBap(ctx: ClientContext): (answer: ApiAnswer) => Explanation | undefined {
+    return (answer) => {
+        if (answer.status !== 403) return undefined;
+        const clientId = operatorClientId(ctx);
+        if (/does not have permission to access the path/i.test(answer.message) && clientId) {
+            return {
+                kind: "admin-application",
+                what: `The application ${clientId} is not registered as a Power Platform management application, so BAP refuses it: ${answer.message}`,
+                fix:
+                    `register it once per tenant, signed in as a Power Platform administrator (a user): ` +
+                    `PUT ${ctx.endpoints.bap}${BASE_PATH}/adminApplications/${clientId}?api-version=2020-10-01 ` +
+                    `(or \`pac admin application register --application-id ${clientId}\`, or PowerShell ` +
+                    `New-PowerAppManagementApp -ApplicationId ${clientId}), then run again.`,
+            };
+        }
+        return {
+            fix:
+                "the operator needs the Entra role Power Platform Administrator (or Dynamics 365 Administrator); " +
+                "a service principal must also be registered as a Power Platform management application.",
+        };
+    };
+}
+
+/** Every environment of the tenant, all pages. */
+export async function listEnvironments(ctx: ClientContext): Promise<EnvironmentInfo[]> {
+    const raw = await getAllPages<unknown>(
+        ctx.http,
+        {
+            service: "bap",
+            method: "GET",
+            url: environmentsUrl(ctx),
+            audience: ctx.endpoints.bapAudience,
+            call: "list environments",
+            explain: explainBap(ctx),
+        },
+        "nextLink",
+    );
+    return raw.map(toEnvironmentInfo);
+}
+
+/** One environment, or undefined when BAP does not know the id. */
+export async function findEnvironment(ctx: ClientContext, environmentId: string): Promise<EnvironmentInfo | undefined> {
+    const response = await ctx.http.send({
+        service: "bap",
+        method: "GET",
+        url: environmentsUrl(ctx, `/${encodeURIComponent(environmentId)}`),
+        audience: ctx.endpoints.bapAudience,
+        call: "read the environment",
+        environmentId,
+        expect: [404],
+        explain: explainBap(ctx),
+    });
+    return response.status === 404 ? undefined : toEnvironmentInfo(response.body);
+}
+
+/** One environment; an unknown id is an error that says so. */
+export async function getEnvironment(ctx: ClientContext, environmentId: string): Promise<EnvironmentInfo> {
+    const environment = await findEnvironment(ctx, environmentId);
+    if (!environment) throw unknownEnvironmentError(environmentId);
+    return environment;
+}
+
+export function unknownEnvironmentError(environmentId: string) {
+    return accessError("unknown-environment", {
+        what: `No Power Platform environment has this id in the tenant`,
+        environmentId,
+        fix:
+            "check d365-backup-access:environments against the admin center (Environments → the environment → " +
+            "Environment ID) and that azuread:tenantId names the tenant that owns it.",
+    });
+}
+
+/** Where to send Dataverse calls; an environment without Dataverse is an error that says so. */
+export function dataverseTarget(environment: EnvironmentInfo): DataverseTarget {
+    if (!environment.dataverse) throw noDataverseError(environment);
+    return { environmentId: environment.id, instanceUrl: environment.dataverse.instanceUrl };
+}
+
+export function noDataverseError(environment: Pick<EnvironmentInfo, "id" | "displayName">) {
+    return accessError("no-dataverse", {
+        what: `The environment "${environment.displayName}" has no Dataverse database, so it holds no Dynamics 365 data to back up`,
+        environmentId: environment.id,
+        fix:
+            'remove it from d365-backup-access:environments (with ["*"] such environments are skipped), ' +
+            "or add a Dataverse database to it in the Power Platform admin center.",
+    });
+}
+
+export type AddUserOutcome =
+    | { readonly added: true }
+    | { readonly added: false; readonly reason: "not-licensed" | "security-group"; readonly message: string };
+
+const NOT_LICENSED = /usernotlicensed/i;
+const NOT_IN_GROUP = /security ?group|not (a )?member/i;
+
+/**
+ * Adds (or re-syncs) an Entra user in the environment. Refusals that time can cure
+ * are returned, not raised: the licence has not reached Power Platform yet
+ * ("userNotLicensed"), or the user is not (yet) in the environment's security group.
+ */
+export async function addUser(ctx: ClientContext, environmentId: string, objectId: string): Promise<AddUserOutcome> {
+    const request: ApiRequest = {
+        service: "bap",
+        method: "POST",
+        url: environmentsUrl(ctx, `/${encodeURIComponent(environmentId)}/addUser`),
+        audience: ctx.endpoints.bapAudience,
+        body: { objectId },
+        call: "add the account to the environment (addUser)",
+        environmentId,
+        expect: [400, 403, 404, 409],
+        explain: explainBap(ctx),
+    };
+    const response = await ctx.http.send(request);
+    if (response.status >= 200 && response.status < 300) return { added: true };
+    const answer = parseAnswer(response.status, response.body);
+    const said = `${answer.code ?? ""} ${answer.message}`;
+    if (NOT_LICENSED.test(said)) return { added: false, reason: "not-licensed", message: answer.message };
+    if (response.status !== 404 && NOT_IN_GROUP.test(said)) return { added: false, reason: "security-group", message: answer.message };
+    if (response.status === 404) throw unknownEnvironmentError(environmentId);
+    throw answerError(request, answer);
+}
+
+/**
+ * Makes an application (service principal) an application user of the environment's
+ * Dataverse; Power Platform gives such users System Administrator.
+ */
+export async function addApplicationUser(ctx: ClientContext, environmentId: string, applicationId: string): Promise<void> {
+    await ctx.http.send({
+        service: "bap",
+        method: "POST",
+        url: environmentsUrl(ctx, `/${encodeURIComponent(environmentId)}/addAppUser`, APP_USER_API_VERSION),
+        audience: ctx.endpoints.bapAudience,
+        body: { servicePrincipalAppId: applicationId },
+        call: `make application ${applicationId} an application user (addAppUser)`,
+        environmentId,
+        explain: explainBap(ctx),
+    });
+}

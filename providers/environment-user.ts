@@ -1,0 +1,290 @@
+// EnvironmentUser: the backup account as a user of one Power Platform environment's
+// Dataverse, with the access mode the backup product needs.
+//
+// Type pulumi-nodejs:dynamic/powerplatform:EnvironmentUser
+//
+//   check   validates ids and the access mode (read-write by default)
+//   diff    replace when the environment or the user changes; update when the access
+//           mode differs or a refresh found the user disabled
+//   create  BAP: the environment must have Dataverse; Dataverse: adopt the user if it is
+//           there and enabled; otherwise BAP addUser (waiting out a licence or a group
+//           membership still propagating), then wait for the user to appear enabled;
+//           then PATCH the access mode if it differs
+//   read    what is there now: no id when the environment, its Dataverse or the user is gone
+//   update  the same as create, for the same user
+//   delete  nothing: Dataverse users are disabled by Microsoft, never deleted, and
+//           removing access is the role assignment's job. The user stays in place.
+//
+// Every wait is bounded by configuration (userSyncTimeoutSeconds,
+// licenseWaitTimeoutSeconds): the engine does not apply customTimeouts to dynamic
+// resources.
+
+import * as pulumi from "@pulumi/pulumi";
+
+import { addUser, DataverseTarget, dataverseTarget, EnvironmentInfo, findEnvironment, getEnvironment } from "./bap";
+import { ClientContext } from "./context";
+import { ACCESS_MODES, AccessModeName, accessModeName, disabledUserFix, findSystemUser, setAccessMode, SystemUser } from "./dataverse";
+import { accessError } from "./errors";
+import { formatSeconds } from "./http";
+import { waitFor } from "./polling";
+import {
+    changedProperties,
+    CheckFailure,
+    checkEnvironmentId,
+    checkGuid,
+    configureProvider,
+    definedOnly,
+    ProviderKey,
+    providerContext,
+    UNKNOWN,
+} from "./provider-runtime";
+
+export const ENVIRONMENT_USER_MODULE = "powerplatform";
+export const ENVIRONMENT_USER_TYPE = "EnvironmentUser";
+export const DEFAULT_ACCESS_MODE: AccessModeName = "read-write";
+
+export interface EnvironmentUserInputs {
+    readonly environmentId: string;
+    readonly userObjectId: string;
+    readonly accessMode: AccessModeName;
+}
+
+export interface EnvironmentUserOutputs extends EnvironmentUserInputs {
+    readonly systemUserId: string;
+    readonly businessUnitId: string;
+    readonly instanceUrl: string;
+    readonly environmentName: string;
+    /** False when a refresh found the user disabled; the next update re-syncs it. */
+    readonly enabled: boolean;
+}
+
+const REPLACE_ON = ["environmentId", "userObjectId"] as const;
+
+function checkInputs(news: Record<string, unknown>): { inputs: Record<string, unknown>; failures: CheckFailure[] } {
+    const failures: CheckFailure[] = [];
+    const environmentId = checkEnvironmentId(news, failures);
+    const userObjectId = checkGuid(news, "userObjectId", failures, "the account's Entra object id");
+    let accessMode = news.accessMode ?? DEFAULT_ACCESS_MODE;
+    if (accessMode !== UNKNOWN && !(typeof accessMode === "string" && accessMode in ACCESS_MODES)) {
+        failures.push({
+            property: "accessMode",
+            reason: `accessMode must be one of ${Object.keys(ACCESS_MODES).join(", ")}; got ${JSON.stringify(accessMode)}.`,
+        });
+        accessMode = DEFAULT_ACCESS_MODE;
+    }
+    return {
+        inputs: definedOnly({ environmentId: environmentId ?? news.environmentId, userObjectId: userObjectId ?? news.userObjectId, accessMode }),
+        failures,
+    };
+}
+
+function outputsFor(inputs: EnvironmentUserInputs, environment: EnvironmentInfo, target: DataverseTarget, user: SystemUser): EnvironmentUserOutputs {
+    return {
+        environmentId: inputs.environmentId,
+        userObjectId: inputs.userObjectId,
+        accessMode: accessModeName(user.accessMode) as AccessModeName,
+        systemUserId: user.systemUserId,
+        businessUnitId: user.businessUnitId,
+        instanceUrl: target.instanceUrl,
+        environmentName: environment.displayName,
+        enabled: !user.isDisabled,
+    };
+}
+
+/**
+ * Adds the user through BAP, waiting while Power Platform refuses it for reasons time
+ * cures: the licence has not arrived, or the group membership has not.
+ */
+async function addUserWhenAccepted(ctx: ClientContext, environment: EnvironmentInfo, userObjectId: string): Promise<void> {
+    const waits = ctx.settings.waits;
+    let lastRefusal: "not-licensed" | "security-group" = "not-licensed";
+    await waitFor(
+        {
+            what: `Power Platform to accept the account ${userObjectId} (addUser)`,
+            environmentId: environment.id,
+            timeoutMs: waits.licenseWaitTimeoutMs,
+            initialIntervalMs: waits.pollIntervalMs,
+            maxIntervalMs: waits.pollMaxIntervalMs,
+            log: ctx.log,
+            onTimeout: (reason, waitedMs) =>
+                lastRefusal === "not-licensed"
+                    ? accessError("licence", {
+                          what: `Power Platform still reports the account ${userObjectId} as not licensed after ${formatSeconds(waitedMs)}: ${reason}`,
+                          environmentId: environment.id,
+                          call: "BAP addUser",
+                          code: "userNotLicensed",
+                          fix:
+                              "assign the account a Dynamics 365 licence (e.g. Dynamics 365 Sales or Customer Service Enterprise, " +
+                              "or Team Members) in the Microsoft 365 admin center; a new licence takes minutes to reach Power Platform. " +
+                              "Then run `pulumi up` again, or raise d365-backup-access:licenseWaitTimeoutSeconds.",
+                      })
+                    : accessError("security-group", {
+                          what:
+                              `Power Platform refuses the account ${userObjectId} because it is not a member of the environment's ` +
+                              `security group ${environment.securityGroupId ?? "(unknown)"}, still after ${formatSeconds(waitedMs)}: ${reason}`,
+                          environmentId: environment.id,
+                          call: "BAP addUser",
+                          fix:
+                              "make the account a member of that Entra group (the program does this with an azuread GroupMember " +
+                              "before adding the user); membership takes minutes to reach Power Platform. Run `pulumi up` again, " +
+                              "or raise d365-backup-access:licenseWaitTimeoutSeconds.",
+                      }),
+        },
+        async () => {
+            const outcome = await addUser(ctx, environment.id, userObjectId);
+            if (outcome.added) return { done: true as const, value: undefined };
+            lastRefusal = outcome.reason;
+            return { done: false as const, reason: outcome.message || outcome.reason };
+        },
+    );
+}
+
+async function waitForEnabledUser(ctx: ClientContext, target: DataverseTarget, userObjectId: string): Promise<SystemUser> {
+    const waits = ctx.settings.waits;
+    let lastSeen: SystemUser | undefined;
+    return waitFor(
+        {
+            what: `the account's Dataverse user to appear`,
+            environmentId: target.environmentId,
+            timeoutMs: waits.userSyncTimeoutMs,
+            initialIntervalMs: waits.pollIntervalMs,
+            maxIntervalMs: waits.pollMaxIntervalMs,
+            log: ctx.log,
+            onTimeout: (reason, waitedMs) =>
+                lastSeen?.isDisabled
+                    ? accessError("disabled-user", {
+                          what: `The account's Dataverse user ${lastSeen.systemUserId} is still disabled ${formatSeconds(waitedMs)} after adding it`,
+                          environmentId: target.environmentId,
+                          fix: disabledUserFix(),
+                      })
+                    : accessError("wait-timeout", {
+                          what: `Power Platform accepted the account ${userObjectId}, but its Dataverse user did not appear within ${formatSeconds(waitedMs)} (${reason})`,
+                          environmentId: target.environmentId,
+                          fix: "run `pulumi up` again (the sync may just be slow), or raise d365-backup-access:userSyncTimeoutSeconds.",
+                      }),
+        },
+        async () => {
+            const user = await findSystemUser(ctx, target, userObjectId);
+            lastSeen = user;
+            if (!user) return { done: false as const, reason: "not synced yet" };
+            if (user.isDisabled) return { done: false as const, reason: "synced but disabled" };
+            return { done: true as const, value: user };
+        },
+    );
+}
+
+/** Makes sure the user exists, is enabled and has the access mode; adopts what is already right. */
+export async function ensureEnvironmentUser(ctx: ClientContext, inputs: EnvironmentUserInputs): Promise<EnvironmentUserOutputs> {
+    const environment = await getEnvironment(ctx, inputs.environmentId);
+    const target = dataverseTarget(environment);
+    let user = await findSystemUser(ctx, target, inputs.userObjectId);
+    if (user && !user.isDisabled) {
+        ctx.log(`Environment ${environment.id}: the account is already a Dataverse user (${user.systemUserId}); adopting it.`);
+    } else {
+        await addUserWhenAccepted(ctx, environment, inputs.userObjectId);
+        user = await waitForEnabledUser(ctx, target, inputs.userObjectId);
+    }
+    const wanted = ACCESS_MODES[inputs.accessMode];
+    if (user.accessMode !== wanted) {
+        await setAccessMode(ctx, target, user.systemUserId, wanted);
+        user = { ...user, accessMode: wanted };
+    }
+    return outputsFor(inputs, environment, target, user);
+}
+
+/** What is there now, or undefined when the environment, its Dataverse or the user is gone. */
+export async function readEnvironmentUser(ctx: ClientContext, props: EnvironmentUserOutputs): Promise<EnvironmentUserOutputs | undefined> {
+    const environment = await findEnvironment(ctx, props.environmentId);
+    if (!environment?.dataverse) return undefined;
+    const target = dataverseTarget(environment);
+    const user = await findSystemUser(ctx, target, props.userObjectId);
+    if (!user) return undefined;
+    return outputsFor({ ...props, accessMode: props.accessMode }, environment, target, user);
+}
+
+function toInputs(values: Record<string, unknown>): EnvironmentUserInputs {
+    return {
+        environmentId: String(values.environmentId),
+        userObjectId: String(values.userObjectId),
+        accessMode: (values.accessMode as AccessModeName | undefined) ?? DEFAULT_ACCESS_MODE,
+    };
+}
+
+/** A fresh provider object; its configuration lives in the provider host, never in the object. */
+export function environmentUserProvider(): pulumi.dynamic.ResourceProvider {
+    const key: ProviderKey = {};
+    return {
+        async configure(request: pulumi.dynamic.ConfigureRequest) {
+            configureProvider(key, request.config);
+        },
+        async check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
+            return checkInputs(news);
+        },
+        async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+            const replaces = changedProperties(olds, news, REPLACE_ON);
+            const changes = replaces.length > 0 || changedProperties(olds, news, ["accessMode"]).length > 0 || olds.enabled === false;
+            return { changes, replaces, deleteBeforeReplace: false };
+        },
+        async create(inputs: Record<string, unknown>) {
+            const ctx = await providerContext(key);
+            const outs = await ensureEnvironmentUser(ctx, toInputs(inputs));
+            return { id: `${outs.environmentId}/${outs.systemUserId}`, outs };
+        },
+        async read(id: string, props: Record<string, unknown>) {
+            const ctx = await providerContext(key);
+            const current = await readEnvironmentUser(ctx, props as unknown as EnvironmentUserOutputs);
+            return current ? { id, props: { ...current } } : {};
+        },
+        async update(_id: string, _olds: Record<string, unknown>, news: Record<string, unknown>) {
+            const ctx = await providerContext(key);
+            return { outs: await ensureEnvironmentUser(ctx, toInputs(news)) };
+        },
+        async delete(_id: string, props: Record<string, unknown>) {
+            // Deliberately no API call: see the header comment.
+            console.log(
+                `Environment ${String(props.environmentId)}: the account's Dataverse user ${String(props.systemUserId)} stays in place ` +
+                    `(Dataverse users are not deleted); its security role is removed with the role assignment.`,
+            );
+        },
+    };
+}
+
+const sharedProvider = environmentUserProvider();
+
+export interface EnvironmentUserArgs {
+    readonly environmentId: pulumi.Input<string>;
+    readonly userObjectId: pulumi.Input<string>;
+    /** Defaults to read-write, which backup products require. */
+    readonly accessMode?: pulumi.Input<AccessModeName>;
+}
+
+export class EnvironmentUser extends pulumi.dynamic.Resource {
+    public readonly environmentId!: pulumi.Output<string>;
+    public readonly userObjectId!: pulumi.Output<string>;
+    public readonly accessMode!: pulumi.Output<AccessModeName>;
+    public readonly systemUserId!: pulumi.Output<string>;
+    public readonly businessUnitId!: pulumi.Output<string>;
+    public readonly instanceUrl!: pulumi.Output<string>;
+    public readonly environmentName!: pulumi.Output<string>;
+    public readonly enabled!: pulumi.Output<boolean>;
+
+    constructor(name: string, args: EnvironmentUserArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            sharedProvider,
+            name,
+            {
+                environmentId: args.environmentId,
+                userObjectId: args.userObjectId,
+                accessMode: args.accessMode ?? DEFAULT_ACCESS_MODE,
+                systemUserId: undefined,
+                businessUnitId: undefined,
+                instanceUrl: undefined,
+                environmentName: undefined,
+                enabled: undefined,
+            },
+            opts,
+            ENVIRONMENT_USER_MODULE,
+            ENVIRONMENT_USER_TYPE,
+        );
+    }
+}

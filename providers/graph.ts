@@ -1,0 +1,111 @@
+// Microsoft Graph: the account's licences.
+//
+//   GET {graph}/v1.0/users/{id}/licenseDetails   (pages: "@odata.nextLink"; group-inherited licences included)
+//
+// Which licences count as "a Dynamics licence": a SKU counts when one of its service
+// plans is a Dynamics 365 / CRM plan whose provisioningStatus is Success. Plan names
+// starting DYN365_, D365_ or CRM qualify, except the Dataverse ("CDS") plans bundled
+// with Office 365 and Power Apps, and storage or instance add-ons, which carry no
+// Dynamics user licence. A known Dynamics SKU whose plans are not listed counts too.
+
+import { ClientContext } from "./context";
+import { accessError } from "./errors";
+import { getAllPages } from "./http";
+
+export interface ServicePlan {
+    readonly servicePlanId: string;
+    readonly servicePlanName: string;
+    readonly provisioningStatus: string;
+    readonly appliesTo: string;
+}
+
+export interface LicenseDetail {
+    readonly skuId: string;
+    readonly skuPartNumber: string;
+    readonly servicePlans: readonly ServicePlan[];
+}
+
+/** Dynamics 365 SKUs known to carry a user licence; not exhaustive, the plan rule covers the rest. */
+export const DYNAMICS_SKUS: readonly string[] = [
+    "DYN365_ENTERPRISE_PLAN1",
+    "DYN365_ENTERPRISE_PLAN2",
+    "DYN365_ENTERPRISE_SALES",
+    "DYN365_ENTERPRISE_CUSTOMER_SERVICE",
+    "DYN365_ENTERPRISE_SALES_CUSTOMERSERVICE",
+    "DYN365_ENTERPRISE_FIELD_SERVICE",
+    "DYN365_ENTERPRISE_TEAM_MEMBERS",
+    "DYN365_TEAM_MEMBERS",
+    "D365_SALES_PRO",
+    "CRMSTANDARD",
+    "CRMPLAN2",
+];
+
+const DYNAMICS_PLAN = /^(DYN365_|D365_|CRM)/i;
+const NOT_A_USER_LICENCE = /CDS|STORAGE|INSTANCE/i;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The account's licences (all pages). */
+export async function getLicenseDetails(ctx: ClientContext, userObjectId: string): Promise<LicenseDetail[]> {
+    if (!GUID.test(userObjectId)) {
+        throw accessError("configuration", {
+            what: `The user object id ${JSON.stringify(userObjectId)} is not a GUID`,
+            fix: "pass the account's Entra object id.",
+        });
+    }
+    const raw = await getAllPages<any>(
+        ctx.http,
+        {
+            service: "graph",
+            method: "GET",
+            url: `${ctx.endpoints.graph}/v1.0/users/${userObjectId.toLowerCase()}/licenseDetails`,
+            audience: ctx.endpoints.graphAudience,
+            call: "read the account's licences",
+            explain: (answer) =>
+                answer.status === 403
+                    ? { fix: "the operator needs the Microsoft Graph permission User.Read.All (application) or the Directory Readers role." }
+                    : answer.status === 404
+                      ? { kind: "not-found", fix: "check d365-backup-access:serviceAccount: no Entra user has this object id." }
+                      : undefined,
+        },
+        "@odata.nextLink",
+    );
+    return raw.map((entry) => ({
+        skuId: String(entry?.skuId ?? ""),
+        skuPartNumber: String(entry?.skuPartNumber ?? ""),
+        servicePlans: Array.isArray(entry?.servicePlans)
+            ? entry.servicePlans.map((plan: any) => ({
+                  servicePlanId: String(plan?.servicePlanId ?? ""),
+                  servicePlanName: String(plan?.servicePlanName ?? ""),
+                  provisioningStatus: String(plan?.provisioningStatus ?? ""),
+                  appliesTo: String(plan?.appliesTo ?? ""),
+              }))
+            : [],
+    }));
+}
+
+export interface DynamicsLicenseSummary {
+    /** SKUs that give a usable Dynamics licence now. */
+    readonly licensedSkus: string[];
+    /** Dynamics SKUs assigned but whose Dynamics plans are not provisioned (yet). */
+    readonly pendingSkus: string[];
+}
+
+export function summarizeDynamicsLicenses(details: readonly LicenseDetail[]): DynamicsLicenseSummary {
+    const licensedSkus: string[] = [];
+    const pendingSkus: string[] = [];
+    for (const detail of details) {
+        const plans = detail.servicePlans.filter((plan) => DYNAMICS_PLAN.test(plan.servicePlanName) && !NOT_A_USER_LICENCE.test(plan.servicePlanName));
+        const knownSku = DYNAMICS_SKUS.includes(detail.skuPartNumber.toUpperCase());
+        if (plans.some((plan) => plan.provisioningStatus === "Success") || (knownSku && detail.servicePlans.length === 0)) {
+            licensedSkus.push(detail.skuPartNumber);
+        } else if (plans.length || knownSku) {
+            pendingSkus.push(detail.skuPartNumber);
+        }
+    }
+    return { licensedSkus, pendingSkus };
+}
+
+/** True when the licences include a provisioned Dynamics 365 licence. */
+export function hasDynamicsLicense(details: readonly LicenseDetail[]): boolean {
+    return summarizeDynamicsLicenses(details).licensedSkus.length > 0;
+}

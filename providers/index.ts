@@ -1,0 +1,39 @@
+// The Power Platform clients and dynamic providers, as the program uses them.
+//
+//   const ctx = await clientContextFromConfig(pulumi.runtime.allConfig());
+//   const environments = await listEnvironments(ctx);             // every page
+//   const licences = await getLicenseDetails(ctx, accountObjectId);
+//   if (!hasDynamicsLicense(licences)) ...
+//   const user = new EnvironmentUser(name, { environmentId, userObjectId });
+//   new SecurityRoleAssignment(name, { environmentId, systemUserId: user.systemUserId }, { dependsOn: user });
+
+export { CLOUD_NAMES, CLOUDS } from "./clouds";
+export type { CloudEndpoints, CloudName } from "./clouds";
+export { clientContextFromConfig, createClientContext } from "./context";
+export type { ClientContext, ClientContextOptions, ResolvedEndpoints } from "./context";
+export { CONFIG_KEYS, describeCredential, NAMESPACE, resolveClientSettings } from "./settings";
+export type { ClientSettings, ConfigSource, CredentialSettings, EnvironmentVariables } from "./settings";
+export { isAccessError } from "./errors";
+export type { AccessError, AccessErrorKind } from "./errors";
+export { findEnvironment, getEnvironment, listEnvironments } from "./bap";
+export type { DataverseInfo, EnvironmentInfo } from "./bap";
+export { DYNAMICS_SKUS, getLicenseDetails, hasDynamicsLicense, summarizeDynamicsLicenses } from "./graph";
+export type { DynamicsLicenseSummary, LicenseDetail } from "./graph";
+export { ACCESS_MODES } from "./dataverse";
+export type { AccessModeName } from "./dataverse";
+export {
+    DEFAULT_ACCESS_MODE,
+    ENVIRONMENT_USER_MODULE,
+    ENVIRONMENT_USER_TYPE,
+    EnvironmentUser,
+    environmentUserProvider,
+} from "./environment-user";
+export type { EnvironmentUserArgs, EnvironmentUserOutputs } from "./environment-user";
+export {
+    SECURITY_ROLE_ASSIGNMENT_MODULE,
+    SECURITY_ROLE_ASSIGNMENT_TYPE,
+    SecurityRoleAssignment,
+    securityRoleAssignmentProvider,
+    SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID,
+} from "./security-role-assignment";
+export type { SecurityRoleAssignmentArgs, SecurityRoleAssignmentOutputs } from "./security-role-assignment";

@@ -1,0 +1,56 @@
+// Waiting for eventual consistency: a user Power Platform has not synced yet, a
+// licence still on its way, an application user not yet usable. Separate from the
+// transport retries in http.ts: here every round is a successful call whose answer
+// is "not yet".
+//
+// Intervals start short and grow by half each round up to a ceiling, so a user that
+// syncs in two seconds costs two seconds, not a fixed ten, and a slow one does not
+// cost a request every second for ten minutes. Every wait is bounded, and long waits
+// print progress so an operator sees why `pulumi up` sits still.
+
+import { formatSeconds } from "./http";
+
+export type Probe<T> = () => Promise<{ readonly done: true; readonly value: T } | { readonly done: false; readonly reason: string }>;
+
+export interface WaitOptions {
+    /** What is awaited, for progress lines: "the account's Dataverse user to appear". */
+    readonly what: string;
+    readonly environmentId?: string;
+    readonly timeoutMs: number;
+    readonly initialIntervalMs: number;
+    readonly maxIntervalMs: number;
+    readonly log: (message: string) => void;
+    /** Builds the error thrown when time runs out, from the last "not yet" reason. */
+    readonly onTimeout: (lastReason: string, waitedMs: number) => Error;
+}
+
+/** First progress line after this long, then one per interval below. */
+const FIRST_PROGRESS_MS = 10_000;
+const PROGRESS_EVERY_MS = 30_000;
+const GROWTH = 1.5;
+
+export async function waitFor<T>(options: WaitOptions, probe: Probe<T>): Promise<T> {
+    const started = Date.now();
+    const deadline = started + options.timeoutMs;
+    let interval = options.initialIntervalMs;
+    let nextProgress = started + FIRST_PROGRESS_MS;
+    const where = options.environmentId ? `Environment ${options.environmentId}: ` : "";
+    for (;;) {
+        const outcome = await probe();
+        if (outcome.done) {
+            const waited = Date.now() - started;
+            if (waited >= FIRST_PROGRESS_MS) options.log(`${where}done waiting for ${options.what} after ${formatSeconds(waited)}.`);
+            return outcome.value;
+        }
+        const now = Date.now();
+        if (now >= deadline) throw options.onTimeout(outcome.reason, now - started);
+        if (now >= nextProgress) {
+            options.log(
+                `${where}still waiting for ${options.what} (${outcome.reason}); ${formatSeconds(now - started)} of at most ${formatSeconds(options.timeoutMs)}.`,
+            );
+            nextProgress = now + PROGRESS_EVERY_MS;
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(interval, Math.max(0, deadline - now))));
+        interval = Math.min(options.maxIntervalMs, interval * GROWTH);
+    }
+}

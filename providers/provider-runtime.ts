@@ -1,0 +1,121 @@
+// What the two dynamic providers share at run time: the configuration their
+// configure() received, one client context per provider, and input checks.
+//
+// Pulumi serializes each provider object, with everything it references, into the
+// state file. So the configuration (decrypted secrets included) must never be
+// reachable from the provider object: it is kept in a registry on globalThis, keyed by
+// an empty object the provider holds. The serialized provider carries only that empty
+// object; the provider host process fills the registry when it calls configure().
+// Every load of a serialized provider gets its own key, so code from different
+// updates (create runs the new code, read and delete the code in state) never share
+// a context built by the other.
+
+import { ClientContext, clientContextFromConfig } from "./context";
+import { ConfigSource, pickClientConfig } from "./settings";
+
+/** The key an instance of a provider keeps; deliberately empty. */
+export type ProviderKey = object;
+
+interface ProviderRuntime {
+    config?: Record<string, unknown>;
+    context?: Promise<ClientContext>;
+}
+
+const REGISTRY = "d365-backup-access.provider-runtime";
+
+function runtimeOf(key: ProviderKey): ProviderRuntime {
+    const holder = globalThis as unknown as Record<symbol, WeakMap<object, ProviderRuntime> | undefined>;
+    const symbol = Symbol.for(REGISTRY);
+    let registry = holder[symbol];
+    if (!registry) {
+        registry = new WeakMap();
+        holder[symbol] = registry;
+    }
+    let runtime = registry.get(key);
+    if (!runtime) {
+        runtime = {};
+        registry.set(key, runtime);
+    }
+    return runtime;
+}
+
+/** configure(): keep the keys the clients read, for this process only. */
+export function configureProvider(key: ProviderKey, config: ConfigSource): void {
+    const runtime = runtimeOf(key);
+    runtime.config = pickClientConfig(config);
+    runtime.context = undefined;
+}
+
+/**
+ * The provider's client context, built on first use from the configuration and the
+ * provider host's environment variables (ARM_*, D365BA_*). A failed build is not
+ * kept, so the next operation reports its own error.
+ */
+export function providerContext(key: ProviderKey): Promise<ClientContext> {
+    const runtime = runtimeOf(key);
+    if (!runtime.context) {
+        const building = clientContextFromConfig(runtime.config ?? {}, process.env);
+        runtime.context = building;
+        building.catch(() => {
+            if (runtime.context === building) runtime.context = undefined;
+        });
+    }
+    return runtime.context;
+}
+
+/** The value Pulumi passes for inputs not known yet (during preview). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DEFAULT_ENVIRONMENT = /^default-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface CheckFailure {
+    readonly property: string;
+    readonly reason: string;
+}
+
+/** Lower-cases a GUID; keeps the "Default-" prefix of the default environment's id. */
+export function normalizeEnvironmentId(value: string): string {
+    return DEFAULT_ENVIRONMENT.test(value) ? `Default-${value.slice("default-".length).toLowerCase()}` : value.toLowerCase();
+}
+
+/** Checks a required GUID input; unknown values pass (they are checked again when known). */
+export function checkGuid(inputs: Record<string, unknown>, property: string, failures: CheckFailure[], example: string): string | undefined {
+    const value = inputs[property];
+    if (value === UNKNOWN) return value;
+    if (typeof value !== "string" || !GUID.test(value.trim())) {
+        failures.push({ property, reason: `${property} must be ${example} (a GUID); got ${JSON.stringify(value ?? null)}.` });
+        return undefined;
+    }
+    return value.trim().toLowerCase();
+}
+
+export function checkEnvironmentId(inputs: Record<string, unknown>, failures: CheckFailure[]): string | undefined {
+    const value = inputs.environmentId;
+    if (value === UNKNOWN) return value;
+    if (typeof value !== "string" || !(GUID.test(value.trim()) || DEFAULT_ENVIRONMENT.test(value.trim()))) {
+        failures.push({
+            property: "environmentId",
+            reason: `environmentId must be a Power Platform environment id (a GUID, or Default-<tenant id>); got ${JSON.stringify(value ?? null)}.`,
+        });
+        return undefined;
+    }
+    return normalizeEnvironmentId(value.trim());
+}
+
+/** Names of the inputs among `properties` whose new value differs from the old one (or is not known yet). */
+export function changedProperties(olds: Record<string, unknown>, news: Record<string, unknown>, properties: readonly string[]): string[] {
+    return properties.filter((property) => {
+        const next = news[property];
+        if (next === UNKNOWN) return true;
+        const previous = olds[property];
+        const same =
+            typeof previous === "string" && typeof next === "string" ? previous.toLowerCase() === next.toLowerCase() : previous === next;
+        return !same;
+    });
+}
+
+/** Drops undefined values: they cannot cross the engine's protobuf boundary. */
+export function definedOnly(values: Record<string, unknown>): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
+}
