@@ -1,0 +1,165 @@
+// The seed schema: what a tenant looks like when the emulator starts, and what
+// GET /_emulator/state returns while it runs. Optional fields get the defaults listed
+// in emulator/README.md; validateSeed() fills them in (see TenantState).
+
+export type EnvironmentSku = "Production" | "Sandbox" | "Trial" | "Developer" | "Default" | "Teams";
+export const ENVIRONMENT_SKUS: readonly EnvironmentSku[] = ["Production", "Sandbox", "Trial", "Developer", "Default", "Teams"];
+
+export type ServiceName = "login" | "graph" | "bap" | "dataverse";
+export const SERVICE_NAMES: readonly ServiceName[] = ["login", "graph", "bap", "dataverse"];
+
+export interface OperatorSeed {
+  /** Application (client) id of the app registration our clients sign in with. */
+  clientId: string;
+  clientSecret: string;
+  /** Object id of its service principal (the token's oid). */
+  objectId: string;
+  displayName?: string;
+  /** Registered as a Power Platform admin management application (else BAP answers 403). */
+  registeredAdminApplication?: boolean;
+}
+
+/** Further service principals that may sign in or be added as application users. */
+export interface ApplicationSeed {
+  clientId: string;
+  clientSecret?: string;
+  objectId: string;
+  displayName?: string;
+  registeredAdminApplication?: boolean;
+}
+
+export interface UserSeed {
+  id: string;
+  userPrincipalName: string;
+  displayName?: string;
+  accountEnabled?: boolean;
+  /** SKU part numbers, e.g. DYN365_ENTERPRISE_PLAN1. */
+  licenses?: string[];
+}
+
+export interface DirectoryRoleAssignmentSeed {
+  id?: string;
+  principalId: string;
+  /** Template id of a built-in role. */
+  roleDefinitionId: string;
+  directoryScopeId?: string;
+}
+
+export interface GroupSeed {
+  id: string;
+  displayName: string;
+  members?: string[];
+}
+
+export interface SystemUserSeed {
+  azureActiveDirectoryObjectId: string;
+  systemUserId?: string;
+  /** Set for application users (service principals). */
+  applicationId?: string;
+  /** 0 Read-Write, 1 Administrative, 2 Read, 3 Support User, 4 Non-interactive, 5 Delegated Admin. */
+  accessMode?: number;
+  isDisabled?: boolean;
+  roleTemplateIds?: string[];
+  /** Roles without a template id (most of the standard set), by name. */
+  roleNames?: string[];
+}
+
+export interface EnvironmentSeed {
+  id: string;
+  displayName: string;
+  sku?: EnvironmentSku;
+  dataverse?: boolean;
+  securityGroupId?: string;
+  adminMode?: boolean;
+  location?: string;
+  azureRegion?: string;
+  uniqueName?: string;
+  version?: string;
+  systemUsers?: SystemUserSeed[];
+}
+
+export type LatencySeed =
+  | number
+  | { distribution: "uniform"; minMs: number; maxMs: number }
+  | { distribution: "normal"; meanMs: number; stdDevMs: number }
+  | { distribution: "lognormal"; medianMs: number; sigma: number };
+
+export interface RequestLimitSeed {
+  requests: number;
+  windowSeconds: number;
+}
+
+export interface BehaviourSeed {
+  userSyncDelayMs?: number;
+  licensePropagationDelayMs?: number;
+  bapPageSize?: number;
+  graphPageSize?: number;
+  dataverseConcurrencyLimit?: number;
+  dataverseConcurrencyRetryAfterSeconds?: number;
+  dataverseRequestLimit?: RequestLimitSeed;
+  graphRequestLimit?: RequestLimitSeed | null;
+  bapRequestLimit?: RequestLimitSeed | null;
+  tokenLifetimeSeconds?: number;
+  latencyMs?: LatencySeed;
+  /** Seeds the generator behind latency distributions and fault probabilities. */
+  randomSeed?: number;
+}
+
+export interface FaultSeed {
+  /** Regular expression matched against the request path and query. */
+  route: string;
+  method?: string;
+  service?: ServiceName;
+  status?: number;
+  /** How many requests it applies to; absent = every matching request. */
+  count?: number;
+  probability?: number;
+  retryAfterSeconds?: number;
+  delayMs?: number;
+  /** Destroy the connection without an answer. */
+  drop?: boolean;
+  code?: string;
+  message?: string;
+}
+
+export interface Seed {
+  tenantId: string;
+  operator: OperatorSeed;
+  applications?: ApplicationSeed[];
+  users?: UserSeed[];
+  directoryRoleAssignments?: DirectoryRoleAssignmentSeed[];
+  groups?: GroupSeed[];
+  environments?: EnvironmentSeed[];
+  behaviour?: BehaviourSeed;
+  faults?: FaultSeed[];
+}
+
+// ---- the same, with every default filled in: the live tenant the services work on ----
+
+export type Operator = Required<Omit<OperatorSeed, "displayName">> & { displayName: string };
+export type Application = Required<Omit<ApplicationSeed, "clientSecret">> & { clientSecret?: string };
+export type User = Required<UserSeed>;
+export type DirectoryRoleAssignment = Required<DirectoryRoleAssignmentSeed>;
+export type Group = Required<GroupSeed>;
+export type SystemUser = Required<Omit<SystemUserSeed, "applicationId">> & { applicationId?: string };
+export type Environment = Required<Omit<EnvironmentSeed, "securityGroupId" | "systemUsers">> & {
+  securityGroupId?: string;
+  systemUsers: SystemUser[];
+};
+export type Behaviour = Required<Omit<BehaviourSeed, "randomSeed" | "graphRequestLimit" | "bapRequestLimit">> & {
+  randomSeed?: number;
+  graphRequestLimit: RequestLimitSeed | null;
+  bapRequestLimit: RequestLimitSeed | null;
+};
+
+export interface TenantState {
+  tenantId: string;
+  operator: Operator;
+  applications: Application[];
+  users: User[];
+  directoryRoleAssignments: DirectoryRoleAssignment[];
+  groups: Group[];
+  environments: Environment[];
+  behaviour: Behaviour;
+  faults: FaultSeed[];
+}

@@ -1,0 +1,384 @@
+// Seed validation: every problem is collected (so one run shows them all), each naming
+// the field, the value found and what is expected. Valid seeds come back normalised,
+// with defaults filled in and derived ids (system user ids, role assignment ids) fixed.
+import { derivedGuid, isGuid, roleAssignmentId } from "../ids";
+import { DIRECTORY_ROLE_TEMPLATES } from "../data/directory";
+import { STANDARD_ROLES } from "../data/standard-roles";
+import {
+  ENVIRONMENT_SKUS,
+  SERVICE_NAMES,
+  Behaviour,
+  EnvironmentSku,
+  FaultSeed,
+  LatencySeed,
+  RequestLimitSeed,
+  ServiceName,
+  TenantState,
+} from "./types";
+
+export class SeedError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid emulator seed (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  - ${problems.join("\n  - ")}`);
+    this.name = "SeedError";
+  }
+}
+
+export const DEFAULT_BEHAVIOUR: Behaviour = {
+  userSyncDelayMs: 0,
+  licensePropagationDelayMs: 0,
+  bapPageSize: 50,
+  graphPageSize: 100,
+  dataverseConcurrencyLimit: 52,
+  dataverseConcurrencyRetryAfterSeconds: 1,
+  dataverseRequestLimit: { requests: 6000, windowSeconds: 300 },
+  graphRequestLimit: null,
+  bapRequestLimit: null,
+  tokenLifetimeSeconds: 3600,
+  latencyMs: 0,
+};
+
+type Obj = Record<string, unknown>;
+
+function show(value: unknown): string {
+  if (value === undefined) return "missing";
+  const text = JSON.stringify(value);
+  return text === undefined ? String(value) : text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** Collects problems while reading an untyped document. */
+class Reader {
+  readonly problems: string[] = [];
+
+  problem(path: string, value: unknown, expected: string): void {
+    this.problems.push(`${path}: ${show(value)} — expected ${expected}`);
+  }
+
+  object(path: string, value: unknown, keys: readonly string[]): Obj | undefined {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      this.problem(path, value, "an object");
+      return undefined;
+    }
+    for (const key of Object.keys(value)) {
+      if (!keys.includes(key)) this.problem(`${path}.${key}`, (value as Obj)[key], `no such field (known fields: ${keys.join(", ")})`);
+    }
+    return value as Obj;
+  }
+
+  array(path: string, value: unknown): unknown[] {
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) {
+      this.problem(path, value, "an array");
+      return [];
+    }
+    return value;
+  }
+
+  guid(path: string, value: unknown): string {
+    if (!isGuid(value)) {
+      this.problem(path, value, "a GUID (8-4-4-4-12 hexadecimal digits)");
+      return "";
+    }
+    return value.toLowerCase();
+  }
+
+  optionalGuid(path: string, value: unknown): string | undefined {
+    return value === undefined ? undefined : this.guid(path, value);
+  }
+
+  string(path: string, value: unknown, fallback?: string): string {
+    if (value === undefined && fallback !== undefined) return fallback;
+    if (typeof value !== "string" || value.trim() === "") {
+      this.problem(path, value, "a non-empty string");
+      return fallback ?? "";
+    }
+    return value;
+  }
+
+  boolean(path: string, value: unknown, fallback: boolean): boolean {
+    if (value === undefined) return fallback;
+    if (typeof value !== "boolean") {
+      this.problem(path, value, "true or false");
+      return fallback;
+    }
+    return value;
+  }
+
+  number(path: string, value: unknown, fallback: number | undefined, opts: { min?: number; max?: number; integer?: boolean } = {}): number {
+    if (value === undefined && fallback !== undefined) return fallback;
+    const { min, max, integer } = opts;
+    const bad =
+      typeof value !== "number" || !Number.isFinite(value) || (integer && !Number.isInteger(value)) || (min !== undefined && value < min) || (max !== undefined && value > max);
+    if (bad) {
+      const range = [min !== undefined ? `>= ${min}` : "", max !== undefined ? `<= ${max}` : ""].filter(Boolean).join(" and ");
+      this.problem(path, value, `${integer ? "an integer" : "a number"}${range ? ` ${range}` : ""}`);
+      return fallback ?? 0;
+    }
+    return value as number;
+  }
+
+  oneOf<T extends string>(path: string, value: unknown, allowed: readonly T[], fallback?: T): T {
+    if (value === undefined && fallback !== undefined) return fallback;
+    if (typeof value !== "string" || !allowed.includes(value as T)) {
+      this.problem(path, value, `one of ${allowed.join(", ")}`);
+      return fallback ?? allowed[0];
+    }
+    return value as T;
+  }
+}
+
+const TEMPLATE_IDS = new Set(STANDARD_ROLES.filter((r) => r.roleTemplateId).map((r) => r.roleTemplateId as string));
+const ROLE_NAMES = new Set(STANDARD_ROLES.map((r) => r.name));
+const DIRECTORY_ROLE_IDS = new Set(DIRECTORY_ROLE_TEMPLATES.map((r) => r.id));
+
+/** Validates a seed (parsed JSON) and returns the live tenant state it describes. */
+export function validateSeed(input: unknown): TenantState {
+  const r = new Reader();
+  const root = r.object("seed", input, ["tenantId", "operator", "applications", "users", "directoryRoleAssignments", "groups", "environments", "behaviour", "faults"]);
+  if (!root) throw new SeedError(r.problems);
+
+  const tenantId = r.guid("seed.tenantId", root.tenantId);
+  const op = r.object("seed.operator", root.operator, ["clientId", "clientSecret", "objectId", "displayName", "registeredAdminApplication"]) ?? {};
+  const operator = {
+    clientId: r.guid("seed.operator.clientId", op.clientId),
+    clientSecret: r.string("seed.operator.clientSecret", op.clientSecret),
+    objectId: r.guid("seed.operator.objectId", op.objectId),
+    displayName: r.string("seed.operator.displayName", op.displayName, "d365-backup-access operator"),
+    registeredAdminApplication: r.boolean("seed.operator.registeredAdminApplication", op.registeredAdminApplication, true),
+  };
+
+  const applications = r.array("seed.applications", root.applications).map((value, i) => {
+    const p = `seed.applications[${i}]`;
+    const a = r.object(p, value, ["clientId", "clientSecret", "objectId", "displayName", "registeredAdminApplication"]) ?? {};
+    return {
+      clientId: r.guid(`${p}.clientId`, a.clientId),
+      ...(a.clientSecret !== undefined ? { clientSecret: r.string(`${p}.clientSecret`, a.clientSecret) } : {}),
+      objectId: r.guid(`${p}.objectId`, a.objectId),
+      displayName: r.string(`${p}.displayName`, a.displayName, `application ${i}`),
+      registeredAdminApplication: r.boolean(`${p}.registeredAdminApplication`, a.registeredAdminApplication, false),
+    };
+  });
+
+  const users = r.array("seed.users", root.users).map((value, i) => {
+    const p = `seed.users[${i}]`;
+    const u = r.object(p, value, ["id", "userPrincipalName", "displayName", "accountEnabled", "licenses"]) ?? {};
+    const upn = r.string(`${p}.userPrincipalName`, u.userPrincipalName);
+    if (upn && !/^[^@\s]+@[^@\s]+$/.test(upn)) r.problem(`${p}.userPrincipalName`, upn, "name@domain");
+    return {
+      id: r.guid(`${p}.id`, u.id),
+      userPrincipalName: upn,
+      displayName: r.string(`${p}.displayName`, u.displayName, upn.split("@")[0] || "user"),
+      accountEnabled: r.boolean(`${p}.accountEnabled`, u.accountEnabled, true),
+      licenses: r.array(`${p}.licenses`, u.licenses).map((l, j) => r.string(`${p}.licenses[${j}]`, l)),
+    };
+  });
+
+  const groups = r.array("seed.groups", root.groups).map((value, i) => {
+    const p = `seed.groups[${i}]`;
+    const g = r.object(p, value, ["id", "displayName", "members"]) ?? {};
+    return {
+      id: r.guid(`${p}.id`, g.id),
+      displayName: r.string(`${p}.displayName`, g.displayName),
+      members: r.array(`${p}.members`, g.members).map((m, j) => r.guid(`${p}.members[${j}]`, m)),
+    };
+  });
+
+  const principals = new Set([operator.objectId, ...applications.map((a) => a.objectId), ...users.map((u) => u.id)]);
+  const directoryObjects = new Set([...principals, ...groups.map((g) => g.id)]);
+  checkUnique(r, "seed", [
+    ...[operator.objectId].map((id) => ["operator.objectId", id] as const),
+    ...applications.map((a, i) => [`applications[${i}].objectId`, a.objectId] as const),
+    ...users.map((u, i) => [`users[${i}].id`, u.id] as const),
+    ...groups.map((g, i) => [`groups[${i}].id`, g.id] as const),
+  ]);
+  checkUnique(r, "seed", [
+    ["operator.clientId", operator.clientId] as const,
+    ...applications.map((a, i) => [`applications[${i}].clientId`, a.clientId] as const),
+  ]);
+  checkUnique(r, "seed", users.map((u, i) => [`users[${i}].userPrincipalName`, u.userPrincipalName.toLowerCase()] as const));
+  groups.forEach((g, i) =>
+    g.members.forEach((m, j) => {
+      if (m && !directoryObjects.has(m)) r.problem(`seed.groups[${i}].members[${j}]`, m, "the id of a user, application, the operator or another group in this seed");
+    }),
+  );
+
+  const directoryRoleAssignments = r.array("seed.directoryRoleAssignments", root.directoryRoleAssignments).map((value, i) => {
+    const p = `seed.directoryRoleAssignments[${i}]`;
+    const a = r.object(p, value, ["id", "principalId", "roleDefinitionId", "directoryScopeId"]) ?? {};
+    const principalId = r.guid(`${p}.principalId`, a.principalId);
+    const roleDefinitionId = r.guid(`${p}.roleDefinitionId`, a.roleDefinitionId);
+    if (principalId && !principals.has(principalId)) r.problem(`${p}.principalId`, principalId, "the id of a user, application or the operator in this seed");
+    if (roleDefinitionId && !DIRECTORY_ROLE_IDS.has(roleDefinitionId)) {
+      r.problem(`${p}.roleDefinitionId`, roleDefinitionId, `a built-in role template id (${DIRECTORY_ROLE_TEMPLATES.map((t) => `${t.displayName} ${t.id}`).join("; ")})`);
+    }
+    const directoryScopeId = r.string(`${p}.directoryScopeId`, a.directoryScopeId, "/");
+    return {
+      id: a.id === undefined ? roleAssignmentId(roleDefinitionId || derivedGuid("x"), principalId || derivedGuid("y")) : r.string(`${p}.id`, a.id),
+      principalId,
+      roleDefinitionId,
+      directoryScopeId,
+    };
+  });
+  checkUnique(r, "seed", directoryRoleAssignments.map((a, i) => [`directoryRoleAssignments[${i}] (principalId, roleDefinitionId, directoryScopeId)`, `${a.principalId}|${a.roleDefinitionId}|${a.directoryScopeId}`] as const));
+  checkUnique(r, "seed", directoryRoleAssignments.map((a, i) => [`directoryRoleAssignments[${i}].id`, a.id] as const));
+
+  const groupIds = new Set(groups.map((g) => g.id));
+  const environments = r.array("seed.environments", root.environments).map((value, i) => {
+    const p = `seed.environments[${i}]`;
+    const e = r.object(p, value, ["id", "displayName", "sku", "dataverse", "securityGroupId", "adminMode", "location", "azureRegion", "uniqueName", "version", "systemUsers"]) ?? {};
+    const id = typeof e.id === "string" && e.id === `Default-${tenantId}` ? e.id : r.guid(`${p}.id`, e.id);
+    const sku: EnvironmentSku = r.oneOf(`${p}.sku`, e.sku, ENVIRONMENT_SKUS, id.startsWith("Default-") ? "Default" : "Production");
+    const dataverse = r.boolean(`${p}.dataverse`, e.dataverse, true);
+    const securityGroupId = r.optionalGuid(`${p}.securityGroupId`, e.securityGroupId);
+    if (securityGroupId && !groupIds.has(securityGroupId)) r.problem(`${p}.securityGroupId`, securityGroupId, "the id of a group in seed.groups");
+    const systemUsers = r.array(`${p}.systemUsers`, e.systemUsers).map((su, j) => {
+      const q = `${p}.systemUsers[${j}]`;
+      const s = r.object(q, su, ["azureActiveDirectoryObjectId", "systemUserId", "applicationId", "accessMode", "isDisabled", "roleTemplateIds", "roleNames"]) ?? {};
+      const oid = r.guid(`${q}.azureActiveDirectoryObjectId`, s.azureActiveDirectoryObjectId);
+      if (oid && !principals.has(oid)) r.problem(`${q}.azureActiveDirectoryObjectId`, oid, "the id of a user, application or the operator in this seed");
+      const applicationId = r.optionalGuid(`${q}.applicationId`, s.applicationId);
+      return {
+        azureActiveDirectoryObjectId: oid,
+        systemUserId: s.systemUserId === undefined ? derivedGuid("systemuser", id, oid) : r.guid(`${q}.systemUserId`, s.systemUserId),
+        ...(applicationId ? { applicationId } : {}),
+        accessMode: r.number(`${q}.accessMode`, s.accessMode, applicationId ? 4 : 0, { min: 0, max: 5, integer: true }),
+        isDisabled: r.boolean(`${q}.isDisabled`, s.isDisabled, false),
+        roleTemplateIds: r.array(`${q}.roleTemplateIds`, s.roleTemplateIds).map((t, k) => {
+          const tid = r.guid(`${q}.roleTemplateIds[${k}]`, t);
+          if (tid && !TEMPLATE_IDS.has(tid)) r.problem(`${q}.roleTemplateIds[${k}]`, tid, `the template id of a standard role (${[...TEMPLATE_IDS].join(", ")})`);
+          return tid;
+        }),
+        roleNames: r.array(`${q}.roleNames`, s.roleNames).map((n, k) => {
+          const name = r.string(`${q}.roleNames[${k}]`, n);
+          if (name && !ROLE_NAMES.has(name)) r.problem(`${q}.roleNames[${k}]`, name, "the name of a standard Dataverse role (see emulator/data/standard-roles.json)");
+          return name;
+        }),
+      };
+    });
+    if (!dataverse && systemUsers.length > 0) r.problem(`${p}.systemUsers`, `${systemUsers.length} entries`, "none: the environment has no Dataverse (dataverse: false)");
+    checkUnique(r, p, systemUsers.map((s, j) => [`systemUsers[${j}].azureActiveDirectoryObjectId`, s.azureActiveDirectoryObjectId] as const));
+    return {
+      id,
+      displayName: r.string(`${p}.displayName`, e.displayName),
+      sku,
+      dataverse,
+      ...(securityGroupId ? { securityGroupId } : {}),
+      adminMode: r.boolean(`${p}.adminMode`, e.adminMode, false),
+      location: r.string(`${p}.location`, e.location, "europe"),
+      azureRegion: r.string(`${p}.azureRegion`, e.azureRegion, "westeurope"),
+      uniqueName: r.string(`${p}.uniqueName`, e.uniqueName, `unq${derivedGuid("unique-name", id).replace(/-/g, "").slice(0, 24)}`),
+      version: r.string(`${p}.version`, e.version, "9.2.24101.00185"),
+      systemUsers,
+    };
+  });
+  checkUnique(r, "seed", environments.map((e, i) => [`environments[${i}].id`, e.id.toLowerCase()] as const));
+
+  const behaviour = readBehaviour(r, root.behaviour);
+  const faults = r.array("seed.faults", root.faults).map((f, i) => readFault(r, `seed.faults[${i}]`, f));
+
+  if (r.problems.length > 0) throw new SeedError(r.problems);
+  return { tenantId, operator, applications, users, directoryRoleAssignments, groups, environments, behaviour, faults };
+}
+
+function checkUnique(r: Reader, prefix: string, entries: ReadonlyArray<readonly [string, string]>): void {
+  const seen = new Map<string, string>();
+  for (const [where, key] of entries) {
+    if (!key) continue;
+    const first = seen.get(key);
+    if (first) r.problem(`${prefix}.${where}`, key, `a value not already used by ${prefix}.${first}`);
+    else seen.set(key, where);
+  }
+}
+
+function readRequestLimit(r: Reader, path: string, value: unknown): RequestLimitSeed | undefined {
+  const o = r.object(path, value, ["requests", "windowSeconds"]);
+  if (!o) return undefined;
+  return {
+    requests: r.number(`${path}.requests`, o.requests, undefined, { min: 1, integer: true }),
+    windowSeconds: r.number(`${path}.windowSeconds`, o.windowSeconds, undefined, { min: 0.001 }),
+  };
+}
+
+function readLatency(r: Reader, path: string, value: unknown): LatencySeed {
+  if (value === undefined) return 0;
+  if (typeof value === "number") return r.number(path, value, 0, { min: 0 });
+  const kind = typeof value === "object" && value !== null ? (value as Obj).distribution : undefined;
+  switch (kind) {
+    case "uniform": {
+      const o = r.object(path, value, ["distribution", "minMs", "maxMs"]) ?? {};
+      const minMs = r.number(`${path}.minMs`, o.minMs, undefined, { min: 0 });
+      const maxMs = r.number(`${path}.maxMs`, o.maxMs, undefined, { min: 0 });
+      if (maxMs < minMs) r.problem(`${path}.maxMs`, maxMs, `a number >= minMs (${minMs})`);
+      return { distribution: "uniform", minMs, maxMs };
+    }
+    case "normal": {
+      const o = r.object(path, value, ["distribution", "meanMs", "stdDevMs"]) ?? {};
+      return { distribution: "normal", meanMs: r.number(`${path}.meanMs`, o.meanMs, undefined, { min: 0 }), stdDevMs: r.number(`${path}.stdDevMs`, o.stdDevMs, undefined, { min: 0 }) };
+    }
+    case "lognormal": {
+      const o = r.object(path, value, ["distribution", "medianMs", "sigma"]) ?? {};
+      return { distribution: "lognormal", medianMs: r.number(`${path}.medianMs`, o.medianMs, undefined, { min: 0 }), sigma: r.number(`${path}.sigma`, o.sigma, undefined, { min: 0 }) };
+    }
+    default:
+      r.problem(path, value, 'milliseconds, or {"distribution":"uniform","minMs","maxMs"}, {"distribution":"normal","meanMs","stdDevMs"} or {"distribution":"lognormal","medianMs","sigma"}');
+      return 0;
+  }
+}
+
+function readBehaviour(r: Reader, value: unknown): Behaviour {
+  if (value === undefined) return { ...DEFAULT_BEHAVIOUR };
+  const p = "seed.behaviour";
+  const b = r.object(p, value, [...Object.keys(DEFAULT_BEHAVIOUR), "randomSeed"]) ?? {};
+  const d = DEFAULT_BEHAVIOUR;
+  const limitOrNull = (key: "graphRequestLimit" | "bapRequestLimit") => (b[key] === undefined || b[key] === null ? null : readRequestLimit(r, `${p}.${key}`, b[key]) ?? null);
+  return {
+    userSyncDelayMs: r.number(`${p}.userSyncDelayMs`, b.userSyncDelayMs, d.userSyncDelayMs, { min: 0 }),
+    licensePropagationDelayMs: r.number(`${p}.licensePropagationDelayMs`, b.licensePropagationDelayMs, d.licensePropagationDelayMs, { min: 0 }),
+    bapPageSize: r.number(`${p}.bapPageSize`, b.bapPageSize, d.bapPageSize, { min: 1, integer: true }),
+    graphPageSize: r.number(`${p}.graphPageSize`, b.graphPageSize, d.graphPageSize, { min: 1, max: 999, integer: true }),
+    dataverseConcurrencyLimit: r.number(`${p}.dataverseConcurrencyLimit`, b.dataverseConcurrencyLimit, d.dataverseConcurrencyLimit, { min: 1, integer: true }),
+    dataverseConcurrencyRetryAfterSeconds: r.number(`${p}.dataverseConcurrencyRetryAfterSeconds`, b.dataverseConcurrencyRetryAfterSeconds, d.dataverseConcurrencyRetryAfterSeconds, { min: 0, integer: true }),
+    dataverseRequestLimit: b.dataverseRequestLimit === undefined ? { ...d.dataverseRequestLimit } : readRequestLimit(r, `${p}.dataverseRequestLimit`, b.dataverseRequestLimit) ?? d.dataverseRequestLimit,
+    graphRequestLimit: limitOrNull("graphRequestLimit"),
+    bapRequestLimit: limitOrNull("bapRequestLimit"),
+    tokenLifetimeSeconds: r.number(`${p}.tokenLifetimeSeconds`, b.tokenLifetimeSeconds, d.tokenLifetimeSeconds, { min: 1, integer: true }),
+    latencyMs: readLatency(r, `${p}.latencyMs`, b.latencyMs),
+    ...(b.randomSeed !== undefined ? { randomSeed: r.number(`${p}.randomSeed`, b.randomSeed, 0, { integer: true }) } : {}),
+  };
+}
+
+/** Validates one fault (from the seed or from POST /_emulator/faults). */
+function readFault(r: Reader, path: string, value: unknown): FaultSeed {
+  const f = r.object(path, value, ["route", "method", "service", "status", "count", "probability", "retryAfterSeconds", "delayMs", "drop", "code", "message"]) ?? {};
+  const route = r.string(`${path}.route`, f.route);
+  if (route) {
+    try {
+      new RegExp(route);
+    } catch (err) {
+      r.problem(`${path}.route`, route, `a valid regular expression (${(err as Error).message})`);
+    }
+  }
+  const fault: FaultSeed = { route };
+  if (f.method !== undefined) fault.method = r.string(`${path}.method`, f.method).toUpperCase();
+  if (f.service !== undefined) fault.service = r.oneOf<ServiceName>(`${path}.service`, f.service, SERVICE_NAMES);
+  if (f.status !== undefined) fault.status = r.number(`${path}.status`, f.status, undefined, { min: 100, max: 599, integer: true });
+  if (f.count !== undefined) fault.count = r.number(`${path}.count`, f.count, undefined, { min: 1, integer: true });
+  if (f.probability !== undefined) fault.probability = r.number(`${path}.probability`, f.probability, undefined, { min: 0, max: 1 });
+  if (f.retryAfterSeconds !== undefined) fault.retryAfterSeconds = r.number(`${path}.retryAfterSeconds`, f.retryAfterSeconds, undefined, { min: 0, integer: true });
+  if (f.delayMs !== undefined) fault.delayMs = r.number(`${path}.delayMs`, f.delayMs, undefined, { min: 0 });
+  if (f.drop !== undefined) fault.drop = r.boolean(`${path}.drop`, f.drop, false);
+  if (f.code !== undefined) fault.code = r.string(`${path}.code`, f.code);
+  if (f.message !== undefined) fault.message = r.string(`${path}.message`, f.message);
+  if (fault.status === undefined && fault.delayMs === undefined && !fault.drop) {
+    r.problem(path, value, "at least one effect: status, delayMs or drop: true");
+  }
+  if (fault.drop && fault.status !== undefined) r.problem(`${path}.status`, fault.status, "no status when drop is true (a dropped connection has no answer)");
+  return fault;
+}
+
+/** Validates a fault added at run time; throws SeedError naming the problems. */
+export function validateFault(value: unknown): FaultSeed {
+  const r = new Reader();
+  const fault = readFault(r, "fault", value);
+  if (r.problems.length > 0) throw new SeedError(r.problems);
+  return fault;
+}

@@ -1,0 +1,47 @@
+// The fixed parts of every emulated Dataverse organisation: its id, its root business
+// unit and the standard security roles of that business unit. Ids are derived from the
+// environment id, so they are stable across runs but differ between environments, as
+// role ids do in the real service.
+import { derivedGuid } from "../ids";
+import { STANDARD_ROLES } from "../data/standard-roles";
+
+export interface CatalogRole {
+  roleid: string;
+  name: string;
+  roleTemplateId: string | null;
+  businessUnitId: string;
+}
+
+export function organizationId(environmentId: string): string {
+  return derivedGuid("organization", environmentId.toLowerCase());
+}
+
+export function rootBusinessUnitId(environmentId: string): string {
+  return derivedGuid("businessunit", environmentId.toLowerCase());
+}
+
+const cache = new Map<string, CatalogRole[]>();
+
+export function environmentRoles(environmentId: string): CatalogRole[] {
+  const key = environmentId.toLowerCase();
+  let roles = cache.get(key);
+  if (!roles) {
+    const bu = rootBusinessUnitId(key);
+    roles = STANDARD_ROLES.map((r) => ({ roleid: derivedGuid("role", key, r.name), name: r.name, roleTemplateId: r.roleTemplateId, businessUnitId: bu }));
+    cache.set(key, roles);
+  }
+  return roles;
+}
+
+export function roleById(environmentId: string, roleid: string): CatalogRole | undefined {
+  return environmentRoles(environmentId).find((r) => r.roleid === roleid.toLowerCase());
+}
+
+/** The role a seed entry names: by template id when the role has one, else by name. */
+export function roleByTemplateId(environmentId: string, templateId: string): CatalogRole | undefined {
+  return environmentRoles(environmentId).find((r) => r.roleTemplateId === templateId.toLowerCase());
+}
+
+export function roleByName(environmentId: string, name: string): CatalogRole | undefined {
+  return environmentRoles(environmentId).find((r) => r.name === name);
+}

@@ -1,0 +1,166 @@
+// The live tenant: the seed-shaped state every service reads and changes, plus the
+// bits of time-dependent behaviour that are not part of the seed: when a user's
+// licences reach Power Platform, and users that BAP has synced but Dataverse does not
+// show yet.
+import { isDynamicsSku } from "../data/directory";
+import { Application, Environment, Group, SystemUser, TenantState, User } from "../seed/types";
+import { validateSeed } from "../seed/validate";
+
+/** A principal that can sign in with client credentials: the operator or a seeded application. */
+export type SignInApplication = Application;
+
+export type Principal = { kind: "user"; user: User } | { kind: "application"; application: SignInApplication };
+
+export type LicenceState = "unlicensed" | "propagating" | "ready";
+
+interface PendingSync {
+  visibleAt: number;
+  systemUser: SystemUser;
+}
+
+export class Tenant {
+  private licenceReadyAt = new Map<string, number>();
+  private pendingSyncs = new Map<string, PendingSync[]>();
+
+  constructor(
+    public state: TenantState,
+    readonly now: () => number = Date.now,
+  ) {
+    // Licences in the seed count as assigned when the emulator starts.
+    for (const user of state.users) if (user.licenses.length > 0) this.licenceReadyAt.set(user.id, now() + state.behaviour.licensePropagationDelayMs);
+  }
+
+  get tenantId(): string {
+    return this.state.tenantId;
+  }
+
+  /**
+   * Applies a change made behind the services' back (tests use it to simulate another
+   * admin). The result must still be a valid seed; otherwise nothing changes and the
+   * SeedError is thrown. Newly assigned licences start propagating now.
+   */
+  mutate(change: (state: TenantState) => void): void {
+    this.materialiseAllSyncs();
+    const before = structuredClone(this.state);
+    change(this.state);
+    let next: TenantState;
+    try {
+      next = validateSeed({ ...this.state, faults: [] });
+    } catch (err) {
+      this.state = before;
+      throw err;
+    }
+    const previous = new Map(before.users.map((u) => [u.id, new Set(u.licenses)]));
+    for (const user of next.users) {
+      const had = previous.get(user.id) ?? new Set<string>();
+      if (user.licenses.some((l) => !had.has(l))) this.licenceReadyAt.set(user.id, this.now() + next.behaviour.licensePropagationDelayMs);
+    }
+    this.state = next;
+  }
+
+  /** A deep copy of the current state (synced users that became visible included). */
+  snapshot(): TenantState {
+    this.materialiseAllSyncs();
+    return structuredClone(this.state);
+  }
+
+  // ---- directory ----
+
+  applications(): SignInApplication[] {
+    const op = this.state.operator;
+    return [
+      { clientId: op.clientId, clientSecret: op.clientSecret, objectId: op.objectId, displayName: op.displayName, registeredAdminApplication: op.registeredAdminApplication },
+      ...this.state.applications,
+    ];
+  }
+
+  applicationByClientId(clientId: string): SignInApplication | undefined {
+    return this.applications().find((a) => a.clientId === clientId.toLowerCase());
+  }
+
+  /** Sets the admin-management-application flag on the operator or a seeded application. */
+  setRegisteredAdminApplication(clientId: string, registered: boolean): boolean {
+    const id = clientId.toLowerCase();
+    if (this.state.operator.clientId === id) {
+      this.state.operator.registeredAdminApplication = registered;
+      return true;
+    }
+    const app = this.state.applications.find((a) => a.clientId === id);
+    if (app) app.registeredAdminApplication = registered;
+    return app !== undefined;
+  }
+
+  user(idOrUpn: string): User | undefined {
+    const key = idOrUpn.toLowerCase();
+    return this.state.users.find((u) => u.id === key || u.userPrincipalName.toLowerCase() === key);
+  }
+
+  principal(objectId: string): Principal | undefined {
+    const id = objectId.toLowerCase();
+    const user = this.state.users.find((u) => u.id === id);
+    if (user) return { kind: "user", user };
+    const application = this.applications().find((a) => a.objectId === id);
+    return application ? { kind: "application", application } : undefined;
+  }
+
+  group(id: string): Group | undefined {
+    return this.state.groups.find((g) => g.id === id.toLowerCase());
+  }
+
+  holdsDirectoryRole(principalId: string, roleDefinitionIds: readonly string[]): boolean {
+    return this.state.directoryRoleAssignments.some((a) => a.principalId === principalId && roleDefinitionIds.includes(a.roleDefinitionId));
+  }
+
+  /** Whether the user holds a Dynamics licence, and whether it has reached Power Platform yet. */
+  dynamicsLicence(userId: string): LicenceState {
+    const user = this.user(userId);
+    if (!user || !user.licenses.some(isDynamicsSku)) return "unlicensed";
+    return this.now() >= (this.licenceReadyAt.get(user.id) ?? 0) ? "ready" : "propagating";
+  }
+
+  // ---- environments ----
+
+  environment(id: string): Environment | undefined {
+    return this.state.environments.find((e) => e.id.toLowerCase() === id.toLowerCase());
+  }
+
+  /** The environment's system users as Dataverse shows them now. */
+  systemUsers(environmentId: string): SystemUser[] {
+    const env = this.environment(environmentId);
+    if (!env) return [];
+    this.materialiseSyncs(env);
+    return env.systemUsers;
+  }
+
+  /** Schedules a system user to appear in Dataverse after the sync delay (BAP addUser). */
+  scheduleSync(environmentId: string, systemUser: SystemUser, delayMs: number): void {
+    const env = this.environment(environmentId);
+    if (!env) return;
+    const queue = (this.pendingSyncs.get(env.id) ?? []).filter((p) => p.systemUser.azureActiveDirectoryObjectId !== systemUser.azureActiveDirectoryObjectId);
+    queue.push({ visibleAt: this.now() + delayMs, systemUser });
+    this.pendingSyncs.set(env.id, queue);
+    this.materialiseSyncs(env);
+  }
+
+  isSyncPending(environmentId: string, objectId: string): boolean {
+    const env = this.environment(environmentId);
+    return (env && this.pendingSyncs.get(env.id)?.some((p) => p.systemUser.azureActiveDirectoryObjectId === objectId)) ?? false;
+  }
+
+  private materialiseAllSyncs(): void {
+    for (const env of this.state.environments) this.materialiseSyncs(env);
+  }
+
+  private materialiseSyncs(env: Environment): void {
+    const queue = this.pendingSyncs.get(env.id);
+    if (!queue) return;
+    const now = this.now();
+    const due = queue.filter((p) => p.visibleAt <= now);
+    for (const { systemUser } of due) {
+      if (!env.systemUsers.some((s) => s.azureActiveDirectoryObjectId === systemUser.azureActiveDirectoryObjectId)) env.systemUsers.push(systemUser);
+    }
+    const left = queue.filter((p) => p.visibleAt > now);
+    if (left.length > 0) this.pendingSyncs.set(env.id, left);
+    else this.pendingSyncs.delete(env.id);
+  }
+}
