@@ -208,8 +208,20 @@ export async function addUser(ctx: ClientContext, environmentId: string, objectI
     const answer = parseAnswer(response.status, response.body);
     const said = `${answer.code ?? ""} ${answer.message}`;
     if (NOT_LICENSED.test(said)) return { added: false, reason: "not-licensed", message: answer.message };
-    if (response.status !== 404 && NOT_IN_GROUP.test(said)) return { added: false, reason: "security-group", message: answer.message };
-    if (response.status === 404) throw unknownEnvironmentError(environmentId);
+    if (response.status === 404) {
+        if (/environment/i.test(answer.code ?? "")) throw unknownEnvironmentError(environmentId);
+        throw answerError(
+            {
+                ...request,
+                explain: () => ({
+                    kind: "not-found",
+                    fix: "check the account's Entra object id (d365-backup-access:serviceAccount): no user in the tenant has it.",
+                }),
+            },
+            answer,
+        );
+    }
+    if (NOT_IN_GROUP.test(said)) return { added: false, reason: "security-group", message: answer.message };
     throw answerError(request, answer);
 }
 
