@@ -1,6 +1,6 @@
 // The standard Dataverse security roles every environment's business unit starts with
 // (names and template ids as Microsoft ships them; most roles have no template id).
-import roles from "./standard-roles.json";
+import roles from "./dataverse-standard-roles.json";
 
 export interface StandardRole {
   name: string;

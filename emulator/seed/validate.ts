@@ -59,7 +59,7 @@ class Reader {
       return undefined;
     }
     for (const key of Object.keys(value)) {
-      if (!keys.includes(key)) this.problem(`${path}.${key}`, (value as Obj)[key], `no such field (known fields: ${keys.join(", ")})`);
+      if (!keys.includes(key)) this.problems.push(`${path}.${key}: unknown field — the known fields are ${keys.join(", ")}`);
     }
     return value as Obj;
   }
@@ -249,7 +249,7 @@ export function validateSeed(input: unknown): TenantState {
         }),
         roleNames: r.array(`${q}.roleNames`, s.roleNames).map((n, k) => {
           const name = r.string(`${q}.roleNames[${k}]`, n);
-          if (name && !ROLE_NAMES.has(name)) r.problem(`${q}.roleNames[${k}]`, name, "the name of a standard Dataverse role (see emulator/data/standard-roles.json)");
+          if (name && !ROLE_NAMES.has(name)) r.problem(`${q}.roleNames[${k}]`, name, "the name of a standard Dataverse role (see emulator/data/dataverse-standard-roles.json)");
           return name;
         }),
       };

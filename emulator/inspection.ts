@@ -1,0 +1,65 @@
+// The /_emulator routes, served on every origin (login, Graph, BAP and each Dataverse
+// environment), unauthenticated, never logged and never subject to faults or latency:
+//   GET    /_emulator/state            the tenant now, in the seed's schema
+//   GET    /_emulator/requests?since=N the request log (entries with seq > N)
+//   DELETE /_emulator/requests         empties the request log
+//   GET    /_emulator/faults           active faults, with how often each was applied
+//   POST   /_emulator/faults           adds a fault (or an array of faults)
+//   DELETE /_emulator/faults[/{id}]    removes one fault, or all
+import { Reply, RequestContext } from "./core/http";
+import { FaultRegistry } from "./core/faults";
+import { RequestLog } from "./core/request-log";
+import { Seed } from "./seed/types";
+import { SeedError, validateFault } from "./seed/validate";
+
+const JSON_TYPE = { "Content-Type": "application/json; charset=utf-8" };
+
+function reply(status: number, body?: unknown): Reply {
+  return body === undefined ? { status } : { status, body, headers: JSON_TYPE };
+}
+
+function problem(status: number, code: string, message: string): Reply {
+  return reply(status, { error: { code, message } });
+}
+
+export function inspectionHandler(parts: { state: () => Seed; requestLog: RequestLog; faults: FaultRegistry }) {
+  return async (ctx: RequestContext): Promise<Reply | undefined> => {
+    if (!ctx.path.startsWith("/_emulator/") && ctx.path !== "/_emulator") return undefined;
+    const key = `${ctx.method} ${ctx.path.replace(/\/+$/, "")}`;
+    switch (key) {
+      case "GET /_emulator/state":
+        return reply(200, parts.state());
+      case "GET /_emulator/requests": {
+        const since = Number(ctx.query.get("since") ?? 0);
+        if (!Number.isInteger(since) || since < 0) return problem(400, "InvalidQuery", `since must be a non-negative integer, got '${ctx.query.get("since")}'.`);
+        return reply(200, { value: parts.requestLog.list(since) });
+      }
+      case "DELETE /_emulator/requests":
+        parts.requestLog.clear();
+        return reply(204);
+      case "GET /_emulator/faults":
+        return reply(200, { value: parts.faults.list() });
+      case "POST /_emulator/faults": {
+        let body: unknown;
+        try {
+          body = JSON.parse((await ctx.body()).toString("utf8"));
+        } catch (err) {
+          return problem(400, "InvalidJson", `The body is not JSON: ${(err as Error).message}`);
+        }
+        try {
+          const faults = (Array.isArray(body) ? body : [body]).map(validateFault);
+          return reply(201, { value: faults.map((f) => parts.faults.add(f)) });
+        } catch (err) {
+          if (err instanceof SeedError) return problem(400, "InvalidFault", err.message);
+          throw err;
+        }
+      }
+      case "DELETE /_emulator/faults":
+        parts.faults.clear();
+        return reply(204);
+    }
+    const one = ctx.path.match(/^\/_emulator\/faults\/([^/]+)$/);
+    if (one && ctx.method === "DELETE") return parts.faults.remove(decodeURIComponent(one[1])) ? reply(204) : problem(404, "FaultNotFound", `No active fault with id '${one[1]}'.`);
+    return problem(404, "NotFound", `${ctx.method} ${ctx.path} is not an emulator inspection route (see emulator/README.md).`);
+  };
+}
