@@ -40,12 +40,11 @@ export function contextUrl(deps: ServiceDeps, version: string, fragment: string)
   return `${deps.endpoints.graph}/${version}/$metadata#${fragment}`;
 }
 
-/** Applies $select to a full representation; unknown properties are a 400 as in Graph. */
+/** Applies $select (or the default set) to a full representation; unknown properties are a 400 as in Graph. */
 export function select(ctx: RequestContext, entityType: string, full: Record<string, unknown>, defaults: readonly string[]): Record<string, unknown> {
   const raw = ctx.query.get("$select");
   const wanted = raw ? raw.split(",").map((s) => s.trim()).filter(Boolean) : defaults;
   const out: Record<string, unknown> = {};
-  if (full["@odata.type"] !== undefined) out["@odata.type"] = full["@odata.type"];
   for (const name of wanted) {
     const key = Object.keys(full).find((k) => k.toLowerCase() === name.toLowerCase());
     if (!key) badRequest(ctx, `Parsing OData Select and Expand failed: Could not find a property named '${name}' on type '${entityType}'.`);

@@ -52,7 +52,7 @@ export function directoryRoutes(deps: ServiceDeps): GraphRoute[] {
     route("GET", new RegExp(`^/${V}/users/([^/]+)/memberOf$`, "i"), (ctx, m) => {
       const user = findUser(ctx, m[2]);
       const groups = tenant.state.groups.filter((g) => g.members.includes(user.id)).map(groupRepresentation);
-      return collection(deps, ctx, contextUrl(deps, m[1], "directoryObjects"), groups.map((g) => select(ctx, "microsoft.graph.group", g, GROUP_DEFAULT_PROPERTIES)));
+      return collection(deps, ctx, contextUrl(deps, m[1], "directoryObjects"), groups.map((g) => ({ "@odata.type": "#microsoft.graph.group", ...select(ctx, "microsoft.graph.group", g, GROUP_DEFAULT_PROPERTIES) })));
     }),
     route("GET", new RegExp(`^/${V}/me$`, "i"), (ctx) => badRequest(ctx, "/me request is only valid with delegated authentication flow.")),
     route("GET", new RegExp(`^/${V}/servicePrincipals$`, "i"), (ctx, m) => {
@@ -69,7 +69,7 @@ export function directoryRoutes(deps: ServiceDeps): GraphRoute[] {
     }),
     route("GET", new RegExp(`^/${V}/directoryObjects/([^/]+)$`, "i"), (ctx, m) => {
       const found = directoryObject(tenant, m[2]) ?? notFound(ctx, m[2]);
-      return ok(ctx, 200, { "@odata.context": contextUrl(deps, m[1], "directoryObjects/$entity"), ...select(ctx, found.type, found.representation, found.defaults) });
+      return ok(ctx, 200, { "@odata.context": contextUrl(deps, m[1], "directoryObjects/$entity"), "@odata.type": `#${found.type}`, ...select(ctx, found.type, found.representation, found.defaults) });
     }),
     route("GET", new RegExp(`^/${V}/organization$`, "i"), (ctx, m) =>
       collection(deps, ctx, contextUrl(deps, m[1], "organization"), [

@@ -38,7 +38,7 @@ export function groupRoutes(deps: ServiceDeps): GraphRoute[] {
       const members = group.members.map((id) => directoryObject(tenant, id)).filter((o) => o !== undefined);
       const filter = filterFrom(ctx, "microsoft.graph.directoryObject", members[0]?.representation ?? userRepresentation({ id: "", userPrincipalName: "x@y", displayName: "", accountEnabled: true, licenses: [] }));
       const matching = filter ? members.filter((o) => filter(o.representation)) : members;
-      return collection(deps, ctx, contextUrl(deps, m[1], "directoryObjects"), matching.map((o) => select(ctx, o.type, o.representation, o.defaults)));
+      return collection(deps, ctx, contextUrl(deps, m[1], "directoryObjects"), matching.map((o) => ({ "@odata.type": `#${o.type}`, ...select(ctx, o.type, o.representation, o.defaults) })));
     }),
     route("GET", new RegExp(`^/${V}/groups/([^/]+)/members/\\$ref$`, "i"), (ctx, m) => {
       const group = findGroup(ctx, m[2]);

@@ -10,7 +10,6 @@ export const USER_DEFAULT_PROPERTIES = ["businessPhones", "displayName", "givenN
 export function userRepresentation(user: User): Record<string, unknown> {
   const [first, ...rest] = user.displayName.split(" ");
   return {
-    "@odata.type": "#microsoft.graph.user",
     id: user.id,
     accountEnabled: user.accountEnabled,
     ageGroup: null,
@@ -63,7 +62,6 @@ export const SERVICE_PRINCIPAL_DEFAULT_PROPERTIES = ["id", "accountEnabled", "ap
 
 export function servicePrincipalRepresentation(app: SignInApplication, tenantId: string): Record<string, unknown> {
   return {
-    "@odata.type": "#microsoft.graph.servicePrincipal",
     id: app.objectId,
     accountEnabled: true,
     appDisplayName: app.displayName,
@@ -81,7 +79,6 @@ export const GROUP_DEFAULT_PROPERTIES = ["id", "createdDateTime", "description",
 
 export function groupRepresentation(group: Group): Record<string, unknown> {
   return {
-    "@odata.type": "#microsoft.graph.group",
     id: group.id,
     createdDateTime: "2024-01-01T00:00:00Z",
     description: null,
@@ -96,7 +93,11 @@ export function groupRepresentation(group: Group): Record<string, unknown> {
   };
 }
 
-/** Any directory object by id, as Graph's directoryObjects endpoint shows it. */
+/**
+ * Any directory object by id. Collections of mixed types (group members,
+ * directoryObjects) tag each item with @odata.type, which the azuread provider uses
+ * to pick the object's type.
+ */
 export function directoryObject(tenant: Tenant, id: string): { representation: Record<string, unknown>; defaults: readonly string[]; type: string } | undefined {
   const principal = tenant.principal(id);
   if (principal?.kind === "user") return { representation: userRepresentation(principal.user), defaults: USER_DEFAULT_PROPERTIES, type: "microsoft.graph.user" };
