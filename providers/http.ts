@@ -158,7 +158,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
                     if (retryAfter !== undefined && Date.now() + retryAfter > deadline) {
                         throw exhausted(request, attemptNumber, `${lastProblem}; the service asked to wait ${formatSeconds(retryAfter)}, past the request deadline`, settings);
                     }
-                    delayMs = retryAfter ?? backoffMs(attemptNumber, settings);
+                    // "Retry-After: 0" is no licence to hammer: back off as if it were absent.
+                    delayMs = retryAfter ? retryAfter : backoffMs(attemptNumber, settings);
                 } catch (error) {
                     if (isAnswerOrOwnError(error)) throw error;
                     const code = networkCode(error);

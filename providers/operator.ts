@@ -13,23 +13,12 @@ import { ClientContext } from "./context";
 import { accessError, AccessError, isAccessError } from "./errors";
 import { formatSeconds } from "./http";
 import { waitFor } from "./polling";
+import { tokenClaims } from "./tokens";
 
 export interface OperatorIdentity {
     readonly kind: "application" | "user";
     /** The application (client) id when the operator is a service principal. */
     readonly applicationId: string | undefined;
-}
-
-/** Reads claims from a JWT without verifying it: only to tell who we are, never to trust anyone. */
-export function tokenClaims(token: string): Record<string, unknown> | undefined {
-    const parts = token.split(".");
-    if (parts.length !== 3) return undefined;
-    try {
-        const claims = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8"));
-        return typeof claims === "object" && claims !== null ? claims : undefined;
-    } catch {
-        return undefined;
-    }
 }
 
 /**

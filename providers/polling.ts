@@ -24,22 +24,28 @@ export interface WaitOptions {
     readonly onTimeout: (lastReason: string, waitedMs: number) => Error;
 }
 
-/** First progress line after this long, then one per interval below. */
-const FIRST_PROGRESS_MS = 10_000;
-const PROGRESS_EVERY_MS = 30_000;
+/**
+ * The first progress line comes after ten polling intervals, at most ten seconds; then
+ * one every three times that. Tied to the interval so a fast-polling configuration
+ * reports at its own pace.
+ */
+const FIRST_PROGRESS_MAX_MS = 10_000;
+const FIRST_PROGRESS_INTERVALS = 10;
+const PROGRESS_EVERY_FACTOR = 3;
 const GROWTH = 1.5;
 
 export async function waitFor<T>(options: WaitOptions, probe: Probe<T>): Promise<T> {
     const started = Date.now();
     const deadline = started + options.timeoutMs;
     let interval = options.initialIntervalMs;
-    let nextProgress = started + FIRST_PROGRESS_MS;
+    const firstProgressMs = Math.min(FIRST_PROGRESS_MAX_MS, options.initialIntervalMs * FIRST_PROGRESS_INTERVALS);
+    let nextProgress = started + firstProgressMs;
     const where = options.environmentId ? `Environment ${options.environmentId}: ` : "";
     for (;;) {
         const outcome = await probe();
         if (outcome.done) {
             const waited = Date.now() - started;
-            if (waited >= FIRST_PROGRESS_MS) options.log(`${where}done waiting for ${options.what} after ${formatSeconds(waited)}.`);
+            if (waited >= firstProgressMs) options.log(`${where}done waiting for ${options.what} after ${formatSeconds(waited)}.`);
             return outcome.value;
         }
         const now = Date.now();
@@ -48,7 +54,7 @@ export async function waitFor<T>(options: WaitOptions, probe: Probe<T>): Promise
             options.log(
                 `${where}still waiting for ${options.what} (${outcome.reason}); ${formatSeconds(now - started)} of at most ${formatSeconds(options.timeoutMs)}.`,
             );
-            nextProgress = now + PROGRESS_EVERY_MS;
+            nextProgress = now + firstProgressMs * PROGRESS_EVERY_FACTOR;
         }
         await new Promise((resolve) => setTimeout(resolve, Math.min(interval, Math.max(0, deadline - now))));
         interval = Math.min(options.maxIntervalMs, interval * GROWTH);

@@ -1,6 +1,8 @@
 // One access token per audience, reused until shortly before it expires.
 //
 // "Shortly" scales with the token's lifetime: a quarter of it, at most two minutes.
+// The expiry is the earlier of what the credential reports and the token's own "exp"
+// claim (whole seconds, and possibly older than the credential's cached answer).
 // An hour-long Entra token is renewed two minutes early, a short-lived one well
 // before it lapses mid-request. Concurrent requests for the same audience share one
 // sign-in. A token the service rejected (HTTP 401) is dropped so the next request
@@ -48,9 +50,11 @@ export function createTokenSource(credential: TokenCredentialLike, options: Toke
         if (!result || !result.token) {
             throw signInError(audience, new Error("the credential returned no token"), options);
         }
-        const lifetime = Math.max(0, result.expiresOnTimestamp - requestedAt);
+        const exp = tokenClaims(result.token)?.exp;
+        const expiresAt = typeof exp === "number" ? Math.min(result.expiresOnTimestamp, exp * 1000) : result.expiresOnTimestamp;
+        const lifetime = Math.max(0, expiresAt - requestedAt);
         const early = Math.min(MAX_EARLY_RENEWAL_MS, lifetime / 4);
-        let renewAt = result.expiresOnTimestamp - early;
+        let renewAt = expiresAt - early;
         if (result.refreshAfterTimestamp !== undefined) renewAt = Math.min(renewAt, result.refreshAfterTimestamp);
         return { token: result.token, renewAt };
     }
@@ -92,4 +96,16 @@ function signInError(audience: string, error: unknown, options: TokenSourceOptio
             "check the azuread:* settings or ARM_* variables (tenant, client id, secret or certificate), " +
             "that the application exists in the tenant and that its secret or certificate has not expired.",
     });
+}
+
+/** Reads claims from a JWT without verifying it: only to learn expiry and who we are, never to trust anyone. */
+export function tokenClaims(token: string): Record<string, unknown> | undefined {
+    const parts = token.split(".");
+    if (parts.length !== 3) return undefined;
+    try {
+        const claims = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8"));
+        return typeof claims === "object" && claims !== null ? claims : undefined;
+    } catch {
+        return undefined;
+    }
 }
