@@ -34,6 +34,7 @@ const AUTH_FAILURES: Record<BearerFailureKind, [string, (detail: string, audienc
 
 const STATUS_CODES: Record<number, [string, string]> = {
   400: ["BadRequest", "The request is invalid."],
+  401: ["InvalidAuthenticationToken", "The access token is invalid."],
   403: ["Forbidden", "The caller does not have permission to perform this action."],
   404: ["NotFound", "The requested resource was not found."],
   429: ["TooManyRequests", "Rate limit is exceeded. Try again later."],

@@ -40,6 +40,7 @@ const GUID = "([0-9a-fA-F-]{36})";
 
 const STATUS_CODES: Record<number, [string, string]> = {
   400: ["0x80040203", "Invalid argument."],
+  401: ["0x80072560", "The access token is invalid."],
   403: ["0x80040220", "The caller does not have the privilege to perform this action."],
   404: ["0x80040217", "The requested record was not found."],
   412: ["0x80060882", "The version of the existing record doesn't match the RowVersion property provided."],
