@@ -34,11 +34,11 @@ function guidBytes(guid: string): Buffer {
 }
 
 /**
- * Graph's id for a tenant-wide directory role assignment: the role definition and the
- * principal as base64url GUID bytes, then "-1". Real ids have this form (for example
- * "lAPpYvVpN0KRkAEhdxReE..." for Global Administrator), which also makes them stable
- * for the same principal and role, as in the real directory.
+ * Graph's id for a tenant-wide directory role assignment: the GUID bytes of the role
+ * definition and of the principal, base64url-encoded together, then "-1". Real ids
+ * have this form (those of Global Administrator start "lAPpYvVpN0KRkAEhdxReE"), which
+ * also makes them stable for the same principal and role, as in the real directory.
  */
 export function roleAssignmentId(roleDefinitionId: string, principalId: string): string {
-  return `${guidBytes(roleDefinitionId).toString("base64url")}${guidBytes(principalId).toString("base64url")}-1`;
+  return `${Buffer.concat([guidBytes(roleDefinitionId), guidBytes(principalId)]).toString("base64url")}-1`;
 }

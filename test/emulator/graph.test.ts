@@ -97,7 +97,7 @@ describe("emulator Graph", () => {
       });
       assert.equal(res.status, 201);
       created = res.body;
-      assert.match(created.id, /^[A-Za-z0-9_-]{44}-1$/);
+      assert.match(created.id, /^[A-Za-z0-9_-]{43}-1$/);
       const read = await get(`${assignments}/${created.id}`);
       assert.equal(read.status, 200);
       assert.equal(read.body.principalId, DEMO.backupUser);
