@@ -12,8 +12,13 @@ export interface SerializedProvider {
 
 export async function serializeProvider(provider: pulumi.dynamic.ResourceProvider): Promise<SerializedProvider> {
     const serialized = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
+    return { text: serialized.text, provider: loadProvider(serialized.text) };
+}
+
+/** A fresh copy of a serialized provider, with its own run-time state, as a new host process would load it. */
+export function loadProvider(text: string): pulumi.dynamic.ResourceProvider {
     const requireFromString = require("require-from-string");
-    return { text: serialized.text, provider: requireFromString(serialized.text).handler() };
+    return requireFromString(text).handler();
 }
 
 /** A configure() request like the host's: full keys, project keys by short name too. */

@@ -1,0 +1,289 @@
+// EnvironmentUser through its serialized provider, against the tenant emulator.
+
+import * as assert from "assert";
+
+import { isAccessError } from "../../providers/errors";
+import { assertPlainJson, configuredProviders, isolateProviderProcess } from "./support/providers";
+import {
+    ACCOUNT,
+    baseSeed,
+    dataverseEnvironment,
+    environmentId,
+    GROUP,
+    OPERATOR,
+    OPERATOR_APP_USER,
+    systemUserOf,
+    withEmulator,
+} from "./support/tenant";
+
+const ENV = environmentId(1);
+const inputs = { environmentId: ENV, userObjectId: ACCOUNT, accessMode: "read-write" };
+
+function requestsTo(emulator: { requests(): { service: string; method: string; path: string; status: number }[] }, method: string, path: RegExp) {
+    return emulator.requests().filter((r) => r.method === method && path.test(r.path));
+}
+
+describe("EnvironmentUser provider", function () {
+    this.timeout(30_000);
+    const console = isolateProviderProcess();
+
+    it("adds the account, waits for Power Platform to sync it, and returns plain outputs", async () => {
+        await withEmulator(baseSeed({ behaviour: { userSyncDelayMs: 150 } } as any), async (emulator) => {
+            const { users } = await configuredProviders(emulator);
+            const { id, outs } = await users.create(inputs);
+            const synced = systemUserOf(emulator, ENV)!;
+            assert.strictEqual(id, `${ENV}/${synced.systemUserId}`);
+            assert.deepStrictEqual(outs, {
+                environmentId: ENV,
+                userObjectId: ACCOUNT,
+                accessMode: "read-write",
+                systemUserId: synced.systemUserId,
+                businessUnitId: outs.businessUnitId,
+                instanceUrl: emulator.endpoints.dataverse[ENV],
+                environmentName: "Environment 1",
+                enabled: true,
+            });
+            assertPlainJson(outs);
+            assert.strictEqual(requestsTo(emulator, "POST", /addUser/).length, 1);
+            assert.ok(requestsTo(emulator, "GET", /systemusers\?\$filter/).length >= 2, "polled until the user appeared");
+        });
+    });
+
+    it("prints progress while it waits", async () => {
+        await withEmulator(baseSeed({ behaviour: { userSyncDelayMs: 700 } } as any), async (emulator) => {
+            const { users } = await configuredProviders(emulator);
+            await users.create(inputs);
+            assert.ok(
+                console.lines.some((line) => line.startsWith(`Environment ${ENV}: still waiting for the account's Dataverse user to appear (not synced yet)`)),
+                console.lines.join("\n"),
+            );
+        });
+    });
+
+    it("adopts a user that is already there and sets Read-Write", async () => {
+        const seed = baseSeed({
+            environments: [dataverseEnvironment(1, { systemUsers: [OPERATOR_APP_USER, { azureActiveDirectoryObjectId: ACCOUNT, accessMode: 1 }] })],
+        } as any);
+        await withEmulator(seed, async (emulator) => {
+            const { users } = await configuredProviders(emulator);
+            const { outs } = await users.create(inputs);
+            assert.strictEqual(outs.accessMode, "read-write");
+            assert.strictEqual(systemUserOf(emulator, ENV)!.accessMode, 0);
+            assert.strictEqual(requestsTo(emulator, "POST", /addUser/).length, 0);
+            assert.strictEqual(requestsTo(emulator, "PATCH", /systemusers\(/).length, 1);
+        });
+    });
+
+    it("waits while the licence propagates (userNotLicensed), then adds the account", async () => {
+        const seed = baseSeed({
+            users: [{ id: ACCOUNT, userPrincipalName: "backup@contoso.onmicrosoft.com", licenses: [] }],
+            behaviour: { licensePropagationDelayMs: 250, userSyncDelayMs: 20 },
+        } as any);
+        await withEmulator(seed, async (emulator) => {
+            const { users } = await configuredProviders(emulator);
+            // The licence is assigned while the provider is already trying; it then takes 250 ms to propagate.
+            setTimeout(() => emulator.mutate((tenant) => tenant.users[0].licenses.push("DYN365_ENTERPRISE_PLAN1")), 100);
+            const { outs } = await users.create(inputs);
+            assert.strictEqual(outs.accessMode, "read-write");
+            const statuses = requestsTo(emulator, "POST", /addUser/).map((r) => r.status);
+            assert.ok(statuses.length >= 2 && statuses.slice(0, -1).every((s) => s === 400) && statuses.at(-1) === 200, statuses.join(","));
+        });
+    });
+
+    it("gives up on a licence that never arrives, saying to assign one", async () => {
+        const seed = baseSeed({ users: [{ id: ACCOUNT, userPrincipalName: "backup@contoso.onmicrosoft.com", licenses: [] }] } as any);
+        await withEmulator(seed, async (emulator) => {
+            const { users } = await configuredProviders(emulator, { "d365-backup-access:licenseWaitTimeoutSeconds": "0.3" });
+            await assert.rejects(users.create(inputs), (error: Error) => {
+                assert.ok(isAccessError(error, "licence"), error.message);
+                assert.match(error.message, new RegExp(`^Environment ${ENV}: Power Platform still reports the account ${ACCOUNT} as not licensed`));
+                assert.match(error.message, /userNotLicensed/);
+                assert.match(error.message, /Fix: assign the account a Dynamics 365 licence/);
+                assert.match(error.message, /licenseWaitTimeoutSeconds/);
+                return true;
+            });
+            assert.strictEqual(systemUserOf(emulator, ENV), undefined);
+        });
+    });
+
+    it("refuses an environment without Dataverse before changing anything", async () => {
+        const seed = baseSeed({ environments: [{ id: ENV, displayName: "Teams only", sku: "Teams", dataverse: false }] } as any);
+        await withEmulator(seed, async (emulator) => {
+            const { users } = await configuredProviders(emulator);
+            await assert.rejects(users.create(inputs), (error: Error) => {
+                assert.ok(isAccessError(error, "no-dataverse"));
+                assert.match(error.message, /"Teams only" has no Dataverse database/);
+                return true;
+            });
+            assert.deepStrictEqual(emulator.requests().filter((r) => r.method !== "GET" && r.service !== "login"), []);
+        });
+    });
+
+    it("refuses an unknown environment id", async () => {
+        await withEmulator(baseSeed(), async (emulator) => {
+            const { users } = await configuredProviders(emulator);
+            await assert.rejects(users.create({ ...inputs, environmentId: environmentId(7) }), (error: Error) => isAccessError(error, "unknown-environment"));
+        });
+    });
+
+    it("in a security-group environment, waits until the account is a member", async () => {
+        const seed = baseSeed({ environments: [dataverseEnvironment(1, { securityGroupId: GROUP })] } as any);
+        await withEmulator(seed, async (emulator) => {
+            const { users } = await configuredProviders(emulator);
+            // The group membership lands while the provider is already trying.
+            const joined = new Promise<void>((resolve) =>
+                setTimeout(() => {
+                    emulator.mutate((tenant) => tenant.groups.find((g) => g.id === GROUP)!.members.push(ACCOUNT));
+                    resolve();
+                }, 250),
+            );
+            const { outs } = await users.create(inputs);
+            await joined;
+            assert.strictEqual(outs.enabled, true);
+            const statuses = requestsTo(emulator, "POST", /addUser/).map((r) => r.status);
+            assert.strictEqual(statuses[0], 400);
+            assert.strictEqual(statuses.at(-1), 200);
+        });
+    });
+
+    it("in a security-group environment, says to add the account to the group when it never is", async () => {
+        const seed = baseSeed({ environments: [dataverseEnvironment(1, { securityGroupId: GROUP })] } as any);
+        await withEmulator(seed, async (emulator) => {
+            const { users } = await configuredProviders(emulator, { "d365-backup-access:licenseWaitTimeoutSeconds": "0.3" });
+            await assert.rejects(users.create(inputs), (error: Error) => {
+                assert.ok(isAccessError(error, "security-group"), error.message);
+                assert.match(error.message, new RegExp(`not a member of the environment's security group ${GROUP}`));
+                assert.match(error.message, /Fix: make the account a member of that Entra group/);
+                return true;
+            });
+        });
+    });
+
+    it("re-syncs a user disabled in Dataverse; refresh reports it and the update repairs it", async () => {
+        const seed = baseSeed({
+            environments: [dataverseEnvironment(1, { systemUsers: [OPERATOR_APP_USER, { azureActiveDirectoryObjectId: ACCOUNT, accessMode: 0, isDisabled: true }] })],
+        } as any);
+        await withEmulator(seed, async (emulator) => {
+            const { users } = await configuredProviders(emulator);
+            const { id, outs } = await users.create(inputs);
+            assert.strictEqual(outs.enabled, true);
+            assert.strictEqual(systemUserOf(emulator, ENV)!.isDisabled, false);
+
+            // Disabled behind our back: refresh sees it, diff asks for an update, the update re-syncs.
+            emulator.mutate((tenant) => (tenant.environments[0].systemUsers.find((u) => u.azureActiveDirectoryObjectId === ACCOUNT)!.isDisabled = true));
+            const read = await users.read!(id, outs);
+            assert.strictEqual(read.props!.enabled, false);
+            const diff = await users.diff!(id, read.props, inputs);
+            assert.deepStrictEqual([diff.changes, diff.replaces], [true, []]);
+            const updated = await users.update!(id, read.props, inputs);
+            assert.strictEqual(updated.outs!.enabled, true);
+            assert.strictEqual(systemUserOf(emulator, ENV)!.isDisabled, false);
+        });
+    });
+
+    it("says why when the account stays disabled (blocked in Entra ID)", async () => {
+        const seed = baseSeed({
+            users: [{ id: ACCOUNT, userPrincipalName: "backup@contoso.onmicrosoft.com", accountEnabled: false, licenses: ["DYN365_ENTERPRISE_PLAN1"] }],
+        } as any);
+        await withEmulator(seed, async (emulator) => {
+            const { users } = await configuredProviders(emulator, { "d365-backup-access:userSyncTimeoutSeconds": "0.4" });
+            await assert.rejects(users.create(inputs), (error: Error) => {
+                assert.ok(isAccessError(error, "disabled-user"), error.message);
+                assert.match(error.message, /is still disabled/);
+                assert.match(error.message, /Fix: Dataverse disables users that lost their Dynamics licence/);
+                return true;
+            });
+        });
+    });
+
+    it("reads what is there: the access mode found, and nothing once the environment is gone", async () => {
+        await withEmulator(baseSeed(), async (emulator) => {
+            const { users } = await configuredProviders(emulator);
+            const { id, outs } = await users.create(inputs);
+            emulator.mutate((tenant) => (tenant.environments[0].systemUsers.find((u) => u.azureActiveDirectoryObjectId === ACCOUNT)!.accessMode = 1));
+            const read = await users.read!(id, outs);
+            assert.strictEqual(read.id, id);
+            assert.strictEqual(read.props!.accessMode, "administrative");
+            assertPlainJson(read.props);
+            emulator.mutate((tenant) => (tenant.environments = []));
+            const gone = await users.read!(id, outs);
+            assert.strictEqual(gone.id, undefined);
+        });
+    });
+
+    it("updates the access mode in place", async () => {
+        await withEmulator(baseSeed(), async (emulator) => {
+            const { users } = await configuredProviders(emulator);
+            const { id, outs } = await users.create(inputs);
+            const news = { ...inputs, accessMode: "read" };
+            assert.deepStrictEqual((await users.diff!(id, outs, news)).replaces, []);
+            const updated = await users.update!(id, outs, news);
+            assert.strictEqual(updated.outs!.accessMode, "read");
+            assert.strictEqual(systemUserOf(emulator, ENV)!.accessMode, 2);
+        });
+    });
+
+    it("leaves the Dataverse user in place on delete", async () => {
+        await withEmulator(baseSeed(), async (emulator) => {
+            const { users } = await configuredProviders(emulator);
+            const { id, outs } = await users.create(inputs);
+            emulator.clearRequests();
+            await users.delete!(id, outs);
+            assert.ok(systemUserOf(emulator, ENV), "the user is still there");
+            assert.deepStrictEqual(emulator.requests().filter((r) => r.method !== "GET"), []);
+            assert.ok(console.lines.some((line) => /stays in place/.test(line)));
+        });
+    });
+
+    it("makes a service-principal operator an application user where Dataverse refuses it", async () => {
+        const seed = baseSeed({ environments: [dataverseEnvironment(1, { systemUsers: [] })] } as any);
+        await withEmulator(seed, async (emulator) => {
+            const { users } = await configuredProviders(emulator);
+            const { outs } = await users.create(inputs);
+            assert.strictEqual(outs.enabled, true);
+            assert.strictEqual(requestsTo(emulator, "POST", /addAppUser/).length, 1);
+            assert.ok(systemUserOf(emulator, ENV, OPERATOR.objectId), "the operator is an application user now");
+            assert.ok(console.lines.some((line) => line.includes(`making it an application user`)));
+        });
+    });
+
+    it("says how to give the operator access when it may not do so itself", async () => {
+        const seed = baseSeed({ environments: [dataverseEnvironment(1, { systemUsers: [] })] } as any);
+        await withEmulator(seed, async (emulator) => {
+            const { users } = await configuredProviders(emulator, { "d365-backup-access:addOperatorAppUser": "false" });
+            await assert.rejects(users.create(inputs), (error: Error) => {
+                assert.ok(isAccessError(error, "operator-access"), error.message);
+                assert.match(error.message, new RegExp(`Dataverse refuses the operator's application ${OPERATOR.clientId}`));
+                assert.match(error.message, /0x80072560/);
+                assert.match(error.message, /addAppUser\?api-version=2020-10-01/);
+                assert.match(error.message, /d365-backup-access:addOperatorAppUser/);
+                return true;
+            });
+            assert.strictEqual(requestsTo(emulator, "POST", /addAppUser|addUser/).length, 0);
+        });
+    });
+
+    it("tells an unregistered admin application how to register", async () => {
+        const seed = baseSeed({ operator: { ...OPERATOR, registeredAdminApplication: false } } as any);
+        await withEmulator(seed, async (emulator) => {
+            const { users } = await configuredProviders(emulator);
+            await assert.rejects(users.create(inputs), (error: Error) => {
+                assert.ok(isAccessError(error, "admin-application"), error.message);
+                assert.match(error.message, /does not have permission to access the path/);
+                assert.match(error.message, new RegExp(`PUT ${emulator.endpoints.bap}/providers/Microsoft.BusinessAppPlatform/adminApplications/${OPERATOR.clientId}\\?api-version=2020-10-01`));
+                assert.match(error.message, /pac admin application register/);
+                return true;
+            });
+        });
+    });
+
+    it("puts no secret into outputs or messages", async () => {
+        await withEmulator(baseSeed(), async (emulator) => {
+            const { users, texts } = await configuredProviders(emulator);
+            const { outs } = await users.create(inputs);
+            for (const text of [JSON.stringify(outs), ...texts, ...console.lines]) {
+                assert.ok(!text.includes(OPERATOR.clientSecret));
+            }
+        });
+    });
+});
