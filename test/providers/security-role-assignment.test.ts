@@ -1,0 +1,138 @@
+// SecurityRoleAssignment through its serialized provider, against the tenant emulator.
+
+import * as assert from "assert";
+
+import { isAccessError } from "../../providers/errors";
+import { assertPlainJson, configuredProviders, isolateProviderProcess } from "./support/providers";
+import { ACCOUNT, baseSeed, dataverseEnvironment, environmentId, OPERATOR_APP_USER, SYSTEM_ADMINISTRATOR, systemUserOf, withEmulator } from "./support/tenant";
+
+const ENV = environmentId(1);
+const SYSUSER = "5e5e5e5e-0000-4000-8000-000000000001";
+
+function seedWithAccount(account: Record<string, unknown> = {}) {
+    return baseSeed({
+        environments: [
+            dataverseEnvironment(1, {
+                systemUsers: [OPERATOR_APP_USER, { azureActiveDirectoryObjectId: ACCOUNT, systemUserId: SYSUSER, accessMode: 0, roleNames: ["Basic User"], ...account }],
+            }),
+        ],
+    } as any);
+}
+
+const inputs = { environmentId: ENV, systemUserId: SYSUSER, roleTemplateId: SYSTEM_ADMINISTRATOR };
+
+function holdsSystemAdministrator(emulator: any): boolean {
+    return systemUserOf(emulator, ENV)!.roleTemplateIds!.includes(SYSTEM_ADMINISTRATOR);
+}
+
+describe("SecurityRoleAssignment provider", function () {
+    this.timeout(30_000);
+    isolateProviderProcess();
+
+    it("gives the user System Administrator and returns plain outputs", async () => {
+        await withEmulator(seedWithAccount(), async (emulator) => {
+            const { roles } = await configuredProviders(emulator);
+            const { id, outs } = await roles.create(inputs);
+            assert.strictEqual(id, `${ENV}/${SYSUSER}/${SYSTEM_ADMINISTRATOR}`);
+            assert.strictEqual(outs.roleName, "System Administrator");
+            assert.strictEqual(outs.instanceUrl, emulator.endpoints.dataverse[ENV]);
+            assertPlainJson(outs);
+            assert.ok(holdsSystemAdministrator(emulator));
+            // Other roles are left alone.
+            assert.deepStrictEqual(systemUserOf(emulator, ENV)!.roleNames, ["Basic User"]);
+        });
+    });
+
+    it("adopts the role when the user already holds it", async () => {
+        await withEmulator(seedWithAccount({ roleTemplateIds: [SYSTEM_ADMINISTRATOR] }), async (emulator) => {
+            const { roles } = await configuredProviders(emulator);
+            const { outs } = await roles.create(inputs);
+            assert.strictEqual(outs.roleName, "System Administrator");
+            assert.deepStrictEqual(emulator.requests().filter((r) => r.method === "POST" && /\$ref/.test(r.path)), []);
+        });
+    });
+
+    it("adopts the role when a parallel run associated it first (412 DuplicateRecord)", async () => {
+        await withEmulator(seedWithAccount(), async (emulator) => {
+            const first = await configuredProviders(emulator);
+            const second = await configuredProviders(emulator);
+            // Both read "not held"; the first association is held back so the second lands first.
+            emulator.addFault({ service: "dataverse", method: "POST", route: "systemuserroles_association/\\$ref", delayMs: 400, count: 1 });
+            const [a, b] = await Promise.all([first.roles.create(inputs), second.roles.create(inputs)]);
+            assert.strictEqual(a.outs.roleId, b.outs.roleId);
+            const associations = emulator.requests().filter((r) => r.method === "POST" && /\$ref/.test(r.path));
+            assert.deepStrictEqual(associations.map((r) => r.status).sort(), [204, 412]);
+            assert.ok(holdsSystemAdministrator(emulator));
+        });
+    });
+
+    it("reads no id once the role was removed behind our back, and creating again restores it", async () => {
+        await withEmulator(seedWithAccount(), async (emulator) => {
+            const { roles } = await configuredProviders(emulator);
+            const { id, outs } = await roles.create(inputs);
+            const held = await roles.read!(id, outs);
+            assert.strictEqual(held.id, id);
+            assertPlainJson(held.props);
+
+            emulator.mutate((tenant) => {
+                const user = tenant.environments[0].systemUsers.find((u) => u.azureActiveDirectoryObjectId === ACCOUNT)!;
+                user.roleTemplateIds = user.roleTemplateIds.filter((t) => t !== SYSTEM_ADMINISTRATOR);
+            });
+            const drifted = await roles.read!(id, outs);
+            assert.strictEqual(drifted.id, undefined, "refresh drops the assignment from state");
+
+            await roles.create(inputs);
+            assert.ok(holdsSystemAdministrator(emulator));
+        });
+    });
+
+    it("refuses a disabled user before trying to associate", async () => {
+        await withEmulator(seedWithAccount({ isDisabled: true }), async (emulator) => {
+            const { roles } = await configuredProviders(emulator);
+            await assert.rejects(roles.create(inputs), (error: Error) => {
+                assert.ok(isAccessError(error, "disabled-user"), error.message);
+                assert.match(error.message, new RegExp(`^Environment ${ENV}: The Dataverse user ${SYSUSER} is disabled`));
+                assert.match(error.message, /Fix: /);
+                return true;
+            });
+            assert.deepStrictEqual(emulator.requests().filter((r) => r.method === "POST" && r.service === "dataverse"), []);
+        });
+    });
+
+    it("explains Dataverse's own refusal of a disabled user (0x80040225)", async () => {
+        await withEmulator(seedWithAccount(), async (emulator) => {
+            const { roles } = await configuredProviders(emulator);
+            // Disabled between our read and our write.
+            emulator.addFault({ service: "dataverse", method: "POST", route: "\\$ref", status: 400, code: "0x80040225", message: `The specified user(Id = ${SYSUSER}) is disabled.`, count: 1 });
+            await assert.rejects(roles.create(inputs), (error: Error) => {
+                assert.ok(isAccessError(error, "disabled-user"), error.message);
+                assert.match(error.message, /HTTP 400 0x80040225/);
+                return true;
+            });
+        });
+    });
+
+    it("says when the user does not exist", async () => {
+        await withEmulator(baseSeed(), async (emulator) => {
+            const { roles } = await configuredProviders(emulator);
+            await assert.rejects(roles.create(inputs), (error: Error) => {
+                assert.ok(isAccessError(error, "not-found"), error.message);
+                assert.match(error.message, /create the EnvironmentUser first/);
+                return true;
+            });
+        });
+    });
+
+    it("removes the role on delete, and treats an already-removed role, user or environment as done", async () => {
+        await withEmulator(seedWithAccount(), async (emulator) => {
+            const { roles } = await configuredProviders(emulator);
+            const { id, outs } = await roles.create(inputs);
+            await roles.delete!(id, outs);
+            assert.ok(!holdsSystemAdministrator(emulator));
+            assert.deepStrictEqual(systemUserOf(emulator, ENV)!.roleNames, ["Basic User"], "other roles stay");
+            await roles.delete!(id, outs);
+            emulator.mutate((tenant) => (tenant.environments = []));
+            await roles.delete!(id, outs);
+        });
+    });
+});
