@@ -1,36 +1,80 @@
-// Entry point: read and validate the stack configuration, build the component for the
-// configured stage, export what the operator needs to see. Configuration problems
-// stop the program before any resource is registered.
+// Entry point: read and validate the stack configuration, resolve the account, check
+// the tenant (environments, licence), then build the component for the configured
+// stage and return what the operator needs to see. Every check runs before the first
+// resource is registered, so a bad configuration or an unready tenant changes nothing —
+// and `pulumi preview` already reports it.
 
+import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 
-import { ConfigError, describeServiceAccount, NAMESPACE, parseConfig, ProgramConfig } from "./lib/config";
-import { nextSteps as nextStepsFor } from "./lib/next-steps";
+import { ConfigError, describeServiceAccount, NAMESPACE, parseConfig, ProgramConfig, ServiceAccountRef } from "./lib/config";
+import { nextSteps } from "./lib/next-steps";
+import { preflight, PreflightError, TenantReader } from "./lib/preflight";
 import { ServiceAccountAccess } from "./lib/service-account-access";
 import { planStage } from "./lib/stages";
+import { clientContextFromConfig, getLicenseDetails, isAccessError, listEnvironments, summarizeDynamicsLicenses } from "./providers";
 
 function readConfig(): ProgramConfig {
     const stackConfig = new pulumi.Config(NAMESPACE);
+    return parseConfig((key) => stackConfig.get(key));
+}
+
+async function resolveServiceAccount(account: ServiceAccountRef): Promise<string> {
     try {
-        return parseConfig((key) => stackConfig.get(key));
+        const user = await azuread.getUser(
+            account.kind === "objectId" ? { objectId: account.objectId } : { userPrincipalName: account.userPrincipalName },
+        );
+        return user.objectId;
     } catch (error) {
-        // RunError ends the program with the message alone, without a stack trace.
-        if (error instanceof ConfigError) throw new pulumi.RunError(error.message);
-        throw error;
+        throw new pulumi.RunError(
+            `${NAMESPACE}:serviceAccount: ${describeServiceAccount(account)} could not be found in the tenant ` +
+                `(${error instanceof Error ? error.message : String(error)}); check the user principal name or object id, ` +
+                `and that azuread:tenantId (or ARM_TENANT_ID) names this customer's tenant.`,
+        );
     }
 }
 
-const config = readConfig();
-const plan = planStage(config.stage);
-const access = new ServiceAccountAccess("backup-service-account", {
-    serviceAccount: config.serviceAccount,
-    plan,
-});
+async function tenantReader(): Promise<TenantReader> {
+    // The same operator identity as the azuread provider: azuread:* config and ARM_* variables.
+    const context = await clientContextFromConfig(pulumi.runtime.allConfig(), process.env, {
+        log: (message) => pulumi.log.info(message),
+    });
+    return {
+        listEnvironments: () => listEnvironments(context),
+        licenseDetails: (userObjectId) => getLicenseDetails(context, userObjectId),
+        summarizeLicenses: summarizeDynamicsLicenses,
+    };
+}
 
-export const stage = config.stage;
-export const serviceAccountObjectId = access.serviceAccountObjectId;
-export const directoryRoles = plan.directoryRoles.map((role) => role.displayName);
-export const nextSteps = nextStepsFor(config.stage, {
-    stack: pulumi.getStack(),
-    serviceAccount: describeServiceAccount(config.serviceAccount),
-});
+async function main() {
+    const config = readConfig();
+    const serviceAccountObjectId = await resolveServiceAccount(config.serviceAccount);
+    const report = await preflight(config, serviceAccountObjectId, await tenantReader(), (message) => pulumi.log.info(message));
+    report.warnings.forEach((warning) => pulumi.log.warn(warning));
+
+    const plan = planStage(config.stage);
+    const access = new ServiceAccountAccess("backup-service-account", {
+        serviceAccountObjectId,
+        plan,
+        environments: report.environments.targets,
+    });
+
+    return {
+        stage: config.stage,
+        serviceAccountObjectId,
+        directoryRoles: plan.directoryRoles.map((role) => role.displayName),
+        environments: access.environments,
+        skippedEnvironments: report.environments.skipped,
+        nextSteps: nextSteps(config.stage, { stack: pulumi.getStack(), serviceAccount: describeServiceAccount(config.serviceAccount) }),
+    };
+}
+
+/** Known failures end the run with their message alone, without a stack trace. */
+function withoutStackTrace(error: unknown): never {
+    if (error instanceof ConfigError || error instanceof PreflightError || isAccessError(error)) {
+        throw new pulumi.RunError(error.message);
+    }
+    throw error;
+}
+
+export = () => main().catch(withoutStackTrace);

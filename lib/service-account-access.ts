@@ -1,16 +1,20 @@
-// The component that turns a stage plan into resources: the account's Entra directory
-// role assignments, all children of one component so `pulumi stack` shows them as one
-// unit per tenant.
+// The component that turns a stage plan into resources, all children of one component
+// so `pulumi stack` shows them as one unit per tenant:
+//   - the account's Entra directory role assignments for the stage;
+//   - per environment to back up: membership of the environment's security group (when
+//     it has one), the account as a Dataverse user with access mode Read-Write, and the
+//     System Administrator role, each step depending on the one before.
 //
-// Resource names derive from each role's fixed key, never from the stage, so the same
-// role keeps the same URN in every stage and moving between stages creates and deletes
-// only the assignments that change.
+// Resource names derive from fixed keys (role key, environment id, group id), never
+// from the stage, so a resource keeps its URN in every stage and moving between stages
+// creates and deletes only what changes.
 
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 
-import { ServiceAccountRef } from "./config";
+import { EnvironmentUser, SecurityRoleAssignment } from "../providers";
 import { DirectoryRole } from "./directory-roles";
+import { EnvironmentTarget } from "./environment-plan";
 import { StagePlan } from "./stages";
 
 export const COMPONENT_TYPE = "d365-backup-access:index:ServiceAccountAccess";
@@ -19,8 +23,21 @@ export const COMPONENT_TYPE = "d365-backup-access:index:ServiceAccountAccess";
 const TENANT_WIDE_SCOPE = "/";
 
 export interface ServiceAccountAccessArgs {
-    readonly serviceAccount: ServiceAccountRef;
+    /** The account's Entra object id, already resolved. */
+    readonly serviceAccountObjectId: string;
     readonly plan: StagePlan;
+    readonly environments: readonly EnvironmentTarget[];
+}
+
+/** What the account holds in one environment after the update. */
+export interface EnvironmentAccessOutput {
+    readonly id: string;
+    readonly name: string;
+    readonly dataverseUrl: string;
+    readonly systemUserId: pulumi.Output<string>;
+    readonly accessMode: pulumi.Output<string>;
+    readonly role: pulumi.Output<string>;
+    readonly securityGroupId: string | null;
 }
 
 export function directoryRoleResourceName(role: DirectoryRole): string {
@@ -28,40 +45,63 @@ export function directoryRoleResourceName(role: DirectoryRole): string {
 }
 
 export class ServiceAccountAccess extends pulumi.ComponentResource {
-    /** The account's Entra object id, resolved from the configured UPN or id. */
-    public readonly serviceAccountObjectId: pulumi.Output<string>;
-    /** Assignment resources by role key. */
     public readonly directoryRoleAssignments: Readonly<Record<string, azuread.DirectoryRoleAssignment>>;
+    public readonly environments: readonly EnvironmentAccessOutput[];
 
     constructor(name: string, args: ServiceAccountAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super(COMPONENT_TYPE, name, {}, opts);
-
-        // Resolving the account also proves it exists before any role is touched.
-        const account = azuread.getUserOutput(
-            args.serviceAccount.kind === "objectId"
-                ? { objectId: args.serviceAccount.objectId }
-                : { userPrincipalName: args.serviceAccount.userPrincipalName },
-            { parent: this },
-        );
-        this.serviceAccountObjectId = account.objectId;
+        const parent = { parent: this };
 
         const assignments: Record<string, azuread.DirectoryRoleAssignment> = {};
         for (const role of args.plan.directoryRoles) {
             assignments[role.key] = new azuread.DirectoryRoleAssignment(
                 directoryRoleResourceName(role),
-                {
-                    roleId: role.templateId,
-                    principalObjectId: this.serviceAccountObjectId,
-                    directoryScopeId: TENANT_WIDE_SCOPE,
-                },
-                { parent: this },
+                { roleId: role.templateId, principalObjectId: args.serviceAccountObjectId, directoryScopeId: TENANT_WIDE_SCOPE },
+                parent,
             );
         }
         this.directoryRoleAssignments = assignments;
 
+        // One membership per group, even when several environments share the group.
+        const groupMemberships = new Map<string, azuread.GroupMember>();
+        for (const groupId of new Set(args.environments.map((e) => e.securityGroupId).filter((id): id is string => !!id))) {
+            groupMemberships.set(
+                groupId,
+                new azuread.GroupMember(
+                    `security-group-member-${groupId}`,
+                    { groupObjectId: groupId, memberObjectId: args.serviceAccountObjectId },
+                    parent,
+                ),
+            );
+        }
+
+        this.environments = args.environments.map((environment) => {
+            const membership = environment.securityGroupId ? groupMemberships.get(environment.securityGroupId) : undefined;
+            const user = new EnvironmentUser(
+                `environment-user-${environment.id}`,
+                { environmentId: environment.id, userObjectId: args.serviceAccountObjectId, accessMode: "read-write" },
+                // Power Platform refuses to add a user outside the environment's security group.
+                { parent: this, dependsOn: membership ? [membership] : [] },
+            );
+            const role = new SecurityRoleAssignment(
+                `system-administrator-${environment.id}`,
+                { environmentId: environment.id, systemUserId: user.systemUserId },
+                { parent: this, dependsOn: [user] },
+            );
+            return {
+                id: environment.id,
+                name: environment.displayName,
+                dataverseUrl: environment.instanceUrl,
+                systemUserId: user.systemUserId,
+                accessMode: user.accessMode,
+                role: role.roleName,
+                securityGroupId: environment.securityGroupId ?? null,
+            };
+        });
+
         this.registerOutputs({
-            serviceAccountObjectId: this.serviceAccountObjectId,
             directoryRoles: args.plan.directoryRoles.map((role) => role.displayName),
+            environments: this.environments,
         });
     }
 }

@@ -1,60 +1,119 @@
-// The whole program under Pulumi runtime mocks: one process per configuration.
+// The whole program under Pulumi runtime mocks, one process per configuration (the
+// Pulumi runtime is global). Resources are mocked; the program's own checks of the
+// tenant (environments, licence) read the tenant emulator, as they would a real tenant.
 
 import { strict as assert } from "assert";
 
-import { ProgramRun, runProgram } from "../support/program-runner";
+import { RunningEmulator, startEmulator } from "../../emulator";
+import { ProgramRun, ProgramRunOptions, runProgram } from "../support/program-runner";
 
 const ACCOUNT = { objectId: "5c1e2a9b-3f4d-4e5f-8a6b-7c8d9e0f1a2b", userPrincipalName: "backup@contoso.onmicrosoft.com" };
-const ENVIRONMENT = "0f4c6a3e-1b2d-4c5e-8f7a-9b0c1d2e3f4a";
+const UNLICENSED = { objectId: "6d2f3b0c-4a5e-4f6a-9b7c-8d9e0f1a2b3c", userPrincipalName: "nolicence@contoso.onmicrosoft.com" };
+const GROUP = "8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b";
+const PLAIN = "0f4c6a3e-1b2d-4c5e-8f7a-9b0c1d2e3f4a";
+const RESTRICTED = "1a5d7b4f-2c3e-4d6f-9a8b-0c1d2e3f4a5b";
+const NO_DATAVERSE = "2b6e8c5a-3d4f-4e7a-8b9c-1d2e3f4a5b6c";
+const UNKNOWN = "3c7f9d6b-4e5a-4f8b-9c0d-2e3f4a5b6c7d";
+
+const SEED = {
+    tenantId: "9a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d",
+    operator: {
+        clientId: "4d8a0e7c-5f6b-4a9c-8d1e-3f4a5b6c7d8e",
+        clientSecret: "program-test-operator-secret",
+        objectId: "5e9b1f8d-6a7c-4b0d-9e2f-4a5b6c7d8e9f",
+        registeredAdminApplication: true,
+    },
+    users: [
+        { id: ACCOUNT.objectId, userPrincipalName: ACCOUNT.userPrincipalName, accountEnabled: true, licenses: ["DYN365_ENTERPRISE_PLAN1"] },
+        { id: UNLICENSED.objectId, userPrincipalName: UNLICENSED.userPrincipalName, accountEnabled: true, licenses: [] },
+    ],
+    groups: [{ id: GROUP, displayName: "Sales environment users", members: [] }],
+    environments: [
+        { id: PLAIN, displayName: "Contoso Production", sku: "Production" },
+        { id: RESTRICTED, displayName: "Contoso Sales", sku: "Sandbox", securityGroupId: GROUP },
+        { id: NO_DATAVERSE, displayName: "Teams sandbox", sku: "Teams", dataverse: false },
+    ],
+};
+
 const ROLE_ASSIGNMENT = "azuread:index/directoryRoleAssignment:DirectoryRoleAssignment";
+const GROUP_MEMBER = "azuread:index/groupMember:GroupMember";
+const ENVIRONMENT_USER = "pulumi-nodejs:dynamic/powerplatform:EnvironmentUser";
+const SECURITY_ROLE = "pulumi-nodejs:dynamic/dataverse:SecurityRoleAssignment";
 const TEMPLATE = {
     globalAdministrator: "62e90394-69f5-4237-9190-012177145e10",
     dynamicsAdministrator: "44367163-eba1-44c3-98af-f5787879f96a",
     powerPlatformAdministrator: "11648597-926c-4cf3-9c36-bcebb0ba8dcc",
 };
+const STAGES = ["bootstrap", "operational", "reauth"];
 
 function configFor(stage: string, overrides: Record<string, string> = {}): Record<string, string> {
     return {
         "d365-backup-access:stage": stage,
         "d365-backup-access:serviceAccount": ACCOUNT.userPrincipalName,
-        "d365-backup-access:environments": JSON.stringify([ENVIRONMENT]),
+        "d365-backup-access:environments": '["*"]',
         ...overrides,
     };
 }
 
-const roleAssignments = (run: ProgramRun) => run.resources.filter((r) => r.type === ROLE_ASSIGNMENT);
-const roleIds = (run: ProgramRun) => roleAssignments(run).map((r) => r.inputs.roleId).sort();
-const urnOfRole = (run: ProgramRun, templateId: string) =>
-    roleAssignments(run).find((r) => r.inputs.roleId === templateId)?.urn;
+const ofType = (run: ProgramRun, type: string) => run.resources.filter((r) => r.type === type);
+const roleIds = (run: ProgramRun) => ofType(run, ROLE_ASSIGNMENT).map((r) => r.inputs.roleId).sort();
+const urnOfRole = (run: ProgramRun, templateId: string) => ofType(run, ROLE_ASSIGNMENT).find((r) => r.inputs.roleId === templateId)?.urn;
+const named = (run: ProgramRun, name: string) => run.resources.find((r) => r.name === name);
 
 describe("program under mocks", function () {
-    this.timeout(120000);
+    this.timeout(180000);
+    let emulator: RunningEmulator;
     const runs: Record<string, ProgramRun> = {};
 
     before(async () => {
-        const users = [ACCOUNT];
-        const scenarios: Record<string, Parameters<typeof runProgram>[0]> = {
+        emulator = await startEmulator(SEED);
+        const users = [ACCOUNT, UNLICENSED];
+        const scenarios: Record<string, Omit<ProgramRunOptions, "env">> = {
             bootstrap: { config: configFor("bootstrap"), users },
             operational: { config: configFor("operational"), users },
             reauth: { config: configFor("reauth"), users },
+            listed: { config: configFor("operational", { "d365-backup-access:environments": JSON.stringify([PLAIN]) }), users },
             byObjectId: { config: configFor("operational", { "d365-backup-access:serviceAccount": ACCOUNT.objectId }), users },
             preview: { config: configFor("bootstrap"), users, preview: true },
             badConfig: {
                 config: configFor("promote", {
                     "d365-backup-access:serviceAccount": "not an account",
-                    "d365-backup-access:environments": JSON.stringify(["*", ENVIRONMENT]),
+                    "d365-backup-access:environments": JSON.stringify(["*", PLAIN]),
                 }),
                 users,
             },
             unknownAccount: { config: configFor("bootstrap"), users: [] },
+            badEnvironments: {
+                config: configFor("operational", { "d365-backup-access:environments": JSON.stringify([PLAIN, UNKNOWN, NO_DATAVERSE]) }),
+                users,
+            },
+            unlicensed: { config: configFor("bootstrap", { "d365-backup-access:serviceAccount": UNLICENSED.userPrincipalName }), users },
+            unlicensedAllowed: {
+                config: configFor("bootstrap", {
+                    "d365-backup-access:serviceAccount": UNLICENSED.userPrincipalName,
+                    "d365-backup-access:requireDynamicsLicense": "false",
+                }),
+                users,
+            },
         };
+        // Two at a time: each run is a Node process of its own.
         const names = Object.keys(scenarios);
-        const results = await Promise.all(names.map((name) => runProgram(scenarios[name])));
-        names.forEach((name, index) => (runs[name] = results[index]));
+        for (let i = 0; i < names.length; i += 2) {
+            const batch = names.slice(i, i + 2);
+            const results = await Promise.all(batch.map((name) => runProgram({ ...scenarios[name], env: emulator.env })));
+            batch.forEach((name, index) => (runs[name] = results[index]));
+        }
+    });
+
+    after(async () => emulator?.stop());
+
+    it("runs every valid configuration without error", () => {
+        for (const name of ["bootstrap", "operational", "reauth", "listed", "byObjectId", "preview", "unlicensedAllowed"]) {
+            assert.equal(runs[name].error, undefined, `${name}: ${runs[name].error}`);
+        }
     });
 
     it("bootstrap assigns Global Administrator and Dynamics 365 Administrator", () => {
-        assert.equal(runs.bootstrap.error, undefined);
         assert.deepEqual(roleIds(runs.bootstrap), [TEMPLATE.globalAdministrator, TEMPLATE.dynamicsAdministrator].sort());
     });
 
@@ -70,8 +129,8 @@ describe("program under mocks", function () {
     });
 
     it("assigns every role to the resolved account, tenant-wide", () => {
-        for (const stage of ["bootstrap", "operational", "reauth"]) {
-            for (const assignment of roleAssignments(runs[stage])) {
+        for (const stage of STAGES) {
+            for (const assignment of ofType(runs[stage], ROLE_ASSIGNMENT)) {
                 assert.equal(assignment.inputs.principalObjectId, ACCOUNT.objectId);
                 assert.equal(assignment.inputs.directoryScopeId, "/");
             }
@@ -82,51 +141,89 @@ describe("program under mocks", function () {
         assert.deepEqual(runs.bootstrap.invokes, [
             { token: "azuread:index/getUser:getUser", inputs: { userPrincipalName: ACCOUNT.userPrincipalName } },
         ]);
-        assert.deepEqual(runs.byObjectId.invokes, [
-            { token: "azuread:index/getUser:getUser", inputs: { objectId: ACCOUNT.objectId } },
-        ]);
+        assert.deepEqual(runs.byObjectId.invokes, [{ token: "azuread:index/getUser:getUser", inputs: { objectId: ACCOUNT.objectId } }]);
         assert.equal(runs.byObjectId.outputs.serviceAccountObjectId, ACCOUNT.objectId);
     });
 
-    it("keeps the same URN for a role in every stage", () => {
-        const dynamics = ["bootstrap", "operational", "reauth"].map((s) => urnOfRole(runs[s], TEMPLATE.dynamicsAdministrator));
+    it("keeps the same URN for a resource in every stage", () => {
+        const dynamics = STAGES.map((s) => urnOfRole(runs[s], TEMPLATE.dynamicsAdministrator));
         assert.ok(dynamics[0]);
-        assert.deepEqual(new Set(dynamics).size, 1, dynamics.join("\n"));
+        assert.equal(new Set(dynamics).size, 1, dynamics.join("\n"));
         assert.equal(urnOfRole(runs.bootstrap, TEMPLATE.globalAdministrator), urnOfRole(runs.reauth, TEMPLATE.globalAdministrator));
-        assert.equal(
-            urnOfRole(runs.operational, TEMPLATE.powerPlatformAdministrator),
-            urnOfRole(runs.reauth, TEMPLATE.powerPlatformAdministrator),
-        );
+        assert.equal(urnOfRole(runs.operational, TEMPLATE.powerPlatformAdministrator), urnOfRole(runs.reauth, TEMPLATE.powerPlatformAdministrator));
+        const users = STAGES.map((s) => ofType(runs[s], ENVIRONMENT_USER).map((r) => r.urn).sort().join());
+        assert.equal(new Set(users).size, 1);
     });
 
-    it("parents every role assignment to the component", () => {
+    it("parents every resource to the component", () => {
         const component = runs.operational.resources.find((r) => !r.custom);
         assert.equal(component?.type, "d365-backup-access:index:ServiceAccountAccess");
-        for (const assignment of roleAssignments(runs.operational)) {
-            assert.match(assignment.urn, /::d365-backup-access:index:ServiceAccountAccess\$azuread:index\/directoryRoleAssignment:DirectoryRoleAssignment::/);
+        for (const resource of runs.operational.resources.filter((r) => r.custom)) {
+            assert.match(resource.urn, /::d365-backup-access:index:ServiceAccountAccess\$/);
         }
     });
 
-    it("exports stage, account, roles held and next steps", () => {
+    it("creates one environment user and one System Administrator role per environment with Dataverse, in every stage", () => {
+        for (const stage of STAGES) {
+            const users = ofType(runs[stage], ENVIRONMENT_USER);
+            const roles = ofType(runs[stage], SECURITY_ROLE);
+            assert.deepEqual(users.map((u) => u.inputs.environmentId).sort(), [PLAIN, RESTRICTED].sort(), stage);
+            assert.deepEqual(roles.map((r) => r.inputs.environmentId).sort(), [PLAIN, RESTRICTED].sort(), stage);
+            for (const user of users) {
+                assert.equal(user.inputs.userObjectId, ACCOUNT.objectId);
+                assert.equal(user.inputs.accessMode, "read-write");
+            }
+        }
+    });
+
+    it("makes each role depend on its environment user and take its system user id", () => {
+        for (const environment of [PLAIN, RESTRICTED]) {
+            const user = named(runs.operational, `environment-user-${environment}`)!;
+            const role = named(runs.operational, `system-administrator-${environment}`)!;
+            assert.ok(role.dependencies.includes(user.urn), `${role.name} depends on ${role.dependencies}`);
+            assert.equal(role.inputs.systemUserId, `environment-user-${environment}-systemuserid`);
+            assert.equal(role.inputs.roleTemplateId, "627090ff-40a3-4053-8790-584edc5be201");
+        }
+    });
+
+    it("adds the account to the security group of a restricted environment, before adding it to the environment", () => {
+        const members = ofType(runs.operational, GROUP_MEMBER);
+        assert.equal(members.length, 1);
+        assert.deepEqual(members[0].inputs, { groupObjectId: GROUP, memberObjectId: ACCOUNT.objectId });
+        assert.ok(named(runs.operational, `environment-user-${RESTRICTED}`)!.dependencies.includes(members[0].urn));
+        assert.deepEqual(named(runs.operational, `environment-user-${PLAIN}`)!.dependencies, []);
+    });
+
+    it("takes only the listed environments when ids are given", () => {
+        assert.deepEqual(ofType(runs.listed, ENVIRONMENT_USER).map((u) => u.inputs.environmentId), [PLAIN]);
+        assert.equal(ofType(runs.listed, GROUP_MEMBER).length, 0);
+    });
+
+    it("exports stage, account, roles held, environments, skipped environments and next steps", () => {
         const { outputs } = runs.bootstrap;
         assert.equal(outputs.stage, "bootstrap");
         assert.equal(outputs.serviceAccountObjectId, ACCOUNT.objectId);
         assert.deepEqual(outputs.directoryRoles, ["Global Administrator", "Dynamics 365 Administrator"]);
         assert.match(outputs.nextSteps, /create the Dynamics 365 connector/);
         assert.match(outputs.nextSteps, /--stack contoso d365-backup-access:stage operational/);
-        assert.deepEqual(runs.reauth.outputs.directoryRoles, [
-            "Global Administrator",
-            "Dynamics 365 Administrator",
-            "Power Platform Administrator",
+        const restricted = outputs.environments.find((e: any) => e.id === RESTRICTED);
+        assert.equal(restricted.name, "Contoso Sales");
+        assert.match(restricted.dataverseUrl, /^https:\/\/127\.0\.0\.1:\d+\/$/);
+        assert.equal(restricted.systemUserId, `environment-user-${RESTRICTED}-systemuserid`);
+        assert.equal(restricted.accessMode, "read-write");
+        assert.equal(restricted.role, "System Administrator");
+        assert.equal(restricted.securityGroupId, GROUP);
+        assert.deepEqual(outputs.skippedEnvironments, [
+            { id: NO_DATAVERSE, displayName: "Teams sandbox", reason: "no Dataverse database, so no Dynamics 365 data to back up" },
         ]);
     });
 
     it("registers the same resources in a preview", () => {
-        assert.deepEqual(roleIds(runs.preview), roleIds(runs.bootstrap));
+        assert.deepEqual(runs.preview.resources.map((r) => r.urn).sort(), runs.bootstrap.resources.map((r) => r.urn).sort());
         assert.equal(runs.preview.outputs.stage, "bootstrap");
     });
 
-    it("bad configuration registers nothing and lists every problem at once", () => {
+    it("bad configuration registers nothing, calls nothing and lists every problem at once", () => {
         const run = runs.badConfig;
         assert.equal(run.resources.length, 0);
         assert.equal(run.invokes.length, 0);
@@ -136,9 +233,27 @@ describe("program under mocks", function () {
         assert.match(run.error ?? "", /"\*" cannot be mixed with environment ids/);
     });
 
-    it("an account missing from the directory assigns no role", () => {
-        assert.equal(roleAssignments(runs.unknownAccount).length, 0);
-        // The mock monitor drops the invoke's message; the real provider reports "User not found".
-        assert.ok(runs.unknownAccount.error, "the program must fail when the account cannot be resolved");
+    it("an account missing from the directory registers nothing", () => {
+        assert.equal(runs.unknownAccount.resources.length, 0);
+        assert.match(runs.unknownAccount.error ?? "", /serviceAccount: backup@contoso.onmicrosoft.com could not be found in the tenant/);
+    });
+
+    it("an unknown environment and a listed one without Dataverse register nothing and are both reported", () => {
+        const run = runs.badEnvironments;
+        assert.equal(run.resources.length, 0);
+        assert.match(run.error ?? "", new RegExp(`${UNKNOWN} is not an environment of this tenant`));
+        assert.match(run.error ?? "", new RegExp(`${NO_DATAVERSE} \\("Teams sandbox"\\) has no Dataverse database`));
+    });
+
+    it("an unlicensed account registers nothing and the error names the account and the accepted licences", () => {
+        const run = runs.unlicensed;
+        assert.equal(run.resources.length, 0);
+        assert.match(run.error ?? "", /nolicence@contoso.onmicrosoft.com has no Dynamics 365 licence/);
+        assert.match(run.error ?? "", /DYN365_ENTERPRISE_PLAN1/);
+        assert.match(run.error ?? "", /requireDynamicsLicense/);
+    });
+
+    it("requireDynamicsLicense false lets an unlicensed account through", () => {
+        assert.equal(ofType(runs.unlicensedAllowed, ENVIRONMENT_USER).length, 2);
     });
 });

@@ -4,7 +4,7 @@ import { execFile } from "child_process";
 import * as path from "path";
 
 export interface ProgramRun {
-    resources: { urn: string; type: string; name: string; custom: boolean; inputs: Record<string, any> }[];
+    resources: { urn: string; type: string; name: string; custom: boolean; inputs: Record<string, any>; dependencies: string[] }[];
     invokes: { token: string; inputs: Record<string, any> }[];
     outputs: Record<string, any>;
     error?: string;
@@ -15,6 +15,8 @@ export interface ProgramRunOptions {
     config: Record<string, string>;
     users?: { objectId: string; userPrincipalName: string }[];
     preview?: boolean;
+    /** Extra environment: the tenant emulator's variables. */
+    env?: Record<string, string>;
 }
 
 const HARNESS = path.join(__dirname, "program-under-mocks.ts");
@@ -27,6 +29,7 @@ export function runProgram(options: ProgramRunOptions): Promise<ProgramRun> {
             {
                 env: {
                     ...process.env,
+                    ...options.env,
                     PROGRAM_CONFIG: JSON.stringify(options.config),
                     PROGRAM_USERS: JSON.stringify(options.users ?? []),
                     PROGRAM_PREVIEW: String(options.preview ?? false),

@@ -5,6 +5,8 @@
 // Input (environment): PROGRAM_CONFIG  JSON object of full config keys to raw values
 //                      PROGRAM_USERS   JSON list of {objectId, userPrincipalName} the mocked getUser knows
 //                      PROGRAM_PREVIEW "true" to run as a preview
+//                      plus the tenant emulator's variables: the program's own checks
+//                      (environments, licence) read the emulated tenant, as they would a real one.
 // Output (stdout): one line "RESULT <json>" with resources, invokes, outputs and error.
 
 import * as pulumi from "@pulumi/pulumi";
@@ -20,13 +22,16 @@ interface RecordedResource {
     name: string;
     custom: boolean;
     inputs: Record<string, unknown>;
+    /** URNs of the resources it depends on (dependsOn and input dependencies). */
+    dependencies: string[];
 }
 
 const config: Record<string, string> = JSON.parse(process.env.PROGRAM_CONFIG ?? "{}");
 const users: DirectoryUser[] = JSON.parse(process.env.PROGRAM_USERS ?? "[]");
 const preview = process.env.PROGRAM_PREVIEW === "true";
 
-const registered: Omit<RecordedResource, "urn">[] = [];
+const registered: Omit<RecordedResource, "urn" | "dependencies">[] = [];
+const dependencies = new Map<string, string[]>();
 const invokes: { token: string; inputs: Record<string, unknown> }[] = [];
 
 function lookUpUser(inputs: Record<string, unknown>): DirectoryUser {
@@ -47,7 +52,13 @@ async function main(): Promise<void> {
         {
             newResource(args) {
                 registered.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs });
-                return { id: args.custom === false ? undefined : `${args.name}-id`, state: args.inputs };
+                // Dynamic resources compute these in their provider, which mocks never run.
+                const computed = args.type.endsWith(":EnvironmentUser")
+                    ? { systemUserId: `${args.name}-systemuserid`, accessMode: args.inputs.accessMode }
+                    : args.type.endsWith(":SecurityRoleAssignment")
+                      ? { roleName: "System Administrator" }
+                      : {};
+                return { id: args.custom === false ? undefined : `${args.name}-id`, state: { ...args.inputs, ...computed } };
             },
             call(args) {
                 invokes.push({ token: args.token, inputs: args.inputs });
@@ -63,38 +74,42 @@ async function main(): Promise<void> {
         preview,
     );
 
+    // The mock monitor does not pass dependencies to newResource; note them on the way in.
+    const monitor = pulumi.runtime.getMonitor() as any;
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (request: any, callback: unknown) => {
+        dependencies.set(request.getName(), request.getDependenciesList());
+        return register(request, callback);
+    };
+
     let outputs: Record<string, unknown> = {};
     let error: string | undefined;
     try {
-        const program = await import("../../index");
-        outputs = await resolveOutputs(program as Record<string, unknown>);
+        const program: any = await import("../../index");
+        const entry = program.default ?? program;
+        outputs = await resolveOutputs(typeof entry === "function" ? await entry() : entry);
     } catch (caught) {
         error = caught instanceof Error ? caught.message || String(caught.stack) : String(caught);
     }
     await pulumi.runtime.disconnect();
 
     // The mock monitor keeps every registration by URN; pair them with the recorded inputs.
-    const monitor = pulumi.runtime.getMonitor() as unknown as { resources: Map<string, unknown> };
-    const urns = [...monitor.resources.keys()];
+    const urns = [...(monitor.resources as Map<string, unknown>).keys()];
     const resources: RecordedResource[] = registered.map((resource) => ({
         ...resource,
         urn: urns.find((urn) => urn.endsWith(`::${resource.name}`) && urn.includes(resource.type)) ?? "",
+        dependencies: dependencies.get(resource.name) ?? [],
     }));
     process.stdout.write(`RESULT ${JSON.stringify({ resources, invokes, outputs, error })}\n`);
 }
 
-/** Waits for every exported value; unknown values (preview) come back as null. */
-async function resolveOutputs(program: Record<string, unknown>): Promise<Record<string, unknown>> {
+/** Waits for every stack output, nested outputs included; unknown ones (preview) come back as null. */
+async function resolveOutputs(stackOutputs: Record<string, unknown>): Promise<Record<string, unknown>> {
     const result: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(program)) {
-        if (pulumi.Output.isInstance(value)) {
-            const known = await (value as unknown as { isKnown: Promise<boolean> }).isKnown;
-            result[key] = known
-                ? await new Promise((resolve) => (value as pulumi.Output<unknown>).apply((v) => resolve(v)))
-                : null;
-        } else {
-            result[key] = value;
-        }
+    for (const [key, value] of Object.entries(stackOutputs)) {
+        const output = pulumi.output(value) as pulumi.Output<unknown>;
+        const known = await (output as unknown as { isKnown: Promise<boolean> }).isKnown;
+        result[key] = known ? await new Promise((resolve) => output.apply((v) => resolve(v))) : null;
     }
     return result;
 }
