@@ -8,8 +8,8 @@
 // - An overall deadline per call bounds all attempts and waits together, and a wait
 //   the service asks for that would pass the deadline fails at once rather than
 //   sleeping first.
-// - At most N requests in flight per host (Dataverse refuses more than 52 per user);
-//   a slot is held only while a request is on the wire, never while backing off.
+// - At most N requests in flight per host and process (Dataverse refuses more than 52
+//   per user); a slot is held only while a request is on the wire, never while backing off.
 // - Error answers become errors that name the environment, the call, the status, the
 //   service's code and words, and a fix.
 //
@@ -179,9 +179,27 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     };
 }
 
+type HostSlots = Map<string, { active: number; waiting: (() => void)[] }>;
+
+/**
+ * The slots are shared by every client in the process (kept on globalThis): the
+ * provider host runs both providers, each with its own context, and the bound is
+ * meant per host, not per provider.
+ */
+function processHostSlots(): HostSlots {
+    const holder = globalThis as unknown as Record<symbol, HostSlots | undefined>;
+    const key = Symbol.for("d365-backup-access.host-slots.v1");
+    let slots = holder[key];
+    if (!slots) {
+        slots = new Map();
+        holder[key] = slots;
+    }
+    return slots;
+}
+
 /** Counting semaphore per host. */
 function createHostLimiter(max: number) {
-    const hosts = new Map<string, { active: number; waiting: (() => void)[] }>();
+    const hosts = processHostSlots();
     return {
         async acquire(host: string): Promise<void> {
             let slot = hosts.get(host);
