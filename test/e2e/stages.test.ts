@@ -1,0 +1,214 @@
+// End to end: the real Pulumi engine and CLI, the real azuread provider plugin and our
+// dynamic providers in their real host, against the tenant emulator. Each step is one
+// thing an operator does; later steps build on the state earlier ones left.
+//
+// Needs the toolchain of scripts/toolchain/build.sh (PULUMI_HOME with the pinned CLI
+// and the azuread plugin). Run with `npm run test:e2e`.
+
+import { strict as assert } from "assert";
+import { promises as fs } from "fs";
+import * as path from "path";
+
+import { RunningEmulator, startEmulator } from "../../emulator";
+import { createWorkspace, PulumiWorkspace, readAllFiles, REPOSITORY } from "./support/pulumi-workspace";
+
+const TEMPLATE = {
+    globalAdministrator: "62e90394-69f5-4237-9190-012177145e10",
+    dynamicsAdministrator: "44367163-eba1-44c3-98af-f5787879f96a",
+    powerPlatformAdministrator: "11648597-926c-4cf3-9c36-bcebb0ba8dcc",
+    systemAdministrator: "627090ff-40a3-4053-8790-584edc5be201",
+};
+const READ_WRITE = 0;
+
+interface Step {
+    op: string;
+    urn: string;
+}
+
+async function loadSeed(): Promise<any> {
+    return JSON.parse(await fs.readFile(path.join(REPOSITORY, "emulator", "seeds", "demo.json"), "utf8"));
+}
+
+/** The operator's client secret must reach the program only as an encrypted stack secret. */
+function withoutClientSecret(env: Record<string, string>): Record<string, string> {
+    const { ARM_CLIENT_SECRET: _secret, ...rest } = env;
+    return rest;
+}
+
+async function configureStack(workspace: PulumiWorkspace, emulator: RunningEmulator, account: string, stage: string) {
+    await workspace.setConfig("azuread:clientSecret", emulator.env.ARM_CLIENT_SECRET, { secret: true });
+    await workspace.setConfig("d365-backup-access:serviceAccount", account);
+    await workspace.setConfig("d365-backup-access:environments[0]", "*", { path: true });
+    await workspace.setConfig("d365-backup-access:stage", stage);
+}
+
+async function previewSteps(workspace: PulumiWorkspace): Promise<Step[]> {
+    const { stdout } = await workspace.run(["preview", "--json"]);
+    return (JSON.parse(stdout).steps ?? []).map((step: any) => ({ op: step.op, urn: step.urn }));
+}
+
+const changing = (steps: Step[]) => steps.filter((step) => step.op !== "same");
+const resourceName = (urn: string) => urn.split("::").pop()!;
+
+function rolesOf(emulator: RunningEmulator, principalId: string): string[] {
+    return emulator
+        .state()
+        .directoryRoleAssignments!.filter((assignment) => assignment.principalId === principalId)
+        .map((assignment) => assignment.roleDefinitionId)
+        .sort();
+}
+
+function systemUserIn(emulator: RunningEmulator, environmentId: string, objectId: string) {
+    const environment = emulator.state().environments!.find((e) => e.id === environmentId)!;
+    return environment.systemUsers?.find((user) => user.azureActiveDirectoryObjectId === objectId);
+}
+
+describe("end to end through the Pulumi CLI", function () {
+    this.timeout(15 * 60 * 1000);
+
+    let seed: any;
+    let emulator: RunningEmulator;
+    let workspace: PulumiWorkspace;
+    let account: { id: string; userPrincipalName: string };
+    let environments: { id: string; securityGroupId?: string }[];
+
+    before(async () => {
+        seed = await loadSeed();
+        account = seed.users.find((user: any) => user.userPrincipalName.startsWith("backup@"));
+        environments = seed.environments;
+        emulator = await startEmulator(seed);
+        workspace = await createWorkspace({ stack: "contoso", env: withoutClientSecret(emulator.env) });
+        await configureStack(workspace, emulator, account.userPrincipalName, "bootstrap");
+    });
+
+    after(async () => {
+        await emulator?.stop();
+        await workspace?.remove();
+    });
+
+    it("1. bootstrap: the preview lists the creates, the update grants Global Administrator and Dynamics 365 Administrator", async () => {
+        const steps = await previewSteps(workspace);
+        const created = steps.filter((step) => step.op === "create").map((step) => resourceName(step.urn));
+        assert.ok(created.includes("directory-role-global-administrator"), created.join());
+        assert.ok(created.includes("directory-role-dynamics-365-administrator"), created.join());
+        assert.ok(!created.includes("directory-role-power-platform-administrator"), created.join());
+        assert.deepEqual(rolesOf(emulator, account.id), [], "a preview changes nothing");
+
+        await workspace.run(["up", "--yes", "--skip-preview"]);
+        assert.deepEqual(rolesOf(emulator, account.id), [TEMPLATE.globalAdministrator, TEMPLATE.dynamicsAdministrator].sort());
+    });
+
+    it("2. operational: Power Platform Administrator is granted before Global Administrator is revoked; every environment is ready", async () => {
+        const globalAdministrator = emulator
+            .state()
+            .directoryRoleAssignments!.find((a) => a.principalId === account.id && a.roleDefinitionId === TEMPLATE.globalAdministrator)!;
+        emulator.clearRequests();
+        await workspace.setConfig("d365-backup-access:stage", "operational");
+        await workspace.run(["up", "--yes", "--skip-preview"]);
+
+        assert.deepEqual(rolesOf(emulator, account.id), [TEMPLATE.dynamicsAdministrator, TEMPLATE.powerPlatformAdministrator].sort());
+        const log = emulator.requests().filter((entry) => entry.service === "graph" && /roleManagement\/directory\/roleAssignments/.test(entry.path));
+        const grant = log.find((entry) => entry.method === "POST" && entry.status === 201);
+        const revoke = log.find((entry) => entry.method === "DELETE" && entry.path.includes(globalAdministrator.id!));
+        assert.ok(grant, "Power Platform Administrator was granted");
+        assert.ok(revoke, "Global Administrator was revoked");
+        assert.ok(grant.endMs <= revoke.startMs, `granted at ${grant.endMs}, revoked at ${revoke.startMs}`);
+
+        for (const environment of environments) {
+            const user = systemUserIn(emulator, environment.id, account.id);
+            assert.ok(user, `the account is a user of ${environment.id}`);
+            assert.equal(user.accessMode, READ_WRITE, `access mode in ${environment.id}`);
+            assert.ok(user.roleTemplateIds?.includes(TEMPLATE.systemAdministrator), `System Administrator in ${environment.id}`);
+            if (environment.securityGroupId) {
+                const group = emulator.state().groups!.find((g) => g.id === environment.securityGroupId)!;
+                assert.ok(group.members?.includes(account.id), "the account joined the environment's security group");
+            }
+        }
+    });
+
+    it("3. a second update changes nothing", async () => {
+        await workspace.run(["up", "--yes", "--skip-preview", "--expect-no-changes"]);
+        await workspace.run(["preview", "--expect-no-changes"]);
+    });
+
+    it("4. drift: a role removed behind our back is reported by refresh and restored by the next update", async () => {
+        const [first] = environments;
+        emulator.mutate((tenant) => {
+            const user = tenant.environments.find((e) => e.id === first.id)!.systemUsers.find((u) => u.azureActiveDirectoryObjectId === account.id)!;
+            user.roleTemplateIds = user.roleTemplateIds.filter((id) => id !== TEMPLATE.systemAdministrator);
+        });
+        const refresh = await workspace.run(["refresh", "--yes", "--skip-preview"]);
+        assert.match(refresh.stdout, new RegExp(`system-administrator-${first.id}[\\s\\S]*deleted|deleted[\\s\\S]*system-administrator-${first.id}`));
+
+        await workspace.run(["up", "--yes", "--skip-preview"]);
+        assert.ok(systemUserIn(emulator, first.id, account.id)!.roleTemplateIds?.includes(TEMPLATE.systemAdministrator));
+        await workspace.run(["preview", "--expect-no-changes"]);
+    });
+
+    it("5. reauth, then operational again: Global Administrator comes and goes, nothing else moves", async () => {
+        await workspace.setConfig("d365-backup-access:stage", "reauth");
+        const toReauth = changing(await previewSteps(workspace));
+        assert.deepEqual(toReauth.map((s) => `${s.op} ${resourceName(s.urn)}`), ["create directory-role-global-administrator"]);
+        await workspace.run(["up", "--yes", "--skip-preview"]);
+        assert.ok(rolesOf(emulator, account.id).includes(TEMPLATE.globalAdministrator));
+
+        await workspace.setConfig("d365-backup-access:stage", "operational");
+        const toOperational = changing(await previewSteps(workspace));
+        assert.deepEqual(toOperational.map((s) => `${s.op} ${resourceName(s.urn)}`), ["delete directory-role-global-administrator"]);
+        await workspace.run(["up", "--yes", "--skip-preview"]);
+        assert.deepEqual(rolesOf(emulator, account.id), [TEMPLATE.dynamicsAdministrator, TEMPLATE.powerPlatformAdministrator].sort());
+    });
+
+    it("6. faults: operational on a fresh tenant and stack converges through 429s and dropped connections", async () => {
+        const faultySeed = {
+            ...seed,
+            faults: [
+                { route: "/roleManagement/directory/roleAssignments", method: "POST", status: 429, count: 2, retryAfterSeconds: 1 },
+                { route: "/addUser", method: "POST", status: 429, count: 2, retryAfterSeconds: 1 },
+                { route: "/scopes/admin/environments", method: "GET", drop: true, count: 1 },
+                { route: "/api/data/v9\\.2/systemusers", method: "GET", status: 429, count: 3, retryAfterSeconds: 1 },
+                { route: "/systemuserroles_association/\\$ref", method: "POST", drop: true, count: 1 },
+            ],
+        };
+        const faulty = await startEmulator(faultySeed);
+        const fresh = await createWorkspace({ stack: "contoso-faults", env: withoutClientSecret(faulty.env) });
+        try {
+            await configureStack(fresh, faulty, account.userPrincipalName, "operational");
+            await fresh.run(["up", "--yes", "--skip-preview"]);
+            assert.deepEqual(rolesOf(faulty, account.id), rolesOf(emulator, account.id));
+            for (const environment of environments) {
+                const user = systemUserIn(faulty, environment.id, account.id)!;
+                assert.equal(user.accessMode, READ_WRITE);
+                assert.ok(user.roleTemplateIds?.includes(TEMPLATE.systemAdministrator));
+            }
+            assert.deepEqual(faulty.state().faults, [], "every injected fault was hit");
+            await fresh.run(["preview", "--expect-no-changes"]);
+        } finally {
+            await faulty.stop();
+            await fresh.remove();
+        }
+    });
+
+    it("7. destroy: no directory role or System Administrator is left; the Dataverse users remain", async () => {
+        await workspace.run(["destroy", "--yes", "--skip-preview"]);
+        assert.deepEqual(rolesOf(emulator, account.id), []);
+        for (const environment of environments) {
+            const user = systemUserIn(emulator, environment.id, account.id);
+            assert.ok(user, `the Dataverse user stays in ${environment.id}`);
+            assert.ok(!user.roleTemplateIds?.includes(TEMPLATE.systemAdministrator), `no System Administrator in ${environment.id}`);
+        }
+    });
+
+    it("8. neither the state, the stack file nor the CLI's output and logs hold the client secret in plain text", async () => {
+        const secret = emulator.env.ARM_CLIENT_SECRET;
+        const verbose = await workspace.run(["preview", "-v=9", "--logtostderr", "--logflow"]);
+        const places = [
+            ...(await readAllFiles(workspace.stateDirectory)),
+            { file: "Pulumi.contoso.yaml", text: await fs.readFile(path.join(workspace.directory, "Pulumi.contoso.yaml"), "utf8") },
+            { file: "CLI output", text: workspace.transcript.join("\n") },
+            { file: "verbose engine log", text: verbose.stderr },
+        ];
+        assert.ok(places.length > 3);
+        for (const { file, text } of places) assert.ok(!text.includes(secret), `the client secret appears in ${file}`);
+    });
+});

@@ -1,0 +1,116 @@
+// A throwaway copy of this project driven through the real Pulumi CLI (the version
+// pinned by the npm package `pulumi`), with a local file backend and passphrase
+// secrets, pointed at the tenant emulator. Nothing here reaches the internet:
+// plugins come from PULUMI_HOME (scripts/toolchain/build.sh installs them) and
+// automatic plugin downloads are off.
+
+import { execFile } from "child_process";
+import { promises as fs } from "fs";
+import * as os from "os";
+import * as path from "path";
+
+export const REPOSITORY = path.resolve(__dirname, "..", "..", "..");
+const PROJECT_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "lib", "providers"];
+const PULUMI = path.join(REPOSITORY, "node_modules", "pulumi", "run.js");
+
+export interface CliResult {
+    readonly code: number;
+    readonly stdout: string;
+    readonly stderr: string;
+}
+
+export interface PulumiWorkspace {
+    readonly directory: string;
+    readonly stateDirectory: string;
+    readonly stack: string;
+    /** Every command's output so far, to check for secrets. */
+    readonly transcript: string[];
+    /** Runs `pulumi <args>` in the project; rejects on a non-zero exit unless allowFailure. */
+    run(args: string[], options?: { allowFailure?: boolean }): Promise<CliResult>;
+    setConfig(key: string, value: string, options?: { secret?: boolean; path?: boolean }): Promise<void>;
+    remove(): Promise<void>;
+}
+
+export interface WorkspaceOptions {
+    readonly stack: string;
+    /** The emulator's variables: endpoints, CA, operator id and tenant. */
+    readonly env: Record<string, string>;
+}
+
+export async function createWorkspace(options: WorkspaceOptions): Promise<PulumiWorkspace> {
+    const root = await fs.mkdtemp(path.join(os.tmpdir(), "d365ba-e2e-"));
+    const directory = path.join(root, "project");
+    const stateDirectory = path.join(root, "state");
+    await fs.mkdir(directory);
+    await fs.mkdir(stateDirectory);
+    for (const entry of PROJECT_FILES) {
+        await fs.cp(path.join(REPOSITORY, entry), path.join(directory, entry), { recursive: true });
+    }
+    // One copy of @pulumi/pulumi for program and providers: share the repository's modules.
+    await fs.symlink(path.join(REPOSITORY, "node_modules"), path.join(directory, "node_modules"), "dir");
+
+    const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        ...options.env,
+        PULUMI_BACKEND_URL: `file://${stateDirectory}`,
+        PULUMI_CONFIG_PASSPHRASE: "end-to-end passphrase",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_SKIP_CONFIRMATIONS: "true",
+        PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+        NO_COLOR: "1",
+    };
+    const transcript: string[] = [];
+
+    const run = (args: string[], runOptions: { allowFailure?: boolean } = {}): Promise<CliResult> =>
+        new Promise((resolve, reject) => {
+            execFile(
+                process.execPath,
+                [PULUMI, ...args, "--stack", options.stack, "--non-interactive"],
+                { cwd: directory, env, maxBuffer: 64 * 1024 * 1024 },
+                (error, stdout, stderr) => {
+                    const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+                    transcript.push(`$ pulumi ${args.join(" ")}\n${stdout}\n${stderr}`);
+                    if (code !== 0 && !runOptions.allowFailure) {
+                        reject(new Error(`pulumi ${args.join(" ")} exited with ${code}:\n${stdout}\n${stderr}`));
+                    } else {
+                        resolve({ code, stdout, stderr });
+                    }
+                },
+            );
+        });
+
+    const workspace: PulumiWorkspace = {
+        directory,
+        stateDirectory,
+        stack: options.stack,
+        transcript,
+        run,
+        async setConfig(key, value, configOptions = {}) {
+            const flags = [...(configOptions.secret ? ["--secret"] : []), ...(configOptions.path ? ["--path"] : [])];
+            await run(["config", "set", ...flags, key, value]);
+        },
+        remove: () => fs.rm(root, { recursive: true, force: true }),
+    };
+    // `stack init` takes no --stack flag semantics beyond the name; run it directly.
+    await new Promise<void>((resolve, reject) =>
+        execFile(
+            process.execPath,
+            [PULUMI, "stack", "init", options.stack, "--secrets-provider", "passphrase", "--non-interactive"],
+            { cwd: directory, env },
+            (error, stdout, stderr) => (error ? reject(new Error(`pulumi stack init failed:\n${stdout}\n${stderr}`)) : resolve()),
+        ),
+    );
+    return workspace;
+}
+
+/** Every file under a directory, as text, to look for secrets. */
+export async function readAllFiles(directory: string): Promise<{ file: string; text: string }[]> {
+    const found: { file: string; text: string }[] = [];
+    for (const entry of await fs.readdir(directory, { withFileTypes: true, recursive: true })) {
+        if (!entry.isFile()) continue;
+        const file = path.join(entry.parentPath ?? (entry as any).path, entry.name);
+        found.push({ file, text: await fs.readFile(file, "latin1") });
+    }
+    return found;
+}
