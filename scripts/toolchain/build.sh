@@ -35,7 +35,9 @@ die() {
   printf 'toolchain: error: %s\n' "$*" >&2
   exit 1
 }
-# step NAME COMMAND...: runs one step, printing its duration.
+# step NAME COMMAND...: runs one step, printing its duration. Bash does not
+# stop on errors inside a command whose status is tested, so the step
+# functions below return on each failure themselves.
 step() {
   local name=$1 t0=$SECONDS status=0
   shift
@@ -143,7 +145,8 @@ download_pulumi_modules() {
 }
 
 build_pulumi_cli() {
-  (cd "$pulumi_module_dir" && go_build "$1/pulumi" "$PULUMI_CLI_PACKAGE" "-X $PULUMI_VERSION_VARIABLE=v$pulumi_version")
+  (cd "$pulumi_module_dir" && go_build "$1/pulumi" "$PULUMI_CLI_PACKAGE" "-X $PULUMI_VERSION_VARIABLE=v$pulumi_version") ||
+    return
   local reported
   reported=$("$1/pulumi" version) || die "the freshly built CLI does not run"
   [[ $reported == "v$pulumi_version" ]] || die "the freshly built CLI reports version '$reported', not v$pulumi_version"
@@ -158,7 +161,7 @@ build_language_host() {
 # CLI's version; the engine runs it to start a dynamic provider in node.
 copy_launcher() {
   local sdk_dir
-  sdk_dir=$(cd "$pulumi_module_dir" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)
+  sdk_dir=$(cd "$pulumi_module_dir" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3) || return
   [[ -f $sdk_dir/nodejs/dist/pulumi-resource-pulumi-nodejs ]] ||
     die "github.com/pulumi/pulumi/sdk/v3@v$pulumi_version has no nodejs/dist/pulumi-resource-pulumi-nodejs"
   install -m 0755 "$sdk_dir/nodejs/dist/pulumi-resource-pulumi-nodejs" "$1/"
@@ -170,6 +173,17 @@ cached() {
   shift
   [[ -f $dir/complete ]] || return 1
   for f in "$@"; do [[ -x $dir/$f ]] || return 1; done
+}
+
+# prune_other_builds COMPONENT KEEP: after a new build, drop the component's
+# builds under other keys (older versions or inputs): the cache holds one each.
+prune_other_builds() {
+  local keep=$2 d
+  for d in "$cache_root/$1"-*; do
+    [[ -d $d && $d != "$keep" ]] || continue
+    rm -rf "$d"
+    log "removed an older build: $d"
+  done
 }
 
 if cached "$pulumi_cache" pulumi pulumi-language-nodejs pulumi-resource-pulumi-nodejs; then
@@ -184,6 +198,7 @@ else
   touch "$pulumi_cache.partial/complete"
   rm -rf "$pulumi_cache"
   mv "$pulumi_cache.partial" "$pulumi_cache"
+  prune_other_builds pulumi "$pulumi_cache"
 fi
 
 # install_file SRC DEST: copy unless identical; atomic, so a running pulumi
@@ -261,6 +276,7 @@ else
     touch "$azuread_cache.partial/complete"
     rm -rf "$azuread_cache"
     mv "$azuread_cache.partial" "$azuread_cache"
+    prune_other_builds azuread "$azuread_cache"
     azuread_binary=$azuread_cache/pulumi-resource-azuread
   else
     rm -rf "$azuread_cache.partial"

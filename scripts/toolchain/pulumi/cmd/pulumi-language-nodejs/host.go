@@ -159,4 +159,3 @@ func (host *languageHost) GetProgramDependencies(
 	}
 	return &pulumirpc.GetProgramDependenciesResponse{Dependencies: deps}, nil
 }
-
