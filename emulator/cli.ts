@@ -2,7 +2,8 @@
 //
 // Starts the tenant emulator, prints one line of JSON (endpoints, caFile, envFile,
 // tenantId) to standard output, writes the env file, and runs until SIGINT or
-// SIGTERM. Without --env-file the env file goes to the OS temp dir and is removed on exit.
+// SIGTERM (or until the process that started it goes away). Without --env-file the
+// env file goes to the OS temp dir and is removed on exit.
 import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -16,7 +17,13 @@ interface CliOptions {
   caDir?: string;
 }
 
-export function parseArguments(argv: readonly string[]): CliOptions {
+/**
+ * Node 20 reads `--env-file FILE` anywhere on its command line as its own option (and
+ * fails when FILE does not exist yet), unless a `--` comes first; so the npm script
+ * passes `--` before the arguments, and it is skipped here.
+ */
+export function parseArguments(rawArgv: readonly string[]): CliOptions {
+  const argv = rawArgv[0] === "--" ? rawArgv.slice(1) : rawArgv;
   const options: Partial<CliOptions> = {};
   const names: Record<string, keyof CliOptions> = { "--seed": "seed", "--env-file": "envFile", "--ca-dir": "caDir" };
   for (let i = 0; i < argv.length; i++) {
@@ -60,6 +67,10 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", () => void shutdown("SIGINT"));
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  // A wrapper that dies without passing its signal on (a shell, a killed npm) must not
+  // leave the emulator running: stop when re-parented.
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && void shutdown("parent process exited"), 500).unref();
 }
 
 if (require.main === module) {
