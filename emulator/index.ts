@@ -2,7 +2,7 @@
 // metadata endpoint), Graph, BAP and one origin per Dataverse environment on
 // 127.0.0.1 over HTTPS, and returns what tests need to point clients at it and to
 // inspect or change the tenant.
-import { generateRsaKeyPair, defaultCaDir, ensureCertificateAuthority, issueServerCertificate } from "./tls/certificates";
+import { defaultCaDir, ensureCertificateAuthority, ensureKeyPair, issueServerCertificate } from "./tls/certificates";
 import { TokenIssuer } from "./auth/tokens";
 import { FaultRegistry } from "./core/faults";
 import { startOrigin, OriginShared, RunningOrigin, ServiceHandler } from "./core/origin";
@@ -54,7 +54,7 @@ export async function startEmulator(seed: unknown, options: EmulatorOptions = {}
   const state = validateSeed(seed);
   const warn = options.warn ?? ((message: string) => process.stderr.write(`${message}\n`));
   const caDir = options.caDir ?? process.env.D365BA_EMULATOR_CA_DIR ?? defaultCaDir();
-  const [ca, serverKeys, signingKeys] = await Promise.all([ensureCertificateAuthority(caDir), generateRsaKeyPair(), generateRsaKeyPair()]);
+  const [ca, serverKeys, signingKeys] = await Promise.all([ensureCertificateAuthority(caDir), ensureKeyPair(caDir, "server-key.pem"), ensureKeyPair(caDir, "token-signing-key.pem")]);
 
   const tenant = new Tenant({ ...state, faults: [] });
   const random = createRandom(state.behaviour.randomSeed);

@@ -142,6 +142,25 @@ async function createCertificateAuthority(dir: string): Promise<CertificateAutho
   return { certFile: path.join(dir, CA_CERT_FILE), certPem, privateKey: keys.privateKey, certificate: cert };
 }
 
+/**
+ * A key pair kept in `dir` under `name` (created when missing). Reusing the server and
+ * token-signing keys between runs spares two RSA key generations per start, which are
+ * most of the start-up time. Racing processes each end up with a valid key: files are
+ * replaced by rename, and every process uses the key it loaded or made.
+ */
+export async function ensureKeyPair(dir: string, name: string): Promise<KeyPair> {
+  const file = path.join(dir, name);
+  try {
+    const privateKey = createPrivateKey(await fs.readFile(file, "utf8"));
+    return { privateKey, publicKey: createPublicKey(privateKey) };
+  } catch {
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    const keys = await generateRsaKeyPair();
+    await writeAtomically(file, keys.privateKey.export({ type: "pkcs8", format: "pem" }).toString(), 0o600);
+    return keys;
+  }
+}
+
 /** A server certificate for 127.0.0.1 and localhost, signed by the CA. */
 export function issueServerCertificate(ca: CertificateAuthority, keys: KeyPair, commonName: string): ServerCertificate {
   const cert = forge.pki.createCertificate();
