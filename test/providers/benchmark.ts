@@ -1,0 +1,87 @@
+// Figures for the providers' README: serialized size, and how long the providers take
+// against the tenant emulator for one environment and for 52 at once, with and without
+// throttling. Not a test (nothing asserts on time); run it with
+//
+//   node -r ts-node/register/transpile-only test/providers/benchmark.ts
+//
+// It re-runs itself with the emulator's CA trusted (Node reads NODE_EXTRA_CA_CERTS only
+// at start).
+
+import { spawnSync } from "child_process";
+
+import { defaultCaDir, ensureCertificateAuthority } from "../../emulator/tls/certificates";
+
+async function relaunchTrustingEmulatorCa(): Promise<boolean> {
+    if (process.env.D365BA_BENCHMARK_CHILD) return false;
+    const caDir = process.env.D365BA_EMULATOR_CA_DIR || defaultCaDir();
+    const ca = await ensureCertificateAuthority(caDir);
+    const result = spawnSync(process.execPath, [...process.execArgv, __filename], {
+        stdio: "inherit",
+        env: { ...process.env, NODE_EXTRA_CA_CERTS: ca.certFile, D365BA_EMULATOR_CA_DIR: caDir, D365BA_BENCHMARK_CHILD: "1" },
+    });
+    process.exitCode = result.status ?? 1;
+    return true;
+}
+
+async function measure(): Promise<void> {
+    // Loaded only in the child, after the CA is trusted.
+    const { environmentUserProvider } = await import("../../providers/environment-user");
+    const { securityRoleAssignmentProvider } = await import("../../providers/security-role-assignment");
+    const { serializeProvider } = await import("./support/serialized");
+    const { configuredProviders } = await import("./support/providers");
+    const { ACCOUNT, baseSeed, dataverseEnvironment, environmentId, SYSTEM_ADMINISTRATOR, withEmulator } = await import("./support/tenant");
+
+    const rows: string[][] = [];
+    for (const make of [environmentUserProvider, securityRoleAssignmentProvider]) {
+        const started = Date.now();
+        const { text } = await serializeProvider(make());
+        rows.push([`serialized ${make.name}`, `${(text.length / 1024).toFixed(1)} KiB`, `${Date.now() - started} ms to serialize`]);
+    }
+
+    async function run(label: string, count: number, behaviour: Record<string, unknown>, extraConfig: Record<string, string> = {}) {
+        const seed = baseSeed({ environments: Array.from({ length: count }, (_, i) => dataverseEnvironment(i + 1)), behaviour } as any);
+        await withEmulator(seed, async (emulator) => {
+            const log = console.log;
+            console.log = () => undefined;
+            try {
+                const { users, roles } = await configuredProviders(emulator, extraConfig);
+                const started = Date.now();
+                await Promise.all(
+                    Array.from({ length: count }, async (_, i) => {
+                        const user = await users.create({ environmentId: environmentId(i + 1), userObjectId: ACCOUNT, accessMode: "read-write" });
+                        await roles.create({ environmentId: environmentId(i + 1), systemUserId: user.outs.systemUserId, roleTemplateId: SYSTEM_ADMINISTRATOR });
+                    }),
+                );
+                const elapsed = Date.now() - started;
+                const requests = emulator.requests().filter((r) => r.service !== "login");
+                const throttled = requests.filter((r) => r.status === 429).length;
+                const signIns = emulator.requests().filter((r) => r.service === "login" && r.method === "POST").length;
+                rows.push([label, `${elapsed} ms`, `${requests.length} API requests, ${throttled} answered 429, ${signIns} sign-ins`]);
+            } finally {
+                console.log = log;
+            }
+        });
+    }
+
+    const fast = { userSyncDelayMs: 0, latencyMs: 0 };
+    await run("1 environment, user + role, no delays", 1, fast);
+    await run("1 environment, user sync 2 s, latency 50 ms", 1, { userSyncDelayMs: 2000, latencyMs: 50 }, { "d365-backup-access:pollIntervalSeconds": "2" });
+    await run("52 environments in parallel, latency 50 ms", 52, { userSyncDelayMs: 0, latencyMs: 50 });
+    await run("52 environments in parallel, latency 50 ms, BAP 40 req/s, Dataverse 4 req/s per environment", 52, {
+        userSyncDelayMs: 0,
+        latencyMs: 50,
+        bapRequestLimit: { requests: 40, windowSeconds: 1 },
+        dataverseRequestLimit: { requests: 4, windowSeconds: 1 },
+    });
+
+    console.log(`Node ${process.version}, ${require("os").cpus().length} CPUs\n`);
+    console.log("| measured | value | detail |\n|---|---|---|");
+    for (const row of rows) console.log(`| ${row.join(" | ")} |`);
+}
+
+relaunchTrustingEmulatorCa()
+    .then((relaunched) => (relaunched ? undefined : measure()))
+    .catch((error) => {
+        console.error(error);
+        process.exitCode = 1;
+    });
