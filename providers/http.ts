@@ -20,7 +20,7 @@ import { AccessErrorKind, accessError, messageOf } from "./errors";
 import { HttpSettings } from "./settings";
 import { TokenSource } from "./tokens";
 
-export type Service = "graph" | "bap" | "dataverse" | "metadata" | "ci";
+export type Service = "graph" | "bap" | "dataverse" | "metadata";
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
 
@@ -85,7 +85,6 @@ const SERVICE_NAMES: Record<Service, string> = {
     bap: "Power Platform admin API (BAP)",
     dataverse: "Dataverse",
     metadata: "cloud metadata endpoint",
-    ci: "CI token endpoint",
 };
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {

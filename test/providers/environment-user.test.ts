@@ -4,6 +4,7 @@ import * as assert from "assert";
 
 import { isAccessError } from "../../providers/errors";
 import { assertPlainJson, configuredProviders, isolateProviderProcess } from "./support/providers";
+import { configRequest, loadProvider } from "./support/serialized";
 import {
     ACCOUNT,
     baseSeed,
@@ -274,6 +275,23 @@ describe("EnvironmentUser provider", function () {
                 assert.match(error.message, /pac admin application register/);
                 return true;
             });
+        });
+    });
+
+    it("names the keys to set when no sign-in method is configured, before calling anything", async () => {
+        await withEmulator(baseSeed(), async (emulator) => {
+            const { texts } = await configuredProviders(emulator);
+            const users = loadProvider(texts[0]);
+            await users.configure!(
+                configRequest({ "azuread:useCli": "false", "d365-backup-access:endpoints": JSON.stringify({ bap: emulator.endpoints.bap }) }),
+            );
+            await assert.rejects(users.create(inputs), (error: Error) => {
+                assert.ok(isAccessError(error, "configuration"), error.message);
+                assert.match(error.message, /No sign-in method is configured/);
+                assert.match(error.message, /azuread:clientId \+ azuread:clientSecret \+ azuread:tenantId \(or ARM_CLIENT_ID, ARM_CLIENT_SECRET, ARM_TENANT_ID\)/);
+                return true;
+            });
+            assert.deepStrictEqual(emulator.requests(), []);
         });
     });
 
