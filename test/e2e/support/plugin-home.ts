@@ -1,0 +1,112 @@
+// A throwaway PULUMI_HOME for one end-to-end workspace: the pinned CLI from the
+// toolchain's PULUMI_HOME (linked, not copied) and the azuread provider plugin,
+// installed by the real CLI exactly as an operator installs a local build:
+//
+//   pulumi plugin install resource azuread <version> --file <file>
+//
+// <file> is D365BA_AZUREAD_PLUGIN_FILE when set (a real pulumi-resource-azuread
+// binary), otherwise a generated launcher for the test-only stand-in in
+// test/e2e/azuread-stand-in (the real plugin cannot be built offline; see its README).
+// The user's own plugin cache is never touched.
+
+import { execFile } from "child_process";
+import { constants, promises as fs } from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const REPOSITORY = path.resolve(__dirname, "..", "..", "..");
+const STAND_IN_MAIN = path.join(REPOSITORY, "test", "e2e", "azuread-stand-in", "main.ts");
+
+export interface PulumiHome {
+    readonly pulumiHome: string;
+    /** Which azuread plugin the engine will load. */
+    readonly azureadPlugin: "stand-in" | "real";
+    remove(): Promise<void>;
+}
+
+async function readJson(file: string): Promise<any> {
+    return JSON.parse(await fs.readFile(file, "utf8"));
+}
+
+async function isExecutable(file: string): Promise<boolean> {
+    try {
+        await fs.access(file, constants.X_OK);
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+
+/** An executable script that starts the stand-in under ts-node, with absolute paths only. */
+async function writeStandInLauncher(directory: string): Promise<string> {
+    const file = path.join(directory, "pulumi-resource-azuread");
+    const script = [
+        "#!/bin/sh",
+        "# TEST-ONLY stand-in for pulumi-resource-azuread (see test/e2e/azuread-stand-in/README.md).",
+        `TS_NODE_PROJECT=${shellQuote(path.join(REPOSITORY, "tsconfig.json"))}`,
+        "export TS_NODE_PROJECT",
+        `exec ${shellQuote(process.execPath)} -r ${shellQuote(require.resolve("ts-node/register/transpile-only"))} ${shellQuote(STAND_IN_MAIN)} "$@"`,
+        "",
+    ].join("\n");
+    await fs.writeFile(file, script, { mode: 0o755 });
+    return file;
+}
+
+function runCli(cli: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+    return new Promise((resolve, reject) =>
+        execFile(cli, args, { env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
+            error ? reject(new Error(`pulumi ${args.join(" ")} failed:\n${stdout}\n${stderr}`)) : resolve(stdout),
+        ),
+    );
+}
+
+export async function preparePulumiHome(): Promise<PulumiHome> {
+    const toolchainHome = process.env.PULUMI_HOME || path.join(os.homedir(), ".pulumi");
+    const cliVersion: string = (await readJson(path.join(REPOSITORY, "node_modules", "pulumi", "package.json"))).version;
+    const cli = path.join(toolchainHome, "versions", cliVersion, "bin", "pulumi");
+    if (!(await isExecutable(cli))) {
+        throw new Error(
+            `The Pulumi CLI ${cliVersion} is not installed at ${cli}. Build and install the toolchain first: ` +
+                "`bash scripts/toolchain/build.sh` (it honours PULUMI_HOME).",
+        );
+    }
+    const azureadVersion: string = (await readJson(path.join(REPOSITORY, "node_modules", "@pulumi", "azuread", "package.json"))).pulumi.version;
+
+    const pulumiHome = await fs.mkdtemp(path.join(os.tmpdir(), "d365ba-pulumi-home-"));
+    const remove = async () => {
+        // Unlink the link first: the toolchain's own versions/ must survive.
+        await fs.unlink(path.join(pulumiHome, "versions")).catch(() => undefined);
+        await fs.rm(pulumiHome, { recursive: true, force: true });
+    };
+    try {
+        await fs.symlink(path.join(toolchainHome, "versions"), path.join(pulumiHome, "versions"), "dir");
+
+        const realPlugin = process.env.D365BA_AZUREAD_PLUGIN_FILE;
+        if (realPlugin && !(await isExecutable(realPlugin))) {
+            throw new Error(`D365BA_AZUREAD_PLUGIN_FILE is '${realPlugin}', which is not an executable file; a pulumi-resource-azuread ${azureadVersion} binary is expected.`);
+        }
+        const launcherDirectory = path.join(pulumiHome, "azuread-stand-in");
+        if (!realPlugin) await fs.mkdir(launcherDirectory);
+        const file = realPlugin ?? (await writeStandInLauncher(launcherDirectory));
+
+        const env: NodeJS.ProcessEnv = {
+            ...process.env,
+            PULUMI_HOME: pulumiHome,
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+            PULUMI_DISABLE_REGISTRY_RESOLVE: "true",
+            NO_COLOR: "1",
+        };
+        await runCli(cli, ["plugin", "install", "resource", "azuread", azureadVersion, "--file", file, "--non-interactive"], env);
+
+        const installed: Array<{ name: string; kind: string; version: string }> = JSON.parse(await runCli(cli, ["plugin", "ls", "--json"], env));
+        if (!installed.some((p) => p.name === "azuread" && p.kind === "resource" && p.version === azureadVersion)) {
+            throw new Error(`pulumi plugin ls does not list resource azuread ${azureadVersion} after installing it from ${file}:\n${JSON.stringify(installed)}`);
+        }
+        return { pulumiHome, azureadPlugin: realPlugin ? "real" : "stand-in", remove };
+    } catch (error) {
+        await remove();
+        throw error;
+    }
+}
