@@ -199,7 +199,7 @@ export async function readEnvironmentUser(ctx: ClientContext, props: Environment
     const target = dataverseTarget(environment);
     const user = await findSystemUser(ctx, target, props.userObjectId);
     if (!user) return undefined;
-    return outputsFor({ ...props, accessMode: props.accessMode }, environment, target, user);
+    return outputsFor(props, environment, target, user);
 }
 
 function toInputs(values: Record<string, unknown>): EnvironmentUserInputs {
