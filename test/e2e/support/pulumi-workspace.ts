@@ -1,13 +1,16 @@
 // A throwaway copy of this project driven through the real Pulumi CLI (the version
 // pinned by the npm package `pulumi`), with a local file backend and passphrase
 // secrets, pointed at the tenant emulator. Nothing here reaches the internet:
-// plugins come from PULUMI_HOME (scripts/toolchain/build.sh installs them) and
+// each workspace gets its own PULUMI_HOME (plugin-home.ts: the toolchain's CLI from
+// scripts/toolchain/build.sh, plus the azuread plugin installed by the CLI) and
 // automatic plugin downloads are off.
 
 import { execFile } from "child_process";
 import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
+
+import { preparePulumiHome } from "./plugin-home";
 
 export const REPOSITORY = path.resolve(__dirname, "..", "..", "..");
 const PROJECT_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "lib", "providers"];
@@ -23,6 +26,8 @@ export interface PulumiWorkspace {
     readonly directory: string;
     readonly stateDirectory: string;
     readonly stack: string;
+    /** Which azuread plugin the engine loads: the real binary or the test-only stand-in. */
+    readonly azureadPlugin: "stand-in" | "real";
     /** Every command's output so far, to check for secrets. */
     readonly transcript: string[];
     /** Runs `pulumi <args>` in the project; rejects on a non-zero exit unless allowFailure. */
@@ -48,10 +53,18 @@ export async function createWorkspace(options: WorkspaceOptions): Promise<Pulumi
     }
     // One copy of @pulumi/pulumi for program and providers: share the repository's modules.
     await fs.symlink(path.join(REPOSITORY, "node_modules"), path.join(directory, "node_modules"), "dir");
+    let home: Awaited<ReturnType<typeof preparePulumiHome>>;
+    try {
+        home = await preparePulumiHome();
+    } catch (error) {
+        await fs.rm(root, { recursive: true, force: true });
+        throw error;
+    }
 
     const env: NodeJS.ProcessEnv = {
         ...process.env,
         ...options.env,
+        PULUMI_HOME: home.pulumiHome,
         PULUMI_BACKEND_URL: `file://${stateDirectory}`,
         PULUMI_CONFIG_PASSPHRASE: "end-to-end passphrase",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
@@ -84,13 +97,17 @@ export async function createWorkspace(options: WorkspaceOptions): Promise<Pulumi
         directory,
         stateDirectory,
         stack: options.stack,
+        azureadPlugin: home.azureadPlugin,
         transcript,
         run,
         async setConfig(key, value, configOptions = {}) {
             const flags = [...(configOptions.secret ? ["--secret"] : []), ...(configOptions.path ? ["--path"] : [])];
             await run(["config", "set", ...flags, key, value]);
         },
-        remove: () => fs.rm(root, { recursive: true, force: true }),
+        remove: async () => {
+            await fs.rm(root, { recursive: true, force: true });
+            await home.remove();
+        },
     };
     // `stack init` takes no --stack flag semantics beyond the name; run it directly.
     await new Promise<void>((resolve, reject) =>
@@ -100,7 +117,10 @@ export async function createWorkspace(options: WorkspaceOptions): Promise<Pulumi
             { cwd: directory, env },
             (error, stdout, stderr) => (error ? reject(new Error(`pulumi stack init failed:\n${stdout}\n${stderr}`)) : resolve()),
         ),
-    );
+    ).catch(async (error) => {
+        await workspace.remove();
+        throw error;
+    });
     return workspace;
 }
 
