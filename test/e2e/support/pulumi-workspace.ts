@@ -31,7 +31,7 @@ export interface PulumiWorkspace {
     /** Every command's output so far, to check for secrets. */
     readonly transcript: string[];
     /** Runs `pulumi <args>` in the project; rejects on a non-zero exit unless allowFailure. */
-    run(args: string[], options?: { allowFailure?: boolean }): Promise<CliResult>;
+    run(args: string[], options?: { allowFailure?: boolean; input?: string }): Promise<CliResult>;
     setConfig(key: string, value: string, options?: { secret?: boolean; path?: boolean }): Promise<void>;
     remove(): Promise<void>;
 }
@@ -75,9 +75,9 @@ export async function createWorkspace(options: WorkspaceOptions): Promise<Pulumi
     };
     const transcript: string[] = [];
 
-    const run = (args: string[], runOptions: { allowFailure?: boolean } = {}): Promise<CliResult> =>
+    const run = (args: string[], runOptions: { allowFailure?: boolean; input?: string } = {}): Promise<CliResult> =>
         new Promise((resolve, reject) => {
-            execFile(
+            const child = execFile(
                 process.execPath,
                 [PULUMI, ...args, "--stack", options.stack, "--non-interactive"],
                 { cwd: directory, env, maxBuffer: 64 * 1024 * 1024 },
@@ -91,6 +91,7 @@ export async function createWorkspace(options: WorkspaceOptions): Promise<Pulumi
                     }
                 },
             );
+            child.stdin?.end(runOptions.input ?? "");
         });
 
     const workspace: PulumiWorkspace = {
@@ -101,8 +102,11 @@ export async function createWorkspace(options: WorkspaceOptions): Promise<Pulumi
         transcript,
         run,
         async setConfig(key, value, configOptions = {}) {
-            const flags = [...(configOptions.secret ? ["--secret"] : []), ...(configOptions.path ? ["--path"] : [])];
-            await run(["config", "set", ...flags, key, value]);
+            const flags = configOptions.path ? ["--path"] : [];
+            // A secret goes in through standard input, as an operator should type it:
+            // never on a command line, where process lists and shell history keep it.
+            if (configOptions.secret) await run(["config", "set", "--secret", ...flags, key], { input: value });
+            else await run(["config", "set", ...flags, key, value]);
         },
         remove: async () => {
             await fs.rm(root, { recursive: true, force: true });
