@@ -199,7 +199,9 @@ function signCertificate(cert: forge.pki.Certificate, signer: KeyObject): void {
 
 function serialNumber(): string {
   const bytes = randomBytes(16);
-  bytes[0] &= 0x7f; // positive INTEGER
+  // A positive INTEGER in minimal DER: the first byte must be neither above 0x7f
+  // (negative) nor 0x00 (OpenSSL 3 rejects a needless leading zero: "illegal padding").
+  bytes[0] = 0x40 | (bytes[0] & 0x3f);
   return bytes.toString("hex");
 }
 
