@@ -259,14 +259,14 @@ export interface EnvironmentUserArgs {
 }
 
 export class EnvironmentUser extends pulumi.dynamic.Resource {
-    public readonly environmentId!: pulumi.Output<string>;
-    public readonly userObjectId!: pulumi.Output<string>;
-    public readonly accessMode!: pulumi.Output<AccessModeName>;
-    public readonly systemUserId!: pulumi.Output<string>;
-    public readonly businessUnitId!: pulumi.Output<string>;
-    public readonly instanceUrl!: pulumi.Output<string>;
-    public readonly environmentName!: pulumi.Output<string>;
-    public readonly enabled!: pulumi.Output<boolean>;
+    public declare readonly environmentId: pulumi.Output<string>;
+    public declare readonly userObjectId: pulumi.Output<string>;
+    public declare readonly accessMode: pulumi.Output<AccessModeName>;
+    public declare readonly systemUserId: pulumi.Output<string>;
+    public declare readonly businessUnitId: pulumi.Output<string>;
+    public declare readonly instanceUrl: pulumi.Output<string>;
+    public declare readonly environmentName: pulumi.Output<string>;
+    public declare readonly enabled: pulumi.Output<boolean>;
 
     constructor(name: string, args: EnvironmentUserArgs, opts?: pulumi.CustomResourceOptions) {
         super(

@@ -203,13 +203,13 @@ export interface SecurityRoleAssignmentArgs {
 }
 
 export class SecurityRoleAssignment extends pulumi.dynamic.Resource {
-    public readonly environmentId!: pulumi.Output<string>;
-    public readonly systemUserId!: pulumi.Output<string>;
-    public readonly roleTemplateId!: pulumi.Output<string>;
-    public readonly roleId!: pulumi.Output<string>;
-    public readonly roleName!: pulumi.Output<string>;
-    public readonly businessUnitId!: pulumi.Output<string>;
-    public readonly instanceUrl!: pulumi.Output<string>;
+    public declare readonly environmentId: pulumi.Output<string>;
+    public declare readonly systemUserId: pulumi.Output<string>;
+    public declare readonly roleTemplateId: pulumi.Output<string>;
+    public declare readonly roleId: pulumi.Output<string>;
+    public declare readonly roleName: pulumi.Output<string>;
+    public declare readonly businessUnitId: pulumi.Output<string>;
+    public declare readonly instanceUrl: pulumi.Output<string>;
 
     constructor(name: string, args: SecurityRoleAssignmentArgs, opts?: pulumi.CustomResourceOptions) {
         super(
