@@ -19,9 +19,8 @@ export function nextSteps(stage: Stage, { stack, serviceAccount }: NextStepsCont
         case "bootstrap":
             return [
                 `${serviceAccount} holds Global Administrator and Dynamics 365 Administrator.`,
-                `1. Make sure it has a Dynamics 365 licence.`,
-                `2. Sign in to the backup product as ${serviceAccount} and create the Dynamics 365 connector.`,
-                `3. Right after that, remove Global Administrator (no need to wait for the first backup):`,
+                `1. Sign in to the backup product as ${serviceAccount} and create the Dynamics 365 connector.`,
+                `2. Right after that, remove Global Administrator (no need to wait for the first backup):`,
                 `   ${moveTo("operational", stack)}`,
             ].join("\n");
         case "operational":
