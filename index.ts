@@ -12,7 +12,15 @@ import { nextSteps } from "./lib/next-steps";
 import { preflight, PreflightError, TenantReader } from "./lib/preflight";
 import { ServiceAccountAccess } from "./lib/service-account-access";
 import { planStage } from "./lib/stages";
-import { clientContextFromConfig, getLicenseDetails, isAccessError, listEnvironments, summarizeDynamicsLicenses } from "./providers";
+import {
+    clientContextFromConfig,
+    getLicenseDetails,
+    isAccessError,
+    isGroupMember,
+    listDirectoryRoleAssignments,
+    listEnvironments,
+    summarizeDynamicsLicenses,
+} from "./providers";
 
 function readConfig(): ProgramConfig {
     const stackConfig = new pulumi.Config(NAMESPACE);
@@ -27,9 +35,9 @@ async function resolveServiceAccount(account: ServiceAccountRef): Promise<string
         return user.objectId;
     } catch (error) {
         throw new pulumi.RunError(
-            `${NAMESPACE}:serviceAccount: ${describeServiceAccount(account)} could not be found in the tenant ` +
+            `${NAMESPACE}:serviceAccount: ${describeServiceAccount(account)} could not be resolved in the tenant ` +
                 `(${error instanceof Error ? error.message : String(error)}); check the user principal name or object id, ` +
-                `and that azuread:tenantId (or ARM_TENANT_ID) names this customer's tenant.`,
+                `the operator's sign-in, and that azuread:tenantId (or ARM_TENANT_ID) names this customer's tenant.`,
         );
     }
 }
@@ -43,6 +51,8 @@ async function tenantReader(): Promise<TenantReader> {
         listEnvironments: () => listEnvironments(context),
         licenseDetails: (userObjectId) => getLicenseDetails(context, userObjectId),
         summarizeLicenses: summarizeDynamicsLicenses,
+        directoryRoleAssignments: (principalId) => listDirectoryRoleAssignments(context, principalId),
+        isGroupMember: (groupId, memberId) => isGroupMember(context, groupId, memberId),
     };
 }
 
@@ -57,6 +67,7 @@ async function main() {
         serviceAccountObjectId,
         plan,
         environments: report.environments.targets,
+        existing: report.existing,
     });
 
     return {

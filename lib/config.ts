@@ -177,7 +177,7 @@ function parseEnvironments(get: ConfigSource, problems: string[]): EnvironmentSe
 function parseCloud(get: ConfigSource, problems: string[]): Cloud | undefined {
     const raw = get("cloud");
     if (raw === undefined || raw.trim() === "") return "public";
-    const value = raw.trim();
+    const value = raw.trim().toLowerCase();
     if (!(CLOUDS as readonly string[]).includes(value)) {
         problems.push(`${keyName("cloud")}: ${JSON.stringify(raw)} is not a cloud; expected one of ${CLOUDS.join(", ")}.`);
         return undefined;

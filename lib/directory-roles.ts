@@ -28,10 +28,3 @@ export const POWER_PLATFORM_ADMINISTRATOR: DirectoryRole = {
     displayName: "Power Platform Administrator",
     templateId: "11648597-926c-4cf3-9c36-bcebb0ba8dcc",
 };
-
-/** Every role the program may manage; anything else the account holds is left alone. */
-export const MANAGED_DIRECTORY_ROLES: readonly DirectoryRole[] = [
-    GLOBAL_ADMINISTRATOR,
-    DYNAMICS_365_ADMINISTRATOR,
-    POWER_PLATFORM_ADMINISTRATOR,
-];

@@ -53,6 +53,17 @@ export function planEnvironments(selection: EnvironmentSelection, available: rea
     const byId = new Map(available.map((environment) => [normalizeId(environment.id), environment]));
 
     if (selection.kind === "all") {
+        // A mistyped exclusion would silently leave in the environment it meant to leave out.
+        const unknownExclusions = selection.exclude.filter((id) => !byId.has(id));
+        if (unknownExclusions.length > 0) {
+            throw new EnvironmentSelectionError(
+                unknownExclusions.map(
+                    (id) =>
+                        `${NAMESPACE}:excludeEnvironments: ${id} is not an environment of this tenant, so it excludes nothing; ` +
+                        `check the id in the Power Platform admin center or remove it.`,
+                ),
+            );
+        }
         const excluded = new Set(selection.exclude);
         const chosen = available.filter((environment) => !excluded.has(normalizeId(environment.id)));
         return {

@@ -23,7 +23,5 @@ export function isUserPrincipalName(value: string): boolean {
 
 /** Ids are compared case-insensitively: Entra and BAP return lower case, users paste either. */
 export function normalizeId(value: string): string {
-    return value.startsWith("Default-") || value.startsWith("default-")
-        ? "Default-" + value.slice("Default-".length).toLowerCase()
-        : value.toLowerCase();
+    return /^default-/i.test(value) ? "Default-" + value.slice("Default-".length).toLowerCase() : value.toLowerCase();
 }

@@ -1,9 +1,12 @@
 // Checks made against the tenant before any resource is registered, so a preview
 // already fails on what would fail the update: the environments to back up (unknown
 // ids, no Dataverse) and the account's Dynamics licence. Every problem is reported in
-// one message. The tenant is read through an injected reader, so this stays testable.
+// one message. It also finds the access the account already holds (directory roles,
+// security-group memberships), which the program adopts instead of creating again:
+// Graph refuses a second identical role assignment or membership. The tenant is read
+// through an injected reader, so this stays testable.
 
-import type { EnvironmentInfo, LicenseDetail } from "../providers";
+import type { DirectoryRoleAssignmentInfo, EnvironmentInfo, LicenseDetail } from "../providers";
 import { describeServiceAccount, NAMESPACE, ProgramConfig } from "./config";
 import { EnvironmentPlan, EnvironmentSelectionError, planEnvironments } from "./environment-plan";
 
@@ -14,6 +17,18 @@ export interface TenantReader {
     licenseDetails(userObjectId: string): Promise<LicenseDetail[]>;
     /** Which assigned licences give Dynamics 365 now, and which are still provisioning. */
     summarizeLicenses(details: readonly LicenseDetail[]): { licensedSkus: string[]; pendingSkus: string[] };
+    /** The account's active directory role assignments. */
+    directoryRoleAssignments(principalId: string): Promise<DirectoryRoleAssignmentInfo[]>;
+    /** Whether the account is already a direct member of the group. */
+    isGroupMember(groupId: string, memberId: string): Promise<boolean>;
+}
+
+/** Access the account holds already, to adopt rather than create. */
+export interface ExistingAccess {
+    /** Tenant-wide assignment id by role template id. */
+    readonly roleAssignmentIds: Readonly<Record<string, string>>;
+    /** Security groups (lower-case ids) the account is already a direct member of. */
+    readonly groupMemberships: readonly string[];
 }
 
 export interface PreflightReport {
@@ -21,6 +36,7 @@ export interface PreflightReport {
     /** Dynamics SKUs the account holds (empty when unlicensed and the check is only a warning). */
     readonly dynamicsLicenses: readonly string[];
     readonly warnings: readonly string[];
+    readonly existing: ExistingAccess;
 }
 
 export class PreflightError extends Error {
@@ -53,7 +69,11 @@ export async function preflight(
     log: (message: string) => void,
 ): Promise<PreflightReport> {
     const account = describeServiceAccount(config.serviceAccount);
-    const [environments, licences] = await Promise.all([tenant.listEnvironments(), tenant.licenseDetails(serviceAccountObjectId)]);
+    const [environments, licences, assignments] = await Promise.all([
+        tenant.listEnvironments(),
+        tenant.licenseDetails(serviceAccountObjectId),
+        tenant.directoryRoleAssignments(serviceAccountObjectId),
+    ]);
 
     const problems: string[] = [];
     const warnings: string[] = [];
@@ -74,10 +94,23 @@ export async function preflight(
     }
 
     if (problems.length > 0) throw new PreflightError(problems);
+    if (plan.targets.length === 0) {
+        warnings.push(`No environment with Dataverse was found to back up; check ${NAMESPACE}:environments and that azuread:tenantId is this customer's tenant.`);
+    }
+
+    const groups = [...new Set(plan.targets.map((target) => target.securityGroupId).filter((id): id is string => !!id))];
+    const memberships = await Promise.all(groups.map((group) => tenant.isGroupMember(group, serviceAccountObjectId)));
+    const existing: ExistingAccess = {
+        roleAssignmentIds: Object.fromEntries(
+            assignments.filter((a) => a.directoryScopeId === "/").map((a) => [a.roleDefinitionId.toLowerCase(), a.id]),
+        ),
+        groupMemberships: groups.filter((_, index) => memberships[index]),
+    };
+
     log(
         `${environments.length} environment(s) in the tenant; ${plan.targets.length} to back up` +
             (plan.skipped.length ? `, ${plan.skipped.length} skipped (no Dataverse)` : "") +
             (licensedSkus.length ? `; ${account} is licensed (${licensedSkus.join(", ")}).` : "."),
     );
-    return { environments: plan, dynamicsLicenses: licensedSkus, warnings };
+    return { environments: plan, dynamicsLicenses: licensedSkus, warnings, existing };
 }

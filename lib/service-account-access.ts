@@ -15,6 +15,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { EnvironmentUser, SecurityRoleAssignment } from "../providers";
 import { DirectoryRole } from "./directory-roles";
 import { EnvironmentTarget } from "./environment-plan";
+import { ExistingAccess } from "./preflight";
 import { StagePlan } from "./stages";
 
 export const COMPONENT_TYPE = "d365-backup-access:index:ServiceAccountAccess";
@@ -27,6 +28,8 @@ export interface ServiceAccountAccessArgs {
     readonly serviceAccountObjectId: string;
     readonly plan: StagePlan;
     readonly environments: readonly EnvironmentTarget[];
+    /** Access the account already holds: adopted (Pulumi's import option) instead of created. */
+    readonly existing: ExistingAccess;
 }
 
 /** What the account holds in one environment after the update. */
@@ -50,14 +53,17 @@ export class ServiceAccountAccess extends pulumi.ComponentResource {
 
     constructor(name: string, args: ServiceAccountAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super(COMPONENT_TYPE, name, {}, opts);
-        const parent = { parent: this };
 
+        // An assignment or membership that exists already is imported: Graph refuses to
+        // create it twice. For one this stack created, the import id equals the id in
+        // state, and Pulumi treats it as the resource it already manages.
         const assignments: Record<string, azuread.DirectoryRoleAssignment> = {};
         for (const role of args.plan.directoryRoles) {
+            const existingId = args.existing.roleAssignmentIds[role.templateId];
             assignments[role.key] = new azuread.DirectoryRoleAssignment(
                 directoryRoleResourceName(role),
                 { roleId: role.templateId, principalObjectId: args.serviceAccountObjectId, directoryScopeId: TENANT_WIDE_SCOPE },
-                parent,
+                { parent: this, import: existingId ? `/roleManagement/directory/roleAssignments/${existingId}` : undefined },
             );
         }
         this.directoryRoleAssignments = assignments;
@@ -70,7 +76,12 @@ export class ServiceAccountAccess extends pulumi.ComponentResource {
                 new azuread.GroupMember(
                     `security-group-member-${groupId}`,
                     { groupObjectId: groupId, memberObjectId: args.serviceAccountObjectId },
-                    parent,
+                    {
+                        parent: this,
+                        import: args.existing.groupMemberships.includes(groupId)
+                            ? `${groupId}/member/${args.serviceAccountObjectId}`
+                            : undefined,
+                    },
                 ),
             );
         }

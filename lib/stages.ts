@@ -24,10 +24,10 @@ export function isStage(value: string): value is Stage {
 
 export interface StagePlan {
     readonly stage: Stage;
-    /** The directory roles the account holds once the stage is applied. */
+    /** The directory roles the account holds once the stage is applied. Every stage also
+     *  ensures the account's access to the environments: that is idempotent, so a
+     *  bootstrap run already prepares the environments the connector will back up. */
     readonly directoryRoles: readonly DirectoryRole[];
-    /** Whether the stage ensures the account's access to the Power Platform environments. */
-    readonly ensuresEnvironmentAccess: boolean;
 }
 
 const DIRECTORY_ROLES_BY_STAGE: Record<Stage, readonly DirectoryRole[]> = {
@@ -40,11 +40,5 @@ const DIRECTORY_ROLES_BY_STAGE: Record<Stage, readonly DirectoryRole[]> = {
 };
 
 export function planStage(stage: Stage): StagePlan {
-    return {
-        stage,
-        directoryRoles: DIRECTORY_ROLES_BY_STAGE[stage],
-        // Ensuring environment access is idempotent, so every stage does it: a
-        // bootstrap run already prepares the environments the connector will back up.
-        ensuresEnvironmentAccess: true,
-    };
+    return { stage, directoryRoles: DIRECTORY_ROLES_BY_STAGE[stage] };
 }

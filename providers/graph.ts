@@ -1,4 +1,4 @@
-// Microsoft Graph: the account's licences.
+// Microsoft Graph: the account's licences, and the access it already holds.
 //
 //   GET {graph}/v1.0/users/{id}/licenseDetails   (pages: "@odata.nextLink"; group-inherited licences included)
 //
@@ -108,4 +108,66 @@ export function summarizeDynamicsLicenses(details: readonly LicenseDetail[]): Dy
 /** True when the licences include a provisioned Dynamics 365 licence. */
 export function hasDynamicsLicense(details: readonly LicenseDetail[]): boolean {
     return summarizeDynamicsLicenses(details).licensedSkus.length > 0;
+}
+
+/** A directory role the principal holds now (built-in roles: roleDefinitionId is the template id). */
+export interface DirectoryRoleAssignmentInfo {
+    readonly id: string;
+    readonly roleDefinitionId: string;
+    readonly directoryScopeId: string;
+}
+
+/**
+ * The principal's active directory role assignments, so the program can adopt those it
+ * would otherwise create (Graph refuses a second identical assignment).
+ *   GET {graph}/v1.0/roleManagement/directory/roleAssignments?$filter=principalId eq '{id}'
+ */
+export async function listDirectoryRoleAssignments(ctx: ClientContext, principalId: string): Promise<DirectoryRoleAssignmentInfo[]> {
+    const filter = encodeURIComponent(`principalId eq '${principalId.toLowerCase()}'`);
+    const raw = await getAllPages<any>(
+        ctx.http,
+        {
+            service: "graph",
+            method: "GET",
+            url: `${ctx.endpoints.graph}/v1.0/roleManagement/directory/roleAssignments?$filter=${filter}`,
+            audience: ctx.endpoints.graphAudience,
+            call: "read the account's directory roles",
+            explain: (answer) =>
+                answer.status === 403
+                    ? { fix: "the operator needs the Microsoft Graph permission RoleManagement.Read.Directory (or RoleManagement.ReadWrite.Directory)." }
+                    : undefined,
+        },
+        "@odata.nextLink",
+    );
+    return raw.map((entry) => ({
+        id: String(entry?.id ?? ""),
+        roleDefinitionId: String(entry?.roleDefinitionId ?? "").toLowerCase(),
+        directoryScopeId: String(entry?.directoryScopeId ?? ""),
+    }));
+}
+
+/**
+ * Whether the object is already a direct member of the group, so the program adopts
+ * the membership instead of failing on Graph's "already exist" answer.
+ *   GET {graph}/v1.0/groups/{groupId}/members?$select=id
+ */
+export async function isGroupMember(ctx: ClientContext, groupId: string, memberId: string): Promise<boolean> {
+    const members = await getAllPages<any>(
+        ctx.http,
+        {
+            service: "graph",
+            method: "GET",
+            url: `${ctx.endpoints.graph}/v1.0/groups/${groupId.toLowerCase()}/members?$select=id`,
+            audience: ctx.endpoints.graphAudience,
+            call: "read the security group's members",
+            explain: (answer) =>
+                answer.status === 403
+                    ? { fix: "the operator needs the Microsoft Graph permission GroupMember.Read.All (or GroupMember.ReadWrite.All)." }
+                    : answer.status === 404
+                      ? { kind: "not-found", fix: "the environment's security group no longer exists; fix the environment's security group in the Power Platform admin center." }
+                      : undefined,
+        },
+        "@odata.nextLink",
+    );
+    return members.some((member) => String(member?.id ?? "").toLowerCase() === memberId.toLowerCase());
 }

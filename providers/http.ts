@@ -16,7 +16,7 @@
 // Waiting for something to become true (a user to sync, a licence to arrive) is not
 // a transport concern and lives in polling.ts.
 
-import { AccessErrorKind, accessError, messageOf } from "./errors";
+import { AccessErrorKind, accessError, messageOf, redactTokens } from "./errors";
 import { HttpSettings } from "./settings";
 import { TokenSource } from "./tokens";
 
@@ -170,7 +170,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
                     throw exhausted(request, attemptNumber, lastProblem, settings);
                 }
                 if (delayMs >= LOGGED_WAIT_MS) {
-                    log(`${describeWhere(request)}${request.call}: ${lastProblem}; retrying in ${formatSeconds(delayMs)} (attempt ${attemptNumber + 1} of at most ${settings.maxAttempts}).`);
+                    log(`${describeWhere(request)}${request.call}: ${redactTokens(lastProblem)}; retrying in ${formatSeconds(delayMs)} (attempt ${attemptNumber + 1} of at most ${settings.maxAttempts}).`);
                 }
                 await sleep(delayMs);
             }

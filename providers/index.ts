@@ -1,9 +1,9 @@
 // The Power Platform clients and dynamic providers, as the program uses them.
 //
-//   const ctx = await clientContextFromConfig(pulumi.runtime.allConfig());
+//   const ctx = await clientContextFromConfig(pulumi.runtime.allConfig(), process.env, { log });
 //   const environments = await listEnvironments(ctx);             // every page
-//   const licences = await getLicenseDetails(ctx, accountObjectId);
-//   if (!hasDynamicsLicense(licences)) ...
+//   const { licensedSkus } = summarizeDynamicsLicenses(await getLicenseDetails(ctx, accountObjectId));
+//   const roles = await listDirectoryRoleAssignments(ctx, accountObjectId);   // to adopt, not create twice
 //   const user = new EnvironmentUser(name, { environmentId, userObjectId });
 //   new SecurityRoleAssignment(name, { environmentId, systemUserId: user.systemUserId }, { dependsOn: user });
 
@@ -17,8 +17,8 @@ export { isAccessError } from "./errors";
 export type { AccessError, AccessErrorKind } from "./errors";
 export { findEnvironment, getEnvironment, listEnvironments } from "./bap";
 export type { DataverseInfo, EnvironmentInfo } from "./bap";
-export { DYNAMICS_SKUS, getLicenseDetails, hasDynamicsLicense, summarizeDynamicsLicenses } from "./graph";
-export type { DynamicsLicenseSummary, LicenseDetail } from "./graph";
+export { DYNAMICS_SKUS, getLicenseDetails, hasDynamicsLicense, isGroupMember, listDirectoryRoleAssignments, summarizeDynamicsLicenses } from "./graph";
+export type { DirectoryRoleAssignmentInfo, DynamicsLicenseSummary, LicenseDetail } from "./graph";
 export { ACCESS_MODES } from "./dataverse";
 export type { AccessModeName } from "./dataverse";
 export {

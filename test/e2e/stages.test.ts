@@ -159,9 +159,16 @@ describe("end to end through the Pulumi CLI", function () {
         assert.deepEqual(rolesOf(emulator, account.id), [TEMPLATE.dynamicsAdministrator, TEMPLATE.powerPlatformAdministrator].sort());
     });
 
-    it("6. faults: operational on a fresh tenant and stack converges through 429s and dropped connections", async () => {
+    it("6. faults: operational on a fresh tenant and stack converges through 429s and dropped connections, adopting access already held", async () => {
+        const group = environments.find((e) => e.securityGroupId)!.securityGroupId!;
         const faultySeed = {
             ...seed,
+            // The account already holds Dynamics 365 Administrator and is in the group: adopted, not created twice.
+            directoryRoleAssignments: [
+                ...seed.directoryRoleAssignments,
+                { principalId: account.id, roleDefinitionId: TEMPLATE.dynamicsAdministrator },
+            ],
+            groups: seed.groups.map((g: any) => (g.id === group ? { ...g, members: [...g.members, account.id] } : g)),
             faults: [
                 { route: "/roleManagement/directory/roleAssignments", method: "POST", status: 429, count: 2, retryAfterSeconds: 1 },
                 { route: "/addUser", method: "POST", status: 429, count: 2, retryAfterSeconds: 1 },
@@ -174,6 +181,9 @@ describe("end to end through the Pulumi CLI", function () {
         const fresh = await createWorkspace({ stack: "contoso-faults", env: withoutClientSecret(faulty.env) });
         try {
             await configureStack(fresh, faulty, account.userPrincipalName, "operational");
+            const plan = changing(await previewSteps(fresh));
+            assert.ok(plan.some((s) => s.op === "import" && resourceName(s.urn) === "directory-role-dynamics-365-administrator"), JSON.stringify(plan));
+            assert.ok(plan.some((s) => s.op === "import" && resourceName(s.urn).startsWith("security-group-member-")), JSON.stringify(plan));
             await fresh.run(["up", "--yes", "--skip-preview"]);
             assert.deepEqual(rolesOf(faulty, account.id), rolesOf(emulator, account.id));
             for (const environment of environments) {

@@ -63,10 +63,17 @@ const named = (run: ProgramRun, name: string) => run.resources.find((r) => r.nam
 describe("program under mocks", function () {
     this.timeout(180000);
     let emulator: RunningEmulator;
+    let brownfield: RunningEmulator;
     const runs: Record<string, ProgramRun> = {};
 
     before(async () => {
         emulator = await startEmulator(SEED);
+        // A tenant where the account already holds Dynamics 365 Administrator and is in the group.
+        brownfield = await startEmulator({
+            ...SEED,
+            directoryRoleAssignments: [{ principalId: ACCOUNT.objectId, roleDefinitionId: TEMPLATE.dynamicsAdministrator }],
+            groups: [{ ...SEED.groups[0], members: [ACCOUNT.objectId] }],
+        });
         const users = [ACCOUNT, UNLICENSED];
         const scenarios: Record<string, Omit<ProgramRunOptions, "env">> = {
             bootstrap: { config: configFor("bootstrap"), users },
@@ -96,16 +103,34 @@ describe("program under mocks", function () {
                 users,
             },
         };
+        scenarios.brownfield = { config: configFor("operational"), users };
         // Two at a time: each run is a Node process of its own.
         const names = Object.keys(scenarios);
         for (let i = 0; i < names.length; i += 2) {
             const batch = names.slice(i, i + 2);
-            const results = await Promise.all(batch.map((name) => runProgram({ ...scenarios[name], env: emulator.env })));
+            const results = await Promise.all(
+                batch.map((name) => runProgram({ ...scenarios[name], env: (name === "brownfield" ? brownfield : emulator).env })),
+            );
             batch.forEach((name, index) => (runs[name] = results[index]));
         }
     });
 
-    after(async () => emulator?.stop());
+    after(async () => {
+        await emulator?.stop();
+        await brownfield?.stop();
+    });
+
+    it("adopts a directory role and a group membership the account already holds, creating the rest", () => {
+        const run = runs.brownfield;
+        assert.equal(run.error, undefined, run.error);
+        const held = brownfield.state().directoryRoleAssignments!.find((a) => a.principalId === ACCOUNT.objectId)!;
+        const dynamics = ofType(run, ROLE_ASSIGNMENT).find((r) => r.inputs.roleId === TEMPLATE.dynamicsAdministrator)!;
+        const powerPlatform = ofType(run, ROLE_ASSIGNMENT).find((r) => r.inputs.roleId === TEMPLATE.powerPlatformAdministrator)!;
+        assert.equal(dynamics.importId, `/roleManagement/directory/roleAssignments/${held.id}`);
+        assert.equal(powerPlatform.importId, undefined);
+        assert.equal(ofType(run, GROUP_MEMBER)[0].importId, `${GROUP}/member/${ACCOUNT.objectId}`);
+        assert.equal(ofType(runs.operational, GROUP_MEMBER)[0].importId, undefined);
+    });
 
     it("runs every valid configuration without error", () => {
         for (const name of ["bootstrap", "operational", "reauth", "listed", "byObjectId", "preview", "unlicensedAllowed"]) {
@@ -235,7 +260,7 @@ describe("program under mocks", function () {
 
     it("an account missing from the directory registers nothing", () => {
         assert.equal(runs.unknownAccount.resources.length, 0);
-        assert.match(runs.unknownAccount.error ?? "", /serviceAccount: backup@contoso.onmicrosoft.com could not be found in the tenant/);
+        assert.match(runs.unknownAccount.error ?? "", /serviceAccount: backup@contoso.onmicrosoft.com could not be resolved in the tenant/);
     });
 
     it("an unknown environment and a listed one without Dataverse register nothing and are both reported", () => {

@@ -4,7 +4,7 @@ import { execFile } from "child_process";
 import * as path from "path";
 
 export interface ProgramRun {
-    resources: { urn: string; type: string; name: string; custom: boolean; inputs: Record<string, any>; dependencies: string[] }[];
+    resources: { urn: string; type: string; name: string; custom: boolean; inputs: Record<string, any>; dependencies: string[]; importId?: string }[];
     invokes: { token: string; inputs: Record<string, any> }[];
     outputs: Record<string, any>;
     error?: string;

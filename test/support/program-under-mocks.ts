@@ -24,6 +24,8 @@ interface RecordedResource {
     inputs: Record<string, unknown>;
     /** URNs of the resources it depends on (dependsOn and input dependencies). */
     dependencies: string[];
+    /** The id given with the import option, when the resource is adopted. */
+    importId?: string;
 }
 
 const config: Record<string, string> = JSON.parse(process.env.PROGRAM_CONFIG ?? "{}");
@@ -51,7 +53,7 @@ async function main(): Promise<void> {
     await pulumi.runtime.setMocks(
         {
             newResource(args) {
-                registered.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs });
+                registered.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs, importId: args.id || undefined });
                 // Dynamic resources compute these in their provider, which mocks never run.
                 const computed = args.type.endsWith(":EnvironmentUser")
                     ? { systemUserId: `${args.name}-systemuserid`, accessMode: args.inputs.accessMode }

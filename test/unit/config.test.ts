@@ -59,6 +59,11 @@ describe("parseConfig", () => {
         assert.deepEqual(config.environments, { kind: "all", exclude: [ENV_B] });
     });
 
+    it("normalises the default environment's id whatever its case", () => {
+        const config = parseConfig(source({ ...VALID, environments: JSON.stringify([`DEFAULT-${ACCOUNT_ID.toUpperCase()}`]) }));
+        assert.deepEqual(config.environments, { kind: "listed", ids: [`Default-${ACCOUNT_ID}`] });
+    });
+
     it("accepts the default environment's id form", () => {
         const id = `Default-${ACCOUNT_ID}`;
         const config = parseConfig(source({ ...VALID, environments: JSON.stringify([id]) }));

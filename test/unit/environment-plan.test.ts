@@ -45,6 +45,14 @@ describe("planEnvironments", () => {
         assert.deepEqual(plan.skipped, []);
     });
 
+    it('"*" refuses an exclusion the tenant does not have, which would exclude nothing', () => {
+        const typo = "55555555-5555-4555-8555-555555555555";
+        assert.throws(
+            () => planEnvironments({ kind: "all", exclude: [typo] }, TENANT),
+            new RegExp(`excludeEnvironments: ${typo} is not an environment of this tenant, so it excludes nothing`),
+        );
+    });
+
     it("carries the Dataverse URL and the security group (lower case)", () => {
         const [target] = planEnvironments({ kind: "listed", ids: [WITH_GROUP] }, TENANT).targets;
         assert.equal(target.instanceUrl, "https://22222222.crm4.dynamics.com/");

@@ -36,6 +36,8 @@ function tenant(licences: LicenseDetail[], environments: EnvironmentInfo[] = [EN
             return licences;
         },
         summarizeLicenses: summarizeDynamicsLicenses,
+        directoryRoleAssignments: async () => [],
+        isGroupMember: async () => false,
     };
 }
 

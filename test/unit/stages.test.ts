@@ -28,10 +28,6 @@ describe("stage model", () => {
         assert.equal(DYNAMICS_365_ADMINISTRATOR.templateId, "44367163-eba1-44c3-98af-f5787879f96a");
         assert.equal(POWER_PLATFORM_ADMINISTRATOR.templateId, "11648597-926c-4cf3-9c36-bcebb0ba8dcc");
     });
-
-    it("ensures environment access in every stage", () => {
-        for (const stage of STAGES) assert.equal(planStage(stage).ensuresEnvironmentAccess, true);
-    });
 });
 
 describe("next steps", () => {
