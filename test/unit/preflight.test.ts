@@ -57,6 +57,29 @@ describe("preflight", () => {
         assert.deepEqual(reader.licenceLookups, [ACCOUNT_ID]);
     });
 
+    it("reports tenant-wide role assignments and group memberships the account already holds", async () => {
+        const group = "99999999-9999-4999-8999-999999999999";
+        const restricted: EnvironmentInfo = { ...ENVIRONMENT, securityGroupId: group };
+        const reader = {
+            ...tenant([licence("DYN365_ENTERPRISE_PLAN1", "Success")], [restricted]),
+            directoryRoleAssignments: async () => [
+                { id: "assignment-1", roleDefinitionId: "44367163-EBA1-44C3-98AF-F5787879F96A", directoryScopeId: "/" },
+                { id: "assignment-2", roleDefinitionId: "62e90394-69f5-4237-9190-012177145e10", directoryScopeId: "/administrativeUnits/x" },
+            ],
+            isGroupMember: async (groupId: string, memberId: string) => groupId === group && memberId === ACCOUNT_ID,
+        };
+        const report = await preflight(config(), ACCOUNT_ID, reader, silent);
+        assert.deepEqual(report.existing, {
+            roleAssignmentIds: { "44367163-eba1-44c3-98af-f5787879f96a": "assignment-1" },
+            groupMemberships: [group],
+        });
+    });
+
+    it("warns when no environment is left to back up", async () => {
+        const report = await preflight(config(), ACCOUNT_ID, tenant([licence("DYN365_ENTERPRISE_PLAN1", "Success")], []), silent);
+        assert.match(report.warnings.join("\n"), /No environment with Dataverse was found/);
+    });
+
     it("says to wait when the licence is assigned but not provisioned yet", async () => {
         await assert.rejects(preflight(config(), ACCOUNT_ID, tenant([licence("DYN365_ENTERPRISE_PLAN1", "PendingProvisioning")]), silent), (error: unknown) => {
             assert.ok(error instanceof PreflightError);
