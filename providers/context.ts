@@ -2,6 +2,8 @@
 // layer, shared by every call a program run or a provider process makes. Built once
 // per process (the providers keep theirs for the life of the provider host, so 50
 // environments share one token per audience and one concurrency limit per host).
+// Contexts with the same sign-in also share their token source, so the two providers
+// in one host process sign in once per audience between them, not once each.
 
 import { createCredential, TokenCredentialLike } from "./credentials";
 import { accessError } from "./errors";
@@ -40,13 +42,35 @@ const METADATA_API_VERSION = "2022-09-01";
 export async function createClientContext(settings: ClientSettings, options: ClientContextOptions = {}): Promise<ClientContext> {
     const log = options.log ?? ((message: string) => console.log(message));
     const endpoints = await resolveEndpoints(settings, log);
-    const credential = options.credential ?? createCredential(settings.credential, endpoints.login);
-    const tokens = createTokenSource(credential, {
-        describe: options.credential ? "supplied credential" : describeCredential(settings.credential),
-        fallback: !options.credential && settings.credential.method === "azureCli" && settings.credential.fallback,
-    });
+    const tokens = options.credential
+        ? createTokenSource(options.credential, { describe: "supplied credential" })
+        : sharedTokenSource(settings, endpoints.login, () =>
+              createTokenSource(createCredential(settings.credential, endpoints.login), {
+                  describe: describeCredential(settings.credential),
+                  fallback: settings.credential.method === "azureCli" && settings.credential.fallback,
+              }),
+          );
     const http = createHttpClient({ settings: settings.http, tokens, log });
     return { settings, endpoints, http, tokens, log, once: new Map() };
+}
+
+/**
+ * One token source per sign-in (credential settings and authority) in the process,
+ * kept on globalThis: provider code is serialized by value, so module state would not
+ * be shared between the two providers. The key is a hash, so no secret is kept in it.
+ */
+function sharedTokenSource(settings: ClientSettings, authority: string, create: () => TokenSource): TokenSource {
+    const { createHash } = require("crypto") as typeof import("crypto");
+    const fingerprint = createHash("sha256").update(JSON.stringify([settings.credential, authority])).digest("hex");
+    const holder = globalThis as unknown as Record<symbol, Map<string, TokenSource> | undefined>;
+    const registry = Symbol.for("d365-backup-access.token-sources.v1");
+    const sources = (holder[registry] ??= new Map<string, TokenSource>());
+    let source = sources.get(fingerprint);
+    if (!source) {
+        source = create();
+        sources.set(fingerprint, source);
+    }
+    return source;
 }
 
 /**
