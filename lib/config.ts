@@ -2,13 +2,14 @@
 // together so an operator fixes a stack in one pass instead of one error per run.
 // Pure: it sees configuration through a `get(key)` function, so tests need no Pulumi.
 
+import { CLOUD_NAMES, CloudName } from "../providers/clouds";
+import { NAMESPACE } from "../providers/settings";
 import { isEnvironmentId, isGuid, isUserPrincipalName, normalizeId } from "./ids";
 import { isStage, Stage, STAGES } from "./stages";
 
-export const NAMESPACE = "d365-backup-access";
-
-export const CLOUDS = ["public", "usgov", "usgovhigh", "dod", "china"] as const;
-export type Cloud = (typeof CLOUDS)[number];
+// One namespace and one list of clouds for the program and its Power Platform clients.
+export { NAMESPACE };
+export type Cloud = CloudName;
 
 /** The service account as configured: resolved to an Entra user by the program. */
 export type ServiceAccountRef =
@@ -178,8 +179,8 @@ function parseCloud(get: ConfigSource, problems: string[]): Cloud | undefined {
     const raw = get("cloud");
     if (raw === undefined || raw.trim() === "") return "public";
     const value = raw.trim().toLowerCase();
-    if (!(CLOUDS as readonly string[]).includes(value)) {
-        problems.push(`${keyName("cloud")}: ${JSON.stringify(raw)} is not a cloud; expected one of ${CLOUDS.join(", ")}.`);
+    if (!(CLOUD_NAMES as readonly string[]).includes(value)) {
+        problems.push(`${keyName("cloud")}: ${JSON.stringify(raw)} is not a cloud; expected one of ${CLOUD_NAMES.join(", ")}.`);
         return undefined;
     }
     return value as Cloud;
