@@ -21,7 +21,6 @@ export function isUserPrincipalName(value: string): boolean {
     return USER_PRINCIPAL_NAME.test(value);
 }
 
-/** Ids are compared case-insensitively: Entra and BAP return lower case, users paste either. */
-export function normalizeId(value: string): string {
-    return /^default-/i.test(value) ? "Default-" + value.slice("Default-".length).toLowerCase() : value.toLowerCase();
-}
+/** Ids are compared case-insensitively: Entra and BAP return lower case, users paste
+ *  either. The same rule as the providers' inputs, so program and providers agree. */
+export { normalizeEnvironmentId as normalizeId } from "../providers/provider-runtime";

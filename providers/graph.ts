@@ -10,7 +10,7 @@
 
 import { ClientContext } from "./context";
 import { accessError } from "./errors";
-import { getAllPages } from "./http";
+import { ApiRequest, getAllPages } from "./http";
 
 export interface ServicePlan {
     readonly servicePlanId: string;
@@ -44,6 +44,15 @@ const DYNAMICS_PLAN = /^(DYN365_|D365_|CRM)/i;
 const NOT_A_USER_LICENCE = /CDS|STORAGE|INSTANCE/i;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Every page of a Graph v1.0 collection (`@odata.nextLink`), read with the operator's Graph token. */
+function getAllGraphPages(ctx: ClientContext, path: string, call: string, explain: ApiRequest["explain"]): Promise<any[]> {
+    return getAllPages<any>(
+        ctx.http,
+        { service: "graph", method: "GET", url: `${ctx.endpoints.graph}/v1.0/${path}`, audience: ctx.endpoints.graphAudience, call, explain },
+        "@odata.nextLink",
+    );
+}
+
 /** The account's licences (all pages). */
 export async function getLicenseDetails(ctx: ClientContext, userObjectId: string): Promise<LicenseDetail[]> {
     if (!GUID.test(userObjectId)) {
@@ -52,22 +61,12 @@ export async function getLicenseDetails(ctx: ClientContext, userObjectId: string
             fix: "pass the account's Entra object id.",
         });
     }
-    const raw = await getAllPages<any>(
-        ctx.http,
-        {
-            service: "graph",
-            method: "GET",
-            url: `${ctx.endpoints.graph}/v1.0/users/${userObjectId.toLowerCase()}/licenseDetails`,
-            audience: ctx.endpoints.graphAudience,
-            call: "read the account's licences",
-            explain: (answer) =>
-                answer.status === 403
-                    ? { fix: "the operator needs the Microsoft Graph permission User.Read.All (application) or the Directory Readers role." }
-                    : answer.status === 404
-                      ? { kind: "not-found", fix: "check d365-backup-access:serviceAccount: no Entra user has this object id." }
-                      : undefined,
-        },
-        "@odata.nextLink",
+    const raw = await getAllGraphPages(ctx, `users/${userObjectId.toLowerCase()}/licenseDetails`, "read the account's licences", (answer) =>
+        answer.status === 403
+            ? { fix: "the operator needs the Microsoft Graph permission User.Read.All (application) or the Directory Readers role." }
+            : answer.status === 404
+              ? { kind: "not-found", fix: "check d365-backup-access:serviceAccount: no Entra user has this object id." }
+              : undefined,
     );
     return raw.map((entry) => ({
         skuId: String(entry?.skuId ?? ""),
@@ -124,20 +123,10 @@ export interface DirectoryRoleAssignmentInfo {
  */
 export async function listDirectoryRoleAssignments(ctx: ClientContext, principalId: string): Promise<DirectoryRoleAssignmentInfo[]> {
     const filter = encodeURIComponent(`principalId eq '${principalId.toLowerCase()}'`);
-    const raw = await getAllPages<any>(
-        ctx.http,
-        {
-            service: "graph",
-            method: "GET",
-            url: `${ctx.endpoints.graph}/v1.0/roleManagement/directory/roleAssignments?$filter=${filter}`,
-            audience: ctx.endpoints.graphAudience,
-            call: "read the account's directory roles",
-            explain: (answer) =>
-                answer.status === 403
-                    ? { fix: "the operator needs the Microsoft Graph permission RoleManagement.Read.Directory (or RoleManagement.ReadWrite.Directory)." }
-                    : undefined,
-        },
-        "@odata.nextLink",
+    const raw = await getAllGraphPages(ctx, `roleManagement/directory/roleAssignments?$filter=${filter}`, "read the account's directory roles", (answer) =>
+        answer.status === 403
+            ? { fix: "the operator needs the Microsoft Graph permission RoleManagement.Read.Directory (or RoleManagement.ReadWrite.Directory)." }
+            : undefined,
     );
     return raw.map((entry) => ({
         id: String(entry?.id ?? ""),
@@ -152,22 +141,12 @@ export async function listDirectoryRoleAssignments(ctx: ClientContext, principal
  *   GET {graph}/v1.0/groups/{groupId}/members?$select=id
  */
 export async function isGroupMember(ctx: ClientContext, groupId: string, memberId: string): Promise<boolean> {
-    const members = await getAllPages<any>(
-        ctx.http,
-        {
-            service: "graph",
-            method: "GET",
-            url: `${ctx.endpoints.graph}/v1.0/groups/${groupId.toLowerCase()}/members?$select=id`,
-            audience: ctx.endpoints.graphAudience,
-            call: "read the security group's members",
-            explain: (answer) =>
-                answer.status === 403
-                    ? { fix: "the operator needs the Microsoft Graph permission GroupMember.Read.All (or GroupMember.ReadWrite.All)." }
-                    : answer.status === 404
-                      ? { kind: "not-found", fix: "the environment's security group no longer exists; fix the environment's security group in the Power Platform admin center." }
-                      : undefined,
-        },
-        "@odata.nextLink",
+    const members = await getAllGraphPages(ctx, `groups/${groupId.toLowerCase()}/members?$select=id`, "read the security group's members", (answer) =>
+        answer.status === 403
+            ? { fix: "the operator needs the Microsoft Graph permission GroupMember.Read.All (or GroupMember.ReadWrite.All)." }
+            : answer.status === 404
+              ? { kind: "not-found", fix: "the environment's security group no longer exists; fix the environment's security group in the Power Platform admin center." }
+              : undefined,
     );
     return members.some((member) => String(member?.id ?? "").toLowerCase() === memberId.toLowerCase());
 }
