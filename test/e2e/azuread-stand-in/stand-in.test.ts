@@ -6,17 +6,16 @@
 // Runs with the end-to-end suite (npm run test:e2e); needs no Pulumi CLI.
 
 import { strict as assert } from "assert";
-import { ChildProcess, spawn } from "child_process";
 import { promises as fs } from "fs";
 import * as path from "path";
 
 import * as grpc from "@grpc/grpc-js";
 import * as structproto from "google-protobuf/google/protobuf/struct_pb";
-import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 
 import { RunningEmulator, startEmulator } from "../../../emulator";
+import { ProviderProcess, startProviderProcess } from "../../support/provider-process";
 
 const REPOSITORY = path.resolve(__dirname, "..", "..", "..");
 const MAIN = path.join(__dirname, "main.ts");
@@ -31,42 +30,14 @@ const struct = (props: Props) => structproto.Struct.fromJavaScript(props as Reco
 const secret = (value: string) => ({ [rpc.specialSigKey]: rpc.specialSecretSig, value });
 const urn = (type: string, name: string) => `urn:pulumi:test::project::${type}::${name}`;
 
-interface StandIn {
-    readonly stderr: string[];
-    call<T = any>(method: string, request: unknown): Promise<T>;
-    stop(): Promise<void>;
-}
+interface StandIn extends ProviderProcess {}
 
-async function startStandIn(env: NodeJS.ProcessEnv): Promise<StandIn> {
-    const child: ChildProcess = spawn(
-        process.execPath,
+function startStandIn(env: NodeJS.ProcessEnv): Promise<StandIn> {
+    return startProviderProcess(
+        "the stand-in",
         ["-r", require.resolve("ts-node/register/transpile-only"), MAIN, "127.0.0.1:1", "-v=9", "--logtostderr"],
-        { cwd: REPOSITORY, env: { ...env, TS_NODE_PROJECT: path.join(REPOSITORY, "tsconfig.json") }, stdio: ["ignore", "pipe", "pipe"] },
+        { cwd: REPOSITORY, env: { ...env, TS_NODE_PROJECT: path.join(REPOSITORY, "tsconfig.json") } },
     );
-    const stderr: string[] = [];
-    child.stderr!.on("data", (chunk: Buffer) => stderr.push(chunk.toString("utf8")));
-    const port = await new Promise<number>((resolve, reject) => {
-        let out = "";
-        child.stdout!.on("data", (chunk: Buffer) => {
-            out += chunk.toString("utf8");
-            if (out.includes("\n")) resolve(Number(out.split("\n")[0]));
-        });
-        child.on("exit", (code) => reject(new Error(`the stand-in exited with ${code}: ${stderr.join("")}`)));
-    });
-    const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as any;
-    return {
-        stderr,
-        call: (method, request) =>
-            new Promise((resolve, reject) => client[method](request, (error: Error | null, response: any) => (error ? reject(error) : resolve(response)))),
-        async stop() {
-            client.close();
-            if (child.exitCode === null) {
-                const exited = new Promise((resolve) => child.once("exit", resolve));
-                child.kill("SIGTERM");
-                await exited;
-            }
-        },
-    };
 }
 
 function configureRequest(args: Props, variables: Record<string, string> = {}) {
@@ -140,7 +111,7 @@ describe("azuread stand-in plugin over gRPC against the tenant emulator", functi
                 assert.ok(!error.message.includes(wrong), error.message);
                 return true;
             });
-            assert.ok(!other.stderr.join("").includes(wrong));
+            assert.ok(!other.output.join("\n").includes(wrong));
         } finally {
             await other.stop();
         }
@@ -246,6 +217,6 @@ describe("azuread stand-in plugin over gRPC against the tenant emulator", functi
     });
 
     it("never writes the client secret to its error output", () => {
-        assert.ok(!standIn.stderr.join("").includes(seed.operator.clientSecret));
+        assert.ok(!standIn.output.join("\n").includes(seed.operator.clientSecret));
     });
 });

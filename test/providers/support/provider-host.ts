@@ -2,13 +2,12 @@
 // child process and calls it over gRPC, as the engine does: Configure once, then
 // Check / Diff / Create / Read / Update / Delete with __provider in the properties.
 
-import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
 
-const grpc = require("@grpc/grpc-js");
+import { startProviderProcess } from "../../support/provider-process";
+
 const structproto = require("google-protobuf/google/protobuf/struct_pb");
 const provproto = require("@pulumi/pulumi/proto/provider_pb");
-const provrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
 
 type Props = Record<string, unknown>;
 
@@ -40,35 +39,8 @@ function struct(value: Props) {
 export async function startProviderHost(env: NodeJS.ProcessEnv): Promise<ProviderHost> {
     // The engine starts the host in the project directory; serialized providers
     // require("axios") and "@azure/identity" from there.
-    const child: ChildProcess = spawn(process.execPath, [HOST, "127.0.0.1:1"], { cwd: PROJECT_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-    const output: string[] = [];
-    const port = await new Promise<number>((resolve, reject) => {
-        let buffer = "";
-        let portSeen = false;
-        child.stdout!.on("data", (chunk: Buffer) => {
-            buffer += chunk.toString("utf8");
-            let newline: number;
-            while ((newline = buffer.indexOf("\n")) >= 0) {
-                const line = buffer.slice(0, newline);
-                buffer = buffer.slice(newline + 1);
-                if (!portSeen) {
-                    portSeen = true;
-                    resolve(Number(line.trim()));
-                } else {
-                    output.push(line);
-                }
-            }
-        });
-        child.stderr!.on("data", (chunk: Buffer) => output.push(...chunk.toString("utf8").split("\n").filter(Boolean)));
-        child.on("exit", (code) => reject(new Error(`dynamic provider host exited with ${code}: ${output.join("\n")}`)));
-    });
-    const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-
-    function call<T>(method: string, request: unknown): Promise<T> {
-        return new Promise((resolve, reject) => {
-            client[method](request, (error: Error | null, response: T) => (error ? reject(error) : resolve(response)));
-        });
-    }
+    const host = await startProviderProcess("dynamic provider host", [HOST, "127.0.0.1:1"], { cwd: PROJECT_ROOT, env });
+    const { output, call } = host;
 
     return {
         output,
@@ -125,13 +97,6 @@ export async function startProviderHost(env: NodeJS.ProcessEnv): Promise<Provide
             request.setProperties(struct(props));
             await call("delete", request);
         },
-        async stop() {
-            client.close();
-            if (child.exitCode === null) {
-                const exited = new Promise((resolve) => child.once("exit", resolve));
-                child.kill("SIGTERM");
-                await exited;
-            }
-        },
+        stop: () => host.stop(),
     };
 }
