@@ -96,7 +96,8 @@ export class ServiceAccountAccess extends pulumi.ComponentResource {
             );
             const role = new SecurityRoleAssignment(
                 `system-administrator-${environment.id}`,
-                { environmentId: environment.id, systemUserId: user.systemUserId },
+                // Named by the account's object id (known at preview), ordered after the user.
+                { environmentId: environment.id, userObjectId: args.serviceAccountObjectId },
                 { parent: this, dependsOn: [user] },
             );
             return {

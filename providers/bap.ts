@@ -2,6 +2,7 @@
 //
 //   list environments   GET  {bap}/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments        (pages: "nextLink")
 //   get one             GET  …/scopes/admin/environments/{id}                                                (404: unknown id)
+//                       (providers look environments up in one listing per process instead: findEnvironment)
 //   add a user          POST …/scopes/admin/environments/{id}/addUser     {"objectId"}                        ("force sync")
 //   add an app user     POST …/scopes/admin/environments/{id}/addAppUser  {"servicePrincipalAppId"}
 //
@@ -131,8 +132,36 @@ export async function listEnvironments(ctx: ClientContext): Promise<EnvironmentI
     return raw.map(toEnvironmentInfo);
 }
 
-/** One environment, or undefined when BAP does not know the id. */
+const DIRECTORY_KEY = "bap:environment-directory";
+
+/**
+ * The tenant's environments by lower-case id, listed once per client context: a
+ * provider process serves every resource of one Pulumi command, so 300 environments
+ * cost the list's few pages instead of one BAP request each. A failed listing is not
+ * kept.
+ */
+function environmentDirectory(ctx: ClientContext): Promise<Map<string, EnvironmentInfo>> {
+    let directory = ctx.once.get(DIRECTORY_KEY) as Promise<Map<string, EnvironmentInfo>> | undefined;
+    if (!directory) {
+        directory = listEnvironments(ctx).then((all) => new Map(all.map((environment) => [environment.id.toLowerCase(), environment])));
+        ctx.once.set(DIRECTORY_KEY, directory);
+        directory.catch(() => ctx.once.delete(DIRECTORY_KEY));
+    }
+    return directory;
+}
+
+/**
+ * One environment, or undefined when BAP does not know the id. Looked up in the
+ * listing shared by the process; an id the listing lacks (created since) is asked for
+ * on its own.
+ */
 export async function findEnvironment(ctx: ClientContext, environmentId: string): Promise<EnvironmentInfo | undefined> {
+    const listed = (await environmentDirectory(ctx)).get(environmentId.toLowerCase());
+    return listed ?? readEnvironment(ctx, environmentId);
+}
+
+/** One environment straight from BAP, or undefined when BAP does not know the id. */
+export async function readEnvironment(ctx: ClientContext, environmentId: string): Promise<EnvironmentInfo | undefined> {
     const response = await ctx.http.send({
         service: "bap",
         method: "GET",

@@ -6,6 +6,8 @@
 //                                                                                           which creates the user as a side effect)
 //   access mode         PATCH  systemusers({id}) {"accessmode"}      with If-Match: * so it cannot create
 //   role copy in a BU   GET    roles?$filter=_roletemplateid_value eq {t} and _businessunitid_value eq {bu}
+//   user and its roles  GET    systemusers({id})?$select=…&$expand=systemuserroles_association($select=…)
+//                              (or by object id with $filter; one call; a nested nextLink falls back to the list)
 //   roles held          GET    systemusers({id})/systemuserroles_association        (pages: "@odata.nextLink")
 //   associate           POST   systemusers({id})/systemuserroles_association/$ref   412 = already held
 //   disassociate        DELETE systemusers({id})/systemuserroles_association({roleid})/$ref
@@ -148,20 +150,58 @@ export async function findSystemUser(ctx: ClientContext, target: DataverseTarget
     return rows.length ? toSystemUser(rows[0]) : undefined;
 }
 
-/** A systemuser by id, or undefined when it does not exist. */
-export async function getSystemUser(ctx: ClientContext, target: DataverseTarget, systemUserId: string): Promise<SystemUser | undefined> {
+const ROLES_NAVIGATION = "systemuserroles_association";
+const WITH_ROLES = `$select=${USER_FIELDS}&$expand=${ROLES_NAVIGATION}($select=${ROLE_FIELDS})`;
+
+export interface SystemUserWithRoles {
+    readonly user: SystemUser;
+    readonly roles: Role[];
+}
+
+/**
+ * A systemuser row read with its roles expanded. Dataverse pages a long expanded list
+ * with a nested nextLink: then the roles are listed page by page.
+ */
+async function withExpandedRoles(ctx: ClientContext, target: DataverseTarget, raw: Record<string, unknown>): Promise<SystemUserWithRoles> {
+    const user = toSystemUser(raw);
+    const expanded = raw[ROLES_NAVIGATION];
+    const roles =
+        Array.isArray(expanded) && !raw[`${ROLES_NAVIGATION}@odata.nextLink`]
+            ? expanded.map(toRole)
+            : await listUserRoles(ctx, target, user.systemUserId);
+    return { user, roles };
+}
+
+/** A systemuser by id and the roles it holds directly, in one request; undefined when it does not exist. */
+export async function getSystemUserWithRoles(ctx: ClientContext, target: DataverseTarget, systemUserId: string): Promise<SystemUserWithRoles | undefined> {
     const id = requireGuid(systemUserId, "the systemuser id", target.environmentId);
     const response = await withOperatorAccess(ctx, target, () =>
-        ctx.http.send(
+        ctx.http.send<Record<string, unknown>>(
             request(ctx, target, {
                 method: "GET",
-                path: `systemusers(${id})?$select=${USER_FIELDS}`,
-                call: "read the account's Dataverse user",
+                path: `systemusers(${id})?${WITH_ROLES}`,
+                call: "read the account's Dataverse user and its security roles",
                 expect: [404],
             }),
         ),
     );
-    return response.status === 404 ? undefined : toSystemUser(response.body);
+    return response.status === 404 ? undefined : withExpandedRoles(ctx, target, response.body);
+}
+
+/** The systemuser of an Entra user and the roles it holds directly, in one request; undefined while not synced. */
+export async function findSystemUserWithRoles(ctx: ClientContext, target: DataverseTarget, objectId: string): Promise<SystemUserWithRoles | undefined> {
+    const oid = requireGuid(objectId, "the Entra object id", target.environmentId);
+    const response = await withOperatorAccess(ctx, target, () =>
+        ctx.http.send<{ value?: Record<string, unknown>[] }>(
+            request(ctx, target, {
+                method: "GET",
+                path: `systemusers?$filter=azureactivedirectoryobjectid eq ${oid}&${WITH_ROLES}`,
+                call: "find the account's Dataverse user and its security roles",
+            }),
+        ),
+    );
+    const rows = Array.isArray(response.body?.value) ? response.body.value : [];
+    return rows.length ? withExpandedRoles(ctx, target, rows[0]) : undefined;
 }
 
 export async function setAccessMode(ctx: ClientContext, target: DataverseTarget, systemUserId: string, accessMode: number): Promise<void> {

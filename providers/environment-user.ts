@@ -25,6 +25,7 @@ import { addUser, DataverseTarget, dataverseTarget, EnvironmentInfo, findEnviron
 import { ClientContext } from "./context";
 import { ACCESS_MODES, AccessModeName, accessModeName, disabledUserFix, findSystemUser, setAccessMode, SystemUser } from "./dataverse";
 import { accessError } from "./errors";
+import { HostedResource, isLegacyProviderText } from "./hosted-provider";
 import { formatSeconds } from "./http";
 import { waitFor } from "./polling";
 import {
@@ -34,13 +35,14 @@ import {
     checkGuid,
     configureProvider,
     definedOnly,
+    keptOutputs,
     ProviderKey,
     providerContext,
     UNKNOWN,
 } from "./provider-runtime";
 
 export const ENVIRONMENT_USER_MODULE = "powerplatform";
-export const ENVIRONMENT_USER_TYPE = "EnvironmentUser";
+export const ENVIRONMENT_USER_TYPE = "EnvironmentUser" as const;
 export const DEFAULT_ACCESS_MODE: AccessModeName = "read-write";
 
 export interface EnvironmentUserInputs {
@@ -59,6 +61,11 @@ export interface EnvironmentUserOutputs extends EnvironmentUserInputs {
 }
 
 const REPLACE_ON = ["environmentId", "userObjectId"] as const;
+
+/** The user needs an update in place: another access mode, or a refresh found it disabled. */
+function needsConverge(olds: Record<string, unknown>, news: Record<string, unknown>): boolean {
+    return changedProperties(olds, news, ["accessMode"]).length > 0 || olds.enabled === false;
+}
 
 function checkInputs(news: Record<string, unknown>): { inputs: Record<string, unknown>; failures: CheckFailure[] } {
     const failures: CheckFailure[] = [];
@@ -149,6 +156,8 @@ async function waitForEnabledUser(ctx: ClientContext, target: DataverseTarget, u
             timeoutMs: waits.userSyncTimeoutMs,
             initialIntervalMs: waits.pollIntervalMs,
             maxIntervalMs: waits.pollMaxIntervalMs,
+            // Power Platform has just accepted the user: it cannot be in Dataverse yet.
+            firstProbeAfterInterval: true,
             log: ctx.log,
             onTimeout: (reason, waitedMs) =>
                 lastSeen?.isDisabled
@@ -210,9 +219,11 @@ function toInputs(values: Record<string, unknown>): EnvironmentUserInputs {
     };
 }
 
-/** A fresh provider object; its configuration lives in the provider host, never in the object. */
-export function environmentUserProvider(): pulumi.dynamic.ResourceProvider {
-    const key: ProviderKey = {};
+/**
+ * A provider object; its configuration lives in the provider host, never in the object.
+ * Objects made with the same key share configuration and client context.
+ */
+export function environmentUserProvider(key: ProviderKey = {}): pulumi.dynamic.ResourceProvider {
     return {
         async configure(request: pulumi.dynamic.ConfigureRequest) {
             configureProvider(key, request.config);
@@ -222,7 +233,7 @@ export function environmentUserProvider(): pulumi.dynamic.ResourceProvider {
         },
         async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
             const replaces = changedProperties(olds, news, REPLACE_ON);
-            const changes = replaces.length > 0 || changedProperties(olds, news, ["accessMode"]).length > 0 || olds.enabled === false;
+            const changes = replaces.length > 0 || needsConverge(olds, news) || isLegacyProviderText(olds.__provider);
             return { changes, replaces, deleteBeforeReplace: false };
         },
         async create(inputs: Record<string, unknown>) {
@@ -235,7 +246,9 @@ export function environmentUserProvider(): pulumi.dynamic.ResourceProvider {
             const current = await readEnvironmentUser(ctx, props as unknown as EnvironmentUserOutputs);
             return current ? { id, props: { ...current } } : {};
         },
-        async update(_id: string, _olds: Record<string, unknown>, news: Record<string, unknown>) {
+        async update(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+            // Only the stored provider changed (a stack upgraded from an earlier version): nothing to call.
+            if (!needsConverge(olds, news)) return { outs: keptOutputs(olds) };
             const ctx = await providerContext(key);
             return { outs: await ensureEnvironmentUser(ctx, toInputs(news)) };
         },
@@ -249,8 +262,6 @@ export function environmentUserProvider(): pulumi.dynamic.ResourceProvider {
     };
 }
 
-const sharedProvider = environmentUserProvider();
-
 export interface EnvironmentUserArgs {
     readonly environmentId: pulumi.Input<string>;
     readonly userObjectId: pulumi.Input<string>;
@@ -258,7 +269,7 @@ export interface EnvironmentUserArgs {
     readonly accessMode?: pulumi.Input<AccessModeName>;
 }
 
-export class EnvironmentUser extends pulumi.dynamic.Resource {
+export class EnvironmentUser extends HostedResource {
     public declare readonly environmentId: pulumi.Output<string>;
     public declare readonly userObjectId: pulumi.Output<string>;
     public declare readonly accessMode: pulumi.Output<AccessModeName>;
@@ -270,7 +281,8 @@ export class EnvironmentUser extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: EnvironmentUserArgs, opts?: pulumi.CustomResourceOptions) {
         super(
-            sharedProvider,
+            ENVIRONMENT_USER_MODULE,
+            ENVIRONMENT_USER_TYPE,
             name,
             {
                 environmentId: args.environmentId,
@@ -283,8 +295,6 @@ export class EnvironmentUser extends pulumi.dynamic.Resource {
                 enabled: undefined,
             },
             opts,
-            ENVIRONMENT_USER_MODULE,
-            ENVIRONMENT_USER_TYPE,
         );
     }
 }

@@ -19,6 +19,11 @@ export interface WaitOptions {
     readonly timeoutMs: number;
     readonly initialIntervalMs: number;
     readonly maxIntervalMs: number;
+    /**
+     * Wait one interval before the first probe: for a change just requested, which is
+     * never visible at once, an immediate probe is a wasted request.
+     */
+    readonly firstProbeAfterInterval?: boolean;
     readonly log: (message: string) => void;
     /** Builds the error thrown when time runs out, from the last "not yet" reason. */
     readonly onTimeout: (lastReason: string, waitedMs: number) => Error;
@@ -41,6 +46,10 @@ export async function waitFor<T>(options: WaitOptions, probe: Probe<T>): Promise
     const firstProgressMs = Math.min(FIRST_PROGRESS_MAX_MS, options.initialIntervalMs * FIRST_PROGRESS_INTERVALS);
     let nextProgress = started + firstProgressMs;
     const where = options.environmentId ? `Environment ${options.environmentId}: ` : "";
+    if (options.firstProbeAfterInterval) {
+        await sleep(Math.min(interval, options.timeoutMs));
+        interval = Math.min(options.maxIntervalMs, interval * GROWTH);
+    }
     for (;;) {
         const outcome = await probe();
         if (outcome.done) {
@@ -56,7 +65,11 @@ export async function waitFor<T>(options: WaitOptions, probe: Probe<T>): Promise
             );
             nextProgress = now + firstProgressMs * PROGRESS_EVERY_FACTOR;
         }
-        await new Promise((resolve) => setTimeout(resolve, Math.min(interval, Math.max(0, deadline - now))));
+        await sleep(Math.min(interval, Math.max(0, deadline - now)));
         interval = Math.min(options.maxIntervalMs, interval * GROWTH);
     }
+}
+
+function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,14 +1,12 @@
 // What the two dynamic providers share at run time: the configuration their
 // configure() received, one client context per provider, and input checks.
 //
-// Pulumi serializes each provider object, with everything it references, into the
-// state file. So the configuration (decrypted secrets included) must never be
-// reachable from the provider object: it is kept in a registry on globalThis, keyed by
-// an empty object the provider holds. The serialized provider carries only that empty
-// object; the provider host process fills the registry when it calls configure().
-// Every load of a serialized provider gets its own key, so code from different
-// updates (create runs the new code, read and delete the code in state) never share
-// a context built by the other.
+// The configuration (decrypted secrets included) is never reachable from a provider
+// object: it is kept in a registry on globalThis, keyed by an empty object the
+// provider holds, and filled when the provider host calls configure(). State written
+// by versions before hosted-provider.ts holds serialized copies of these providers;
+// a host loading such a copy (refresh and delete of a stack not yet updated) runs it
+// beside the current code, and each keeps its own context.
 
 import { ClientContext, clientContextFromConfig } from "./context";
 import { ConfigSource, pickClientConfig } from "./settings";
@@ -48,8 +46,11 @@ export function configureProvider(key: ProviderKey, config: ConfigSource): void 
 
 /**
  * The provider's client context, built on first use from the configuration and the
- * provider host's environment variables (ARM_*, D365BA_*). A failed build is not
- * kept, so the next operation reports its own error.
+ * provider host's environment variables (ARM_*, D365BA_*). Providers made with the
+ * same key share it: the host's two resource types use one (implementations.ts), so
+ * they list environments once, sign in once per audience and share each host's
+ * concurrency limit. A failed build is not kept, so the next operation reports its
+ * own error.
  */
 export function providerContext(key: ProviderKey): Promise<ClientContext> {
     const runtime = runtimeOf(key);
@@ -118,4 +119,13 @@ export function changedProperties(olds: Record<string, unknown>, news: Record<st
 /** Drops undefined values: they cannot cross the engine's protobuf boundary. */
 export function definedOnly(values: Record<string, unknown>): Record<string, unknown> {
     return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
+}
+
+/**
+ * The outputs an update keeps when nothing in the tenant needs to change: the old
+ * ones, without the stored provider (the host stores the new one).
+ */
+export function keptOutputs(olds: Record<string, unknown>): Record<string, unknown> {
+    const { __provider: _stored, ...outputs } = olds;
+    return outputs;
 }

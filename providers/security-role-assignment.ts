@@ -4,53 +4,83 @@
 // Type pulumi-nodejs:dynamic/dataverse:SecurityRoleAssignment
 //
 //   check   validates the ids (role template defaults to System Administrator)
-//   diff    any input change replaces the assignment
-//   create  the user must exist and be enabled; adopt the role if the user holds it;
+//   diff    any input change replaces the assignment; the user is named by its Entra
+//           object id, known at preview, so a preview never shows a replacement the
+//           update will not make
+//   create  the user (found by object id, with its roles, in one call) must exist and
+//           be enabled; adopt the role if the user holds it;
 //           otherwise associate the role's copy in the user's business unit (role ids
 //           differ per environment and business unit, the template id does not);
 //           412 DuplicateRecord = someone else just did it: re-read and adopt
 //   read    no id when the role is no longer held (or the user or environment is gone),
 //           so `pulumi refresh` shows the drift and the next `up` restores it
+//   update  nothing to call: it only rewrites state written by an earlier version
+//           (the stored provider; 0.1.0 named the user by systemuser id only: the
+//           update checks, with one read, that it is the account's)
 //   delete  disassociate every copy of the role the user holds; already gone is success
 
 import * as pulumi from "@pulumi/pulumi";
 
 import { dataverseTarget, DataverseTarget, findEnvironment, getEnvironment } from "./bap";
 import { ClientContext } from "./context";
-import { associateRole, disabledUserFix, disassociateRole, findRole, getSystemUser, listUserRoles, Role, SystemUser } from "./dataverse";
+import {
+    associateRole,
+    disabledUserFix,
+    disassociateRole,
+    findRole,
+    findSystemUser,
+    findSystemUserWithRoles,
+    getSystemUserWithRoles,
+    listUserRoles,
+    Role,
+    SystemUser,
+} from "./dataverse";
 import { accessError } from "./errors";
-import { changedProperties, CheckFailure, checkEnvironmentId, checkGuid, configureProvider, definedOnly, ProviderKey, providerContext } from "./provider-runtime";
+import { HostedResource, isLegacyProviderText } from "./hosted-provider";
+import {
+    changedProperties,
+    CheckFailure,
+    checkEnvironmentId,
+    checkGuid,
+    configureProvider,
+    definedOnly,
+    keptOutputs,
+    ProviderKey,
+    providerContext,
+} from "./provider-runtime";
 
 export const SECURITY_ROLE_ASSIGNMENT_MODULE = "dataverse";
-export const SECURITY_ROLE_ASSIGNMENT_TYPE = "SecurityRoleAssignment";
+export const SECURITY_ROLE_ASSIGNMENT_TYPE = "SecurityRoleAssignment" as const;
 /** System Administrator's role template id: the same in every environment. */
 export const SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID = "627090ff-40a3-4053-8790-584edc5be201";
 
 export interface SecurityRoleAssignmentInputs {
     readonly environmentId: string;
-    readonly systemUserId: string;
+    /** The account's Entra object id. */
+    readonly userObjectId: string;
     readonly roleTemplateId: string;
 }
 
 export interface SecurityRoleAssignmentOutputs extends SecurityRoleAssignmentInputs {
+    readonly systemUserId: string;
     readonly roleId: string;
     readonly roleName: string;
     readonly businessUnitId: string;
     readonly instanceUrl: string;
 }
 
-const REPLACE_ON = ["environmentId", "systemUserId", "roleTemplateId"] as const;
+const REPLACE_ON = ["environmentId", "userObjectId", "roleTemplateId"] as const;
 
 function checkInputs(news: Record<string, unknown>): { inputs: Record<string, unknown>; failures: CheckFailure[] } {
     const failures: CheckFailure[] = [];
     const withDefault = { ...news, roleTemplateId: news.roleTemplateId ?? SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID };
     const environmentId = checkEnvironmentId(withDefault, failures);
-    const systemUserId = checkGuid(withDefault, "systemUserId", failures, "the Dataverse systemuser id");
+    const userObjectId = checkGuid(withDefault, "userObjectId", failures, "the account's Entra object id");
     const roleTemplateId = checkGuid(withDefault, "roleTemplateId", failures, "a security role template id");
     return {
         inputs: definedOnly({
             environmentId: environmentId ?? news.environmentId,
-            systemUserId: systemUserId ?? news.systemUserId,
+            userObjectId: userObjectId ?? news.userObjectId,
             roleTemplateId: roleTemplateId ?? withDefault.roleTemplateId,
         }),
         failures,
@@ -69,8 +99,9 @@ function preferredCopy(held: readonly Role[], user: SystemUser): Role {
 function outputsFor(inputs: SecurityRoleAssignmentInputs, target: DataverseTarget, user: SystemUser, role: Role): SecurityRoleAssignmentOutputs {
     return {
         environmentId: inputs.environmentId,
-        systemUserId: inputs.systemUserId,
+        userObjectId: inputs.userObjectId,
         roleTemplateId: inputs.roleTemplateId,
+        systemUserId: user.systemUserId,
         roleId: role.roleId,
         roleName: role.name,
         businessUnitId: user.businessUnitId,
@@ -78,31 +109,31 @@ function outputsFor(inputs: SecurityRoleAssignmentInputs, target: DataverseTarge
     };
 }
 
-async function requireEnabledUser(ctx: ClientContext, target: DataverseTarget, systemUserId: string): Promise<SystemUser> {
-    const user = await getSystemUser(ctx, target, systemUserId);
-    if (!user) {
+async function requireEnabledUser(ctx: ClientContext, target: DataverseTarget, userObjectId: string): Promise<{ user: SystemUser; roles: Role[] }> {
+    const found = await findSystemUserWithRoles(ctx, target, userObjectId);
+    if (!found) {
         throw accessError("not-found", {
-            what: `The Dataverse user ${systemUserId} does not exist`,
+            what: `The account ${userObjectId} is not a Dataverse user of this environment`,
             environmentId: target.environmentId,
             fix: "create the EnvironmentUser first (the role assignment depends on it), or run `pulumi refresh` if the user was removed.",
         });
     }
-    if (user.isDisabled) {
+    if (found.user.isDisabled) {
         throw accessError("disabled-user", {
-            what: `The Dataverse user ${systemUserId} is disabled, and a disabled user cannot be given a security role`,
+            what: `The account's Dataverse user ${found.user.systemUserId} is disabled, and a disabled user cannot be given a security role`,
             environmentId: target.environmentId,
             fix: disabledUserFix(),
         });
     }
-    return user;
+    return found;
 }
 
 /** Gives the user the role unless it already holds it. */
 export async function ensureRoleAssignment(ctx: ClientContext, inputs: SecurityRoleAssignmentInputs): Promise<SecurityRoleAssignmentOutputs> {
     const environment = await getEnvironment(ctx, inputs.environmentId);
     const target = dataverseTarget(environment);
-    const user = await requireEnabledUser(ctx, target, inputs.systemUserId);
-    const held = heldCopies(await listUserRoles(ctx, target, user.systemUserId), inputs.roleTemplateId);
+    const { user, roles } = await requireEnabledUser(ctx, target, inputs.userObjectId);
+    const held = heldCopies(roles, inputs.roleTemplateId);
     if (held.length) {
         ctx.log(`Environment ${environment.id}: the account already holds ${held[0].name || "the role"}; adopting it.`);
         return outputsFor(inputs, target, user, preferredCopy(held, user));
@@ -131,25 +162,33 @@ export async function ensureRoleAssignment(ctx: ClientContext, inputs: SecurityR
     return outputsFor(inputs, target, user, role);
 }
 
+/** What state holds of an assignment; version 0.1.0 stored no userObjectId. */
+type StoredAssignment = Omit<SecurityRoleAssignmentOutputs, "userObjectId"> & { readonly userObjectId?: string };
+
 /** The assignment as it is now, or undefined when the role is not held (or the user or environment is gone). */
-export async function readRoleAssignment(ctx: ClientContext, props: SecurityRoleAssignmentOutputs): Promise<SecurityRoleAssignmentOutputs | undefined> {
+export async function readRoleAssignment(ctx: ClientContext, props: StoredAssignment): Promise<StoredAssignment | undefined> {
     const environment = await findEnvironment(ctx, props.environmentId);
     if (!environment?.dataverse) return undefined;
     const target = dataverseTarget(environment);
-    const user = await getSystemUser(ctx, target, props.systemUserId);
-    if (!user) return undefined;
-    const held = heldCopies(await listUserRoles(ctx, target, user.systemUserId), props.roleTemplateId);
-    return held.length ? outputsFor(props, target, user, preferredCopy(held, user)) : undefined;
+    const found = await getSystemUserWithRoles(ctx, target, props.systemUserId);
+    if (!found) return undefined;
+    const held = heldCopies(found.roles, props.roleTemplateId);
+    if (!held.length) return undefined;
+    const current = outputsFor({ ...props, userObjectId: props.userObjectId ?? "" }, target, found.user, preferredCopy(held, found.user));
+    if (props.userObjectId) return current;
+    const { userObjectId: _notStored, ...asStored } = current;
+    return asStored;
 }
 
 /** Takes every copy of the role away from the user; anything already gone counts as done. */
-export async function removeRoleAssignment(ctx: ClientContext, props: SecurityRoleAssignmentInputs): Promise<void> {
+export async function removeRoleAssignment(ctx: ClientContext, props: StoredAssignment): Promise<void> {
     const environment = await findEnvironment(ctx, props.environmentId);
     if (!environment?.dataverse) return;
     const target = dataverseTarget(environment);
-    const user = await getSystemUser(ctx, target, props.systemUserId);
-    if (!user) return;
-    for (const role of heldCopies(await listUserRoles(ctx, target, user.systemUserId), props.roleTemplateId)) {
+    const found = await getSystemUserWithRoles(ctx, target, props.systemUserId);
+    if (!found) return;
+    const user = found.user;
+    for (const role of heldCopies(found.roles, props.roleTemplateId)) {
         await disassociateRole(ctx, target, user.systemUserId, role.roleId);
     }
 }
@@ -157,14 +196,34 @@ export async function removeRoleAssignment(ctx: ClientContext, props: SecurityRo
 function toInputs(values: Record<string, unknown>): SecurityRoleAssignmentInputs {
     return {
         environmentId: String(values.environmentId),
-        systemUserId: String(values.systemUserId),
+        userObjectId: String(values.userObjectId),
         roleTemplateId: String(values.roleTemplateId ?? SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID),
     };
 }
 
-/** A fresh provider object; its configuration lives in the provider host, never in the object. */
-export function securityRoleAssignmentProvider(): pulumi.dynamic.ResourceProvider {
-    const key: ProviderKey = {};
+/**
+ * Brings state written by 0.1.0 (the user named by systemuser id only) up to date: one
+ * read confirms the stored user is the account's; if the account changed meanwhile,
+ * the role moves to the new account's user.
+ */
+export async function adoptStoredAssignment(
+    ctx: ClientContext,
+    stored: StoredAssignment,
+    inputs: SecurityRoleAssignmentInputs,
+): Promise<SecurityRoleAssignmentOutputs> {
+    const environment = await getEnvironment(ctx, inputs.environmentId);
+    const user = await findSystemUser(ctx, dataverseTarget(environment), inputs.userObjectId);
+    if (user?.systemUserId === stored.systemUserId) return { ...stored, userObjectId: inputs.userObjectId };
+    const moved = await ensureRoleAssignment(ctx, inputs);
+    await removeRoleAssignment(ctx, stored);
+    return moved;
+}
+
+/**
+ * A provider object; its configuration lives in the provider host, never in the object.
+ * Objects made with the same key share configuration and client context.
+ */
+export function securityRoleAssignmentProvider(key: ProviderKey = {}): pulumi.dynamic.ResourceProvider {
     return {
         async configure(request: pulumi.dynamic.ConfigureRequest) {
             configureProvider(key, request.config);
@@ -173,8 +232,17 @@ export function securityRoleAssignmentProvider(): pulumi.dynamic.ResourceProvide
             return checkInputs(news);
         },
         async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
-            const replaces = changedProperties(olds, news, REPLACE_ON);
-            return { changes: replaces.length > 0, replaces, deleteBeforeReplace: false };
+            // State from 0.1.0 has no userObjectId to compare: the update checks it.
+            const written010 = olds.userObjectId === undefined;
+            const replaces = changedProperties(olds, news, written010 ? REPLACE_ON.filter((p) => p !== "userObjectId") : REPLACE_ON);
+            const changes = replaces.length > 0 || written010 || isLegacyProviderText(olds.__provider);
+            return { changes, replaces, deleteBeforeReplace: false };
+        },
+        async update(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+            // Any input change replaces: an update only rewrites state written by an earlier version.
+            if (olds.userObjectId !== undefined) return { outs: keptOutputs(olds) };
+            const ctx = await providerContext(key);
+            return { outs: await adoptStoredAssignment(ctx, keptOutputs(olds) as unknown as StoredAssignment, toInputs(news)) };
         },
         async create(inputs: Record<string, unknown>) {
             const ctx = await providerContext(key);
@@ -188,22 +256,22 @@ export function securityRoleAssignmentProvider(): pulumi.dynamic.ResourceProvide
         },
         async delete(_id: string, props: Record<string, unknown>) {
             const ctx = await providerContext(key);
-            await removeRoleAssignment(ctx, toInputs(props));
+            await removeRoleAssignment(ctx, props as unknown as StoredAssignment);
         },
     };
 }
 
-const sharedProvider = securityRoleAssignmentProvider();
-
 export interface SecurityRoleAssignmentArgs {
     readonly environmentId: pulumi.Input<string>;
-    readonly systemUserId: pulumi.Input<string>;
+    /** The account's Entra object id; the account must already be a user of the environment. */
+    readonly userObjectId: pulumi.Input<string>;
     /** Defaults to System Administrator. */
     readonly roleTemplateId?: pulumi.Input<string>;
 }
 
-export class SecurityRoleAssignment extends pulumi.dynamic.Resource {
+export class SecurityRoleAssignment extends HostedResource {
     public declare readonly environmentId: pulumi.Output<string>;
+    public declare readonly userObjectId: pulumi.Output<string>;
     public declare readonly systemUserId: pulumi.Output<string>;
     public declare readonly roleTemplateId: pulumi.Output<string>;
     public declare readonly roleId: pulumi.Output<string>;
@@ -213,20 +281,20 @@ export class SecurityRoleAssignment extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: SecurityRoleAssignmentArgs, opts?: pulumi.CustomResourceOptions) {
         super(
-            sharedProvider,
+            SECURITY_ROLE_ASSIGNMENT_MODULE,
+            SECURITY_ROLE_ASSIGNMENT_TYPE,
             name,
             {
                 environmentId: args.environmentId,
-                systemUserId: args.systemUserId,
+                userObjectId: args.userObjectId,
                 roleTemplateId: args.roleTemplateId ?? SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID,
+                systemUserId: undefined,
                 roleId: undefined,
                 roleName: undefined,
                 businessUnitId: undefined,
                 instanceUrl: undefined,
             },
             opts,
-            SECURITY_ROLE_ASSIGNMENT_MODULE,
-            SECURITY_ROLE_ASSIGNMENT_TYPE,
         );
     }
 }

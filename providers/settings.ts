@@ -129,7 +129,7 @@ const DEFAULTS = {
     userSyncTimeoutSeconds: 600,
     // Microsoft's own provider retries userNotLicensed for about nine minutes.
     licenseWaitTimeoutSeconds: 600,
-    pollIntervalSeconds: 2,
+    pollIntervalSeconds: 0.5,
 };
 
 /** Dataverse refuses more than 52 concurrent requests per user. */

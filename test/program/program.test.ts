@@ -201,12 +201,12 @@ describe("program under mocks", function () {
         }
     });
 
-    it("makes each role depend on its environment user and take its system user id", () => {
+    it("makes each role depend on its environment user and name the account by its object id", () => {
         for (const environment of [PLAIN, RESTRICTED]) {
             const user = named(runs.operational, `environment-user-${environment}`)!;
             const role = named(runs.operational, `system-administrator-${environment}`)!;
             assert.ok(role.dependencies.includes(user.urn), `${role.name} depends on ${role.dependencies}`);
-            assert.equal(role.inputs.systemUserId, `environment-user-${environment}-systemuserid`);
+            assert.equal(role.inputs.userObjectId, ACCOUNT.objectId);
             assert.equal(role.inputs.roleTemplateId, "627090ff-40a3-4053-8790-584edc5be201");
         }
     });

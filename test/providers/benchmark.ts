@@ -48,8 +48,8 @@ async function measure(): Promise<void> {
                 const started = Date.now();
                 await Promise.all(
                     Array.from({ length: count }, async (_, i) => {
-                        const user = await users.create({ environmentId: environmentId(i + 1), userObjectId: ACCOUNT, accessMode: "read-write" });
-                        await roles.create({ environmentId: environmentId(i + 1), systemUserId: user.outs.systemUserId, roleTemplateId: SYSTEM_ADMINISTRATOR });
+                        await users.create({ environmentId: environmentId(i + 1), userObjectId: ACCOUNT, accessMode: "read-write" });
+                        await roles.create({ environmentId: environmentId(i + 1), userObjectId: ACCOUNT, roleTemplateId: SYSTEM_ADMINISTRATOR });
                     }),
                 );
                 const elapsed = Date.now() - started;

@@ -1,13 +1,12 @@
-// check() and diff() of both providers, through their serialized form: input
+// check() and diff() of both providers, through the provider stored in state: input
 // validation, defaults, and explicit replace/update decisions.
 
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 
-import { environmentUserProvider } from "../../providers/environment-user";
 import { UNKNOWN } from "../../providers/provider-runtime";
-import { securityRoleAssignmentProvider, SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../../providers/security-role-assignment";
-import { serializeProvider } from "./support/serialized";
+import { SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../../providers/security-role-assignment";
+import { hostedProvider } from "./support/serialized";
 
 const ENV = "6a1b2c3d-0000-4000-8000-000000000001";
 const OID = "6a1b2c3d-0000-4000-8000-0000000000aa";
@@ -17,8 +16,8 @@ describe("provider check and diff", () => {
     let users: pulumi.dynamic.ResourceProvider;
     let roles: pulumi.dynamic.ResourceProvider;
     before(async () => {
-        users = (await serializeProvider(environmentUserProvider())).provider;
-        roles = (await serializeProvider(securityRoleAssignmentProvider())).provider;
+        users = hostedProvider("EnvironmentUser").provider;
+        roles = hostedProvider("SecurityRoleAssignment").provider;
     });
 
     describe("EnvironmentUser", () => {
@@ -76,32 +75,46 @@ describe("provider check and diff", () => {
 
     describe("SecurityRoleAssignment", () => {
         it("defaults the role to System Administrator", async () => {
-            const result = await roles.check!({}, { environmentId: ENV, systemUserId: SYSUSER });
+            const result = await roles.check!({}, { environmentId: ENV, userObjectId: OID.toUpperCase() });
             assert.deepStrictEqual(result, {
-                inputs: { environmentId: ENV, systemUserId: SYSUSER, roleTemplateId: SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID },
+                inputs: { environmentId: ENV, userObjectId: OID, roleTemplateId: SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID },
                 failures: [],
             });
         });
 
         it("reports bad ids", async () => {
-            const result = await roles.check!({}, { environmentId: ENV, systemUserId: "x", roleTemplateId: "System Administrator" });
+            const result = await roles.check!({}, { environmentId: ENV, userObjectId: "x", roleTemplateId: "System Administrator" });
             assert.deepStrictEqual(
                 result.failures!.map((f) => f.property),
-                ["systemUserId", "roleTemplateId"],
+                ["userObjectId", "roleTemplateId"],
             );
         });
 
         it("replaces on any input change, and only then", async () => {
-            const olds = { environmentId: ENV, systemUserId: SYSUSER, roleTemplateId: SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID, roleId: "r" };
-            const news = { environmentId: ENV, systemUserId: SYSUSER, roleTemplateId: SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID };
+            const olds = {
+                environmentId: ENV,
+                userObjectId: OID,
+                roleTemplateId: SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID,
+                systemUserId: SYSUSER,
+                roleId: "r",
+                __provider: hostedProvider("SecurityRoleAssignment").text,
+            };
+            const news = { environmentId: ENV, userObjectId: OID, roleTemplateId: SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID };
             assert.deepStrictEqual(await roles.diff!("id", olds, news), { changes: false, replaces: [], deleteBeforeReplace: false });
             const other = "6a1b2c3d-0000-4000-8000-000000000009";
-            assert.deepStrictEqual(await roles.diff!("id", olds, { ...news, systemUserId: other }), {
+            assert.deepStrictEqual(await roles.diff!("id", olds, { ...news, userObjectId: other }), {
                 changes: true,
-                replaces: ["systemUserId"],
+                replaces: ["userObjectId"],
                 deleteBeforeReplace: false,
             });
             assert.deepStrictEqual((await roles.diff!("id", olds, { ...news, roleTemplateId: other })).replaces, ["roleTemplateId"]);
+            assert.deepStrictEqual((await roles.diff!("id", olds, { ...news, userObjectId: UNKNOWN })).replaces, ["userObjectId"]);
+        });
+
+        it("updates in place, never replaces, state written by 0.1.0 (no userObjectId stored)", async () => {
+            const olds = { environmentId: ENV, systemUserId: SYSUSER, roleTemplateId: SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID, roleId: "r" };
+            const news = { environmentId: ENV, userObjectId: OID, roleTemplateId: SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID };
+            assert.deepStrictEqual(await roles.diff!("id", olds, news), { changes: true, replaces: [], deleteBeforeReplace: false });
         });
     });
 });

@@ -2,9 +2,10 @@
 
 import * as assert from "assert";
 
+import { environmentUserProvider } from "../../providers/environment-user";
 import { isAccessError } from "../../providers/errors";
 import { assertPlainJson, configuredProviders, isolateProviderProcess } from "./support/providers";
-import { configRequest, loadProvider } from "./support/serialized";
+import { configRequest } from "./support/serialized";
 import {
     ACCOUNT,
     baseSeed,
@@ -207,7 +208,8 @@ describe("EnvironmentUser provider", function () {
             assert.strictEqual(read.props!.accessMode, "administrative");
             assertPlainJson(read.props);
             emulator.mutate((tenant) => (tenant.environments = []));
-            const gone = await users.read!(id, outs);
+            // A later command (`pulumi refresh`): a new provider process, which lists environments afresh.
+            const gone = await (await configuredProviders(emulator)).users.read!(id, outs);
             assert.strictEqual(gone.id, undefined);
         });
     });
@@ -280,8 +282,7 @@ describe("EnvironmentUser provider", function () {
 
     it("names the keys to set when no sign-in method is configured, before calling anything", async () => {
         await withEmulator(baseSeed(), async (emulator) => {
-            const { texts } = await configuredProviders(emulator);
-            const users = loadProvider(texts[0]);
+            const users = environmentUserProvider();
             await users.configure!(
                 configRequest({ "azuread:useCli": "false", "d365-backup-access:endpoints": JSON.stringify({ bap: emulator.endpoints.bap }) }),
             );

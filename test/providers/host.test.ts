@@ -3,10 +3,8 @@
 
 import * as assert from "assert";
 
-import { environmentUserProvider } from "../../providers/environment-user";
-import { securityRoleAssignmentProvider } from "../../providers/security-role-assignment";
 import { ProviderHost, startProviderHost } from "./support/provider-host";
-import { serializeProvider } from "./support/serialized";
+import { hostedProvider } from "./support/serialized";
 import { ACCOUNT, baseSeed, environmentId, OPERATOR, SYSTEM_ADMINISTRATOR, systemUserOf, withEmulator } from "./support/tenant";
 
 const ENV = environmentId(1);
@@ -25,8 +23,8 @@ describe("providers in the real dynamic provider host", function () {
     let userText: string;
     let roleText: string;
     before(async () => {
-        userText = (await serializeProvider(environmentUserProvider())).text;
-        roleText = (await serializeProvider(securityRoleAssignmentProvider())).text;
+        userText = hostedProvider("EnvironmentUser").text;
+        roleText = hostedProvider("SecurityRoleAssignment").text;
     });
 
     it("runs check, diff, create, read, update and delete over gRPC", async () => {
@@ -77,7 +75,7 @@ describe("providers in the real dynamic provider host", function () {
                 assert.strictEqual(systemUserOf(emulator, ENV)!.accessMode, 2);
 
                 // SecurityRoleAssignment, depending on the user
-                const roleNews = { __provider: roleText, environmentId: ENV, systemUserId: created.properties.systemUserId };
+                const roleNews = { __provider: roleText, environmentId: ENV, userObjectId: ACCOUNT };
                 const roleChecked = await host.check({}, roleNews);
                 assert.strictEqual(roleChecked.inputs.roleTemplateId, SYSTEM_ADMINISTRATOR);
                 const role = await host.create(roleChecked.inputs);

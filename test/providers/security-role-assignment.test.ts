@@ -8,6 +8,7 @@ import { ACCOUNT, baseSeed, dataverseEnvironment, environmentId, OPERATOR_APP_US
 
 const ENV = environmentId(1);
 const SYSUSER = "5e5e5e5e-0000-4000-8000-000000000001";
+const OTHER_SYSUSER = "5e5e5e5e-0000-4000-8000-000000000002";
 
 function seedWithAccount(account: Record<string, unknown> = {}) {
     return baseSeed({
@@ -19,7 +20,7 @@ function seedWithAccount(account: Record<string, unknown> = {}) {
     } as any);
 }
 
-const inputs = { environmentId: ENV, systemUserId: SYSUSER, roleTemplateId: SYSTEM_ADMINISTRATOR };
+const inputs = { environmentId: ENV, userObjectId: ACCOUNT, roleTemplateId: SYSTEM_ADMINISTRATOR };
 
 function holdsSystemAdministrator(emulator: any): boolean {
     return systemUserOf(emulator, ENV)!.roleTemplateIds!.includes(SYSTEM_ADMINISTRATOR);
@@ -91,7 +92,7 @@ describe("SecurityRoleAssignment provider", function () {
             const { roles } = await configuredProviders(emulator);
             await assert.rejects(roles.create(inputs), (error: Error) => {
                 assert.ok(isAccessError(error, "disabled-user"), error.message);
-                assert.match(error.message, new RegExp(`^Environment ${ENV}: The Dataverse user ${SYSUSER} is disabled`));
+                assert.match(error.message, new RegExp(`^Environment ${ENV}: The account's Dataverse user ${SYSUSER} is disabled`));
                 assert.match(error.message, /Fix: /);
                 return true;
             });
@@ -132,7 +133,48 @@ describe("SecurityRoleAssignment provider", function () {
             assert.deepStrictEqual(systemUserOf(emulator, ENV)!.roleNames, ["Basic User"], "other roles stay");
             await roles.delete!(id, outs);
             emulator.mutate((tenant) => (tenant.environments = []));
-            await roles.delete!(id, outs);
+            // A later command (`pulumi destroy`): a new provider process, which lists environments afresh.
+            await (await configuredProviders(emulator)).roles.delete!(id, outs);
+        });
+    });
+    describe("state written by 0.1.0 (the user named by systemuser id only)", () => {
+        const written010 = (outs: Record<string, unknown>) => {
+            const { userObjectId: _none, ...stored } = outs;
+            return stored;
+        };
+
+        it("keeps the assignment after one read that confirms the user is the account's", async () => {
+            await withEmulator(seedWithAccount(), async (emulator) => {
+                const { roles } = await configuredProviders(emulator);
+                const { outs } = await roles.create(inputs);
+                emulator.clearRequests();
+                const updated = await roles.update!("id", written010(outs), inputs);
+                assert.deepStrictEqual(updated.outs, outs);
+                const calls = emulator.requests().filter((r) => r.service !== "login");
+                assert.deepStrictEqual(calls.map((r) => `${r.method} ${r.service}`), ["GET dataverse"], "one read of the user, nothing written");
+            });
+        });
+
+        it("moves the role when the stored user is no longer the account's", async () => {
+            await withEmulator(seedWithAccount(), async (emulator) => {
+                const { roles } = await configuredProviders(emulator);
+                const { outs } = await roles.create(inputs);
+                const stale = { ...written010(outs), systemUserId: OTHER_SYSUSER };
+                const updated = await roles.update!("id", stale, inputs);
+                assert.strictEqual(updated.outs!.systemUserId, SYSUSER);
+                assert.ok(holdsSystemAdministrator(emulator));
+            });
+        });
+
+        it("reads it without inventing a userObjectId", async () => {
+            await withEmulator(seedWithAccount(), async (emulator) => {
+                const { roles } = await configuredProviders(emulator);
+                const { id, outs } = await roles.create(inputs);
+                const read = await roles.read!(id, written010(outs));
+                assert.strictEqual(read.id, id);
+                assert.strictEqual(read.props!.userObjectId, undefined);
+                assert.strictEqual(read.props!.systemUserId, SYSUSER);
+            });
         });
     });
 });

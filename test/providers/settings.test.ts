@@ -218,7 +218,7 @@ describe("client settings", () => {
             const settings: ClientSettings = resolveClientSettings({}, {});
             assert.strictEqual(settings.waits.userSyncTimeoutMs, 600_000);
             assert.strictEqual(settings.waits.licenseWaitTimeoutMs, 600_000);
-            assert.strictEqual(settings.waits.pollIntervalMs, 2_000);
+            assert.strictEqual(settings.waits.pollIntervalMs, 500);
             assert.strictEqual(settings.http.requestDeadlineMs, 300_000);
             assert.strictEqual(settings.http.maxConcurrentRequestsPerHost, 8);
             assert.strictEqual(settings.addOperatorAppUser, true);

@@ -31,9 +31,18 @@ export interface PulumiWorkspace {
     /** Every command's output so far, to check for secrets. */
     readonly transcript: string[];
     /** Runs `pulumi <args>` in the project; rejects on a non-zero exit unless allowFailure. */
-    run(args: string[], options?: { allowFailure?: boolean; input?: string }): Promise<CliResult>;
+    run(args: string[], options?: RunOptions): Promise<CliResult>;
     setConfig(key: string, value: string, options?: { secret?: boolean; path?: boolean }): Promise<void>;
     remove(): Promise<void>;
+}
+
+export interface RunOptions {
+    readonly allowFailure?: boolean;
+    readonly input?: string;
+    /** Told the process id of the CLI wrapper once it started (to watch its processes). */
+    readonly onStart?: (pid: number) => void;
+    /** Extra environment variables for this command only. */
+    readonly env?: Record<string, string>;
 }
 
 export interface WorkspaceOptions {
@@ -75,12 +84,12 @@ export async function createWorkspace(options: WorkspaceOptions): Promise<Pulumi
     };
     const transcript: string[] = [];
 
-    const run = (args: string[], runOptions: { allowFailure?: boolean; input?: string } = {}): Promise<CliResult> =>
+    const run = (args: string[], runOptions: RunOptions = {}): Promise<CliResult> =>
         new Promise((resolve, reject) => {
             const child = execFile(
                 process.execPath,
                 [PULUMI, ...args, "--stack", options.stack, "--non-interactive"],
-                { cwd: directory, env, maxBuffer: 64 * 1024 * 1024 },
+                { cwd: directory, env: { ...env, ...runOptions.env }, maxBuffer: 64 * 1024 * 1024 },
                 (error, stdout, stderr) => {
                     const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
                     transcript.push(`$ pulumi ${args.join(" ")}\n${stdout}\n${stderr}`);
@@ -92,6 +101,7 @@ export async function createWorkspace(options: WorkspaceOptions): Promise<Pulumi
                 },
             );
             child.stdin?.end(runOptions.input ?? "");
+            if (child.pid !== undefined) runOptions.onStart?.(child.pid);
         });
 
     const workspace: PulumiWorkspace = {

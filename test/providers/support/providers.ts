@@ -1,42 +1,33 @@
-// Both providers serialized, loaded back and configured against an emulator, with the
-// provider host's surroundings: no ARM_* or endpoint variables leaking in from the
-// developer's shell, and console output captured (the host shows it to the operator).
+// Both providers, fresh and configured against an emulator, with the provider host's
+// surroundings: no ARM_* or endpoint variables leaking in from the developer's shell,
+// and console output captured (the host shows it to the operator). Each test gets its
+// own implementation objects, so configurations never mix; the hosted path the engine
+// takes is tested in hosted-provider.test.ts and host.test.ts.
 
 import * as pulumi from "@pulumi/pulumi";
 
 import { RunningEmulator } from "../../../emulator";
 import { environmentUserProvider } from "../../../providers/environment-user";
+import { hostedProviderText } from "../../../providers/hosted-provider";
 import { securityRoleAssignmentProvider } from "../../../providers/security-role-assignment";
-import { configRequest, loadProvider, serializeProvider } from "./serialized";
+import { configRequest } from "./serialized";
 import { stackConfig } from "./tenant";
 
 export interface ConfiguredProviders {
     readonly users: pulumi.dynamic.ResourceProvider;
     readonly roles: pulumi.dynamic.ResourceProvider;
+    /** What state stores as each one's provider. */
     readonly texts: string[];
 }
 
-let serialized: Promise<[string, string]> | undefined;
-
-/** Serializing takes a second or so; the texts are made once and loaded afresh for every test. */
-function serializedTexts(): Promise<[string, string]> {
-    serialized ??= Promise.all([
-        serializeProvider(environmentUserProvider()).then((s) => s.text),
-        serializeProvider(securityRoleAssignmentProvider()).then((s) => s.text),
-    ]);
-    return serialized;
-}
-
 export async function configuredProviders(emulator: RunningEmulator, extra: Record<string, string> = {}): Promise<ConfiguredProviders> {
-    const texts = await serializedTexts();
-    const users = loadProvider(texts[0]);
-    const roles = loadProvider(texts[1]);
+    const users = environmentUserProvider();
+    const roles = securityRoleAssignmentProvider();
     const config = configRequest(stackConfig(emulator, extra));
     await users.configure!(config);
     await roles.configure!(config);
-    return { users, roles, texts };
+    return { users, roles, texts: [hostedProviderText("EnvironmentUser"), hostedProviderText("SecurityRoleAssignment")] };
 }
-
 const ISOLATED_VARIABLES = /^(ARM_|AZURE_|D365BA_|ACTIONS_ID_TOKEN_)/;
 
 /** mocha hooks: hide identity and endpoint variables, capture console.log. */

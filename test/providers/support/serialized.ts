@@ -1,7 +1,11 @@
-// Serializes a dynamic provider the way dynamic.Resource does and loads it back the
-// way the provider host (@pulumi/pulumi/cmd/dynamic-provider) does.
+// Loads providers the way Pulumi's provider host (@pulumi/pulumi/cmd/dynamic-provider)
+// does: require-from-string(__provider).handler(). Our resources store a one-line
+// hosted provider (providers/hosted-provider.ts); stacks written by earlier versions
+// store a serialized copy of a provider object, which serializeProvider() reproduces.
 
 import * as pulumi from "@pulumi/pulumi";
+
+import { HostedResourceType, hostedProviderText } from "../../../providers/hosted-provider";
 
 export interface SerializedProvider {
     /** The text Pulumi stores in state as __provider. */
@@ -10,12 +14,19 @@ export interface SerializedProvider {
     readonly provider: pulumi.dynamic.ResourceProvider;
 }
 
+/** A provider object serialized by value, as dynamic.Resource does (and as earlier versions stored theirs). */
 export async function serializeProvider(provider: pulumi.dynamic.ResourceProvider): Promise<SerializedProvider> {
     const serialized = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
     return { text: serialized.text, provider: loadProvider(serialized.text) };
 }
 
-/** A fresh copy of a serialized provider, with its own run-time state, as a new host process would load it. */
+/** The hosted provider of a resource type, as stored in state and loaded by the host. */
+export function hostedProvider(resourceType: HostedResourceType): SerializedProvider {
+    const text = hostedProviderText(resourceType);
+    return { text, provider: loadProvider(text) };
+}
+
+/** Loads a stored provider text as the host does. */
 export function loadProvider(text: string): pulumi.dynamic.ResourceProvider {
     const requireFromString = require("require-from-string");
     return requireFromString(text).handler();

@@ -1,0 +1,235 @@
+// `npm run bench`: the program at scale through the pinned Pulumi CLI, against
+// generated emulated tenants. Per tenant size it runs, with a local file backend:
+//
+//   bootstrap    the first `pulumi up` (every environment: user, Read-Write, System Administrator)
+//   no-change    `pulumi up` again, nothing to do
+//   operational  `pulumi up` after moving the stage (directory roles only)
+//   refresh      `pulumi refresh`
+//
+// and prints one table: seconds per step, the bound the engine's parallelism sets for
+// that step (one environment's chain of requests and waits × the rounds of `parallel`
+// environments), the ratio to it, BAP + Dataverse requests per environment, Graph
+// requests, answers 429, state size, and the peak memory of the CLI and of the
+// dynamic-provider host. Progress goes to standard error; --json prints the rows.
+//
+//   npm run bench -- [--sizes 1,10,100,300] [--latency-ms 50] [--sync-delay-ms 1000]
+//                    [--parallel N] [--json]
+//
+// Needs the toolchain (bash scripts/toolchain/build.sh). Figures, not assertions:
+// nothing here fails on time.
+
+import { promises as fs } from "fs";
+import * as os from "os";
+import * as path from "path";
+
+import { RequestLogEntry, RunningEmulator, startEmulator } from "../emulator";
+import { createWorkspace, PulumiWorkspace } from "../test/e2e/support/pulumi-workspace";
+import { watchProcessTree } from "./process-memory";
+import { generateTenant, TenantShape } from "./tenant";
+
+interface Options {
+    readonly sizes: number[];
+    readonly latencyMs: number;
+    readonly syncDelayMs: number;
+    /** Undefined: Pulumi's default. */
+    readonly parallel: number | undefined;
+    readonly json: boolean;
+}
+
+export interface BenchRow {
+    readonly environments: number;
+    readonly step: string;
+    readonly seconds: number;
+    readonly parallel: number;
+    readonly boundSeconds: number | null;
+    readonly ratio: number | null;
+    readonly requestsPerEnvironment: number;
+    readonly graphRequests: number;
+    readonly throttled: number;
+    readonly stateKiB: number;
+    readonly cliPeakMiB: number;
+    readonly providerPeakMiB: number;
+}
+
+const USAGE = "usage: npm run bench -- [--sizes 1,10,100,300] [--latency-ms 50] [--sync-delay-ms 1000] [--parallel N] [--json]";
+
+function parseOptions(argv: string[]): Options {
+    const options = { sizes: [1, 10, 100, 300], latencyMs: 50, syncDelayMs: 1000, parallel: undefined as number | undefined, json: false };
+    const count = (flag: string, value: string | undefined, min: number): number => {
+        const n = Number(value);
+        if (!Number.isInteger(n) || n < min) throw new Error(`${flag} wants a whole number of at least ${min}; got ${JSON.stringify(value ?? "")}.\n${USAGE}`);
+        return n;
+    };
+    for (let i = 0; i < argv.length; i++) {
+        const flag = argv[i];
+        switch (flag) {
+            case "--sizes":
+                options.sizes = (argv[++i] ?? "").split(",").map((size) => count("--sizes", size, 1));
+                break;
+            case "--latency-ms":
+                options.latencyMs = count(flag, argv[++i], 0);
+                break;
+            case "--sync-delay-ms":
+                options.syncDelayMs = count(flag, argv[++i], 0);
+                break;
+            case "--parallel":
+                options.parallel = count(flag, argv[++i], 1);
+                break;
+            case "--json":
+                options.json = true;
+                break;
+            default:
+                throw new Error(`unknown option ${JSON.stringify(flag)}.\n${USAGE}`);
+        }
+    }
+    return options;
+}
+
+/** Pulumi's default --parallel: four times GOMAXPROCS, which is the number of CPUs. */
+function enginePallelism(options: Options): number {
+    return options.parallel ?? 4 * os.cpus().length;
+}
+
+const progress = (message: string) => process.stderr.write(`bench: ${message}\n`);
+
+async function stateBytes(workspace: PulumiWorkspace): Promise<number> {
+    const stacks = path.join(workspace.stateDirectory, ".pulumi", "stacks");
+    let total = 0;
+    for (const entry of await fs.readdir(stacks, { recursive: true, withFileTypes: true })) {
+        if (entry.isFile() && entry.name === `${workspace.stack}.json`) {
+            total += (await fs.stat(path.join(entry.parentPath ?? (entry as any).path, entry.name))).size;
+        }
+    }
+    return total;
+}
+
+/** The environment a BAP or Dataverse request was for, if any. */
+function environmentOf(entry: RequestLogEntry, ids: readonly string[]): string | undefined {
+    if (entry.environmentId) return entry.environmentId;
+    return ids.find((id) => entry.path.includes(id));
+}
+
+/**
+ * One environment's critical path in this step, on average: its requests one after
+ * the other, plus the user-sync delay where the user was added, minus the polls that
+ * only waited out that delay (they overlap it).
+ */
+function chainMs(log: RequestLogEntry[], ids: readonly string[], shape: TenantShape): number {
+    let total = 0;
+    for (const id of ids) {
+        const own = log.filter((entry) => environmentOf(entry, ids) === id);
+        const added = own.find((entry) => entry.method === "POST" && /\/addUser/.test(entry.path));
+        let waitingPolls = 0;
+        if (added) {
+            const polls = own.filter((entry) => entry.method === "GET" && entry.startMs >= added.endMs && /systemusers\?\$filter=azureactivedirectoryobjectid/.test(entry.path));
+            waitingPolls = Math.max(0, polls.length - 1);
+        }
+        total += (own.length - waitingPolls) * shape.latencyMs + (added ? shape.userSyncDelayMs : 0);
+    }
+    return ids.length ? total / ids.length : 0;
+}
+
+async function measureStep(
+    label: string,
+    args: string[],
+    context: { workspace: PulumiWorkspace; emulator: RunningEmulator; shape: TenantShape; ids: readonly string[]; parallel: number },
+): Promise<BenchRow> {
+    const { workspace, emulator, shape, ids, parallel } = context;
+    emulator.clearRequests();
+    progress(`[${shape.environments} environments] ${label}: pulumi ${args.join(" ")} …`);
+    let watcher: ReturnType<typeof watchProcessTree> | undefined;
+    const started = process.hrtime.bigint();
+    await workspace.run(args, { onStart: (pid) => (watcher = watchProcessTree(pid)) });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const memory = await watcher!.stop();
+    const log = emulator.requests();
+    const platform = log.filter((entry) => entry.service === "bap" || entry.service === "dataverse");
+    const chain = chainMs(platform, ids, shape);
+    const boundSeconds = chain > 0 ? (chain * Math.ceil(ids.length / parallel)) / 1000 : null;
+    progress(`[${shape.environments} environments] ${label}: ${seconds.toFixed(1)} s, ${log.length} requests`);
+    return {
+        environments: shape.environments,
+        step: label,
+        seconds: round(seconds, 1),
+        parallel,
+        boundSeconds: boundSeconds === null ? null : round(boundSeconds, 1),
+        ratio: boundSeconds ? round(seconds / boundSeconds, 2) : null,
+        requestsPerEnvironment: round(platform.length / shape.environments, 1),
+        graphRequests: log.filter((entry) => entry.service === "graph").length,
+        throttled: log.filter((entry) => entry.status === 429).length,
+        stateKiB: round((await stateBytes(workspace)) / 1024, 0),
+        cliPeakMiB: round(memory.mib.cli, 0),
+        providerPeakMiB: round(memory.mib["dynamic-providers"], 0),
+    };
+}
+
+function round(value: number, digits: number): number {
+    const factor = 10 ** digits;
+    return Math.round(value * factor) / factor;
+}
+
+async function benchTenant(size: number, options: Options): Promise<BenchRow[]> {
+    const shape: TenantShape = { environments: size, latencyMs: options.latencyMs, userSyncDelayMs: options.syncDelayMs };
+    const { seed, accountUpn } = await generateTenant(shape);
+    const ids = seed.environments!.map((environment) => environment.id);
+    const emulator = await startEmulator(seed, { warn: () => undefined });
+    let workspace: PulumiWorkspace | undefined;
+    try {
+        const { ARM_CLIENT_SECRET: secret, ...env } = emulator.env;
+        workspace = await createWorkspace({ stack: "bench", env });
+        await workspace.setConfig("azuread:clientSecret", secret, { secret: true });
+        await workspace.setConfig("d365-backup-access:serviceAccount", accountUpn);
+        await workspace.setConfig("d365-backup-access:environments[0]", "*", { path: true });
+        await workspace.setConfig("d365-backup-access:stage", "bootstrap");
+        const parallel = enginePallelism(options);
+        const flags = options.parallel ? ["--parallel", String(options.parallel)] : [];
+        const context = { workspace, emulator, shape, ids, parallel };
+        const rows = [await measureStep("bootstrap", ["up", "--yes", "--skip-preview", ...flags], context)];
+        rows.push(await measureStep("no-change", ["up", "--yes", "--skip-preview", ...flags], context));
+        await workspace.setConfig("d365-backup-access:stage", "operational");
+        rows.push(await measureStep("operational", ["up", "--yes", "--skip-preview", ...flags], context));
+        rows.push(await measureStep("refresh", ["refresh", "--yes", "--skip-preview", ...flags], context));
+        return rows;
+    } finally {
+        await workspace?.remove();
+        await emulator.stop();
+    }
+}
+
+export function formatTable(rows: readonly BenchRow[]): string {
+    const header = ["envs", "step", "seconds", "bound s", "ratio", "req/env", "graph", "429s", "state KiB", "CLI MiB", "provider MiB"];
+    const lines = rows.map((row) => [
+        String(row.environments),
+        row.step,
+        row.seconds.toFixed(1),
+        row.boundSeconds === null ? "-" : row.boundSeconds.toFixed(1),
+        row.ratio === null ? "-" : row.ratio.toFixed(2),
+        row.requestsPerEnvironment.toFixed(1),
+        String(row.graphRequests),
+        String(row.throttled),
+        String(row.stateKiB),
+        String(row.cliPeakMiB),
+        String(row.providerPeakMiB),
+    ]);
+    const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => line[i].length)));
+    const format = (cells: string[]) => `| ${cells.map((cell, i) => (i === 1 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(" | ")} |`;
+    return [format(header), `|${widths.map((w, i) => (i === 1 ? `:${"-".repeat(w + 1)}` : `${"-".repeat(w + 1)}:`)).join("|")}|`, ...lines.map(format)].join("\n");
+}
+
+async function main(): Promise<void> {
+    const options = parseOptions(process.argv.slice(2));
+    progress(
+        `sizes ${options.sizes.join(", ")}; latency ${options.latencyMs} ms; user sync ${options.syncDelayMs} ms; ` +
+            `parallel ${options.parallel ?? `Pulumi's default (${enginePallelism(options)})`}; ${os.cpus().length} CPUs`,
+    );
+    const rows: BenchRow[] = [];
+    for (const size of options.sizes) rows.push(...(await benchTenant(size, options)));
+    process.stdout.write(options.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatTable(rows)}\n`);
+}
+
+if (require.main === module) {
+    main().catch((error) => {
+        process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(1);
+    });
+}

@@ -1,0 +1,29 @@
+// The provider implementation behind each hosted resource type (hosted-provider.ts),
+// as host-entry.js hands them out: one per type per provider process, all made with
+// one key, so they share one client context (one environment listing, one token per
+// audience, one concurrency limit per host) for the whole command.
+
+import * as pulumi from "@pulumi/pulumi";
+
+import { environmentUserProvider } from "./environment-user";
+import { HostedResourceType } from "./hosted-provider";
+import { ProviderKey } from "./provider-runtime";
+import { securityRoleAssignmentProvider } from "./security-role-assignment";
+
+const FACTORIES: Record<HostedResourceType, (key: ProviderKey) => pulumi.dynamic.ResourceProvider> = {
+    EnvironmentUser: environmentUserProvider,
+    SecurityRoleAssignment: securityRoleAssignmentProvider,
+};
+
+const PROCESS_KEY: ProviderKey = {};
+
+export function implementationFor(resourceType: string): pulumi.dynamic.ResourceProvider {
+    const factory = FACTORIES[resourceType as HostedResourceType];
+    if (!factory) {
+        throw new Error(
+            `This version of d365-backup-access has no provider for the resource type ${JSON.stringify(resourceType)}; ` +
+                `the stack's state was written by a newer version: update the project and run again.`,
+        );
+    }
+    return factory(PROCESS_KEY);
+}

@@ -1,0 +1,108 @@
+// Upgrading in place: a stack whose state was written by d365-backup-access 0.1.0 (each
+// dynamic resource storing a serialized copy of the clients, about 215 KiB) updates with
+// this version without replacing anything and without touching the tenant, and its state
+// shrinks to a few KiB per resource. The fixture (fixtures/state-0.1.0) is that version's
+// `pulumi stack export` after bootstrap and operational against the demo tenant, with the
+// stack's settings file and the tenant as the emulator held it then.
+
+import { strict as assert } from "assert";
+import { promises as fs } from "fs";
+import * as path from "path";
+
+import { RunningEmulator, startEmulator } from "../../emulator";
+import { createWorkspace, PulumiWorkspace } from "./support/pulumi-workspace";
+
+const FIXTURE = path.join(__dirname, "fixtures", "state-0.1.0");
+const STACK = "contoso";
+const DYNAMIC = /^pulumi-nodejs:dynamic\//;
+
+interface StateResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly id?: string;
+}
+
+async function exportState(workspace: PulumiWorkspace): Promise<{ text: string; resources: StateResource[] }> {
+    const { stdout } = await workspace.run(["stack", "export"]);
+    return { text: stdout, resources: JSON.parse(stdout).deployment.resources };
+}
+
+/** What the tenant holds for the account: directory roles, and per environment user, access mode and roles. */
+function accessOf(emulator: RunningEmulator, accountId: string) {
+    const state = emulator.state();
+    return {
+        roles: state.directoryRoleAssignments!.filter((a) => a.principalId === accountId).map((a) => a.id).sort(),
+        environments: state.environments!.map((environment) => {
+            const user = environment.systemUsers!.find((u) => u.azureActiveDirectoryObjectId === accountId);
+            return { id: environment.id, systemUserId: user?.systemUserId, accessMode: user?.accessMode, roles: user?.roleTemplateIds };
+        }),
+    };
+}
+
+describe("upgrading a stack written by version 0.1.0", function () {
+    this.timeout(10 * 60 * 1000);
+
+    let emulator: RunningEmulator;
+    let workspace: PulumiWorkspace;
+    let accountId: string;
+    let original: Awaited<ReturnType<typeof exportState>>;
+
+    before(async () => {
+        const tenant = JSON.parse(await fs.readFile(path.join(FIXTURE, "tenant.json"), "utf8"));
+        accountId = tenant.users.find((user: any) => user.userPrincipalName.startsWith("backup@")).id;
+        emulator = await startEmulator(tenant);
+        const { ARM_CLIENT_SECRET: _secret, ...env } = emulator.env;
+        workspace = await createWorkspace({ stack: STACK, env });
+        await workspace.run(["stack", "import", "--file", path.join(FIXTURE, "state.json")]);
+        // The stack's settings of that version: its secrets are encrypted with the fixture's salt.
+        await fs.copyFile(path.join(FIXTURE, `Pulumi.${STACK}.yaml`), path.join(workspace.directory, `Pulumi.${STACK}.yaml`));
+        original = await exportState(workspace);
+    });
+
+    after(async () => {
+        await emulator?.stop();
+        await workspace?.remove();
+    });
+
+    it("starts from the old, large state", () => {
+        const dynamic = original.resources.filter((r) => DYNAMIC.test(r.type));
+        assert.equal(dynamic.length, 6, "three environments: a user and a role each");
+        assert.ok(original.text.length > 1_000_000, `${original.text.length} bytes`);
+    });
+
+    it("previews an in-place update of the dynamic resources only: no create, replace or delete", async () => {
+        const { stdout } = await workspace.run(["preview", "--json"]);
+        const steps: { op: string; urn: string }[] = JSON.parse(stdout).steps ?? [];
+        const changing = steps.filter((step) => step.op !== "same");
+        assert.ok(changing.length > 0, "the stored providers are rewritten");
+        for (const step of changing) {
+            assert.equal(step.op, "update", `${step.op} ${step.urn}`);
+            assert.match(step.urn, /pulumi-nodejs:dynamic\//, step.urn);
+        }
+    });
+
+    it("updates without a single write to the tenant, and the state shrinks", async () => {
+        const tenantBefore = accessOf(emulator, accountId);
+        emulator.clearRequests();
+        await workspace.run(["up", "--yes", "--skip-preview"]);
+
+        const writes = emulator.requests().filter((r) => r.service !== "login" && r.method !== "GET");
+        assert.deepEqual(writes.map((r) => `${r.method} ${r.path}`), [], "no write reached the tenant");
+        assert.deepEqual(accessOf(emulator, accountId), tenantBefore);
+
+        const after = await exportState(workspace);
+        const identities = (resources: StateResource[]) => resources.map((r) => `${r.urn} ${r.id ?? ""}`).sort();
+        assert.deepEqual(identities(after.resources), identities(original.resources), "the same resources with the same ids");
+        assert.ok(after.text.length * 20 < original.text.length, `state ${original.text.length} → ${after.text.length} bytes`);
+        for (const resource of after.resources.filter((r) => DYNAMIC.test(r.type))) {
+            const size = JSON.stringify(resource).length;
+            assert.ok(size <= 4096, `${resource.urn}: ${size} bytes`);
+        }
+        assert.ok(!after.text.includes(workspace.directory), "no path of this machine in state");
+    });
+
+    it("has nothing left to change afterwards", async () => {
+        await workspace.run(["preview", "--expect-no-changes"]);
+        await workspace.run(["refresh", "--yes", "--skip-preview", "--expect-no-changes"]);
+    });
+});

@@ -1,0 +1,118 @@
+// The provider our resources store in state: small, the same everywhere, free of
+// machine paths and secrets, and loaded by the host into the project's implementation.
+// Also the upgrade from state written by earlier versions (a serialized copy of the
+// clients): diff asks for an update, and the update calls nothing.
+
+import * as assert from "assert";
+import * as path from "path";
+
+import { environmentUserProvider } from "../../providers/environment-user";
+import { hostedProviderText, isLegacyProviderText } from "../../providers/hosted-provider";
+import { securityRoleAssignmentProvider } from "../../providers/security-role-assignment";
+import { configuredProviders, isolateProviderProcess } from "./support/providers";
+import { configRequest, hostedProvider, serializeProvider } from "./support/serialized";
+import { ACCOUNT, baseSeed, dataverseEnvironment, environmentId, stackConfig, SYSTEM_ADMINISTRATOR, withEmulator } from "./support/tenant";
+
+const SECRET = "config-secret-Zq8~never-in-state";
+const TYPES = ["EnvironmentUser", "SecurityRoleAssignment"] as const;
+
+describe("hosted providers (what state stores)", () => {
+    isolateProviderProcess();
+
+    for (const type of TYPES) {
+        describe(type, () => {
+            it("is one short line with no machine path", () => {
+                const text = hostedProviderText(type);
+                assert.ok(text.length < 200, `${text.length} bytes`);
+                assert.strictEqual(text.split("\n").filter(Boolean).length, 1);
+                assert.ok(!text.includes(path.resolve(".")), "absolute project path in the stored provider");
+                assert.ok(!/\/(home|root|tmp|Users)\//.test(text));
+            });
+
+            it("loads, as the host does, into an implementation with every method", () => {
+                const { provider } = hostedProvider(type);
+                for (const method of ["configure", "check", "diff", "create", "read", "update", "delete"] as const) {
+                    assert.strictEqual(typeof provider[method], "function", method);
+                }
+            });
+
+            it("stays free of configuration after configure() ran", async () => {
+                const { provider, text } = hostedProvider(type);
+                await provider.configure!(configRequest({ "azuread:clientSecret": SECRET, "azuread:clientId": "22222222-2222-2222-2222-222222222222" }));
+                assert.strictEqual(hostedProviderText(type), text);
+                assert.ok(!text.includes(SECRET));
+            });
+        });
+    }
+
+    it("tells a stored stub from a serialized copy of an earlier version", async () => {
+        const legacy = await serializeProvider(environmentUserProvider());
+        assert.ok(legacy.text.length > 20_000, "an earlier version stored the whole client stack");
+        assert.strictEqual(isLegacyProviderText(legacy.text), true);
+        for (const type of TYPES) assert.strictEqual(isLegacyProviderText(hostedProviderText(type)), false);
+        assert.strictEqual(isLegacyProviderText(undefined), false);
+    });
+
+    it("keeps each implementation's configuration apart", async () => {
+        const first = environmentUserProvider();
+        const second = environmentUserProvider();
+        await first.configure!(configRequest({ "d365-backup-access:cloud": "nowhere" }));
+        await second.configure!(configRequest({}));
+        await assert.rejects(
+            first.create({ environmentId: "00000000-0000-0000-0000-000000000001", userObjectId: "00000000-0000-0000-0000-000000000002" }),
+            /d365-backup-access:cloud: "nowhere" is not a cloud/,
+        );
+        const check = await second.check!({}, { environmentId: "00000000-0000-0000-0000-000000000001", userObjectId: "00000000-0000-0000-0000-000000000002" });
+        assert.deepStrictEqual(check.failures, []);
+    });
+
+    it("serve both resource types of a host from one client context: one environment listing, one sign-in per audience", async function () {
+        this.timeout(30_000);
+        const seed = baseSeed({ environments: [1, 2, 3].map((n) => dataverseEnvironment(n)) } as any);
+        await withEmulator(seed, async (emulator) => {
+            const users = hostedProvider("EnvironmentUser").provider;
+            const roles = hostedProvider("SecurityRoleAssignment").provider;
+            for (const provider of [users, roles]) await provider.configure!(configRequest(stackConfig(emulator)));
+            for (const n of [1, 2, 3]) {
+                await users.create({ environmentId: environmentId(n), userObjectId: ACCOUNT, accessMode: "read-write" });
+                await roles.create({ environmentId: environmentId(n), userObjectId: ACCOUNT, roleTemplateId: SYSTEM_ADMINISTRATOR });
+            }
+            const requests = emulator.requests();
+            const listings = requests.filter((r) => r.service === "bap" && r.method === "GET" && /\/environments\?/.test(r.path));
+            assert.strictEqual(listings.length, 1, "one environment listing");
+            const tokens = requests.filter((r) => r.service === "login" && r.method === "POST");
+            assert.strictEqual(tokens.length, 4, "one token for BAP and one per environment");
+        });
+    });
+
+    describe("upgrading state written by an earlier version", () => {
+        it("diffs as an update, and the update keeps the outputs without calling the tenant", async function () {
+            this.timeout(30_000);
+            await withEmulator(baseSeed(), async (emulator) => {
+                const { users, roles } = await configuredProviders(emulator);
+                const userInputs = { environmentId: environmentId(1), userObjectId: ACCOUNT, accessMode: "read-write" };
+                const user = await users.create(userInputs);
+                const roleInputs = { environmentId: environmentId(1), userObjectId: ACCOUNT, roleTemplateId: SYSTEM_ADMINISTRATOR };
+                const role = await roles.create(roleInputs);
+                const legacyText = (await serializeProvider(securityRoleAssignmentProvider())).text;
+                emulator.clearRequests();
+
+                const cases = [
+                    { provider: users, type: "EnvironmentUser" as const, outs: user.outs, inputs: userInputs },
+                    { provider: roles, type: "SecurityRoleAssignment" as const, outs: role.outs, inputs: roleInputs },
+                ];
+                for (const { provider, type, outs, inputs } of cases) {
+                    const olds = { ...outs, __provider: legacyText };
+                    const news = { ...inputs, __provider: hostedProviderText(type) };
+                    assert.deepStrictEqual(await provider.diff!("id", olds, news), { changes: true, replaces: [], deleteBeforeReplace: false }, type);
+                    const updated = await provider.update!("id", olds, news);
+                    assert.deepStrictEqual(updated.outs, outs, type);
+                    // Once upgraded, nothing changes.
+                    const again = await provider.diff!("id", { ...outs, __provider: news.__provider }, news);
+                    assert.strictEqual(again.changes, false, type);
+                }
+                assert.deepStrictEqual(emulator.requests(), [], "the upgrade made no request");
+            });
+        });
+    });
+});
