@@ -4,15 +4,18 @@
 // clients): diff asks for an update, and the update calls nothing.
 
 import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 
 import { environmentUserProvider } from "../../providers/environment-user";
-import { hostedProviderText, isLegacyProviderText } from "../../providers/hosted-provider";
+import { HOST_ENTRY, hostedProviderText, isLegacyProviderText } from "../../providers/hosted-provider";
 import { securityRoleAssignmentProvider } from "../../providers/security-role-assignment";
 import { configuredProviders, isolateProviderProcess } from "./support/providers";
 import { configRequest, hostedProvider, serializeProvider } from "./support/serialized";
 import { ACCOUNT, baseSeed, dataverseEnvironment, environmentId, stackConfig, SYSTEM_ADMINISTRATOR, withEmulator } from "./support/tenant";
 
+const REPOSITORY = path.resolve(__dirname, "..", "..");
 const SECRET = "config-secret-Zq8~never-in-state";
 const TYPES = ["EnvironmentUser", "SecurityRoleAssignment"] as const;
 
@@ -44,6 +47,27 @@ describe("hosted providers (what state stores)", () => {
             });
         });
     }
+
+    it("loads in a plain Node process, as the provider host is, compiling the providers once into node_modules/.cache", function () {
+        this.timeout(60_000);
+        const cache = path.join(REPOSITORY, "node_modules", ".cache", "d365-backup-access", "providers");
+        fs.rmSync(cache, { recursive: true, force: true });
+        const load = () => {
+            const script = `const p = require(${JSON.stringify(path.join(REPOSITORY, HOST_ENTRY))}).provider("SecurityRoleAssignment");
+                console.log(typeof p.create, globalThis.markedInCache === true ? "from-cache" : "compiled");`;
+            return execFileSync(process.execPath, ["-e", script], { cwd: REPOSITORY, encoding: "utf8" }).trim();
+        };
+        assert.strictEqual(load(), "function compiled");
+        const entries = fs.readdirSync(cache);
+        assert.ok(entries.length >= 5, "compiled providers kept");
+        // Mark every kept output: the next command must run these, not compile again.
+        for (const entry of entries) fs.appendFileSync(path.join(cache, entry), "\nglobalThis.markedInCache = true;\n");
+        try {
+            assert.strictEqual(load(), "function from-cache");
+        } finally {
+            fs.rmSync(cache, { recursive: true, force: true });
+        }
+    });
 
     it("tells a stored stub from a serialized copy of an earlier version", async () => {
         const legacy = await serializeProvider(environmentUserProvider());
