@@ -44,7 +44,9 @@ function transpile(source, fileName) {
     if (!compiler) {
         const ts = require("typescript");
         const parsed = ts.getParsedCommandLineOfConfigFile(path.join(PROJECT, "tsconfig.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
-        compiler = { ts, options: { ...(parsed ? parsed.options : {}), module: ts.ModuleKind.CommonJS, inlineSourceMap: true, noEmit: false, declaration: false } };
+        // No source map: Node ignores them without --enable-source-maps, and the output
+        // then depends on the source alone, so every checkout of the same code shares it.
+        compiler = { ts, options: { ...(parsed ? parsed.options : {}), module: ts.ModuleKind.CommonJS, sourceMap: false, inlineSourceMap: false, noEmit: false, declaration: false } };
     }
     return compiler.ts.transpileModule(source, { fileName, compilerOptions: compiler.options }).outputText;
 }
@@ -53,7 +55,7 @@ function compileTypeScriptWithCache() {
     const fingerprint = compilerFingerprint();
     require.extensions[".ts"] = function loadTypeScript(module, fileName) {
         const source = fs.readFileSync(fileName, "utf8");
-        const key = crypto.createHash("sha256").update(fingerprint).update("\0").update(fileName).update("\0").update(source).digest("hex");
+        const key = crypto.createHash("sha256").update(fingerprint).update("\0").update(source).digest("hex");
         const cached = path.join(CACHE, `${key}.js`);
         let output = readOrEmpty(cached);
         if (!output) {

@@ -3,9 +3,10 @@
 // transport retries in http.ts: here every round is a successful call whose answer
 // is "not yet".
 //
-// Intervals start short and grow by half each round up to a ceiling, so a user that
-// syncs in two seconds costs two seconds, not a fixed ten, and a slow one does not
-// cost a request every second for ten minutes. Every wait is bounded, and long waits
+// Intervals start short, stay short for the first rounds (most waits end within them)
+// and then grow by half each round up to a ceiling, so a user that syncs in a second
+// holds its engine slot about a second, not a fixed ten, and a slow one does not cost
+// a request every half second for ten minutes. Every wait is bounded, and long waits
 // print progress so an operator sees why `pulumi up` sits still.
 
 import { formatSeconds } from "./http";
@@ -38,18 +39,26 @@ const FIRST_PROGRESS_MAX_MS = 10_000;
 const FIRST_PROGRESS_INTERVALS = 10;
 const PROGRESS_EVERY_FACTOR = 3;
 const GROWTH = 1.5;
+/** Rounds polled at the initial interval before it starts to grow. */
+const STEADY_ROUNDS = 3;
+
+/** The pause before each probe after the first: `initialMs` for a few rounds, then growing by half up to `maxMs`. */
+export function* pollingIntervals(initialMs: number, maxMs: number): Generator<number, never, void> {
+    let interval = Math.min(initialMs, maxMs);
+    for (let round = 1; ; round++) {
+        yield interval;
+        if (round >= STEADY_ROUNDS) interval = Math.min(maxMs, interval * GROWTH);
+    }
+}
 
 export async function waitFor<T>(options: WaitOptions, probe: Probe<T>): Promise<T> {
     const started = Date.now();
     const deadline = started + options.timeoutMs;
-    let interval = options.initialIntervalMs;
+    const intervals = pollingIntervals(options.initialIntervalMs, options.maxIntervalMs);
     const firstProgressMs = Math.min(FIRST_PROGRESS_MAX_MS, options.initialIntervalMs * FIRST_PROGRESS_INTERVALS);
     let nextProgress = started + firstProgressMs;
     const where = options.environmentId ? `Environment ${options.environmentId}: ` : "";
-    if (options.firstProbeAfterInterval) {
-        await sleep(Math.min(interval, options.timeoutMs));
-        interval = Math.min(options.maxIntervalMs, interval * GROWTH);
-    }
+    if (options.firstProbeAfterInterval) await sleep(Math.min(intervals.next().value, options.timeoutMs));
     for (;;) {
         const outcome = await probe();
         if (outcome.done) {
@@ -65,8 +74,7 @@ export async function waitFor<T>(options: WaitOptions, probe: Probe<T>): Promise
             );
             nextProgress = now + firstProgressMs * PROGRESS_EVERY_FACTOR;
         }
-        await sleep(Math.min(interval, Math.max(0, deadline - now)));
-        interval = Math.min(options.maxIntervalMs, interval * GROWTH);
+        await sleep(Math.min(intervals.next().value, Math.max(0, deadline - now)));
     }
 }
 
