@@ -10,8 +10,14 @@ export interface NextStepsContext {
     readonly serviceAccount: string;
 }
 
+/**
+ * The CLI as this project runs it: `npx pulumi` is the version pinned in package.json,
+ * and works where no global `pulumi` is installed.
+ */
+const PULUMI = "npx pulumi";
+
 function moveTo(stage: Stage, stack: string): string {
-    return `pulumi config set --stack ${stack} d365-backup-access:stage ${stage} && pulumi up --stack ${stack}`;
+    return `${PULUMI} config set --stack ${stack} d365-backup-access:stage ${stage} && ${PULUMI} up --stack ${stack}`;
 }
 
 export function nextSteps(stage: Stage, { stack, serviceAccount }: NextStepsContext): string {
@@ -26,7 +32,7 @@ export function nextSteps(stage: Stage, { stack, serviceAccount }: NextStepsCont
         case "operational":
             return [
                 `${serviceAccount} holds Dynamics 365 Administrator and Power Platform Administrator, and no Global Administrator.`,
-                `Check for drift at any time: pulumi preview --stack ${stack} --refresh --expect-no-changes`,
+                `Check for drift at any time: ${PULUMI} preview --stack ${stack} --refresh --expect-no-changes`,
                 `When the backup product asks to re-authenticate the connector:`,
                 `   ${moveTo("reauth", stack)}`,
             ].join("\n");

@@ -36,7 +36,15 @@ describe("next steps", () => {
     it("after bootstrap: create the connector, then move to operational", () => {
         const text = nextSteps("bootstrap", context);
         assert.match(text, /create the Dynamics 365 connector/);
-        assert.match(text, /pulumi config set --stack contoso d365-backup-access:stage operational && pulumi up --stack contoso/);
+        assert.match(text, /npx pulumi config set --stack contoso d365-backup-access:stage operational && npx pulumi up --stack contoso/);
+    });
+
+    it("prints every command as this project runs the pinned CLI (npx pulumi), which needs no global pulumi", () => {
+        for (const stage of ["bootstrap", "operational", "reauth"] as const) {
+            const commands = nextSteps(stage, context).match(/(\S+ )?pulumi (config|up|preview)\b/g) ?? [];
+            assert.ok(commands.length > 0, stage);
+            for (const command of commands) assert.ok(command.startsWith("npx pulumi"), `${stage}: ${command}`);
+        }
     });
 
     it("after operational: drift check and how to re-authenticate", () => {
