@@ -13,7 +13,10 @@ import { preflight, PreflightError, TenantReader } from "./lib/preflight";
 import { ServiceAccountAccess } from "./lib/service-account-access";
 import { planStage } from "./lib/stages";
 import {
+    checkOperatorSignIn,
+    ClientContext,
     clientContextFromConfig,
+    clientSettingsProblems,
     getLicenseDetails,
     isAccessError,
     isGroupMember,
@@ -22,9 +25,23 @@ import {
     summarizeDynamicsLicenses,
 } from "./providers";
 
+/** The program's keys and the Power Platform clients' keys, checked in one pass. */
 function readConfig(): ProgramConfig {
     const stackConfig = new pulumi.Config(NAMESPACE);
-    return parseConfig((key) => stackConfig.get(key));
+    return parseConfig((key) => stackConfig.get(key), clientSettingsProblems(pulumi.runtime.allConfig(), process.env));
+}
+
+/**
+ * The operator's clients (the same identity as the azuread provider: azuread:* config
+ * and ARM_* variables), signed in: a wrong secret or an unreachable endpoint is
+ * reported as such here, before the account is looked up.
+ */
+async function operatorClients(): Promise<ClientContext> {
+    const context = await clientContextFromConfig(pulumi.runtime.allConfig(), process.env, {
+        log: (message) => pulumi.log.info(message),
+    });
+    await checkOperatorSignIn(context);
+    return context;
 }
 
 async function resolveServiceAccount(account: ServiceAccountRef): Promise<string> {
@@ -34,19 +51,16 @@ async function resolveServiceAccount(account: ServiceAccountRef): Promise<string
         );
         return user.objectId;
     } catch (error) {
+        // The operator's sign-in already worked (operatorClients): this is about the account.
         throw new pulumi.RunError(
             `${NAMESPACE}:serviceAccount: ${describeServiceAccount(account)} could not be resolved in the tenant ` +
                 `(${error instanceof Error ? error.message : String(error)}); check the user principal name or object id, ` +
-                `the operator's sign-in, and that azuread:tenantId (or ARM_TENANT_ID) names this customer's tenant.`,
+                `and that azuread:tenantId (or ARM_TENANT_ID) names this customer's tenant.`,
         );
     }
 }
 
-async function tenantReader(): Promise<TenantReader> {
-    // The same operator identity as the azuread provider: azuread:* config and ARM_* variables.
-    const context = await clientContextFromConfig(pulumi.runtime.allConfig(), process.env, {
-        log: (message) => pulumi.log.info(message),
-    });
+function tenantReader(context: ClientContext): TenantReader {
     return {
         listEnvironments: () => listEnvironments(context),
         licenseDetails: (userObjectId) => getLicenseDetails(context, userObjectId),
@@ -58,8 +72,9 @@ async function tenantReader(): Promise<TenantReader> {
 
 async function main() {
     const config = readConfig();
+    const context = await operatorClients();
     const serviceAccountObjectId = await resolveServiceAccount(config.serviceAccount);
-    const report = await preflight(config, serviceAccountObjectId, await tenantReader(), (message) => pulumi.log.info(message));
+    const report = await preflight(config, serviceAccountObjectId, tenantReader(context), (message) => pulumi.log.info(message));
     report.warnings.forEach((warning) => pulumi.log.warn(warning));
 
     const plan = planStage(config.stage);

@@ -196,14 +196,19 @@ function parseBoolean(get: ConfigSource, key: string, fallback: boolean, problem
     return undefined;
 }
 
-/** Validates the whole configuration; throws one ConfigError listing every problem. */
-export function parseConfig(get: ConfigSource): ProgramConfig {
+/**
+ * Validates the whole configuration; throws one ConfigError listing every problem,
+ * those of the keys read elsewhere (`otherProblems`: the Power Platform clients'
+ * settings) included.
+ */
+export function parseConfig(get: ConfigSource, otherProblems: readonly string[] = []): ProgramConfig {
     const problems: string[] = [];
     const stage = parseStage(get, problems);
     const serviceAccount = parseServiceAccount(get, problems);
     const environments = parseEnvironments(get, problems);
     const cloud = parseCloud(get, problems);
     const requireDynamicsLicense = parseBoolean(get, "requireDynamicsLicense", true, problems);
+    problems.push(...otherProblems);
     if (problems.length > 0 || !stage || !serviceAccount || !environments || !cloud || requireDynamicsLicense === undefined) {
         throw new ConfigError(problems);
     }

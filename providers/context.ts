@@ -74,6 +74,30 @@ function sharedTokenSource(settings: ClientSettings, authority: string, create: 
 }
 
 /**
+ * Proves the operator can sign in before anything else is asked of the tenant, so a
+ * wrong secret or an unreachable endpoint is reported as what it is. The sign-in
+ * endpoint is read through the HTTP layer first: a refused or unknown host fails at
+ * once, naming it, instead of after the sign-in library's own retries.
+ */
+export async function checkOperatorSignIn(ctx: ClientContext): Promise<void> {
+    const credential = ctx.settings.credential;
+    const tenant = "tenantId" in credential ? credential.tenantId : undefined;
+    if (tenant) {
+        await ctx.http.send({
+            service: "login",
+            method: "GET",
+            url: `${ctx.endpoints.login}/${encodeURIComponent(tenant)}/v2.0/.well-known/openid-configuration`,
+            call: "read the tenant's sign-in configuration",
+            explain: (answer) =>
+                answer.status === 400 || answer.status === 404
+                    ? { kind: "credential", fix: `check azuread:tenantId (or ARM_TENANT_ID): ${tenant} is not a tenant this sign-in endpoint knows.` }
+                    : undefined,
+        });
+    }
+    await ctx.tokens.get(ctx.endpoints.graphAudience);
+}
+
+/**
  * Settings and context in one step, from stack configuration with full keys
  * (pulumi.runtime.allConfig() in a program, the provider's configure() config) and
  * environment variables.

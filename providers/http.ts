@@ -20,7 +20,7 @@ import { AccessErrorKind, accessError, messageOf, redactTokens } from "./errors"
 import { HttpSettings } from "./settings";
 import { TokenSource } from "./tokens";
 
-export type Service = "graph" | "bap" | "dataverse" | "metadata";
+export type Service = "graph" | "bap" | "dataverse" | "metadata" | "login";
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
 
@@ -85,6 +85,7 @@ const SERVICE_NAMES: Record<Service, string> = {
     bap: "Power Platform admin API (BAP)",
     dataverse: "Dataverse",
     metadata: "cloud metadata endpoint",
+    login: "Entra sign-in endpoint",
 };
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {

@@ -446,6 +446,27 @@ export function missingCredentialsHelp(): string {
  * variables. Throws one "configuration" error listing every problem.
  */
 export function resolveClientSettings(config: ConfigSource, env: EnvironmentVariables = process.env): ClientSettings {
+    const { settings, problems } = readClientSettings(config, env);
+    if (problems.length) {
+        const count = problems.length;
+        throw accessError("configuration", {
+            what:
+                `The Power Platform client configuration has ${count === 1 ? "a problem" : `${count} problems`}; nothing was changed:\n` +
+                problems.map((problem) => `  - ${problem.replace(/\.$/, "")}`).join("\n"),
+        });
+    }
+    return settings;
+}
+
+/**
+ * Every problem in the clients' settings, one line each: the program reports them
+ * together with its own keys' problems, in one message.
+ */
+export function clientSettingsProblems(config: ConfigSource, env: EnvironmentVariables = process.env): string[] {
+    return readClientSettings(config, env).problems;
+}
+
+function readClientSettings(config: ConfigSource, env: EnvironmentVariables): { settings: ClientSettings; problems: string[] } {
     const read = createReader(config, env);
     const cloud = resolveCloud(read);
     const endpoints = resolveEndpoints(config, env, read, cloud);
@@ -457,17 +478,8 @@ export function resolveClientSettings(config: ConfigSource, env: EnvironmentVari
     const pollSeconds = read.seconds(`${NAMESPACE}:pollIntervalSeconds`, DEFAULTS.pollIntervalSeconds, 300);
     const addOperatorAppUser = read.flag(`${NAMESPACE}:addOperatorAppUser`, [], true);
 
-    if (read.problems.length) {
-        const count = read.problems.length;
-        throw accessError("configuration", {
-            what:
-                `The Power Platform client configuration has ${count === 1 ? "a problem" : `${count} problems`}; nothing was changed:\n` +
-                read.problems.map((problem) => `  - ${problem.replace(/\.$/, "")}`).join("\n"),
-        });
-    }
-
     const pollIntervalMs = pollSeconds * 1000;
-    return {
+    const settings: ClientSettings = {
         cloud,
         endpoints,
         credential,
@@ -487,6 +499,7 @@ export function resolveClientSettings(config: ConfigSource, env: EnvironmentVari
         },
         addOperatorAppUser,
     };
+    return { settings, problems: read.problems };
 }
 
 /** A one-line description of the sign-in method for messages; never includes a secret. */

@@ -64,6 +64,7 @@ describe("program under mocks", function () {
     this.timeout(180000);
     let emulator: RunningEmulator;
     let brownfield: RunningEmulator;
+    let stopped: RunningEmulator;
     const runs: Record<string, ProgramRun> = {};
 
     before(async () => {
@@ -74,6 +75,9 @@ describe("program under mocks", function () {
             directoryRoleAssignments: [{ principalId: ACCOUNT.objectId, roleDefinitionId: TEMPLATE.dynamicsAdministrator }],
             groups: [{ ...SEED.groups[0], members: [ACCOUNT.objectId] }],
         });
+        // A tenant that is gone: its endpoints refuse connections, as a stopped emulator's do.
+        stopped = await startEmulator(SEED);
+        await stopped.stop();
         const users = [ACCOUNT, UNLICENSED];
         const scenarios: Record<string, Omit<ProgramRunOptions, "env">> = {
             bootstrap: { config: configFor("bootstrap"), users },
@@ -90,6 +94,13 @@ describe("program under mocks", function () {
                 users,
             },
             unknownAccount: { config: configFor("bootstrap"), users: [] },
+            badConfigAndClientSetting: {
+                config: configFor("promote", { "d365-backup-access:pollIntervalSeconds": "soon" }),
+                users,
+            },
+            wrongSecret: { config: configFor("bootstrap", { "azuread:clientSecret": "not-the-secret" }), users },
+            noCredentials: { config: configFor("bootstrap", { "azuread:useCli": "false" }), users },
+            unreachable: { config: configFor("bootstrap"), users },
             badEnvironments: {
                 config: configFor("operational", { "d365-backup-access:environments": JSON.stringify([PLAIN, UNKNOWN, NO_DATAVERSE]) }),
                 users,
@@ -104,12 +115,21 @@ describe("program under mocks", function () {
             },
         };
         scenarios.brownfield = { config: configFor("operational"), users };
+        const environmentFor = (name: string): Record<string, string> => {
+            if (name === "brownfield") return brownfield.env;
+            if (name === "unreachable") return stopped.env;
+            if (name === "noCredentials") {
+                const { ARM_CLIENT_SECRET: _secret, ...rest } = emulator.env;
+                return { ...rest, ARM_CLIENT_SECRET: "" };
+            }
+            return emulator.env;
+        };
         // Two at a time: each run is a Node process of its own.
         const names = Object.keys(scenarios);
         for (let i = 0; i < names.length; i += 2) {
             const batch = names.slice(i, i + 2);
             const results = await Promise.all(
-                batch.map((name) => runProgram({ ...scenarios[name], env: (name === "brownfield" ? brownfield : emulator).env })),
+                batch.map((name) => runProgram({ ...scenarios[name], env: environmentFor(name) })),
             );
             batch.forEach((name, index) => (runs[name] = results[index]));
         }
@@ -256,6 +276,43 @@ describe("program under mocks", function () {
         assert.match(run.error ?? "", /stage: "promote" is not a stage/);
         assert.match(run.error ?? "", /serviceAccount: "not an account"/);
         assert.match(run.error ?? "", /"\*" cannot be mixed with environment ids/);
+    });
+
+    it("checks the program's keys and the clients' keys in one pass: one message for every problem", () => {
+        const run = runs.badConfigAndClientSetting;
+        assert.equal(run.resources.length, 0);
+        assert.equal(run.invokes.length, 0);
+        assert.match(run.error ?? "", /2 problems/);
+        assert.match(run.error ?? "", /stage: "promote" is not a stage/);
+        assert.match(run.error ?? "", /d365-backup-access:pollIntervalSeconds: "soon" is not a number of seconds/);
+    });
+
+    it("a wrong client secret is reported as the operator's sign-in failing, not as the account", () => {
+        const run = runs.wrongSecret;
+        assert.equal(run.resources.length, 0);
+        assert.equal(run.invokes.length, 0, "the account is not looked up");
+        assert.match(run.error ?? "", /^Signing in for \S+ with the client secret of application \S+ in tenant \S+ failed: .*AADSTS7000215/s);
+        assert.match(run.error ?? "", /Fix: check the azuread:\* settings or ARM_\* variables/);
+        assert.doesNotMatch(run.error ?? "", /could not be resolved|not-the-secret/);
+    });
+
+    it("no credentials at all is a configuration problem that names what to set", () => {
+        const run = runs.noCredentials;
+        assert.equal(run.resources.length, 0);
+        assert.equal(run.invokes.length, 0);
+        assert.match(run.error ?? "", /^The stack configuration has a problem; nothing was changed/);
+        assert.match(run.error ?? "", /No sign-in method is configured and azuread:useCli is false\. Set one of: azuread:clientId \+ azuread:clientSecret/);
+    });
+
+    it("an unreachable tenant endpoint is named, with its host, and fails without retrying", () => {
+        const run = runs.unreachable;
+        const host = stopped.env.ARM_METADATA_HOSTNAME;
+        assert.equal(run.resources.length, 0);
+        assert.equal(run.invokes.length, 0);
+        assert.match(run.error ?? "", /^Cannot reach the cloud metadata endpoint/);
+        assert.ok((run.error ?? "").includes(host.split(":")[1]), `${run.error} names ${host}`);
+        assert.match(run.error ?? "", /ECONNREFUSED/);
+        assert.doesNotMatch(run.error ?? "", /could not be resolved|retr(y|ies)/);
     });
 
     it("an account missing from the directory registers nothing", () => {
