@@ -269,15 +269,17 @@ export interface EnvironmentUserArgs {
     readonly accessMode?: pulumi.Input<AccessModeName>;
 }
 
+/**
+ * The resource as a program sees it. Every output is in state; the class exposes the
+ * inputs and those a program uses: each exposed property costs the Pulumi SDK a
+ * promise and a captured stack trace per resource, which adds up at hundreds of
+ * environments.
+ */
 export class EnvironmentUser extends HostedResource {
     public declare readonly environmentId: pulumi.Output<string>;
     public declare readonly userObjectId: pulumi.Output<string>;
     public declare readonly accessMode: pulumi.Output<AccessModeName>;
     public declare readonly systemUserId: pulumi.Output<string>;
-    public declare readonly businessUnitId: pulumi.Output<string>;
-    public declare readonly instanceUrl: pulumi.Output<string>;
-    public declare readonly environmentName: pulumi.Output<string>;
-    public declare readonly enabled: pulumi.Output<boolean>;
 
     constructor(name: string, args: EnvironmentUserArgs, opts?: pulumi.CustomResourceOptions) {
         super(
@@ -289,10 +291,6 @@ export class EnvironmentUser extends HostedResource {
                 userObjectId: args.userObjectId,
                 accessMode: args.accessMode ?? DEFAULT_ACCESS_MODE,
                 systemUserId: undefined,
-                businessUnitId: undefined,
-                instanceUrl: undefined,
-                environmentName: undefined,
-                enabled: undefined,
             },
             opts,
         );

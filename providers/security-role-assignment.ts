@@ -269,15 +269,12 @@ export interface SecurityRoleAssignmentArgs {
     readonly roleTemplateId?: pulumi.Input<string>;
 }
 
+/** The resource as a program sees it: the inputs and the role's name (every output is in state; see EnvironmentUser). */
 export class SecurityRoleAssignment extends HostedResource {
     public declare readonly environmentId: pulumi.Output<string>;
     public declare readonly userObjectId: pulumi.Output<string>;
-    public declare readonly systemUserId: pulumi.Output<string>;
     public declare readonly roleTemplateId: pulumi.Output<string>;
-    public declare readonly roleId: pulumi.Output<string>;
     public declare readonly roleName: pulumi.Output<string>;
-    public declare readonly businessUnitId: pulumi.Output<string>;
-    public declare readonly instanceUrl: pulumi.Output<string>;
 
     constructor(name: string, args: SecurityRoleAssignmentArgs, opts?: pulumi.CustomResourceOptions) {
         super(
@@ -288,11 +285,7 @@ export class SecurityRoleAssignment extends HostedResource {
                 environmentId: args.environmentId,
                 userObjectId: args.userObjectId,
                 roleTemplateId: args.roleTemplateId ?? SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID,
-                systemUserId: undefined,
-                roleId: undefined,
                 roleName: undefined,
-                businessUnitId: undefined,
-                instanceUrl: undefined,
             },
             opts,
         );

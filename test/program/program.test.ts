@@ -306,11 +306,11 @@ describe("program under mocks", function () {
 
     it("an unreachable tenant endpoint is named, with its host, and fails without retrying", () => {
         const run = runs.unreachable;
-        const host = stopped.env.ARM_METADATA_HOSTNAME;
+        const host = new URL(stopped.env.AZURE_AUTHORITY_HOST).host;
         assert.equal(run.resources.length, 0);
         assert.equal(run.invokes.length, 0);
-        assert.match(run.error ?? "", /^Cannot reach the cloud metadata endpoint/);
-        assert.ok((run.error ?? "").includes(host.split(":")[1]), `${run.error} names ${host}`);
+        assert.match(run.error ?? "", /^Cannot reach the Entra sign-in endpoint/);
+        assert.ok((run.error ?? "").includes(host), `${run.error} names ${host}`);
         assert.match(run.error ?? "", /ECONNREFUSED/);
         assert.doesNotMatch(run.error ?? "", /could not be resolved|retr(y|ies)/);
     });
