@@ -9,6 +9,8 @@ export interface EnvironmentInputs {
   clientId: string;
   clientSecret: string;
   caFile: string;
+  /** The system's roots plus the CA (see writeTrustBundle), for Go programs. */
+  trustBundle: string;
 }
 
 export function emulatorEnvironment(inputs: EnvironmentInputs): Record<string, string> {
@@ -20,7 +22,9 @@ export function emulatorEnvironment(inputs: EnvironmentInputs): Record<string, s
     ARM_CLIENT_ID: inputs.clientId,
     ARM_CLIENT_SECRET: inputs.clientSecret,
     ARM_METADATA_HOSTNAME: inputs.endpoints.metadataHost,
-    SSL_CERT_FILE: inputs.caFile,
+    // Go replaces its trusted roots with SSL_CERT_FILE: give it the system's too.
+    SSL_CERT_FILE: inputs.trustBundle,
+    // Node adds NODE_EXTRA_CA_CERTS to its own roots.
     NODE_EXTRA_CA_CERTS: inputs.caFile,
   };
 }

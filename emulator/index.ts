@@ -2,7 +2,7 @@
 // metadata endpoint), Graph, BAP and one origin per Dataverse environment on
 // 127.0.0.1 over HTTPS, and returns what tests need to point clients at it and to
 // inspect or change the tenant.
-import { defaultCaDir, ensureCertificateAuthority, ensureKeyPair, issueServerCertificate } from "./tls/certificates";
+import { defaultCaDir, ensureCertificateAuthority, ensureKeyPair, issueServerCertificate, writeTrustBundle } from "./tls/certificates";
 import { TokenIssuer } from "./auth/tokens";
 import { FaultRegistry } from "./core/faults";
 import { startOrigin, OriginShared, RunningOrigin, ServiceHandler } from "./core/origin";
@@ -95,7 +95,15 @@ export async function startEmulator(seed: unknown, options: EmulatorOptions = {}
   endpoints.bap = bap.url;
   dataverseEnvironments.forEach((id, i) => (endpoints.dataverse[id] = `${dataverse[i].url}/`));
 
-  const env = emulatorEnvironment({ endpoints, tenantId: state.tenantId, clientId: state.operator.clientId, clientSecret: state.operator.clientSecret, caFile: ca.certFile });
+  const trustBundle = await writeTrustBundle(caDir, ca);
+  const env = emulatorEnvironment({
+    endpoints,
+    tenantId: state.tenantId,
+    clientId: state.operator.clientId,
+    clientSecret: state.operator.clientSecret,
+    caFile: ca.certFile,
+    trustBundle,
+  });
   if (options.envFile) await writeEnvFile(options.envFile, env);
 
   let stopped: Promise<void> | undefined;

@@ -77,7 +77,8 @@ function parseStage(get: ConfigSource, problems: string[]): Stage | undefined {
         problems.push(`${keyName("stage")} is not set; expected one of ${STAGES.join(", ")} (start with bootstrap).`);
         return undefined;
     }
-    const value = raw.trim();
+    // Case does not matter, as for the cloud: "Operational" means operational.
+    const value = raw.trim().toLowerCase();
     if (!isStage(value)) {
         problems.push(`${keyName("stage")}: ${JSON.stringify(raw)} is not a stage; expected one of ${STAGES.join(", ")}.`);
         return undefined;

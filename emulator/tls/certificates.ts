@@ -12,6 +12,7 @@ import * as path from "path";
 import forge from "node-forge";
 
 export const CA_CERT_FILE = "ca.pem";
+const TRUST_BUNDLE_FILE = "trust-bundle.pem";
 export const CA_KEY_FILE = "ca-key.pem";
 const LOCK_FILE = "ca.lock";
 const CA_COMMON_NAME = "d365-backup-access tenant emulator CA";
@@ -148,6 +149,37 @@ async function createCertificateAuthority(dir: string): Promise<CertificateAutho
  * most of the start-up time. Racing processes each end up with a valid key: files are
  * replaced by rename, and every process uses the key it loaded or made.
  */
+/**
+ * Where Go (the Pulumi CLI and provider plugins) finds the system's trusted roots on
+ * Linux when SSL_CERT_FILE is unset; the first one present is the system's bundle.
+ */
+const SYSTEM_ROOT_BUNDLES = [
+  "/etc/ssl/certs/ca-certificates.crt",
+  "/etc/pki/tls/certs/ca-bundle.crt",
+  "/etc/ssl/ca-bundle.pem",
+  "/etc/pki/tls/cacert.pem",
+  "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+  "/etc/ssl/cert.pem",
+];
+
+/**
+ * The system's trusted roots plus the emulator's CA, for SSL_CERT_FILE: Go replaces its
+ * roots with that file, so the CA alone would make every public host (a plugin
+ * download, Pulumi Cloud) untrusted in a shell pointed at the emulator.
+ */
+export async function writeTrustBundle(dir: string, ca: Pick<CertificateAuthority, "certPem">, systemBundles: readonly string[] = SYSTEM_ROOT_BUNDLES): Promise<string> {
+  let system = "";
+  for (const candidate of systemBundles) {
+    system = await fs.readFile(candidate, "utf8").catch(() => "");
+    if (system) break;
+  }
+  const file = path.join(dir, TRUST_BUNDLE_FILE);
+  const content = `${system.trimEnd()}${system ? "\n" : ""}${ca.certPem.trimEnd()}\n`;
+  const current = await fs.readFile(file, "utf8").catch(() => "");
+  if (current !== content) await writeAtomically(file, content, 0o644);
+  return file;
+}
+
 export async function ensureKeyPair(dir: string, name: string): Promise<KeyPair> {
   const file = path.join(dir, name);
   try {

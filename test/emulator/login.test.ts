@@ -1,6 +1,10 @@
 import { strict as assert } from "assert";
 import { createPublicKey, verify } from "crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import * as os from "os";
+import * as path from "path";
 import { RunningEmulator } from "../../emulator";
+import { writeTrustBundle } from "../../emulator/tls/certificates";
 import { credential, decodeJwt, DEMO, demoSeed, dataverseAudience, POWER_APPS, request, start } from "./helpers";
 
 describe("emulator login", () => {
@@ -107,6 +111,23 @@ describe("emulator login", () => {
     assert.equal(emulator.env.D365BA_GRAPH_URL, emulator.endpoints.graph);
     assert.equal(emulator.env.D365BA_BAP_URL, emulator.endpoints.bap);
     assert.equal(emulator.env.NODE_EXTRA_CA_CERTS, emulator.caFile);
-    assert.equal(emulator.env.SSL_CERT_FILE, emulator.caFile);
+    // Go programs (the CLI, provider plugins) get a bundle with the CA, not the CA alone.
+    assert.notEqual(emulator.env.SSL_CERT_FILE, emulator.caFile);
+    assert.ok(readFileSync(emulator.env.SSL_CERT_FILE, "utf8").includes(readFileSync(emulator.caFile, "utf8").trim()), "the emulator's CA");
+  });
+
+  it("gives Go programs the system's trusted roots plus the emulator's CA, so public hosts stay trusted", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "d365ba-trust-"));
+    try {
+      const system = path.join(dir, "system-roots.pem");
+      writeFileSync(system, "-----BEGIN CERTIFICATE-----\nSYSTEM-ROOT\n-----END CERTIFICATE-----\n");
+      const ca = { certPem: "-----BEGIN CERTIFICATE-----\nEMULATOR-CA\n-----END CERTIFICATE-----\n" };
+      const bundle = readFileSync(await writeTrustBundle(dir, ca, [path.join(dir, "absent.pem"), system]), "utf8");
+      assert.match(bundle, /SYSTEM-ROOT[\s\S]*EMULATOR-CA/);
+      const alone = readFileSync(await writeTrustBundle(dir, ca, [path.join(dir, "absent.pem")]), "utf8");
+      assert.equal(alone, ca.certPem, "with no system bundle, the CA alone");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -70,6 +70,11 @@ describe("parseConfig", () => {
         assert.deepEqual(config.environments, { kind: "listed", ids: [id] });
     });
 
+    it("reads the stage and the cloud regardless of case, by one rule", () => {
+        assert.equal(parseConfig(source({ ...VALID, stage: " Operational " })).stage, "operational");
+        assert.equal(parseConfig(source({ ...VALID, stage: "REAUTH", cloud: "USGov" })).cloud, "usgov");
+    });
+
     it("rejects an unknown stage, naming the key, the value and the choices", () => {
         const [problem] = problemsOf({ ...VALID, stage: "operation" });
         assert.match(problem, /d365-backup-access:stage/);
