@@ -1,7 +1,7 @@
 // A throwaway copy of this project driven through the real Pulumi CLI (the version
 // pinned by the npm package `pulumi`), with a local file backend and passphrase
 // secrets, pointed at the tenant emulator. Nothing here reaches the internet:
-// each workspace gets its own PULUMI_HOME (plugin-home.ts: the toolchain's CLI from
+// each workspace gets its own PULUMI_HOME (scripts/toolchain/pulumi-home.ts: the toolchain's CLI from
 // scripts/toolchain/build.sh, plus the azuread plugin installed by the CLI) and
 // automatic plugin downloads are off.
 
@@ -10,7 +10,7 @@ import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import { preparePulumiHome } from "./plugin-home";
+import { preparePulumiHome } from "../../../scripts/toolchain/pulumi-home";
 
 export const REPOSITORY = path.resolve(__dirname, "..", "..", "..");
 const PROJECT_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "lib", "providers"];
@@ -51,17 +51,24 @@ export interface WorkspaceOptions {
     readonly env: Record<string, string>;
 }
 
+/**
+ * A copy of the project's files in `directory` (plus `extra` entries), sharing the
+ * repository's node_modules: one copy of @pulumi/pulumi for program and providers.
+ */
+export async function copyProject(directory: string, extra: readonly string[] = []): Promise<void> {
+    await fs.mkdir(directory, { recursive: true });
+    for (const entry of [...PROJECT_FILES, ...extra]) {
+        await fs.cp(path.join(REPOSITORY, entry), path.join(directory, entry), { recursive: true });
+    }
+    await fs.symlink(path.join(REPOSITORY, "node_modules"), path.join(directory, "node_modules"), "dir");
+}
+
 export async function createWorkspace(options: WorkspaceOptions): Promise<PulumiWorkspace> {
     const root = await fs.mkdtemp(path.join(os.tmpdir(), "d365ba-e2e-"));
     const directory = path.join(root, "project");
     const stateDirectory = path.join(root, "state");
-    await fs.mkdir(directory);
+    await copyProject(directory);
     await fs.mkdir(stateDirectory);
-    for (const entry of PROJECT_FILES) {
-        await fs.cp(path.join(REPOSITORY, entry), path.join(directory, entry), { recursive: true });
-    }
-    // One copy of @pulumi/pulumi for program and providers: share the repository's modules.
-    await fs.symlink(path.join(REPOSITORY, "node_modules"), path.join(directory, "node_modules"), "dir");
     let home: Awaited<ReturnType<typeof preparePulumiHome>>;
     try {
         home = await preparePulumiHome();

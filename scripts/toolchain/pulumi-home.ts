@@ -1,7 +1,9 @@
-// A throwaway PULUMI_HOME for one end-to-end workspace: the pinned CLI from the
+// A PULUMI_HOME of its own, for an end-to-end workspace (thrown away afterwards) or a
+// shell prepared by `npm run prepare-shell` (kept): the pinned CLI from the
 // toolchain's PULUMI_HOME (linked, not copied) and the azuread provider plugin,
-// installed by the real CLI exactly as an operator installs a local build:
+// installed by the real CLI exactly as an operator installs one:
 //
+//   pulumi plugin install resource azuread <version>                 (downloaded, when asked and possible)
 //   pulumi plugin install resource azuread <version> --file <file>
 //
 // <file> is D365BA_AZUREAD_PLUGIN_FILE when set (a real pulumi-resource-azuread
@@ -14,14 +16,35 @@ import { constants, promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
 
-const REPOSITORY = path.resolve(__dirname, "..", "..", "..");
+const REPOSITORY = path.resolve(__dirname, "..", "..");
 const STAND_IN_MAIN = path.join(REPOSITORY, "test", "e2e", "azuread-stand-in", "main.ts");
 
 export interface PulumiHome {
     readonly pulumiHome: string;
-    /** Which azuread plugin the engine will load. */
+    /** Which azuread plugin the engine will load: the real one (downloaded or from a file) or the test-only stand-in. */
     readonly azureadPlugin: "stand-in" | "real";
     remove(): Promise<void>;
+}
+
+export interface PulumiHomeOptions {
+    /** A directory to keep (created if missing); a temporary one, removed by remove(), when absent. */
+    readonly directory?: string;
+    /** Try to download the real azuread plugin first (a user's shell; tests never download). */
+    readonly downloadAzuread?: boolean;
+    readonly log?: (line: string) => void;
+}
+
+/** Where the toolchain's CLI lives: PULUMI_HOME, or ~/.pulumi. */
+export function toolchainHome(): string {
+    return process.env.PULUMI_HOME || path.join(os.homedir(), ".pulumi");
+}
+
+export async function pinnedCliVersion(): Promise<string> {
+    return (await readJson(path.join(REPOSITORY, "node_modules", "pulumi", "package.json"))).version;
+}
+
+export async function pinnedAzureadVersion(): Promise<string> {
+    return (await readJson(path.join(REPOSITORY, "node_modules", "@pulumi", "azuread", "package.json"))).pulumi.version;
 }
 
 async function readJson(file: string): Promise<any> {
@@ -62,34 +85,31 @@ function runCli(cli: string, args: string[], env: NodeJS.ProcessEnv): Promise<st
     );
 }
 
-export async function preparePulumiHome(): Promise<PulumiHome> {
-    const toolchainHome = process.env.PULUMI_HOME || path.join(os.homedir(), ".pulumi");
-    const cliVersion: string = (await readJson(path.join(REPOSITORY, "node_modules", "pulumi", "package.json"))).version;
-    const cli = path.join(toolchainHome, "versions", cliVersion, "bin", "pulumi");
+export async function preparePulumiHome(options: PulumiHomeOptions = {}): Promise<PulumiHome> {
+    const log = options.log ?? (() => undefined);
+    const cliVersion = await pinnedCliVersion();
+    const cli = path.join(toolchainHome(), "versions", cliVersion, "bin", "pulumi");
     if (!(await isExecutable(cli))) {
         throw new Error(
             `The Pulumi CLI ${cliVersion} is not installed at ${cli}. Build and install the toolchain first: ` +
                 "`bash scripts/toolchain/build.sh` (it honours PULUMI_HOME).",
         );
     }
-    const azureadVersion: string = (await readJson(path.join(REPOSITORY, "node_modules", "@pulumi", "azuread", "package.json"))).pulumi.version;
+    const azureadVersion = await pinnedAzureadVersion();
 
-    const pulumiHome = await fs.mkdtemp(path.join(os.tmpdir(), "d365ba-pulumi-home-"));
+    const pulumiHome = options.directory ?? (await fs.mkdtemp(path.join(os.tmpdir(), "d365ba-pulumi-home-")));
     const remove = async () => {
         // Unlink the link first: the toolchain's own versions/ must survive.
         await fs.unlink(path.join(pulumiHome, "versions")).catch(() => undefined);
         await fs.rm(pulumiHome, { recursive: true, force: true });
     };
     try {
-        await fs.symlink(path.join(toolchainHome, "versions"), path.join(pulumiHome, "versions"), "dir");
-
-        const realPlugin = process.env.D365BA_AZUREAD_PLUGIN_FILE;
-        if (realPlugin && !(await isExecutable(realPlugin))) {
-            throw new Error(`D365BA_AZUREAD_PLUGIN_FILE is '${realPlugin}', which is not an executable file; a pulumi-resource-azuread ${azureadVersion} binary is expected.`);
+        await fs.mkdir(pulumiHome, { recursive: true });
+        const versions = path.join(pulumiHome, "versions");
+        if (path.resolve(toolchainHome()) !== path.resolve(pulumiHome)) {
+            await fs.rm(versions, { recursive: true, force: true });
+            await fs.symlink(path.join(toolchainHome(), "versions"), versions, "dir");
         }
-        const launcherDirectory = path.join(pulumiHome, "azuread-stand-in");
-        if (!realPlugin) await fs.mkdir(launcherDirectory);
-        const file = realPlugin ?? (await writeStandInLauncher(launcherDirectory));
 
         const env: NodeJS.ProcessEnv = {
             ...process.env,
@@ -98,7 +118,27 @@ export async function preparePulumiHome(): Promise<PulumiHome> {
             PULUMI_DISABLE_REGISTRY_RESOLVE: "true",
             NO_COLOR: "1",
         };
-        await runCli(cli, ["plugin", "install", "resource", "azuread", azureadVersion, "--file", file, "--non-interactive"], env);
+        if (options.downloadAzuread && !process.env.D365BA_AZUREAD_PLUGIN_FILE) {
+            log(`downloading the azuread provider plugin v${azureadVersion} (pulumi plugin install) …`);
+            const downloaded = await runCli(cli, ["plugin", "install", "resource", "azuread", azureadVersion, "--non-interactive"], env).then(
+                () => true,
+                (error: Error) => {
+                    log(`could not download it (${error.message.split("\n").find((line) => /error/i.test(line))?.trim() ?? "no network?"})`);
+                    return false;
+                },
+            );
+            if (downloaded) return { pulumiHome, azureadPlugin: "real", remove };
+        }
+
+        const realPlugin = process.env.D365BA_AZUREAD_PLUGIN_FILE;
+        if (realPlugin && !(await isExecutable(realPlugin))) {
+            throw new Error(`D365BA_AZUREAD_PLUGIN_FILE is '${realPlugin}', which is not an executable file; a pulumi-resource-azuread ${azureadVersion} binary is expected.`);
+        }
+        const launcherDirectory = path.join(pulumiHome, "azuread-stand-in");
+        if (!realPlugin) await fs.mkdir(launcherDirectory, { recursive: true });
+        const file = realPlugin ?? (await writeStandInLauncher(launcherDirectory));
+
+        await runCli(cli, ["plugin", "install", "resource", "azuread", azureadVersion, "--file", file, "--non-interactive", "--reinstall"], env);
 
         const installed: Array<{ name: string; kind: string; version: string }> = JSON.parse(await runCli(cli, ["plugin", "ls", "--json"], env));
         if (!installed.some((p) => p.name === "azuread" && p.kind === "resource" && p.version === azureadVersion)) {
@@ -106,7 +146,7 @@ export async function preparePulumiHome(): Promise<PulumiHome> {
         }
         return { pulumiHome, azureadPlugin: realPlugin ? "real" : "stand-in", remove };
     } catch (error) {
-        await remove();
+        if (!options.directory) await remove();
         throw error;
     }
 }

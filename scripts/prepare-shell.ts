@@ -1,0 +1,117 @@
+// `npm run prepare-shell`: makes a shell ready to run this project by hand, with a
+// PULUMI_HOME of its own, so the user's ~/.pulumi is never touched:
+//
+//   1. the pinned Pulumi CLI: already installed, or downloaded by the npm `pulumi`
+//      package, or (no internet) built from Go modules by scripts/toolchain/build.sh;
+//   2. the azuread provider plugin: the real one, downloaded by `pulumi plugin install`,
+//      or, where it cannot be had, the TEST-ONLY stand-in (test/e2e/azuread-stand-in),
+//      which only knows what this program asks of Entra and is meant for the tenant
+//      emulator, never for a real tenant;
+//   3. an env file to source: PULUMI_HOME, a local state backend inside it, and no
+//      plugin downloads when the stand-in is in use.
+//
+//   npm run prepare-shell -- [--pulumi-home DIR] [--env-file FILE]
+//   . ./pulumi-local.env
+//
+// Progress goes to standard error; the last line says what is ready and what is not.
+
+import { spawn, spawnSync } from "child_process";
+import { existsSync, promises as fs } from "fs";
+import * as path from "path";
+
+import { pinnedAzureadVersion, pinnedCliVersion, preparePulumiHome, toolchainHome } from "./toolchain/pulumi-home";
+
+const REPOSITORY = path.resolve(__dirname, "..");
+const USAGE = "usage: npm run prepare-shell -- [--pulumi-home DIR] [--env-file FILE]";
+
+const say = (line: string) => process.stderr.write(`prepare-shell: ${line}\n`);
+
+/**
+ * Node 20 reads `--env-file FILE` anywhere on its command line as its own option, so
+ * the npm script passes `--` first (as the emulator's does), and it is skipped here.
+ */
+function parseOptions(rawArgv: string[]): { pulumiHome: string; envFile: string } {
+    const argv = rawArgv[0] === "--" ? rawArgv.slice(1) : rawArgv;
+    const options = { pulumiHome: path.join(REPOSITORY, ".pulumi-local"), envFile: path.join(REPOSITORY, "pulumi-local.env") };
+    for (let i = 0; i < argv.length; i++) {
+        const value = argv[i + 1];
+        if ((argv[i] === "--pulumi-home" || argv[i] === "--env-file") && (!value || value.startsWith("--"))) {
+            throw new Error(`${argv[i]} needs a path.\n${USAGE}`);
+        }
+        if (argv[i] === "--pulumi-home") options.pulumiHome = path.resolve(argv[++i]);
+        else if (argv[i] === "--env-file") options.envFile = path.resolve(argv[++i]);
+        else throw new Error(`unknown option ${JSON.stringify(argv[i])}.\n${USAGE}`);
+    }
+    return options;
+}
+
+/** The pinned CLI in the toolchain's PULUMI_HOME: found, downloaded, or built. */
+async function ensureCli(version: string): Promise<void> {
+    const cli = path.join(toolchainHome(), "versions", version, "bin", "pulumi");
+    if (existsSync(cli)) {
+        say(`Pulumi CLI v${version}: installed (${cli})`);
+        return;
+    }
+    say(`Pulumi CLI v${version}: not installed; asking the npm package \`pulumi\` to download it …`);
+    const download = spawnSync(process.execPath, [path.join(REPOSITORY, "node_modules", "pulumi", "run.js"), "version"], {
+        env: { ...process.env, PULUMI_HOME: toolchainHome(), PULUMI_SKIP_UPDATE_CHECK: "true" },
+        encoding: "utf8",
+        timeout: 120_000,
+    });
+    if (download.status === 0 && existsSync(cli)) {
+        say(`Pulumi CLI v${version}: downloaded`);
+        return;
+    }
+    say(
+        `Pulumi CLI v${version}: cannot be downloaded here; building it from Go modules with scripts/toolchain/build.sh ` +
+            `(about 5 to 9 minutes on 2 cores the first time, a second afterwards) …`,
+    );
+    const code = await new Promise<number>((resolve) => {
+        const build = spawn("bash", [path.join(REPOSITORY, "scripts", "toolchain", "build.sh")], {
+            env: { ...process.env, PULUMI_HOME: toolchainHome() },
+            stdio: ["ignore", "inherit", "inherit"],
+        });
+        build.on("exit", (status) => resolve(status ?? 1));
+        build.on("error", () => resolve(1));
+    });
+    if (code !== 0 || !existsSync(cli)) {
+        throw new Error(`the Pulumi CLI v${version} could neither be downloaded nor built (build.sh exited with ${code}); see its output above.`);
+    }
+}
+
+const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+
+async function main(): Promise<void> {
+    const options = parseOptions(process.argv.slice(2));
+    const [cliVersion, azureadVersion] = await Promise.all([pinnedCliVersion(), pinnedAzureadVersion()]);
+    await ensureCli(cliVersion);
+    const home = await preparePulumiHome({ directory: options.pulumiHome, downloadAzuread: true, log: say });
+    if (home.azureadPlugin === "stand-in") {
+        say(
+            `azuread plugin v${azureadVersion}: the real plugin cannot be had here, so the TEST-ONLY stand-in is installed ` +
+                `(test/e2e/azuread-stand-in): use this shell against the tenant emulator only, never a real tenant.`,
+        );
+    } else {
+        say(`azuread plugin v${azureadVersion}: the real plugin`);
+    }
+    const state = path.join(options.pulumiHome, "state");
+    await fs.mkdir(state, { recursive: true });
+    const variables: Record<string, string> = {
+        PULUMI_HOME: options.pulumiHome,
+        PULUMI_BACKEND_URL: `file://${state}`,
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        ...(home.azureadPlugin === "stand-in" ? { PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true" } : {}),
+    };
+    const lines = Object.entries(variables).map(([name, value]) => `export ${name}=${shellQuote(value)}`);
+    await fs.writeFile(
+        options.envFile,
+        `# This project's own Pulumi home and local state; source this file: . ${options.envFile}\n${lines.join("\n")}\n`,
+    );
+    say(`ready: Pulumi CLI v${cliVersion}, azuread plugin v${azureadVersion} (${home.azureadPlugin === "stand-in" ? "TEST-ONLY stand-in" : "real"}), state in ${state}`);
+    say(`next: . ${options.envFile}   then \`npx pulumi stack init <tenant> --secrets-provider passphrase\` (README: Runbook)`);
+}
+
+main().catch((error) => {
+    say(`failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+});
