@@ -1,4 +1,4 @@
-// EnvironmentUser through its serialized provider, against the tenant emulator.
+// EnvironmentUser against the tenant emulator.
 
 import * as assert from "assert";
 
@@ -303,6 +303,29 @@ describe("EnvironmentUser provider", function () {
             for (const text of [JSON.stringify(outs), ...texts, ...console.lines]) {
                 assert.ok(!text.includes(OPERATOR.clientSecret));
             }
+        });
+    });
+    it("says when Power Platform accepted the account but its Dataverse user never appeared, and what to raise", async () => {
+        await withEmulator(baseSeed({ behaviour: { userSyncDelayMs: 60_000 } } as any), async (emulator) => {
+            const { users } = await configuredProviders(emulator, { "d365-backup-access:userSyncTimeoutSeconds": "0.3" });
+            await assert.rejects(users.create(inputs), (error: Error) => {
+                assert.ok(isAccessError(error, "wait-timeout"), error.message);
+                assert.match(error.message, new RegExp(`^Environment ${ENV}: Power Platform accepted the account ${ACCOUNT}, but its Dataverse user did not appear within`));
+                assert.match(error.message, /Fix: run `pulumi up` again .*d365-backup-access:userSyncTimeoutSeconds/);
+                return true;
+            });
+        });
+    });
+
+    it("says the operator needs a Power Platform admin role when BAP refuses it (403)", async () => {
+        await withEmulator(baseSeed(), async (emulator) => {
+            emulator.addFault({ service: "bap", method: "POST", route: "/addUser", status: 403, code: "Forbidden", message: "The caller is not authorized to perform this operation." });
+            const { users } = await configuredProviders(emulator);
+            await assert.rejects(users.create(inputs), (error: Error) => {
+                assert.match(error.message, /The caller is not authorized/);
+                assert.match(error.message, /Fix: the operator needs the Entra role Power Platform Administrator \(or Dynamics 365 Administrator\)/);
+                return true;
+            });
         });
     });
 });

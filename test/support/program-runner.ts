@@ -3,6 +3,8 @@
 import { execFile } from "child_process";
 import * as path from "path";
 
+import { inspectForSecrets, registerSecret } from "./secret-guard";
+
 export interface ProgramRun {
     resources: { urn: string; type: string; name: string; custom: boolean; inputs: Record<string, any>; dependencies: string[]; importId?: string }[];
     invokes: { token: string; inputs: Record<string, any> }[];
@@ -22,6 +24,8 @@ export interface ProgramRunOptions {
 const HARNESS = path.join(__dirname, "program-under-mocks.ts");
 
 export function runProgram(options: ProgramRunOptions): Promise<ProgramRun> {
+    registerSecret(options.env?.ARM_CLIENT_SECRET);
+    registerSecret(options.config["azuread:clientSecret"]);
     return new Promise((resolve, reject) => {
         execFile(
             process.execPath,
@@ -38,6 +42,8 @@ export function runProgram(options: ProgramRunOptions): Promise<ProgramRun> {
                 maxBuffer: 16 * 1024 * 1024,
             },
             (error, stdout, stderr) => {
+                inspectForSecrets("a program run's output", stdout);
+                inspectForSecrets("a program run's error output", stderr);
                 const line = stdout.split("\n").find((l) => l.startsWith("RESULT "));
                 if (!line) {
                     reject(new Error(`program harness printed no result (${error?.message ?? "no error"}):\n${stderr}`));

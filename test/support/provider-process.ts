@@ -4,6 +4,8 @@
 
 import { ChildProcess, spawn } from "child_process";
 
+import { inspectForSecrets, registerSecret } from "./secret-guard";
+
 const grpc = require("@grpc/grpc-js");
 const provrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
 
@@ -20,7 +22,13 @@ export async function startProviderProcess(
     options: { cwd: string; env: NodeJS.ProcessEnv },
 ): Promise<ProviderProcess> {
     const child: ChildProcess = spawn(process.execPath, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
+    registerSecret(options.env.ARM_CLIENT_SECRET);
     const output: string[] = [];
+    const record = output.push.bind(output);
+    output.push = (...lines: string[]) => {
+        for (const line of lines) inspectForSecrets(`the ${label}'s output`, line);
+        return record(...lines);
+    };
     child.stderr!.on("data", (chunk: Buffer) => output.push(...chunk.toString("utf8").split("\n").filter(Boolean)));
     const port = await new Promise<number>((resolve, reject) => {
         let buffer = "";

@@ -11,6 +11,7 @@ import * as os from "os";
 import * as path from "path";
 
 import { preparePulumiHome } from "../../../scripts/toolchain/pulumi-home";
+import { inspectForSecrets, registerSecret } from "../../support/secret-guard";
 
 export const REPOSITORY = path.resolve(__dirname, "..", "..", "..");
 const PROJECT_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "lib", "providers"];
@@ -100,6 +101,7 @@ export async function createWorkspace(options: WorkspaceOptions): Promise<Pulumi
                 (error, stdout, stderr) => {
                     const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
                     transcript.push(`$ pulumi ${args.join(" ")}\n${stdout}\n${stderr}`);
+                    inspectForSecrets(`pulumi ${args[0]}'s output`, `${stdout}\n${stderr}`);
                     if (code !== 0 && !runOptions.allowFailure) {
                         reject(new Error(`pulumi ${args.join(" ")} exited with ${code}:\n${stdout}\n${stderr}`));
                     } else {
@@ -122,6 +124,7 @@ export async function createWorkspace(options: WorkspaceOptions): Promise<Pulumi
             const flags = configOptions.path ? ["--path"] : [];
             // A secret goes in through standard input, as an operator should type it:
             // never on a command line, where process lists and shell history keep it.
+            if (configOptions.secret) registerSecret(value);
             if (configOptions.secret) await run(["config", "set", "--secret", ...flags, key], { input: value });
             else await run(["config", "set", ...flags, key, value]);
         },

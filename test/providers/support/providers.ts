@@ -10,6 +10,7 @@ import { RunningEmulator } from "../../../emulator";
 import { environmentUserProvider } from "../../../providers/environment-user";
 import { hostedProviderText } from "../../../providers/hosted-provider";
 import { securityRoleAssignmentProvider } from "../../../providers/security-role-assignment";
+import { inspectForSecrets } from "../../support/secret-guard";
 import { configRequest } from "./serialized";
 import { stackConfig } from "./tenant";
 
@@ -41,7 +42,11 @@ export function isolateProviderProcess(): { lines: string[] } {
             delete process.env[name];
         }
         originalLog = console.log;
-        console.log = (...args: unknown[]) => captured.lines.push(args.map(String).join(" "));
+        console.log = (...args: unknown[]) => {
+            const line = args.map(String).join(" ");
+            inspectForSecrets("a provider's output line", line);
+            captured.lines.push(line);
+        };
     });
     beforeEach(() => {
         captured.lines.length = 0;
