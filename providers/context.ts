@@ -56,8 +56,9 @@ export async function createClientContext(settings: ClientSettings, options: Cli
 
 /**
  * One token source per sign-in (credential settings and authority) in the process,
- * kept on globalThis: provider code is serialized by value, so module state would not
- * be shared between the two providers. The key is a hash, so no secret is kept in it.
+ * kept on globalThis so that serialized provider copies that state written by 0.1.0
+ * still holds (they run with their own module copies) share it with the current code.
+ * The key is a hash, so no secret is kept in it.
  */
 function sharedTokenSource(settings: ClientSettings, authority: string, create: () => TokenSource): TokenSource {
     const { createHash } = require("crypto") as typeof import("crypto");
