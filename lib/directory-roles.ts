@@ -28,3 +28,6 @@ export const POWER_PLATFORM_ADMINISTRATOR: DirectoryRole = {
     displayName: "Power Platform Administrator",
     templateId: "11648597-926c-4cf3-9c36-bcebb0ba8dcc",
 };
+
+/** Every role this program assigns, for looking one up by its template id. */
+export const DIRECTORY_ROLES: readonly DirectoryRole[] = [GLOBAL_ADMINISTRATOR, DYNAMICS_365_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR];

@@ -15,11 +15,10 @@
 //
 // Progress goes to standard error; the last line says what is ready and what is not.
 
-import { spawn, spawnSync } from "child_process";
-import { existsSync, promises as fs } from "fs";
+import { promises as fs } from "fs";
 import * as path from "path";
 
-import { pinnedAzureadVersion, pinnedCliVersion, preparePulumiHome, toolchainHome } from "./toolchain/pulumi-home";
+import { ensurePinnedCli, pinnedAzureadVersion, pinnedCliVersion, preparePulumiHome } from "./toolchain/pulumi-home";
 
 const REPOSITORY = path.resolve(__dirname, "..");
 const USAGE = "usage: npm run prepare-shell -- [--pulumi-home DIR] [--env-file FILE]";
@@ -45,46 +44,12 @@ function parseOptions(rawArgv: string[]): { pulumiHome: string; envFile: string 
     return options;
 }
 
-/** The pinned CLI in the toolchain's PULUMI_HOME: found, downloaded, or built. */
-async function ensureCli(version: string): Promise<void> {
-    const cli = path.join(toolchainHome(), "versions", version, "bin", "pulumi");
-    if (existsSync(cli)) {
-        say(`Pulumi CLI v${version}: installed (${cli})`);
-        return;
-    }
-    say(`Pulumi CLI v${version}: not installed; asking the npm package \`pulumi\` to download it …`);
-    const download = spawnSync(process.execPath, [path.join(REPOSITORY, "node_modules", "pulumi", "run.js"), "version"], {
-        env: { ...process.env, PULUMI_HOME: toolchainHome(), PULUMI_SKIP_UPDATE_CHECK: "true" },
-        encoding: "utf8",
-        timeout: 120_000,
-    });
-    if (download.status === 0 && existsSync(cli)) {
-        say(`Pulumi CLI v${version}: downloaded`);
-        return;
-    }
-    say(
-        `Pulumi CLI v${version}: cannot be downloaded here; building it from Go modules with scripts/toolchain/build.sh ` +
-            `(about 5 to 9 minutes on 2 cores the first time, a second afterwards) …`,
-    );
-    const code = await new Promise<number>((resolve) => {
-        const build = spawn("bash", [path.join(REPOSITORY, "scripts", "toolchain", "build.sh")], {
-            env: { ...process.env, PULUMI_HOME: toolchainHome() },
-            stdio: ["ignore", "inherit", "inherit"],
-        });
-        build.on("exit", (status) => resolve(status ?? 1));
-        build.on("error", () => resolve(1));
-    });
-    if (code !== 0 || !existsSync(cli)) {
-        throw new Error(`the Pulumi CLI v${version} could neither be downloaded nor built (build.sh exited with ${code}); see its output above.`);
-    }
-}
-
 const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 
 async function main(): Promise<void> {
     const options = parseOptions(process.argv.slice(2));
     const [cliVersion, azureadVersion] = await Promise.all([pinnedCliVersion(), pinnedAzureadVersion()]);
-    await ensureCli(cliVersion);
+    await ensurePinnedCli(say);
     const home = await preparePulumiHome({ directory: options.pulumiHome, downloadAzuread: true, log: say });
     if (home.azureadPlugin === "stand-in") {
         say(

@@ -11,8 +11,8 @@
 // test/e2e/azuread-stand-in (the real plugin cannot be built offline; see its README).
 // The user's own plugin cache is never touched.
 
-import { execFile } from "child_process";
-import { constants, promises as fs } from "fs";
+import { execFile, spawn, spawnSync } from "child_process";
+import { constants, existsSync, promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
 
@@ -148,5 +148,40 @@ export async function preparePulumiHome(options: PulumiHomeOptions = {}): Promis
     } catch (error) {
         if (!options.directory) await remove();
         throw error;
+    }
+}
+
+/** The pinned CLI in the toolchain's PULUMI_HOME: found, downloaded, or built. */
+export async function ensurePinnedCli(say: (line: string) => void): Promise<void> {
+    const version = await pinnedCliVersion();
+    const cli = path.join(toolchainHome(), "versions", version, "bin", "pulumi");
+    if (existsSync(cli)) {
+        say(`Pulumi CLI v${version}: installed (${cli})`);
+        return;
+    }
+    say(`Pulumi CLI v${version}: not installed; asking the npm package \`pulumi\` to download it …`);
+    const download = spawnSync(process.execPath, [path.join(REPOSITORY, "node_modules", "pulumi", "run.js"), "version"], {
+        env: { ...process.env, PULUMI_HOME: toolchainHome(), PULUMI_SKIP_UPDATE_CHECK: "true" },
+        encoding: "utf8",
+        timeout: 120_000,
+    });
+    if (download.status === 0 && existsSync(cli)) {
+        say(`Pulumi CLI v${version}: downloaded`);
+        return;
+    }
+    say(
+        `Pulumi CLI v${version}: cannot be downloaded here; building it from Go modules with scripts/toolchain/build.sh ` +
+            `(about 5 to 9 minutes on 2 cores the first time, a second afterwards) …`,
+    );
+    const code = await new Promise<number>((resolve) => {
+        const build = spawn("bash", [path.join(REPOSITORY, "scripts", "toolchain", "build.sh")], {
+            env: { ...process.env, PULUMI_HOME: toolchainHome() },
+            stdio: ["ignore", "inherit", "inherit"],
+        });
+        build.on("exit", (status) => resolve(status ?? 1));
+        build.on("error", () => resolve(1));
+    });
+    if (code !== 0 || !existsSync(cli)) {
+        throw new Error(`the Pulumi CLI v${version} could neither be downloaded nor built (build.sh exited with ${code}); see its output above.`);
     }
 }

@@ -8,7 +8,7 @@ import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import { copyProject } from "./support/pulumi-workspace";
+import { copyProject } from "./support/workspace";
 
 /** Starts `npm run emulator` and resolves once it printed its endpoints. */
 function startEmulatorCli(project: string, envFile: string): Promise<ChildProcess> {

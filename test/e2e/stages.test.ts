@@ -10,7 +10,7 @@ import { promises as fs } from "fs";
 import * as path from "path";
 
 import { RunningEmulator, startEmulator } from "../../emulator";
-import { createWorkspace, PulumiWorkspace, readAllFiles, REPOSITORY } from "./support/pulumi-workspace";
+import { createWorkspace, PulumiWorkspace, readAllFiles, REPOSITORY } from "./support/workspace";
 
 const TEMPLATE = {
     globalAdministrator: "62e90394-69f5-4237-9190-012177145e10",

@@ -10,7 +10,7 @@ import { promises as fs } from "fs";
 import * as path from "path";
 
 import { RunningEmulator, startEmulator } from "../../emulator";
-import { createWorkspace, PulumiWorkspace } from "./support/pulumi-workspace";
+import { createWorkspace, PulumiWorkspace } from "./support/workspace";
 
 const FIXTURE = path.join(__dirname, "fixtures", "state-0.1.0");
 const STACK = "contoso";

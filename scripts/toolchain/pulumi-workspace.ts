@@ -1,8 +1,8 @@
 // A throwaway copy of this project driven through the real Pulumi CLI (the version
 // pinned by the npm package `pulumi`), with a local file backend and passphrase
-// secrets, pointed at the tenant emulator. Nothing here reaches the internet:
-// each workspace gets its own PULUMI_HOME (scripts/toolchain/pulumi-home.ts: the toolchain's CLI from
-// scripts/toolchain/build.sh, plus the azuread plugin installed by the CLI) and
+// secrets, pointed at the tenant emulator; the end-to-end suite, the benchmark and the
+// demo use it. Each workspace gets its own PULUMI_HOME (pulumi-home.ts: the
+// toolchain's CLI from build.sh, plus the azuread plugin installed by the CLI), and
 // automatic plugin downloads are off.
 
 import { execFile } from "child_process";
@@ -10,10 +10,9 @@ import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import { preparePulumiHome } from "../../../scripts/toolchain/pulumi-home";
-import { inspectForSecrets, registerSecret } from "../../support/secret-guard";
+import { PulumiHome, preparePulumiHome, PulumiHomeOptions } from "./pulumi-home";
 
-export const REPOSITORY = path.resolve(__dirname, "..", "..", "..");
+export const REPOSITORY = path.resolve(__dirname, "..", "..");
 const PROJECT_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "lib", "providers"];
 const PULUMI = path.join(REPOSITORY, "node_modules", "pulumi", "run.js");
 
@@ -31,11 +30,16 @@ export interface PulumiWorkspace {
     readonly azureadPlugin: "stand-in" | "real";
     /** Every command's output so far, to check for secrets. */
     readonly transcript: string[];
+    /** What a shell needs to run `npx pulumi` in this workspace itself (the tenant's endpoints included). */
+    readonly variables: Readonly<Record<string, string>>;
     /** Runs `pulumi <args>` in the project; rejects on a non-zero exit unless allowFailure. */
     run(args: string[], options?: RunOptions): Promise<CliResult>;
     setConfig(key: string, value: string, options?: { secret?: boolean; path?: boolean }): Promise<void>;
     remove(): Promise<void>;
 }
+
+/** The passphrase of every workspace's stack secrets (throwaway stacks only). */
+export const WORKSPACE_PASSPHRASE = "end-to-end passphrase";
 
 export interface RunOptions {
     readonly allowFailure?: boolean;
@@ -50,6 +54,12 @@ export interface WorkspaceOptions {
     readonly stack: string;
     /** The emulator's variables: endpoints, CA, operator id and tenant. */
     readonly env: Record<string, string>;
+    /** How the workspace's PULUMI_HOME is made (default: throwaway, no download). */
+    readonly home?: PulumiHomeOptions;
+    /** Sees every command's output (tests check it for secrets). */
+    readonly onOutput?: (text: string) => void;
+    /** Told every secret set in the stack's configuration. */
+    readonly onSecret?: (value: string) => void;
 }
 
 /**
@@ -70,22 +80,25 @@ export async function createWorkspace(options: WorkspaceOptions): Promise<Pulumi
     const stateDirectory = path.join(root, "state");
     await copyProject(directory);
     await fs.mkdir(stateDirectory);
-    let home: Awaited<ReturnType<typeof preparePulumiHome>>;
+    let home: PulumiHome;
     try {
-        home = await preparePulumiHome();
+        home = await preparePulumiHome(options.home);
     } catch (error) {
         await fs.rm(root, { recursive: true, force: true });
         throw error;
     }
 
-    const env: NodeJS.ProcessEnv = {
-        ...process.env,
+    const variables: Record<string, string> = {
         ...options.env,
         PULUMI_HOME: home.pulumiHome,
         PULUMI_BACKEND_URL: `file://${stateDirectory}`,
-        PULUMI_CONFIG_PASSPHRASE: "end-to-end passphrase",
+        PULUMI_CONFIG_PASSPHRASE: WORKSPACE_PASSPHRASE,
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
         PULUMI_SKIP_UPDATE_CHECK: "true",
+    };
+    const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        ...variables,
         PULUMI_SKIP_CONFIRMATIONS: "true",
         PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
         NO_COLOR: "1",
@@ -101,7 +114,7 @@ export async function createWorkspace(options: WorkspaceOptions): Promise<Pulumi
                 (error, stdout, stderr) => {
                     const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
                     transcript.push(`$ pulumi ${args.join(" ")}\n${stdout}\n${stderr}`);
-                    inspectForSecrets(`pulumi ${args[0]}'s output`, `${stdout}\n${stderr}`);
+                    options.onOutput?.(`${stdout}\n${stderr}`);
                     if (code !== 0 && !runOptions.allowFailure) {
                         reject(new Error(`pulumi ${args.join(" ")} exited with ${code}:\n${stdout}\n${stderr}`));
                     } else {
@@ -119,12 +132,13 @@ export async function createWorkspace(options: WorkspaceOptions): Promise<Pulumi
         stack: options.stack,
         azureadPlugin: home.azureadPlugin,
         transcript,
+        variables,
         run,
         async setConfig(key, value, configOptions = {}) {
             const flags = configOptions.path ? ["--path"] : [];
             // A secret goes in through standard input, as an operator should type it:
             // never on a command line, where process lists and shell history keep it.
-            if (configOptions.secret) registerSecret(value);
+            if (configOptions.secret) options.onSecret?.(value);
             if (configOptions.secret) await run(["config", "set", "--secret", ...flags, key], { input: value });
             else await run(["config", "set", ...flags, key, value]);
         },

@@ -1,0 +1,283 @@
+// `npm run demo`: the main job, start to finish, through the real Pulumi CLI (the
+// pinned version) against the tenant emulator as an embedded tenant, in a throwaway
+// workspace (its own stack, local backend, passphrase secrets, its own PULUMI_HOME):
+// the README's runbook, step by step, and at the end what the tenant itself says the
+// account held after each stage.
+//
+//   npm run demo [-- --yes] [--verbose] [--seed FILE] [--account UPN] [--keep] [--json]
+
+import { promises as fs } from "fs";
+import * as path from "path";
+import * as readline from "readline";
+
+import { RunningEmulator, startEmulator, TenantState } from "../emulator";
+import { ensurePinnedCli } from "../scripts/toolchain/pulumi-home";
+import { createWorkspace, CliResult, PulumiWorkspace, REPOSITORY } from "../scripts/toolchain/pulumi-workspace";
+import { formatViews, TenantView, viewOf } from "./tenant-view";
+
+const USAGE = "usage: npm run demo -- [--yes] [--verbose] [--seed FILE] [--account UPN] [--keep] [--json]";
+const DEFAULT_SEED = path.join(REPOSITORY, "emulator", "seeds", "demo.json");
+const STACK = "demo";
+const SYSTEM_ADMINISTRATOR = "627090ff-40a3-4053-8790-584edc5be201";
+const GLOBAL_ADMINISTRATOR = "62e90394-69f5-4237-9190-012177145e10";
+const POWER_PLATFORM_ADMINISTRATOR = "11648597-926c-4cf3-9c36-bcebb0ba8dcc";
+
+interface Options {
+    yes: boolean;
+    verbose: boolean;
+    seed: string;
+    account?: string;
+    keep: boolean;
+    json: boolean;
+}
+
+export interface DemoReport {
+    readonly account: string;
+    readonly azureadPlugin: "real" | "stand-in";
+    readonly stages: { stage: string; view: TenantView }[];
+    /** From the tenant's request log: when Power Platform Administrator was granted and Global Administrator revoked. */
+    readonly order: { grantedPowerPlatformAdministratorAt: number; revokedGlobalAdministratorAt: number } | null;
+    readonly drift: { environment: string; caught: boolean; repaired: boolean } | null;
+}
+
+function parseOptions(rawArgv: string[]): Options {
+    // Node 20 reads `--env-file` anywhere on its command line; the npm script passes `--` first.
+    const argv = rawArgv[0] === "--" ? rawArgv.slice(1) : rawArgv;
+    const options: Options = { yes: false, verbose: false, seed: DEFAULT_SEED, keep: false, json: false };
+    for (let i = 0; i < argv.length; i++) {
+        const flag = argv[i];
+        const value = () => {
+            const next = argv[++i];
+            if (!next || next.startsWith("--")) throw new Error(`${flag} needs a value.\n${USAGE}`);
+            return next;
+        };
+        if (flag === "--yes" || flag === "-y") options.yes = true;
+        else if (flag === "--verbose") options.verbose = true;
+        else if (flag === "--keep") options.keep = true;
+        else if (flag === "--json") options.json = true;
+        else if (flag === "--seed") options.seed = path.resolve(value());
+        else if (flag === "--account") options.account = value();
+        else throw new Error(`unknown option ${JSON.stringify(flag)}.\n${USAGE}`);
+    }
+    return options;
+}
+
+/** Progress and narration go to standard error, so --json output stays clean. */
+const say = (line = "") => process.stderr.write(`${line}\n`);
+
+async function readSeed(file: string): Promise<any> {
+    let text: string;
+    try {
+        text = await fs.readFile(file, "utf8");
+    } catch (error) {
+        throw new Error(`cannot read the seed ${file}: ${(error as Error).message}`);
+    }
+    try {
+        return JSON.parse(text);
+    } catch (error) {
+        throw new Error(`the seed ${file} is not JSON: ${(error as Error).message}`);
+    }
+}
+
+function pickAccount(seed: any, wanted: string | undefined): { id: string; userPrincipalName: string } {
+    const users: { id: string; userPrincipalName: string; licenses?: string[] }[] = seed.users ?? [];
+    const account = wanted
+        ? users.find((user) => user.userPrincipalName.toLowerCase() === wanted.toLowerCase())
+        : (users.find((user) => user.userPrincipalName.startsWith("backup@")) ?? users.find((user) => (user.licenses ?? []).length > 0));
+    if (!account) {
+        throw new Error(
+            wanted
+                ? `--account ${wanted}: no user with that user principal name in the seed.`
+                : "the seed has no user to act as the backup account (one whose UPN starts with backup@, or any licensed user); name one with --account.",
+        );
+    }
+    return account;
+}
+
+class Demo {
+    private readonly stages: { stage: string; view: TenantView }[] = [];
+    private order: DemoReport["order"] = null;
+    private drift: DemoReport["drift"] = null;
+    private step = 0;
+
+    constructor(
+        private readonly options: Options,
+        private readonly emulator: RunningEmulator,
+        private readonly workspace: PulumiWorkspace,
+        private readonly account: { id: string; userPrincipalName: string },
+    ) {}
+
+    private announce(title: string, why: string): void {
+        this.step++;
+        say(`\n${this.step}. ${title}`);
+        say(`   ${why}`);
+    }
+
+    /** Runs `pulumi <args>`; its output shows indented with --verbose, as one line otherwise. */
+    private async pulumi(args: string[], allowFailure = false): Promise<CliResult> {
+        const started = Date.now();
+        const result = await this.workspace.run(args, { allowFailure });
+        const seconds = ((Date.now() - started) / 1000).toFixed(1);
+        if (this.options.verbose) {
+            for (const line of `${result.stdout}${result.stderr}`.split("\n")) if (line.trim()) say(`      ${line}`);
+        }
+        const summary = result.stdout.match(/Resources:\s*\n((?:\s+.+\n)+)/)?.[1]?.trim().replace(/\s*\n\s*/g, ", ") ?? "";
+        say(`   $ npx pulumi ${args.join(" ")}  → ${result.code === 0 ? "ok" : `exit ${result.code}`} in ${seconds} s${summary ? ` (${summary})` : ""}`);
+        return result;
+    }
+
+    /** The tenant as the emulator holds it now. */
+    private tenant(): TenantState {
+        return this.emulator.state() as TenantState;
+    }
+
+    private snapshot(stage: string): void {
+        this.stages.push({ stage, view: viewOf(this.tenant(), this.account.id) });
+    }
+
+    private async setStage(stage: string): Promise<void> {
+        await this.workspace.setConfig("d365-backup-access:stage", stage);
+    }
+
+    private async waitForConnector(): Promise<void> {
+        const prompt = `   Now create the Dynamics 365 connector in the backup product, signed in as ${this.account.userPrincipalName}.`;
+        if (this.options.yes || !process.stdin.isTTY) {
+            say(`${prompt}\n   (${this.options.yes ? "--yes" : "no terminal"}: going on at once)`);
+            return;
+        }
+        const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+        await new Promise<void>((resolve) => rl.question(`${prompt}\n   Press Enter when the connector exists … `, () => resolve()));
+        rl.close();
+    }
+
+    async run(): Promise<DemoReport> {
+        this.announce(
+            "Bootstrap: preview, then update",
+            "Creating the backup connector needs Global Administrator and Dynamics 365 Administrator; every environment also gets the account as a Read-Write user with System Administrator.",
+        );
+        await this.setStage("bootstrap");
+        await this.pulumi(["preview"]);
+        await this.pulumi(["up", "--yes", "--skip-preview"]);
+        this.snapshot("bootstrap");
+
+        this.announce("The connector", "The backup product's connector is created by hand, while the account holds Global Administrator.");
+        await this.waitForConnector();
+
+        this.announce(
+            "Operational: Power Platform Administrator in, Global Administrator out",
+            "Least privilege once the connector exists: the new role is granted before the old one is revoked, so the account is never without an admin role.",
+        );
+        await this.setStage("operational");
+        this.emulator.clearRequests();
+        await this.pulumi(["up", "--yes", "--skip-preview"]);
+        this.recordOrder();
+        this.snapshot("operational");
+
+        await this.showDrift();
+
+        this.announce("Re-authentication", "Re-authenticating the connector needs Global Administrator again, for as short a time as possible.");
+        await this.setStage("reauth");
+        await this.pulumi(["up", "--yes", "--skip-preview"]);
+        this.snapshot("reauth");
+        await this.setStage("operational");
+        await this.pulumi(["up", "--yes", "--skip-preview"]);
+        this.snapshot("operational again");
+
+        return {
+            account: this.account.userPrincipalName,
+            azureadPlugin: this.workspace.azureadPlugin,
+            stages: this.stages,
+            order: this.order,
+            drift: this.drift,
+        };
+    }
+
+    private recordOrder(): void {
+        const log = this.emulator.requests().filter((entry) => entry.service === "graph" && /roleManagement\/directory\/roleAssignments/.test(entry.path));
+        const granted = log.find((entry) => entry.method === "POST" && entry.status === 201);
+        const revoked = log.find((entry) => entry.method === "DELETE" && entry.status === 204);
+        const globalGone = !this.tenant().directoryRoleAssignments.some((a) => a.principalId === this.account.id && a.roleDefinitionId === GLOBAL_ADMINISTRATOR);
+        const powerPlatform = this.tenant().directoryRoleAssignments.some((a) => a.principalId === this.account.id && a.roleDefinitionId === POWER_PLATFORM_ADMINISTRATOR);
+        if (granted && revoked && globalGone && powerPlatform) {
+            this.order = { grantedPowerPlatformAdministratorAt: granted.endMs, revokedGlobalAdministratorAt: revoked.startMs };
+            const gap = ((revoked.startMs - granted.endMs) / 1000).toFixed(1);
+            say(`   From the tenant's own request log: Power Platform Administrator was granted first, Global Administrator revoked ${gap} s after that.`);
+        }
+    }
+
+    private async showDrift(): Promise<void> {
+        const target = this.tenant().environments.find((environment) => environment.dataverse && environment.systemUsers.some((u) => u.azureActiveDirectoryObjectId === this.account.id));
+        if (!target) return;
+        this.announce(
+            "Drift",
+            `Someone removes System Administrator from the account in "${target.displayName}" behind the program's back; a drift check catches it and an update puts it back.`,
+        );
+        this.emulator.mutate((tenant) => {
+            const user = tenant.environments.find((e) => e.id === target.id)!.systemUsers.find((u) => u.azureActiveDirectoryObjectId === this.account.id)!;
+            user.roleTemplateIds = user.roleTemplateIds.filter((id) => id !== SYSTEM_ADMINISTRATOR);
+        });
+        const check = await this.pulumi(["preview", "--refresh", "--expect-no-changes"], true);
+        const caught = check.code !== 0;
+        say(caught ? "   Caught: the drift check exits non-zero, as a scheduled job would report it." : "   The drift check did not notice the change.");
+        await this.pulumi(["up", "--refresh", "--yes", "--skip-preview"]);
+        const repaired = viewOf(this.tenant(), this.account.id).environments.find((e) => e.id === target.id)!.systemAdministrator;
+        say(repaired ? "   Repaired: the account holds System Administrator there again." : "   Not repaired.");
+        this.drift = { environment: target.id, caught, repaired };
+    }
+}
+
+async function main(): Promise<number> {
+    const options = parseOptions(process.argv.slice(2));
+    const seed = await readSeed(options.seed);
+    const account = pickAccount(seed, options.account);
+
+    say("d365-backup-access demo: the whole procedure through the real Pulumi CLI, against an emulated tenant on this machine.");
+    await ensurePinnedCli((line) => say(`   ${line}`));
+    const emulator = await startEmulator(seed, { warn: () => undefined });
+    let workspace: PulumiWorkspace | undefined;
+    let finished = false;
+    const cleanUp = async () => {
+        await emulator.stop().catch(() => undefined);
+        if (workspace && !(options.keep && finished)) await workspace.remove().catch(() => undefined);
+    };
+    process.once("SIGINT", () => {
+        say("\nInterrupted: stopping the emulator and removing the workspace.");
+        void cleanUp().then(() => process.exit(130));
+    });
+    try {
+        const { ARM_CLIENT_SECRET: secret, ...env } = emulator.env;
+        workspace = await createWorkspace({ stack: STACK, env, home: { downloadAzuread: true, log: (line) => say(`   ${line}`) } });
+        if (workspace.azureadPlugin === "stand-in") {
+            say("   The azuread provider plugin cannot be had on this machine, so the TEST-ONLY stand-in that speaks its protocol is used (fine for the emulator, never for a real tenant).");
+        }
+        // The operator's secret goes in as an encrypted stack secret, as the README says.
+        await workspace.setConfig("azuread:clientSecret", secret, { secret: true });
+        await workspace.setConfig("d365-backup-access:serviceAccount", account.userPrincipalName);
+        await workspace.setConfig("d365-backup-access:environments[0]", "*", { path: true });
+
+        const report = await new Demo(options, emulator, workspace, account).run();
+        finished = true;
+        say("\nWhat the tenant itself says the account held after each stage:");
+        say(formatViews(report.stages));
+        if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        if (options.keep) {
+            say(`\nThe workspace stays in ${workspace.directory}; explore it from another shell while the emulator runs here (Ctrl-C ends it):`);
+            say(`   cd ${workspace.directory}`);
+            for (const [name, value] of Object.entries(workspace.variables)) say(`   export ${name}='${value}'`);
+            say(`   npx pulumi stack output nextSteps --stack ${STACK}`);
+            say(`   npx pulumi preview --stack ${STACK} --refresh`);
+            await new Promise(() => undefined); // until Ctrl-C
+        }
+        return 0;
+    } finally {
+        if (!options.keep) await cleanUp();
+    }
+}
+
+main().then(
+    (code) => process.exit(code),
+    (error) => {
+        say(`demo: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+    },
+);

@@ -1,0 +1,57 @@
+// What the tenant itself says the account holds, read from the emulated tenant's state
+// (never from the program's outputs): its directory roles, and per environment with
+// Dataverse its user, access mode and System Administrator role.
+
+import { TenantState } from "../emulator";
+import { accessModeName } from "../providers/dataverse";
+import { DIRECTORY_ROLES } from "../lib/directory-roles";
+
+const SYSTEM_ADMINISTRATOR = "627090ff-40a3-4053-8790-584edc5be201";
+
+export interface EnvironmentView {
+    readonly id: string;
+    readonly name: string;
+    readonly user: boolean;
+    readonly accessMode: string | null;
+    readonly systemAdministrator: boolean;
+}
+
+export interface TenantView {
+    readonly directoryRoles: string[];
+    readonly environments: EnvironmentView[];
+}
+
+export function viewOf(tenant: TenantState, accountId: string): TenantView {
+    const roleName = (templateId: string) => DIRECTORY_ROLES.find((role) => role.templateId === templateId)?.displayName ?? templateId;
+    return {
+        directoryRoles: tenant.directoryRoleAssignments
+            .filter((assignment) => assignment.principalId === accountId)
+            .map((assignment) => roleName(assignment.roleDefinitionId))
+            .sort(),
+        environments: tenant.environments
+            .filter((environment) => environment.dataverse)
+            .map((environment) => {
+                const user = environment.systemUsers.find((candidate) => candidate.azureActiveDirectoryObjectId === accountId);
+                return {
+                    id: environment.id,
+                    name: environment.displayName,
+                    user: !!user,
+                    accessMode: user ? accessModeName(user.accessMode) : null,
+                    systemAdministrator: !!user?.roleTemplateIds.includes(SYSTEM_ADMINISTRATOR),
+                };
+            }),
+    };
+}
+
+/** The final table: one block per stage, a line per environment. */
+export function formatViews(rows: readonly { stage: string; view: TenantView }[]): string {
+    const lines: string[] = [];
+    for (const { stage, view } of rows) {
+        lines.push(`${stage}: ${view.directoryRoles.join(", ") || "no directory role"}`);
+        for (const environment of view.environments) {
+            const user = environment.user ? `user, ${environment.accessMode}` : "not a user";
+            lines.push(`    ${environment.name.padEnd(32)} ${user.padEnd(20)} ${environment.systemAdministrator ? "System Administrator" : "no System Administrator"}`);
+        }
+    }
+    return lines.join("\n");
+}
