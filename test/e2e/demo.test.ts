@@ -3,7 +3,7 @@
 // with a clear message and leaves nothing behind.
 
 import { strict as assert } from "assert";
-import { execFile } from "child_process";
+import { execFile, spawn } from "child_process";
 import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -69,6 +69,26 @@ describe("npm run demo", function () {
         } finally {
             await fs.rm(file, { force: true });
         }
+        assert.deepEqual(await workspacesLeft(), before);
+    });
+    it("stops the emulator and removes the workspace on Ctrl-C", async () => {
+        const before = await workspacesLeft();
+        // A terminal's Ctrl-C signals the whole foreground process group: do the same.
+        const child = spawn("npm", ["run", "--silent", "demo", "--", "--yes"], { cwd: REPOSITORY, detached: true, stdio: ["ignore", "ignore", "pipe"] });
+        let stderr = "";
+        // "close": after every process holding its standard error (the demo itself) has exited.
+        const exited = new Promise<number | null>((resolve) => child.on("close", (code, signal) => resolve(code ?? (signal ? 128 + 2 : null))));
+        await new Promise<void>((resolve) =>
+            child.stderr!.on("data", (chunk) => {
+                stderr += chunk;
+                if (stderr.includes("1. Bootstrap")) resolve();
+            }),
+        );
+        process.kill(-child.pid!, "SIGINT");
+        const code = await exited;
+        assert.notEqual(code, 0, stderr);
+        assert.match(stderr, /Interrupted: stopping the emulator and removing the workspace/);
+        // The demo's own process removes what it made before it exits.
         assert.deepEqual(await workspacesLeft(), before);
     });
 });
