@@ -43,7 +43,9 @@ export interface DemoReport {
 function parseOptions(rawArgv: string[]): Options {
     // Node 20 reads `--env-file` anywhere on its command line; the npm script passes `--` first.
     const argv = rawArgv[0] === "--" ? rawArgv.slice(1) : rawArgv;
-    const options: Options = { yes: false, verbose: false, seed: DEFAULT_SEED, keep: false, json: false };
+    // `npm run demo --yes` (no `--`) hands the flag to npm, which passes it on as npm_config_yes.
+    const npmFlag = (name: string) => process.env[`npm_config_${name}`] === "true";
+    const options: Options = { yes: npmFlag("yes"), verbose: false, seed: DEFAULT_SEED, keep: npmFlag("keep"), json: npmFlag("json") };
     for (let i = 0; i < argv.length; i++) {
         const flag = argv[i];
         const value = () => {
