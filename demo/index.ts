@@ -115,14 +115,20 @@ class Demo {
         say(`   ${why}`);
     }
 
-    /** Runs `pulumi <args>`; its output shows indented with --verbose, as one line otherwise. */
+    /** Runs `pulumi <args>`; with --verbose its output shows indented as it runs, otherwise one line at the end. */
     private async pulumi(args: string[], allowFailure = false): Promise<CliResult> {
         const started = Date.now();
-        const result = await this.workspace.run(args, { allowFailure });
+        let pending = "";
+        const onChunk = this.options.verbose
+            ? (text: string) => {
+                  const lines = (pending + text).split("\n");
+                  pending = lines.pop() ?? "";
+                  for (const line of lines) if (line.trim()) say(`      ${line}`);
+              }
+            : undefined;
+        const result = await this.workspace.run(args, { allowFailure, onChunk });
+        if (pending.trim()) say(`      ${pending}`);
         const seconds = ((Date.now() - started) / 1000).toFixed(1);
-        if (this.options.verbose) {
-            for (const line of `${result.stdout}${result.stderr}`.split("\n")) if (line.trim()) say(`      ${line}`);
-        }
         const summary = result.stdout.match(/Resources:\s*\n((?:\s+.+\n)+)/)?.[1]?.trim().replace(/\s*\n\s*/g, ", ") ?? "";
         say(`   $ npx pulumi ${args.join(" ")}  → ${result.code === 0 ? "ok" : `exit ${result.code}`} in ${seconds} s${summary ? ` (${summary})` : ""}`);
         return result;

@@ -48,6 +48,8 @@ export interface RunOptions {
     readonly onStart?: (pid: number) => void;
     /** Extra environment variables for this command only. */
     readonly env?: Record<string, string>;
+    /** Sees the command's output as it arrives, standard output and error alike. */
+    readonly onChunk?: (text: string) => void;
 }
 
 export interface WorkspaceOptions {
@@ -122,6 +124,10 @@ export async function createWorkspace(options: WorkspaceOptions): Promise<Pulumi
                     }
                 },
             );
+            if (runOptions.onChunk) {
+                child.stdout?.on("data", (chunk) => runOptions.onChunk!(String(chunk)));
+                child.stderr?.on("data", (chunk) => runOptions.onChunk!(String(chunk)));
+            }
             child.stdin?.end(runOptions.input ?? "");
             if (child.pid !== undefined) runOptions.onStart?.(child.pid);
         });

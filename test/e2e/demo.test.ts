@@ -28,7 +28,7 @@ describe("npm run demo", function () {
     it("walks bootstrap, the connector, operational, drift and re-authentication, and the tenant agrees at every stage", async () => {
         const seed = JSON.parse(await fs.readFile(path.join(REPOSITORY, "emulator", "seeds", "demo.json"), "utf8"));
         const before = await workspacesLeft();
-        const { code, stdout, stderr } = await demo(["--yes", "--json"]);
+        const { code, stdout, stderr } = await demo(["--yes", "--json", "--verbose"]);
         assert.equal(code, 0, stderr);
         const report = JSON.parse(stdout);
         assert.deepEqual(
@@ -51,6 +51,8 @@ describe("npm run demo", function () {
         assert.deepEqual([report.drift.caught, report.drift.repaired], [true, true]);
         assert.match(stderr, /Now create the Dynamics 365 connector in the backup product/);
         assert.match(stderr, /What the tenant itself says the account held after each stage/);
+        assert.match(stderr, /^ {6}Previewing update \(demo\):$/m, "--verbose shows the CLI's own output, indented");
+        assert.match(stderr, /^ {3}\$ npx pulumi up --yes --skip-preview {2}→ ok in/m, "one line per command");
         assert.deepEqual(await workspacesLeft(), before, "the workspace is removed");
     });
 
