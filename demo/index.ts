@@ -250,7 +250,7 @@ async function main(): Promise<number> {
     };
     process.once("SIGINT", () => {
         say("\nInterrupted: stopping the emulator and removing the workspace.");
-        void cleanUp().then(() => process.exit(130));
+        interrupted = cleanUp().then(() => process.exit(130));
     });
     try {
         const { ARM_CLIENT_SECRET: secret, ...env } = emulator.env;
@@ -282,9 +282,14 @@ async function main(): Promise<number> {
     }
 }
 
+/** Set on Ctrl-C: the clean-up under way, which ends the process with 130. */
+let interrupted: Promise<void> | undefined;
+
 main().then(
     (code) => process.exit(code),
-    (error) => {
+    async (error) => {
+        // The interrupted CLI command fails too; the clean-up decides how the demo ends.
+        if (interrupted) return interrupted;
         say(`demo: ${error instanceof Error ? error.message : String(error)}`);
         process.exit(1);
     },

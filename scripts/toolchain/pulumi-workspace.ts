@@ -128,6 +128,8 @@ export async function createWorkspace(options: WorkspaceOptions): Promise<Pulumi
                 child.stdout?.on("data", (chunk) => runOptions.onChunk!(String(chunk)));
                 child.stderr?.on("data", (chunk) => runOptions.onChunk!(String(chunk)));
             }
+            // A command that ends before reading its input (interrupted, say) is not an error here.
+            child.stdin?.on("error", () => undefined);
             child.stdin?.end(runOptions.input ?? "");
             if (child.pid !== undefined) runOptions.onStart?.(child.pid);
         });

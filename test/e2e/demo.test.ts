@@ -10,16 +10,30 @@ import * as path from "path";
 
 import { REPOSITORY } from "./support/workspace";
 
-function demo(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/**
+ * The demo's environment: a temporary directory of its own (TMPDIR), so what it leaves
+ * behind is exactly what that directory holds afterwards; the emulator's CA cache comes
+ * from D365BA_EMULATOR_CA_DIR, as for every test.
+ */
+async function demoEnvironment(): Promise<{ env: NodeJS.ProcessEnv; tmp: string }> {
+    const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "d365ba-demo-test-"));
+    return { tmp, env: { ...process.env, NO_COLOR: "1", TMPDIR: tmp } };
+}
+
+function demo(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) =>
-        execFile("npm", ["run", "--silent", "demo", "--", ...args], { cwd: REPOSITORY, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, NO_COLOR: "1" } }, (error, stdout, stderr) =>
+        execFile("npm", ["run", "--silent", "demo", "--", ...args], { cwd: REPOSITORY, maxBuffer: 16 * 1024 * 1024, env }, (error, stdout, stderr) =>
             resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
         ),
     );
 }
 
-async function workspacesLeft(): Promise<string[]> {
-    return (await fs.readdir(os.tmpdir())).filter((name) => name.startsWith("d365ba-e2e-") || name.startsWith("d365ba-pulumi-home-")).sort();
+/** What the demo left of its own (d365ba-*) in its temporary directory; then removes that directory. */
+async function leftBehind(tmp: string): Promise<string[]> {
+    // Node tooling keeps caches there too (v8-compile-cache): not the demo's.
+    const entries = (await fs.readdir(tmp)).filter((name) => name.startsWith("d365ba-"));
+    await fs.rm(tmp, { recursive: true, force: true });
+    return entries;
 }
 
 describe("npm run demo", function () {
@@ -27,8 +41,8 @@ describe("npm run demo", function () {
 
     it("walks bootstrap, the connector, operational, drift and re-authentication, and the tenant agrees at every stage", async () => {
         const seed = JSON.parse(await fs.readFile(path.join(REPOSITORY, "emulator", "seeds", "demo.json"), "utf8"));
-        const before = await workspacesLeft();
-        const { code, stdout, stderr } = await demo(["--yes", "--json", "--verbose"]);
+        const { env, tmp } = await demoEnvironment();
+        const { code, stdout, stderr } = await demo(["--yes", "--json", "--verbose"], env);
         assert.equal(code, 0, stderr);
         const report = JSON.parse(stdout);
         assert.deepEqual(
@@ -53,30 +67,31 @@ describe("npm run demo", function () {
         assert.match(stderr, /What the tenant itself says the account held after each stage/);
         assert.match(stderr, /^ {6}Previewing update \(demo\):$/m, "--verbose shows the CLI's own output, indented");
         assert.match(stderr, /^ {3}\$ npx pulumi up --yes --skip-preview {2}→ ok in/m, "one line per command");
-        assert.deepEqual(await workspacesLeft(), before, "the workspace is removed");
+        assert.deepEqual(await leftBehind(tmp), [], "the workspace is removed");
     });
 
     it("ends with a clear message and leaves nothing behind on a missing or invalid seed", async () => {
-        const before = await workspacesLeft();
-        const missing = await demo(["--yes", "--seed", "/nonexistent/seed.json"]);
+        const { env, tmp } = await demoEnvironment();
+        const missing = await demo(["--yes", "--seed", "/nonexistent/seed.json"], env);
         assert.equal(missing.code, 1);
         assert.match(missing.stderr, /demo: cannot read the seed \/nonexistent\/seed\.json/);
 
         const file = path.join(os.tmpdir(), `d365ba-bad-seed-${process.pid}.json`);
         await fs.writeFile(file, JSON.stringify({ tenantId: "not-a-guid", users: [{ id: "x", userPrincipalName: "backup@contoso.com" }] }));
         try {
-            const invalid = await demo(["--yes", "--seed", file]);
+            const invalid = await demo(["--yes", "--seed", file], env);
             assert.equal(invalid.code, 1);
             assert.match(invalid.stderr, /demo: .*tenantId/s);
         } finally {
             await fs.rm(file, { force: true });
         }
-        assert.deepEqual(await workspacesLeft(), before);
+        assert.deepEqual(await leftBehind(tmp), []);
     });
+
     it("stops the emulator and removes the workspace on Ctrl-C", async () => {
-        const before = await workspacesLeft();
+        const { env, tmp } = await demoEnvironment();
         // A terminal's Ctrl-C signals the whole foreground process group: do the same.
-        const child = spawn("npm", ["run", "--silent", "demo", "--", "--yes"], { cwd: REPOSITORY, detached: true, stdio: ["ignore", "ignore", "pipe"] });
+        const child = spawn("npm", ["run", "--silent", "demo", "--", "--yes"], { cwd: REPOSITORY, env, detached: true, stdio: ["ignore", "ignore", "pipe"] });
         let stderr = "";
         // "close": after every process holding its standard error (the demo itself) has exited.
         const exited = new Promise<number | null>((resolve) => child.on("close", (code, signal) => resolve(code ?? (signal ? 128 + 2 : null))));
@@ -91,6 +106,6 @@ describe("npm run demo", function () {
         assert.notEqual(code, 0, stderr);
         assert.match(stderr, /Interrupted: stopping the emulator and removing the workspace/);
         // The demo's own process removes what it made before it exits.
-        assert.deepEqual(await workspacesLeft(), before);
+        assert.deepEqual(await leftBehind(tmp), []);
     });
 });
