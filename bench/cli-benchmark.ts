@@ -86,7 +86,7 @@ function parseOptions(argv: string[]): Options {
 }
 
 /** Pulumi's default --parallel: four times GOMAXPROCS, which is the number of CPUs. */
-function enginePallelism(options: Options): number {
+function engineParallelism(options: Options): number {
     return options.parallel ?? 4 * os.cpus().length;
 }
 
@@ -181,7 +181,7 @@ async function benchTenant(size: number, options: Options): Promise<BenchRow[]> 
         await workspace.setConfig("d365-backup-access:serviceAccount", accountUpn);
         await workspace.setConfig("d365-backup-access:environments[0]", "*", { path: true });
         await workspace.setConfig("d365-backup-access:stage", "bootstrap");
-        const parallel = enginePallelism(options);
+        const parallel = engineParallelism(options);
         const flags = options.parallel ? ["--parallel", String(options.parallel)] : [];
         const context = { workspace, emulator, shape, ids, parallel };
         const rows = [await measureStep("bootstrap", ["up", "--yes", "--skip-preview", ...flags], context)];
@@ -220,7 +220,7 @@ async function main(): Promise<void> {
     const options = parseOptions(process.argv.slice(2));
     progress(
         `sizes ${options.sizes.join(", ")}; latency ${options.latencyMs} ms; user sync ${options.syncDelayMs} ms; ` +
-            `parallel ${options.parallel ?? `Pulumi's default (${enginePallelism(options)})`}; ${os.cpus().length} CPUs`,
+            `parallel ${options.parallel ?? `Pulumi's default (${engineParallelism(options)})`}; ${os.cpus().length} CPUs`,
     );
     const rows: BenchRow[] = [];
     for (const size of options.sizes) rows.push(...(await benchTenant(size, options)));
