@@ -47,6 +47,10 @@ export interface RunningEmulator {
   clearFaults(): void;
   /** Changes the tenant behind the services' back (must leave a valid seed; else throws SeedError and changes nothing). */
   mutate(change: (tenant: TenantState) => void): void;
+  /** The tenant's clock for time-bound role assignments (epoch ms): real time plus what tests moved it. */
+  now(): number;
+  /** Moves that clock forward; assignments whose end passes are gone. Returns the new time. */
+  advanceClock(seconds: number): number;
   stop(): Promise<void>;
 }
 
@@ -70,7 +74,7 @@ export async function startEmulator(seed: unknown, options: EmulatorOptions = {}
     requestLog,
     random,
     latency: () => tenant.state.behaviour.latencyMs,
-    inspect: inspectionHandler({ state: snapshot, requestLog, faults }),
+    inspect: inspectionHandler({ state: snapshot, requestLog, faults, clock: { now: () => tenant.clockNow(), advance: (ms) => tenant.advanceClock(ms) } }),
     warn,
   };
 
@@ -118,6 +122,8 @@ export async function startEmulator(seed: unknown, options: EmulatorOptions = {}
     addFault: (fault) => faults.add(validateFault(fault)),
     clearFaults: () => faults.clear(),
     mutate: (change) => tenant.mutate(change),
+    now: () => tenant.clockNow(),
+    advanceClock: (seconds) => tenant.advanceClock(seconds * 1000),
     stop: () => (stopped ??= Promise.all(origins.map((o) => o.close())).then(() => undefined)),
   };
 }

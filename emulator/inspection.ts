@@ -6,6 +6,8 @@
 //   GET    /_emulator/faults           active faults, with how often each was applied
 //   POST   /_emulator/faults           adds a fault (or an array of faults)
 //   DELETE /_emulator/faults[/{id}]    removes one fault, or all
+//   GET    /_emulator/clock            the clock of time-bound role assignments
+//   POST   /_emulator/clock            {"advanceSeconds": n} moves it forward
 import { Reply, RequestContext } from "./core/http";
 import { FaultRegistry } from "./core/faults";
 import { RequestLog } from "./core/request-log";
@@ -22,7 +24,13 @@ function problem(status: number, code: string, message: string): Reply {
   return reply(status, { error: { code, message } });
 }
 
-export function inspectionHandler(parts: { state: () => Seed; requestLog: RequestLog; faults: FaultRegistry }) {
+export function inspectionHandler(parts: {
+  state: () => Seed;
+  requestLog: RequestLog;
+  faults: FaultRegistry;
+  clock: { now: () => number; advance: (ms: number) => number };
+}) {
+  const clockReply = (now: number) => reply(200, { now: new Date(now).toISOString() });
   return async (ctx: RequestContext): Promise<Reply | undefined> => {
     if (!ctx.path.startsWith("/_emulator/") && ctx.path !== "/_emulator") return undefined;
     const key = `${ctx.method} ${ctx.path.replace(/\/+$/, "")}`;
@@ -57,6 +65,21 @@ export function inspectionHandler(parts: { state: () => Seed; requestLog: Reques
       case "DELETE /_emulator/faults":
         parts.faults.clear();
         return reply(204);
+      case "GET /_emulator/clock":
+        return clockReply(parts.clock.now());
+      case "POST /_emulator/clock": {
+        let body: unknown;
+        try {
+          body = JSON.parse((await ctx.body()).toString("utf8"));
+        } catch (err) {
+          return problem(400, "InvalidJson", `The body is not JSON: ${(err as Error).message}`);
+        }
+        const seconds = (body as { advanceSeconds?: unknown })?.advanceSeconds;
+        if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds < 0) {
+          return problem(400, "InvalidClock", `advanceSeconds must be a number of seconds, 0 or more; got ${JSON.stringify(seconds)}.`);
+        }
+        return clockReply(parts.clock.advance(seconds * 1000));
+      }
     }
     const one = ctx.path.match(/^\/_emulator\/faults\/([^/]+)$/);
     if (one && ctx.method === "DELETE") return parts.faults.remove(decodeURIComponent(one[1])) ? reply(204) : problem(404, "FaultNotFound", `No active fault with id '${one[1]}'.`);

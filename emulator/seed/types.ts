@@ -43,6 +43,10 @@ export interface DirectoryRoleAssignmentSeed {
   /** Template id of a built-in role. */
   roleDefinitionId: string;
   directoryScopeId?: string;
+  /** Set for a time-bound active assignment (Entra PIM): when it began (ISO 8601). */
+  startDateTime?: string | null;
+  /** Set for a time-bound active assignment: when it ends by itself (ISO 8601); null = permanent. */
+  endDateTime?: string | null;
 }
 
 export interface GroupSeed {
@@ -124,6 +128,8 @@ export interface FaultSeed {
 
 export interface Seed {
   tenantId: string;
+  /** Microsoft Entra ID P2 (or ID Governance), which PIM needs; default true. */
+  entraIdP2?: boolean;
   operator: OperatorSeed;
   applications?: ApplicationSeed[];
   users?: UserSeed[];
@@ -154,6 +160,7 @@ export type Behaviour = Required<Omit<BehaviourSeed, "randomSeed" | "graphReques
 
 export interface TenantState {
   tenantId: string;
+  entraIdP2: boolean;
   operator: Operator;
   applications: Application[];
   users: User[];

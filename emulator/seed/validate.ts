@@ -133,7 +133,7 @@ const DIRECTORY_ROLE_IDS = new Set(DIRECTORY_ROLE_TEMPLATES.map((r) => r.id));
 /** Validates a seed (parsed JSON) and returns the live tenant state it describes. */
 export function validateSeed(input: unknown): TenantState {
   const r = new Reader();
-  const root = r.object("seed", input, ["tenantId", "operator", "applications", "users", "directoryRoleAssignments", "groups", "environments", "behaviour", "faults"]);
+  const root = r.object("seed", input, ["tenantId", "entraIdP2", "operator", "applications", "users", "directoryRoleAssignments", "groups", "environments", "behaviour", "faults"]);
   if (!root) throw new SeedError(r.problems);
 
   const tenantId = r.guid("seed.tenantId", root.tenantId);
@@ -203,7 +203,7 @@ export function validateSeed(input: unknown): TenantState {
 
   const directoryRoleAssignments = r.array("seed.directoryRoleAssignments", root.directoryRoleAssignments).map((value, i) => {
     const p = `seed.directoryRoleAssignments[${i}]`;
-    const a = r.object(p, value, ["id", "principalId", "roleDefinitionId", "directoryScopeId"]) ?? {};
+    const a = r.object(p, value, ["id", "principalId", "roleDefinitionId", "directoryScopeId", "startDateTime", "endDateTime"]) ?? {};
     const principalId = r.guid(`${p}.principalId`, a.principalId);
     const roleDefinitionId = r.guid(`${p}.roleDefinitionId`, a.roleDefinitionId);
     if (principalId && !principals.has(principalId)) r.problem(`${p}.principalId`, principalId, "the id of a user, application or the operator in this seed");
@@ -211,7 +211,20 @@ export function validateSeed(input: unknown): TenantState {
       r.problem(`${p}.roleDefinitionId`, roleDefinitionId, `a built-in role template id (${DIRECTORY_ROLE_TEMPLATES.map((t) => `${t.displayName} ${t.id}`).join("; ")})`);
     }
     const directoryScopeId = r.string(`${p}.directoryScopeId`, a.directoryScopeId, "/");
+    const dateTime = (field: "startDateTime" | "endDateTime"): string | null => {
+      const raw = a[field];
+      if (raw === undefined || raw === null) return null;
+      if (typeof raw !== "string" || Number.isNaN(Date.parse(raw))) {
+        r.problem(`${p}.${field}`, raw, "an ISO 8601 date and time such as 2026-11-30T12:00:00Z, or null");
+        return null;
+      }
+      return new Date(raw).toISOString();
+    };
+    const startDateTime = dateTime("startDateTime");
+    const endDateTime = dateTime("endDateTime");
     return {
+      startDateTime,
+      endDateTime,
       id: a.id === undefined ? roleAssignmentId(roleDefinitionId || derivedGuid("x"), principalId || derivedGuid("y")) : r.string(`${p}.id`, a.id),
       principalId,
       roleDefinitionId,
@@ -276,7 +289,9 @@ export function validateSeed(input: unknown): TenantState {
   const faults = r.array("seed.faults", root.faults).map((f, i) => readFault(r, `seed.faults[${i}]`, f));
 
   if (r.problems.length > 0) throw new SeedError(r.problems);
-  return { tenantId, operator, applications, users, directoryRoleAssignments, groups, environments, behaviour, faults };
+  const entraIdP2 = root.entraIdP2 === undefined ? true : root.entraIdP2 === true ? true : root.entraIdP2 === false ? false : (r.problem("seed.entraIdP2", root.entraIdP2, "true or false"), true);
+  if (r.problems.length > 0) throw new SeedError(r.problems);
+  return { tenantId, entraIdP2, operator, applications, users, directoryRoleAssignments, groups, environments, behaviour, faults };
 }
 
 function checkUnique(r: Reader, prefix: string, entries: ReadonlyArray<readonly [string, string]>): void {

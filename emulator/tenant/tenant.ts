@@ -61,7 +61,29 @@ export class Tenant {
   /** A deep copy of the current state (synced users that became visible included). */
   snapshot(): TenantState {
     this.materialiseAllSyncs();
+    this.expireAssignments();
     return structuredClone(this.state);
+  }
+
+  // ---- the clock of time-bound role assignments (Entra PIM) ----
+
+  private clockOffsetMs = 0;
+
+  /** Real time, moved forward by tests (advanceClock) so an assignment's end is observable. */
+  clockNow(): number {
+    return Date.now() + this.clockOffsetMs;
+  }
+
+  advanceClock(ms: number): number {
+    this.clockOffsetMs += ms;
+    this.expireAssignments();
+    return this.clockNow();
+  }
+
+  /** A time-bound assignment whose end has passed is gone, from every list, as in Entra. */
+  expireAssignments(): void {
+    const now = this.clockNow();
+    this.state.directoryRoleAssignments = this.state.directoryRoleAssignments.filter((a) => !a.endDateTime || Date.parse(a.endDateTime) > now);
   }
 
   // ---- directory ----

@@ -9,6 +9,7 @@ import { GRAPH_AUDIENCE, ServiceDeps, unknownRoute } from "../deps";
 import { GRAPH_CONTENT_TYPE, graphError } from "./common";
 import { directoryRoutes } from "./directory";
 import { groupRoutes } from "./groups";
+import { pimRoutes } from "./pim";
 import { roleManagementRoutes } from "./role-management";
 import { KeyedLimiter, limiterFor } from "../throttling";
 
@@ -35,7 +36,7 @@ const STATUS_CODES: Record<number, [string, string]> = {
 };
 
 export function graphService(deps: ServiceDeps): ServiceHandler {
-  const routes = [...directoryRoutes(deps), ...roleManagementRoutes(deps), ...groupRoutes(deps)];
+  const routes = [...directoryRoutes(deps), ...roleManagementRoutes(deps), ...pimRoutes(deps), ...groupRoutes(deps)];
   let limiter: KeyedLimiter | undefined;
 
   const errorReply = (ctx: RequestContext, status: number, code?: string, message?: string) => {
