@@ -15,20 +15,23 @@ import { planStage } from "./lib/stages";
 import {
     checkOperatorSignIn,
     ClientContext,
-    clientContextFromConfig,
-    clientSettingsProblems,
+    ClientSettings,
+    createClientContext,
     getLicenseDetails,
     isAccessError,
     isGroupMember,
     listDirectoryRoleAssignments,
     listEnvironments,
+    readClientSettings,
     summarizeDynamicsLicenses,
 } from "./providers";
 
-/** The program's keys and the Power Platform clients' keys, checked in one pass. */
-function readConfig(): ProgramConfig {
+/** The program's keys and the Power Platform clients' keys, checked in one pass and read once. */
+function readConfig(): { config: ProgramConfig; clientSettings: ClientSettings } {
     const stackConfig = new pulumi.Config(NAMESPACE);
-    return parseConfig((key) => stackConfig.get(key), clientSettingsProblems(pulumi.runtime.allConfig(), process.env));
+    const client = readClientSettings(pulumi.runtime.allConfig(), process.env);
+    // parseConfig throws on any problem, the clients' included: past it the settings are sound.
+    return { config: parseConfig((key) => stackConfig.get(key), client.problems), clientSettings: client.settings };
 }
 
 /**
@@ -36,10 +39,8 @@ function readConfig(): ProgramConfig {
  * and ARM_* variables), signed in: a wrong secret or an unreachable endpoint is
  * reported as such here, before the account is looked up.
  */
-async function operatorClients(): Promise<ClientContext> {
-    const context = await clientContextFromConfig(pulumi.runtime.allConfig(), process.env, {
-        log: (message) => pulumi.log.info(message),
-    });
+async function operatorClients(settings: ClientSettings): Promise<ClientContext> {
+    const context = await createClientContext(settings, { log: (message) => pulumi.log.info(message) });
     await checkOperatorSignIn(context);
     return context;
 }
@@ -71,8 +72,8 @@ function tenantReader(context: ClientContext): TenantReader {
 }
 
 async function main() {
-    const config = readConfig();
-    const context = await operatorClients();
+    const { config, clientSettings } = readConfig();
+    const context = await operatorClients(clientSettings);
     const serviceAccountObjectId = await resolveServiceAccount(config.serviceAccount);
     const report = await preflight(config, serviceAccountObjectId, tenantReader(context), (message) => pulumi.log.info(message));
     report.warnings.forEach((warning) => pulumi.log.warn(warning));

@@ -6,6 +6,7 @@ import { promises as fs } from "fs";
 import * as path from "path";
 
 import { Seed } from "../emulator";
+import { SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../providers/security-role-assignment";
 
 export interface TenantShape {
     readonly environments: number;
@@ -13,7 +14,6 @@ export interface TenantShape {
     readonly userSyncDelayMs: number;
 }
 
-const SYSTEM_ADMINISTRATOR = "627090ff-40a3-4053-8790-584edc5be201";
 const DEMO_SEED = path.join(__dirname, "..", "emulator", "seeds", "demo.json");
 
 /** Environment ids b0000000-0000-4000-8000-00000000000N. */
@@ -27,7 +27,7 @@ export async function generateTenant(shape: TenantShape): Promise<{ seed: Seed; 
     const operatorAppUser = {
         azureActiveDirectoryObjectId: demo.operator.objectId,
         applicationId: demo.operator.clientId,
-        roleTemplateIds: [SYSTEM_ADMINISTRATOR],
+        roleTemplateIds: [SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID],
     };
     const seed: Seed = {
         tenantId: demo.tenantId,

@@ -11,6 +11,8 @@ import * as path from "path";
 import * as readline from "readline";
 
 import { RunningEmulator, startEmulator, TenantState } from "../emulator";
+import { GLOBAL_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR } from "../lib/directory-roles";
+import { SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../providers/security-role-assignment";
 import { ensurePinnedCli } from "../scripts/toolchain/pulumi-home";
 import { createWorkspace, CliResult, PulumiWorkspace, REPOSITORY } from "../scripts/toolchain/pulumi-workspace";
 import { formatViews, TenantView, viewOf } from "./tenant-view";
@@ -18,9 +20,6 @@ import { formatViews, TenantView, viewOf } from "./tenant-view";
 const USAGE = "usage: npm run demo -- [--yes] [--verbose] [--seed FILE] [--account UPN] [--keep] [--json]";
 const DEFAULT_SEED = path.join(REPOSITORY, "emulator", "seeds", "demo.json");
 const STACK = "demo";
-const SYSTEM_ADMINISTRATOR = "627090ff-40a3-4053-8790-584edc5be201";
-const GLOBAL_ADMINISTRATOR = "62e90394-69f5-4237-9190-012177145e10";
-const POWER_PLATFORM_ADMINISTRATOR = "11648597-926c-4cf3-9c36-bcebb0ba8dcc";
 
 interface Options {
     yes: boolean;
@@ -204,8 +203,8 @@ class Demo {
         const log = this.emulator.requests().filter((entry) => entry.service === "graph" && /roleManagement\/directory\/roleAssignments/.test(entry.path));
         const granted = log.find((entry) => entry.method === "POST" && entry.status === 201);
         const revoked = log.find((entry) => entry.method === "DELETE" && entry.status === 204);
-        const globalGone = !this.tenant().directoryRoleAssignments.some((a) => a.principalId === this.account.id && a.roleDefinitionId === GLOBAL_ADMINISTRATOR);
-        const powerPlatform = this.tenant().directoryRoleAssignments.some((a) => a.principalId === this.account.id && a.roleDefinitionId === POWER_PLATFORM_ADMINISTRATOR);
+        const globalGone = !this.tenant().directoryRoleAssignments.some((a) => a.principalId === this.account.id && a.roleDefinitionId === GLOBAL_ADMINISTRATOR.templateId);
+        const powerPlatform = this.tenant().directoryRoleAssignments.some((a) => a.principalId === this.account.id && a.roleDefinitionId === POWER_PLATFORM_ADMINISTRATOR.templateId);
         if (granted && revoked && globalGone && powerPlatform) {
             this.order = { grantedPowerPlatformAdministratorAt: granted.endMs, revokedGlobalAdministratorAt: revoked.startMs };
             const gap = ((revoked.startMs - granted.endMs) / 1000).toFixed(1);
@@ -222,7 +221,7 @@ class Demo {
         );
         this.emulator.mutate((tenant) => {
             const user = tenant.environments.find((e) => e.id === target.id)!.systemUsers.find((u) => u.azureActiveDirectoryObjectId === this.account.id)!;
-            user.roleTemplateIds = user.roleTemplateIds.filter((id) => id !== SYSTEM_ADMINISTRATOR);
+            user.roleTemplateIds = user.roleTemplateIds.filter((id) => id !== SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID);
         });
         const check = await this.pulumi(["preview", "--refresh", "--expect-no-changes"], true);
         const caught = check.code !== 0;

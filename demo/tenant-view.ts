@@ -5,8 +5,8 @@
 import { TenantState } from "../emulator";
 import { accessModeName } from "../providers/dataverse";
 import { DIRECTORY_ROLES } from "../lib/directory-roles";
+import { SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../providers/security-role-assignment";
 
-const SYSTEM_ADMINISTRATOR = "627090ff-40a3-4053-8790-584edc5be201";
 
 export interface EnvironmentView {
     readonly id: string;
@@ -37,7 +37,7 @@ export function viewOf(tenant: TenantState, accountId: string): TenantView {
                     name: environment.displayName,
                     user: !!user,
                     accessMode: user ? accessModeName(user.accessMode) : null,
-                    systemAdministrator: !!user?.roleTemplateIds.includes(SYSTEM_ADMINISTRATOR),
+                    systemAdministrator: !!user?.roleTemplateIds.includes(SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID),
                 };
             }),
     };

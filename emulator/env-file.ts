@@ -33,9 +33,9 @@ function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Writes `export K='V'` lines, readable by the owner only (the file holds the client secret). */
-export async function writeEnvFile(file: string, vars: Record<string, string>): Promise<void> {
+/** Writes `export K='V'` lines, readable by the owner only (the emulator's file holds the client secret). */
+export async function writeEnvFile(file: string, vars: Record<string, string>, what = "Tenant emulator endpoints"): Promise<void> {
   const lines = Object.entries(vars).map(([k, v]) => `export ${k}=${shellQuote(v)}`);
-  await fs.writeFile(file, `# Tenant emulator endpoints; source this file: . ${file}\n${lines.join("\n")}\n`, { mode: 0o600 });
+  await fs.writeFile(file, `# ${what}; source this file: . ${file}\n${lines.join("\n")}\n`, { mode: 0o600 });
   await fs.chmod(file, 0o600);
 }

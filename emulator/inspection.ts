@@ -24,6 +24,15 @@ function problem(status: number, code: string, message: string): Reply {
   return reply(status, { error: { code, message } });
 }
 
+/** A request's JSON body, or the 400 answer saying it is not JSON. */
+async function jsonOf(ctx: RequestContext): Promise<{ value: unknown } | { invalid: Reply }> {
+  try {
+    return { value: JSON.parse((await ctx.body()).toString("utf8")) };
+  } catch (err) {
+    return { invalid: problem(400, "InvalidJson", `The body is not JSON: ${(err as Error).message}`) };
+  }
+}
+
 export function inspectionHandler(parts: {
   state: () => Seed;
   requestLog: RequestLog;
@@ -48,14 +57,10 @@ export function inspectionHandler(parts: {
       case "GET /_emulator/faults":
         return reply(200, { value: parts.faults.list() });
       case "POST /_emulator/faults": {
-        let body: unknown;
+        const body = await jsonOf(ctx);
+        if ("invalid" in body) return body.invalid;
         try {
-          body = JSON.parse((await ctx.body()).toString("utf8"));
-        } catch (err) {
-          return problem(400, "InvalidJson", `The body is not JSON: ${(err as Error).message}`);
-        }
-        try {
-          const faults = (Array.isArray(body) ? body : [body]).map(validateFault);
+          const faults = (Array.isArray(body.value) ? body.value : [body.value]).map(validateFault);
           return reply(201, { value: faults.map((f) => parts.faults.add(f)) });
         } catch (err) {
           if (err instanceof SeedError) return problem(400, "InvalidFault", err.message);
@@ -68,13 +73,9 @@ export function inspectionHandler(parts: {
       case "GET /_emulator/clock":
         return clockReply(parts.clock.now());
       case "POST /_emulator/clock": {
-        let body: unknown;
-        try {
-          body = JSON.parse((await ctx.body()).toString("utf8"));
-        } catch (err) {
-          return problem(400, "InvalidJson", `The body is not JSON: ${(err as Error).message}`);
-        }
-        const seconds = (body as { advanceSeconds?: unknown })?.advanceSeconds;
+        const body = await jsonOf(ctx);
+        if ("invalid" in body) return body.invalid;
+        const seconds = (body.value as { advanceSeconds?: unknown })?.advanceSeconds;
         if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds < 0) {
           return problem(400, "InvalidClock", `advanceSeconds must be a number of seconds, 0 or more; got ${JSON.stringify(seconds)}.`);
         }

@@ -459,14 +459,11 @@ export function resolveClientSettings(config: ConfigSource, env: EnvironmentVari
 }
 
 /**
- * Every problem in the clients' settings, one line each: the program reports them
- * together with its own keys' problems, in one message.
+ * The clients' settings and every problem in them, one line each, without throwing:
+ * the program reports the problems together with its own keys' problems, in one
+ * message, and uses the settings only when there are none.
  */
-export function clientSettingsProblems(config: ConfigSource, env: EnvironmentVariables = process.env): string[] {
-    return readClientSettings(config, env).problems;
-}
-
-function readClientSettings(config: ConfigSource, env: EnvironmentVariables): { settings: ClientSettings; problems: string[] } {
+export function readClientSettings(config: ConfigSource, env: EnvironmentVariables = process.env): { settings: ClientSettings; problems: string[] } {
     const read = createReader(config, env);
     const cloud = resolveCloud(read);
     const endpoints = resolveEndpoints(config, env, read, cloud);

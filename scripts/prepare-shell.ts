@@ -18,6 +18,7 @@
 import { promises as fs } from "fs";
 import * as path from "path";
 
+import { writeEnvFile } from "../emulator/env-file";
 import { ensurePinnedCli, pinnedAzureadVersion, pinnedCliVersion, preparePulumiHome } from "./toolchain/pulumi-home";
 
 const REPOSITORY = path.resolve(__dirname, "..");
@@ -44,8 +45,6 @@ function parseOptions(rawArgv: string[]): { pulumiHome: string; envFile: string 
     return options;
 }
 
-const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
-
 async function main(): Promise<void> {
     const options = parseOptions(process.argv.slice(2));
     const [cliVersion, azureadVersion] = await Promise.all([pinnedCliVersion(), pinnedAzureadVersion()]);
@@ -67,11 +66,7 @@ async function main(): Promise<void> {
         PULUMI_SKIP_UPDATE_CHECK: "true",
         ...(home.azureadPlugin === "stand-in" ? { PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true" } : {}),
     };
-    const lines = Object.entries(variables).map(([name, value]) => `export ${name}=${shellQuote(value)}`);
-    await fs.writeFile(
-        options.envFile,
-        `# This project's own Pulumi home and local state; source this file: . ${options.envFile}\n${lines.join("\n")}\n`,
-    );
+    await writeEnvFile(options.envFile, variables, "This project's own Pulumi home and local state");
     say(`ready: Pulumi CLI v${cliVersion}, azuread plugin v${azureadVersion} (${home.azureadPlugin === "stand-in" ? "TEST-ONLY stand-in" : "real"}), state in ${state}`);
     say(`next: . ${options.envFile}   then \`npx pulumi stack init <tenant> --secrets-provider passphrase\` (README: Runbook)`);
 }

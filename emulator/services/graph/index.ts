@@ -69,6 +69,9 @@ export function graphService(deps: ServiceDeps): ServiceHandler {
       };
     },
     async handle(ctx) {
+      // Time-bound role assignments whose end passed on the tenant's clock are gone
+      // before any route reads or writes assignments.
+      deps.tenant.expireAssignments();
       const found = dispatch(routes, ctx);
       if (found.kind === "reply") return found.reply;
       if (found.kind === "method-not-allowed") {

@@ -37,33 +37,20 @@ function expirationOf(a: DirectoryRoleAssignment): Record<string, unknown> {
   return a.endDateTime ? { type: "afterDateTime", endDateTime: a.endDateTime, duration: null } : { type: "noExpiration", endDateTime: null, duration: null };
 }
 
+/** What an instance and a schedule of one active assignment have in common. */
+function activeAssignment(a: DirectoryRoleAssignment): Record<string, unknown> {
+  return { id: a.id, principalId: a.principalId, roleDefinitionId: a.roleDefinitionId, directoryScopeId: a.directoryScopeId, appScopeId: null, assignmentType: "Assigned", memberType: "Direct" };
+}
+
 function instanceRepresentation(a: DirectoryRoleAssignment): Record<string, unknown> {
-  return {
-    id: a.id,
-    principalId: a.principalId,
-    roleDefinitionId: a.roleDefinitionId,
-    directoryScopeId: a.directoryScopeId,
-    appScopeId: null,
-    startDateTime: a.startDateTime,
-    endDateTime: a.endDateTime,
-    assignmentType: "Assigned",
-    memberType: "Direct",
-    roleAssignmentOriginId: a.id,
-    roleAssignmentScheduleId: a.id,
-  };
+  return { ...activeAssignment(a), startDateTime: a.startDateTime, endDateTime: a.endDateTime, roleAssignmentOriginId: a.id, roleAssignmentScheduleId: a.id };
 }
 
 function scheduleRepresentation(a: DirectoryRoleAssignment): Record<string, unknown> {
   return {
-    id: a.id,
-    principalId: a.principalId,
-    roleDefinitionId: a.roleDefinitionId,
-    directoryScopeId: a.directoryScopeId,
-    appScopeId: null,
+    ...activeAssignment(a),
     createdUsing: a.id,
     status: "Provisioned",
-    assignmentType: "Assigned",
-    memberType: "Direct",
     scheduleInfo: { startDateTime: a.startDateTime, recurrence: null, expiration: expirationOf(a) },
   };
 }
@@ -77,7 +64,6 @@ export function pimRoutes(deps: ServiceDeps): GraphRoute[] {
   function listActive(ctx: RequestContext, version: string, entitySet: string, entityType: string, represent: (a: DirectoryRoleAssignment) => Record<string, unknown>) {
     const refused = licensed(ctx);
     if (refused) return refused;
-    tenant.expireAssignments();
     const all = tenant.state.directoryRoleAssignments.map(represent);
     const filter = filterFrom(ctx, entityType, represent({ id: "", principalId: "", roleDefinitionId: "", directoryScopeId: "/", startDateTime: null, endDateTime: null }));
     return collection(deps, ctx, contextUrl(deps, version, `roleManagement/directory/${entitySet}`), filter ? all.filter(filter) : all);
@@ -96,8 +82,7 @@ export function pimRoutes(deps: ServiceDeps): GraphRoute[] {
       if (!isPlainObject(body)) return bad("The request body must be a JSON object.");
       const refused = licensed(ctx);
       if (refused) return refused;
-      tenant.expireAssignments();
-
+  
       const action = body.action;
       if (action !== "adminAssign" && action !== "adminRemove") {
         return bad(`The action '${String(action)}' is not supported here; the emulator knows adminAssign and adminRemove.`);

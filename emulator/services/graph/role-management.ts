@@ -42,14 +42,12 @@ export function roleManagementRoutes(deps: ServiceDeps): GraphRoute[] {
 
   return [
     route("GET", new RegExp(`${base}/roleAssignments$`, "i"), (ctx, m) => {
-      tenant.expireAssignments();
       const all = tenant.state.directoryRoleAssignments.map(assignmentRepresentation);
       const filter = filterFrom(ctx, "microsoft.graph.unifiedRoleAssignment", assignmentRepresentation({ id: "", principalId: "", roleDefinitionId: "", directoryScopeId: "/", startDateTime: null, endDateTime: null }));
       const matching = filter ? all.filter(filter) : all;
       return collection(deps, ctx, contextUrl(deps, m[1], "roleManagement/directory/roleAssignments"), matching.map((a) => withExpand(ctx, select(ctx, "microsoft.graph.unifiedRoleAssignment", a, ASSIGNMENT_DEFAULTS))));
     }),
     route("GET", new RegExp(`${base}/roleAssignments/([^/]+)$`, "i"), (ctx, m) => {
-      tenant.expireAssignments();
       const id = decodeURIComponent(m[2]);
       const found = tenant.state.directoryRoleAssignments.find((a) => a.id === id) ?? notFound(ctx, id);
       return ok(ctx, 200, {
@@ -69,7 +67,6 @@ export function roleManagementRoutes(deps: ServiceDeps): GraphRoute[] {
       }
       if (directoryScopeId === undefined) return graphError(ctx, 400, "Request_BadRequest", "App-scoped role assignments are not emulated; use directoryScopeId '/'.");
       if (!tenant.principal(principalId)) notFound(ctx, principalId);
-      tenant.expireAssignments();
       const existing = tenant.state.directoryRoleAssignments.find((a) => a.principalId === principalId && a.roleDefinitionId === roleDefinitionId && a.directoryScopeId === directoryScopeId);
       if (existing) {
         return graphError(ctx, 400, "Request_BadRequest", "A conflicting object with one or more of the specified property values is present in the directory.");
@@ -81,7 +78,6 @@ export function roleManagementRoutes(deps: ServiceDeps): GraphRoute[] {
       });
     }),
     route("DELETE", new RegExp(`${base}/roleAssignments/([^/]+)$`, "i"), (ctx, m) => {
-      tenant.expireAssignments();
       const id = decodeURIComponent(m[2]);
       const index = tenant.state.directoryRoleAssignments.findIndex((a) => a.id === id);
       if (index < 0) notFound(ctx, id);
