@@ -11,7 +11,7 @@ import { ConfigError, describeServiceAccount, NAMESPACE, parseConfig, ProgramCon
 import { nextSteps } from "./lib/next-steps";
 import { preflight, PreflightError, TenantReader } from "./lib/preflight";
 import { ServiceAccountAccess } from "./lib/service-account-access";
-import { planStage } from "./lib/stages";
+import { planStage, Stage } from "./lib/stages";
 import {
     checkOperatorSignIn,
     ClientContext,
@@ -20,8 +20,10 @@ import {
     getLicenseDetails,
     isAccessError,
     isGroupMember,
+    listActiveRoleSchedules,
     listDirectoryRoleAssignments,
     listEnvironments,
+    operatorObjectId,
     readClientSettings,
     summarizeDynamicsLicenses,
 } from "./providers";
@@ -68,6 +70,8 @@ function tenantReader(context: ClientContext): TenantReader {
         summarizeLicenses: summarizeDynamicsLicenses,
         directoryRoleAssignments: (principalId) => listDirectoryRoleAssignments(context, principalId),
         isGroupMember: (groupId, memberId) => isGroupMember(context, groupId, memberId),
+        activeRoleSchedules: (principalId) => listActiveRoleSchedules(context, principalId),
+        operatorObjectId: () => operatorObjectId(context),
     };
 }
 
@@ -78,22 +82,37 @@ async function main() {
     const report = await preflight(config, serviceAccountObjectId, tenantReader(context), (message) => pulumi.log.info(message));
     report.warnings.forEach((warning) => pulumi.log.warn(warning));
 
-    const plan = planStage(config.stage);
+    const plan = planStage(config.stage, config.elevation !== undefined);
+    const stack = pulumi.getStack();
     const access = new ServiceAccountAccess("backup-service-account", {
         serviceAccountObjectId,
         plan,
         environments: report.environments.targets,
         existing: report.existing,
+        elevation: config.elevation && { hours: config.elevation.hours, justification: config.elevation.justification ?? defaultJustification(config.stage, stack) },
     });
 
+    const stepsContext = { stack, serviceAccount: describeServiceAccount(config.serviceAccount) };
+    const [elevation] = access.elevations;
     return {
         stage: config.stage,
         serviceAccountObjectId,
         directoryRoles: plan.directoryRoles.map((role) => role.displayName),
+        globalAdministratorUntil: elevation ? elevation.endDateTime : null,
         environments: access.environments,
         skippedEnvironments: report.environments.skipped,
-        nextSteps: nextSteps(config.stage, { stack: pulumi.getStack(), serviceAccount: describeServiceAccount(config.serviceAccount) }),
+        nextSteps: elevation
+            ? pulumi.all([elevation.endDateTime, elevation.status]).apply(([endDateTime, status]) =>
+                  nextSteps(config.stage, { ...stepsContext, elevation: { endDateTime, status, now: Date.now() } }),
+              )
+            : nextSteps(config.stage, stepsContext),
     };
+}
+
+/** The reason PIM records when the operator gives none: the stage and the stack. */
+function defaultJustification(stage: Stage, stack: string): string {
+    const purpose = stage === "reauth" ? "Re-authenticate" : "Create";
+    return `${purpose} the Dynamics 365 backup connector (d365-backup-access, stage ${stage}, stack ${stack}).`;
 }
 
 /** Known failures end the run with their message alone, without a stack trace. */

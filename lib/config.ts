@@ -3,6 +3,7 @@
 // Pure: it sees configuration through a `get(key)` function, so tests need no Pulumi.
 
 import { CLOUD_NAMES, CloudName } from "../providers/clouds";
+import { MAX_ELEVATION_HOURS, MAX_JUSTIFICATION_LENGTH, MIN_ELEVATION_HOURS } from "../providers/pim";
 import { NAMESPACE } from "../providers/settings";
 import { isEnvironmentId, isGuid, isUserPrincipalName, normalizeId } from "./ids";
 import { isStage, Stage, STAGES } from "./stages";
@@ -28,6 +29,15 @@ export interface ProgramConfig {
     readonly cloud: Cloud;
     /** When false, a missing Dynamics licence is a warning instead of an error. */
     readonly requireDynamicsLicense: boolean;
+    /** Set: Global Administrator is time-bound (Entra PIM) in the stages that grant it. */
+    readonly elevation?: Elevation;
+}
+
+/** How long Global Administrator lasts once granted, and why it is asked for. */
+export interface Elevation {
+    readonly hours: number;
+    /** The operator's own reason; the program names the stage when there is none. */
+    readonly justification?: string;
 }
 
 export class ConfigError extends Error {
@@ -197,6 +207,36 @@ function parseBoolean(get: ConfigSource, key: string, fallback: boolean, problem
     return undefined;
 }
 
+function parseElevation(get: ConfigSource, problems: string[]): Elevation | undefined | null {
+    const rawHours = get("elevationHours");
+    const rawJustification = get("elevationJustification");
+    const justification = rawJustification?.trim() || undefined;
+    if (justification && justification.length > MAX_JUSTIFICATION_LENGTH) {
+        problems.push(
+            `${keyName("elevationJustification")} is ${justification.length} characters long; PIM accepts at most ${MAX_JUSTIFICATION_LENGTH}.`,
+        );
+    }
+    if (rawHours === undefined || rawHours.trim() === "") {
+        if (justification) {
+            problems.push(
+                `${keyName("elevationJustification")} is set but ${keyName("elevationHours")} is not; set ${keyName("elevationHours")} ` +
+                    `(${MIN_ELEVATION_HOURS}–${MAX_ELEVATION_HOURS}) for a Global Administrator that ends by itself, or remove ${keyName("elevationJustification")}.`,
+            );
+            return null;
+        }
+        return undefined;
+    }
+    const hours = Number(rawHours.trim());
+    if (!/^\d+$/.test(rawHours.trim()) || hours < MIN_ELEVATION_HOURS || hours > MAX_ELEVATION_HOURS) {
+        problems.push(
+            `${keyName("elevationHours")}: ${JSON.stringify(rawHours)} is not a whole number of hours from ${MIN_ELEVATION_HOURS} to ${MAX_ELEVATION_HOURS}; ` +
+                `e.g. 2, or unset it for a permanent Global Administrator that the operational stage removes.`,
+        );
+        return null;
+    }
+    return { hours, justification };
+}
+
 /**
  * Validates the whole configuration; throws one ConfigError listing every problem,
  * those of the keys read elsewhere (`otherProblems`: the Power Platform clients'
@@ -209,11 +249,12 @@ export function parseConfig(get: ConfigSource, otherProblems: readonly string[] 
     const environments = parseEnvironments(get, problems);
     const cloud = parseCloud(get, problems);
     const requireDynamicsLicense = parseBoolean(get, "requireDynamicsLicense", true, problems);
+    const elevation = parseElevation(get, problems);
     problems.push(...otherProblems);
-    if (problems.length > 0 || !stage || !serviceAccount || !environments || !cloud || requireDynamicsLicense === undefined) {
+    if (problems.length > 0 || !stage || !serviceAccount || !environments || !cloud || requireDynamicsLicense === undefined || elevation === null) {
         throw new ConfigError(problems);
     }
-    return { stage, serviceAccount, environments, cloud, requireDynamicsLicense };
+    return { stage, serviceAccount, environments, cloud, requireDynamicsLicense, ...(elevation ? { elevation } : {}) };
 }
 
 /** How the operator refers to the account in messages. */

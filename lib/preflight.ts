@@ -6,9 +6,11 @@
 // Graph refuses a second identical role assignment or membership. The tenant is read
 // through an injected reader, so this stays testable.
 
-import type { DirectoryRoleAssignmentInfo, EnvironmentInfo, LicenseDetail } from "../providers";
+import type { ActiveRoleSchedule, DirectoryRoleAssignmentInfo, EnvironmentInfo, LicenseDetail } from "../providers";
+import { isPimLicenceError, PIM_LICENCE_FIX } from "../providers/pim";
 import { describeServiceAccount, NAMESPACE, ProgramConfig } from "./config";
 import { EnvironmentPlan, EnvironmentSelectionError, planEnvironments } from "./environment-plan";
+import { planStage } from "./stages";
 
 export interface TenantReader {
     /** Every Power Platform environment of the tenant (all pages). */
@@ -21,6 +23,10 @@ export interface TenantReader {
     directoryRoleAssignments(principalId: string): Promise<DirectoryRoleAssignmentInfo[]>;
     /** Whether the account is already a direct member of the group. */
     isGroupMember(groupId: string, memberId: string): Promise<boolean>;
+    /** The account's active assignments as Entra PIM sees them (needs Entra ID P2). */
+    activeRoleSchedules(principalId: string): Promise<ActiveRoleSchedule[]>;
+    /** The object id of the identity the program signs in as, when its token says. */
+    operatorObjectId(): Promise<string | undefined>;
 }
 
 /** Access the account holds already, to adopt rather than create. */
@@ -69,14 +75,39 @@ export async function preflight(
     log: (message: string) => void,
 ): Promise<PreflightReport> {
     const account = describeServiceAccount(config.serviceAccount);
-    const [environments, licences, assignments] = await Promise.all([
+    const timeBoundRoles = planStage(config.stage, config.elevation !== undefined).timeBoundRoles;
+    const [environments, licences, assignments, operator, schedules] = await Promise.all([
         tenant.listEnvironments(),
         tenant.licenseDetails(serviceAccountObjectId),
         tenant.directoryRoleAssignments(serviceAccountObjectId),
+        tenant.operatorObjectId(),
+        timeBoundRoles.length ? readSchedules(tenant, serviceAccountObjectId) : Promise.resolve(undefined),
     ]);
 
     const problems: string[] = [];
     const warnings: string[] = [];
+
+    if (operator && operator.toLowerCase() === serviceAccountObjectId.toLowerCase()) {
+        problems.push(
+            `${NAMESPACE}:serviceAccount: ${account} is the operator's own identity (object id ${operator}, the identity this program signs in as); ` +
+                `the stages remove directory roles from the service account, so the operator would demote itself. ` +
+                `Use a dedicated backup account, and sign in as another administrator or an app registration (azuread:clientId).`,
+        );
+    }
+    if (schedules === "no-licence") {
+        problems.push(`${NAMESPACE}:elevationHours is set, but the tenant has no Microsoft Entra ID P2 (Graph answered AadPremiumLicenseRequired): ${PIM_LICENCE_FIX}`);
+    } else if (schedules) {
+        for (const role of timeBoundRoles) {
+            const held = schedules.find((s) => s.roleDefinitionId === role.templateId && s.directoryScopeId === "/");
+            if (held && !held.endDateTime) {
+                warnings.push(
+                    `${account} holds ${role.displayName} permanently; the update makes it end in ${config.elevation!.hours} h (PIM adminUpdate). ` +
+                        `If this stack granted it before ${NAMESPACE}:elevationHours was set, that permanent assignment is deleted at the end of the update ` +
+                        `and ${role.displayName} ends at once: to keep it, move the stack to operational first, then back.`,
+                );
+            }
+        }
+    }
 
     let plan: EnvironmentPlan = { targets: [], skipped: [] };
     try {
@@ -113,4 +144,14 @@ export async function preflight(
             (licensedSkus.length ? `; ${account} is licensed (${licensedSkus.join(", ")}).` : "."),
     );
     return { environments: plan, dynamicsLicenses: licensedSkus, warnings, existing };
+}
+
+/** The account's PIM view, or "no-licence" when the tenant has no Entra ID P2. */
+async function readSchedules(tenant: TenantReader, principalId: string): Promise<ActiveRoleSchedule[] | "no-licence"> {
+    try {
+        return await tenant.activeRoleSchedules(principalId);
+    } catch (error) {
+        if (isPimLicenceError(error)) return "no-licence";
+        throw error;
+    }
 }

@@ -1,6 +1,7 @@
 // The component that turns a stage plan into resources, all children of one component
 // so `pulumi stack` shows them as one unit per tenant:
-//   - the account's Entra directory role assignments for the stage;
+//   - the account's Entra directory role assignments for the stage (Global Administrator
+//     through Entra PIM, ending by itself, when elevationHours is set);
 //   - per environment to back up: membership of the environment's security group (when
 //     it has one), the account as a Dataverse user with access mode Read-Write, and the
 //     System Administrator role, each step depending on the one before.
@@ -12,7 +13,7 @@
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 
-import { EnvironmentUser, SecurityRoleAssignment } from "../providers";
+import { ElevationStatus, EnvironmentUser, SecurityRoleAssignment, TimeBoundRoleAssignment } from "../providers";
 import { DirectoryRole } from "./directory-roles";
 import { EnvironmentTarget } from "./environment-plan";
 import { ExistingAccess } from "./preflight";
@@ -30,6 +31,15 @@ export interface ServiceAccountAccessArgs {
     readonly environments: readonly EnvironmentTarget[];
     /** Access the account already holds: adopted (Pulumi's import option) instead of created. */
     readonly existing: ExistingAccess;
+    /** For the plan's time-bound roles: how long, and the reason PIM records. */
+    readonly elevation?: { readonly hours: number; readonly justification: string };
+}
+
+/** A role held through Entra PIM: when it ends, and whether it is still active. */
+export interface ElevationOutput {
+    readonly role: string;
+    readonly endDateTime: pulumi.Output<string>;
+    readonly status: pulumi.Output<ElevationStatus>;
 }
 
 /** What the account holds in one environment after the update. */
@@ -47,9 +57,14 @@ export function directoryRoleResourceName(role: DirectoryRole): string {
     return `directory-role-${role.key}`;
 }
 
+export function timeBoundRoleResourceName(role: DirectoryRole): string {
+    return `time-bound-${role.key}`;
+}
+
 export class ServiceAccountAccess extends pulumi.ComponentResource {
     public readonly directoryRoleAssignments: Readonly<Record<string, azuread.DirectoryRoleAssignment>>;
     public readonly environments: readonly EnvironmentAccessOutput[];
+    public readonly elevations: readonly ElevationOutput[];
 
     constructor(name: string, args: ServiceAccountAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super(COMPONENT_TYPE, name, {}, opts);
@@ -58,7 +73,7 @@ export class ServiceAccountAccess extends pulumi.ComponentResource {
         // create it twice. For one this stack created, the import id equals the id in
         // state, and Pulumi treats it as the resource it already manages.
         const assignments: Record<string, azuread.DirectoryRoleAssignment> = {};
-        for (const role of args.plan.directoryRoles) {
+        for (const role of args.plan.directoryRoles.filter((r) => !args.plan.timeBoundRoles.includes(r))) {
             const existingId = args.existing.roleAssignmentIds[role.templateId];
             assignments[role.key] = new azuread.DirectoryRoleAssignment(
                 directoryRoleResourceName(role),
@@ -67,6 +82,19 @@ export class ServiceAccountAccess extends pulumi.ComponentResource {
             );
         }
         this.directoryRoleAssignments = assignments;
+
+        // Time-bound roles end by themselves; an ended one is not granted again by itself
+        // (see providers/time-bound-role-assignment.ts). The account already holding the
+        // role is adopted by the provider, so no import is needed.
+        this.elevations = args.plan.timeBoundRoles.map((role) => {
+            if (!args.elevation) throw new Error(`The plan makes ${role.displayName} time-bound, but no elevation settings were given.`);
+            const elevation = new TimeBoundRoleAssignment(
+                timeBoundRoleResourceName(role),
+                { roleId: role.templateId, principalObjectId: args.serviceAccountObjectId, elevationHours: args.elevation.hours, justification: args.elevation.justification },
+                { parent: this },
+            );
+            return { role: role.displayName, endDateTime: elevation.endDateTime, status: elevation.status };
+        });
 
         // One membership per group, even when several environments share the group.
         const groupMemberships = new Map<string, azuread.GroupMember>();
@@ -113,6 +141,7 @@ export class ServiceAccountAccess extends pulumi.ComponentResource {
 
         this.registerOutputs({
             directoryRoles: args.plan.directoryRoles.map((role) => role.displayName),
+            elevations: this.elevations,
             environments: this.environments,
         });
     }

@@ -28,6 +28,9 @@ export interface StagePlan {
      *  ensures the account's access to the environments: that is idempotent, so a
      *  bootstrap run already prepares the environments the connector will back up. */
     readonly directoryRoles: readonly DirectoryRole[];
+    /** Those of directoryRoles held through Entra PIM for a few hours only (elevationHours
+     *  set: Global Administrator); the others are permanent assignments. */
+    readonly timeBoundRoles: readonly DirectoryRole[];
 }
 
 const DIRECTORY_ROLES_BY_STAGE: Record<Stage, readonly DirectoryRole[]> = {
@@ -39,6 +42,8 @@ const DIRECTORY_ROLES_BY_STAGE: Record<Stage, readonly DirectoryRole[]> = {
     reauth: [GLOBAL_ADMINISTRATOR, DYNAMICS_365_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR],
 };
 
-export function planStage(stage: Stage): StagePlan {
-    return { stage, directoryRoles: DIRECTORY_ROLES_BY_STAGE[stage] };
+/** With `timeBoundElevation`, Global Administrator (the only temporary role) ends by itself. */
+export function planStage(stage: Stage, timeBoundElevation = false): StagePlan {
+    const directoryRoles = DIRECTORY_ROLES_BY_STAGE[stage];
+    return { stage, directoryRoles, timeBoundRoles: timeBoundElevation ? directoryRoles.filter((role) => role === GLOBAL_ADMINISTRATOR) : [] };
 }

@@ -45,7 +45,7 @@ const NOT_A_USER_LICENCE = /CDS|STORAGE|INSTANCE/i;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Every page of a Graph v1.0 collection (`@odata.nextLink`), read with the operator's Graph token. */
-function getAllGraphPages(ctx: ClientContext, path: string, call: string, explain: ApiRequest["explain"]): Promise<any[]> {
+export function getAllGraphPages(ctx: ClientContext, path: string, call: string, explain: ApiRequest["explain"]): Promise<any[]> {
     return getAllPages<any>(
         ctx.http,
         { service: "graph", method: "GET", url: `${ctx.endpoints.graph}/v1.0/${path}`, audience: ctx.endpoints.graphAudience, call, explain },

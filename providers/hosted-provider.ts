@@ -20,7 +20,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 
-export type HostedResourceType = "EnvironmentUser" | "SecurityRoleAssignment";
+export type HostedResourceType = "EnvironmentUser" | "SecurityRoleAssignment" | "TimeBoundRoleAssignment";
 
 /** The project-relative file every stored provider loads. */
 export const HOST_ENTRY = "providers/host-entry.js";
@@ -46,7 +46,7 @@ export abstract class HostedResource extends pulumi.CustomResource {
     }
 }
 
-const HOSTED_TEXTS: readonly string[] = (["EnvironmentUser", "SecurityRoleAssignment"] as const).map(hostedProviderText);
+const HOSTED_TEXTS: readonly string[] = (["EnvironmentUser", "SecurityRoleAssignment", "TimeBoundRoleAssignment"] as const).map(hostedProviderText);
 
 /**
  * True when state holds a provider other than today's hosted one: a serialized copy of

@@ -9,10 +9,12 @@ import { environmentUserProvider } from "./environment-user";
 import { HostedResourceType } from "./hosted-provider";
 import { ProviderKey } from "./provider-runtime";
 import { securityRoleAssignmentProvider } from "./security-role-assignment";
+import { timeBoundRoleAssignmentProvider } from "./time-bound-role-assignment";
 
 const FACTORIES: Record<HostedResourceType, (key: ProviderKey) => pulumi.dynamic.ResourceProvider> = {
     EnvironmentUser: environmentUserProvider,
     SecurityRoleAssignment: securityRoleAssignmentProvider,
+    TimeBoundRoleAssignment: timeBoundRoleAssignmentProvider,
 };
 
 const PROCESS_KEY: ProviderKey = {};

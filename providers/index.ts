@@ -5,7 +5,8 @@
 //   const { licensedSkus } = summarizeDynamicsLicenses(await getLicenseDetails(ctx, accountObjectId));
 //   const roles = await listDirectoryRoleAssignments(ctx, accountObjectId);   // to adopt, not create twice
 //   const user = new EnvironmentUser(name, { environmentId, userObjectId });
-//   new SecurityRoleAssignment(name, { environmentId, systemUserId: user.systemUserId }, { dependsOn: user });
+//   new SecurityRoleAssignment(name, { environmentId, userObjectId }, { dependsOn: user });
+//   new TimeBoundRoleAssignment(name, { roleId, principalObjectId, elevationHours: 2, justification });
 
 export { CLOUD_NAMES, CLOUDS } from "./clouds";
 export type { CloudEndpoints, CloudName } from "./clouds";
@@ -14,6 +15,7 @@ export type { ClientContext, ClientContextOptions, ResolvedEndpoints } from "./c
 export { CONFIG_KEYS, describeCredential, NAMESPACE, readClientSettings, resolveClientSettings } from "./settings";
 export type { ClientSettings, ConfigSource, CredentialSettings, EnvironmentVariables } from "./settings";
 export { isAccessError } from "./errors";
+export { operatorObjectId } from "./operator";
 export type { AccessError, AccessErrorKind } from "./errors";
 export { findEnvironment, getEnvironment, listEnvironments } from "./bap";
 export type { DataverseInfo, EnvironmentInfo } from "./bap";
@@ -37,3 +39,15 @@ export {
     SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID,
 } from "./security-role-assignment";
 export type { SecurityRoleAssignmentArgs, SecurityRoleAssignmentOutputs } from "./security-role-assignment";
+export {
+    MAX_ELEVATION_HOURS,
+    MAX_JUSTIFICATION_LENGTH,
+    MIN_ELEVATION_HOURS,
+    TIME_BOUND_ROLE_ASSIGNMENT_MODULE,
+    TIME_BOUND_ROLE_ASSIGNMENT_TYPE,
+    TimeBoundRoleAssignment,
+    timeBoundRoleAssignmentProvider,
+} from "./time-bound-role-assignment";
+export type { ElevationStatus, TimeBoundRoleAssignmentArgs, TimeBoundRoleAssignmentOutputs } from "./time-bound-role-assignment";
+export { findActiveRoleSchedule, isPimLicenceError, listActiveRoleSchedules, PIM_LICENCE_FIX, PIM_PERMISSION } from "./pim";
+export type { ActiveRoleSchedule } from "./pim";

@@ -40,6 +40,12 @@ export async function identifyOperator(ctx: ClientContext, audience: string): Pr
         : { kind: "application", applicationId: configuredApp };
 }
 
+/** The object id of the identity the clients sign in as (the Graph token's oid claim). */
+export async function operatorObjectId(ctx: ClientContext): Promise<string | undefined> {
+    const oid = tokenClaims(await ctx.tokens.get(ctx.endpoints.graphAudience))?.oid;
+    return typeof oid === "string" ? oid.toLowerCase() : undefined;
+}
+
 function isForbidden(error: unknown): error is AccessError {
     return isAccessError(error) && error.status === 403;
 }

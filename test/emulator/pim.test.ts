@@ -64,6 +64,22 @@ describe("emulator PIM (time-bound role assignments)", () => {
         assert.deepEqual([again.status, again.body.error.code], [400, "RoleAssignmentDoesNotExist"]);
     });
 
+    it("adminUpdate gives an active permanent assignment an end, keeping its id, and refuses when nothing is active", async () => {
+        const permanent = { ...assign(), scheduleInfo: { expiration: { type: "noExpiration" } } };
+        assert.equal((await post(permanent)).status, 201);
+        const [before] = (await instancesOf(DEMO.backupUser)).filter((i) => i.roleDefinitionId === GLOBAL_ADMINISTRATOR);
+        assert.equal(before.endDateTime, null);
+        const updated = await post({ ...assign("PT3H"), action: "adminUpdate" });
+        assert.deepEqual([updated.status, updated.body.status], [201, "Provisioned"], JSON.stringify(updated.body));
+        const after = (await instancesOf(DEMO.backupUser)).filter((i) => i.roleDefinitionId === GLOBAL_ADMINISTRATOR);
+        assert.equal(after.length, 1, "updated in place, not duplicated");
+        assert.equal(after[0].id, before.id);
+        assert.equal(Date.parse(after[0].endDateTime) - Date.parse(after[0].startDateTime), 3 * 3600_000);
+        await post({ action: "adminRemove", principalId: DEMO.backupUser, roleDefinitionId: GLOBAL_ADMINISTRATOR, directoryScopeId: "/" });
+        const nothing = await post({ ...assign("PT3H"), action: "adminUpdate" });
+        assert.deepEqual([nothing.status, nothing.body.error.code], [400, "RoleAssignmentDoesNotExist"]);
+    });
+
     it("answers bad requests in Graph's shape: no justification, bad duration, unknown action", async () => {
         const noJustification = await post(assign("PT1H", " "));
         assert.deepEqual([noJustification.status, noJustification.body.error.code], [400, "RoleAssignmentRequestPolicyValidationFailed"]);

@@ -129,4 +129,32 @@ describe("parseConfig", () => {
         assert.equal(problems.length, 4, problems.join("\n"));
         assert.throws(() => parseConfig(source({ stage: "demote" })), /3 problems; nothing was changed/);
     });
+
+    describe("time-bound Global Administrator", () => {
+        it("is off by default and reads elevationHours and the justification when set", () => {
+            assert.equal(parseConfig(source(VALID)).elevation, undefined);
+            assert.deepEqual(parseConfig(source({ ...VALID, elevationHours: " 2 " })).elevation, { hours: 2, justification: undefined });
+            assert.deepEqual(parseConfig(source({ ...VALID, elevationHours: "24", elevationJustification: " CHG-1234 " })).elevation, {
+                hours: 24,
+                justification: "CHG-1234",
+            });
+        });
+
+        for (const bad of ["0", "25", "1.5", "two", "-1"]) {
+            it(`refuses elevationHours ${JSON.stringify(bad)}, naming the key, the value and the range`, () => {
+                assert.throws(
+                    () => parseConfig(source({ ...VALID, elevationHours: bad })),
+                    (error: unknown) =>
+                        error instanceof ConfigError &&
+                        error.problems.length === 1 &&
+                        error.problems[0].startsWith(`d365-backup-access:elevationHours: ${JSON.stringify(bad)} is not a whole number of hours from 1 to 24`),
+                );
+            });
+        }
+
+        it("refuses a justification without elevationHours, and one longer than PIM accepts", () => {
+            assert.throws(() => parseConfig(source({ ...VALID, elevationJustification: "CHG-1" })), /elevationJustification is set but d365-backup-access:elevationHours is not/);
+            assert.throws(() => parseConfig(source({ ...VALID, elevationHours: "2", elevationJustification: "x".repeat(501) })), /is 501 characters long; PIM accepts at most 500/);
+        });
+    });
 });

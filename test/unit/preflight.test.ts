@@ -6,6 +6,8 @@ import { summarizeDynamicsLicenses } from "../../providers";
 import type { EnvironmentInfo, LicenseDetail } from "../../providers";
 
 const ACCOUNT_ID = "5c1e2a9b-3f4d-4e5f-8a6b-7c8d9e0f1a2b";
+const OPERATOR_ID = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
+const GLOBAL_ADMINISTRATOR = "62e90394-69f5-4237-9190-012177145e10";
 const ENVIRONMENT: EnvironmentInfo = {
     id: "0f4c6a3e-1b2d-4c5e-8f7a-9b0c1d2e3f4a",
     displayName: "Production",
@@ -26,10 +28,17 @@ function licence(sku: string, status: string): LicenseDetail {
     };
 }
 
-function tenant(licences: LicenseDetail[], environments: EnvironmentInfo[] = [ENVIRONMENT]): TenantReader & { licenceLookups: string[] } {
+interface FakeTenant extends TenantReader {
+    licenceLookups: string[];
+    scheduleLookups: string[];
+}
+
+function tenant(licences: LicenseDetail[], environments: EnvironmentInfo[] = [ENVIRONMENT], extra: Partial<TenantReader> = {}): FakeTenant {
     const licenceLookups: string[] = [];
+    const scheduleLookups: string[] = [];
     return {
         licenceLookups,
+        scheduleLookups,
         listEnvironments: async () => environments,
         licenseDetails: async (id) => {
             licenceLookups.push(id);
@@ -38,6 +47,12 @@ function tenant(licences: LicenseDetail[], environments: EnvironmentInfo[] = [EN
         summarizeLicenses: summarizeDynamicsLicenses,
         directoryRoleAssignments: async () => [],
         isGroupMember: async () => false,
+        activeRoleSchedules: async (id) => {
+            scheduleLookups.push(id);
+            return [];
+        },
+        operatorObjectId: async () => OPERATOR_ID,
+        ...extra,
     };
 }
 
@@ -101,6 +116,56 @@ describe("preflight", () => {
             assert.equal(error.problems.length, 2);
             assert.match(error.message, /nothing was changed/);
             return true;
+        });
+    });
+
+    describe("guard rails", () => {
+        const licensed = () => [licence("DYN365_ENTERPRISE_PLAN1", "Success")];
+
+        it("refuses a service account that is the operator's own identity, before anything changes", async () => {
+            const reader = tenant(licensed(), [ENVIRONMENT], { operatorObjectId: async () => ACCOUNT_ID.toUpperCase() });
+            await assert.rejects(preflight(config(), ACCOUNT_ID, reader, silent), (error: unknown) => {
+                assert.ok(error instanceof PreflightError);
+                assert.match(error.message, /d365-backup-access:serviceAccount: backup@contoso\.onmicrosoft\.com is the operator's own identity/);
+                assert.match(error.message, /would demote itself/);
+                return true;
+            });
+        });
+
+        it("reads PIM only when Global Administrator is to be time-bound in this stage", async () => {
+            const reader = tenant(licensed());
+            await preflight(config({ stage: "operational", elevationHours: "2" }), ACCOUNT_ID, reader, silent);
+            await preflight(config({ stage: "bootstrap" }), ACCOUNT_ID, reader, silent);
+            assert.deepEqual(reader.scheduleLookups, []);
+            await preflight(config({ stage: "reauth", elevationHours: "2" }), ACCOUNT_ID, reader, silent);
+            assert.deepEqual(reader.scheduleLookups, [ACCOUNT_ID]);
+        });
+
+        it("names the Entra ID P2 licence and the alternative when the tenant has no PIM", async () => {
+            const noP2 = Object.assign(new Error("Microsoft Graph refused PIM: The tenant needs an AAD Premium 2 license."), {
+                name: "D365BackupAccessError",
+                kind: "configuration",
+                code: "AadPremiumLicenseRequired",
+                status: 400,
+            });
+            const reader = tenant(licensed(), [ENVIRONMENT], { activeRoleSchedules: async () => Promise.reject(noP2) });
+            await assert.rejects(preflight(config({ elevationHours: "2" }), ACCOUNT_ID, reader, silent), (error: unknown) => {
+                assert.ok(error instanceof PreflightError);
+                assert.match(error.message, /elevationHours is set, but the tenant has no Microsoft Entra ID P2 \(Graph answered AadPremiumLicenseRequired\)/);
+                assert.match(error.message, /unset d365-backup-access:elevationHours/);
+                return true;
+            });
+        });
+
+        it("warns that a permanent Global Administrator will be made time-bound", async () => {
+            const permanent = { id: "a", roleDefinitionId: GLOBAL_ADMINISTRATOR, directoryScopeId: "/", startDateTime: null, endDateTime: null };
+            const reader = tenant(licensed(), [ENVIRONMENT], { activeRoleSchedules: async () => [permanent] });
+            const report = await preflight(config({ elevationHours: "3" }), ACCOUNT_ID, reader, silent);
+            assert.equal(report.warnings.length, 1);
+            assert.match(report.warnings[0], /holds Global Administrator permanently; the update makes it end in 3 h/);
+            const timeBound = { ...permanent, endDateTime: "2026-12-01T10:00:00Z" };
+            const quiet = await preflight(config({ elevationHours: "3" }), ACCOUNT_ID, tenant(licensed(), [ENVIRONMENT], { activeRoleSchedules: async () => [timeBound] }), silent);
+            assert.deepEqual(quiet.warnings, []);
         });
     });
 });

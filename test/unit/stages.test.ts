@@ -23,6 +23,14 @@ describe("stage model", () => {
         ]);
     });
 
+    it("makes only Global Administrator time-bound, and only when asked", () => {
+        assert.deepEqual(planStage("bootstrap").timeBoundRoles, []);
+        assert.deepEqual(planStage("bootstrap", true).timeBoundRoles, [GLOBAL_ADMINISTRATOR]);
+        assert.deepEqual(planStage("reauth", true).timeBoundRoles, [GLOBAL_ADMINISTRATOR]);
+        assert.deepEqual(planStage("operational", true).timeBoundRoles, []);
+        assert.deepEqual(planStage("reauth", true).directoryRoles, planStage("reauth").directoryRoles, "the same roles, held differently");
+    });
+
     it("uses the built-in role template ids", () => {
         assert.equal(GLOBAL_ADMINISTRATOR.templateId, "62e90394-69f5-4237-9190-012177145e10");
         assert.equal(DYNAMICS_365_ADMINISTRATOR.templateId, "44367163-eba1-44c3-98af-f5787879f96a");
@@ -57,5 +65,26 @@ describe("next steps", () => {
         const text = nextSteps("reauth", context);
         assert.match(text, /Re-authenticate/);
         assert.match(text, /d365-backup-access:stage operational/);
+    });
+
+    describe("with a time-bound Global Administrator", () => {
+        const now = Date.parse("2026-12-01T08:00:00Z");
+        const active = { endDateTime: "2026-12-01T10:00:00.000Z", status: "active" as const, now };
+
+        it("says by when the connector must be created or re-authenticated", () => {
+            const bootstrap = nextSteps("bootstrap", { ...context, elevation: active });
+            assert.match(bootstrap, /holds Global Administrator \(time-bound, until 2026-12-01 10:00 UTC\)/);
+            assert.match(bootstrap, /create the Dynamics 365 connector before 2026-12-01 10:00 UTC/);
+            assert.match(nextSteps("reauth", { ...context, elevation: active }), /Re-authenticate the Dynamics 365 connector in the backup product now \(before 2026-12-01 10:00 UTC\)/);
+        });
+
+        it("once it ended (refresh saw it, or its end passed): not granted again by itself, and how to ask on purpose", () => {
+            for (const elevation of [{ ...active, status: "ended" as const }, { ...active, now: Date.parse("2026-12-01T11:00:00Z") }]) {
+                const text = nextSteps("bootstrap", { ...context, elevation });
+                assert.match(text, /time-bound Global Administrator ended \(2026-12-01 10:00 UTC\); it is not granted again by itself/);
+                assert.match(text, /npx pulumi config set --stack contoso d365-backup-access:elevationJustification ".*" && npx pulumi up --stack contoso/);
+                assert.doesNotMatch(text, /holds Global Administrator/);
+            }
+        });
     });
 });

@@ -1,6 +1,6 @@
 // Graph: time-bound active role assignments (Entra PIM, roleManagement/directory).
 //
-//   POST roleAssignmentScheduleRequests   {action: adminAssign | adminRemove, principalId, roleDefinitionId,
+//   POST roleAssignmentScheduleRequests   {action: adminAssign | adminUpdate | adminRemove, principalId, roleDefinitionId,
 //                                          directoryScopeId, justification, scheduleInfo: {startDateTime?,
 //                                          expiration: {type: afterDuration, duration} | {type: afterDateTime,
 //                                          endDateTime} | {type: noExpiration}}}               -> 201 the request
@@ -11,7 +11,8 @@
 // in roleAssignments too until the tenant's clock passes its end (Tenant.clockNow). As in
 // Entra: a tenant without Entra ID P2 is refused (400 AadPremiumLicenseRequired); a
 // duplicate assignment is 400 RoleAssignmentExists; the default role settings require a
-// justification for an active assignment.
+// justification for an active assignment. adminUpdate gives an active assignment (time-bound
+// or permanent) a new schedule, keeping its id; nothing active is RoleAssignmentDoesNotExist.
 import { DIRECTORY_ROLE_TEMPLATES } from "../../data/directory";
 import { isPlainObject, jsonBody, RequestContext } from "../../core/http";
 import { route } from "../../core/router";
@@ -84,8 +85,8 @@ export function pimRoutes(deps: ServiceDeps): GraphRoute[] {
       if (refused) return refused;
   
       const action = body.action;
-      if (action !== "adminAssign" && action !== "adminRemove") {
-        return bad(`The action '${String(action)}' is not supported here; the emulator knows adminAssign and adminRemove.`);
+      if (action !== "adminAssign" && action !== "adminUpdate" && action !== "adminRemove") {
+        return bad(`The action '${String(action)}' is not supported here; the emulator knows adminAssign, adminUpdate and adminRemove.`);
       }
       const principalId = typeof body.principalId === "string" ? body.principalId.toLowerCase() : "";
       if (!GUID.test(principalId)) return bad("Invalid value specified for property 'principalId' of resource 'UnifiedRoleAssignmentScheduleRequest'.");
@@ -109,7 +110,8 @@ export function pimRoutes(deps: ServiceDeps): GraphRoute[] {
       if (!justification) {
         return graphError(ctx, 400, "RoleAssignmentRequestPolicyValidationFailed", 'The following policy rules failed: ["JustificationRule"]');
       }
-      if (active) return graphError(ctx, 400, "RoleAssignmentExists", "The Role assignment already exists.");
+      if (action === "adminAssign" && active) return graphError(ctx, 400, "RoleAssignmentExists", "The Role assignment already exists.");
+      if (action === "adminUpdate" && !active) return graphError(ctx, 400, "RoleAssignmentDoesNotExist", "The Role assignment does not exist.");
       const schedule = isPlainObject(body.scheduleInfo) ? body.scheduleInfo : undefined;
       const expiration = schedule && isPlainObject(schedule.expiration) ? schedule.expiration : undefined;
       if (!schedule || !expiration) return bad("scheduleInfo.expiration is required for adminAssign.");
@@ -129,14 +131,14 @@ export function pimRoutes(deps: ServiceDeps): GraphRoute[] {
         return bad(`scheduleInfo.expiration.type '${String(expiration.type)}' is not one of afterDuration, afterDateTime, noExpiration.`);
       }
       const created: DirectoryRoleAssignment = {
-        id: roleAssignmentId(roleDefinitionId, principalId),
+        id: active?.id ?? roleAssignmentId(roleDefinitionId, principalId),
         principalId,
         roleDefinitionId,
         directoryScopeId: "/",
         startDateTime: new Date(start).toISOString(),
         endDateTime: end === null ? null : new Date(end).toISOString(),
       };
-      tenant.state.directoryRoleAssignments.push(created);
+      tenant.state.directoryRoleAssignments = [...tenant.state.directoryRoleAssignments.filter((a) => a !== active), created];
       return ok(ctx, 201, requestRepresentation(m[1], { action, principalId, roleDefinitionId, justification, status: "Provisioned", target: created, now }));
     }),
   ];

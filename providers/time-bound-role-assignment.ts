@@ -1,0 +1,239 @@
+// TimeBoundRoleAssignment: a directory role the account holds for a few hours only,
+// through Entra PIM (an active assignment with an end), so a forgotten or failed
+// follow-up cannot leave it in place.
+//
+// Type pulumi-nodejs:dynamic/entra:TimeBoundRoleAssignment
+//
+//   check   validates the ids, elevationHours (1–24) and the justification
+//   diff    any input change asks for a new elevation: delete first (PIM refuses a
+//           second active assignment of the same role), then create
+//   create  adopt what the account holds already: a time-bound assignment as it is, a
+//           permanent one is given the end (adminUpdate); otherwise adminAssign for
+//           elevationHours; a concurrent grant (RoleAssignmentExists) is adopted
+//   read    while active: its end; once it is not active any more (it expired, or was
+//           removed): status "ended", with the id kept — an ended elevation is not
+//           drift, so `pulumi up --refresh` never grants Global Administrator again by
+//           itself. A new elevation is asked for on purpose: a new justification
+//           (d365-backup-access:elevationJustification), or `pulumi up --replace <urn>`
+//   update  nothing to call: it only rewrites state written by an earlier version
+//   delete  adminRemove; nothing active any more counts as done
+
+import * as pulumi from "@pulumi/pulumi";
+
+import { ClientContext } from "./context";
+import { accessError } from "./errors";
+import { HostedResource, isLegacyProviderText } from "./hosted-provider";
+import { ActiveRoleSchedule, findActiveRoleSchedule, MAX_ELEVATION_HOURS, MAX_JUSTIFICATION_LENGTH, MIN_ELEVATION_HOURS, requestRoleSchedule } from "./pim";
+import { changedProperties, CheckFailure, checkGuid, configureProvider, definedOnly, keptOutputs, ProviderKey, providerContext, UNKNOWN } from "./provider-runtime";
+
+export const TIME_BOUND_ROLE_ASSIGNMENT_MODULE = "entra";
+export const TIME_BOUND_ROLE_ASSIGNMENT_TYPE = "TimeBoundRoleAssignment" as const;
+
+export { MAX_ELEVATION_HOURS, MAX_JUSTIFICATION_LENGTH, MIN_ELEVATION_HOURS };
+
+export type ElevationStatus = "active" | "ended";
+
+export interface TimeBoundRoleAssignmentInputs {
+    /** The role's template id (= roleDefinitionId for built-in roles). */
+    readonly roleId: string;
+    readonly principalObjectId: string;
+    /** Tenant-wide: "/". */
+    readonly directoryScopeId: string;
+    readonly elevationHours: number;
+    readonly justification: string;
+}
+
+export interface TimeBoundRoleAssignmentOutputs extends TimeBoundRoleAssignmentInputs {
+    /** When the role became active (ISO 8601, UTC). */
+    readonly startDateTime: string;
+    /** When it ends by itself (ISO 8601, UTC). */
+    readonly endDateTime: string;
+    readonly status: ElevationStatus;
+    /** How this elevation came about: granted by this resource, or adopted from the tenant. */
+    readonly origin: "granted" | "adopted" | "made-time-bound";
+}
+
+const REPLACE_ON = ["roleId", "principalObjectId", "directoryScopeId", "elevationHours", "justification"] as const;
+
+export function checkElevationHours(value: unknown): string | undefined {
+    if (value === UNKNOWN) return undefined;
+    if (typeof value !== "number" || !Number.isInteger(value) || value < MIN_ELEVATION_HOURS || value > MAX_ELEVATION_HOURS) {
+        return `elevationHours must be a whole number of hours from ${MIN_ELEVATION_HOURS} to ${MAX_ELEVATION_HOURS}; got ${JSON.stringify(value ?? null)}.`;
+    }
+    return undefined;
+}
+
+export function checkJustification(value: unknown): string | undefined {
+    if (value === UNKNOWN) return undefined;
+    if (typeof value !== "string" || value.trim() === "") return `justification must be a non-empty text (PIM requires one); got ${JSON.stringify(value ?? null)}.`;
+    if (value.trim().length > MAX_JUSTIFICATION_LENGTH) {
+        return `justification is ${value.trim().length} characters long; PIM accepts at most ${MAX_JUSTIFICATION_LENGTH}.`;
+    }
+    return undefined;
+}
+
+function checkInputs(news: Record<string, unknown>): { inputs: Record<string, unknown>; failures: CheckFailure[] } {
+    const failures: CheckFailure[] = [];
+    const roleId = checkGuid(news, "roleId", failures, "a directory role template id");
+    const principalObjectId = checkGuid(news, "principalObjectId", failures, "the account's Entra object id");
+    const directoryScopeId = news.directoryScopeId ?? "/";
+    if (directoryScopeId !== "/" && directoryScopeId !== UNKNOWN) {
+        failures.push({ property: "directoryScopeId", reason: `directoryScopeId must be "/" (the whole directory); got ${JSON.stringify(directoryScopeId)}.` });
+    }
+    for (const [property, problem] of [
+        ["elevationHours", checkElevationHours(news.elevationHours)],
+        ["justification", checkJustification(news.justification)],
+    ] as const) {
+        if (problem) failures.push({ property, reason: problem });
+    }
+    return {
+        inputs: definedOnly({
+            roleId: roleId ?? news.roleId,
+            principalObjectId: principalObjectId ?? news.principalObjectId,
+            directoryScopeId,
+            elevationHours: news.elevationHours,
+            justification: typeof news.justification === "string" ? news.justification.trim() : news.justification,
+        }),
+        failures,
+    };
+}
+
+function toInputs(values: Record<string, unknown>): TimeBoundRoleAssignmentInputs {
+    return {
+        roleId: String(values.roleId).toLowerCase(),
+        principalObjectId: String(values.principalObjectId).toLowerCase(),
+        directoryScopeId: "/",
+        elevationHours: Number(values.elevationHours),
+        justification: String(values.justification),
+    };
+}
+
+function outputsFor(inputs: TimeBoundRoleAssignmentInputs, active: ActiveRoleSchedule, origin: TimeBoundRoleAssignmentOutputs["origin"]): TimeBoundRoleAssignmentOutputs {
+    return { ...inputs, startDateTime: active.startDateTime ?? "", endDateTime: active.endDateTime ?? "", status: "active", origin };
+}
+
+async function requireActive(ctx: ClientContext, inputs: TimeBoundRoleAssignmentInputs, after: string): Promise<ActiveRoleSchedule> {
+    const active = await findActiveRoleSchedule(ctx, inputs.principalObjectId, inputs.roleId);
+    if (!active?.endDateTime) {
+        throw accessError("api", {
+            what: `PIM accepted ${after} for ${inputs.principalObjectId}, but no time-bound assignment of role ${inputs.roleId} is active`,
+            fix: "run `pulumi up` again; if it persists, check the role's assignments in Entra admin center → Privileged Identity Management.",
+        });
+    }
+    return active;
+}
+
+/** Grants the role for elevationHours, or adopts what the account holds (see the header). */
+export async function ensureTimeBoundAssignment(ctx: ClientContext, inputs: TimeBoundRoleAssignmentInputs): Promise<TimeBoundRoleAssignmentOutputs> {
+    const who = inputs.principalObjectId;
+    const existing = await findActiveRoleSchedule(ctx, who, inputs.roleId);
+    if (existing?.endDateTime) {
+        ctx.log(`${who} already holds role ${inputs.roleId} until ${existing.endDateTime} (time-bound); adopting it.`);
+        return outputsFor(inputs, existing, "adopted");
+    }
+    if (existing) {
+        ctx.log(`${who} holds role ${inputs.roleId} permanently; making it end in ${inputs.elevationHours} h (PIM adminUpdate).`);
+        const outcome = await requestRoleSchedule(ctx, { action: "adminUpdate", principalId: who, roleId: inputs.roleId, justification: inputs.justification, hours: inputs.elevationHours });
+        if (outcome === "done") return outputsFor(inputs, await requireActive(ctx, inputs, "adminUpdate"), "made-time-bound");
+        // It was removed meanwhile: grant it afresh below.
+    }
+    const outcome = await requestRoleSchedule(ctx, { action: "adminAssign", principalId: who, roleId: inputs.roleId, justification: inputs.justification, hours: inputs.elevationHours });
+    if (outcome === "already-exists") {
+        // Granted by someone else between our read and our request.
+        const now = await requireActive(ctx, inputs, "nothing (the role assignment already exists)");
+        return outputsFor(inputs, now, "adopted");
+    }
+    const granted = await requireActive(ctx, inputs, "adminAssign");
+    ctx.log(`${who} holds role ${inputs.roleId} until ${granted.endDateTime} (PIM, ${inputs.elevationHours} h).`);
+    return outputsFor(inputs, granted, "granted");
+}
+
+/** The elevation as it is now: active with its end, or ended (never gone: see the header). */
+export async function readTimeBoundAssignment(ctx: ClientContext, stored: TimeBoundRoleAssignmentOutputs): Promise<TimeBoundRoleAssignmentOutputs> {
+    const active = await findActiveRoleSchedule(ctx, stored.principalObjectId, stored.roleId);
+    if (!active) return { ...stored, status: "ended" };
+    return { ...stored, startDateTime: active.startDateTime ?? stored.startDateTime, endDateTime: active.endDateTime ?? "", status: "active" };
+}
+
+/** Ends the elevation now; nothing active any more counts as done. */
+export async function removeTimeBoundAssignment(ctx: ClientContext, stored: TimeBoundRoleAssignmentOutputs): Promise<void> {
+    const outcome = await requestRoleSchedule(ctx, {
+        action: "adminRemove",
+        principalId: stored.principalObjectId,
+        roleId: stored.roleId,
+        justification: stored.justification,
+    });
+    ctx.log(
+        outcome === "does-not-exist"
+            ? `${stored.principalObjectId} no longer held role ${stored.roleId}; nothing to remove.`
+            : `${stored.principalObjectId} no longer holds role ${stored.roleId} (PIM adminRemove).`,
+    );
+}
+
+/**
+ * A provider object; its configuration lives in the provider host, never in the object.
+ * Objects made with the same key share configuration and client context.
+ */
+export function timeBoundRoleAssignmentProvider(key: ProviderKey = {}): pulumi.dynamic.ResourceProvider {
+    return {
+        async configure(request: pulumi.dynamic.ConfigureRequest) {
+            configureProvider(key, request.config);
+        },
+        async check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
+            return checkInputs(news);
+        },
+        async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+            const replaces = changedProperties(olds, news, REPLACE_ON);
+            // deleteBeforeReplace: PIM holds one active assignment per principal, role and scope.
+            return { changes: replaces.length > 0 || isLegacyProviderText(olds.__provider), replaces, deleteBeforeReplace: true };
+        },
+        async update(_id: string, olds: Record<string, unknown>) {
+            return { outs: keptOutputs(olds) };
+        },
+        async create(inputs: Record<string, unknown>) {
+            const ctx = await providerContext(key);
+            const outs = await ensureTimeBoundAssignment(ctx, toInputs(inputs));
+            return { id: `${outs.roleId}/${outs.principalObjectId}/${outs.startDateTime}`, outs };
+        },
+        async read(id: string, props: Record<string, unknown>) {
+            const ctx = await providerContext(key);
+            return { id, props: { ...(await readTimeBoundAssignment(ctx, props as unknown as TimeBoundRoleAssignmentOutputs)) } };
+        },
+        async delete(_id: string, props: Record<string, unknown>) {
+            const ctx = await providerContext(key);
+            await removeTimeBoundAssignment(ctx, props as unknown as TimeBoundRoleAssignmentOutputs);
+        },
+    };
+}
+
+export interface TimeBoundRoleAssignmentArgs {
+    readonly roleId: pulumi.Input<string>;
+    readonly principalObjectId: pulumi.Input<string>;
+    readonly elevationHours: pulumi.Input<number>;
+    readonly justification: pulumi.Input<string>;
+}
+
+/** The resource as a program sees it: when the elevation ends, and whether it is still active. */
+export class TimeBoundRoleAssignment extends HostedResource {
+    public declare readonly endDateTime: pulumi.Output<string>;
+    public declare readonly status: pulumi.Output<ElevationStatus>;
+
+    constructor(name: string, args: TimeBoundRoleAssignmentArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            TIME_BOUND_ROLE_ASSIGNMENT_MODULE,
+            TIME_BOUND_ROLE_ASSIGNMENT_TYPE,
+            name,
+            {
+                roleId: args.roleId,
+                principalObjectId: args.principalObjectId,
+                directoryScopeId: "/",
+                elevationHours: args.elevationHours,
+                justification: args.justification,
+                endDateTime: undefined,
+                status: undefined,
+            },
+            // deleteBeforeReplace also on the engine's side, for `pulumi up --replace`.
+            { deleteBeforeReplace: true, ...opts },
+        );
+    }
+}
