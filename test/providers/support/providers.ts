@@ -1,4 +1,4 @@
-// Both providers, fresh and configured against an emulator, with the provider host's
+// The providers, fresh and configured against an emulator, with the provider host's
 // surroundings: no ARM_* or endpoint variables leaking in from the developer's shell,
 // and console output captured (the host shows it to the operator). Each test gets its
 // own implementation objects, so configurations never mix; the hosted path the engine
@@ -10,6 +10,7 @@ import { RunningEmulator } from "../../../emulator";
 import { environmentUserProvider } from "../../../providers/environment-user";
 import { hostedProviderText } from "../../../providers/hosted-provider";
 import { securityRoleAssignmentProvider } from "../../../providers/security-role-assignment";
+import { timeBoundRoleAssignmentProvider } from "../../../providers/time-bound-role-assignment";
 import { inspectForSecrets } from "../../support/secret-guard";
 import { configRequest } from "./serialized";
 import { stackConfig } from "./tenant";
@@ -17,6 +18,7 @@ import { stackConfig } from "./tenant";
 export interface ConfiguredProviders {
     readonly users: pulumi.dynamic.ResourceProvider;
     readonly roles: pulumi.dynamic.ResourceProvider;
+    readonly elevations: pulumi.dynamic.ResourceProvider;
     /** What state stores as each one's provider. */
     readonly texts: string[];
 }
@@ -24,10 +26,10 @@ export interface ConfiguredProviders {
 export async function configuredProviders(emulator: RunningEmulator, extra: Record<string, string> = {}): Promise<ConfiguredProviders> {
     const users = environmentUserProvider();
     const roles = securityRoleAssignmentProvider();
+    const elevations = timeBoundRoleAssignmentProvider();
     const config = configRequest(stackConfig(emulator, extra));
-    await users.configure!(config);
-    await roles.configure!(config);
-    return { users, roles, texts: [hostedProviderText("EnvironmentUser"), hostedProviderText("SecurityRoleAssignment")] };
+    for (const provider of [users, roles, elevations]) await provider.configure!(config);
+    return { users, roles, elevations, texts: [hostedProviderText("EnvironmentUser"), hostedProviderText("SecurityRoleAssignment")] };
 }
 const ISOLATED_VARIABLES = /^(ARM_|AZURE_|D365BA_|ACTIONS_ID_TOKEN_)/;
 
