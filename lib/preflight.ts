@@ -75,25 +75,27 @@ export async function preflight(
     log: (message: string) => void,
 ): Promise<PreflightReport> {
     const account = describeServiceAccount(config.serviceAccount);
+    // First, and alone: nothing else matters if the operator would demote itself.
+    const operator = await tenant.operatorObjectId();
+    if (operator && operator.toLowerCase() === serviceAccountObjectId.toLowerCase()) {
+        throw new PreflightError([
+            `${NAMESPACE}:serviceAccount: ${account} is the operator's own identity (object id ${operator}, the identity this program signs in as); ` +
+                `the stages remove directory roles from the service account, so the operator would demote itself. ` +
+                `Use a dedicated backup account, and sign in as another administrator or an app registration (azuread:clientId).`,
+        ]);
+    }
+
     const timeBoundRoles = planStage(config.stage, config.elevation !== undefined).timeBoundRoles;
-    const [environments, licences, assignments, operator, schedules] = await Promise.all([
+    const [environments, licences, assignments, schedules] = await Promise.all([
         tenant.listEnvironments(),
         tenant.licenseDetails(serviceAccountObjectId),
         tenant.directoryRoleAssignments(serviceAccountObjectId),
-        tenant.operatorObjectId(),
         timeBoundRoles.length ? readSchedules(tenant, serviceAccountObjectId) : Promise.resolve(undefined),
     ]);
 
     const problems: string[] = [];
     const warnings: string[] = [];
 
-    if (operator && operator.toLowerCase() === serviceAccountObjectId.toLowerCase()) {
-        problems.push(
-            `${NAMESPACE}:serviceAccount: ${account} is the operator's own identity (object id ${operator}, the identity this program signs in as); ` +
-                `the stages remove directory roles from the service account, so the operator would demote itself. ` +
-                `Use a dedicated backup account, and sign in as another administrator or an app registration (azuread:clientId).`,
-        );
-    }
     if (schedules === "no-licence") {
         problems.push(`${NAMESPACE}:elevationHours is set, but the tenant has no Microsoft Entra ID P2 (Graph answered AadPremiumLicenseRequired): ${PIM_LICENCE_FIX}`);
     } else if (schedules) {

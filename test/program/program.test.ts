@@ -15,12 +15,13 @@ const RESTRICTED = "1a5d7b4f-2c3e-4d6f-9a8b-0c1d2e3f4a5b";
 const NO_DATAVERSE = "2b6e8c5a-3d4f-4e7a-8b9c-1d2e3f4a5b6c";
 const UNKNOWN = "3c7f9d6b-4e5a-4f8b-9c0d-2e3f4a5b6c7d";
 
+const SEED_OPERATOR_OBJECT_ID = "5e9b1f8d-6a7c-4b0d-9e2f-4a5b6c7d8e9f";
 const SEED = {
     tenantId: "9a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d",
     operator: {
         clientId: "4d8a0e7c-5f6b-4a9c-8d1e-3f4a5b6c7d8e",
         clientSecret: "program-test-operator-secret",
-        objectId: "5e9b1f8d-6a7c-4b0d-9e2f-4a5b6c7d8e9f",
+        objectId: SEED_OPERATOR_OBJECT_ID,
         registeredAdminApplication: true,
     },
     users: [
@@ -39,6 +40,9 @@ const ROLE_ASSIGNMENT = "azuread:index/directoryRoleAssignment:DirectoryRoleAssi
 const GROUP_MEMBER = "azuread:index/groupMember:GroupMember";
 const ENVIRONMENT_USER = "pulumi-nodejs:dynamic/powerplatform:EnvironmentUser";
 const SECURITY_ROLE = "pulumi-nodejs:dynamic/dataverse:SecurityRoleAssignment";
+const TIME_BOUND_ROLE = "pulumi-nodejs:dynamic/entra:TimeBoundRoleAssignment";
+/** The directory resolving the configured account to the identity the program signs in as. */
+const SELF = { objectId: SEED_OPERATOR_OBJECT_ID, userPrincipalName: "admin@contoso.onmicrosoft.com" };
 const TEMPLATE = {
     globalAdministrator: "62e90394-69f5-4237-9190-012177145e10",
     dynamicsAdministrator: "44367163-eba1-44c3-98af-f5787879f96a",
@@ -65,6 +69,7 @@ describe("program under mocks", function () {
     let emulator: RunningEmulator;
     let brownfield: RunningEmulator;
     let stopped: RunningEmulator;
+    let withoutP2: RunningEmulator;
     const runs: Record<string, ProgramRun> = {};
 
     before(async () => {
@@ -78,6 +83,8 @@ describe("program under mocks", function () {
         // A tenant that is gone: its endpoints refuse connections, as a stopped emulator's do.
         stopped = await startEmulator(SEED);
         await stopped.stop();
+        withoutP2 = await startEmulator({ ...SEED, entraIdP2: false });
+
         const users = [ACCOUNT, UNLICENSED];
         const scenarios: Record<string, Omit<ProgramRunOptions, "env">> = {
             bootstrap: { config: configFor("bootstrap"), users },
@@ -115,8 +122,17 @@ describe("program under mocks", function () {
             },
         };
         scenarios.brownfield = { config: configFor("operational"), users };
+        scenarios.elevated = { config: configFor("bootstrap", { "d365-backup-access:elevationHours": "2" }), users };
+        scenarios.elevatedReauth = {
+            config: configFor("reauth", { "d365-backup-access:elevationHours": "4", "d365-backup-access:elevationJustification": "CHG-1234 re-authenticate" }),
+            users,
+        };
+        scenarios.elevatedOperational = { config: configFor("operational", { "d365-backup-access:elevationHours": "2" }), users };
+        scenarios.elevatedWithoutP2 = { config: configFor("bootstrap", { "d365-backup-access:elevationHours": "2" }), users, preview: true };
+        scenarios.operatorIsAccount = { config: configFor("bootstrap", { "d365-backup-access:serviceAccount": SELF.userPrincipalName }), users: [SELF], preview: true };
         const environmentFor = (name: string): Record<string, string> => {
             if (name === "brownfield") return brownfield.env;
+            if (name === "elevatedWithoutP2") return withoutP2.env;
             if (name === "unreachable") return stopped.env;
             if (name === "noCredentials") {
                 const { ARM_CLIENT_SECRET: _secret, ...rest } = emulator.env;
@@ -138,6 +154,7 @@ describe("program under mocks", function () {
     after(async () => {
         await emulator?.stop();
         await brownfield?.stop();
+        await withoutP2?.stop();
     });
 
     it("adopts a directory role and a group membership the account already holds, creating the rest", () => {
@@ -337,5 +354,48 @@ describe("program under mocks", function () {
 
     it("requireDynamicsLicense false lets an unlicensed account through", () => {
         assert.equal(ofType(runs.unlicensedAllowed, ENVIRONMENT_USER).length, 2);
+    });
+
+    describe("time-bound Global Administrator (elevationHours)", () => {
+        it("grants Global Administrator through PIM for the configured hours, and the other roles permanently", () => {
+            const run = runs.elevated;
+            assert.equal(run.error, undefined, run.error);
+            assert.deepEqual(roleIds(run), [TEMPLATE.dynamicsAdministrator]);
+            const [elevation] = ofType(run, TIME_BOUND_ROLE);
+            assert.equal(ofType(run, TIME_BOUND_ROLE).length, 1);
+            assert.equal(elevation.name, "time-bound-global-administrator");
+            assert.deepEqual(
+                [elevation.inputs.roleId, elevation.inputs.principalObjectId, elevation.inputs.elevationHours],
+                [TEMPLATE.globalAdministrator, ACCOUNT.objectId, 2],
+            );
+            assert.equal(elevation.inputs.justification, "Create the Dynamics 365 backup connector (d365-backup-access, stage bootstrap, stack contoso).");
+            assert.deepEqual(run.outputs.directoryRoles, ["Global Administrator", "Dynamics 365 Administrator"]);
+        });
+
+        it("takes the operator's justification, and reauth is time-bound too", () => {
+            const [elevation] = ofType(runs.elevatedReauth, TIME_BOUND_ROLE);
+            assert.deepEqual([elevation.inputs.justification, elevation.inputs.elevationHours], ["CHG-1234 re-authenticate", 4]);
+            assert.deepEqual(roleIds(runs.elevatedReauth), [TEMPLATE.powerPlatformAdministrator, TEMPLATE.dynamicsAdministrator].sort());
+        });
+
+        it("operational holds no Global Administrator of either kind", () => {
+            assert.equal(runs.elevatedOperational.error, undefined, runs.elevatedOperational.error);
+            assert.equal(ofType(runs.elevatedOperational, TIME_BOUND_ROLE).length, 0);
+            assert.deepEqual(roleIds(runs.elevatedOperational), roleIds(runs.operational));
+        });
+
+        it("a tenant without Entra ID P2 fails in preview, naming the licence and the alternative, and registers nothing", () => {
+            const run = runs.elevatedWithoutP2;
+            assert.equal(run.resources.length, 0);
+            assert.match(run.error ?? "", /elevationHours is set, but the tenant has no Microsoft Entra ID P2 \(Graph answered AadPremiumLicenseRequired\)/);
+            assert.match(run.error ?? "", /unset d365-backup-access:elevationHours to grant a permanent assignment/);
+        });
+    });
+
+    it("refuses in preview an account that is the operator's own identity, registering nothing", () => {
+        const run = runs.operatorIsAccount;
+        assert.equal(run.resources.length, 0);
+        assert.match(run.error ?? "", /serviceAccount: admin@contoso\.onmicrosoft\.com is the operator's own identity/);
+        assert.match(run.error ?? "", /would demote itself/);
     });
 });
