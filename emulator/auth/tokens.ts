@@ -1,5 +1,6 @@
 // Access tokens: RS256 JWTs shaped like Entra's v1 app-only tokens (the kind Graph,
-// BAP and Dataverse get for client credentials), signed with a key made at start.
+// BAP and Dataverse get for client credentials) or, for a user who signed in, its
+// delegated tokens (idtyp user, upn, scp), signed with a key made at start.
 // Clients do not verify them (MSAL does not), but the emulator's services do: a token
 // that was not issued here fails signature validation like a forged one would.
 import { createHash, createPublicKey, KeyObject, randomBytes, sign, verify } from "crypto";
@@ -12,6 +13,8 @@ export interface TokenSubject {
 }
 
 export interface TokenRequest extends TokenSubject {
+  /** Set for a user's (delegated) token: who signed in; otherwise the token is app-only. */
+  user?: { upn: string; name: string };
   audience: string;
   tenantId: string;
   issuer: string;
@@ -49,7 +52,8 @@ export class TokenIssuer {
       appid: request.appid,
       appidacr: "1",
       idp: request.issuer,
-      idtyp: "app",
+      idtyp: request.user ? "user" : "app",
+      ...(request.user ? { upn: request.user.upn, name: request.user.name, scp: "user_impersonation" } : {}),
       oid: request.oid,
       rh: `0.${randomBytes(12).toString("base64url")}.`,
       sub: request.oid,

@@ -35,6 +35,9 @@ export interface UserSeed {
   accountEnabled?: boolean;
   /** SKU part numbers, e.g. DYN365_ENTERPRISE_PLAN1. */
   licenses?: string[];
+  /** Set: the user can sign in with it (resource owner password grant, as a public client
+   *  such as the Azure CLI does), so an operator can be a user. Empty: no sign-in. */
+  password?: string;
 }
 
 export interface DirectoryRoleAssignmentSeed {
@@ -144,7 +147,8 @@ export interface Seed {
 
 export type Operator = Required<Omit<OperatorSeed, "displayName">> & { displayName: string };
 export type Application = Required<Omit<ApplicationSeed, "clientSecret">> & { clientSecret?: string };
-export type User = Required<UserSeed>;
+/** A password, when set, is for signing in only: never part of what Graph returns. */
+export type User = Required<Omit<UserSeed, "password">> & { password?: string };
 export type DirectoryRoleAssignment = Required<DirectoryRoleAssignmentSeed>;
 export type Group = Required<GroupSeed>;
 export type SystemUser = Required<Omit<SystemUserSeed, "applicationId">> & { applicationId?: string };

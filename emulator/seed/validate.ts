@@ -160,7 +160,7 @@ export function validateSeed(input: unknown): TenantState {
 
   const users = r.array("seed.users", root.users).map((value, i) => {
     const p = `seed.users[${i}]`;
-    const u = r.object(p, value, ["id", "userPrincipalName", "displayName", "accountEnabled", "licenses"]) ?? {};
+    const u = r.object(p, value, ["id", "userPrincipalName", "displayName", "accountEnabled", "licenses", "password"]) ?? {};
     const upn = r.string(`${p}.userPrincipalName`, u.userPrincipalName);
     if (upn && !/^[^@\s]+@[^@\s]+$/.test(upn)) r.problem(`${p}.userPrincipalName`, upn, "name@domain");
     return {
@@ -169,6 +169,7 @@ export function validateSeed(input: unknown): TenantState {
       displayName: r.string(`${p}.displayName`, u.displayName, upn.split("@")[0] || "user"),
       accountEnabled: r.boolean(`${p}.accountEnabled`, u.accountEnabled, true),
       licenses: r.array(`${p}.licenses`, u.licenses).map((l, j) => r.string(`${p}.licenses[${j}]`, l)),
+      ...(u.password === undefined ? {} : { password: r.string(`${p}.password`, u.password) }),
     };
   });
 

@@ -102,8 +102,9 @@ export function loginService(deps: ServiceDeps): ServiceHandler {
     const missing = (param: string) => aadError(ctx, 400, "invalid_request", 900144, `The request body must contain the following parameter: '${param}'.`);
     const grantType = form.get("grant_type");
     if (!grantType) return missing("grant_type");
+    if (grantType === "password") return userToken(ctx, form, missing);
     if (grantType !== "client_credentials") {
-      return aadError(ctx, 400, "unsupported_grant_type", 70003, `The app requested an unsupported grant type '${grantType}'. The emulator supports client_credentials only.`);
+      return aadError(ctx, 400, "unsupported_grant_type", 70003, `The app requested an unsupported grant type '${grantType}'. The emulator supports client_credentials and password.`);
     }
     const clientId = form.get("client_id");
     if (!clientId) return missing("client_id");
@@ -125,6 +126,11 @@ export function loginService(deps: ServiceDeps): ServiceHandler {
       return aadError(ctx, 400, "invalid_scope", 1002012, `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
     }
     const resource = scopes[0].slice(0, -"/.default".length).replace(/\/+$/, "");
+    return issued(ctx, resource, { oid: app.objectId, appid: app.clientId, appDisplayName: app.displayName });
+  }
+
+  /** A token for `resource`, or invalid_resource when the tenant has no such resource. */
+  function issued(ctx: RequestContext, resource: string, subject: { oid: string; appid: string; appDisplayName: string; user?: { upn: string; name: string } }): Reply {
     if (!knownResources().some((r) => r.toLowerCase() === resource.toLowerCase())) {
       return aadError(ctx, 400, "invalid_resource", 500011, `The resource principal named ${resource} was not found in the tenant named ${tenantId()}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`);
     }
@@ -134,15 +140,40 @@ export function loginService(deps: ServiceDeps): ServiceHandler {
       tenantId: tenantId(),
       issuer: `${endpoints.login}/${tenantId()}/`,
       lifetimeSeconds: lifetime,
-      oid: app.objectId,
-      appid: app.clientId,
-      appDisplayName: app.displayName,
+      ...subject,
     });
     return {
       status: 200,
       headers: { "Cache-Control": "no-store, no-cache", Pragma: "no-cache" },
       body: { token_type: "Bearer", expires_in: lifetime, ext_expires_in: lifetime, access_token: accessToken },
     };
+  }
+
+  /**
+   * The resource owner password grant of a public client (the Azure CLI's, for one):
+   * a seeded user with a password signs in and gets a delegated token for one resource.
+   */
+  function userToken(ctx: RequestContext, form: URLSearchParams, missing: (param: string) => Reply): Reply {
+    const clientId = form.get("client_id");
+    if (!clientId) return missing("client_id");
+    const username = form.get("username");
+    if (!username) return missing("username");
+    const password = form.get("password");
+    if (!password) return missing("password");
+    const user = tenant.user(username);
+    if (!user || !user.password || !secretsEqual(password, user.password)) {
+      return aadError(ctx, 400, "invalid_grant", 50126, "Error validating credentials due to invalid username or password.");
+    }
+    if (!user.accountEnabled) return aadError(ctx, 400, "invalid_grant", 50057, "The user account is disabled.");
+    const scope = form.get("scope");
+    if (!scope) return missing("scope");
+    // Public clients ask for openid, profile and offline_access besides the resource.
+    const resources = scope.trim().split(/\s+/).filter((s) => !["openid", "profile", "offline_access"].includes(s));
+    if (resources.length !== 1) {
+      return aadError(ctx, 400, "invalid_scope", 70011, `The provided value for the input parameter 'scope' is not valid. Ask for one resource at a time (e.g. https://graph.microsoft.com/.default).`);
+    }
+    const resource = resources[0].replace(/\/(\.default|user_impersonation)$/, "").replace(/\/+$/, "");
+    return issued(ctx, resource, { oid: user.id, appid: clientId, appDisplayName: "public client", user: { upn: user.userPrincipalName, name: user.displayName } });
   }
 
   function metadata(ctx: RequestContext): Reply {

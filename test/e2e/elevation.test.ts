@@ -7,6 +7,7 @@ import { promises as fs } from "fs";
 import * as path from "path";
 
 import { RunningEmulator, startEmulator } from "../../emulator";
+import { registerSecret } from "../support/secret-guard";
 import { createWorkspace, PulumiWorkspace, REPOSITORY } from "./support/workspace";
 
 const GLOBAL_ADMINISTRATOR = "62e90394-69f5-4237-9190-012177145e10";
@@ -144,6 +145,40 @@ describe("end to end: time-bound Global Administrator (elevationHours)", functio
             assert.deepEqual(withoutP2.requests().filter((r) => r.method !== "GET" && r.service !== "login"), []);
         } finally {
             await withoutP2.stop();
+            await fresh.remove();
+        }
+    });
+
+    it("6. an operator signed in as the service account itself (Azure CLI user) is refused in preview, before anything changes", async () => {
+        const admin = seed.users.find((user: any) => user.userPrincipalName.startsWith("admin@"));
+        const password = "admin-password-emulator-only";
+        registerSecret(password);
+        const tenant = await startEmulator({ ...seed, users: seed.users.map((u: any) => (u.id === admin.id ? { ...u, password } : u)) });
+        const { ARM_CLIENT_ID: _id, ARM_CLIENT_SECRET: _secret, ...signInByCli } = tenant.env;
+        const fresh = await createWorkspace({
+            stack: "self",
+            env: {
+                ...signInByCli,
+                // The Azure CLI, signed in as the admin (a test stand-in answering get-access-token).
+                PATH: `${path.join(REPOSITORY, "test", "e2e", "support", "azure-cli")}${path.delimiter}${process.env.PATH}`,
+                EMULATED_AZ_USER: admin.userPrincipalName,
+                EMULATED_AZ_PASSWORD: password,
+            },
+        });
+        try {
+            await fresh.setConfig("d365-backup-access:serviceAccount", admin.userPrincipalName);
+            await fresh.setConfig("d365-backup-access:environments[0]", "*", { path: true });
+            await fresh.setConfig("d365-backup-access:stage", "bootstrap");
+            const preview = await fresh.run(["preview"], { allowFailure: true });
+            assert.notEqual(preview.code, 0);
+            const text = preview.stdout + preview.stderr;
+            assert.match(text, /d365-backup-access:serviceAccount: admin@contoso\.onmicrosoft\.com is the operator's own identity \(object id [0-9a-f-]+, the identity this program signs in as\)/);
+            assert.match(text, /would demote itself/);
+            const signedIn = tenant.requests().filter((r) => r.service === "graph" && r.caller?.oid === admin.id);
+            assert.ok(signedIn.length > 0, "the program and the azuread provider signed in as the admin, through the Azure CLI");
+            assert.deepEqual(tenant.requests().filter((r) => r.method !== "GET" && r.service !== "login"), []);
+        } finally {
+            await tenant.stop();
             await fresh.remove();
         }
     });

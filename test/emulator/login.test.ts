@@ -61,6 +61,30 @@ describe("emulator login", () => {
     assert.ok(!res.text.includes("wrong"), "the secret sent is not echoed back");
   });
 
+  it("signs a seeded user in with a password (a public client, as the Azure CLI): a delegated token with the user's oid and upn", async () => {
+    const upn = demoSeed().users![1].userPrincipalName;
+    const { emulator: withPassword } = await start(demoSeed((s) => (s.users![1].password = "user-password-emulator-only")));
+    try {
+      const ask = (password: string) =>
+        request("POST", `${withPassword.endpoints.login}/${DEMO.tenantId}/oauth2/v2.0/token`, {
+          headers: { "Content-Type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ grant_type: "password", client_id: "04b07795-8ddb-461a-bbee-02f9e1bf7b46", username: upn, password, scope: "https://graph.microsoft.com/.default offline_access openid profile" }).toString(),
+        });
+      const ok = await ask("user-password-emulator-only");
+      assert.equal(ok.status, 200, ok.text);
+      const claims = decodeJwt(ok.body.access_token);
+      assert.deepEqual([claims.idtyp, claims.oid, claims.upn, claims.aud], ["user", DEMO.adminUser, upn, "https://graph.microsoft.com"]);
+      assert.equal(typeof claims.scp, "string");
+      const wrong = await ask("not-it");
+      assert.deepEqual([wrong.status, wrong.body.error, wrong.body.error_codes], [400, "invalid_grant", [50126]]);
+      const users = await request("GET", `${withPassword.endpoints.graph}/v1.0/users/${DEMO.adminUser}`, { token: ok.body.access_token });
+      assert.equal(users.status, 200);
+      assert.ok(!users.text.includes("user-password-emulator-only"), "Graph never returns a password");
+    } finally {
+      await withPassword.stop();
+    }
+  });
+
   it("answers an unknown client id with AADSTS700016", async () => {
     const res = await request("POST", `${emulator.endpoints.login}/${DEMO.tenantId}/oauth2/v2.0/token`, {
       headers: { "Content-Type": "application/x-www-form-urlencoded" },

@@ -5,8 +5,9 @@
 // namespace, secrets wrapped) and as the older `variables` map ("azuread:config:<key>",
 // plain strings). Both are read; args win.
 //
-// Only client-secret sign-in is implemented (it is what the project's operators and the
-// end-to-end suite use); any other method is refused with a message saying so.
+// Client-secret sign-in and, as the real provider's default when no other method is
+// configured (use_cli), the Azure CLI's signed-in user are implemented; any other method
+// is refused with a message saying so.
 
 import { readFileSync } from "fs";
 
@@ -14,8 +15,10 @@ import { Props, unwrapSecrets } from "./properties";
 
 export interface ProviderSettings {
     readonly tenantId: string;
-    readonly clientId: string;
-    readonly clientSecret: string;
+    /** How the provider signs in: the application's client secret, or the Azure CLI's user. */
+    readonly method: "clientSecret" | "azureCli";
+    readonly clientId?: string;
+    readonly clientSecret?: string;
     /** Built-in cloud name, used when no metadata host is set. */
     readonly environment: string;
     readonly metadataHost?: string;
@@ -63,13 +66,18 @@ export function resolveSettings(get: (key: string) => string | undefined, env: E
         setting("clientSecret", "ARM_CLIENT_SECRET") ?? (secretFile ? readSecretFile(secretFile, "clientSecretFilePath", "ARM_CLIENT_SECRET_FILE_PATH") : undefined);
 
     const problems: string[] = [];
+    const useCli = (setting("useCli", "ARM_USE_CLI") ?? "true").toLowerCase() !== "false";
     if (!tenantId) problems.push("azuread:tenantId (or ARM_TENANT_ID) is not set; the tenant's id (a GUID) is expected");
+    if (!clientSecret && !clientId && useCli) {
+        if (problems.length > 0) throw new ConfigurationError(`Invalid azuread provider configuration:\n- ${problems.join("\n- ")}`);
+        return { tenantId: tenantId!, method: "azureCli", environment: setting("environment", "ARM_ENVIRONMENT") ?? "global", metadataHost: setting("metadataHost", "ARM_METADATA_HOSTNAME") };
+    }
     if (!clientId) problems.push("azuread:clientId (or ARM_CLIENT_ID) is not set; the application (client) id of the operator is expected");
     if (!clientSecret) {
         const other = ["clientCertificate", "clientCertificatePath", "useOidc", "useMsi"].filter((key) => get(key) !== undefined);
         problems.push(
             "azuread:clientSecret (or ARM_CLIENT_SECRET) is not set; this test stand-in for the azuread provider signs in " +
-                "with a client secret only" +
+                "with a client secret, or with the Azure CLI when no client id is set" +
                 (other.length > 0 ? ` (also configured, but not implemented here: ${other.map((k) => `azuread:${k}`).join(", ")})` : ""),
         );
     }
@@ -77,6 +85,7 @@ export function resolveSettings(get: (key: string) => string | undefined, env: E
 
     return {
         tenantId: tenantId!,
+        method: "clientSecret",
         clientId: clientId!,
         clientSecret: clientSecret!,
         environment: setting("environment", "ARM_ENVIRONMENT") ?? "global",

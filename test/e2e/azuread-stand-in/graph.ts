@@ -41,10 +41,11 @@ export interface TokenCredential {
     getToken(scope: string): Promise<{ token: string } | null>;
 }
 
-export function clientSecretCredential(settings: ProviderSettings, cloud: CloudEndpoints): TokenCredential {
+export function signInCredential(settings: ProviderSettings, cloud: CloudEndpoints): TokenCredential {
     // Loaded here, not at the top: @azure/identity takes a moment to load and only a
     // configured provider needs it.
     const identity = require("@azure/identity");
+    if (settings.method === "azureCli") return new identity.AzureCliCredential({ tenantId: settings.tenantId });
     return new identity.ClientSecretCredential(settings.tenantId, settings.clientId, settings.clientSecret, {
         authorityHost: cloud.loginEndpoint,
         // Any authority but the public cloud's would fail MSAL's instance discovery.

@@ -8,7 +8,7 @@ import { endpointsForEnvironment, endpointsFromMetadataHost } from "./cloud";
 import { configReader, Environment, resolveSettings } from "./config";
 import { directoryRoleAssignment } from "./directory-role-assignment";
 import { getUser } from "./get-user";
-import { clientSecretCredential, createGraphClient, DEFAULT_RETRIES, GraphClient } from "./graph";
+import { signInCredential, createGraphClient, DEFAULT_RETRIES, GraphClient } from "./graph";
 import { groupMember } from "./group-member";
 import { Props } from "./properties";
 import { FunctionType, OperationContext, ResourceType } from "./types";
@@ -32,13 +32,13 @@ export class StandInProvider {
             const cloud = settings.metadataHost
                 ? await endpointsFromMetadataHost(settings.metadataHost, { ...DEFAULT_RETRIES, deadline: Date.now() + 60_000 })
                 : endpointsForEnvironment(settings.environment);
-            const credential = clientSecretCredential(settings, cloud);
+            const credential = signInCredential(settings, cloud);
             try {
                 await credential.getToken(cloud.graphScope);
             } catch (error) {
                 throw new Error(
                     `building client: unable to obtain a token for ${cloud.graphScope} from ${cloud.loginEndpoint} ` +
-                        `(tenant ${settings.tenantId}, client ${settings.clientId}): ${(error as Error).message}`,
+                        `(tenant ${settings.tenantId}, ${settings.method === "azureCli" ? "the Azure CLI's signed-in user" : `client ${settings.clientId}`}): ${(error as Error).message}`,
                 );
             }
             return createGraphClient(cloud, credential);
