@@ -216,7 +216,8 @@ function parseElevation(get: ConfigSource, problems: string[]): Elevation | unde
             `${keyName("elevationJustification")} is ${justification.length} characters long; PIM accepts at most ${MAX_JUSTIFICATION_LENGTH}.`,
         );
     }
-    if (rawHours === undefined || rawHours.trim() === "") {
+    // 0 is Pulumi.yaml's default: no elevation, a permanent Global Administrator.
+    if (rawHours === undefined || rawHours.trim() === "" || rawHours.trim() === "0") {
         if (justification) {
             problems.push(
                 `${keyName("elevationJustification")} is set but ${keyName("elevationHours")} is not; set ${keyName("elevationHours")} ` +
@@ -230,7 +231,7 @@ function parseElevation(get: ConfigSource, problems: string[]): Elevation | unde
     if (!/^\d+$/.test(rawHours.trim()) || hours < MIN_ELEVATION_HOURS || hours > MAX_ELEVATION_HOURS) {
         problems.push(
             `${keyName("elevationHours")}: ${JSON.stringify(rawHours)} is not a whole number of hours from ${MIN_ELEVATION_HOURS} to ${MAX_ELEVATION_HOURS}; ` +
-                `e.g. 2, or unset it for a permanent Global Administrator that the operational stage removes.`,
+                `e.g. 2, or 0 (the default) for a permanent Global Administrator that the operational stage removes.`,
         );
         return null;
     }

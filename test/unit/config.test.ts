@@ -140,7 +140,11 @@ describe("parseConfig", () => {
             });
         });
 
-        for (const bad of ["0", "25", "1.5", "two", "-1"]) {
+        it("takes 0, Pulumi.yaml's default, and an empty justification as no elevation", () => {
+            assert.equal(parseConfig(source({ ...VALID, elevationHours: "0", elevationJustification: "" })).elevation, undefined);
+        });
+
+        for (const bad of ["25", "1.5", "two", "-1"]) {
             it(`refuses elevationHours ${JSON.stringify(bad)}, naming the key, the value and the range`, () => {
                 assert.throws(
                     () => parseConfig(source({ ...VALID, elevationHours: bad })),
