@@ -51,8 +51,8 @@ describe("the policy pack through the Pulumi CLI", function () {
     it("a well-configured stack passes every rule of the pack", async () => {
         const { stdout, stderr } = await workspace.run(["preview", "--policy-pack", POLICY_PACK]);
         const output = stdout + stderr;
-        // The CLI lists the packs it ran: the pack was loaded and analyzed the stack.
-        assert.match(output, /d365-backup-access/, output);
+        // The CLI lists the packs it ran, with their outcome: the pack was loaded and analyzed the stack.
+        assert.match(output, /✅ d365-backup-access@v0\.1\.0 \(local: policy\)/, output);
         assert.doesNotMatch(output, /mandatory|violation/i, output);
     });
 
