@@ -1,18 +1,23 @@
 // The operator's credentials are set with `pulumi config set --secret`: encrypted in
 // Pulumi.<stack>.yaml, never in plain text in a file people commit. Messages name the
 // key, never its value.
+//
+// Checked on the stack's root resource, the first one the engine analyzes: an update
+// stops there, before any resource changes, even with --skip-preview.
 
-import { StackValidationPolicy } from "@pulumi/policy";
+import { ResourceValidationPolicy } from "@pulumi/policy";
 
 import { SECRET_CONFIG_KEYS } from "../facts";
+import { STACK } from "../resources";
 import { configValue, stackFile, StackConfig } from "../stack-config";
 
-export function noSecretInPlainConfig(config: () => StackConfig): StackValidationPolicy {
+export function noSecretInPlainConfig(config: () => StackConfig): ResourceValidationPolicy {
     return {
         name: "no-secret-in-plain-config",
         description: `Credential keys (${SECRET_CONFIG_KEYS.join(", ")}) are set only as secrets.`,
         enforcementLevel: "mandatory",
-        validateStack: (_args, reportViolation) => {
+        validateResource: (args, reportViolation) => {
+            if (args.type !== STACK) return;
             const stack = config();
             const present = SECRET_CONFIG_KEYS.filter((key) => configValue(stack, key) !== undefined);
             for (const key of present) {

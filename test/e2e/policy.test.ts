@@ -1,7 +1,8 @@
 // End to end: the policy pack in policy/, run by the real Pulumi CLI (its analyzer,
 // started through the Node.js language host) against the real program and the tenant
 // emulator. A well-configured stack passes; a stack holding the operator's client secret
-// in plain configuration is refused, and an update with the pack changes nothing.
+// in plain configuration is refused, and an update with the pack changes nothing, even
+// with --skip-preview (the rule is checked on the stack's root resource, analyzed first).
 //
 // Needs the toolchain of scripts/toolchain/build.sh. Run with
 // `node -r ts-node/register/transpile-only test/run-suite.ts --spec test/e2e/policy.test.ts`.
@@ -71,9 +72,9 @@ describe("the policy pack through the Pulumi CLI", function () {
         assert.match(output, /pulumi config set --secret azuread:clientSecret/, output);
     });
 
-    it("an update with the pack is refused before it changes anything in the tenant", async () => {
+    it("an update with the pack is refused before it changes anything in the tenant, even without a preview", async () => {
         emulator.clearRequests();
-        const update = await workspace.run(["up", "--yes", "--policy-pack", POLICY_PACK], { allowFailure: true });
+        const update = await workspace.run(["up", "--yes", "--skip-preview", "--policy-pack", POLICY_PACK], { allowFailure: true });
         const output = update.stdout + update.stderr;
         assert.notEqual(update.code, 0, output);
         assert.match(output, /no-secret-in-plain-config/, output);

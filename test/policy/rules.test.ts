@@ -43,7 +43,8 @@ const systemAdministrator = (environmentId: string, extra: Record<string, unknow
 const groupMember = (extra: Record<string, unknown> = {}) =>
     fakeResource(GROUP_MEMBER, `security-group-member-${GROUP}`, { groupObjectId: GROUP, memberObjectId: ACCOUNT, ...extra });
 
-const environmentAccess = (): ResourceView[] => [groupMember(), environmentUser(ENV_A), systemAdministrator(ENV_A), environmentUser(ENV_B), systemAdministrator(ENV_B)];
+const stack = () => fakeResource("pulumi:pulumi:Stack", "d365-backup-access-contoso", {});
+const environmentAccess = (): ResourceView[] => [stack(), groupMember(), environmentUser(ENV_A), systemAdministrator(ENV_A), environmentUser(ENV_B), systemAdministrator(ENV_B)];
 const BOOTSTRAP = (): ResourceView[] => [roleAssignment("global-administrator", GA), roleAssignment("dynamics-365-administrator", D365), ...environmentAccess()];
 const OPERATIONAL = (): ResourceView[] => [roleAssignment("dynamics-365-administrator", D365), roleAssignment("power-platform-administrator", PPA), ...environmentAccess()];
 
@@ -172,7 +173,7 @@ describe("policy pack rules", () => {
         it("refuses every grant when none is for the configured object id", async () => {
             const found = await violations(OPERATIONAL(), configFor("operational", { "d365-backup-access:serviceAccount": STRANGER }));
             only(found, "grants-for-configured-account");
-            assert.equal(found.length, OPERATIONAL().length);
+            assert.equal(found.length, OPERATIONAL().filter((r) => r.type !== "pulumi:pulumi:Stack").length);
         });
 
         it("with a user principal name, refuses the grant that names another principal than the rest", async () => {
@@ -221,6 +222,12 @@ describe("policy pack rules", () => {
                 "`pulumi config set --secret azuread:clientCertificatePassword`",
             ]);
             assert.ok(!violation.message.includes("pfx-password"));
+        });
+
+        it("is checked on the stack's root resource, which every stack has", async () => {
+            const found = await violations([stack()], configFor("operational", { "d365-backup-access:environments": '["*"]' }, []));
+            assertOneViolation(found, "no-secret-in-plain-config", ["azuread:clientSecret is stored in plain text"]);
+            assert.match(found[0].urn!, /::d365-backup-access-contoso$/);
         });
 
         it("accepts credentials set as secrets and stacks without credentials in config", async () => {
