@@ -123,6 +123,19 @@ export const CONFIG_KEYS: readonly string[] = [
     `${NAMESPACE}:addOperatorAppUser`,
 ];
 
+/**
+ * The keys among CONFIG_KEYS whose values are credentials: set them with
+ * `pulumi config set --secret` (the policy pack refuses a stack that holds one in
+ * plain text). The same keys the reader below reads as secret.
+ */
+export const SECRET_CONFIG_KEYS: readonly string[] = [
+    "azuread:clientSecret",
+    "azuread:clientCertificate",
+    "azuread:clientCertificatePassword",
+    "azuread:oidcToken",
+    "azuread:oidcRequestToken",
+];
+
 const DEFAULTS = {
     requestTimeoutSeconds: 300,
     maxConcurrentRequestsPerHost: 8,
@@ -194,7 +207,7 @@ function createReader(config: ConfigSource, env: EnvironmentVariables): Reader {
 
     return {
         problems,
-        text(key, variables = [], secret = false) {
+        text(key, variables = [], secret = SECRET_CONFIG_KEYS.includes(key)) {
             const found = raw(key, variables);
             if (!found) return undefined;
             if (typeof found.value !== "string") {

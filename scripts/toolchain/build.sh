@@ -5,6 +5,7 @@
 #
 #   $PULUMI_HOME/versions/<v>/bin/pulumi                         the CLI
 #   $PULUMI_HOME/versions/<v>/bin/pulumi-language-nodejs          Node.js language host
+#                                                                (also runs Node.js policy packs)
 #   $PULUMI_HOME/versions/<v>/bin/pulumi-resource-pulumi-nodejs   dynamic-provider launcher
 #   $PULUMI_HOME/plugins/resource-azuread-v<v>/                   azuread provider plugin
 #

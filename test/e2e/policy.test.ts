@@ -1,0 +1,90 @@
+// End to end: the policy pack in policy/, run by the real Pulumi CLI (its analyzer,
+// started through the Node.js language host) against the real program and the tenant
+// emulator. A well-configured stack passes; a stack holding the operator's client secret
+// in plain configuration is refused, and an update with the pack changes nothing, even
+// with --skip-preview (the rule is checked on the stack's root resource, analyzed first).
+//
+// Needs the toolchain of scripts/toolchain/build.sh. Run with
+// `node -r ts-node/register/transpile-only test/run-suite.ts --spec test/e2e/policy.test.ts`.
+
+import { strict as assert } from "assert";
+import { promises as fs } from "fs";
+import * as path from "path";
+
+import { RunningEmulator, startEmulator } from "../../emulator";
+import { createWorkspace, PulumiWorkspace, REPOSITORY } from "./support/workspace";
+
+const POLICY_PACK = "policy";
+
+async function loadSeed(): Promise<any> {
+    return JSON.parse(await fs.readFile(path.join(REPOSITORY, "emulator", "seeds", "demo.json"), "utf8"));
+}
+
+/** The operator's client secret reaches the program only through the stack's configuration. */
+function withoutClientSecret(env: Record<string, string>): Record<string, string> {
+    const { ARM_CLIENT_SECRET: _secret, ...rest } = env;
+    return rest;
+}
+
+describe("the policy pack through the Pulumi CLI", function () {
+    this.timeout(10 * 60 * 1000);
+
+    let emulator: RunningEmulator;
+    let workspace: PulumiWorkspace;
+    let account: { id: string; userPrincipalName: string };
+
+    before(async () => {
+        const seed = await loadSeed();
+        account = seed.users.find((user: any) => user.userPrincipalName.startsWith("backup@"));
+        emulator = await startEmulator(seed);
+        workspace = await createWorkspace({ stack: "contoso", env: withoutClientSecret(emulator.env) });
+        await workspace.setConfig("azuread:clientSecret", emulator.env.ARM_CLIENT_SECRET, { secret: true });
+        await workspace.setConfig("d365-backup-access:serviceAccount", account.userPrincipalName);
+        await workspace.setConfig("d365-backup-access:environments[0]", "*", { path: true });
+        await workspace.setConfig("d365-backup-access:stage", "bootstrap");
+    });
+
+    after(async () => {
+        await emulator?.stop();
+        await workspace?.remove();
+    });
+
+    it("a well-configured stack passes every rule of the pack", async () => {
+        const { stdout, stderr } = await workspace.run(["preview", "--policy-pack", POLICY_PACK]);
+        const output = stdout + stderr;
+        // The CLI lists the packs it ran, with their outcome: the pack was loaded and analyzed the stack.
+        assert.match(output, /✅ d365-backup-access@v0\.1\.0 \(local: policy\)/, output);
+        assert.doesNotMatch(output, /mandatory|violation/i, output);
+    });
+
+    it("the operator's client secret in plain configuration is refused, naming the key and the fix", async () => {
+        await workspace.run(["config", "rm", "azuread:clientSecret"]);
+        await workspace.setConfig("azuread:clientSecret", emulator.env.ARM_CLIENT_SECRET);
+        const stackFile = await fs.readFile(path.join(workspace.directory, `Pulumi.${workspace.stack}.yaml`), "utf8");
+        assert.ok(stackFile.includes("azuread:clientSecret: ") && !stackFile.includes("secure:"), "the secret is now plain config");
+
+        const preview = await workspace.run(["preview", "--policy-pack", POLICY_PACK], { allowFailure: true });
+        const output = preview.stdout + preview.stderr;
+        assert.notEqual(preview.code, 0, output);
+        assert.match(output, /no-secret-in-plain-config/, output);
+        assert.match(output, /mandatory/, output);
+        assert.match(output, /azuread:clientSecret is stored in plain text in Pulumi\.contoso\.yaml/, output);
+        assert.match(output, /pulumi config set --secret azuread:clientSecret/, output);
+    });
+
+    it("an update with the pack is refused before it changes anything in the tenant, even without a preview", async () => {
+        emulator.clearRequests();
+        const update = await workspace.run(["up", "--yes", "--skip-preview", "--policy-pack", POLICY_PACK], { allowFailure: true });
+        const output = update.stdout + update.stderr;
+        assert.notEqual(update.code, 0, output);
+        assert.match(output, /no-secret-in-plain-config/, output);
+        const held = emulator.state().directoryRoleAssignments!.filter((assignment) => assignment.principalId === account.id);
+        assert.deepEqual(held, [], "no directory role was assigned");
+        const writes = emulator.requests().filter((entry) => entry.method !== "GET");
+        assert.deepEqual(
+            writes.map((entry) => `${entry.method} ${entry.path}`).filter((line) => !/\/oauth2\/|\/token/.test(line)),
+            [],
+            "no write reached the tenant",
+        );
+    });
+});

@@ -1,0 +1,48 @@
+// The pack repeats a few facts of the program so that it can be published on its own
+// (policy/facts.ts); they must stay the program's.
+
+import { strict as assert } from "assert";
+import { promises as fs } from "fs";
+import * as path from "path";
+
+import { DIRECTORY_ROLES as PROGRAM_ROLES, GLOBAL_ADMINISTRATOR as PROGRAM_GLOBAL_ADMINISTRATOR } from "../../lib/directory-roles";
+import { isGuid as programIsGuid } from "../../lib/ids";
+import * as facts from "../../policy/facts";
+import { SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../../providers/security-role-assignment";
+import { CONFIG_KEYS, NAMESPACE, readClientSettings, SECRET_CONFIG_KEYS } from "../../providers/settings";
+
+const REPOSITORY = path.resolve(__dirname, "..", "..");
+
+describe("policy pack facts", () => {
+    it("are the program's directory roles, System Administrator role, namespace and id shape", () => {
+        const pick = ({ displayName, templateId }: { displayName: string; templateId: string }) => ({ displayName, templateId });
+        assert.deepEqual(facts.DIRECTORY_ROLES.map(pick), PROGRAM_ROLES.map(pick));
+        assert.deepEqual(pick(facts.GLOBAL_ADMINISTRATOR), pick(PROGRAM_GLOBAL_ADMINISTRATOR));
+        assert.equal(facts.SYSTEM_ADMINISTRATOR_TEMPLATE_ID, SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID);
+        assert.equal(facts.NAMESPACE, NAMESPACE);
+        for (const id of ["62e90394-69f5-4237-9190-012177145e10", "62E90394-69F5-4237-9190-012177145E10", "backup@contoso.com", "62e90394"]) {
+            assert.equal(facts.isGuid(id), programIsGuid(id), id);
+        }
+    });
+
+    it("name as secret exactly the credential keys the program reads as secret", () => {
+        assert.deepEqual(facts.SECRET_CONFIG_KEYS, SECRET_CONFIG_KEYS);
+        for (const key of SECRET_CONFIG_KEYS) assert.ok(CONFIG_KEYS.includes(key), `${key} is a key the clients read`);
+        // The clients' reader never shows a secret key's value in a problem; other keys' values it shows.
+        // (useOidc: the OIDC tokens are read only then.)
+        const problems = (key: string) => readClientSettings({ "azuread:useOidc": "true", [key]: { value: "shown-value" } }, {}).problems.join("\n");
+        for (const key of SECRET_CONFIG_KEYS) {
+            assert.ok(problems(key).includes(`${key}: a non-text value is not text`), problems(key));
+            assert.ok(!problems(key).includes("shown-value"), problems(key));
+        }
+        assert.ok(problems("azuread:clientId").includes("shown-value"), "a non-secret key's value is shown");
+    });
+
+    it("use the versions the project is pinned to, so that the published pack runs what CI ran", async () => {
+        const root = JSON.parse(await fs.readFile(path.join(REPOSITORY, "package.json"), "utf8"));
+        const pack = JSON.parse(await fs.readFile(path.join(REPOSITORY, "policy", "package.json"), "utf8"));
+        for (const name of ["@pulumi/policy", "@pulumi/pulumi"]) {
+            assert.equal(pack.dependencies[name], root.dependencies[name], name);
+        }
+    });
+});

@@ -1,0 +1,97 @@
+// The policy pack against what the real program registers (under runtime mocks, its
+// tenant checks answered by the emulator): every stage passes, so the pack's type tokens
+// and input names are the program's; and a Global Administrator assignment carried into
+// the operational stage is refused.
+
+import { strict as assert } from "assert";
+import { promises as fs } from "fs";
+import * as path from "path";
+
+import { RunningEmulator, startEmulator } from "../../emulator";
+import { DIRECTORY_ROLE_ASSIGNMENT, ENVIRONMENT_USER, GROUP_MEMBER, ResourceView, SECURITY_ROLE_ASSIGNMENT } from "../../policy/resources";
+import { ProgramRun, runProgram } from "../support/program-runner";
+import { stackConfig, violations } from "./pack-runner";
+
+const REPOSITORY = path.resolve(__dirname, "..", "..");
+
+const asViews = (run: ProgramRun): ResourceView[] => run.resources.map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: r.inputs }));
+
+describe("the policy pack against the program's registrations", function () {
+    this.timeout(180000);
+    let emulator: RunningEmulator;
+    let account: { id: string; userPrincipalName: string };
+    let environmentIds: string[];
+    const runs: Record<string, { config: Record<string, string>; run: ProgramRun }> = {};
+
+    before(async () => {
+        const seed = JSON.parse(await fs.readFile(path.join(REPOSITORY, "emulator", "seeds", "demo.json"), "utf8"));
+        account = seed.users.find((user: any) => user.userPrincipalName.startsWith("backup@"));
+        environmentIds = seed.environments.map((environment: any) => environment.id);
+        emulator = await startEmulator(seed);
+        const users = seed.users.map((user: any) => ({ objectId: user.id, userPrincipalName: user.userPrincipalName }));
+        const configs: Record<string, Record<string, string>> = {
+            bootstrap: { "d365-backup-access:stage": "bootstrap", "d365-backup-access:serviceAccount": account.userPrincipalName },
+            // By object id and with listed environments: the pack checks both against the registrations.
+            operational: {
+                "d365-backup-access:stage": "operational",
+                "d365-backup-access:serviceAccount": account.id,
+                "d365-backup-access:environments": JSON.stringify(environmentIds),
+            },
+            reauth: { "d365-backup-access:stage": "reauth", "d365-backup-access:serviceAccount": account.userPrincipalName },
+        };
+        const names = Object.keys(configs);
+        // Two at a time: each run is a Node process of its own.
+        for (let i = 0; i < names.length; i += 2) {
+            const batch = names.slice(i, i + 2);
+            const results = await Promise.all(
+                batch.map((name) => {
+                    const config = { "d365-backup-access:environments": '["*"]', ...configs[name] };
+                    return runProgram({ config, users, env: emulator.env }).then((run) => ({ config, run }));
+                }),
+            );
+            batch.forEach((name, index) => (runs[name] = results[index]));
+        }
+    });
+
+    after(async () => {
+        await emulator?.stop();
+    });
+
+    it("every stage of the program passes every rule", async () => {
+        for (const [stage, { config, run }] of Object.entries(runs)) {
+            assert.equal(run.error, undefined, `${stage}: ${run.error}`);
+            const resources = asViews(run);
+            // The pack's type tokens are the program's: the rules see its directory roles, group membership, users and roles.
+            const count = (type: string) => resources.filter((r) => r.type === type).length;
+            assert.equal(count(DIRECTORY_ROLE_ASSIGNMENT), stage === "reauth" ? 3 : 2, stage);
+            assert.equal(count(GROUP_MEMBER), 1, stage);
+            assert.equal(count(ENVIRONMENT_USER), environmentIds.length, stage);
+            assert.equal(count(SECURITY_ROLE_ASSIGNMENT), environmentIds.length, stage);
+            assert.deepEqual(await violations(resources, stackConfig(config, [])), [], stage);
+        }
+    });
+
+    it("refuses the bootstrap stage's Global Administrator carried into the operational stage", async () => {
+        const globalAdministrator = asViews(runs.bootstrap.run).find((r) => r.name === "directory-role-global-administrator");
+        assert.ok(globalAdministrator, "bootstrap registers Global Administrator");
+        const found = await violations([...asViews(runs.operational.run), globalAdministrator], stackConfig(runs.operational.config, []));
+        assert.deepEqual(
+            found.map((v) => v.policy),
+            ["no-global-administrator-in-operational"],
+            JSON.stringify(found, null, 2),
+        );
+        assert.match(found[0].message, /DirectoryRoleAssignment "directory-role-global-administrator" assigns Global Administrator while d365-backup-access:stage is operational/);
+    });
+
+    it("refuses an environment user the program registered for another account than the configured object id", async () => {
+        const resources = asViews(runs.operational.run);
+        const user = resources.find((r) => r.type.endsWith(":EnvironmentUser"))!;
+        const stranger = "9e8d7c6b-5a4f-4e3d-9c2b-1a0f9e8d7c6b";
+        const tampered = resources.map((r) => (r === user ? { ...r, props: { ...r.props, userObjectId: stranger } } : r));
+        const found = await violations(tampered, stackConfig(runs.operational.config, []));
+        const policies = [...new Set(found.map((v) => v.policy))].sort();
+        // The stray user is not the configured account's, and the account's own user in that environment is gone.
+        assert.deepEqual(policies, ["environment-users-read-write-system-administrator", "grants-for-configured-account"], JSON.stringify(found, null, 2));
+        assert.ok(found.some((v) => v.message.includes(`${user.name}" grants access to "${stranger}"`)), JSON.stringify(found, null, 2));
+    });
+});
