@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 import { ConfigError, describeServiceAccount, NAMESPACE, parseConfig, ProgramConfig, ServiceAccountRef } from "./lib/config";
 import { nextSteps } from "./lib/next-steps";
+import { plainTextCredentialKeys, runtimeConfigIsSecret } from "./lib/plain-credentials";
 import { preflight, PreflightError, TenantReader } from "./lib/preflight";
 import { ServiceAccountAccess } from "./lib/service-account-access";
 import { planStage, Stage } from "./lib/stages";
@@ -82,6 +83,10 @@ async function main() {
     const report = await preflight(config, serviceAccountObjectId, tenantReader(context), (message) => pulumi.log.info(message));
     report.warnings.forEach((warning) => pulumi.log.warn(warning));
 
+    const plainCredentials = plainTextCredentialKeys(pulumi.runtime.allConfig(), runtimeConfigIsSecret());
+    for (const key of plainCredentials) {
+        pulumi.log.warn(`${key} is stored in plain text in Pulumi.${pulumi.getStack()}.yaml; set it with \`pulumi config set --secret ${key}\` and rotate it if the file was shared.`);
+    }
     const plan = planStage(config.stage, config.elevation !== undefined);
     const stack = pulumi.getStack();
     const access = new ServiceAccountAccess("backup-service-account", {
@@ -89,6 +94,7 @@ async function main() {
         plan,
         environments: report.environments.targets,
         existing: report.existing,
+        plainTextCredentialKeys: plainCredentials,
         elevation: config.elevation && { hours: config.elevation.hours, justification: config.elevation.justification ?? defaultJustification(config.stage, stack) },
     });
 

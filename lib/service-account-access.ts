@@ -31,6 +31,8 @@ export interface ServiceAccountAccessArgs {
     readonly environments: readonly EnvironmentTarget[];
     /** Access the account already holds: adopted (Pulumi's import option) instead of created. */
     readonly existing: ExistingAccess;
+    /** Credential keys the stack holds in plain text: recorded for the policy pack (lib/plain-credentials.ts). */
+    readonly plainTextCredentialKeys: readonly string[];
     /** For the plan's time-bound roles: how long, and the reason PIM records. */
     readonly elevation?: { readonly hours: number; readonly justification: string };
 }
@@ -67,7 +69,8 @@ export class ServiceAccountAccess extends pulumi.ComponentResource {
     public readonly elevations: readonly ElevationOutput[];
 
     constructor(name: string, args: ServiceAccountAccessArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(COMPONENT_TYPE, name, {}, opts);
+        // The component's one input is what the policy pack checks before any child changes.
+        super(COMPONENT_TYPE, name, { plainTextCredentialKeys: [...args.plainTextCredentialKeys] }, opts);
 
         // An assignment or membership that exists already is imported: Graph refuses to
         // create it twice. For one this stack created, the import id equals the id in

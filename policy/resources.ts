@@ -13,6 +13,8 @@ export interface ResourceView {
 
 /** The stack's root resource: every stack has exactly one, registered before anything else. */
 export const STACK = "pulumi:pulumi:Stack";
+/** The program's component, the parent of every grant (lib/service-account-access.ts). */
+export const COMPONENT = "d365-backup-access:index:ServiceAccountAccess";
 export const DIRECTORY_ROLE_ASSIGNMENT = "azuread:index/directoryRoleAssignment:DirectoryRoleAssignment";
 /** Global Administrator through Entra PIM, ending by itself (when d365-backup-access:elevationHours is set). */
 export const TIME_BOUND_ROLE_ASSIGNMENT = "pulumi-nodejs:dynamic/entra:TimeBoundRoleAssignment";

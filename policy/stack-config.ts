@@ -1,16 +1,14 @@
 // The stack configuration as the policy pack sees it. The CLI sends it to the pack
-// (the analyzer's ConfigureStack: every value, decrypted, and which keys are secret);
-// the Node.js language host starts the pack with them in PULUMI_CONFIG and
-// PULUMI_CONFIG_SECRET_KEYS, the variables @pulumi/pulumi reads. @pulumi/policy itself
-// offers neither, so the pack reads them here.
+// (the analyzer's ConfigureStack: every value, decrypted); Pulumi's Node.js language
+// host starts the pack with it in PULUMI_CONFIG, the variable @pulumi/pulumi reads, but
+// does not say which keys are secret (see rules/config-secrets.ts). @pulumi/policy
+// itself offers no stack configuration, so the pack reads it here.
 
 import { NAMESPACE } from "./facts";
 
 export interface StackConfig {
     /** Full keys ("d365-backup-access:stage") to values as text, secrets decrypted; undefined when the CLI sent none. */
     readonly values: Readonly<Record<string, string>> | undefined;
-    /** Keys whose values are secret; undefined when the CLI did not say which. */
-    readonly secretKeys: readonly string[] | undefined;
     /** The stack's name, for messages ("Pulumi.<stack>.yaml"). */
     readonly stack: string | undefined;
 }
@@ -45,9 +43,7 @@ export function readStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
             values[cleanKey(key)] = typeof value === "string" ? value : JSON.stringify(value);
         }
     }
-    const keys = parseJson(env.PULUMI_CONFIG_SECRET_KEYS, "PULUMI_CONFIG_SECRET_KEYS");
-    const secretKeys = Array.isArray(keys) ? keys.filter((k): k is string => typeof k === "string").map(cleanKey) : undefined;
-    return { values, secretKeys, stack: env.PULUMI_NODEJS_STACK || undefined };
+    return { values, stack: env.PULUMI_NODEJS_STACK || undefined };
 }
 
 /** One value; blank counts as unset, as in the program. */

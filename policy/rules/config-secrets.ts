@@ -2,14 +2,18 @@
 // Pulumi.<stack>.yaml, never in plain text in a file people commit. Messages name the
 // key, never its value.
 //
-// Checked on the stack's root resource, the first one the engine analyzes: an update
-// stops there, before any resource changes, even with --skip-preview.
+// Which keys are secret is known to the program, not to a policy pack: Pulumi's Node.js
+// language host passes a pack the configuration values only. So the program records the
+// credential keys it found in plain text on its component (`plainTextCredentialKeys`),
+// which the engine analyzes when it is registered — before any of its children, so an
+// update stops there even with --skip-preview. A component without the record (an
+// older program) is refused: the rule cannot check it.
 
 import { ResourceValidationPolicy } from "@pulumi/policy";
 
 import { SECRET_CONFIG_KEYS } from "../facts";
-import { STACK } from "../resources";
-import { configValue, stackFile, StackConfig } from "../stack-config";
+import { COMPONENT, describeResource } from "../resources";
+import { stackFile, StackConfig } from "../stack-config";
 
 export function noSecretInPlainConfig(config: () => StackConfig): ResourceValidationPolicy {
     return {
@@ -17,22 +21,20 @@ export function noSecretInPlainConfig(config: () => StackConfig): ResourceValida
         description: `Credential keys (${SECRET_CONFIG_KEYS.join(", ")}) are set only as secrets.`,
         enforcementLevel: "mandatory",
         validateResource: (args, reportViolation) => {
-            if (args.type !== STACK) return;
-            const stack = config();
-            const present = SECRET_CONFIG_KEYS.filter((key) => configValue(stack, key) !== undefined);
-            for (const key of present) {
-                if (!stack.secretKeys) {
-                    reportViolation(
-                        `${key} is set, but the Pulumi CLI did not tell the policy pack which configuration values are secret, so it cannot ` +
-                            `check that ${key} is encrypted. Fix: run the pack with the project's pinned CLI and its Node.js language host ` +
-                            `(they pass PULUMI_CONFIG_SECRET_KEYS), and keep ${key} set with --secret.`,
-                    );
-                } else if (!stack.secretKeys.includes(key)) {
-                    reportViolation(
-                        `${key} is stored in plain text in ${stackFile(stack)}. Fix: \`pulumi config set --secret ${key}\` ` +
-                            `(type the value at the prompt), then treat the old value as exposed and rotate it if the file was shared or committed.`,
-                    );
-                }
+            if (args.type !== COMPONENT) return;
+            const recorded = args.props.plainTextCredentialKeys;
+            if (!Array.isArray(recorded)) {
+                reportViolation(
+                    `${describeResource(args)} does not say which credentials are stored in plain text, so the pack cannot check them. ` +
+                        `Fix: deploy with a version of the program that records plainTextCredentialKeys on its component.`,
+                );
+                return;
+            }
+            for (const key of recorded.filter((k): k is string => typeof k === "string")) {
+                reportViolation(
+                    `${key} is stored in plain text in ${stackFile(config())}. Fix: \`pulumi config set --secret ${key}\` ` +
+                        `(type the value at the prompt), then treat the old value as exposed and rotate it if the file was shared or committed.`,
+                );
             }
         },
     };

@@ -51,7 +51,9 @@ export function globalAdministratorTimeBound(config: () => StackConfig): Resourc
         validateResource: (args, reportViolation) => {
             if (!isGlobalAdministrator(args)) return;
             const stack = config();
-            const configured = configValue(stack, ELEVATION_HOURS_KEY);
+            // 0 is Pulumi.yaml's default: no elevation.
+            const raw = configValue(stack, ELEVATION_HOURS_KEY);
+            const configured = raw === "0" ? undefined : raw;
             const hours = parseElevationHours(configured);
             const name = describeResource(args);
             if (configured !== undefined && hours === undefined) {

@@ -19,9 +19,8 @@ export function fakeResource(type: string, name: string, props: Record<string, a
     return { type, name, props, urn: `urn:pulumi:contoso::d365-backup-access::d365-backup-access:index:ServiceAccountAccess$${type}::${name}` };
 }
 
-/** secretKeys undefined: the CLI did not say which keys are secret. */
-export function stackConfig(values: Record<string, string> | undefined, secretKeys: string[] | undefined): StackConfig {
-    return { values, secretKeys, stack: "contoso" };
+export function stackConfig(values: Record<string, string> | undefined): StackConfig {
+    return { values, stack: "contoso" };
 }
 
 const notApplicable = (reason?: string): never => {

@@ -38,7 +38,20 @@ describe("the policy pack against the program's registrations", function () {
                 "d365-backup-access:environments": JSON.stringify(environmentIds),
             },
             reauth: { "d365-backup-access:stage": "reauth", "d365-backup-access:serviceAccount": account.userPrincipalName },
+            // Global Administrator through PIM, and the operator's client secret in the stack's configuration.
+            elevated: {
+                "d365-backup-access:stage": "bootstrap",
+                "d365-backup-access:serviceAccount": account.userPrincipalName,
+                "d365-backup-access:elevationHours": "2",
+                "azuread:clientSecret": seed.operator.clientSecret,
+            },
+            plainSecret: {
+                "d365-backup-access:stage": "operational",
+                "d365-backup-access:serviceAccount": account.userPrincipalName,
+                "azuread:clientSecret": seed.operator.clientSecret,
+            },
         };
+        const secretKeys: Record<string, string[]> = { elevated: ["azuread:clientSecret"] };
         const names = Object.keys(configs);
         // Two at a time: each run is a Node process of its own.
         for (let i = 0; i < names.length; i += 2) {
@@ -46,7 +59,7 @@ describe("the policy pack against the program's registrations", function () {
             const results = await Promise.all(
                 batch.map((name) => {
                     const config = { "d365-backup-access:environments": '["*"]', ...configs[name] };
-                    return runProgram({ config, users, env: emulator.env }).then((run) => ({ config, run }));
+                    return runProgram({ config, secretKeys: secretKeys[name], users, env: emulator.env }).then((run) => ({ config, run }));
                 }),
             );
             batch.forEach((name, index) => (runs[name] = results[index]));
@@ -58,23 +71,23 @@ describe("the policy pack against the program's registrations", function () {
     });
 
     it("every stage of the program passes every rule", async () => {
-        for (const [stage, { config, run }] of Object.entries(runs)) {
+        for (const [stage, { config, run }] of Object.entries(runs).filter(([name]) => name !== "plainSecret")) {
             assert.equal(run.error, undefined, `${stage}: ${run.error}`);
             const resources = asViews(run);
             // The pack's type tokens are the program's: the rules see its directory roles, group membership, users and roles.
             const count = (type: string) => resources.filter((r) => r.type === type).length;
-            assert.equal(count(DIRECTORY_ROLE_ASSIGNMENT), stage === "reauth" ? 3 : 2, stage);
+            assert.equal(count(DIRECTORY_ROLE_ASSIGNMENT), stage === "reauth" ? 3 : stage === "elevated" ? 1 : 2, stage);
             assert.equal(count(GROUP_MEMBER), 1, stage);
             assert.equal(count(ENVIRONMENT_USER), environmentIds.length, stage);
             assert.equal(count(SECURITY_ROLE_ASSIGNMENT), environmentIds.length, stage);
-            assert.deepEqual(await violations(resources, stackConfig(config, [])), [], stage);
+            assert.deepEqual(await violations(resources, stackConfig(config)), [], stage);
         }
     });
 
     it("refuses the bootstrap stage's Global Administrator carried into the operational stage", async () => {
         const globalAdministrator = asViews(runs.bootstrap.run).find((r) => r.name === "directory-role-global-administrator");
         assert.ok(globalAdministrator, "bootstrap registers Global Administrator");
-        const found = await violations([...asViews(runs.operational.run), globalAdministrator], stackConfig(runs.operational.config, []));
+        const found = await violations([...asViews(runs.operational.run), globalAdministrator], stackConfig(runs.operational.config));
         assert.deepEqual(
             found.map((v) => v.policy),
             ["no-global-administrator-in-operational"],
@@ -88,10 +101,27 @@ describe("the policy pack against the program's registrations", function () {
         const user = resources.find((r) => r.type.endsWith(":EnvironmentUser"))!;
         const stranger = "9e8d7c6b-5a4f-4e3d-9c2b-1a0f9e8d7c6b";
         const tampered = resources.map((r) => (r === user ? { ...r, props: { ...r.props, userObjectId: stranger } } : r));
-        const found = await violations(tampered, stackConfig(runs.operational.config, []));
+        const found = await violations(tampered, stackConfig(runs.operational.config));
         const policies = [...new Set(found.map((v) => v.policy))].sort();
         // The stray user is not the configured account's, and the account's own user in that environment is gone.
         assert.deepEqual(policies, ["environment-users-read-write-system-administrator", "grants-for-configured-account"], JSON.stringify(found, null, 2));
         assert.ok(found.some((v) => v.message.includes(`${user.name}" grants access to "${stranger}"`)), JSON.stringify(found, null, 2));
+    });
+
+    it("a time-bound Global Administrator passes: the pack's rules know the program's PIM assignment", async () => {
+        const resources = asViews(runs.elevated.run);
+        assert.ok(resources.some((r) => r.type === "pulumi-nodejs:dynamic/entra:TimeBoundRoleAssignment"));
+        assert.deepEqual(await violations(resources, stackConfig(runs.elevated.config)), []);
+    });
+
+    it("a credential set without --secret is recorded by the program on its component and refused by the pack", async () => {
+        const { run, config } = runs.plainSecret;
+        assert.equal(run.error, undefined, run.error);
+        const component = asViews(run).find((r) => r.type === "d365-backup-access:index:ServiceAccountAccess")!;
+        assert.deepEqual(component.props.plainTextCredentialKeys, ["azuread:clientSecret"]);
+        assert.deepEqual(asViews(runs.elevated.run).find((r) => r.type === component.type)!.props.plainTextCredentialKeys, [], "a secret one is not recorded");
+        const found = await violations(asViews(run), stackConfig(config));
+        assert.deepEqual(found.map((v) => v.policy), ["no-secret-in-plain-config"]);
+        assert.match(found[0].message, /azuread:clientSecret is stored in plain text/);
     });
 });

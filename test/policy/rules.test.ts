@@ -44,22 +44,21 @@ const groupMember = (extra: Record<string, unknown> = {}) =>
     fakeResource(GROUP_MEMBER, `security-group-member-${GROUP}`, { groupObjectId: GROUP, memberObjectId: ACCOUNT, ...extra });
 
 const stack = () => fakeResource("pulumi:pulumi:Stack", "d365-backup-access-contoso", {});
-const environmentAccess = (): ResourceView[] => [stack(), groupMember(), environmentUser(ENV_A), systemAdministrator(ENV_A), environmentUser(ENV_B), systemAdministrator(ENV_B)];
+/** The program's component, with what it recorded of plain-text credentials ("unrecorded": an older program's, without the record). */
+const component = (plainTextCredentialKeys: unknown = []) =>
+    fakeResource("d365-backup-access:index:ServiceAccountAccess", "backup-service-account", plainTextCredentialKeys === "unrecorded" ? {} : { plainTextCredentialKeys });
+const environmentAccess = (): ResourceView[] => [stack(), component(), groupMember(), environmentUser(ENV_A), systemAdministrator(ENV_A), environmentUser(ENV_B), systemAdministrator(ENV_B)];
 const BOOTSTRAP = (): ResourceView[] => [roleAssignment("global-administrator", GA), roleAssignment("dynamics-365-administrator", D365), ...environmentAccess()];
 const OPERATIONAL = (): ResourceView[] => [roleAssignment("dynamics-365-administrator", D365), roleAssignment("power-platform-administrator", PPA), ...environmentAccess()];
 
-/** secretKeys null: the CLI did not say which keys are secret. */
-function configFor(stage: string, extra: Record<string, string> = {}, secretKeys: string[] | null = ["azuread:clientSecret"]): StackConfig {
-    return stackConfig(
-        {
-            "d365-backup-access:stage": stage,
-            "d365-backup-access:serviceAccount": ACCOUNT,
-            "d365-backup-access:environments": JSON.stringify([ENV_A, ENV_B]),
-            "azuread:clientSecret": "the-operators-client-secret",
-            ...extra,
-        },
-        secretKeys ?? undefined,
-    );
+function configFor(stage: string, extra: Record<string, string> = {}): StackConfig {
+    return stackConfig({
+        "d365-backup-access:stage": stage,
+        "d365-backup-access:serviceAccount": ACCOUNT,
+        "d365-backup-access:environments": JSON.stringify([ENV_A, ENV_B]),
+        "azuread:clientSecret": "the-operators-client-secret",
+        ...extra,
+    });
 }
 
 function only(found: Violation[], policy: string): Violation[] {
@@ -107,9 +106,9 @@ describe("policy pack rules", () => {
         });
 
         it("fails closed when the pack sees no stack configuration", async () => {
-            const found = await violations(BOOTSTRAP(), stackConfig(undefined, undefined));
+            const found = await violations(BOOTSTRAP(), stackConfig(undefined));
             assertOneViolation(found, "no-global-administrator-in-operational", ["cannot see d365-backup-access:stage", "--policy-pack"]);
-            assert.deepEqual(await violations(OPERATIONAL(), stackConfig(undefined, undefined)), [], "nothing to check without Global Administrator");
+            assert.deepEqual(await violations(OPERATIONAL(), stackConfig(undefined)), [], "nothing to check without Global Administrator");
         });
     });
 
@@ -173,7 +172,7 @@ describe("policy pack rules", () => {
         it("refuses every grant when none is for the configured object id", async () => {
             const found = await violations(OPERATIONAL(), configFor("operational", { "d365-backup-access:serviceAccount": STRANGER }));
             only(found, "grants-for-configured-account");
-            assert.equal(found.length, OPERATIONAL().filter((r) => r.type !== "pulumi:pulumi:Stack").length);
+            assert.equal(found.length, OPERATIONAL().filter((r) => !["pulumi:pulumi:Stack", "d365-backup-access:index:ServiceAccountAccess"].includes(r.type)).length);
         });
 
         it("with a user principal name, refuses the grant that names another principal than the rest", async () => {
@@ -215,31 +214,25 @@ describe("policy pack rules", () => {
     });
 
     describe("no-secret-in-plain-config", () => {
-        it("refuses a credential stored in plain text, naming the key but never its value", async () => {
-            const found = await violations(OPERATIONAL(), configFor("operational", { "azuread:clientCertificatePassword": "pfx-password" }, ["azuread:clientSecret"]));
+        const withComponent = (recorded: unknown) => OPERATIONAL().map((r) => (r.type === "d365-backup-access:index:ServiceAccountAccess" ? component(recorded) : r));
+
+        it("refuses each credential the program found in plain text, naming the key but never its value", async () => {
+            const found = await violations(withComponent(["azuread:clientCertificatePassword"]), configFor("operational", { "azuread:clientCertificatePassword": "pfx-password" }));
             const violation = assertOneViolation(found, "no-secret-in-plain-config", [
                 "azuread:clientCertificatePassword is stored in plain text in Pulumi.contoso.yaml",
                 "`pulumi config set --secret azuread:clientCertificatePassword`",
             ]);
             assert.ok(!violation.message.includes("pfx-password"));
+            assert.match(violation.urn!, /::backup-service-account$/, "reported on the component, analyzed before any of its children");
         });
 
-        it("is checked on the stack's root resource, which every stack has", async () => {
-            const found = await violations([stack()], configFor("operational", { "d365-backup-access:environments": '["*"]' }, []));
-            assertOneViolation(found, "no-secret-in-plain-config", ["azuread:clientSecret is stored in plain text"]);
-            assert.match(found[0].urn!, /::d365-backup-access-contoso$/);
-        });
-
-        it("accepts credentials set as secrets and stacks without credentials in config", async () => {
+        it("accepts a component that found every credential encrypted", async () => {
             assert.deepEqual(await violations(OPERATIONAL(), configFor("operational")), []);
-            const { "azuread:clientSecret": _secret, ...withoutSecret } = configFor("operational").values!;
-            assert.deepEqual(await violations(OPERATIONAL(), stackConfig(withoutSecret, undefined)), [], "nothing to check");
         });
 
-        it("fails closed when the CLI does not say which keys are secret", async () => {
-            const found = await violations(OPERATIONAL(), configFor("operational", {}, null));
-            const violation = assertOneViolation(found, "no-secret-in-plain-config", ["azuread:clientSecret is set", "PULUMI_CONFIG_SECRET_KEYS"]);
-            assert.ok(!violation.message.includes("the-operators-client-secret"));
+        it("fails closed on a component that does not say (an older program)", async () => {
+            const found = await violations(withComponent("unrecorded"), configFor("operational"));
+            assertOneViolation(found, "no-secret-in-plain-config", ["does not say which credentials are stored in plain text"]);
         });
     });
 });

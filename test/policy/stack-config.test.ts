@@ -5,24 +5,20 @@ import { strict as assert } from "assert";
 import { configValue, readStackConfig } from "../../policy/stack-config";
 
 describe("policy pack stack configuration", () => {
-    it("reads values in both key spellings, the secret keys and the stack", () => {
+    it("reads values in both key spellings and the stack", () => {
         const config = readStackConfig({
             PULUMI_CONFIG: JSON.stringify({ "d365-backup-access:config:stage": "operational", "azuread:clientSecret": "s", "d365-backup-access:elevationHours": " " }),
-            PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(["azuread:clientSecret"]),
             PULUMI_NODEJS_STACK: "contoso",
         });
-        assert.deepEqual(config.secretKeys, ["azuread:clientSecret"]);
         assert.equal(config.stack, "contoso");
         assert.equal(configValue(config, "d365-backup-access:stage"), "operational");
         assert.equal(configValue(config, "azuread:clientSecret"), "s");
         assert.equal(configValue(config, "d365-backup-access:elevationHours"), undefined, "blank counts as unset");
     });
 
-    it("tells 'not given' apart from 'none': no configuration, no secret-key list, an empty list", () => {
-        const none = readStackConfig({});
-        assert.equal(none.values, undefined);
-        assert.equal(none.secretKeys, undefined);
-        assert.deepEqual(readStackConfig({ PULUMI_CONFIG: "{}", PULUMI_CONFIG_SECRET_KEYS: "[]" }).secretKeys, []);
+    it("tells 'not given' apart from 'none'", () => {
+        assert.equal(readStackConfig({}).values, undefined);
+        assert.deepEqual(readStackConfig({ PULUMI_CONFIG: "{}" }).values, {});
     });
 
     it("names the variable when it is not JSON", () => {

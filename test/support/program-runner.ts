@@ -15,6 +15,8 @@ export interface ProgramRun {
 export interface ProgramRunOptions {
     /** Full config keys ("d365-backup-access:stage") to raw values; lists as JSON text. */
     config: Record<string, string>;
+    /** Keys of `config` that are secret, as `pulumi config set --secret` marks them. */
+    secretKeys?: string[];
     users?: { objectId: string; userPrincipalName: string }[];
     preview?: boolean;
     /** Extra environment: the tenant emulator's variables. */
@@ -35,6 +37,7 @@ export function runProgram(options: ProgramRunOptions): Promise<ProgramRun> {
                     ...process.env,
                     ...options.env,
                     PROGRAM_CONFIG: JSON.stringify(options.config),
+                    PROGRAM_SECRET_KEYS: JSON.stringify(options.secretKeys ?? []),
                     PROGRAM_USERS: JSON.stringify(options.users ?? []),
                     PROGRAM_PREVIEW: String(options.preview ?? false),
                 },

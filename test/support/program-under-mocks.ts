@@ -3,6 +3,7 @@
 // needs a fresh one. Driven by runProgram() in program-runner.ts.
 //
 // Input (environment): PROGRAM_CONFIG  JSON object of full config keys to raw values
+//                      PROGRAM_SECRET_KEYS  JSON list of the keys among them that are secret
 //                      PROGRAM_USERS   JSON list of {objectId, userPrincipalName} the mocked getUser knows
 //                      PROGRAM_PREVIEW "true" to run as a preview
 //                      plus the tenant emulator's variables: the program's own checks
@@ -49,7 +50,7 @@ function lookUpUser(inputs: Record<string, unknown>): DirectoryUser {
 }
 
 async function main(): Promise<void> {
-    pulumi.runtime.setAllConfig(config);
+    pulumi.runtime.setAllConfig(config, JSON.parse(process.env.PROGRAM_SECRET_KEYS ?? "[]"));
     await pulumi.runtime.setMocks(
         {
             newResource(args) {

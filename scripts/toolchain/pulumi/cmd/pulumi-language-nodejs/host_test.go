@@ -84,50 +84,6 @@ func TestProgramConfigUsesTheConfigSpellingEveryRuntimeReads(t *testing.T) {
 	}
 }
 
-func TestPolicyPackEnvPassesTheConfigurationAndItsSecretKeys(t *testing.T) {
-	env, err := policyPackEnv(&pulumirpc.AnalyzerStackConfigureRequest{
-		Project:          "proj",
-		Stack:            "dev",
-		DryRun:           true,
-		Config:           map[string]string{"azuread:clientSecret": "s", "proj:stage": "bootstrap"},
-		ConfigSecretKeys: []string{"azuread:clientSecret"},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]string{}
-	for _, entry := range env {
-		k, v, _ := strings.Cut(entry, "=")
-		got[k] = v
-	}
-	var config map[string]string
-	if err := json.Unmarshal([]byte(got["PULUMI_CONFIG"]), &config); err != nil {
-		t.Fatalf("PULUMI_CONFIG: %v", err)
-	}
-	if want := map[string]string{"azuread:config:clientSecret": "s", "proj:config:stage": "bootstrap"}; !reflect.DeepEqual(config, want) {
-		t.Fatalf("PULUMI_CONFIG = %v, want %v", config, want)
-	}
-	if got["PULUMI_CONFIG_SECRET_KEYS"] != `["azuread:clientSecret"]` {
-		t.Fatalf("PULUMI_CONFIG_SECRET_KEYS = %q", got["PULUMI_CONFIG_SECRET_KEYS"])
-	}
-	if got["PULUMI_NODEJS_PROJECT"] != "proj" || got["PULUMI_NODEJS_STACK"] != "dev" || got["PULUMI_NODEJS_DRY_RUN"] != "true" {
-		t.Fatalf("stack variables: %v", got)
-	}
-
-	// Without secrets the list is empty, not missing: the pack can tell "none" from "not told".
-	env, err = policyPackEnv(&pulumirpc.AnalyzerStackConfigureRequest{Config: map[string]string{"proj:stage": "operational"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	found := false
-	for _, entry := range env {
-		found = found || entry == "PULUMI_CONFIG_SECRET_KEYS=[]"
-	}
-	if !found {
-		t.Fatalf("no empty PULUMI_CONFIG_SECRET_KEYS in %v", env)
-	}
-}
-
 func TestRunnerArgumentsFollowTheRunnersCommandLine(t *testing.T) {
 	opts, _ := structpb.NewStruct(nil)
 	req := &pulumirpc.RunRequest{

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os/exec"
 	"strconv"
@@ -104,9 +105,7 @@ func (host *languageHost) RunPlugin(
 }
 
 // policyPackEnv is the stack a policy pack runs for, in the environment
-// variables @pulumi/pulumi reads at start: the configuration as a program gets
-// it, and which of its keys are secret, so that a pack can tell an encrypted
-// value from one stored in plain text.
+// variables @pulumi/pulumi reads at start.
 func policyPackEnv(stack *pulumirpc.AnalyzerStackConfigureRequest) ([]string, error) {
 	var env []string
 	add := func(k, v string) {
@@ -119,12 +118,11 @@ func policyPackEnv(stack *pulumirpc.AnalyzerStackConfigureRequest) ([]string, er
 	add("PULUMI_NODEJS_STACK", stack.GetStack())
 	add("PULUMI_NODEJS_DRY_RUN", strconv.FormatBool(stack.GetDryRun()))
 	if cfg := stack.GetConfig(); cfg != nil {
-		configJSON, secretKeysJSON, err := configEnv(cfg, stack.GetConfigSecretKeys())
+		text, err := json.Marshal(cfg)
 		if err != nil {
 			return nil, fmt.Errorf("cannot pass the stack configuration to the policy pack: %w", err)
 		}
-		add("PULUMI_CONFIG", configJSON)
-		add("PULUMI_CONFIG_SECRET_KEYS", secretKeysJSON)
+		add("PULUMI_CONFIG", string(text))
 	}
 	return env, nil
 }

@@ -39,15 +39,23 @@ func (host *languageHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*
 	if err != nil {
 		return fail(err)
 	}
-	configJSON, secretKeysJSON, err := configEnv(req.GetConfig(), req.GetConfigSecretKeys())
+	configJSON, err := programConfig(req.GetConfig())
 	if err != nil {
 		return fail(fmt.Errorf("cannot pass the stack configuration to the program: %w", err))
+	}
+	secretKeys := req.GetConfigSecretKeys()
+	if secretKeys == nil {
+		secretKeys = []string{}
+	}
+	secretKeysJSON, err := json.Marshal(secretKeys)
+	if err != nil {
+		return fail(fmt.Errorf("cannot pass the secret configuration keys to the program: %w", err))
 	}
 
 	args := append(append([]string{}, opts.nodeargs...), runnerArguments(runner, host.engineAddress, host.tracing, req)...)
 	env := append(os.Environ(),
 		"PULUMI_CONFIG="+configJSON,
-		"PULUMI_CONFIG_SECRET_KEYS="+secretKeysJSON)
+		"PULUMI_CONFIG_SECRET_KEYS="+string(secretKeysJSON))
 	env = append(env, opts.typescriptEnv()...)
 
 	// The program ends when the engine cancels us or abandons this request.
@@ -106,24 +114,6 @@ func runnerArguments(runner, engineAddress, tracing string, req *pulumirpc.RunRe
 	}
 	args = append(args, entryPoint)
 	return append(args, req.GetArgs()...)
-}
-
-// configEnv is the stack configuration and its secret keys as the JSON values
-// of PULUMI_CONFIG and PULUMI_CONFIG_SECRET_KEYS, for a program and a policy
-// pack alike.
-func configEnv(values map[string]string, secretKeys []string) (string, string, error) {
-	configJSON, err := programConfig(values)
-	if err != nil {
-		return "", "", err
-	}
-	if secretKeys == nil {
-		secretKeys = []string{}
-	}
-	keysJSON, err := json.Marshal(secretKeys)
-	if err != nil {
-		return "", "", fmt.Errorf("secret configuration keys: %w", err)
-	}
-	return configJSON, string(keysJSON), nil
 }
 
 // programConfig is the stack configuration as the PULUMI_CONFIG JSON object.
