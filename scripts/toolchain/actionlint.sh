@@ -3,7 +3,7 @@
 # modules at the version actionlint/go.mod pins (go.sum holds its checksums), and
 # cached like the Pulumi toolchain (see build.sh and README.md here).
 #
-# shellcheck is required, not optional: actionlint runs it on every `run:` script,
+# The shellcheck command is required, not optional: actionlint runs it on every `run:` script,
 # and a linter that checks the scripts on one machine and silently skips them on
 # another would give two answers for one workflow. Install it with your package
 # manager (Debian/Ubuntu: apt-get install shellcheck; macOS: brew install shellcheck).
@@ -89,6 +89,7 @@ if [[ ${1:-} == --self-test ]]; then
   mapfile -t expected < <(sed -n 's/^# expect: *\([a-z-]*\).*/\1/p' "$fixture")
   ((${#expected[@]} > 0)) || die "$fixture names no expected error kind (# expect: <kind>)"
   status=0
+  # shellcheck disable=SC2016 # a Go template for actionlint, not a shell expansion
   kinds=$(lint -format '{{range $err := .}}{{println $err.Kind}}{{end}}' "$fixture") || status=$?
   ((status == 1)) || die "actionlint exited $status on $fixture; 1 (errors found) was expected"
   for kind in "${expected[@]}"; do
