@@ -97,10 +97,18 @@ describe("the tenants workflow's steps through the Pulumi CLI", function () {
         await workspace?.remove();
     });
 
-    it("dispatch, bootstrap: selects the stack, applies the stage and prints the next steps", async () => {
+    it("pull request for a new tenant (no update yet): previews at the stack file's stage", async () => {
         const selected = await runStep("select the stack", { STACK: "contoso" });
         assert.equal(selected.code, 0, selected.output);
 
+        const preview = await runStep("preview", { STACK: "contoso" });
+        assert.equal(preview.code, 0, preview.output);
+        assert.doesNotMatch(preview.output, /::notice::/);
+        assert.match(preview.output, /\(create\)\n\s*\[urn=[^\]\n]*::directory-role-global-administrator\]/);
+        assert.deepEqual(rolesOfAccount(), [], "a preview changes nothing");
+    });
+
+    it("dispatch, bootstrap: applies the stage and prints the next steps", async () => {
         const up = await runStep("up", { STACK: "contoso", STAGE: "bootstrap" });
         assert.equal(up.code, 0, up.output);
         assert.deepEqual(rolesOfAccount(), [GLOBAL_ADMINISTRATOR, DYNAMICS_365_ADMINISTRATOR].sort());
