@@ -53,6 +53,8 @@ export function loginService(deps: ServiceDeps): ServiceHandler {
     ...Object.values(endpoints.dataverse).map(dataverseAudience),
   ];
 
+  const isGraphResource = (resource: string) => [GRAPH_AUDIENCE, endpoints.graph].some((r) => r.toLowerCase() === resource.toLowerCase());
+
   const tenantNotFound = (ctx: RequestContext, name: string) =>
     aadError(ctx, 400, "invalid_request", 90002, `Tenant '${name}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`);
 
@@ -137,6 +139,8 @@ export function loginService(deps: ServiceDeps): ServiceHandler {
       oid: app.objectId,
       appid: app.clientId,
       appDisplayName: app.displayName,
+      // Graph's application permissions travel in Graph tokens only.
+      roles: isGraphResource(resource) ? app.graphPermissions : undefined,
     });
     return {
       status: 200,
