@@ -77,7 +77,7 @@ describe("emulator Graph application permissions", () => {
             const inner = JSON.parse(answer.body.error.message);
             assert.equal(inner.errorCode, "PermissionScopeNotGranted");
             assert.match(inner.message, /missing permission scope RoleManagement\.ReadWrite\.Directory/);
-            assert.ok(!emulator.state().directoryRoleAssignments.some((a) => a.principalId === DEMO.backupUser), "nothing was assigned");
+            assert.ok(!(emulator.state().directoryRoleAssignments ?? []).some((a) => a.principalId === DEMO.backupUser), "nothing was assigned");
         });
 
         it("decides from the token: a permission granted later counts only with a new token", async () => {
