@@ -61,6 +61,6 @@ export function grantFix(requirement: GraphPermissionRequirement, clientId: stri
         `Add a permission → Microsoft Graph → Application permissions → ${requirement.permission} → Add permissions, ` +
         `then "Grant admin consent for <tenant>". Or: az ad app permission add --id ${app} --api ${MICROSOFT_GRAPH_APP_ID} ` +
         `--api-permissions ${requirement.appRoleId}=Role && az ad app permission admin-consent --id ${app}. ` +
-        `New tokens carry it at once; run the doctor again.`
+        `Consent can take a few minutes to reach new tokens; then run the doctor again.`
     );
 }
