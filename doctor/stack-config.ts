@@ -17,8 +17,9 @@ export async function openProject(directory: string, say: (line: string) => void
     if (!existsSync(path.join(directory, "Pulumi.yaml"))) {
         throw new StackSelectionError(`${directory} has no Pulumi.yaml; run the doctor from the project directory (npm run doctor).`);
     }
-    await ensurePinnedCli(say);
     const root = path.join(toolchainHome(), "versions", await pinnedCliVersion());
+    // Only a missing CLI is worth a word (it is then downloaded, or built from Go modules).
+    if (!existsSync(path.join(root, "bin", "pulumi"))) await ensurePinnedCli(say);
     const pulumiCommand = await PulumiCommand.get({ root, skipVersionCheck: true });
     return LocalWorkspace.create({ workDir: directory, pulumiCommand });
 }

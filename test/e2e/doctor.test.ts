@@ -55,6 +55,11 @@ const TENANTS: Record<string, Seed> = {
     "no-app-user": wellSetUp((s) => (s.environments![2].systemUsers = s.environments![2].systemUsers!.filter((u) => u.azureActiveDirectoryObjectId !== demo.operator.objectId))),
     "unready-account": wellSetUp((s) => Object.assign(s.users![0], { accountEnabled: false, licenses: [] })),
     "no-entra-p2": wellSetUp((s) => (s.entraIdP2 = false)),
+    // The README's sample: one permission missing, and one environment without the operator's application user.
+    contoso: wellSetUp((s) => {
+        s.operator.graphPermissions = [...DEFAULT_PERMISSIONS.filter((p) => p !== "RoleManagement.ReadWrite.Directory"), "RoleManagement.Read.Directory"];
+        s.environments![2].systemUsers = s.environments![2].systemUsers!.filter((u) => u.azureActiveDirectoryObjectId !== demo.operator.objectId);
+    }),
 };
 
 interface StackPlan {
@@ -80,6 +85,7 @@ const STACKS: Record<string, StackPlan> = {
     "no-credentials": { tenant: "well-set-up", secret: "none", config: { "azuread:useCli": "false" } },
     "unreachable": { tenant: "well-set-up", unreachableLogin: true },
     "bad-config": { tenant: "well-set-up", config: { "d365-backup-access:stage": "promote" } },
+    contoso: { tenant: "contoso" },
 };
 
 /** The operator's client secret reaches the doctor only as an encrypted stack secret. */
@@ -300,6 +306,17 @@ describe("npm run doctor against emulated tenants", function () {
         assert.match(result.stdout, /^ {2}warn {2}Dataverse: Contoso Finance: /m);
         assert.match(result.stdout, /^ {8}fix: {4}nothing needed; to do it beforehand: Power Platform admin center/m);
         assert.match(result.stdout, /0 failed, 1 warning, \d+ ok/);
+    });
+
+    it("prints each failure with what it breaks and its fix, and exits 1 (the README's sample)", async () => {
+        const result = await runDoctor(workspace, ["--stack", "contoso"]);
+        assert.equal(result.code, 1, result.stderr);
+        const lines = result.stdout.split("\n");
+        const failure = lines.findIndex((line) => line.startsWith("  FAIL  Graph permission RoleManagement.ReadWrite.Directory: not granted"));
+        assert.ok(failure > 0, result.stdout);
+        assert.match(lines[failure + 1], /^ {8}breaks: assigning and removing the account's directory roles/);
+        assert.match(lines[failure + 2], /^ {8}fix: {4}Microsoft Entra admin center → Applications → App registrations/);
+        assert.match(result.stdout, /^ {2}1 failed, 1 warning, 11 ok$/m);
     });
 
     it("refuses an unknown stack and bad arguments with status 2, naming them", async () => {
