@@ -76,7 +76,11 @@ export async function readTenant(config: ProgramConfig, settings: ClientSettings
     const { ctx, operator } = session.value;
 
     const [operatorRoles, account, environments, pim] = await Promise.all([
-        attempt(() => listDirectoryRoleAssignments(ctx, operator.objectId)),
+        attempt(async () => {
+            // A token without an object id (not a JWT) would make this ask about nobody.
+            if (!operator.objectId) throw new Error("the operator's Graph token names no object id (oid), so its directory roles cannot be looked up");
+            return listDirectoryRoleAssignments(ctx, operator.objectId);
+        }),
         attempt(() => readDirectoryUser(ctx, describeServiceAccount(config.serviceAccount))),
         attempt(() => listEnvironments(ctx)),
         options.elevation ? attempt(() => probePim(ctx, operator.objectId)) : Promise.resolve(undefined),

@@ -319,6 +319,26 @@ describe("npm run doctor against emulated tenants", function () {
         assert.match(result.stdout, /^ {2}1 failed, 1 warning, 11 ok$/m);
     });
 
+    it("checks the selected stack by default, and says when a stack's secrets cannot be decrypted", async () => {
+        // The stack made last (by the Automation API's createStack) is the selected one.
+        const selected = await runDoctor(workspace, ["--json"]);
+        assert.deepEqual(JSON.parse(selected.stdout).stacks.map((s: StackJson) => s.stack), ["contoso"]);
+
+        const wrongPassphrase = await new Promise<{ code: number; stdout: string }>((resolve) =>
+            execFile(
+                process.execPath,
+                ["-r", "ts-node/register/transpile-only", path.join(REPOSITORY, "doctor", "index.ts"), "--stack", "well-set-up", "--json"],
+                { cwd: workspace.directory, env: { ...process.env, ...workspace.variables, PULUMI_CONFIG_PASSPHRASE: "not the passphrase" } },
+                (error, stdout) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }),
+            ),
+        );
+        assert.equal(wrongPassphrase.code, 1);
+        const [configuration] = JSON.parse(wrongPassphrase.stdout).stacks[0].checks as CheckJson[];
+        assert.equal(configuration.id, "configuration");
+        assert.match(configuration.detail, /^could not be read: .*passphrase/i);
+        assert.match(configuration.fix!, /PULUMI_CONFIG_PASSPHRASE/);
+    });
+
     it("refuses an unknown stack and bad arguments with status 2, naming them", async () => {
         const unknown = await runDoctor(workspace, ["--stack", "nope"]);
         assert.equal(unknown.code, 2);
