@@ -30,6 +30,8 @@ export function parseArguments(argv: readonly string[]): DoctorArguments {
     let json = false;
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
+        // `npm run doctor -- …` hands the separator on; it means nothing here.
+        if (arg === "--") continue;
         if (arg === "--stack" || arg === "-s") {
             const value = argv[i + 1];
             if (!value || value.startsWith("-")) throw new UsageError(`${arg} needs a stack name. ${USAGE}`);

@@ -7,6 +7,7 @@
 
 import { strict as assert } from "assert";
 import { execFile } from "child_process";
+import { promises as fs } from "fs";
 import * as path from "path";
 
 import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
@@ -308,8 +309,20 @@ describe("npm run doctor against emulated tenants", function () {
         assert.match(result.stdout, /0 failed, 1 warning, \d+ ok/);
     });
 
-    it("prints each failure with what it breaks and its fix, and exits 1 (the README's sample)", async () => {
-        const result = await runDoctor(workspace, ["--stack", "contoso"]);
+    it("prints each failure with what it breaks and its fix, and exits 1, run as `npm run doctor` (the README's sample)", async () => {
+        // The documented command, in a copy of the project that has the doctor.
+        for (const entry of ["doctor", "scripts"]) await fs.cp(path.join(REPOSITORY, entry), path.join(workspace.directory, entry), { recursive: true });
+        const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+            execFile(
+                "npm",
+                ["run", "--silent", "doctor", "--", "--stack", "contoso"],
+                { cwd: workspace.directory, env: { ...process.env, ...workspace.variables, NO_COLOR: "1" } },
+                (error, stdout, stderr) => {
+                    inspectForSecrets("the doctor's output", `${stdout}\n${stderr}`);
+                    resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+                },
+            ),
+        );
         assert.equal(result.code, 1, result.stderr);
         const lines = result.stdout.split("\n");
         const failure = lines.findIndex((line) => line.startsWith("  FAIL  Graph permission RoleManagement.ReadWrite.Directory: not granted"));

@@ -140,6 +140,7 @@ describe("doctor command line", () => {
         assert.deepEqual(parseArguments(["--stack=fabrikam"]), { stack: "fabrikam", all: false, json: false });
         assert.deepEqual(parseArguments(["--all"]), { stack: undefined, all: true, json: false });
         assert.deepEqual(parseArguments([]), { stack: undefined, all: false, json: false });
+        assert.deepEqual(parseArguments(["--", "--all"]), { stack: undefined, all: true, json: false }, "npm's separator is ignored");
     });
 
     it("refuses a missing stack name, --stack with --all and unknown arguments, naming them", () => {
