@@ -1,4 +1,4 @@
-// One check's outcome, as the report shows it, and the small helpers the checks share.
+// One check's outcome, as the report shows it, and the small functions the checks share.
 
 import { isAccessError, messageOf } from "../providers/errors";
 

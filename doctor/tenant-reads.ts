@@ -8,12 +8,11 @@
 
 import { EnvironmentPlan, planEnvironments } from "../lib/environment-plan";
 import { describeServiceAccount, ProgramConfig } from "../lib/config";
-import { EnvironmentInfo } from "../providers/bap";
+import { EnvironmentInfo, listEnvironments } from "../providers/bap";
 import { checkOperatorSignIn, ClientContext, ClientContextOptions, createClientContext } from "../providers/context";
 import { findSystemUserWithRoles, SystemUserWithRoles } from "../providers/dataverse";
 import { DirectoryUser, readDirectoryUser } from "../providers/directory-user";
 import { DirectoryRoleAssignmentInfo, getLicenseDetails, isGroupMember, LicenseDetail, listDirectoryRoleAssignments } from "../providers/graph";
-import { listEnvironments } from "../providers/bap";
 import { identifyOperator } from "../providers/operator";
 import { ClientSettings } from "../providers/settings";
 import { tokenClaims } from "../providers/tokens";
@@ -71,9 +70,9 @@ async function signIn(settings: ClientSettings, options: ClientContextOptions): 
 }
 
 export async function readTenant(config: ProgramConfig, settings: ClientSettings, options: ReadOptions): Promise<TenantSnapshot> {
-    const session = await attempt(() => signIn(settings, { log: options.log ?? (() => undefined), credential: options.credential }));
-    if (!session.ok) return { signIn: session };
-    const { ctx, operator } = session.value;
+    const signedIn = await attempt(() => signIn(settings, { log: options.log ?? (() => undefined), credential: options.credential }));
+    if (!signedIn.ok) return { signIn: signedIn };
+    const { ctx, operator } = signedIn.value;
 
     const [operatorRoles, account, environments, pim] = await Promise.all([
         attempt(async () => {
