@@ -19,6 +19,8 @@ export interface TokenRequest extends TokenSubject {
   tenantId: string;
   issuer: string;
   lifetimeSeconds: number;
+  /** Application permissions for the token's resource (Entra's `roles` claim); omitted when empty, as Entra does. */
+  roles?: readonly string[];
 }
 
 export type TokenCheck =
@@ -61,6 +63,7 @@ export class TokenIssuer {
       uti: randomBytes(16).toString("base64url"),
       ver: "1.0",
       jti: randomGuid(),
+      ...(request.roles && request.roles.length > 0 ? { roles: [...request.roles] } : {}),
     };
     const signingInput = `${b64url(header)}.${b64url(claims)}`;
     const signature = sign("sha256", Buffer.from(signingInput), this.privateKey).toString("base64url");

@@ -17,6 +17,8 @@ export interface OperatorSeed {
   displayName?: string;
   /** Registered as a Power Platform admin management application (else BAP answers 403). */
   registeredAdminApplication?: boolean;
+  /** Microsoft Graph application permissions granted with admin consent (the `roles` claim of its Graph tokens). */
+  graphPermissions?: string[];
 }
 
 /** Further service principals that may sign in or be added as application users. */
@@ -26,6 +28,7 @@ export interface ApplicationSeed {
   objectId: string;
   displayName?: string;
   registeredAdminApplication?: boolean;
+  graphPermissions?: string[];
 }
 
 export interface UserSeed {

@@ -3,6 +3,7 @@
 // with defaults filled in and derived ids (system user ids, role assignment ids) fixed.
 import { derivedGuid, isGuid, roleAssignmentId } from "../ids";
 import { DIRECTORY_ROLE_TEMPLATES } from "../data/directory";
+import { DEFAULT_GRAPH_PERMISSIONS, GRAPH_APPLICATION_PERMISSIONS } from "../data/graph-permissions";
 import { STANDARD_ROLES } from "../data/standard-roles";
 import {
   ENVIRONMENT_SKUS,
@@ -130,6 +131,16 @@ const TEMPLATE_IDS = new Set(STANDARD_ROLES.filter((r) => r.roleTemplateId).map(
 const ROLE_NAMES = new Set(STANDARD_ROLES.map((r) => r.name));
 const DIRECTORY_ROLE_IDS = new Set(DIRECTORY_ROLE_TEMPLATES.map((r) => r.id));
 
+/** Granted Graph application permissions: known names, each once; absent = the defaults, which open every emulated route. */
+function graphPermissions(r: Reader, path: string, value: unknown): string[] {
+  if (value === undefined) return [...DEFAULT_GRAPH_PERMISSIONS];
+  const names = r.array(path, value).map((p, i) => r.oneOf(`${path}[${i}]`, p, GRAPH_APPLICATION_PERMISSIONS));
+  names.forEach((name, i) => {
+    if (names.indexOf(name) !== i) r.problem(`${path}[${i}]`, name, "each permission once");
+  });
+  return names;
+}
+
 /** Validates a seed (parsed JSON) and returns the live tenant state it describes. */
 export function validateSeed(input: unknown): TenantState {
   const r = new Reader();
@@ -137,24 +148,26 @@ export function validateSeed(input: unknown): TenantState {
   if (!root) throw new SeedError(r.problems);
 
   const tenantId = r.guid("seed.tenantId", root.tenantId);
-  const op = r.object("seed.operator", root.operator, ["clientId", "clientSecret", "objectId", "displayName", "registeredAdminApplication"]) ?? {};
+  const op = r.object("seed.operator", root.operator, ["clientId", "clientSecret", "objectId", "displayName", "registeredAdminApplication", "graphPermissions"]) ?? {};
   const operator = {
     clientId: r.guid("seed.operator.clientId", op.clientId),
     clientSecret: r.string("seed.operator.clientSecret", op.clientSecret),
     objectId: r.guid("seed.operator.objectId", op.objectId),
     displayName: r.string("seed.operator.displayName", op.displayName, "d365-backup-access operator"),
     registeredAdminApplication: r.boolean("seed.operator.registeredAdminApplication", op.registeredAdminApplication, true),
+    graphPermissions: graphPermissions(r, "seed.operator.graphPermissions", op.graphPermissions),
   };
 
   const applications = r.array("seed.applications", root.applications).map((value, i) => {
     const p = `seed.applications[${i}]`;
-    const a = r.object(p, value, ["clientId", "clientSecret", "objectId", "displayName", "registeredAdminApplication"]) ?? {};
+    const a = r.object(p, value, ["clientId", "clientSecret", "objectId", "displayName", "registeredAdminApplication", "graphPermissions"]) ?? {};
     return {
       clientId: r.guid(`${p}.clientId`, a.clientId),
       ...(a.clientSecret !== undefined ? { clientSecret: r.string(`${p}.clientSecret`, a.clientSecret) } : {}),
       objectId: r.guid(`${p}.objectId`, a.objectId),
       displayName: r.string(`${p}.displayName`, a.displayName, `application ${i}`),
       registeredAdminApplication: r.boolean(`${p}.registeredAdminApplication`, a.registeredAdminApplication, false),
+      graphPermissions: graphPermissions(r, `${p}.graphPermissions`, a.graphPermissions),
     };
   });
 

@@ -53,6 +53,8 @@ export function loginService(deps: ServiceDeps): ServiceHandler {
     ...Object.values(endpoints.dataverse).map(dataverseAudience),
   ];
 
+  const isGraphResource = (resource: string) => [GRAPH_AUDIENCE, endpoints.graph].some((r) => r.toLowerCase() === resource.toLowerCase());
+
   const tenantNotFound = (ctx: RequestContext, name: string) =>
     aadError(ctx, 400, "invalid_request", 90002, `Tenant '${name}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`);
 
@@ -126,11 +128,17 @@ export function loginService(deps: ServiceDeps): ServiceHandler {
       return aadError(ctx, 400, "invalid_scope", 1002012, `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
     }
     const resource = scopes[0].slice(0, -"/.default".length).replace(/\/+$/, "");
-    return issued(ctx, resource, { oid: app.objectId, appid: app.clientId, appDisplayName: app.displayName });
+    return issued(ctx, resource, {
+      oid: app.objectId,
+      appid: app.clientId,
+      appDisplayName: app.displayName,
+      // Graph's application permissions travel in Graph tokens only.
+      roles: isGraphResource(resource) ? app.graphPermissions : undefined,
+    });
   }
 
   /** A token for `resource`, or invalid_resource when the tenant has no such resource. */
-  function issued(ctx: RequestContext, resource: string, subject: { oid: string; appid: string; appDisplayName: string; user?: { upn: string; name: string } }): Reply {
+  function issued(ctx: RequestContext, resource: string, subject: { oid: string; appid: string; appDisplayName: string; roles?: readonly string[]; user?: { upn: string; name: string } }): Reply {
     if (!knownResources().some((r) => r.toLowerCase() === resource.toLowerCase())) {
       return aadError(ctx, 400, "invalid_resource", 500011, `The resource principal named ${resource} was not found in the tenant named ${tenantId()}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`);
     }

@@ -91,7 +91,7 @@ export class Tenant {
   applications(): SignInApplication[] {
     const op = this.state.operator;
     return [
-      { clientId: op.clientId, clientSecret: op.clientSecret, objectId: op.objectId, displayName: op.displayName, registeredAdminApplication: op.registeredAdminApplication },
+      { clientId: op.clientId, clientSecret: op.clientSecret, objectId: op.objectId, displayName: op.displayName, registeredAdminApplication: op.registeredAdminApplication, graphPermissions: op.graphPermissions },
       ...this.state.applications,
     ];
   }

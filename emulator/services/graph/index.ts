@@ -9,6 +9,7 @@ import { GRAPH_AUDIENCE, ServiceDeps, unknownRoute } from "../deps";
 import { GRAPH_CONTENT_TYPE, graphError } from "./common";
 import { directoryRoutes } from "./directory";
 import { groupRoutes } from "./groups";
+import { permissionRefusal } from "./permissions";
 import { pimRoutes } from "./pim";
 import { roleManagementRoutes } from "./role-management";
 import { KeyedLimiter, limiterFor } from "../throttling";
@@ -72,6 +73,9 @@ export function graphService(deps: ServiceDeps): ServiceHandler {
       // Time-bound role assignments whose end passed on the tenant's clock are gone
       // before any route reads or writes assignments.
       deps.tenant.expireAssignments();
+      // Graph checks the token's application permissions before it looks at the route.
+      const refusal = permissionRefusal(ctx);
+      if (refusal) return refusal;
       const found = dispatch(routes, ctx);
       if (found.kind === "reply") return found.reply;
       if (found.kind === "method-not-allowed") {

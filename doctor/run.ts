@@ -1,0 +1,55 @@
+// One stack, start to finish: its configuration into the program's settings (the same
+// parsing and validation as `pulumi up`), then the tenant reads, then the verdicts.
+
+import { ConfigError, describeServiceAccount, NAMESPACE, parseConfig } from "../lib/config";
+import { TokenCredentialLike } from "../providers/credentials";
+import { describeCredential, EnvironmentVariables, readClientSettings } from "../providers/settings";
+import { evaluate } from "./checks";
+import { StackReport } from "./report";
+import { readTenant } from "./tenant-reads";
+
+export interface DoctorOptions {
+    /** Where the clients' progress lines go (retries, waits); nowhere by default. */
+    readonly log?: (message: string) => void;
+    /** Any @azure/identity credential instead of the one the configuration describes. */
+    readonly credential?: TokenCredentialLike;
+}
+
+export async function doctorStack(
+    stack: string,
+    stackConfig: Readonly<Record<string, string>>,
+    env: EnvironmentVariables,
+    options: DoctorOptions = {},
+): Promise<StackReport> {
+    const client = readClientSettings(stackConfig, env);
+    let config;
+    try {
+        config = parseConfig((key) => stackConfig[`${NAMESPACE}:${key}`], client.problems);
+    } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        return {
+            stack,
+            checks: [
+                {
+                    id: "configuration",
+                    title: "Stack configuration",
+                    status: "fail",
+                    detail: error.problems.join(" "),
+                    breaks: "every preview and update of this stack: the program refuses the configuration before anything changes",
+                    fix: `set the keys named above: npx pulumi config set --stack ${stack} <key> <value> (README: Configuration).`,
+                },
+            ],
+        };
+    }
+    const elevation = (stackConfig[`${NAMESPACE}:elevationHours`] ?? "").trim() !== "";
+    const snapshot = await readTenant(config, client.settings, { elevation, log: options.log, credential: options.credential });
+    const checks = evaluate(
+        { config, credential: describeCredential(client.settings.credential), addOperatorAppUser: client.settings.addOperatorAppUser, elevation },
+        snapshot,
+    );
+    return {
+        stack,
+        summary: `stage ${config.stage}, account ${describeServiceAccount(config.serviceAccount)}`,
+        checks: [{ id: "configuration", title: "Stack configuration", status: "ok", detail: "valid" }, ...checks],
+    };
+}

@@ -1,0 +1,69 @@
+// The doctor's tenant reads and verdicts in process, against the emulator, from a stack
+// configuration as the Automation API hands it over (the CLI-driven runs are in
+// test/e2e/doctor.test.ts): a ready tenant passes every check, time-bound elevation adds
+// its two checks, an account that does not exist is named, and nothing is written.
+
+import { strict as assert } from "assert";
+
+import { doctorStack } from "../../doctor/run";
+import { baseSeed, dataverseEnvironment, GROUP, OPERATOR, stackConfig, withEmulator } from "./support/tenant";
+
+const PRIVILEGED_ROLE_ADMINISTRATOR = "e8611ab8-c189-46e8-94e1-60213ab1f814";
+
+function readySeed() {
+    return baseSeed({
+        directoryRoleAssignments: [{ principalId: OPERATOR.objectId, roleDefinitionId: PRIVILEGED_ROLE_ADMINISTRATOR }],
+        environments: [dataverseEnvironment(1), dataverseEnvironment(2, { securityGroupId: GROUP })],
+    } as any);
+}
+
+const program = (extra: Record<string, string> = {}) => ({
+    "d365-backup-access:stage": "operational",
+    "d365-backup-access:serviceAccount": "backup@contoso.onmicrosoft.com",
+    "d365-backup-access:environments": '["*"]',
+    ...extra,
+});
+
+describe("doctor against the emulator, in process", function () {
+    this.timeout(30_000);
+
+    it("passes a ready tenant, with PIM checked when elevationHours is set, and only reads", async () => {
+        await withEmulator(readySeed(), async (emulator) => {
+            const report = await doctorStack("contoso", { ...stackConfig(emulator), ...program({ "d365-backup-access:elevationHours": "2" }) }, {});
+            assert.deepEqual(report.checks.filter((c) => c.status !== "ok"), []);
+            assert.equal(report.summary, "stage operational, account backup@contoso.onmicrosoft.com");
+            assert.ok(!JSON.stringify(report).includes(OPERATOR.clientSecret), "no secret in the report");
+            const ids = report.checks.map((c) => c.id);
+            assert.ok(ids.includes("graph-permission:RoleAssignmentSchedule.ReadWrite.Directory") && ids.includes("entra-id-p2"), ids.join());
+            assert.ok(ids.includes("dataverse:e0000000-0000-4000-8000-000000000002"));
+
+            const requests = emulator.requests();
+            assert.deepEqual(requests.filter((r) => r.method !== "GET" && !/\/oauth2\/v2\.0\/token(\?|$)/.test(r.path)), []);
+            assert.ok(requests.some((r) => r.service === "graph" && /roleAssignmentScheduleInstances/.test(r.path)));
+            assert.ok(requests.some((r) => r.service === "graph" && new RegExp(`groups/${GROUP}/members`).test(r.path)), "the group read proves GroupMember");
+        });
+    });
+
+    it("names an account that does not exist, by object id, and skips its licence", async () => {
+        await withEmulator(readySeed(), async (emulator) => {
+            const missing = "00000000-0000-4000-8000-0000000000ff";
+            const report = await doctorStack("contoso", { ...stackConfig(emulator), ...program({ "d365-backup-access:serviceAccount": missing }) }, {});
+            const account = report.checks.find((c) => c.id === "service-account")!;
+            assert.equal(account.status, "fail");
+            assert.match(account.detail, /no user in the tenant has this user principal name or object id/);
+            assert.match(account.fix!, /Users → Active users → Add a user/);
+            assert.equal(report.checks.find((c) => c.id === "licence")!.status, "skip");
+            assert.ok(emulator.requests().some((r) => r.path.startsWith(`/v1.0/users/${missing}?$select=`)));
+        });
+    });
+
+    it("reports every configuration problem in the program's words and reads nothing", async () => {
+        await withEmulator(readySeed(), async (emulator) => {
+            const report = await doctorStack("contoso", { ...stackConfig(emulator), ...program({ "d365-backup-access:stage": "promote", "d365-backup-access:pollIntervalSeconds": "soon" }) }, {});
+            assert.deepEqual(report.checks.map((c) => [c.id, c.status]), [["configuration", "fail"]]);
+            assert.match(report.checks[0].detail, /d365-backup-access:stage: "promote" is not a stage/);
+            assert.match(report.checks[0].detail, /d365-backup-access:pollIntervalSeconds/);
+            assert.equal(emulator.requests().length, 0);
+        });
+    });
+});

@@ -1,0 +1,179 @@
+// The doctor's judgements on tenant snapshots no emulator run reaches (a signed-in user
+// as operator, a permission granted but refused, a pending licence, …), its command
+// line, and its text report.
+
+import { strict as assert } from "assert";
+
+import { parseArguments, UsageError } from "../../doctor";
+import { CheckResult } from "../../doctor/check-result";
+import { CheckContext, evaluate } from "../../doctor/checks";
+import { renderText } from "../../doctor/report";
+import { OperatorIdentity, TenantSnapshot } from "../../doctor/tenant-reads";
+import { ProgramConfig } from "../../lib/config";
+import { EnvironmentSelectionError } from "../../lib/environment-plan";
+import { accessError } from "../../providers/errors";
+
+const OPERATOR_ID = "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d";
+const CLIENT_ID = "0c7d2a91-5e3f-4b6a-8c1d-9e2f3a4b5c6d";
+const ACCOUNT_ID = "3b6c9d2e-4f5a-4b7c-8d9e-0f1a2b3c4d5e";
+const ENVIRONMENT = { id: "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d", displayName: "Contoso Production" };
+const GLOBAL_ADMINISTRATOR = "62e90394-69f5-4237-9190-012177145e10";
+const SYSTEM_ADMINISTRATOR = "627090ff-40a3-4053-8790-584edc5be201";
+const DYNAMICS_PLAN = { servicePlanId: "p", servicePlanName: "DYN365_ENTERPRISE_PLAN1", appliesTo: "User" };
+
+const config: ProgramConfig = {
+    stage: "bootstrap",
+    serviceAccount: { kind: "userPrincipalName", userPrincipalName: "backup@contoso.onmicrosoft.com" },
+    environments: { kind: "all", exclude: [] },
+    cloud: "public",
+    requireDynamicsLicense: true,
+};
+const context: CheckContext = { config, credential: "client secret of application x", addOperatorAppUser: true, elevation: false };
+
+const application: OperatorIdentity = {
+    kind: "application",
+    clientId: CLIENT_ID,
+    objectId: OPERATOR_ID,
+    grantedPermissions: ["RoleManagement.ReadWrite.Directory", "User.Read.All", "GroupMember.ReadWrite.All"],
+};
+const user: OperatorIdentity = { kind: "user", clientId: undefined, objectId: OPERATOR_ID, grantedPermissions: undefined };
+
+const ok = <T>(value: T) => ({ ok: true as const, value });
+const failed = (error: unknown) => ({ ok: false as const, error });
+const forbidden = (what: string) => accessError("api", { what, status: 403, code: "Authorization_RequestDenied", fix: "grant it." });
+
+/** A tenant where everything is in place; `change` spoils one part. */
+function snapshot(operator: OperatorIdentity, change: Partial<TenantSnapshot> = {}): TenantSnapshot {
+    return {
+        signIn: ok(operator),
+        operatorRoles: ok([{ id: "a", roleDefinitionId: GLOBAL_ADMINISTRATOR, directoryScopeId: "/" }]),
+        account: ok({ id: ACCOUNT_ID, userPrincipalName: "backup@contoso.onmicrosoft.com", displayName: "Backup", accountEnabled: true }),
+        licences: ok([{ skuId: "s", skuPartNumber: "DYN365_ENTERPRISE_PLAN1", servicePlans: [{ ...DYNAMICS_PLAN, provisioningStatus: "Success" }] }]),
+        environments: ok([]),
+        plan: ok({ targets: [{ ...ENVIRONMENT, instanceUrl: "https://contoso.crm4.dynamics.com/", securityGroupId: undefined }], skipped: [] }),
+        memberships: new Map(),
+        dataverse: [{ environment: ENVIRONMENT, access: ok({ user: {} as never, roles: [{ roleId: "r", name: "System Administrator", templateId: SYSTEM_ADMINISTRATOR, businessUnitId: "b" }] }) }],
+        ...change,
+    };
+}
+
+const find = (checks: CheckResult[], id: string): CheckResult => {
+    const found = checks.find((check) => check.id === id);
+    assert.ok(found, `no check ${id}: ${checks.map((c) => c.id).join(", ")}`);
+    return found;
+};
+
+describe("doctor checks", () => {
+    it("passes a well-set-up application operator, GroupMember.ReadWrite.All included though no group is in play", () => {
+        const checks = evaluate(context, snapshot(application));
+        assert.deepEqual(checks.filter((c) => c.status !== "ok").map((c) => c.id), []);
+        assert.match(find(checks, "directory-role").detail, /holds Global Administrator/);
+    });
+
+    it("only warns about a missing GroupMember.ReadWrite.All while no environment is restricted to a group", () => {
+        const checks = evaluate(context, snapshot({ ...application, grantedPermissions: ["RoleManagement.ReadWrite.Directory", "Directory.Read.All"] }));
+        const group = find(checks, "graph-permission:GroupMember.ReadWrite.All");
+        assert.equal(group.status, "warn");
+        assert.match(group.detail, /no environment to back up is restricted to a security group today/);
+        assert.equal(find(checks, "graph-permission:User.Read.All").status, "ok", "Directory.Read.All includes User.Read.All");
+    });
+
+    it("fails a permission the token holds when Graph still refuses the read that needs it", () => {
+        const checks = evaluate(context, snapshot(application, { operatorRoles: failed(forbidden("Microsoft Graph refused read the account's directory roles")) }));
+        const roles = find(checks, "graph-permission:RoleManagement.ReadWrite.Directory");
+        assert.equal(roles.status, "fail");
+        assert.match(roles.detail, /^granted in the token, but Graph refused reading directory role assignments/);
+        assert.match(roles.fix!, /Grant admin consent/);
+        assert.equal(find(checks, "directory-role").status, "fail");
+        assert.match(find(checks, "directory-role").fix!, /grant RoleManagement\.ReadWrite\.Directory first/);
+    });
+
+    it("judges a signed-in user by the reads alone, and sends it to the admin center for Dataverse", () => {
+        const refused = accessError("operator-access", { what: "Dataverse refuses the signed-in operator (a user): The user is not a member of the organization", environmentId: ENVIRONMENT.id, fix: "x" });
+        const checks = evaluate(context, snapshot(user, { dataverse: [{ environment: ENVIRONMENT, access: failed(refused) }] }));
+        assert.match(find(checks, "graph-permission:User.Read.All").detail, /works \(a signed-in user, through their directory roles\)/);
+        assert.equal(find(checks, "graph-permission:GroupMember.ReadWrite.All").status, "skip");
+        assert.equal(find(checks, "power-platform").title, "Power Platform administrator");
+        const dataverse = find(checks, `dataverse:${ENVIRONMENT.id}`);
+        assert.equal(dataverse.status, "fail");
+        assert.match(dataverse.fix!, /Users → the operator → Manage security roles → System Administrator/);
+    });
+
+    it("fails an application user without System Administrator, and an environment Dataverse cannot be reached in", () => {
+        const noRole = evaluate(context, snapshot(application, { dataverse: [{ environment: ENVIRONMENT, access: ok({ user: {} as never, roles: [] }) }] }));
+        assert.match(find(noRole, `dataverse:${ENVIRONMENT.id}`).detail, /application user lacks System Administrator/);
+        const network = accessError("api", { what: "Cannot reach the Dataverse for x: connect ECONNREFUSED", fix: "check the network." });
+        const unreachable = evaluate(context, snapshot(application, { dataverse: [{ environment: ENVIRONMENT, access: failed(network) }] }));
+        const check = find(unreachable, `dataverse:${ENVIRONMENT.id}`);
+        assert.equal(check.status, "fail");
+        assert.match(check.detail, /^not reachable: Cannot reach the Dataverse/);
+        assert.equal(check.fix, "check the network.");
+    });
+
+    it("warns about a licence still provisioning, and about none when the licence is not required", () => {
+        const pending = evaluate(context, snapshot(application, { licences: ok([{ skuId: "s", skuPartNumber: "DYN365_ENTERPRISE_PLAN1", servicePlans: [{ ...DYNAMICS_PLAN, provisioningStatus: "PendingProvisioning" }] }]) }));
+        assert.equal(find(pending, "licence").status, "warn");
+        assert.match(find(pending, "licence").detail, /not provisioned yet/);
+        const optional = evaluate({ ...context, config: { ...config, requireDynamicsLicense: false } }, snapshot(application, { licences: ok([]) }));
+        assert.equal(find(optional, "licence").status, "warn");
+    });
+
+    it("fails configured environments the tenant does not have, in the program's words", () => {
+        const problems = ["d365-backup-access:environments: 9 is not an environment of this tenant; check the id."];
+        const checks = evaluate(context, snapshot(application, { plan: failed(new EnvironmentSelectionError(problems)), dataverse: [] }));
+        assert.equal(find(checks, "environments").status, "fail");
+        assert.equal(find(checks, "environments").detail, problems[0]);
+    });
+
+    it("stops after a failed sign-in, with the sign-in error's own fix", () => {
+        const error = accessError("credential", { what: "Signing in failed: AADSTS7000215 Invalid client secret provided", fix: "check the secret." });
+        const checks = evaluate(context, { signIn: failed(error) });
+        assert.deepEqual(checks.map((c) => [c.id, c.status]), [["sign-in", "fail"], ["remaining", "skip"]]);
+        assert.equal(checks[0].detail, "Signing in failed: AADSTS7000215 Invalid client secret provided.");
+        assert.equal(checks[0].fix, "check the secret.");
+    });
+});
+
+describe("doctor command line", () => {
+    it("reads --stack, --stack=, --all and --json", () => {
+        assert.deepEqual(parseArguments(["--stack", "contoso", "--json"]), { stack: "contoso", all: false, json: true });
+        assert.deepEqual(parseArguments(["--stack=fabrikam"]), { stack: "fabrikam", all: false, json: false });
+        assert.deepEqual(parseArguments(["--all"]), { stack: undefined, all: true, json: false });
+        assert.deepEqual(parseArguments([]), { stack: undefined, all: false, json: false });
+        assert.deepEqual(parseArguments(["--", "--all"]), { stack: undefined, all: true, json: false }, "npm's separator is ignored");
+    });
+
+    it("refuses a missing stack name, --stack with --all and unknown arguments, naming them", () => {
+        assert.throws(() => parseArguments(["--stack"]), (e: unknown) => e instanceof UsageError && /--stack needs a stack name/.test(e.message));
+        assert.throws(() => parseArguments(["--stack", "--json"]), /--stack needs a stack name/);
+        assert.throws(() => parseArguments(["--stack", "a", "--all"]), /--stack and --all exclude each other/);
+        assert.throws(() => parseArguments(["--verbose"]), /unknown argument "--verbose"\. usage: npm run doctor/);
+    });
+});
+
+describe("doctor report", () => {
+    it("shows what breaks and the fix under failures and warnings only", () => {
+        const text = renderText([
+            {
+                stack: "contoso",
+                summary: "stage bootstrap, account backup@contoso.onmicrosoft.com",
+                checks: [
+                    { id: "a", title: "Sign-in", status: "ok", detail: "fine", fix: "never shown" },
+                    { id: "b", title: "Graph permission User.Read.All", status: "fail", detail: "not granted", breaks: "resolving the account", fix: "grant it" },
+                ],
+            },
+        ]);
+        assert.equal(
+            text,
+            [
+                "Stack contoso — stage bootstrap, account backup@contoso.onmicrosoft.com",
+                "  ok    Sign-in: fine",
+                "  FAIL  Graph permission User.Read.All: not granted",
+                "        breaks: resolving the account",
+                "        fix:    grant it",
+                "  1 failed, 0 warnings, 1 ok",
+                "",
+            ].join("\n"),
+        );
+    });
+});
