@@ -41,7 +41,8 @@ export async function doctorStack(
             ],
         };
     }
-    const elevation = (stackConfig[`${NAMESPACE}:elevationHours`] ?? "").trim() !== "";
+    // As the program reads it: 0 (Pulumi.yaml's default) is no elevation.
+    const elevation = config.elevation !== undefined;
     const snapshot = await readTenant(config, client.settings, { elevation, log: options.log, credential: options.credential });
     const checks = evaluate(
         { config, credential: describeCredential(client.settings.credential), addOperatorAppUser: client.settings.addOperatorAppUser, elevation },
