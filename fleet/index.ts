@@ -33,7 +33,6 @@ function openLog(file: string): { stream: WriteStream; write: (text: string) => 
 async function runTenant(
     options: FleetOptions,
     stack: import("@pulumi/pulumi/automation").Stack,
-    lastUpdate: string | null,
     directory: string,
     progress: ProgressSink,
 ): Promise<TenantReport> {
@@ -44,7 +43,6 @@ async function runTenant(
     const run: TenantRun = {
         stack,
         name,
-        lastUpdate,
         activity,
         logFile,
         log: log.write,
@@ -98,11 +96,10 @@ async function main(): Promise<number> {
     say(`fleet ${options.command}: ${names.length} tenant${names.length === 1 ? "" : "s"}, ${options.concurrency} at a time; logs in ${directory}`);
 
     const progress = progressFor(process.stderr);
-    const lastUpdates = new Map(project.stacks.map((summary) => [summary.name, summary.lastUpdate ?? null]));
     const tenants = await runPool(
         stacks,
         options.concurrency,
-        (stack) => runTenant(options, stack, lastUpdates.get(stack.name) ?? null, directory, progress),
+        (stack) => runTenant(options, stack, directory, progress),
         // runTenant reports its own failures; this is for the unexpected (a log folder that vanished).
         (stack, error): TenantReport => ({
             stack: shortName(stack.name),

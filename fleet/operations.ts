@@ -30,7 +30,6 @@ export interface TenantRun {
     readonly stack: Stack;
     /** Short name, for the report. */
     readonly name: string;
-    readonly lastUpdate: string | null;
     readonly activity: Activity;
     readonly logFile: string;
     log(line: string): void;
@@ -76,8 +75,8 @@ function reason(error: unknown, diagnostics: readonly string[]): string {
     return (lines.find((line) => /^error:/i.test(line)) ?? lines[0] ?? "failed").replace(/^error:\s*/i, "");
 }
 
-async function tenantNow(run: TenantRun): Promise<{ stage: string | null; tenant: TenantStatus }> {
-    run.phase("reading the tenant");
+async function tenantNow(run: TenantRun, phase = "reading the tenant"): Promise<{ stage: string | null; tenant: TenantStatus }> {
+    run.phase(phase);
     const config = await run.stack.getAllConfig();
     const settings = stackSettings(config, process.env);
     const tenant = await readTenantStatus(settings.config, settings.clientSettings, run.log);
@@ -85,16 +84,23 @@ async function tenantNow(run: TenantRun): Promise<{ stage: string | null; tenant
     return { stage: settings.config.stage, tenant };
 }
 
+/** When the stack was last changed (update, refresh, destroy, import); null when never. Previews leave no entry. */
+async function lastUpdateOf(run: TenantRun): Promise<string | null> {
+    const latest = await run.stack.info(false);
+    return latest ? new Date(latest.endTime ?? latest.startTime).toISOString() : null;
+}
+
 export async function statusOf(run: TenantRun): Promise<Omit<TenantReport, "durationSeconds" | "logFile">> {
-    const { stage, tenant } = await tenantNow(run);
-    run.phase("checking drift (refresh preview)");
     const watcher = eventWatcher(run);
-    try {
-        await run.stack.previewRefresh({ onOutput: run.log, onEvent: watcher.onEvent, color: "never" });
-    } catch (error) {
-        return { stack: run.name, stage, result: "failed", error: `drift check: ${reason(error, watcher.errors)}`, tenant, drift: null, lastUpdate: run.lastUpdate };
-    }
-    return { stack: run.name, stage, result: "ok", tenant, drift: watcher.changed, lastUpdate: run.lastUpdate };
+    // The tenant and the refresh preview are independent: read both at once.
+    const drift = run.stack.previewRefresh({ onOutput: run.log, onEvent: watcher.onEvent, color: "never" }).then(
+        () => ({ changed: watcher.changed, error: undefined }),
+        (error: unknown) => ({ changed: null, error: `drift check: ${reason(error, watcher.errors)}` }),
+    );
+    const [{ stage, tenant }, lastUpdate, { changed, error }] = await Promise.all([tenantNow(run, "reading the tenant and checking drift"), lastUpdateOf(run), drift]);
+    return error
+        ? { stack: run.name, stage, result: "failed", error, tenant, drift: null, lastUpdate }
+        : { stack: run.name, stage, result: "ok", tenant, drift: changed, lastUpdate };
 }
 
 /** Sets the stage (when asked), runs the operation, reads the tenant; a failure still reports what the tenant holds. */

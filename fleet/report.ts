@@ -71,8 +71,13 @@ function formatStage(report: TenantReport): string {
     return report.previousStage !== undefined && report.previousStage !== report.stage ? `${report.previousStage ?? "unset"} → ${stage}` : stage;
 }
 
+/** Long enough for the engine's one-line reason; the JSON and the tenant's log keep all of it. */
+const RESULT_WIDTH = 100;
+
 function formatResult(report: TenantReport): string {
-    return report.result === "ok" ? "ok" : `FAILED: ${report.error ?? "see its log"}`;
+    if (report.result === "ok") return "ok";
+    const text = `FAILED: ${report.error ?? "see its log"}`;
+    return text.length > RESULT_WIDTH ? `${text.slice(0, RESULT_WIDTH - 1)}…` : text;
 }
 
 export function tableRows(command: Command, tenants: readonly TenantReport[]): string[][] {
