@@ -11,7 +11,7 @@ import { changeOf, statusOf, TenantRun } from "./operations";
 import { FleetOptions, FleetUsageError, parseOptions } from "./options";
 import { openProject, PROJECT_DIRECTORY } from "./project";
 import { Activity, progressFor, ProgressSink } from "./progress";
-import { FleetReport, formatTable, summaryLine, tableRows, TenantReport } from "./report";
+import { failureLines, FleetReport, formatTable, summaryLine, tableRows, TenantReport } from "./report";
 import { runPool } from "./runner";
 import { selectStacks, shortName } from "./selection";
 
@@ -115,7 +115,12 @@ async function main(): Promise<number> {
 
     const failed = tenants.filter((tenant) => tenant.result === "failed").map((tenant) => tenant.stack);
     const report: FleetReport = { command: options.command, concurrency: options.concurrency, durationSeconds: (Date.now() - started) / 1000, tenants, failed };
-    process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatTable(tableRows(options.command, tenants))}\n`);
+    const failures = failureLines(tenants);
+    process.stdout.write(
+        options.json
+            ? `${JSON.stringify(report, null, 2)}\n`
+            : `${formatTable(tableRows(options.command, tenants))}\n${failures.length ? `\nFailed:\n${failures.map((line) => `  ${line}`).join("\n")}\n` : ""}`,
+    );
     say(summaryLine(report));
     if (failed.length) say(`fleet: ${failed.length} tenant${failed.length === 1 ? "" : "s"} failed: ${failed.join(", ")} (logs in ${directory})`);
     return failed.length ? 1 : 0;

@@ -71,13 +71,8 @@ function formatStage(report: TenantReport): string {
     return report.previousStage !== undefined && report.previousStage !== report.stage ? `${report.previousStage ?? "unset"} → ${stage}` : stage;
 }
 
-/** Long enough for the engine's one-line reason; the JSON and the tenant's log keep all of it. */
-const RESULT_WIDTH = 100;
-
 function formatResult(report: TenantReport): string {
-    if (report.result === "ok") return "ok";
-    const text = `FAILED: ${report.error ?? "see its log"}`;
-    return text.length > RESULT_WIDTH ? `${text.slice(0, RESULT_WIDTH - 1)}…` : text;
+    return report.result === "ok" ? "ok" : "FAILED";
 }
 
 export function tableRows(command: Command, tenants: readonly TenantReport[]): string[][] {
@@ -94,6 +89,11 @@ export function tableRows(command: Command, tenants: readonly TenantReport[]): s
         return [...common, ...specific, formatResult(report), `${report.durationSeconds.toFixed(1)} s`];
     });
     return [header, ...rows];
+}
+
+/** Below the table, one line per failed tenant with its reason (the table's cells stay short). */
+export function failureLines(tenants: readonly TenantReport[]): string[] {
+    return tenants.filter((report) => report.result === "failed").map((report) => `${report.stack}: ${report.error ?? "failed"} (log: ${report.logFile})`);
 }
 
 /** A plain-text table, columns padded to their widest cell. */

@@ -86,17 +86,22 @@ export async function createFleetProject(options: FleetProjectOptions = {}): Pro
         async addTenant(stack, emulator, account, stage) {
             const seed = emulator.state();
             options.onSecret?.(seed.operator.clientSecret!);
+            // Trust, unlike endpoints, is shared: every emulator's servers are signed by the one CA of the CA directory.
+            env.NODE_EXTRA_CA_CERTS = emulator.env.NODE_EXTRA_CA_CERTS;
+            env.SSL_CERT_FILE = emulator.env.SSL_CERT_FILE;
             await pulumi(["stack", "init", stack, "--secrets-provider", "passphrase"]);
-            const set = (key: string, value: string, flags: string[] = []) => pulumi(["config", "set", "--stack", stack, ...flags, key, value]);
-            await set("azuread:tenantId", emulator.tenantId);
-            await set("azuread:clientId", seed.operator.clientId);
-            await set("azuread:metadataHost", emulator.endpoints.metadataHost);
+            const settings = {
+                "azuread:tenantId": emulator.tenantId,
+                "azuread:clientId": seed.operator.clientId,
+                "azuread:metadataHost": emulator.endpoints.metadataHost,
+                "d365-backup-access:endpoints.bap": emulator.endpoints.bap,
+                "d365-backup-access:serviceAccount": account,
+                "d365-backup-access:environments[0]": "*",
+                "d365-backup-access:stage": stage,
+            };
+            await pulumi(["config", "set-all", "--stack", stack, "--path", ...Object.entries(settings).flatMap(([key, value]) => ["--plaintext", `${key}=${value}`])]);
             // The secret goes in on standard input, never on a command line.
             await pulumi(["config", "set", "--stack", stack, "--secret", "azuread:clientSecret"], seed.operator.clientSecret);
-            await set("d365-backup-access:endpoints.bap", emulator.endpoints.bap, ["--path"]);
-            await set("d365-backup-access:serviceAccount", account);
-            await set("d365-backup-access:environments[0]", "*", ["--path"]);
-            await set("d365-backup-access:stage", stage);
         },
         fleet: (args) => run("npm", ["run", "--silent", "fleet", "--", ...args], directory, env, options),
         remove: async () => {

@@ -138,7 +138,6 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
         tenants.forEach((t) => t.emulator.clearRequests());
         const { code, stdout, stderr } = await project.fleet(["up", "--all", "--stage", "operational", "--concurrency", "3", "--log-dir", logDirectory]);
         assert.equal(code, 1, stderr);
-        console.log(stdout, stderr); // DEBUG
         assert.match(stderr, new RegExp(`1 tenant failed: ${FAILING}\\b`));
         const lines = stdout.trim().split("\n");
         assert.match(lines[0], /^tenant\s+stage\s+directory roles\s+environments ok\s+changes\s+result\s+duration$/);
@@ -146,7 +145,8 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
             const row = lines.find((line: string) => line.startsWith(`${stack} `));
             assert.ok(row, `${stack} has a row:\n${stdout}`);
             if (stack === FAILING) {
-                assert.match(row, /bootstrap → operational .* FAILED: .*Insufficient privileges/);
+                assert.match(row, /bootstrap → operational\s.*\s\d\/3\s+-\s+FAILED\s/, row);
+                assert.match(stdout, new RegExp(`^Failed:\\n  ${FAILING}: .*Insufficient privileges.* \\(log: .*${FAILING}\\.log\\)$`, "m"));
             } else {
                 assert.match(row, /bootstrap → operational\s+Dynamics 365 Administrator, (Global Reader \(until [^)]+\), )?Power Platform Administrator\s+3\/3\s+\+\d+.*\s+ok\s/, row);
             }

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 
 import { LiveProgress, PlainProgress, Activity } from "../../fleet/progress";
-import { formatChanges, formatRoles, formatTable, summaryLine, tableRows, TenantReport } from "../../fleet/report";
+import { failureLines, formatChanges, formatRoles, formatTable, summaryLine, tableRows, TenantReport } from "../../fleet/report";
 import { runPool } from "../../fleet/runner";
 import { TenantStatus } from "../../fleet/tenant-status";
 
@@ -42,12 +42,18 @@ describe("fleet report", () => {
         assert.equal(
             formatTable(rows),
             [
-                "tenant    stage   directory roles                                                                environments ok  drift                       last update           result                  duration",
-                "--------  ------  -----------------------------------------------------------------------------  ---------------  --------------------------  --------------------  ----------------------  --------",
-                "contoso   reauth  Dynamics 365 Administrator, Global Administrator (until 2026-12-01 14:00 UTC)  2/3              1 (system-administrator-a)  2026-11-30 18:03 UTC  ok                      12.3 s",
-                "fabrikam  ?       ?                                                                              ?                ?                           never                 FAILED: cannot sign in  1.0 s",
+                "tenant    stage   directory roles                                                                environments ok  drift                       last update           result  duration",
+                "--------  ------  -----------------------------------------------------------------------------  ---------------  --------------------------  --------------------  ------  --------",
+                "contoso   reauth  Dynamics 365 Administrator, Global Administrator (until 2026-12-01 14:00 UTC)  2/3              1 (system-administrator-a)  2026-11-30 18:03 UTC  ok      12.3 s",
+                "fabrikam  ?       ?                                                                              ?                ?                           never                 FAILED  1.0 s",
             ].join("\n"),
         );
+    });
+
+    it("names each failed tenant below the table with its reason and its log", () => {
+        assert.deepEqual(failureLines([report({}), report({ stack: "fabrikam", result: "failed", error: "cannot sign in", logFile: "logs/fabrikam.log" })]), [
+            "fabrikam: cannot sign in (log: logs/fabrikam.log)",
+        ]);
     });
 
     it("shows the stage move and the changes for preview and up", () => {
