@@ -11,7 +11,7 @@ import { changeOf, statusOf, TenantRun } from "./operations";
 import { FleetOptions, FleetUsageError, parseOptions } from "./options";
 import { openProject, PROJECT_DIRECTORY } from "./project";
 import { Activity, progressFor, ProgressSink } from "./progress";
-import { failureLines, FleetReport, formatTable, summaryLine, tableRows, TenantReport } from "./report";
+import { environmentLines, failureLines, FleetReport, formatTable, summaryLine, tableRows, TenantReport } from "./report";
 import { runPool } from "./runner";
 import { selectStacks, shortName } from "./selection";
 
@@ -67,6 +67,12 @@ async function runTenant(
     return report;
 }
 
+/** The table, then the environments not ready and the failures, each under its own heading. */
+function textReport(options: FleetOptions, tenants: readonly TenantReport[]): string {
+    const section = (title: string, lines: readonly string[]) => (lines.length ? `\n${title}:\n${lines.map((line) => `  ${line}`).join("\n")}\n` : "");
+    return `${formatTable(tableRows(options.command, tenants))}\n` + section("Environments not ready", environmentLines(tenants)) + section("Failed", failureLines(tenants));
+}
+
 async function main(): Promise<number> {
     let options: FleetOptions;
     try {
@@ -115,12 +121,7 @@ async function main(): Promise<number> {
 
     const failed = tenants.filter((tenant) => tenant.result === "failed").map((tenant) => tenant.stack);
     const report: FleetReport = { command: options.command, concurrency: options.concurrency, durationSeconds: (Date.now() - started) / 1000, tenants, failed };
-    const failures = failureLines(tenants);
-    process.stdout.write(
-        options.json
-            ? `${JSON.stringify(report, null, 2)}\n`
-            : `${formatTable(tableRows(options.command, tenants))}\n${failures.length ? `\nFailed:\n${failures.map((line) => `  ${line}`).join("\n")}\n` : ""}`,
-    );
+    process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : textReport(options, tenants));
     say(summaryLine(report));
     if (failed.length) say(`fleet: ${failed.length} tenant${failed.length === 1 ? "" : "s"} failed: ${failed.join(", ")} (logs in ${directory})`);
     return failed.length ? 1 : 0;

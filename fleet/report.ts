@@ -91,6 +91,24 @@ export function tableRows(command: Command, tenants: readonly TenantReport[]): s
     return [header, ...rows];
 }
 
+/** "user, read-write, System Administrator" or what is missing: what the tenant says of one environment. */
+export function formatEnvironment(environment: TenantStatus["environments"][number]): string {
+    if (environment.error) return `could not be read: ${environment.error.split("\n")[0]}`;
+    if (!environment.user) return "not a user";
+    return [
+        environment.disabled ? "user (disabled)" : "user",
+        environment.accessMode ?? "no access mode",
+        environment.systemAdministrator ? "System Administrator" : "no System Administrator",
+    ].join(", ");
+}
+
+/** Below the table, each environment that is not ready for the backup product, by tenant. */
+export function environmentLines(tenants: readonly TenantReport[]): string[] {
+    return tenants.flatMap((report) =>
+        (report.tenant?.environments ?? []).filter((environment) => !environment.ok).map((environment) => `${report.stack}  ${environment.name} (${environment.id}): ${formatEnvironment(environment)}`),
+    );
+}
+
 /** Below the table, one line per failed tenant with its reason (the table's cells stay short). */
 export function failureLines(tenants: readonly TenantReport[]): string[] {
     return tenants.filter((report) => report.result === "failed").map((report) => `${report.stack}: ${report.error ?? "failed"} (log: ${report.logFile})`);

@@ -151,6 +151,8 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
                 assert.match(row, /bootstrap → operational\s+Dynamics 365 Administrator, (Global Reader \(until [^)]+\), )?Power Platform Administrator\s+3\/3\s+\+\d+.*\s+ok\s/, row);
             }
         }
+        // Only the failing tenant has environments that are not ready, listed below the table.
+        assert.match(stdout, new RegExp(`^Environments not ready:\\n(  ${FAILING}  .*\\n)+\\nFailed:`, "m"));
         for (const t of tenants) {
             const expected = t.stack === FAILING ? [] : [DYNAMICS_365_ADMINISTRATOR.templateId, POWER_PLATFORM_ADMINISTRATOR.templateId];
             const held = rolesOf(t.emulator, account.id).filter((role) => role !== GLOBAL_READER);

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 
 import { LiveProgress, PlainProgress, Activity } from "../../fleet/progress";
-import { failureLines, formatChanges, formatRoles, formatTable, summaryLine, tableRows, TenantReport } from "../../fleet/report";
+import { environmentLines, failureLines, formatChanges, formatRoles, formatTable, summaryLine, tableRows, TenantReport } from "../../fleet/report";
 import { runPool } from "../../fleet/runner";
 import { TenantStatus } from "../../fleet/tenant-status";
 
@@ -48,6 +48,25 @@ describe("fleet report", () => {
                 "fabrikam  ?       ?                                                                              ?                ?                           never                 FAILED  1.0 s",
             ].join("\n"),
         );
+    });
+
+    it("lists the environments that are not ready, saying what is missing in each", () => {
+        const status: TenantStatus = {
+            ...tenantStatus,
+            environments: [
+                environment("ready", true),
+                { id: "e2", name: "Sales", user: true, accessMode: "administrative", disabled: false, systemAdministrator: false, ok: false },
+                { id: "e3", name: "Finance", user: false, accessMode: null, disabled: false, systemAdministrator: false, ok: false },
+                { id: "e4", name: "HR", user: true, accessMode: "read-write", disabled: true, systemAdministrator: true, ok: false },
+                { id: "e5", name: "Ops", user: false, accessMode: null, disabled: false, systemAdministrator: false, ok: false, error: "Dataverse refuses the operator\nmore" },
+            ],
+        };
+        assert.deepEqual(environmentLines([report({ tenant: status }), report({ stack: "unread", tenant: null })]), [
+            "contoso  Sales (e2): user, administrative, no System Administrator",
+            "contoso  Finance (e3): not a user",
+            "contoso  HR (e4): user (disabled), read-write, System Administrator",
+            "contoso  Ops (e5): could not be read: Dataverse refuses the operator",
+        ]);
     });
 
     it("names each failed tenant below the table with its reason and its log", () => {
