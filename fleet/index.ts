@@ -7,7 +7,7 @@ import { createWriteStream, promises as fs, WriteStream } from "fs";
 import * as path from "path";
 
 import { messageOf } from "../providers/errors";
-import { changeOf, statusOf, TenantRun } from "./operations";
+import { changeOf, oneLine, statusOf, TenantRun } from "./operations";
 import { FleetOptions, FleetUsageError, parseOptions } from "./options";
 import { openProject, PROJECT_DIRECTORY } from "./project";
 import { Activity, progressFor, ProgressSink } from "./progress";
@@ -27,7 +27,8 @@ async function logDirectory(options: FleetOptions): Promise<string> {
 
 function openLog(file: string): { stream: WriteStream; write: (text: string) => void } {
     const stream = createWriteStream(file, { flags: "w", mode: 0o600 });
-    return { stream, write: (text) => stream.write(text.endsWith("\n") ? text : `${text}\n`) };
+    // A late line (a CLI run cut short) after the report is written is dropped, not an error.
+    return { stream, write: (text) => void (stream.writableEnded || stream.write(text.endsWith("\n") ? text : `${text}\n`)) };
 }
 
 async function runTenant(
@@ -58,7 +59,7 @@ async function runTenant(
         outcome = options.command === "status" ? await statusOf(run) : await changeOf(run, options.command, options.stage);
     } catch (error) {
         log.write(`failed: ${messageOf(error)}`);
-        outcome = { stack: name, stage: null, result: "failed", error: messageOf(error).split("\n")[0], tenant: null };
+        outcome = { stack: name, stage: null, result: "failed", error: oneLine(messageOf(error)), tenant: null };
     }
     const report: TenantReport = { ...outcome, durationSeconds: (Date.now() - activity.startedMs) / 1000, logFile };
     log.write(`== ${report.result}${report.error ? `: ${report.error}` : ""}`);
@@ -111,7 +112,7 @@ async function main(): Promise<number> {
             stack: shortName(stack.name),
             stage: null,
             result: "failed",
-            error: messageOf(error).split("\n")[0],
+            error: oneLine(messageOf(error)),
             tenant: null,
             durationSeconds: 0,
             logFile: path.join(directory, `${shortName(stack.name)}.log`),

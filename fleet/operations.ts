@@ -64,6 +64,15 @@ function changesOf(summary: OpMap | undefined): Record<string, number> {
     return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, count]) => !UNCHANGED.has(op) && (count ?? 0) > 0)) as Record<string, number>;
 }
 
+/** A message on one line, for the report: a list's items joined, its dashes dropped. */
+export function oneLine(message: string): string {
+    return message
+        .split("\n")
+        .map((line) => line.trim().replace(/^- /, ""))
+        .filter(Boolean)
+        .join(" ");
+}
+
 /** One line for the table: the engine's own error where there is one, else the CLI's last words. */
 function reason(error: unknown, diagnostics: readonly string[]): string {
     const fromEngine = diagnostics
@@ -97,7 +106,14 @@ export async function statusOf(run: TenantRun): Promise<Omit<TenantReport, "dura
         () => ({ changed: watcher.changed, error: undefined }),
         (error: unknown) => ({ changed: null, error: `drift check: ${reason(error, watcher.errors)}` }),
     );
-    const [{ stage, tenant }, lastUpdate, { changed, error }] = await Promise.all([tenantNow(run, "reading the tenant and checking drift"), lastUpdateOf(run), drift]);
+    // Settle all three before reporting, so no CLI run outlives its tenant's log.
+    const [read, updated, { changed, error }] = await Promise.allSettled([tenantNow(run, "reading the tenant and checking drift"), lastUpdateOf(run), drift]).then(
+        ([read, updated, drifted]) => [read, updated, drifted.status === "fulfilled" ? drifted.value : { changed: null, error: messageOf(drifted.reason) }] as const,
+    );
+    if (read.status === "rejected") throw read.reason;
+    if (updated.status === "rejected") throw updated.reason;
+    const { stage, tenant } = read.value;
+    const lastUpdate = updated.value;
     return error
         ? { stack: run.name, stage, result: "failed", error, tenant, drift: null, lastUpdate }
         : { stack: run.name, stage, result: "ok", tenant, drift: changed, lastUpdate };
@@ -137,7 +153,7 @@ export async function changeOf(run: TenantRun, command: Exclude<Command, "status
         tenant = (await tenantNow(run)).tenant;
     } catch (error) {
         run.log(`could not read the tenant: ${messageOf(error)}`);
-        failure ??= `reading the tenant: ${messageOf(error).split("\n")[0]}`;
+        failure ??= `reading the tenant: ${oneLine(messageOf(error))}`;
     }
     const previousStage = stage ? { previousStage: before } : {};
     const shownStage = stage ?? before;

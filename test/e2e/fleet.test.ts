@@ -200,6 +200,19 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
         assert.ok(!user.roleTemplateIds!.includes(SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID), "status repaired nothing");
     });
 
+    it("status names a tenant whose stack is misconfigured, with the program's own message, and reads the others", async () => {
+        await project.addTenant("tenant-6", tenant("tenant-2").emulator, account.userPrincipalName, "promote");
+        try {
+            const { code, stdout, stderr } = await project.fleet(["status", "--stacks", "tenant-2,tenant-6", "--log-dir", logDirectory]);
+            assert.equal(code, 1, stderr);
+            assert.match(stdout, /^tenant-2 +operational .* ok +\d/m);
+            assert.match(stdout, /^Failed:\n {2}tenant-6: The stack configuration has a problem; nothing was changed: .*"promote" is not a stage/m);
+            assert.match(stderr, /1 tenant failed: tenant-6\b/);
+        } finally {
+            await project.pulumi(["stack", "rm", "tenant-6", "--yes", "--force"]);
+        }
+    });
+
     it("an unknown stack name ends before anything runs, listing the stacks there are", async () => {
         const { code, stderr } = await project.fleet(["up", "--stacks", "tenant-1,tenant-9", "--stage", "operational"]);
         assert.equal(code, 2);
