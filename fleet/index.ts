@@ -3,6 +3,7 @@
 // standard error, the table (or --json) to standard output; each tenant's log to a
 // folder. The exit code is 1 when any tenant failed (they are named), 2 on bad options.
 
+import type { Stack } from "@pulumi/pulumi/automation";
 import { createWriteStream, promises as fs, WriteStream } from "fs";
 import * as path from "path";
 
@@ -33,7 +34,7 @@ function openLog(file: string): { stream: WriteStream; write: (text: string) => 
 
 async function runTenant(
     options: FleetOptions,
-    stack: import("@pulumi/pulumi/automation").Stack,
+    stack: Stack,
     directory: string,
     progress: ProgressSink,
 ): Promise<TenantReport> {
