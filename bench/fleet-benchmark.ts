@@ -7,12 +7,14 @@
 //   up       npm run fleet -- up --all --stage bootstrap --concurrency C   (first update of every tenant)
 //   status   npm run fleet -- status --all --concurrency C                (read-only: tenant + refresh preview)
 //
-// and prints one table: seconds, tenants per minute, tenants failed. Progress goes to
+// and prints one table: seconds, tenants per minute, CPU seconds per tenant (the
+// command and every process under it), tenants failed. Progress goes to
 // standard error; --json prints the rows. Figures, not assertions.
 //
 //   npm run bench:fleet -- [--tenants 6] [--environments 3] [--concurrency 1,2,4]
 //                          [--latency-ms 50] [--sync-delay-ms 1000] [--json]
 
+import { readFileSync } from "fs";
 import * as os from "os";
 
 import { RunningEmulator, startEmulator } from "../emulator";
@@ -36,6 +38,27 @@ export interface FleetBenchRow {
     readonly seconds: number;
     readonly tenantsPerMinute: number;
     readonly failed: number;
+    /** CPU seconds (user + system) of the fleet command and every process under it, per tenant; null off Linux. */
+    readonly cpuSecondsPerTenant: number | null;
+}
+
+/** Linux's clock ticks per second (getconf CLK_TCK), the unit of /proc times; 100 on every common kernel. */
+const CLOCK_TICKS = 100;
+
+/**
+ * CPU time of this process's finished children and their own waited-for descendants
+ * (cutime + cstime of /proc/self/stat): the fleet command, the CLI runs, the programs and
+ * the plugins under it. Null where /proc is not there.
+ */
+function childrenCpuSeconds(): number | null {
+    try {
+        const stat = readFileSync("/proc/self/stat", "utf8");
+        // Fields after the command name (which may hold spaces) in parentheses; cutime and cstime are fields 16 and 17.
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
+    } catch {
+        return null;
+    }
 }
 
 const USAGE = "usage: npm run bench:fleet -- [--tenants 6] [--environments 3] [--concurrency 1,2,4] [--latency-ms 50] [--sync-delay-ms 1000] [--json]";
@@ -79,7 +102,9 @@ const progress = (message: string) => process.stderr.write(`bench:fleet: ${messa
 
 async function timeFleet(project: FleetProject, step: FleetBenchRow["step"], args: string[], options: Options, concurrency: number): Promise<FleetBenchRow> {
     progress(`[concurrency ${concurrency}] npm run fleet -- ${args.join(" ")} …`);
+    const cpuBefore = childrenCpuSeconds();
     const { code, stdout, stderr } = await project.fleet([...args, "--concurrency", String(concurrency), "--json"]);
+    const cpuAfter = childrenCpuSeconds();
     let report: { durationSeconds: number; failed: string[] };
     try {
         report = JSON.parse(stdout);
@@ -94,8 +119,9 @@ async function timeFleet(project: FleetProject, step: FleetBenchRow["step"], arg
         seconds: Math.round(report.durationSeconds * 10) / 10,
         tenantsPerMinute: Math.round((options.tenants / report.durationSeconds) * 60 * 10) / 10,
         failed: report.failed.length,
+        cpuSecondsPerTenant: cpuBefore === null || cpuAfter === null ? null : Math.round(((cpuAfter - cpuBefore) / options.tenants) * 10) / 10,
     };
-    progress(`[concurrency ${concurrency}] ${step}: ${row.seconds} s, ${row.tenantsPerMinute} tenants per minute, ${row.failed} failed`);
+    progress(`[concurrency ${concurrency}] ${step}: ${row.seconds} s, ${row.tenantsPerMinute} tenants per minute, ${row.failed} failed, ${row.cpuSecondsPerTenant ?? "?"} CPU s per tenant`);
     return row;
 }
 
@@ -117,8 +143,17 @@ async function benchConcurrency(concurrency: number, options: Options): Promise<
 }
 
 export function formatTable(rows: readonly FleetBenchRow[]): string {
-    const header = ["concurrency", "tenants", "envs/tenant", "step", "seconds", "tenants/min", "failed"];
-    const lines = rows.map((row) => [String(row.concurrency), String(row.tenants), String(row.environmentsPerTenant), row.step, row.seconds.toFixed(1), row.tenantsPerMinute.toFixed(1), String(row.failed)]);
+    const header = ["concurrency", "tenants", "envs/tenant", "step", "seconds", "tenants/min", "CPU s/tenant", "failed"];
+    const lines = rows.map((row) => [
+        String(row.concurrency),
+        String(row.tenants),
+        String(row.environmentsPerTenant),
+        row.step,
+        row.seconds.toFixed(1),
+        row.tenantsPerMinute.toFixed(1),
+        row.cpuSecondsPerTenant === null ? "-" : row.cpuSecondsPerTenant.toFixed(1),
+        String(row.failed),
+    ]);
     const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => line[i].length)));
     const format = (cells: string[]) => `| ${cells.map((cell, i) => (i === 3 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(" | ")} |`;
     return [format(header), `|${widths.map((w, i) => (i === 3 ? `:${"-".repeat(w + 1)}` : `${"-".repeat(w + 1)}:`)).join("|")}|`, ...lines.map(format)].join("\n");
