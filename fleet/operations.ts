@@ -93,10 +93,10 @@ async function tenantNow(run: TenantRun, phase = "reading the tenant"): Promise<
     return { stage: settings.config.stage, tenant };
 }
 
-/** When the stack was last changed (update, refresh, destroy, import); null when never. Previews leave no entry. */
-async function lastUpdateOf(run: TenantRun): Promise<string | null> {
+/** The stack's last change (update, refresh, destroy, import) and how it ended; null when never. Previews leave no entry. */
+async function lastUpdateOf(run: TenantRun): Promise<{ time: string; result: string } | null> {
     const latest = await run.stack.info(false);
-    return latest ? new Date(latest.endTime ?? latest.startTime).toISOString() : null;
+    return latest ? { time: new Date(latest.endTime ?? latest.startTime).toISOString(), result: latest.result } : null;
 }
 
 export async function statusOf(run: TenantRun): Promise<Omit<TenantReport, "durationSeconds" | "logFile">> {
@@ -113,10 +113,11 @@ export async function statusOf(run: TenantRun): Promise<Omit<TenantReport, "dura
     if (read.status === "rejected") throw read.reason;
     if (updated.status === "rejected") throw updated.reason;
     const { stage, tenant } = read.value;
-    const lastUpdate = updated.value;
+    const lastUpdate = updated.value?.time ?? null;
+    const lastUpdateResult = updated.value?.result ?? null;
     return error
-        ? { stack: run.name, stage, result: "failed", error, tenant, drift: null, lastUpdate }
-        : { stack: run.name, stage, result: "ok", tenant, drift: changed, lastUpdate };
+        ? { stack: run.name, stage, result: "failed", error, tenant, drift: null, lastUpdate, lastUpdateResult }
+        : { stack: run.name, stage, result: "ok", tenant, drift: changed, lastUpdate, lastUpdateResult };
 }
 
 /** Sets the stage (when asked), runs the operation, reads the tenant; a failure still reports what the tenant holds. */

@@ -20,6 +20,8 @@ export interface TenantReport {
     readonly drift?: readonly string[] | null;
     /** status: when the stack was last updated (ISO 8601); null when never. */
     readonly lastUpdate?: string | null;
+    /** status: how that update ended: succeeded, failed, … */
+    readonly lastUpdateResult?: string | null;
     /** preview and up: resource operations other than "same", by kind. */
     readonly changes?: Readonly<Record<string, number>> | null;
     readonly logFile: string;
@@ -66,6 +68,14 @@ function formatDrift(drift: readonly string[] | null | undefined): string {
     return drift.length === 0 ? "none" : `${drift.length} (${drift.join(", ")})`;
 }
 
+/** "2026-11-30 18:28 UTC", with how it ended when it did not succeed. */
+function formatLastUpdate(report: TenantReport): string {
+    if (report.lastUpdate === null) return "never";
+    if (report.lastUpdate === undefined) return "?";
+    const ended = report.lastUpdateResult && report.lastUpdateResult !== "succeeded" ? ` (${report.lastUpdateResult})` : "";
+    return `${formatTime(report.lastUpdate)}${ended}`;
+}
+
 function formatStage(report: TenantReport): string {
     const stage = report.stage ?? "?";
     return report.previousStage !== undefined && report.previousStage !== report.stage ? `${report.previousStage ?? "unset"} → ${stage}` : stage;
@@ -84,7 +94,7 @@ export function tableRows(command: Command, tenants: readonly TenantReport[]): s
         const common = [report.stack, formatStage(report), formatRoles(report.tenant), formatEnvironments(report.tenant)];
         const specific =
             command === "status"
-                ? [formatDrift(report.drift), report.lastUpdate ? formatTime(report.lastUpdate) : report.lastUpdate === null ? "never" : "?"]
+                ? [formatDrift(report.drift), formatLastUpdate(report)]
                 : [formatChanges(report.changes)];
         return [...common, ...specific, formatResult(report), `${report.durationSeconds.toFixed(1)} s`];
     });
@@ -104,8 +114,11 @@ export function formatEnvironment(environment: TenantStatus["environments"][numb
 
 /** Below the table, each environment that is not ready for the backup product, by tenant. */
 export function environmentLines(tenants: readonly TenantReport[]): string[] {
+    const width = Math.max(0, ...tenants.map((report) => report.stack.length));
     return tenants.flatMap((report) =>
-        (report.tenant?.environments ?? []).filter((environment) => !environment.ok).map((environment) => `${report.stack}  ${environment.name} (${environment.id}): ${formatEnvironment(environment)}`),
+        (report.tenant?.environments ?? [])
+            .filter((environment) => !environment.ok)
+            .map((environment) => `${report.stack.padEnd(width)}  ${environment.name} (${environment.id}): ${formatEnvironment(environment)}`),
     );
 }
 

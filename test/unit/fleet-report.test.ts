@@ -37,15 +37,17 @@ describe("fleet report", () => {
     it("lays out the status table: stage, roles, environments ok/total, drift, last update, result, duration", () => {
         const rows = tableRows("status", [
             report({ drift: ["system-administrator-a"], lastUpdate: "2026-11-30T18:03:07.000Z" }),
-            report({ stack: "fabrikam", stage: null, result: "failed", error: "cannot sign in", tenant: null, drift: null, lastUpdate: null, durationSeconds: 1 }),
+            report({ stack: "fabrikam", stage: null, result: "failed", error: "cannot sign in", tenant: null, drift: null, lastUpdate: "2026-11-30T18:04:00Z", lastUpdateResult: "failed", durationSeconds: 1 }),
+            report({ stack: "adatum", drift: [], lastUpdate: null }),
         ]);
         assert.equal(
             formatTable(rows),
             [
-                "tenant    stage   directory roles                                                                environments ok  drift                       last update           result  duration",
-                "--------  ------  -----------------------------------------------------------------------------  ---------------  --------------------------  --------------------  ------  --------",
-                "contoso   reauth  Dynamics 365 Administrator, Global Administrator (until 2026-12-01 14:00 UTC)  2/3              1 (system-administrator-a)  2026-11-30 18:03 UTC  ok      12.3 s",
-                "fabrikam  ?       ?                                                                              ?                ?                           never                 FAILED  1.0 s",
+                "tenant    stage   directory roles                                                                environments ok  drift                       last update                    result  duration",
+                "--------  ------  -----------------------------------------------------------------------------  ---------------  --------------------------  -----------------------------  ------  --------",
+                "contoso   reauth  Dynamics 365 Administrator, Global Administrator (until 2026-12-01 14:00 UTC)  2/3              1 (system-administrator-a)  2026-11-30 18:03 UTC           ok      12.3 s",
+                "fabrikam  ?       ?                                                                              ?                ?                           2026-11-30 18:04 UTC (failed)  FAILED  1.0 s",
+                "adatum    reauth  Dynamics 365 Administrator, Global Administrator (until 2026-12-01 14:00 UTC)  2/3              none                        never                          ok      12.3 s",
             ].join("\n"),
         );
     });
@@ -61,11 +63,11 @@ describe("fleet report", () => {
                 { id: "e5", name: "Ops", user: false, accessMode: null, disabled: false, systemAdministrator: false, ok: false, error: "Dataverse refuses the operator\nmore" },
             ],
         };
-        assert.deepEqual(environmentLines([report({ tenant: status }), report({ stack: "unread", tenant: null })]), [
-            "contoso  Sales (e2): user, administrative, no System Administrator",
-            "contoso  Finance (e3): not a user",
-            "contoso  HR (e4): user (disabled), read-write, System Administrator",
-            "contoso  Ops (e5): could not be read: Dataverse refuses the operator",
+        assert.deepEqual(environmentLines([report({ tenant: status }), report({ stack: "unread-tenant", tenant: null })]), [
+            "contoso        Sales (e2): user, administrative, no System Administrator",
+            "contoso        Finance (e3): not a user",
+            "contoso        HR (e4): user (disabled), read-write, System Administrator",
+            "contoso        Ops (e5): could not be read: Dataverse refuses the operator",
         ]);
     });
 
