@@ -18,6 +18,12 @@ import { selectStacks, shortName } from "./selection";
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
+/** Relative to the working directory when inside it (fleet-logs/…), as the user would type it. */
+function shownPath(file: string): string {
+    const relative = path.relative(process.cwd(), file);
+    return relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : file;
+}
+
 async function logDirectory(options: FleetOptions): Promise<string> {
     const directory = options.logDirectory
         ? path.resolve(options.logDirectory)
@@ -39,7 +45,7 @@ async function runTenant(
     progress: ProgressSink,
 ): Promise<TenantReport> {
     const name = shortName(stack.name);
-    const logFile = path.join(directory, `${name}.log`);
+    const logFile = shownPath(path.join(directory, `${name}.log`));
     const log = openLog(logFile);
     const activity: Activity = { stack: name, startedMs: Date.now(), phase: "starting", done: 0, changing: 0 };
     const run: TenantRun = {
@@ -101,7 +107,7 @@ async function main(): Promise<number> {
     }
     const stacks = await project.open(names);
     const directory = await logDirectory(options);
-    say(`fleet ${options.command}: ${names.length} tenant${names.length === 1 ? "" : "s"}, ${options.concurrency} at a time; logs in ${directory}`);
+    say(`fleet ${options.command}: ${names.length} tenant${names.length === 1 ? "" : "s"}, ${options.concurrency} at a time; logs in ${shownPath(directory)}`);
 
     const progress = progressFor(process.stderr);
     const tenants = await runPool(
@@ -116,7 +122,7 @@ async function main(): Promise<number> {
             error: oneLine(messageOf(error)),
             tenant: null,
             durationSeconds: 0,
-            logFile: path.join(directory, `${shortName(stack.name)}.log`),
+            logFile: shownPath(path.join(directory, `${shortName(stack.name)}.log`)),
         }),
     );
     progress.close();
@@ -125,7 +131,7 @@ async function main(): Promise<number> {
     const report: FleetReport = { command: options.command, concurrency: options.concurrency, durationSeconds: (Date.now() - started) / 1000, tenants, failed };
     process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : textReport(options, tenants));
     say(summaryLine(report));
-    if (failed.length) say(`fleet: ${failed.length} tenant${failed.length === 1 ? "" : "s"} failed: ${failed.join(", ")} (logs in ${directory})`);
+    if (failed.length) say(`fleet: ${failed.length} tenant${failed.length === 1 ? "" : "s"} failed: ${failed.join(", ")} (logs in ${shownPath(directory)})`);
     return failed.length ? 1 : 0;
 }
 

@@ -7,13 +7,14 @@ export const COMMANDS = ["status", "preview", "up"] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /**
- * Tenants at a time unless --concurrency says otherwise. Measured on 2 cores
- * (`npm run bench:fleet`, README "Many tenants"): each tenant's `pulumi up` spends
- * about 7 s starting the CLI, the program and its plugins, which is CPU-bound, and
- * the rest waiting on the tenant. Two tenants at a time already keep both cores busy
- * during start-up and overlap one tenant's waiting with another's start-up; at four
- * the start-ups only queue for the same cores (no more tenants per minute) and each
- * tenant's update takes longer, so the default is the number that was fastest there.
+ * Tenants at a time unless --concurrency says otherwise: the number of cores of the
+ * machines this was measured on (`npm run bench:fleet`, README "Many tenants"). A
+ * tenant's `pulumi up` of a few environments uses about 12 s of CPU in about 14 s
+ * (starting the CLI, the program and its plugins is CPU-bound; the tenant answers
+ * quickly), so it keeps about one core busy: two at a time brought 6 tenants from
+ * 4.2 to 6.8 tenants per minute on 2 cores, four at a time only queued for the same
+ * cores (5.9). More cores, or tenants with many environments (whose updates mostly
+ * wait on the tenant), take a higher --concurrency.
  */
 export const DEFAULT_CONCURRENCY = 2;
 export const MAX_CONCURRENCY = 32;
