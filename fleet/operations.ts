@@ -1,8 +1,9 @@
 // What the fleet does for one tenant (one stack), through the Automation API:
 //
 //   status   the stack's configuration (decrypted), the tenant read with the program's
-//            own clients (tenant-status.ts), then `pulumi refresh --preview-only` for
-//            drift: what a refresh would change, without writing state or the tenant
+//            own clients (tenant-status.ts), and at the same time `pulumi refresh
+//            --preview-only` for drift: what a refresh would change, without writing
+//            state; and the stack's last update from its history
 //   preview  `pulumi preview`; with --stage the stage is set for the preview and put
 //            back afterwards, so a preview changes nothing, not even the stack file
 //   up       `pulumi up` (with --stage: the stage is set first and stays)
