@@ -1,0 +1,146 @@
+// The fleet's result: one row per tenant, as a table for people and as JSON for
+// machines. Pure, so the layout is tested without tenants.
+
+import type { Command } from "./options";
+import type { TenantStatus } from "./tenant-status";
+
+export interface TenantReport {
+    readonly stack: string;
+    /** The stage the stack is configured for (after --stage); null when unset or unreadable. */
+    readonly stage: string | null;
+    /** The stage before --stage changed it, when it did. */
+    readonly previousStage?: string | null;
+    readonly result: "ok" | "failed";
+    /** Why the tenant failed, in a line; the tenant's log has the whole story. */
+    readonly error?: string;
+    readonly durationSeconds: number;
+    /** What the tenant itself says; null when it could not be read. */
+    readonly tenant: TenantStatus | null;
+    /** status: what a refresh would change (resource names); null when not checked. */
+    readonly drift?: readonly string[] | null;
+    /** status: when the stack was last updated (ISO 8601); null when never. */
+    readonly lastUpdate?: string | null;
+    /** status: how that update ended: succeeded, failed, … */
+    readonly lastUpdateResult?: string | null;
+    /** preview and up: resource operations other than "same", by kind. */
+    readonly changes?: Readonly<Record<string, number>> | null;
+    readonly logFile: string;
+}
+
+export interface FleetReport {
+    readonly command: Command;
+    readonly concurrency: number;
+    readonly durationSeconds: number;
+    readonly tenants: readonly TenantReport[];
+    readonly failed: readonly string[];
+}
+
+/** "Global Administrator (until 2026-12-01 14:00 UTC)": the end of a time-bound assignment where there is one. */
+export function formatRoles(status: TenantStatus | null): string {
+    if (!status) return "?";
+    if (status.directoryRoles.length === 0) return "none";
+    return status.directoryRoles.map((role) => (role.endDateTime ? `${role.name} (until ${formatTime(role.endDateTime)})` : role.name)).join(", ");
+}
+
+export function formatEnvironments(status: TenantStatus | null): string {
+    if (!status) return "?";
+    return `${status.environments.filter((environment) => environment.ok).length}/${status.environments.length}`;
+}
+
+export function formatTime(iso: string): string {
+    const date = new Date(iso);
+    return Number.isNaN(date.getTime()) ? iso : `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+const SIGNS: Record<string, string> = { create: "+", update: "~", delete: "-", replace: "+-", import: "=", "create-replacement": "++", "delete-replaced": "--" };
+
+/** "+1 -1" from {create: 1, delete: 1}; "none" when nothing. */
+export function formatChanges(changes: Readonly<Record<string, number>> | null | undefined): string {
+    if (!changes) return "-";
+    const parts = Object.entries(changes)
+        .filter(([, count]) => count > 0)
+        .map(([op, count]) => `${SIGNS[op] ?? `${op} `}${count}`);
+    return parts.length ? parts.join(" ") : "none";
+}
+
+function formatDrift(drift: readonly string[] | null | undefined): string {
+    if (drift === undefined || drift === null) return "?";
+    return drift.length === 0 ? "none" : `${drift.length} (${drift.join(", ")})`;
+}
+
+/** "2026-11-30 18:28 UTC", with how it ended when it did not succeed. */
+function formatLastUpdate(report: TenantReport): string {
+    if (report.lastUpdate === null) return "never";
+    if (report.lastUpdate === undefined) return "?";
+    const ended = report.lastUpdateResult && report.lastUpdateResult !== "succeeded" ? ` (${report.lastUpdateResult})` : "";
+    return `${formatTime(report.lastUpdate)}${ended}`;
+}
+
+function formatStage(report: TenantReport): string {
+    const stage = report.stage ?? "?";
+    return report.previousStage !== undefined && report.previousStage !== report.stage ? `${report.previousStage ?? "unset"} → ${stage}` : stage;
+}
+
+function formatResult(report: TenantReport): string {
+    return report.result === "ok" ? "ok" : "FAILED";
+}
+
+export function tableRows(command: Command, tenants: readonly TenantReport[]): string[][] {
+    const header =
+        command === "status"
+            ? ["tenant", "stage", "directory roles", "environments ok", "drift", "last update", "result", "duration"]
+            : ["tenant", "stage", "directory roles", "environments ok", "changes", "result", "duration"];
+    const rows = tenants.map((report) => {
+        const common = [report.stack, formatStage(report), formatRoles(report.tenant), formatEnvironments(report.tenant)];
+        const specific =
+            command === "status"
+                ? [formatDrift(report.drift), formatLastUpdate(report)]
+                : [formatChanges(report.changes)];
+        return [...common, ...specific, formatResult(report), `${report.durationSeconds.toFixed(1)} s`];
+    });
+    return [header, ...rows];
+}
+
+/** "user, read-write, System Administrator" or what is missing: what the tenant says of one environment. */
+export function formatEnvironment(environment: TenantStatus["environments"][number]): string {
+    if (environment.error) return `could not be read: ${environment.error.split("\n")[0]}`;
+    if (!environment.user) return "not a user";
+    return [
+        environment.disabled ? "user (disabled)" : "user",
+        environment.accessMode ?? "no access mode",
+        environment.systemAdministrator ? "System Administrator" : "no System Administrator",
+    ].join(", ");
+}
+
+/** Below the table, each environment that is not ready for the backup product, by tenant. */
+export function environmentLines(tenants: readonly TenantReport[]): string[] {
+    const width = Math.max(0, ...tenants.map((report) => report.stack.length));
+    return tenants.flatMap((report) =>
+        (report.tenant?.environments ?? [])
+            .filter((environment) => !environment.ok)
+            .map((environment) => `${report.stack.padEnd(width)}  ${environment.name} (${environment.id}): ${formatEnvironment(environment)}`),
+    );
+}
+
+/** Below the table, one line per failed tenant with its reason (the table's cells stay short). */
+export function failureLines(tenants: readonly TenantReport[]): string[] {
+    return tenants.filter((report) => report.result === "failed").map((report) => `${report.stack}: ${report.error ?? "failed"} (log: ${report.logFile})`);
+}
+
+/** A plain-text table, columns padded to their widest cell. */
+export function formatTable(rows: readonly (readonly string[])[]): string {
+    const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+    const line = (row: readonly string[]) => row.map((cell, column) => cell.padEnd(widths[column])).join("  ").trimEnd();
+    return [line(rows[0]), widths.map((width) => "-".repeat(width)).join("  "), ...rows.slice(1).map(line)].join("\n");
+}
+
+export function summaryLine(report: FleetReport): string {
+    const total = report.tenants.length;
+    const ok = total - report.failed.length;
+    const rate = report.durationSeconds > 0 ? (total / report.durationSeconds) * 60 : 0;
+    return (
+        `${ok} of ${total} tenant${total === 1 ? "" : "s"} ok in ${report.durationSeconds.toFixed(1)} s ` +
+        `(${rate.toFixed(1)} tenants per minute at concurrency ${report.concurrency})` +
+        (report.failed.length ? `; failed: ${report.failed.join(", ")}` : "")
+    );
+}

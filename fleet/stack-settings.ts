@@ -1,0 +1,32 @@
+// One stack's settings as its program run would see them: the stack configuration
+// (decrypted by the CLI, as the program receives it) checked by the program's own
+// parsers, so the fleet reads a tenant with exactly the identity, endpoints and
+// environments its updates use.
+
+import type { ConfigMap } from "@pulumi/pulumi/automation";
+
+import { NAMESPACE, parseConfig, ProgramConfig } from "../lib/config";
+import { ClientSettings, EnvironmentVariables, readClientSettings } from "../providers";
+
+export interface StackSettings {
+    readonly config: ProgramConfig;
+    readonly clientSettings: ClientSettings;
+}
+
+/** Full keys ("azuread:clientId") to their values; secrets arrive decrypted from `pulumi config --show-secrets`. */
+export function configValues(config: ConfigMap): Record<string, string> {
+    return Object.fromEntries(Object.entries(config).map(([key, entry]) => [key, entry.value]));
+}
+
+/** Throws the program's ConfigError, listing every problem, when the stack is not configured right. */
+export function stackSettings(config: ConfigMap, env: EnvironmentVariables): StackSettings {
+    const values = configValues(config);
+    const client = readClientSettings(values, env);
+    const parsed = parseConfig((key) => values[`${NAMESPACE}:${key}`], client.problems);
+    return { config: parsed, clientSettings: client.settings };
+}
+
+/** The stage a stack is configured for, without checking the rest (a stack may be half set up). */
+export function configuredStage(config: ConfigMap): string | undefined {
+    return config[`${NAMESPACE}:stage`]?.value;
+}

@@ -1,0 +1,100 @@
+// What one tenant itself says the backup account holds now — not what the stack's state
+// remembers: its directory roles (with the end of a time-bound one), and per environment
+// to back up whether the account is a user, its access mode and whether it holds System
+// Administrator. Read-only: only GET requests (and the operator's sign-in); the
+// operator is never made an application user here (addOperatorAppUser is off), so an
+// environment whose Dataverse refuses the operator is reported, not changed.
+
+import { describeServiceAccount, ProgramConfig } from "../lib/config";
+import { DIRECTORY_ROLES } from "../lib/directory-roles";
+import { planEnvironments } from "../lib/environment-plan";
+import {
+    checkOperatorSignIn,
+    ClientSettings,
+    createClientContext,
+    listEnvironments,
+    SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID,
+} from "../providers";
+import { accessModeName, findSystemUserWithRoles } from "../providers/dataverse";
+import { findAccount, listNamedRoleAssignments, listRoleAssignmentEnds } from "../providers/directory-reads";
+import { messageOf } from "../providers/errors";
+
+export interface DirectoryRoleHeld {
+    readonly name: string;
+    readonly roleDefinitionId: string;
+    /** ISO 8601 end of a time-bound assignment; null when permanent. */
+    readonly endDateTime: string | null;
+}
+
+export interface EnvironmentStatus {
+    readonly id: string;
+    readonly name: string;
+    readonly user: boolean;
+    /** read-write, administrative, …; null when the account is not a user there. */
+    readonly accessMode: string | null;
+    readonly disabled: boolean;
+    readonly systemAdministrator: boolean;
+    /** What the backup product needs: an enabled Read-Write user with System Administrator. */
+    readonly ok: boolean;
+    /** Why the environment could not be read, when it could not. */
+    readonly error?: string;
+}
+
+export interface TenantStatus {
+    readonly account: string;
+    readonly accountObjectId: string | null;
+    readonly directoryRoles: readonly DirectoryRoleHeld[];
+    readonly environments: readonly EnvironmentStatus[];
+}
+
+/** The program's name for a role it manages ("Dynamics 365 Administrator"), Graph's for the others. */
+function roleName(roleDefinitionId: string, graphName: string): string {
+    return DIRECTORY_ROLES.find((role) => role.templateId === roleDefinitionId)?.displayName ?? graphName;
+}
+
+export async function readTenantStatus(config: ProgramConfig, clientSettings: ClientSettings, log: (line: string) => void): Promise<TenantStatus> {
+    const settings: ClientSettings = { ...clientSettings, addOperatorAppUser: false };
+    const ctx = await createClientContext(settings, { log });
+    await checkOperatorSignIn(ctx);
+    const account = describeServiceAccount(config.serviceAccount);
+    const found = await findAccount(ctx, config.serviceAccount.kind === "objectId" ? { objectId: config.serviceAccount.objectId } : { userPrincipalName: config.serviceAccount.userPrincipalName });
+    const available = await listEnvironments(ctx);
+    const plan = planEnvironments(config.environments, available);
+    if (!found) {
+        log(`${account}: no such user in the tenant`);
+        return {
+            account,
+            accountObjectId: null,
+            directoryRoles: [],
+            environments: plan.targets.map((target) => ({ id: target.id, name: target.displayName, user: false, accessMode: null, disabled: false, systemAdministrator: false, ok: false })),
+        };
+    }
+
+    const [assignments, ends] = await Promise.all([listNamedRoleAssignments(ctx, found.id), listRoleAssignmentEnds(ctx, found.id)]);
+    const directoryRoles = assignments
+        .filter((assignment) => assignment.directoryScopeId === "/")
+        .map((assignment) => ({
+            name: roleName(assignment.roleDefinitionId, assignment.displayName),
+            roleDefinitionId: assignment.roleDefinitionId,
+            endDateTime: ends.find((end) => end.roleDefinitionId === assignment.roleDefinitionId)?.endDateTime ?? null,
+        }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+
+    const environments = await Promise.all(
+        plan.targets.map(async (target): Promise<EnvironmentStatus> => {
+            const base = { id: target.id, name: target.displayName };
+            try {
+                const held = await findSystemUserWithRoles(ctx, { environmentId: target.id, instanceUrl: target.instanceUrl }, found.id);
+                if (!held) return { ...base, user: false, accessMode: null, disabled: false, systemAdministrator: false, ok: false };
+                const accessMode = accessModeName(held.user.accessMode);
+                const systemAdministrator = held.roles.some((role) => role.templateId === SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID);
+                const disabled = held.user.isDisabled;
+                return { ...base, user: true, accessMode, disabled, systemAdministrator, ok: !disabled && accessMode === "read-write" && systemAdministrator };
+            } catch (error) {
+                log(`environment ${target.id}: ${messageOf(error)}`);
+                return { ...base, user: false, accessMode: null, disabled: false, systemAdministrator: false, ok: false, error: messageOf(error) };
+            }
+        }),
+    );
+    return { account, accountObjectId: found.id, directoryRoles, environments };
+}

@@ -1,0 +1,80 @@
+import { strict as assert } from "assert";
+
+import { DEFAULT_CONCURRENCY, FleetUsageError, parseOptions } from "../../fleet/options";
+import { selectStacks } from "../../fleet/selection";
+
+function refused(argv: string[], pattern: RegExp): void {
+    assert.throws(
+        () => parseOptions(argv),
+        (error: unknown) => error instanceof FleetUsageError && pattern.test(error.message) && /usage: npm run fleet/.test(error.message),
+    );
+}
+
+describe("fleet options", () => {
+    it("reads a command, the stacks, the stage, the concurrency, --json and --log-dir", () => {
+        assert.deepEqual(parseOptions(["--", "up", "--stacks", "a, b", "--stage", "Operational", "--concurrency", "4", "--json", "--log-dir", "logs"]), {
+            command: "up",
+            stacks: { kind: "listed", names: ["a", "b"] },
+            stage: "operational",
+            concurrency: 4,
+            json: true,
+            logDirectory: "logs",
+        });
+        assert.deepEqual(parseOptions(["status", "--all"]), {
+            command: "status",
+            stacks: { kind: "all" },
+            stage: undefined,
+            concurrency: DEFAULT_CONCURRENCY,
+            json: false,
+            logDirectory: undefined,
+        });
+    });
+
+    it("refuses an unknown or missing command", () => {
+        refused(["destroy", "--all"], /unknown command "destroy"; expected one of status, preview, up\./);
+        refused([], /no command given/);
+        refused(["--all"], /no command given/);
+    });
+
+    it("refuses a stage that is not one of the program's stages, naming them", () => {
+        refused(["up", "--all", "--stage", "promote"], /--stage "promote" is not a stage; expected one of bootstrap, operational, reauth\./);
+        refused(["status", "--all", "--stage", "operational"], /--stage applies to preview and up/);
+    });
+
+    it("refuses a concurrency that is not a whole number from 1 to 32", () => {
+        for (const bad of ["0", "-1", "2.5", "many", "33"]) refused(["up", "--all", "--concurrency", bad], new RegExp(`--concurrency "${bad.replace(".", "\\.")}" is not a whole number from 1 to 32`));
+        refused(["up", "--all", "--concurrency"], /--concurrency needs a value/);
+    });
+
+    it("wants exactly one of --all and --stacks, and no unknown option", () => {
+        refused(["status"], /no stacks chosen; give --all or --stacks/);
+        refused(["status", "--all", "--stacks", "a"], /--all and --stacks exclude each other/);
+        refused(["status", "--stacks", "a,,b"], /empty name/);
+        refused(["status", "--all", "--parallel", "3"], /unknown option "--parallel"/);
+    });
+});
+
+describe("fleet stack selection", () => {
+    const existing = ["contoso", "fabrikam", "fabrikam-test", "organization/d365-backup-access/northwind"];
+
+    it("takes every stack with --all, in the backend's order", () => {
+        assert.deepEqual(selectStacks({ kind: "all" }, existing), existing);
+    });
+
+    it("takes listed names and patterns, each stack once, matching qualified names by their last part", () => {
+        assert.deepEqual(selectStacks({ kind: "listed", names: ["fabrikam*", "contoso", "fabrikam"] }, existing), ["contoso", "fabrikam", "fabrikam-test"]);
+        assert.deepEqual(selectStacks({ kind: "listed", names: ["north?ind"] }, existing), ["organization/d365-backup-access/northwind"]);
+        assert.deepEqual(selectStacks({ kind: "listed", names: ["fabrikam"] }, existing), ["fabrikam"], "a name without a wildcard matches only itself");
+    });
+
+    it("refuses names that match no stack, listing the stacks there are", () => {
+        assert.throws(
+            () => selectStacks({ kind: "listed", names: ["contoso", "adatum", "wood*"] }, existing),
+            /--stacks: "adatum", "wood\*" match no stack; the stacks are: contoso, fabrikam, fabrikam-test, northwind\./,
+        );
+    });
+
+    it("says so when the project has no stack at all", () => {
+        assert.throws(() => selectStacks({ kind: "all" }, []), /this project has no stacks in the backend/);
+    });
+});

@@ -1,0 +1,150 @@
+import { strict as assert } from "assert";
+
+import { LiveProgress, PlainProgress, Activity } from "../../fleet/progress";
+import { environmentLines, failureLines, formatChanges, formatRoles, formatTable, summaryLine, tableRows, TenantReport } from "../../fleet/report";
+import { runPool } from "../../fleet/runner";
+import { TenantStatus } from "../../fleet/tenant-status";
+
+const environment = (id: string, ok: boolean) => ({ id, name: id, user: ok, accessMode: ok ? "read-write" : null, disabled: false, systemAdministrator: ok, ok });
+
+const tenantStatus: TenantStatus = {
+    account: "backup@contoso.onmicrosoft.com",
+    accountObjectId: "3b6c9d2e-4f5a-4b7c-8d9e-0f1a2b3c4d5e",
+    directoryRoles: [
+        { name: "Dynamics 365 Administrator", roleDefinitionId: "44367163-eba1-44c3-98af-f5787879f96a", endDateTime: null },
+        { name: "Global Administrator", roleDefinitionId: "62e90394-69f5-4237-9190-012177145e10", endDateTime: "2026-12-01T14:00:00Z" },
+    ],
+    environments: [environment("a", true), environment("b", true), environment("c", false)],
+};
+
+const report = (overrides: Partial<TenantReport>): TenantReport => ({
+    stack: "contoso",
+    stage: "reauth",
+    result: "ok",
+    durationSeconds: 12.34,
+    tenant: tenantStatus,
+    logFile: "contoso.log",
+    ...overrides,
+});
+
+describe("fleet report", () => {
+    it("names directory roles with the end of a time-bound one", () => {
+        assert.equal(formatRoles(tenantStatus), "Dynamics 365 Administrator, Global Administrator (until 2026-12-01 14:00 UTC)");
+        assert.equal(formatRoles({ ...tenantStatus, directoryRoles: [] }), "none");
+        assert.equal(formatRoles(null), "?");
+    });
+
+    it("lays out the status table: stage, roles, environments ok/total, drift, last update, result, duration", () => {
+        const rows = tableRows("status", [
+            report({ drift: ["system-administrator-a"], lastUpdate: "2026-11-30T18:03:07.000Z" }),
+            report({ stack: "fabrikam", stage: null, result: "failed", error: "cannot sign in", tenant: null, drift: null, lastUpdate: "2026-11-30T18:04:00Z", lastUpdateResult: "failed", durationSeconds: 1 }),
+            report({ stack: "adatum", drift: [], lastUpdate: null }),
+        ]);
+        assert.equal(
+            formatTable(rows),
+            [
+                "tenant    stage   directory roles                                                                environments ok  drift                       last update                    result  duration",
+                "--------  ------  -----------------------------------------------------------------------------  ---------------  --------------------------  -----------------------------  ------  --------",
+                "contoso   reauth  Dynamics 365 Administrator, Global Administrator (until 2026-12-01 14:00 UTC)  2/3              1 (system-administrator-a)  2026-11-30 18:03 UTC           ok      12.3 s",
+                "fabrikam  ?       ?                                                                              ?                ?                           2026-11-30 18:04 UTC (failed)  FAILED  1.0 s",
+                "adatum    reauth  Dynamics 365 Administrator, Global Administrator (until 2026-12-01 14:00 UTC)  2/3              none                        never                          ok      12.3 s",
+            ].join("\n"),
+        );
+    });
+
+    it("lists the environments that are not ready, saying what is missing in each", () => {
+        const status: TenantStatus = {
+            ...tenantStatus,
+            environments: [
+                environment("ready", true),
+                { id: "e2", name: "Sales", user: true, accessMode: "administrative", disabled: false, systemAdministrator: false, ok: false },
+                { id: "e3", name: "Finance", user: false, accessMode: null, disabled: false, systemAdministrator: false, ok: false },
+                { id: "e4", name: "HR", user: true, accessMode: "read-write", disabled: true, systemAdministrator: true, ok: false },
+                { id: "e5", name: "Ops", user: false, accessMode: null, disabled: false, systemAdministrator: false, ok: false, error: "Dataverse refuses the operator\nmore" },
+            ],
+        };
+        assert.deepEqual(environmentLines([report({ tenant: status }), report({ stack: "unread-tenant", tenant: null })]), [
+            "contoso        Sales (e2): user, administrative, no System Administrator",
+            "contoso        Finance (e3): not a user",
+            "contoso        HR (e4): user (disabled), read-write, System Administrator",
+            "contoso        Ops (e5): could not be read: Dataverse refuses the operator",
+        ]);
+    });
+
+    it("names each failed tenant below the table with its reason and its log", () => {
+        assert.deepEqual(failureLines([report({}), report({ stack: "fabrikam", result: "failed", error: "cannot sign in", logFile: "logs/fabrikam.log" })]), [
+            "fabrikam: cannot sign in (log: logs/fabrikam.log)",
+        ]);
+    });
+
+    it("shows the stage move and the changes for preview and up", () => {
+        const [header, row] = tableRows("up", [report({ stage: "operational", previousStage: "bootstrap", changes: { create: 1, delete: 1 } })]);
+        assert.deepEqual(header, ["tenant", "stage", "directory roles", "environments ok", "changes", "result", "duration"]);
+        assert.deepEqual(row.slice(1, 2).concat(row.slice(4)), ["bootstrap → operational", "+1 -1", "ok", "12.3 s"]);
+        assert.equal(formatChanges({}), "none");
+        assert.equal(formatChanges(null), "-");
+    });
+
+    it("sums up: tenants ok, tenants per minute at the concurrency, the failed named", () => {
+        const line = summaryLine({ command: "up", concurrency: 2, durationSeconds: 30, tenants: [report({}), report({ stack: "b", result: "failed" })], failed: ["b"] });
+        assert.equal(line, "1 of 2 tenants ok in 30.0 s (4.0 tenants per minute at concurrency 2); failed: b");
+    });
+});
+
+describe("fleet progress", () => {
+    const activity = (stack: string): Activity => ({ stack, startedMs: 1000, phase: "pulumi up", done: 3, changing: 1 });
+
+    it("writes plain lines when not on a terminal", () => {
+        const written: string[] = [];
+        const progress = new PlainProgress({ write: (text: string) => written.push(text) }, () => 3500);
+        const a = activity("contoso");
+        progress.started(a);
+        progress.finished(a, "ok");
+        assert.deepEqual(written, ["contoso: pulumi up\n", "contoso: ok in 2.5 s\n"]);
+    });
+
+    it("on a terminal redraws one line per running tenant in place, finished tenants above them", () => {
+        const written: string[] = [];
+        const progress = new LiveProgress({ write: (text: string) => written.push(text), isTTY: true, columns: 200 }, () => 3500, 60_000);
+        const [a, b] = [activity("contoso"), activity("fabrikam")];
+        progress.started(a);
+        progress.started(b);
+        progress.finished(a, "ok");
+        progress.close();
+        const line = (stack: string) => `  ${stack}  pulumi up  2.5 s  3 resources done, 1 changing\n`;
+        assert.equal(written[0], line("contoso"));
+        // A second tenant: the one live line is erased (up, clear, up again) and both are drawn.
+        assert.equal(written[1], `\x1b[1A\x1b[2K\n\x1b[1A${line("contoso")}${line("fabrikam")}`);
+        // Finishing erases both live lines, prints the result, and draws the one still running.
+        assert.equal(written[2], `\x1b[2A\x1b[2K\n\x1b[2K\n\x1b[2Acontoso: ok in 2.5 s\n${line("fabrikam")}`);
+    });
+});
+
+describe("fleet runner", () => {
+    it("runs at most N tasks at once, in order, and goes on past a failing one", async () => {
+        let running = 0;
+        let most = 0;
+        const release: Array<() => void> = [];
+        const started: number[] = [];
+        const task = (n: number) =>
+            new Promise<string>((resolve, reject) => {
+                running++;
+                most = Math.max(most, running);
+                started.push(n);
+                release.push(() => {
+                    running--;
+                    if (n === 2) reject(new Error("tenant 2 broke"));
+                    else resolve(`done ${n}`);
+                });
+            });
+        const pool = runPool([1, 2, 3, 4, 5], 2, task, (n, error) => `failed ${n}: ${(error as Error).message}`);
+        // Release tasks one by one as they start; the pool must never hold more than two.
+        while (started.length < 5 || release.length) {
+            await new Promise((resolve) => setImmediate(resolve));
+            release.shift()?.();
+        }
+        assert.deepEqual(await pool, ["done 1", "failed 2: tenant 2 broke", "done 3", "done 4", "done 5"]);
+        assert.equal(most, 2);
+        assert.deepEqual(started, [1, 2, 3, 4, 5]);
+    });
+});
