@@ -7,11 +7,12 @@
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 
-import { ConfigError, describeServiceAccount, NAMESPACE, parseConfig, ProgramConfig, ServiceAccountRef } from "./lib/config";
+import { ConfigError, describeServiceAccount, NAMESPACE, ServiceAccountRef } from "./lib/config";
 import { nextSteps } from "./lib/next-steps";
 import { plainTextCredentialKeys, runtimeConfigIsSecret } from "./lib/plain-credentials";
 import { preflight, PreflightError, TenantReader } from "./lib/preflight";
 import { ServiceAccountAccess } from "./lib/service-account-access";
+import { readStackSettings } from "./lib/stack-settings";
 import { planStage, Stage } from "./lib/stages";
 import {
     checkOperatorSignIn,
@@ -25,17 +26,8 @@ import {
     listDirectoryRoleAssignments,
     listEnvironments,
     operatorObjectId,
-    readClientSettings,
     summarizeDynamicsLicenses,
 } from "./providers";
-
-/** The program's keys and the Power Platform clients' keys, checked in one pass and read once. */
-function readConfig(): { config: ProgramConfig; clientSettings: ClientSettings } {
-    const stackConfig = new pulumi.Config(NAMESPACE);
-    const client = readClientSettings(pulumi.runtime.allConfig(), process.env);
-    // parseConfig throws on any problem, the clients' included: past it the settings are sound.
-    return { config: parseConfig((key) => stackConfig.get(key), client.problems), clientSettings: client.settings };
-}
 
 /**
  * The operator's clients (the same identity as the azuread provider: azuread:* config
@@ -77,7 +69,8 @@ function tenantReader(context: ClientContext): TenantReader {
 }
 
 async function main() {
-    const { config, clientSettings } = readConfig();
+    // The program's keys and the Power Platform clients' keys, checked in one pass and read once.
+    const { config, clientSettings } = readStackSettings(pulumi.runtime.allConfig(), process.env);
     const context = await operatorClients(clientSettings);
     const serviceAccountObjectId = await resolveServiceAccount(config.serviceAccount);
     const report = await preflight(config, serviceAccountObjectId, tenantReader(context), (message) => pulumi.log.info(message));

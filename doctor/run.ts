@@ -1,9 +1,10 @@
 // One stack, start to finish: its configuration into the program's settings (the same
 // parsing and validation as `pulumi up`), then the tenant reads, then the verdicts.
 
-import { ConfigError, describeServiceAccount, NAMESPACE, parseConfig } from "../lib/config";
+import { ConfigError, describeServiceAccount } from "../lib/config";
+import { readStackSettings } from "../lib/stack-settings";
 import { TokenCredentialLike } from "../providers/credentials";
-import { describeCredential, EnvironmentVariables, readClientSettings } from "../providers/settings";
+import { describeCredential, EnvironmentVariables } from "../providers/settings";
 import { evaluate } from "./checks";
 import { StackReport } from "./report";
 import { readTenant } from "./tenant-reads";
@@ -21,10 +22,9 @@ export async function doctorStack(
     env: EnvironmentVariables,
     options: DoctorOptions = {},
 ): Promise<StackReport> {
-    const client = readClientSettings(stackConfig, env);
-    let config;
+    let settings;
     try {
-        config = parseConfig((key) => stackConfig[`${NAMESPACE}:${key}`], client.problems);
+        settings = readStackSettings(stackConfig, env);
     } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         return {
@@ -41,11 +41,12 @@ export async function doctorStack(
             ],
         };
     }
+    const { config, clientSettings } = settings;
     // As the program reads it: 0 (Pulumi.yaml's default) is no elevation.
     const elevation = config.elevation !== undefined;
-    const snapshot = await readTenant(config, client.settings, { elevation, log: options.log, credential: options.credential });
+    const snapshot = await readTenant(config, clientSettings, { elevation, log: options.log, credential: options.credential });
     const checks = evaluate(
-        { config, credential: describeCredential(client.settings.credential), addOperatorAppUser: client.settings.addOperatorAppUser, elevation },
+        { config, credential: describeCredential(clientSettings.credential), addOperatorAppUser: clientSettings.addOperatorAppUser, elevation },
         snapshot,
     );
     return {

@@ -6,9 +6,9 @@
 import { existsSync } from "fs";
 import * as path from "path";
 
-import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
+import { LocalWorkspace } from "@pulumi/pulumi/automation";
 
-import { ensurePinnedCli, pinnedCliVersion, toolchainHome } from "../scripts/toolchain/pulumi-home";
+import { openProjectWorkspace } from "../scripts/toolchain/project-workspace";
 
 export class StackSelectionError extends Error {}
 
@@ -17,11 +17,7 @@ export async function openProject(directory: string, say: (line: string) => void
     if (!existsSync(path.join(directory, "Pulumi.yaml"))) {
         throw new StackSelectionError(`${directory} has no Pulumi.yaml; run the doctor from the project directory (npm run doctor).`);
     }
-    const root = path.join(toolchainHome(), "versions", await pinnedCliVersion());
-    // Only a missing CLI is worth a word (it is then downloaded, or built from Go modules).
-    if (!existsSync(path.join(root, "bin", "pulumi"))) await ensurePinnedCli(say);
-    const pulumiCommand = await PulumiCommand.get({ root, skipVersionCheck: true });
-    return LocalWorkspace.create({ workDir: directory, pulumiCommand });
+    return openProjectWorkspace(directory, say);
 }
 
 /** --stack S, --all, or the selected stack. */

@@ -1,13 +1,10 @@
-// This project as an Automation API workspace, driven by the pinned Pulumi CLI (the
-// version of the npm package `pulumi` in package.json, installed under
-// $PULUMI_HOME/versions or ~/.pulumi/versions, downloaded or built when missing).
-// The backend and secrets are the user's own: PULUMI_BACKEND_URL or Pulumi.yaml's
-// backend.url, PULUMI_CONFIG_PASSPHRASE or the stack's secrets provider.
+// The fleet's view of this project: its Automation API workspace
+// (scripts/toolchain/project-workspace.ts) and its stacks.
 
-import { LocalWorkspace, PulumiCommand, Stack, StackSummary } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, Stack, StackSummary } from "@pulumi/pulumi/automation";
 import * as path from "path";
 
-import { ensurePinnedCli, pinnedCliVersion, toolchainHome } from "../scripts/toolchain/pulumi-home";
+import { openProjectWorkspace } from "../scripts/toolchain/project-workspace";
 
 export const PROJECT_DIRECTORY = path.resolve(__dirname, "..");
 
@@ -20,14 +17,7 @@ export interface FleetProject {
 }
 
 export async function openProject(say: (line: string) => void): Promise<FleetProject> {
-    await ensurePinnedCli(say);
-    const root = path.join(toolchainHome(), "versions", await pinnedCliVersion());
-    const pulumiCommand = await PulumiCommand.get({ root });
-    const workspace = await LocalWorkspace.create({
-        workDir: PROJECT_DIRECTORY,
-        pulumiCommand,
-        envVars: { PULUMI_SKIP_UPDATE_CHECK: "true" },
-    });
+    const workspace = await openProjectWorkspace(PROJECT_DIRECTORY, say);
     const stacks = await workspace.listStacks();
     return {
         workspace,

@@ -5,13 +5,11 @@
 
 import type { ConfigMap } from "@pulumi/pulumi/automation";
 
-import { NAMESPACE, parseConfig, ProgramConfig } from "../lib/config";
-import { ClientSettings, EnvironmentVariables, readClientSettings } from "../providers";
+import { NAMESPACE } from "../lib/config";
+import { readStackSettings, StackSettings } from "../lib/stack-settings";
+import { EnvironmentVariables } from "../providers";
 
-export interface StackSettings {
-    readonly config: ProgramConfig;
-    readonly clientSettings: ClientSettings;
-}
+export type { StackSettings };
 
 /** Full keys ("azuread:clientId") to their values; secrets arrive decrypted from `pulumi config --show-secrets`. */
 export function configValues(config: ConfigMap): Record<string, string> {
@@ -20,10 +18,7 @@ export function configValues(config: ConfigMap): Record<string, string> {
 
 /** Throws the program's ConfigError, listing every problem, when the stack is not configured right. */
 export function stackSettings(config: ConfigMap, env: EnvironmentVariables): StackSettings {
-    const values = configValues(config);
-    const client = readClientSettings(values, env);
-    const parsed = parseConfig((key) => values[`${NAMESPACE}:${key}`], client.problems);
-    return { config: parsed, clientSettings: client.settings };
+    return readStackSettings(configValues(config), env);
 }
 
 /** The stage a stack is configured for, without checking the rest (a stack may be half set up). */
