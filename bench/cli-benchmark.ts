@@ -26,6 +26,7 @@ import { RequestLogEntry, RunningEmulator, startEmulator } from "../emulator";
 import { createWorkspace, PulumiWorkspace } from "../scripts/toolchain/pulumi-workspace";
 import { watchProcessTree } from "./process-memory";
 import { generateTenant, TenantShape } from "./tenant";
+import { parseOptions as parseFlags } from "./options";
 
 interface Options {
     readonly sizes: number[];
@@ -54,35 +55,19 @@ export interface BenchRow {
 const USAGE = "usage: npm run bench -- [--sizes 1,10,100,300] [--latency-ms 50] [--sync-delay-ms 1000] [--parallel N] [--json]";
 
 function parseOptions(argv: string[]): Options {
-    const options = { sizes: [1, 10, 100, 300], latencyMs: 50, syncDelayMs: 1000, parallel: undefined as number | undefined, json: false };
-    const count = (flag: string, value: string | undefined, min: number): number => {
-        const n = Number(value);
-        if (!Number.isInteger(n) || n < min) throw new Error(`${flag} wants a whole number of at least ${min}; got ${JSON.stringify(value ?? "")}.\n${USAGE}`);
-        return n;
-    };
-    for (let i = 0; i < argv.length; i++) {
-        const flag = argv[i];
-        switch (flag) {
-            case "--sizes":
-                options.sizes = (argv[++i] ?? "").split(",").map((size) => count("--sizes", size, 1));
-                break;
-            case "--latency-ms":
-                options.latencyMs = count(flag, argv[++i], 0);
-                break;
-            case "--sync-delay-ms":
-                options.syncDelayMs = count(flag, argv[++i], 0);
-                break;
-            case "--parallel":
-                options.parallel = count(flag, argv[++i], 1);
-                break;
-            case "--json":
-                options.json = true;
-                break;
-            default:
-                throw new Error(`unknown option ${JSON.stringify(flag)}.\n${USAGE}`);
-        }
-    }
-    return options;
+    const defaults: Options = { sizes: [1, 10, 100, 300], latencyMs: 50, syncDelayMs: 1000, parallel: undefined, json: false };
+    return parseFlags(
+        argv,
+        defaults,
+        {
+            "--sizes": ["sizes", { counts: 1 }],
+            "--latency-ms": ["latencyMs", { count: 0 }],
+            "--sync-delay-ms": ["syncDelayMs", { count: 0 }],
+            "--parallel": ["parallel", { count: 1 }],
+            "--json": ["json", "switch"],
+        },
+        USAGE,
+    );
 }
 
 /** Pulumi's default --parallel: four times GOMAXPROCS, which is the number of CPUs. */

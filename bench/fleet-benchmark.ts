@@ -20,6 +20,7 @@ import * as os from "os";
 import { RunningEmulator, startEmulator } from "../emulator";
 import { createFleetProject, FleetProject } from "../scripts/toolchain/fleet-workspace";
 import { generateTenant } from "./tenant";
+import { parseOptions as parseFlags } from "./options";
 
 interface Options {
     readonly tenants: number;
@@ -64,38 +65,20 @@ function childrenCpuSeconds(): number | null {
 const USAGE = "usage: npm run bench:fleet -- [--tenants 6] [--environments 3] [--concurrency 1,2,4] [--latency-ms 50] [--sync-delay-ms 1000] [--json]";
 
 function parseOptions(argv: string[]): Options {
-    const options = { tenants: 6, environments: 3, concurrency: [1, 2, 4], latencyMs: 50, syncDelayMs: 1000, json: false };
-    const count = (flag: string, value: string | undefined, min: number): number => {
-        const n = Number(value);
-        if (!Number.isInteger(n) || n < min) throw new Error(`${flag} wants a whole number of at least ${min}; got ${JSON.stringify(value ?? "")}.\n${USAGE}`);
-        return n;
-    };
-    for (let i = 0; i < argv.length; i++) {
-        const flag = argv[i];
-        switch (flag) {
-            case "--tenants":
-                options.tenants = count(flag, argv[++i], 1);
-                break;
-            case "--environments":
-                options.environments = count(flag, argv[++i], 1);
-                break;
-            case "--concurrency":
-                options.concurrency = (argv[++i] ?? "").split(",").map((value) => count(flag, value, 1));
-                break;
-            case "--latency-ms":
-                options.latencyMs = count(flag, argv[++i], 0);
-                break;
-            case "--sync-delay-ms":
-                options.syncDelayMs = count(flag, argv[++i], 0);
-                break;
-            case "--json":
-                options.json = true;
-                break;
-            default:
-                throw new Error(`unknown option ${JSON.stringify(flag)}.\n${USAGE}`);
-        }
-    }
-    return options;
+    const defaults: Options = { tenants: 6, environments: 3, concurrency: [1, 2, 4], latencyMs: 50, syncDelayMs: 1000, json: false };
+    return parseFlags(
+        argv,
+        defaults,
+        {
+            "--tenants": ["tenants", { count: 1 }],
+            "--environments": ["environments", { count: 1 }],
+            "--concurrency": ["concurrency", { counts: 1 }],
+            "--latency-ms": ["latencyMs", { count: 0 }],
+            "--sync-delay-ms": ["syncDelayMs", { count: 0 }],
+            "--json": ["json", "switch"],
+        },
+        USAGE,
+    );
 }
 
 const progress = (message: string) => process.stderr.write(`bench:fleet: ${message}\n`);
