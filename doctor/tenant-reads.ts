@@ -53,7 +53,8 @@ export interface ReadOptions extends ClientContextOptions {
 }
 
 async function signIn(settings: ClientSettings, options: ClientContextOptions): Promise<{ ctx: ClientContext; operator: OperatorIdentity }> {
-    const ctx = await createClientContext({ ...settings, addOperatorAppUser: false }, options);
+    // Read-only by construction: GET requests only (the HTTP layer refuses anything else).
+    const ctx = await createClientContext({ ...settings, addOperatorAppUser: false, http: { ...settings.http, readOnly: true } }, options);
     await checkOperatorSignIn(ctx);
     const claims = tokenClaims(await ctx.tokens.get(ctx.endpoints.graphAudience)) ?? {};
     const identity = await identifyOperator(ctx, ctx.endpoints.graphAudience);

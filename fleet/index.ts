@@ -105,6 +105,9 @@ async function main(): Promise<number> {
         }
         throw error;
     }
+    // status only reads: the refresh preview's provider reads included (D365BA_READ_ONLY reaches
+    // the provider host through the CLI, and our clients then send GET requests only).
+    if (options.command === "status") project.workspace.envVars.D365BA_READ_ONLY = "true";
     const stacks = await project.open(names);
     const directory = await logDirectory(options);
     say(`fleet ${options.command}: ${names.length} tenant${names.length === 1 ? "" : "s"}, ${options.concurrency} at a time; logs in ${shownPath(directory)}`);

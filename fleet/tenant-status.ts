@@ -53,7 +53,8 @@ function roleName(roleDefinitionId: string, graphName: string): string {
 }
 
 export async function readTenantStatus(config: ProgramConfig, clientSettings: ClientSettings, log: (line: string) => void): Promise<TenantStatus> {
-    const settings: ClientSettings = { ...clientSettings, addOperatorAppUser: false };
+    // Read-only by construction: GET requests only (the HTTP layer refuses anything else).
+    const settings: ClientSettings = { ...clientSettings, addOperatorAppUser: false, http: { ...clientSettings.http, readOnly: true } };
     const ctx = await createClientContext(settings, { log });
     await checkOperatorSignIn(ctx);
     const account = describeServiceAccount(config.serviceAccount);

@@ -131,6 +131,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
     return {
         async send<T>(request: ApiRequest): Promise<ApiResponse<T>> {
+            if (settings.readOnly && request.method !== "GET") {
+                throw accessError("configuration", {
+                    what: `This run is read-only (D365BA_READ_ONLY), so ${request.call} was not sent`,
+                    environmentId: request.environmentId,
+                    call: callLabel(request),
+                    fix: "a read-only run only reads the tenant; run `pulumi up` (without D365BA_READ_ONLY) to change it.",
+                });
+            }
             const deadline = Date.now() + settings.requestDeadlineMs;
             let retriedWithFreshToken = false;
             let lastProblem = "";

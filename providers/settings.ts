@@ -74,6 +74,8 @@ export interface HttpSettings {
     readonly retryBaseDelayMs: number;
     readonly retryMaxDelayMs: number;
     readonly maxConcurrentRequestsPerHost: number;
+    /** D365BA_READ_ONLY: only GET requests are sent; anything else fails before it leaves. */
+    readonly readOnly: boolean;
 }
 
 export interface WaitSettings {
@@ -486,7 +488,10 @@ export function readClientSettings(config: ConfigSource, env: EnvironmentVariabl
     const userSyncSeconds = read.seconds(`${NAMESPACE}:userSyncTimeoutSeconds`, DEFAULTS.userSyncTimeoutSeconds, 7200);
     const licenseSeconds = read.seconds(`${NAMESPACE}:licenseWaitTimeoutSeconds`, DEFAULTS.licenseWaitTimeoutSeconds, 7200);
     const pollSeconds = read.seconds(`${NAMESPACE}:pollIntervalSeconds`, DEFAULTS.pollIntervalSeconds, 300);
-    const addOperatorAppUser = read.flag(`${NAMESPACE}:addOperatorAppUser`, [], true);
+    // A read-only run (`npm run fleet -- status`, or any caller setting D365BA_READ_ONLY)
+    // sends GET requests only, whatever the stack says; so it never adds the operator either.
+    const readOnly = /^(1|true)$/i.test((env.D365BA_READ_ONLY ?? "").trim());
+    const addOperatorAppUser = read.flag(`${NAMESPACE}:addOperatorAppUser`, [], true) && !readOnly;
 
     const pollIntervalMs = pollSeconds * 1000;
     const settings: ClientSettings = {
@@ -500,6 +505,7 @@ export function readClientSettings(config: ConfigSource, env: EnvironmentVariabl
             retryBaseDelayMs: RETRY_BASE_DELAY_MS,
             retryMaxDelayMs: RETRY_MAX_DELAY_MS,
             maxConcurrentRequestsPerHost: concurrency,
+            readOnly,
         },
         waits: {
             userSyncTimeoutMs: userSyncSeconds * 1000,

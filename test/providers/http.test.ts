@@ -16,6 +16,7 @@ const FAST: HttpSettings = {
     retryBaseDelayMs: 10,
     retryMaxDelayMs: 40,
     maxConcurrentRequestsPerHost: 4,
+    readOnly: false,
 };
 
 /** Hands out "token-1", "token-2", ... and records invalidations. */
@@ -89,6 +90,16 @@ describe("HTTP layer", () => {
         assert.strictEqual(request.headers.accept, "application/json");
         assert.strictEqual(request.headers["content-type"], "application/json");
         assert.deepStrictEqual(JSON.parse(request.body), { a: 1 });
+    });
+
+    it("in a read-only run, sends GET requests only: any other fails before it leaves, naming the call", async () => {
+        server.handle((_request, response) => json(response, 200, { value: [] }));
+        const readOnly = client({ readOnly: true });
+        await readOnly.send({ service: "graph", method: "GET", url: `${server.url}/read`, call: "read" });
+        const error = await rejection(readOnly.send({ service: "bap", method: "POST", url: `${server.url}/addUser`, call: "BAP addUser", environmentId: "env-1" }));
+        assert.ok(isAccessError(error, "configuration"));
+        assert.match(error.message, /^Environment env-1: This run is read-only \(D365BA_READ_ONLY\), so BAP addUser was not sent/);
+        assert.deepStrictEqual(server.requests.map((r) => r.method), ["GET"]);
     });
 
     it("waits as long as Retry-After says on 429, then succeeds", async () => {

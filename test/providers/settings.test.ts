@@ -245,6 +245,15 @@ describe("client settings", () => {
             assert.strictEqual(settings.addOperatorAppUser, false);
         });
 
+        it("D365BA_READ_ONLY makes a read-only run that never adds the operator, whatever the stack says", () => {
+            assert.strictEqual(resolveClientSettings({}, {}).http.readOnly, false);
+            for (const value of ["true", "1", "TRUE"]) {
+                const settings = resolveClientSettings({ "d365-backup-access:addOperatorAppUser": "true" }, { D365BA_READ_ONLY: value });
+                assert.deepStrictEqual([settings.http.readOnly, settings.addOperatorAppUser], [true, false], value);
+            }
+            assert.strictEqual(resolveClientSettings({}, { D365BA_READ_ONLY: "false" }).http.readOnly, false);
+        });
+
         it("rejects out-of-range numbers, naming key and value", () => {
             const message = problemsOf({
                 "d365-backup-access:userSyncTimeoutSeconds": "-1",
