@@ -30,8 +30,13 @@ export function seconds(ms: number): string {
     return `${(ms / 1000).toFixed(1)} s`;
 }
 
-export function liveLine(activity: Activity, now: number, width = 120): string {
-    const line = `  ${activity.stack}  ${activity.phase}  ${seconds(now - activity.startedMs)}  ${activity.done} resources done, ${activity.changing} changing`;
+function count(n: number, noun: string): string {
+    return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+/** One running tenant; `nameWidth` aligns the names of the tenants drawn together. */
+export function liveLine(activity: Activity, now: number, width = 120, nameWidth = 0): string {
+    const line = `  ${activity.stack.padEnd(nameWidth)}  ${activity.phase}  ${seconds(now - activity.startedMs)}  ${count(activity.done, "resource")} done, ${activity.changing} changing`;
     return line.length > width ? `${line.slice(0, Math.max(0, width - 1))}…` : line;
 }
 
@@ -95,7 +100,8 @@ export class LiveProgress implements ProgressSink {
         text += UP(this.drawn);
         if (permanent) text += `${permanent}\n`;
         const width = (this.out.columns ?? 120) - 1;
-        for (const activity of this.running) text += `${liveLine(activity, this.now(), width)}\n`;
+        const nameWidth = Math.max(0, ...this.running.map((activity) => activity.stack.length));
+        for (const activity of this.running) text += `${liveLine(activity, this.now(), width, nameWidth)}\n`;
         this.drawn = this.running.length;
         this.out.write(text);
     }

@@ -30,6 +30,8 @@ export interface FleetProjectOptions {
 export interface FleetProject {
     readonly directory: string;
     readonly stateDirectory: string;
+    /** What a shell needs to run `npm run fleet` in the copy itself (a terminal's live progress, say). */
+    readonly variables: Readonly<Record<string, string>>;
     /** A stack for the tenant behind `emulator`, configured for `stage`. */
     addTenant(stack: string, emulator: RunningEmulator, account: string, stage: string): Promise<void>;
     /** `npm run fleet -- <args>` in the copy, as a user runs it. */
@@ -79,9 +81,13 @@ export async function createFleetProject(options: FleetProjectOptions = {}): Pro
         return result;
     };
 
+    const ownVariables = /^(PULUMI_|NODE_EXTRA_CA_CERTS$|SSL_CERT_FILE$|NO_COLOR$)/;
     return {
         directory,
         stateDirectory,
+        get variables() {
+            return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => ownVariables.test(entry[0]) && entry[1] !== undefined));
+        },
         pulumi,
         async addTenant(stack, emulator, account, stage) {
             const seed = emulator.state();

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 
-import { LiveProgress, PlainProgress, Activity } from "../../fleet/progress";
+import { Activity, LiveProgress, liveLine, PlainProgress } from "../../fleet/progress";
 import { environmentLines, failureLines, formatChanges, formatRoles, formatTable, summaryLine, tableRows, TenantReport } from "../../fleet/report";
 import { runPool } from "../../fleet/runner";
 import { TenantStatus } from "../../fleet/tenant-status";
@@ -113,10 +113,18 @@ describe("fleet progress", () => {
         progress.close();
         const line = (stack: string) => `  ${stack}  pulumi up  2.5 s  3 resources done, 1 changing\n`;
         assert.equal(written[0], line("contoso"));
-        // A second tenant: the one live line is erased (up, clear, up again) and both are drawn.
-        assert.equal(written[1], `\x1b[1A\x1b[2K\n\x1b[1A${line("contoso")}${line("fabrikam")}`);
+        // A second tenant: the one live line is erased (up, clear, up again) and both are drawn, names aligned.
+        assert.equal(written[1], `\x1b[1A\x1b[2K\n\x1b[1A${line("contoso ")}${line("fabrikam")}`);
         // Finishing erases both live lines, prints the result, and draws the one still running.
         assert.equal(written[2], `\x1b[2A\x1b[2K\n\x1b[2K\n\x1b[2Acontoso: ok in 2.5 s\n${line("fabrikam")}`);
+    });
+});
+
+describe("fleet live line", () => {
+    it("says resource for one, resources otherwise", () => {
+        const one = { stack: "contoso", phase: "pulumi up", startedMs: 0, done: 1, changing: 0 };
+        assert.equal(liveLine(one, 1000), "  contoso  pulumi up  1.0 s  1 resource done, 0 changing");
+        assert.equal(liveLine({ ...one, done: 2 }, 1000, 120, 9), "  contoso    pulumi up  1.0 s  2 resources done, 0 changing");
     });
 });
 
