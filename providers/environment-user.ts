@@ -33,11 +33,10 @@ import {
     CheckFailure,
     checkEnvironmentId,
     checkGuid,
-    configureProvider,
     definedOnly,
+    hostedProvider,
     keptOutputs,
     ProviderKey,
-    providerContext,
     UNKNOWN,
 } from "./provider-runtime";
 
@@ -219,47 +218,35 @@ function toInputs(values: Record<string, unknown>): EnvironmentUserInputs {
     };
 }
 
-/**
- * A provider object; its configuration lives in the provider host, never in the object.
- * Objects made with the same key share configuration and client context.
- */
 export function environmentUserProvider(key: ProviderKey = {}): pulumi.dynamic.ResourceProvider {
-    return {
-        async configure(request: pulumi.dynamic.ConfigureRequest) {
-            configureProvider(key, request.config);
-        },
-        async check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
-            return checkInputs(news);
-        },
-        async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+    return hostedProvider(key, {
+        check: checkInputs,
+        diff(olds, news) {
             const replaces = changedProperties(olds, news, REPLACE_ON);
             const changes = replaces.length > 0 || needsConverge(olds, news) || isLegacyProviderText(olds.__provider);
             return { changes, replaces, deleteBeforeReplace: false };
         },
-        async create(inputs: Record<string, unknown>) {
-            const ctx = await providerContext(key);
-            const outs = await ensureEnvironmentUser(ctx, toInputs(inputs));
+        async create(context, inputs) {
+            const outs = await ensureEnvironmentUser(await context(), toInputs(inputs));
             return { id: `${outs.environmentId}/${outs.systemUserId}`, outs };
         },
-        async read(id: string, props: Record<string, unknown>) {
-            const ctx = await providerContext(key);
-            const current = await readEnvironmentUser(ctx, props as unknown as EnvironmentUserOutputs);
+        async read(context, id, props) {
+            const current = await readEnvironmentUser(await context(), props as unknown as EnvironmentUserOutputs);
             return current ? { id, props: { ...current } } : {};
         },
-        async update(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+        async update(context, olds, news) {
             // Only the stored provider changed (a stack upgraded from an earlier version): nothing to call.
             if (!needsConverge(olds, news)) return { outs: keptOutputs(olds) };
-            const ctx = await providerContext(key);
-            return { outs: await ensureEnvironmentUser(ctx, toInputs(news)) };
+            return { outs: await ensureEnvironmentUser(await context(), toInputs(news)) };
         },
-        async delete(_id: string, props: Record<string, unknown>) {
+        async delete(_context, props) {
             // Deliberately no API call: see the header comment.
             console.log(
                 `Environment ${String(props.environmentId)}: the account's Dataverse user ${String(props.systemUserId)} stays in place ` +
                     `(Dataverse users are not deleted); its security role is removed with the role assignment.`,
             );
         },
-    };
+    });
 }
 
 export interface EnvironmentUserArgs {

@@ -1,4 +1,4 @@
-// What the two dynamic providers share at run time: the configuration their
+// What our dynamic providers share at run time: the configuration their
 // configure() received, one client context per provider, and input checks.
 //
 // The configuration (decrypted secrets included) is never reachable from a provider
@@ -7,6 +7,8 @@
 // by versions before hosted-provider.ts holds serialized copies of these providers;
 // a host loading such a copy (refresh and delete of a stack not yet updated) runs it
 // beside the current code, and each keeps its own context.
+
+import type * as pulumi from "@pulumi/pulumi";
 
 import { ClientContext, clientContextFromConfig } from "./context";
 import { ConfigSource, pickClientConfig } from "./settings";
@@ -128,4 +130,35 @@ export function definedOnly(values: Record<string, unknown>): Record<string, unk
 export function keptOutputs(olds: Record<string, unknown>): Record<string, unknown> {
     const { __provider: _stored, ...outputs } = olds;
     return outputs;
+}
+
+type Props = Record<string, unknown>;
+/** The client context, built on first use: some operations never need one. */
+export type ContextSource = () => Promise<ClientContext>;
+
+/** What sets one of our providers apart; configure() and the client context are the same for all. */
+export interface HostedProviderMethods {
+    check(news: Props): { inputs: Props; failures: CheckFailure[] };
+    diff(olds: Props, news: Props): pulumi.dynamic.DiffResult;
+    create(context: ContextSource, inputs: Props): Promise<pulumi.dynamic.CreateResult>;
+    read(context: ContextSource, id: string, props: Props): Promise<pulumi.dynamic.ReadResult>;
+    update(context: ContextSource, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult>;
+    delete(context: ContextSource, props: Props): Promise<void>;
+}
+
+/**
+ * A provider object; its configuration lives in the provider host, never in the object.
+ * Objects made with the same key share configuration and client context.
+ */
+export function hostedProvider(key: ProviderKey, methods: HostedProviderMethods): pulumi.dynamic.ResourceProvider {
+    const context: ContextSource = () => providerContext(key);
+    return {
+        configure: async (request) => configureProvider(key, request.config),
+        check: async (_olds, news) => methods.check(news),
+        diff: async (_id, olds, news) => methods.diff(olds, news),
+        create: (inputs) => methods.create(context, inputs),
+        read: (id, props) => methods.read(context, id, props),
+        update: (_id, olds, news) => methods.update(context, olds, news),
+        delete: (_id, props) => methods.delete(context, props),
+    };
 }

@@ -42,11 +42,10 @@ import {
     CheckFailure,
     checkEnvironmentId,
     checkGuid,
-    configureProvider,
     definedOnly,
+    hostedProvider,
     keptOutputs,
     ProviderKey,
-    providerContext,
 } from "./provider-runtime";
 
 export const SECURITY_ROLE_ASSIGNMENT_MODULE = "dataverse";
@@ -219,46 +218,33 @@ export async function adoptStoredAssignment(
     return moved;
 }
 
-/**
- * A provider object; its configuration lives in the provider host, never in the object.
- * Objects made with the same key share configuration and client context.
- */
 export function securityRoleAssignmentProvider(key: ProviderKey = {}): pulumi.dynamic.ResourceProvider {
-    return {
-        async configure(request: pulumi.dynamic.ConfigureRequest) {
-            configureProvider(key, request.config);
-        },
-        async check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
-            return checkInputs(news);
-        },
-        async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+    return hostedProvider(key, {
+        check: checkInputs,
+        diff(olds, news) {
             // State from 0.1.0 has no userObjectId to compare: the update checks it.
             const written010 = olds.userObjectId === undefined;
             const replaces = changedProperties(olds, news, written010 ? REPLACE_ON.filter((p) => p !== "userObjectId") : REPLACE_ON);
             const changes = replaces.length > 0 || written010 || isLegacyProviderText(olds.__provider);
             return { changes, replaces, deleteBeforeReplace: false };
         },
-        async update(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+        async update(context, olds, news) {
             // Any input change replaces: an update only rewrites state written by an earlier version.
             if (olds.userObjectId !== undefined) return { outs: keptOutputs(olds) };
-            const ctx = await providerContext(key);
-            return { outs: await adoptStoredAssignment(ctx, keptOutputs(olds) as unknown as StoredAssignment, toInputs(news)) };
+            return { outs: await adoptStoredAssignment(await context(), keptOutputs(olds) as unknown as StoredAssignment, toInputs(news)) };
         },
-        async create(inputs: Record<string, unknown>) {
-            const ctx = await providerContext(key);
-            const outs = await ensureRoleAssignment(ctx, toInputs(inputs));
+        async create(context, inputs) {
+            const outs = await ensureRoleAssignment(await context(), toInputs(inputs));
             return { id: `${outs.environmentId}/${outs.systemUserId}/${outs.roleTemplateId}`, outs };
         },
-        async read(id: string, props: Record<string, unknown>) {
-            const ctx = await providerContext(key);
-            const current = await readRoleAssignment(ctx, props as unknown as SecurityRoleAssignmentOutputs);
+        async read(context, id, props) {
+            const current = await readRoleAssignment(await context(), props as unknown as SecurityRoleAssignmentOutputs);
             return current ? { id, props: { ...current } } : {};
         },
-        async delete(_id: string, props: Record<string, unknown>) {
-            const ctx = await providerContext(key);
-            await removeRoleAssignment(ctx, props as unknown as StoredAssignment);
+        async delete(context, props) {
+            await removeRoleAssignment(await context(), props as unknown as StoredAssignment);
         },
-    };
+    });
 }
 
 export interface SecurityRoleAssignmentArgs {

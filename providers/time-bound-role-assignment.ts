@@ -24,7 +24,7 @@ import { ClientContext } from "./context";
 import { accessError } from "./errors";
 import { HostedResource, isLegacyProviderText } from "./hosted-provider";
 import { ActiveRoleSchedule, findActiveRoleSchedule, MAX_ELEVATION_HOURS, MAX_JUSTIFICATION_LENGTH, MIN_ELEVATION_HOURS, requestRoleSchedule } from "./pim";
-import { changedProperties, CheckFailure, checkGuid, configureProvider, definedOnly, keptOutputs, ProviderKey, providerContext, UNKNOWN } from "./provider-runtime";
+import { changedProperties, CheckFailure, checkGuid, definedOnly, hostedProvider, keptOutputs, ProviderKey, UNKNOWN } from "./provider-runtime";
 
 export const TIME_BOUND_ROLE_ASSIGNMENT_MODULE = "entra";
 export const TIME_BOUND_ROLE_ASSIGNMENT_TYPE = "TimeBoundRoleAssignment" as const;
@@ -170,40 +170,28 @@ export async function removeTimeBoundAssignment(ctx: ClientContext, stored: Time
     );
 }
 
-/**
- * A provider object; its configuration lives in the provider host, never in the object.
- * Objects made with the same key share configuration and client context.
- */
 export function timeBoundRoleAssignmentProvider(key: ProviderKey = {}): pulumi.dynamic.ResourceProvider {
-    return {
-        async configure(request: pulumi.dynamic.ConfigureRequest) {
-            configureProvider(key, request.config);
-        },
-        async check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
-            return checkInputs(news);
-        },
-        async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+    return hostedProvider(key, {
+        check: checkInputs,
+        diff(olds, news) {
             const replaces = changedProperties(olds, news, REPLACE_ON);
             // deleteBeforeReplace: PIM holds one active assignment per principal, role and scope.
             return { changes: replaces.length > 0 || isLegacyProviderText(olds.__provider), replaces, deleteBeforeReplace: true };
         },
-        async update(_id: string, olds: Record<string, unknown>) {
+        async update(_context, olds) {
             return { outs: keptOutputs(olds) };
         },
-        async create(inputs: Record<string, unknown>) {
-            const ctx = await providerContext(key);
-            const outs = await ensureTimeBoundAssignment(ctx, toInputs(inputs));
+        async create(context, inputs) {
+            const outs = await ensureTimeBoundAssignment(await context(), toInputs(inputs));
             return { id: `${outs.roleId}/${outs.principalObjectId}/${outs.startDateTime}`, outs };
         },
-        async read(id: string, props: Record<string, unknown>) {
-            const ctx = await providerContext(key);
-            return { id, props: { ...(await readTimeBoundAssignment(ctx, props as unknown as TimeBoundRoleAssignmentOutputs)) } };
+        async read(context, id, props) {
+            return { id, props: { ...(await readTimeBoundAssignment(await context(), props as unknown as TimeBoundRoleAssignmentOutputs)) } };
         },
-        async delete(_id: string, props: Record<string, unknown>) {
-            const ctx = await providerContext(key);
-            await removeTimeBoundAssignment(ctx, props as unknown as TimeBoundRoleAssignmentOutputs);
+        async delete(context, props) {
+            await removeTimeBoundAssignment(await context(), props as unknown as TimeBoundRoleAssignmentOutputs);
         },
-    };
+    });
 }
 
 export interface TimeBoundRoleAssignmentArgs {
