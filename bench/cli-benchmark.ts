@@ -27,6 +27,7 @@ import { createWorkspace, PulumiWorkspace } from "../scripts/toolchain/pulumi-wo
 import { watchProcessTree } from "./process-memory";
 import { generateTenant, TenantShape } from "./tenant";
 import { parseOptions as parseFlags } from "./options";
+import { markdownTable } from "./table";
 
 interface Options {
     readonly sizes: number[];
@@ -196,9 +197,7 @@ export function formatTable(rows: readonly BenchRow[]): string {
         String(row.cliPeakMiB),
         String(row.providerPeakMiB),
     ]);
-    const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => line[i].length)));
-    const format = (cells: string[]) => `| ${cells.map((cell, i) => (i === 1 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(" | ")} |`;
-    return [format(header), `|${widths.map((w, i) => (i === 1 ? `:${"-".repeat(w + 1)}` : `${"-".repeat(w + 1)}:`)).join("|")}|`, ...lines.map(format)].join("\n");
+    return markdownTable(header, lines, 1);
 }
 
 async function main(): Promise<void> {

@@ -21,6 +21,7 @@ import { RunningEmulator, startEmulator } from "../emulator";
 import { createFleetProject, FleetProject } from "../scripts/toolchain/fleet-workspace";
 import { generateTenant } from "./tenant";
 import { parseOptions as parseFlags } from "./options";
+import { markdownTable } from "./table";
 
 interface Options {
     readonly tenants: number;
@@ -137,9 +138,7 @@ export function formatTable(rows: readonly FleetBenchRow[]): string {
         row.cpuSecondsPerTenant === null ? "-" : row.cpuSecondsPerTenant.toFixed(1),
         String(row.failed),
     ]);
-    const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => line[i].length)));
-    const format = (cells: string[]) => `| ${cells.map((cell, i) => (i === 3 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(" | ")} |`;
-    return [format(header), `|${widths.map((w, i) => (i === 3 ? `:${"-".repeat(w + 1)}` : `${"-".repeat(w + 1)}:`)).join("|")}|`, ...lines.map(format)].join("\n");
+    return markdownTable(header, lines, 3);
 }
 
 async function main(): Promise<void> {
