@@ -14,7 +14,7 @@ import { findSystemUserWithRoles, SystemUserWithRoles } from "../providers/datav
 import { DirectoryUser, readDirectoryUser } from "../providers/directory-user";
 import { DirectoryRoleAssignmentInfo, getLicenseDetails, isGroupMember, LicenseDetail, listDirectoryRoleAssignments } from "../providers/graph";
 import { identifyOperator } from "../providers/operator";
-import { ClientSettings } from "../providers/settings";
+import { ClientSettings, readOnlySettings } from "../providers/settings";
 import { tokenClaims } from "../providers/tokens";
 import { Attempt, attempt } from "./check-result";
 import { PimAvailability, probePim } from "./probes";
@@ -54,7 +54,7 @@ export interface ReadOptions extends ClientContextOptions {
 
 async function signIn(settings: ClientSettings, options: ClientContextOptions): Promise<{ ctx: ClientContext; operator: OperatorIdentity }> {
     // Read-only by construction: GET requests only (the HTTP layer refuses anything else).
-    const ctx = await createClientContext({ ...settings, addOperatorAppUser: false, http: { ...settings.http, readOnly: true } }, options);
+    const ctx = await createClientContext(readOnlySettings(settings), options);
     await checkOperatorSignIn(ctx);
     const claims = tokenClaims(await ctx.tokens.get(ctx.endpoints.graphAudience)) ?? {};
     const identity = await identifyOperator(ctx, ctx.endpoints.graphAudience);

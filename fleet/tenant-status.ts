@@ -13,10 +13,12 @@ import {
     ClientSettings,
     createClientContext,
     listEnvironments,
+    readOnlySettings,
     SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID,
 } from "../providers";
 import { accessModeName, findSystemUserWithRoles } from "../providers/dataverse";
-import { findAccount, listNamedRoleAssignments, listRoleAssignmentEnds } from "../providers/directory-reads";
+import { listNamedRoleAssignments, listRoleAssignmentEnds } from "../providers/directory-reads";
+import { readDirectoryUser } from "../providers/directory-user";
 import { messageOf } from "../providers/errors";
 
 export interface DirectoryRoleHeld {
@@ -54,11 +56,12 @@ function roleName(roleDefinitionId: string, graphName: string): string {
 
 export async function readTenantStatus(config: ProgramConfig, clientSettings: ClientSettings, log: (line: string) => void): Promise<TenantStatus> {
     // Read-only by construction: GET requests only (the HTTP layer refuses anything else).
-    const settings: ClientSettings = { ...clientSettings, addOperatorAppUser: false, http: { ...clientSettings.http, readOnly: true } };
+    const settings: ClientSettings = readOnlySettings(clientSettings);
     const ctx = await createClientContext(settings, { log });
     await checkOperatorSignIn(ctx);
     const account = describeServiceAccount(config.serviceAccount);
-    const found = await findAccount(ctx, config.serviceAccount.kind === "objectId" ? { objectId: config.serviceAccount.objectId } : { userPrincipalName: config.serviceAccount.userPrincipalName });
+    // By object id or by user principal name: Graph's users/{id} takes either.
+    const found = await readDirectoryUser(ctx, account);
     const available = await listEnvironments(ctx);
     const plan = planEnvironments(config.environments, available);
     if (!found) {

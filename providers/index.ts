@@ -12,7 +12,7 @@ export { CLOUD_NAMES, CLOUDS } from "./clouds";
 export type { CloudEndpoints, CloudName } from "./clouds";
 export { checkOperatorSignIn, clientContextFromConfig, createClientContext } from "./context";
 export type { ClientContext, ClientContextOptions, ResolvedEndpoints } from "./context";
-export { CONFIG_KEYS, describeCredential, NAMESPACE, readClientSettings, resolveClientSettings } from "./settings";
+export { CONFIG_KEYS, describeCredential, NAMESPACE, readClientSettings, readOnlySettings, resolveClientSettings } from "./settings";
 export type { ClientSettings, ConfigSource, CredentialSettings, EnvironmentVariables } from "./settings";
 export { isAccessError } from "./errors";
 export { operatorObjectId } from "./operator";

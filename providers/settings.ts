@@ -518,6 +518,11 @@ export function readClientSettings(config: ConfigSource, env: EnvironmentVariabl
     return { settings, problems: read.problems };
 }
 
+/** The same settings for a read-only run: GET requests only, and the operator is never added (as D365BA_READ_ONLY does). */
+export function readOnlySettings(settings: ClientSettings): ClientSettings {
+    return { ...settings, addOperatorAppUser: false, http: { ...settings.http, readOnly: true } };
+}
+
 /** A one-line description of the sign-in method for messages; never includes a secret. */
 export function describeCredential(credential: CredentialSettings): string {
     switch (credential.method) {
