@@ -1,5 +1,7 @@
-// Reads the doctor makes that the program itself does not (yet): whether Entra PIM
-// answers for the tenant. Through the program's one HTTP layer, GET only.
+// Whether Entra PIM answers for the tenant, with Graph's own words when it does not. The
+// program reads the same endpoint (providers/pim.ts, listActiveRoleSchedules), but turns
+// a refusal into an error with its fix; the doctor wants the answer itself, to report it
+// as one check among others. Through the program's one HTTP layer, GET only.
 //
 //   GET {graph}/v1.0/roleManagement/directory/roleAssignmentScheduleInstances?$filter=principalId eq '{id}'
 //
