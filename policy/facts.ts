@@ -1,6 +1,9 @@
 // What the program assigns and reads, repeated here so that the pack is self-contained:
 // `pulumi policy publish` uploads this directory alone, without the program's lib/ and
-// providers/. test/policy/facts.test.ts checks every value against the program's own.
+// providers/. test/policy/facts.test.ts checks every value against the program's own,
+// and test/policy/program.test.ts the resource types against the program's registrations.
+
+import { COMPONENT, DIRECTORY_ROLE_ASSIGNMENT, ENVIRONMENT_USER, GROUP_MEMBER, SECURITY_ROLE_ASSIGNMENT, STACK, TIME_BOUND_ROLE_ASSIGNMENT } from "./resources";
 
 export const NAMESPACE = "d365-backup-access";
 
@@ -35,3 +38,22 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function isGuid(value: string): boolean {
     return GUID.test(value);
 }
+
+/**
+ * Every resource type a deployment of the program holds, and the only ones the pack lets
+ * through (rules/declared-types.ts): the stack, the program's component and what it
+ * registers in any stage, and the default provider the engine registers for each package
+ * of those (`pulumi:providers:<package>`). A type outside this list is refused, however
+ * harmless it looks: the other rules know what these types grant, and nothing else.
+ */
+export const DECLARED_RESOURCE_TYPES: readonly string[] = [
+    STACK,
+    COMPONENT,
+    DIRECTORY_ROLE_ASSIGNMENT,
+    GROUP_MEMBER,
+    TIME_BOUND_ROLE_ASSIGNMENT,
+    ENVIRONMENT_USER,
+    SECURITY_ROLE_ASSIGNMENT,
+    "pulumi:providers:azuread",
+    "pulumi:providers:pulumi-nodejs",
+];

@@ -5,6 +5,7 @@
 import { Policies } from "@pulumi/policy";
 
 import { noSecretInPlainConfig } from "./rules/config-secrets";
+import { onlyDeclaredResourceTypes } from "./rules/declared-types";
 import { expectedDirectoryRoles, grantsForConfiguredAccount } from "./rules/directory-roles";
 import { environmentUsersReadWriteSystemAdministrator } from "./rules/environment-access";
 import { globalAdministratorTimeBound, noGlobalAdministratorInOperational } from "./rules/global-administrator";
@@ -14,6 +15,7 @@ export const POLICY_PACK_NAME = "d365-backup-access";
 
 export function buildPolicies(config: () => StackConfig): Policies {
     return [
+        onlyDeclaredResourceTypes(),
         noGlobalAdministratorInOperational(config),
         globalAdministratorTimeBound(config),
         expectedDirectoryRoles(),

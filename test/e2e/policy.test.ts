@@ -15,6 +15,7 @@ import { RunningEmulator, startEmulator } from "../../emulator";
 import { createWorkspace, PulumiWorkspace, REPOSITORY } from "./support/workspace";
 
 const POLICY_PACK = "policy";
+const PRIVILEGED_ROLE_ADMINISTRATOR = "e8611ab8-c189-46e8-94e1-60213ab1f814";
 
 async function loadSeed(): Promise<any> {
     return JSON.parse(await fs.readFile(path.join(REPOSITORY, "emulator", "seeds", "demo.json"), "utf8"));
@@ -55,6 +56,41 @@ describe("the policy pack through the Pulumi CLI", function () {
         // The CLI lists the packs it ran, with their outcome: the pack was loaded and analyzed the stack.
         assert.match(output, /✅ d365-backup-access@v0\.1\.0 \(local: policy\)/, output);
         assert.doesNotMatch(output, /mandatory|violation/i, output);
+    });
+
+    it("a program that declares a resource type outside the pack's allow-list is refused, naming the type, the resource and the fix", async () => {
+        // A Privileged Role Administrator eligibility made through PIM by a dynamic provider of its own: in the same
+        // `pulumi-nodejs:dynamic/entra:` namespace as the program's time-bound Global Administrator, and granting
+        // what no other rule of the pack looks at.
+        const program = path.join(workspace.directory, "index.ts");
+        const original = await fs.readFile(program, "utf8");
+        await fs.writeFile(
+            program,
+            original +
+                `\nnew pulumi.dynamic.Resource(\n` +
+                `    { create: async () => ({ id: "eligibility", outs: {} }) },\n` +
+                `    "privileged-role-administrator-eligibility",\n` +
+                `    { roleDefinitionId: "${PRIVILEGED_ROLE_ADMINISTRATOR}", principalId: "${account.id}", directoryScopeId: "/" },\n` +
+                `    {},\n` +
+                `    "entra",\n` +
+                `    "RoleEligibilityScheduleRequest",\n` +
+                `);\n`,
+        );
+        try {
+            emulator.clearRequests();
+            const preview = await workspace.run(["preview", "--policy-pack", POLICY_PACK], { allowFailure: true });
+            const output = preview.stdout + preview.stderr;
+            assert.notEqual(preview.code, 0, output);
+            assert.match(output, /\[mandatory\]\s+only-declared-resource-types/, output);
+            assert.match(output, /RoleEligibilityScheduleRequest "privileged-role-administrator-eligibility" is of type pulumi-nodejs:dynamic\/entra:RoleEligibilityScheduleRequest/, output);
+            assert.match(output, /Fix: remove it from the program/, output);
+            // The program's own resources and the providers the engine registered for them pass: only the extra one is refused.
+            assert.equal(output.match(/only-declared-resource-types/g)?.length, 1, output);
+            const writes = emulator.requests().filter((entry) => entry.method !== "GET" && entry.service !== "login");
+            assert.deepEqual(writes.map((entry) => `${entry.method} ${entry.path}`), [], "a preview writes nothing to the tenant");
+        } finally {
+            await fs.writeFile(program, original);
+        }
     });
 
     it("the operator's client secret in plain configuration is refused, naming the key and the fix", async () => {

@@ -38,6 +38,14 @@ describe("policy pack facts", () => {
         assert.ok(problems("azuread:clientId").includes("shown-value"), "a non-secret key's value is shown");
     });
 
+    it("declare every resource type of a real deployment's state, the engine's providers included", async () => {
+        // A state exported by the CLI (`pulumi stack export` after an update of release 0.1.0, before time-bound elevation existed).
+        const state = JSON.parse(await fs.readFile(path.join(REPOSITORY, "test", "e2e", "fixtures", "state-0.1.0", "state.json"), "utf8"));
+        const types: string[] = [...new Set<string>(state.deployment.resources.map((resource: { type: string }) => resource.type))];
+        assert.ok(types.includes("pulumi:providers:azuread") && types.includes("pulumi:providers:pulumi-nodejs"), types.join(", "));
+        for (const type of types) assert.ok(facts.DECLARED_RESOURCE_TYPES.includes(type), `${type} is in DECLARED_RESOURCE_TYPES`);
+    });
+
     it("use the versions the project is pinned to, so that the published pack runs what CI ran", async () => {
         const root = JSON.parse(await fs.readFile(path.join(REPOSITORY, "package.json"), "utf8"));
         const pack = JSON.parse(await fs.readFile(path.join(REPOSITORY, "policy", "package.json"), "utf8"));

@@ -1,6 +1,6 @@
 // The policy pack against what the real program registers (under runtime mocks, its
 // tenant checks answered by the emulator): every stage passes, so the pack's type tokens
-// and input names are the program's; and a Global Administrator assignment carried into
+// and input names are the program's, and its allow-list of types is exactly the program's; and a Global Administrator assignment carried into
 // the operational stage is refused.
 
 import { strict as assert } from "assert";
@@ -8,7 +8,8 @@ import { promises as fs } from "fs";
 import * as path from "path";
 
 import { RunningEmulator, startEmulator } from "../../emulator";
-import { DIRECTORY_ROLE_ASSIGNMENT, ENVIRONMENT_USER, GROUP_MEMBER, ResourceView, SECURITY_ROLE_ASSIGNMENT } from "../../policy/resources";
+import { DECLARED_RESOURCE_TYPES } from "../../policy/facts";
+import { DIRECTORY_ROLE_ASSIGNMENT, ENVIRONMENT_USER, GROUP_MEMBER, ResourceView, SECURITY_ROLE_ASSIGNMENT, STACK, TIME_BOUND_ROLE_ASSIGNMENT } from "../../policy/resources";
 import { ProgramRun, runProgram } from "../support/program-runner";
 import { stackConfig, violations } from "./pack-runner";
 
@@ -82,6 +83,16 @@ describe("the policy pack against the program's registrations", function () {
             assert.equal(count(SECURITY_ROLE_ASSIGNMENT), environmentIds.length, stage);
             assert.deepEqual(await violations(resources, stackConfig(config)), [], stage);
         }
+    });
+
+    it("the pack's allow-list is exactly what the program registers in its stages, with the stack and the engine's providers", () => {
+        const registered = Object.values(runs).flatMap(({ run }) => run.resources);
+        // The engine adds the stack's root resource, and for each package of a custom resource
+        // the default provider `pulumi:providers:<package>` (a real state shows them: test/policy/facts.test.ts).
+        const engine = [STACK, ...registered.filter((r) => r.custom).map((r) => `pulumi:providers:${r.type.split(":")[0]}`)];
+        const types = [...new Set([...registered.map((r) => r.type), ...engine])].sort();
+        assert.ok(types.includes(TIME_BOUND_ROLE_ASSIGNMENT), "the elevated run registers the time-bound Global Administrator");
+        assert.deepEqual(types, [...DECLARED_RESOURCE_TYPES].sort());
     });
 
     it("refuses the bootstrap stage's Global Administrator carried into the operational stage", async () => {

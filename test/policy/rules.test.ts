@@ -88,6 +88,42 @@ describe("policy pack rules", () => {
         assert.deepEqual(await violations([timeBound(4), ...OPERATIONAL()], configFor("reauth", { "d365-backup-access:elevationHours": "4" })), []);
     });
 
+    describe("only-declared-resource-types", () => {
+        const PRIVILEGED_ROLE_ADMINISTRATOR_MEMBER = () =>
+            fakeResource("azuread:index/directoryRoleMember:DirectoryRoleMember", "privileged-role-administrator", {
+                roleObjectId: "7a1c3e5f-2b4d-4f6a-8c0e-1d3f5a7b9c2e",
+                memberObjectId: ACCOUNT,
+            });
+
+        it("lets through the stack, the component, every grant type of the program and the providers the engine registers", async () => {
+            const providers = [fakeResource("pulumi:providers:azuread", "default_6_9_1", {}), fakeResource("pulumi:providers:pulumi-nodejs", "default", {})];
+            const config = configFor("reauth", { "d365-backup-access:elevationHours": "4" });
+            assert.deepEqual(await violations([...providers, timeBound(4), ...OPERATIONAL()], config), []);
+        });
+
+        it("refuses a Privileged Role Administrator membership that every other rule lets through, naming the type, the resource and the fix", async () => {
+            const member = PRIVILEGED_ROLE_ADMINISTRATOR_MEMBER();
+            const found = await violations([...OPERATIONAL(), member], configFor("operational"));
+            const violation = assertOneViolation(found, "only-declared-resource-types", [
+                'DirectoryRoleMember "privileged-role-administrator" is of type azuread:index/directoryRoleMember:DirectoryRoleMember, which the program does not declare',
+                "Fix: remove it from the program",
+                "add azuread:index/directoryRoleMember:DirectoryRoleMember to DECLARED_RESOURCE_TYPES in policy/facts.ts",
+            ]);
+            assert.equal(violation.urn, member.urn);
+        });
+
+        it("refuses another type in the program's own namespaces: a dynamic PIM eligibility request, another component, another provider", async () => {
+            const strangers = [
+                fakeResource("pulumi-nodejs:dynamic/entra:RoleEligibilityScheduleRequest", "privileged-role-administrator-eligibility", { principalId: ACCOUNT }),
+                fakeResource("d365-backup-access:index:OtherAccess", "other", {}),
+                fakeResource("pulumi:providers:azure-native", "default", {}),
+            ];
+            const found = await violations([...OPERATIONAL(), ...strangers], configFor("operational"));
+            only(found, "only-declared-resource-types");
+            assert.deepEqual(found.map((v) => v.urn), strangers.map((r) => r.urn));
+        });
+    });
+
     describe("no-global-administrator-in-operational", () => {
         it("refuses Global Administrator, permanent or time-bound, in the operational stage", async () => {
             const permanent = await violations([roleAssignment("global-administrator", GA), ...OPERATIONAL()], configFor("operational"));
