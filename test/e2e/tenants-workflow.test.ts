@@ -1,7 +1,7 @@
 // The tenants workflow's own scripts (.github/workflows/tenants.yml), run as GitHub
 // runs them (bash -eo pipefail, the job's STACK and STAGE), through the pinned CLI
 // against the tenant emulator: the stack selection, a dispatched `up` of a stage, and a
-// pull request's preview from a fresh checkout of the stack file.
+// pull request's preview from a fresh checkout of the stack file, each with the policy pack.
 //
 // What differs from a runner, on purpose: state is a local file backend instead of
 // Azure Blob storage, secrets use a passphrase instead of a Key Vault key, and the
@@ -23,6 +23,8 @@ import { createWorkspace, PulumiWorkspace, REPOSITORY } from "./support/workspac
 const GLOBAL_ADMINISTRATOR = "62e90394-69f5-4237-9190-012177145e10";
 const DYNAMICS_365_ADMINISTRATOR = "44367163-eba1-44c3-98af-f5787879f96a";
 const POWER_PLATFORM_ADMINISTRATOR = "11648597-926c-4cf3-9c36-bcebb0ba8dcc";
+/** How the CLI lists a local pack that passed. */
+const POLICY_PACK_PASSED = /✅ d365-backup-access@v0\.1\.0 \(local: policy\)/;
 
 interface WorkflowStep {
     readonly name?: string;
@@ -103,6 +105,7 @@ describe("the tenants workflow's steps through the Pulumi CLI", function () {
 
         const preview = await runStep("preview", { STACK: "contoso" });
         assert.equal(preview.code, 0, preview.output);
+        assert.match(preview.output, POLICY_PACK_PASSED, "the pull request's preview ran the policy pack");
         assert.doesNotMatch(preview.output, /::notice::/);
         assert.match(preview.output, /\(create\)\n\s*\[urn=[^\]\n]*::directory-role-global-administrator\]/);
         assert.deepEqual(rolesOfAccount(), [], "a preview changes nothing");
@@ -111,6 +114,7 @@ describe("the tenants workflow's steps through the Pulumi CLI", function () {
     it("dispatch, bootstrap: applies the stage and prints the next steps", async () => {
         const up = await runStep("up", { STACK: "contoso", STAGE: "bootstrap" });
         assert.equal(up.code, 0, up.output);
+        assert.match(up.output, POLICY_PACK_PASSED, "the update ran the policy pack (no skip-policy-pack)");
         assert.deepEqual(rolesOfAccount(), [GLOBAL_ADMINISTRATOR, DYNAMICS_365_ADMINISTRATOR].sort());
         assert.match(up.output, /create the Dynamics 365 connector/, "the step prints nextSteps");
     });

@@ -1,10 +1,15 @@
 // Facts of the tenants workflow (.github/workflows/tenants.yml) that would rot without
 // anyone noticing: actionlint checks that the workflow is valid GitHub Actions, not that
 // it still matches this program (its stages, its config key, its pinned CLI) or keeps
-// the promises the README makes (OIDC only, one update of a tenant at a time).
+// the promises the README makes (OIDC only, one update of a tenant at a time, nothing
+// with a tenant's identity before an approval, the policy pack on every preview and update).
+// The step scripts that choose the pack's flag run here with a stand-in `npx` that only
+// records its arguments; test/e2e/tenants-workflow.test.ts runs them with the real CLI.
 
 import { strict as assert } from "assert";
-import { existsSync, readFileSync } from "fs";
+import { execFile } from "child_process";
+import { existsSync, promises as fs, readFileSync } from "fs";
+import * as os from "os";
 import * as path from "path";
 
 import { load } from "js-yaml";
@@ -26,6 +31,8 @@ interface Step {
 interface Job {
     readonly needs?: string;
     readonly if?: string;
+    readonly environment?: string;
+    readonly permissions?: Record<string, string>;
     readonly strategy?: { readonly "fail-fast"?: boolean; readonly matrix?: Record<string, unknown> };
     readonly concurrency?: { readonly group?: string; readonly "cancel-in-progress"?: boolean };
     readonly env?: Record<string, string>;
@@ -34,7 +41,7 @@ interface Job {
 interface Workflow {
     readonly on: {
         readonly pull_request?: unknown;
-        readonly workflow_dispatch?: { readonly inputs: Record<string, { type: string; required?: boolean; options?: string[] }> };
+        readonly workflow_dispatch?: { readonly inputs: Record<string, { type: string; required?: boolean; options?: string[]; default?: unknown }> };
     };
     readonly permissions: Record<string, string>;
     readonly env: Record<string, string>;
@@ -74,8 +81,26 @@ describe("tenants workflow", () => {
         assert.ok(existsSync(path.join(ROOT, "scripts", "ci", "tenant-stacks.ts")));
     });
 
-    it("asks only for an OIDC token and read access to the repository", () => {
-        assert.deepEqual(workflow.permissions, { "id-token": "write", contents: "read" });
+    it("asks only for read access to the repository, and an OIDC token for the tenant job alone", () => {
+        assert.deepEqual(workflow.permissions, { contents: "read" });
+        assert.deepEqual(tenantJob.permissions, { "id-token": "write", contents: "read" });
+        for (const [name, job] of Object.entries(workflow.jobs).filter(([name]) => name !== "tenant")) {
+            assert.equal(job.permissions?.["id-token"], undefined, `the ${name} job runs the pull request's code with no OIDC token`);
+            assert.ok(!job.steps.some((step) => step.uses?.startsWith("azure/login@") || /\bpulumi\b/.test(step.run ?? "")), `the ${name} job signs in nowhere`);
+        }
+    });
+
+    it("runs the tenant job only after an approval: pull requests in tenant-preview, dispatched updates in tenant-update", () => {
+        // GitHub holds a job that names an environment until a required reviewer approves
+        // it, and its OIDC subject then names the environment, the only subjects the
+        // README's federated credentials trust. Any event but a dispatch lands in tenant-preview.
+        assert.equal(tenantJob.environment, "${{ github.event_name == 'workflow_dispatch' && 'tenant-update' || 'tenant-preview' }}");
+        assert.ok(!("pull_request_target" in workflow.on), "pull_request_target would run the base's workflow with secrets for any fork");
+        const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+        for (const environment of ["tenant-preview", "tenant-update"]) {
+            assert.ok(readme.includes(`repo:<owner>/<repo>:environment:${environment}`), `the README sets up the federated credential for ${environment}`);
+        }
+        assert.doesNotMatch(readme, /"subject":\s*"repo:<owner>\/<repo>:(pull_request|ref:)/, "the README trusts no subject that a job without an environment gets");
     });
 
     it("signs in by workload identity and stores no secret in GitHub", () => {
@@ -131,6 +156,66 @@ describe("tenants workflow", () => {
         assert.match(step.run!, new RegExp(`npx pulumi config set ${NAMESPACE}:stage "\\$applied"`));
         assert.match(step.run!, /npx pulumi preview --refresh/);
         assert.doesNotMatch(step.run!, /pulumi up/);
+    });
+
+    describe("the policy pack", () => {
+        let bin: string;
+        before(async () => {
+            bin = await fs.mkdtemp(path.join(os.tmpdir(), "tenants-workflow-"));
+            // Records each command; `pulumi stack output --json` answers with a stack that has no update yet.
+            await fs.writeFile(
+                path.join(bin, "npx"),
+                '#!/usr/bin/env bash\nprintf \'%s\\n\' "$*" >> "$NPX_LOG"\nif [[ "$*" == "pulumi stack output --json" ]]; then echo "{}"; fi\n',
+                { mode: 0o755 },
+            );
+        });
+        after(async () => {
+            await fs.rm(bin, { recursive: true, force: true });
+        });
+
+        /** Runs a step's script as GitHub's default bash shell does; returns the commands it ran and its output. */
+        const runStep = async (name: string, env: Record<string, string>): Promise<{ commands: string[]; output: string }> => {
+            const log = path.join(bin, `${name}-${Date.now()}-${Math.random()}.log`);
+            const output = await new Promise<string>((resolve, reject) =>
+                execFile(
+                    "bash",
+                    ["--noprofile", "--norc", "-eo", "pipefail", "-c", stepNamed(name).run!],
+                    { env: { PATH: `${bin}:${process.env.PATH}`, NPX_LOG: log, STACK: "contoso", ...env } },
+                    (error, stdout, stderr) => (error ? reject(new Error(`${name}: ${error.message}\n${stdout}${stderr}`)) : resolve(stdout + stderr)),
+                ),
+            );
+            return { commands: (await fs.readFile(log, "utf8")).trim().split("\n"), output };
+        };
+        const pulumiRun = (commands: string[], verb: string) => commands.filter((command) => command.startsWith(`pulumi ${verb} `));
+
+        it("exists where the steps look for it", () => {
+            assert.ok(existsSync(path.join(ROOT, "policy", "PulumiPolicy.yaml")));
+        });
+
+        it("checks every pull request's preview, whatever a skip says", async () => {
+            for (const env of [{}, { SKIP_POLICY_PACK: "true" }]) {
+                const { commands } = await runStep("preview", env);
+                assert.deepEqual(pulumiRun(commands, "preview"), ["pulumi preview --refresh --diff --policy-pack policy"]);
+            }
+        });
+
+        it("checks a dispatched update unless the dispatch sets skip-policy-pack, a boolean that is false unless chosen", async () => {
+            const input = workflow.on.workflow_dispatch!.inputs["skip-policy-pack"];
+            assert.equal(input.type, "boolean");
+            assert.equal(input.default, false);
+            assert.equal(stepNamed("up").env?.SKIP_POLICY_PACK, "${{ inputs.skip-policy-pack }}");
+            for (const skip of [undefined, "false", "", "yes", "True"]) {
+                const { commands, output } = await runStep("up", { STAGE: "operational", ...(skip === undefined ? {} : { SKIP_POLICY_PACK: skip }) });
+                assert.deepEqual(pulumiRun(commands, "up"), ["pulumi up --yes --refresh --policy-pack policy"], `SKIP_POLICY_PACK=${skip}`);
+                assert.doesNotMatch(output, /::warning::/);
+            }
+        });
+
+        it("says so when a dispatched update skips it", async () => {
+            const { commands, output } = await runStep("up", { STAGE: "operational", SKIP_POLICY_PACK: "true" });
+            assert.deepEqual(pulumiRun(commands, "up"), ["pulumi up --yes --refresh"]);
+            assert.match(output, /::warning::contoso is updated without the policy pack \(skip-policy-pack was set\)/);
+        });
     });
 
     it("sets the dispatched stage in the stack's config and runs up only on dispatch", () => {
