@@ -193,7 +193,7 @@ describe("tenants workflow", () => {
         });
 
         it("checks every pull request's preview, whatever a skip says", async () => {
-            for (const env of [{}, { SKIP_POLICY_PACK: "true" }]) {
+            for (const env of [{}, { SKIP_POLICY_PACK: "true" }] as Record<string, string>[]) {
                 const { commands } = await runStep("preview", env);
                 assert.deepEqual(pulumiRun(commands, "preview"), ["pulumi preview --refresh --diff --policy-pack policy"]);
             }
