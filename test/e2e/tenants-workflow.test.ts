@@ -23,8 +23,8 @@ import { createWorkspace, PulumiWorkspace, REPOSITORY } from "./support/workspac
 const GLOBAL_ADMINISTRATOR = "62e90394-69f5-4237-9190-012177145e10";
 const DYNAMICS_365_ADMINISTRATOR = "44367163-eba1-44c3-98af-f5787879f96a";
 const POWER_PLATFORM_ADMINISTRATOR = "11648597-926c-4cf3-9c36-bcebb0ba8dcc";
-/** How the CLI lists a local pack that passed. */
-const POLICY_PACK_PASSED = /✅ d365-backup-access@v0\.1\.0 \(local: policy\)/;
+/** How the CLI lists the pack it ran when it passed: a ✅ line, or with --diff a table under "Policy Packs run:". */
+const POLICY_PACK_PASSED = /✅ d365-backup-access@v0\.1\.0 \(local: policy\)|Policy Packs run:\n\s+Name\s+Version\n\s+d365-backup-access\b/;
 
 interface WorkflowStep {
     readonly name?: string;
@@ -105,7 +105,7 @@ describe("the tenants workflow's steps through the Pulumi CLI", function () {
 
         const preview = await runStep("preview", { STACK: "contoso" });
         assert.equal(preview.code, 0, preview.output);
-        assert.match(preview.output, POLICY_PACK_PASSED, "the pull request's preview ran the policy pack");
+        assert.match(preview.output, POLICY_PACK_PASSED, `the pull request's preview ran the policy pack:\n${preview.output}`);
         assert.doesNotMatch(preview.output, /::notice::/);
         assert.match(preview.output, /\(create\)\n\s*\[urn=[^\]\n]*::directory-role-global-administrator\]/);
         assert.deepEqual(rolesOfAccount(), [], "a preview changes nothing");
