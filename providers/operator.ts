@@ -68,8 +68,11 @@ export async function withOperatorAccess<T>(ctx: ClientContext, target: Datavers
     } catch (error) {
         if (!isForbidden(error)) throw error;
         throw accessError("operator-access", {
-            what: `Dataverse accepts the operator now but still refuses this call: ${error.message}`,
+            what: `Dataverse accepts the operator now (WhoAmI) but still refuses this call (${refusalText(error)})`,
             environmentId: target.environmentId,
+            call: error.call,
+            status: error.status,
+            code: error.code,
             fix: "check in the admin center (the environment → Settings → Application users) that the operator's application user holds System Administrator.",
         });
     }

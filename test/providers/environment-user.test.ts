@@ -335,6 +335,19 @@ describe("EnvironmentUser provider", function () {
             });
         });
 
+        it("a create that Dataverse still refuses once it accepts the operator says so, without repeating addAppUser", async () => {
+            const refusingUsers = { ...refusingForGood, route: "/systemusers", code: "0x80040220", message: "Principal user is missing prvReadUser privilege." };
+            await withEmulator(baseSeed({ faults: [refusingUsers] } as any), async (emulator) => {
+                const { users } = await configuredProviders(emulator);
+                await assert.rejects(users.create(inputs), (error: Error) => {
+                    assert.ok(isAccessError(error, "operator-access"), error.message);
+                    assert.match(error.message, new RegExp(`^Environment ${ENV}: Dataverse accepts the operator now \\(WhoAmI\\) but still refuses this call \\(.*prvReadUser.*\\) \\[find the account's Dataverse user: GET .* \\(HTTP 403 0x80040220\\)\\]\\. Fix: check in the admin center`));
+                    return true;
+                });
+                assert.strictEqual(requestsTo(emulator, "POST", /addAppUser/).length, 1);
+            });
+        });
+
         it("shares the outcome within the environment: the role resource neither adds the operator again nor waits again", async () => {
             await withEmulator(baseSeed({ faults: [refusingForGood] } as any), async (emulator) => {
                 const key = {};
