@@ -26,16 +26,19 @@ import {
     listDirectoryRoleAssignments,
     listEnvironments,
     operatorObjectId,
+    readOnlySettings,
     summarizeDynamicsLicenses,
 } from "./providers";
 
 /**
  * The operator's clients (the same identity as the azuread provider: azuread:* config
  * and ARM_* variables), signed in: a wrong secret or an unreachable endpoint is
- * reported as such here, before the account is looked up.
+ * reported as such here, before the account is looked up. During any preview they
+ * are read-only (GET requests only), whatever the environment says.
  */
 async function operatorClients(settings: ClientSettings): Promise<ClientContext> {
-    const context = await createClientContext(settings, { log: (message) => pulumi.log.info(message) });
+    const clientSettings = pulumi.runtime.isDryRun() ? readOnlySettings(settings) : settings;
+    const context = await createClientContext(clientSettings, { log: (message) => pulumi.log.info(message) });
     await checkOperatorSignIn(context);
     return context;
 }

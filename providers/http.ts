@@ -133,7 +133,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         async send<T>(request: ApiRequest): Promise<ApiResponse<T>> {
             if (settings.readOnly && request.method !== "GET") {
                 throw accessError("configuration", {
-                    what: `This run is read-only (D365BA_READ_ONLY), so ${request.call} was not sent`,
+                    what: `This run is read-only (a refresh, a preview, or D365BA_READ_ONLY), so ${request.call} was not sent`,
                     environmentId: request.environmentId,
                     call: callLabel(request),
                     fix: "a read-only run only reads the tenant; run `pulumi up` (without D365BA_READ_ONLY) to change it.",

@@ -2,11 +2,16 @@
 //
 // Being a Power Platform administrator lets the operator call BAP, but Dataverse
 // answers a service principal with 403 until it is an application user of that
-// environment. With d365-backup-access:addOperatorAppUser (the default) the operator's
-// application is made one through BAP addAppUser, once per environment and run, and the
-// refused call is repeated until Dataverse accepts it (bounded by userSyncTimeoutSeconds).
-// A signed-in user, or an application when the setting is off, gets an error that says
-// what to do instead.
+// environment. What happens on such a 403 depends on the client context:
+// - read-only (a provider's read, any preview, D365BA_READ_ONLY): an error at once that
+//   names the environment and how to give the operator access; nothing is sent;
+// - otherwise, with d365-backup-access:addOperatorAppUser (the default) and a service
+//   principal: BAP addAppUser, then a wait for Dataverse to accept the operator, bounded
+//   by operatorAccessTimeoutSeconds. Both happen once per environment and client
+//   context: the user and role resources of one environment share the outcome, a
+//   failure included, so an environment that keeps refusing costs one wait per run;
+// - a signed-in user, or an application when the setting is off: an error that says
+//   what to do instead.
 
 import { addApplicationUser, DataverseTarget } from "./bap";
 import { ClientContext } from "./context";
@@ -56,55 +61,112 @@ export async function withOperatorAccess<T>(ctx: ClientContext, target: Datavers
         return await call();
     } catch (error) {
         if (!isForbidden(error)) throw error;
-        return recoverOperatorAccess(ctx, target, call, error);
+        await gainOperatorAccess(ctx, target, error);
+    }
+    try {
+        return await call();
+    } catch (error) {
+        if (!isForbidden(error)) throw error;
+        throw accessError("operator-access", {
+            what: `Dataverse accepts the operator now (WhoAmI) but still refuses this call (${refusalText(error)})`,
+            environmentId: target.environmentId,
+            call: error.call,
+            status: error.status,
+            code: error.code,
+            fix: "check in the admin center (the environment → Settings → Application users) that the operator's application user holds System Administrator.",
+        });
     }
 }
 
-async function recoverOperatorAccess<T>(ctx: ClientContext, target: DataverseTarget, call: () => Promise<T>, refusal: AccessError): Promise<T> {
-    const environmentId = target.environmentId;
-    const operator = await identifyOperator(ctx, new URL(target.instanceUrl).origin);
-    const refused = refusal.message;
-    if (operator.kind === "user") {
-        throw accessError("operator-access", {
-            what: `Dataverse refuses the signed-in operator (a user): ${refused}`,
-            environmentId,
-            fix:
-                "give the operator the System Administrator role in this environment (Power Platform admin center → " +
-                "Environments → the environment → Settings → Users), or run as a service principal registered as a Power " +
-                "Platform management application, which is then made an application user automatically.",
-        });
-    }
-    const appId = operator.applicationId;
-    const manualFix =
+/** A refusal's own words, without the environment, call and fix its message also carries (the new error names them). */
+function refusalText(refusal: AccessError): string {
+    let text = refusal.message;
+    const where = refusal.environmentId ? `Environment ${refusal.environmentId}: ` : "";
+    if (where && text.startsWith(where)) text = text.slice(where.length);
+    const fixAt = text.indexOf(" Fix: ");
+    if (fixAt >= 0) text = text.slice(0, fixAt);
+    const callAt = refusal.call ? text.lastIndexOf(` [${refusal.call}`) : -1;
+    if (callAt >= 0) text = text.slice(0, callAt);
+    return text.replace(/[.\s]+$/, "");
+}
+
+/** How to make the operator's application an application user of the environment by hand. */
+function manualAppUserFix(ctx: ClientContext, environmentId: string, appId: string | undefined): string {
+    return (
         `make application ${appId ?? "(the operator's client id)"} an application user of the environment with System Administrator: ` +
         `POST ${ctx.endpoints.bap}/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments/${environmentId}/addAppUser?api-version=2020-10-01 ` +
-        `with body {"servicePrincipalAppId": "${appId ?? "<client id>"}"} (or admin center → the environment → Settings → Application users)`;
-    if (!appId || !ctx.settings.addOperatorAppUser) {
+        `with body {"servicePrincipalAppId": "${appId ?? "<client id>"}"} (or admin center → the environment → Settings → Application users)`
+    );
+}
+
+const USER_OPERATOR_FIX =
+    "give the operator the System Administrator role in this environment (Power Platform admin center → " +
+    "Environments → the environment → Settings → Users), or run as a service principal registered as a Power " +
+    "Platform management application, which is then made an application user automatically.";
+
+/** Makes Dataverse accept the operator, or throws the error that says why it cannot. */
+async function gainOperatorAccess(ctx: ClientContext, target: DataverseTarget, refusal: AccessError): Promise<void> {
+    const environmentId = target.environmentId;
+    const operator = await identifyOperator(ctx, new URL(target.instanceUrl).origin);
+    const refused = refusalText(refusal);
+    const answer = { call: refusal.call, status: refusal.status, code: refusal.code };
+    const appId = operator.applicationId;
+    if (ctx.settings.http.readOnly) {
+        // A refresh, a preview or a read-only run: reads never write, and never wait.
         throw accessError("operator-access", {
-            what: `Dataverse refuses the operator's application${appId ? ` ${appId}` : ""}: ${refused}`,
+            what:
+                `Dataverse refuses the operator${operator.kind === "user" ? " (a user)" : `'s application${appId ? ` ${appId}` : ""}`}, ` +
+                `so this read-only run cannot read the environment (${refused})`,
             environmentId,
-            fix: `${manualFix}${appId ? ", or set d365-backup-access:addOperatorAppUser to true to have it done for you" : ""}.`,
+            ...answer,
+            fix:
+                operator.kind === "user"
+                    ? USER_OPERATOR_FIX
+                    : `${manualAppUserFix(ctx, environmentId, appId)}. A refresh or preview only reads, so it never does this itself; ` +
+                      "`pulumi up` does it (d365-backup-access:addOperatorAppUser) when it creates or updates a resource of this environment. " +
+                      "Then run the refresh or preview again.",
         });
     }
-
-    const key = `operator-app-user:${environmentId}`;
-    let added = ctx.once.get(key);
-    if (!added) {
-        ctx.log(`Environment ${environmentId}: Dataverse refuses the operator's application ${appId}; making it an application user (BAP addAppUser).`);
-        added = addApplicationUser(ctx, environmentId, appId);
-        ctx.once.set(key, added);
-        added.catch(() => ctx.once.delete(key));
+    if (operator.kind === "user") {
+        throw accessError("operator-access", {
+            what: `Dataverse refuses the signed-in operator (a user) (${refused})`,
+            environmentId,
+            ...answer,
+            fix: USER_OPERATOR_FIX,
+        });
     }
-    await added;
+    if (!appId || !ctx.settings.addOperatorAppUser) {
+        throw accessError("operator-access", {
+            what: `Dataverse refuses the operator's application${appId ? ` ${appId}` : ""} (${refused})`,
+            environmentId,
+            ...answer,
+            fix: `${manualAppUserFix(ctx, environmentId, appId)}${appId ? ", or set d365-backup-access:addOperatorAppUser to true to have it done for you" : ""}.`,
+        });
+    }
+    // Kept, failure included: the other resources of this environment share the outcome.
+    const key = `operator-access:${environmentId}`;
+    let access = ctx.once.get(key) as Promise<void> | undefined;
+    if (!access) {
+        access = addAppUserAndWait(ctx, target, appId);
+        ctx.once.set(key, access);
+    }
+    await access;
+}
 
+async function addAppUserAndWait(ctx: ClientContext, target: DataverseTarget, appId: string): Promise<void> {
+    const environmentId = target.environmentId;
+    ctx.log(`Environment ${environmentId}: Dataverse refuses the operator's application ${appId}; making it an application user (BAP addAppUser).`);
+    await addApplicationUser(ctx, environmentId, appId);
     const waits = ctx.settings.waits;
-    return waitFor(
+    await waitFor(
         {
             what: `Dataverse to accept the operator's application ${appId}`,
             environmentId,
-            timeoutMs: waits.userSyncTimeoutMs,
+            timeoutMs: waits.operatorAccessTimeoutMs,
             initialIntervalMs: waits.pollIntervalMs,
             maxIntervalMs: waits.pollMaxIntervalMs,
+            // The application user has just been requested: it cannot be usable yet.
+            firstProbeAfterInterval: true,
             log: ctx.log,
             onTimeout: (reason, waitedMs) =>
                 accessError("operator-access", {
@@ -112,16 +174,31 @@ async function recoverOperatorAccess<T>(ctx: ClientContext, target: DataverseTar
                     environmentId,
                     fix:
                         "check in the admin center (the environment → Settings → Application users) that the application user " +
-                        "exists, is enabled and holds System Administrator; raise d365-backup-access:userSyncTimeoutSeconds if it is still being created.",
+                        "exists, is enabled and holds System Administrator, then run `pulumi up` again; raise " +
+                        "d365-backup-access:operatorAccessTimeoutSeconds if Power Platform is only slow to create it.",
                 }),
         },
         async () => {
             try {
-                return { done: true as const, value: await call() };
+                await whoAmI(ctx, target);
+                return { done: true as const, value: undefined };
             } catch (error) {
                 if (isForbidden(error)) return { done: false as const, reason: error.message };
                 throw error;
             }
         },
     );
+}
+
+/** Dataverse's WhoAmI: the cheapest read that tells whether the environment accepts the operator. */
+async function whoAmI(ctx: ClientContext, target: DataverseTarget): Promise<void> {
+    await ctx.http.send({
+        service: "dataverse",
+        method: "GET",
+        url: `${target.instanceUrl}api/data/v9.2/WhoAmI`,
+        audience: new URL(target.instanceUrl).origin,
+        environmentId: target.environmentId,
+        headers: { "OData-MaxVersion": "4.0", "OData-Version": "4.0" },
+        call: "check that Dataverse accepts the operator (WhoAmI)",
+    });
 }

@@ -10,15 +10,18 @@
 
 import type * as pulumi from "@pulumi/pulumi";
 
-import { ClientContext, clientContextFromConfig } from "./context";
-import { ConfigSource, pickClientConfig } from "./settings";
+import { ClientContext, createClientContext } from "./context";
+import { ConfigSource, pickClientConfig, readOnlySettings, resolveClientSettings } from "./settings";
 
 /** The key an instance of a provider keeps; deliberately empty. */
 export type ProviderKey = object;
 
+/** "read-only": GET requests only and the operator never added, whatever the settings say. */
+export type ContextMode = "read-write" | "read-only";
+
 interface ProviderRuntime {
     config?: Record<string, unknown>;
-    context?: Promise<ClientContext>;
+    contexts: Partial<Record<ContextMode, Promise<ClientContext>>>;
 }
 
 const REGISTRY = "d365-backup-access.provider-runtime";
@@ -33,7 +36,7 @@ function runtimeOf(key: ProviderKey): ProviderRuntime {
     }
     let runtime = registry.get(key);
     if (!runtime) {
-        runtime = {};
+        runtime = { contexts: {} };
         registry.set(key, runtime);
     }
     return runtime;
@@ -43,7 +46,7 @@ function runtimeOf(key: ProviderKey): ProviderRuntime {
 export function configureProvider(key: ProviderKey, config: ConfigSource): void {
     const runtime = runtimeOf(key);
     runtime.config = pickClientConfig(config);
-    runtime.context = undefined;
+    runtime.contexts = {};
 }
 
 /**
@@ -51,19 +54,27 @@ export function configureProvider(key: ProviderKey, config: ConfigSource): void 
  * provider host's environment variables (ARM_*, D365BA_*). Providers made with the
  * same key share it: the host's two resource types use one (implementations.ts), so
  * they list environments once, sign in once per audience and share each host's
- * concurrency limit. A failed build is not kept, so the next operation reports its
- * own error.
+ * concurrency limit. The read-only context is a second one, with the same sign-in,
+ * that only ever sends GET requests. A failed build is not kept, so the next operation
+ * reports its own error.
  */
-export function providerContext(key: ProviderKey): Promise<ClientContext> {
+export function providerContext(key: ProviderKey, mode: ContextMode = "read-write"): Promise<ClientContext> {
     const runtime = runtimeOf(key);
-    if (!runtime.context) {
-        const building = clientContextFromConfig(runtime.config ?? {}, process.env);
-        runtime.context = building;
+    let context = runtime.contexts[mode];
+    if (!context) {
+        const building = buildContext(runtime.config ?? {}, mode);
+        context = building;
+        runtime.contexts[mode] = building;
         building.catch(() => {
-            if (runtime.context === building) runtime.context = undefined;
+            if (runtime.contexts[mode] === building) runtime.contexts[mode] = undefined;
         });
     }
-    return runtime.context;
+    return context;
+}
+
+async function buildContext(config: ConfigSource, mode: ContextMode): Promise<ClientContext> {
+    const settings = resolveClientSettings(config, process.env);
+    return createClientContext(mode === "read-only" ? readOnlySettings(settings) : settings);
 }
 
 /** The value Pulumi passes for inputs not known yet (during preview). */
@@ -136,11 +147,15 @@ type Props = Record<string, unknown>;
 /** The client context, built on first use: some operations never need one. */
 export type ContextSource = () => Promise<ClientContext>;
 
-/** What sets one of our providers apart; configure() and the client context are the same for all. */
+/**
+ * What sets one of our providers apart; configure() and the client context are the same for all.
+ * check and diff get no client context: they decide from the inputs and state alone.
+ */
 export interface HostedProviderMethods {
     check(news: Props): { inputs: Props; failures: CheckFailure[] };
     diff(olds: Props, news: Props): pulumi.dynamic.DiffResult;
     create(context: ContextSource, inputs: Props): Promise<pulumi.dynamic.CreateResult>;
+    /** Gets the read-only context: a refresh (and `preview --refresh`) only ever reads the tenant. */
     read(context: ContextSource, id: string, props: Props): Promise<pulumi.dynamic.ReadResult>;
     update(context: ContextSource, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult>;
     delete(context: ContextSource, props: Props): Promise<void>;
@@ -148,16 +163,20 @@ export interface HostedProviderMethods {
 
 /**
  * A provider object; its configuration lives in the provider host, never in the object.
- * Objects made with the same key share configuration and client context.
+ * Objects made with the same key share configuration and client contexts. `read` runs
+ * with the read-only context whatever the environment says, so a refresh can neither
+ * change the tenant nor make the operator an application user: only create, update and
+ * delete get a context that writes.
  */
 export function hostedProvider(key: ProviderKey, methods: HostedProviderMethods): pulumi.dynamic.ResourceProvider {
     const context: ContextSource = () => providerContext(key);
+    const readOnlyContext: ContextSource = () => providerContext(key, "read-only");
     return {
         configure: async (request) => configureProvider(key, request.config),
         check: async (_olds, news) => methods.check(news),
         diff: async (_id, olds, news) => methods.diff(olds, news),
         create: (inputs) => methods.create(context, inputs),
-        read: (id, props) => methods.read(context, id, props),
+        read: (id, props) => methods.read(readOnlyContext, id, props),
         update: (_id, olds, news) => methods.update(context, olds, news),
         delete: (_id, props) => methods.delete(context, props),
     };

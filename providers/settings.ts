@@ -83,6 +83,8 @@ export interface WaitSettings {
     readonly userSyncTimeoutMs: number;
     /** Bound on addUser refusals while a licence or a group membership propagates. */
     readonly licenseWaitTimeoutMs: number;
+    /** Bound on waiting, after addAppUser, for an environment's Dataverse to accept the operator. */
+    readonly operatorAccessTimeoutMs: number;
     /** First polling interval; grows by half each round up to pollMaxIntervalMs. */
     readonly pollIntervalMs: number;
     readonly pollMaxIntervalMs: number;
@@ -121,6 +123,7 @@ export const CONFIG_KEYS: readonly string[] = [
     `${NAMESPACE}:maxConcurrentRequestsPerHost`,
     `${NAMESPACE}:userSyncTimeoutSeconds`,
     `${NAMESPACE}:licenseWaitTimeoutSeconds`,
+    `${NAMESPACE}:operatorAccessTimeoutSeconds`,
     `${NAMESPACE}:pollIntervalSeconds`,
     `${NAMESPACE}:addOperatorAppUser`,
 ];
@@ -144,6 +147,9 @@ const DEFAULTS = {
     userSyncTimeoutSeconds: 600,
     // Microsoft's own provider retries userNotLicensed for about nine minutes.
     licenseWaitTimeoutSeconds: 600,
+    // A new application user is usable within seconds; an environment still refusing
+    // after two minutes refuses for a reason waiting does not cure.
+    operatorAccessTimeoutSeconds: 120,
     pollIntervalSeconds: 0.5,
 };
 
@@ -487,6 +493,7 @@ export function readClientSettings(config: ConfigSource, env: EnvironmentVariabl
     const concurrency = read.count(`${NAMESPACE}:maxConcurrentRequestsPerHost`, DEFAULTS.maxConcurrentRequestsPerHost, DATAVERSE_CONCURRENCY_LIMIT);
     const userSyncSeconds = read.seconds(`${NAMESPACE}:userSyncTimeoutSeconds`, DEFAULTS.userSyncTimeoutSeconds, 7200);
     const licenseSeconds = read.seconds(`${NAMESPACE}:licenseWaitTimeoutSeconds`, DEFAULTS.licenseWaitTimeoutSeconds, 7200);
+    const operatorAccessSeconds = read.seconds(`${NAMESPACE}:operatorAccessTimeoutSeconds`, DEFAULTS.operatorAccessTimeoutSeconds, 1800);
     const pollSeconds = read.seconds(`${NAMESPACE}:pollIntervalSeconds`, DEFAULTS.pollIntervalSeconds, 300);
     // A read-only run (`npm run fleet -- status`, or any caller setting D365BA_READ_ONLY)
     // sends GET requests only, whatever the stack says; so it never adds the operator either.
@@ -510,6 +517,7 @@ export function readClientSettings(config: ConfigSource, env: EnvironmentVariabl
         waits: {
             userSyncTimeoutMs: userSyncSeconds * 1000,
             licenseWaitTimeoutMs: licenseSeconds * 1000,
+            operatorAccessTimeoutMs: operatorAccessSeconds * 1000,
             pollIntervalMs,
             pollMaxIntervalMs: Math.max(pollIntervalMs, Math.min(POLL_MAX_INTERVAL_MS, pollIntervalMs * 15)),
         },

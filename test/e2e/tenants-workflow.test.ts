@@ -18,6 +18,7 @@ import { load } from "js-yaml";
 
 import { RunningEmulator, startEmulator } from "../../emulator";
 import { inspectForSecrets } from "../support/secret-guard";
+import { emulatorOrigin, expectOnlyReads } from "./support/reads-only";
 import { createWorkspace, PulumiWorkspace, REPOSITORY } from "./support/workspace";
 
 const GLOBAL_ADMINISTRATOR = "62e90394-69f5-4237-9190-012177145e10";
@@ -54,8 +55,14 @@ describe("the tenants workflow's steps through the Pulumi CLI", function () {
     let account: { id: string; userPrincipalName: string };
     let committedStackFile: string;
 
-    /** Runs a step's script the way GitHub's default bash shell does, in the workspace's project. */
+    /**
+     * Runs a step's script the way GitHub's default bash shell does, in the workspace's
+     * project. The preview step (the pull-request job) must only read the tenant.
+     */
     const runStep = (name: string, env: Record<string, string>): Promise<StepResult> =>
+        name === "preview" ? expectOnlyReads(`the workflow step "${name}"`, [emulatorOrigin(workspace.variables)!], () => runScript(name, env)) : runScript(name, env);
+
+    const runScript = (name: string, env: Record<string, string>): Promise<StepResult> =>
         new Promise((resolve) => {
             execFile(
                 "bash",

@@ -4,6 +4,7 @@ import * as assert from "assert";
 
 import { environmentUserProvider } from "../../providers/environment-user";
 import { isAccessError } from "../../providers/errors";
+import { securityRoleAssignmentProvider } from "../../providers/security-role-assignment";
 import { assertPlainJson, configuredProviders, isolateProviderProcess } from "./support/providers";
 import { configRequest } from "./support/serialized";
 import {
@@ -14,6 +15,8 @@ import {
     GROUP,
     OPERATOR,
     OPERATOR_APP_USER,
+    stackConfig,
+    SYSTEM_ADMINISTRATOR,
     systemUserOf,
     withEmulator,
 } from "./support/tenant";
@@ -263,6 +266,105 @@ describe("EnvironmentUser provider", function () {
                 return true;
             });
             assert.strictEqual(requestsTo(emulator, "POST", /addAppUser|addUser/).length, 0);
+        });
+    });
+
+    describe("where Dataverse refuses the operator", () => {
+        /** The operator is no member of the environment: Dataverse answers 403 0x80072560 until addAppUser. */
+        const notAnAppUser = () =>
+            baseSeed({ environments: [dataverseEnvironment(1, { systemUsers: [{ azureActiveDirectoryObjectId: ACCOUNT, accessMode: 0 }] })] } as any);
+        const stored = (emulator: { endpoints: { dataverse: Record<string, string> } }) => ({
+            ...inputs,
+            systemUserId: "11111111-2222-4333-8444-555555555555",
+            businessUnitId: "11111111-2222-4333-8444-666666666666",
+            instanceUrl: emulator.endpoints.dataverse[ENV],
+            environmentName: "Environment 1",
+            enabled: true,
+        });
+        const refusingForGood = { service: "dataverse", route: "/api/data/", status: 403, code: "0x80072560", message: "The user is not a member of the organization." } as const;
+
+        for (const readOnlyVariable of [undefined, "false", "0"]) {
+            it(`a read fails at once, naming the environment and the fix, and sends nothing but GET (D365BA_READ_ONLY ${readOnlyVariable ?? "unset"})`, async () => {
+                const saved = process.env.D365BA_READ_ONLY;
+                if (readOnlyVariable === undefined) delete process.env.D365BA_READ_ONLY;
+                else process.env.D365BA_READ_ONLY = readOnlyVariable;
+                try {
+                    await withEmulator(notAnAppUser(), async (emulator) => {
+                        const { users } = await configuredProviders(emulator, { "d365-backup-access:addOperatorAppUser": "true" });
+                        const props = stored(emulator);
+                        await assert.rejects(users.read!(`${ENV}/${props.systemUserId}`, props), (error: Error) => {
+                            assert.ok(isAccessError(error, "operator-access"), error.message);
+                            assert.match(error.message, new RegExp(`^Environment ${ENV}: Dataverse refuses the operator's application ${OPERATOR.clientId}, so this read-only run cannot read the environment`));
+                            assert.match(error.message, /0x80072560/);
+                            assert.match(error.message, new RegExp(`Fix: make application ${OPERATOR.clientId} an application user .*addAppUser\\?api-version=2020-10-01`));
+                            assert.match(error.message, /`pulumi up` does it/);
+                            return true;
+                        });
+                        assert.deepStrictEqual(emulator.requests().filter((r) => r.method !== "GET" && r.service !== "login"), []);
+                        assert.strictEqual(emulator.requests().filter((r) => r.service === "dataverse").length, 1, "one refused read, no waiting");
+                        assert.ok(!systemUserOf(emulator, ENV, OPERATOR.objectId), "the operator was not made an application user");
+                    });
+                } finally {
+                    if (saved === undefined) delete process.env.D365BA_READ_ONLY;
+                    else process.env.D365BA_READ_ONLY = saved;
+                }
+            });
+        }
+
+        it("a create still makes the operator an application user, then goes on", async () => {
+            await withEmulator(notAnAppUser(), async (emulator) => {
+                const { users } = await configuredProviders(emulator);
+                const { outs } = await users.create(inputs);
+                assert.strictEqual(outs.enabled, true);
+                assert.strictEqual(requestsTo(emulator, "POST", /addAppUser/).length, 1);
+                assert.ok(systemUserOf(emulator, ENV, OPERATOR.objectId), "the operator is an application user now");
+            });
+        });
+
+        it("a create gives up after operatorAccessTimeoutSeconds, naming the environment, the key and the fix", async () => {
+            await withEmulator(baseSeed({ faults: [refusingForGood] } as any), async (emulator) => {
+                const { users } = await configuredProviders(emulator, { "d365-backup-access:operatorAccessTimeoutSeconds": "0.3" });
+                await assert.rejects(users.create(inputs), (error: Error) => {
+                    assert.ok(isAccessError(error, "operator-access"), error.message);
+                    assert.match(error.message, new RegExp(`^Environment ${ENV}: The operator's application ${OPERATOR.clientId} was made an application user, but Dataverse still refuses it after`));
+                    assert.match(error.message, /d365-backup-access:operatorAccessTimeoutSeconds/);
+                    return true;
+                });
+                assert.strictEqual(requestsTo(emulator, "POST", /addAppUser/).length, 1);
+                assert.ok(requestsTo(emulator, "GET", /WhoAmI/).length >= 1, "polled WhoAmI");
+            });
+        });
+
+        it("a create that Dataverse still refuses once it accepts the operator says so, without repeating addAppUser", async () => {
+            const refusingUsers = { ...refusingForGood, route: "/systemusers", code: "0x80040220", message: "Principal user is missing prvReadUser privilege." };
+            await withEmulator(baseSeed({ faults: [refusingUsers] } as any), async (emulator) => {
+                const { users } = await configuredProviders(emulator);
+                await assert.rejects(users.create(inputs), (error: Error) => {
+                    assert.ok(isAccessError(error, "operator-access"), error.message);
+                    assert.match(error.message, new RegExp(`^Environment ${ENV}: Dataverse accepts the operator now \\(WhoAmI\\) but still refuses this call \\(.*prvReadUser.*\\) \\[find the account's Dataverse user: GET .* \\(HTTP 403 0x80040220\\)\\]\\. Fix: check in the admin center`));
+                    return true;
+                });
+                assert.strictEqual(requestsTo(emulator, "POST", /addAppUser/).length, 1);
+            });
+        });
+
+        it("shares the outcome within the environment: the role resource neither adds the operator again nor waits again", async () => {
+            await withEmulator(baseSeed({ faults: [refusingForGood] } as any), async (emulator) => {
+                const key = {};
+                const users = environmentUserProvider(key);
+                const roles = securityRoleAssignmentProvider(key);
+                const config = configRequest(stackConfig(emulator, { "d365-backup-access:operatorAccessTimeoutSeconds": "0.3" }));
+                for (const provider of [users, roles]) await provider.configure!(config);
+                await assert.rejects(users.create(inputs), /still refuses it after/);
+                const before = emulator.requests().length;
+                await assert.rejects(roles.create({ environmentId: ENV, userObjectId: ACCOUNT, roleTemplateId: SYSTEM_ADMINISTRATOR }), /still refuses it after/);
+                const after = emulator.requests().slice(before);
+                assert.deepStrictEqual(
+                    after.map((r) => `${r.service} ${r.method}`),
+                    ["dataverse GET"],
+                    "only the role resource's own refused read",
+                );
+            });
         });
     });
 

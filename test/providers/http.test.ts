@@ -98,7 +98,7 @@ describe("HTTP layer", () => {
         await readOnly.send({ service: "graph", method: "GET", url: `${server.url}/read`, call: "read" });
         const error = await rejection(readOnly.send({ service: "bap", method: "POST", url: `${server.url}/addUser`, call: "BAP addUser", environmentId: "env-1" }));
         assert.ok(isAccessError(error, "configuration"));
-        assert.match(error.message, /^Environment env-1: This run is read-only \(D365BA_READ_ONLY\), so BAP addUser was not sent/);
+        assert.match(error.message, /^Environment env-1: This run is read-only \(a refresh, a preview, or D365BA_READ_ONLY\), so BAP addUser was not sent/);
         assert.deepStrictEqual(server.requests.map((r) => r.method), ["GET"]);
     });
 

@@ -87,6 +87,31 @@ describe("SecurityRoleAssignment provider", function () {
         });
     });
 
+    it("fails a read at once where Dataverse refuses the operator: no addAppUser, no waiting, whatever D365BA_READ_ONLY says", async () => {
+        const saved = process.env.D365BA_READ_ONLY;
+        process.env.D365BA_READ_ONLY = "false";
+        try {
+            const seed = baseSeed({
+                environments: [dataverseEnvironment(1, { systemUsers: [{ azureActiveDirectoryObjectId: ACCOUNT, systemUserId: SYSUSER, accessMode: 0, roleTemplateIds: [SYSTEM_ADMINISTRATOR] }] })],
+            } as any);
+            await withEmulator(seed, async (emulator) => {
+                const { roles } = await configuredProviders(emulator);
+                const stored = { ...inputs, systemUserId: SYSUSER, roleId: SYSUSER, roleName: "System Administrator", businessUnitId: SYSUSER, instanceUrl: emulator.endpoints.dataverse[ENV] };
+                await assert.rejects(roles.read!(`${ENV}/${SYSUSER}/${SYSTEM_ADMINISTRATOR}`, stored), (error: Error) => {
+                    assert.ok(isAccessError(error, "operator-access"), error.message);
+                    assert.match(error.message, new RegExp(`^Environment ${ENV}: Dataverse refuses the operator's application .*, so this read-only run cannot read the environment`));
+                    assert.match(error.message, /Fix: make application .* an application user of the environment/);
+                    return true;
+                });
+                assert.deepStrictEqual(emulator.requests().filter((r) => r.method !== "GET" && r.service !== "login"), []);
+                assert.strictEqual(emulator.requests().filter((r) => r.service === "dataverse").length, 1);
+            });
+        } finally {
+            if (saved === undefined) delete process.env.D365BA_READ_ONLY;
+            else process.env.D365BA_READ_ONLY = saved;
+        }
+    });
+
     it("refuses a disabled user before trying to associate", async () => {
         await withEmulator(seedWithAccount({ isDisabled: true }), async (emulator) => {
             const { roles } = await configuredProviders(emulator);

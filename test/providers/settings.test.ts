@@ -254,6 +254,13 @@ describe("client settings", () => {
             assert.strictEqual(resolveClientSettings({}, { D365BA_READ_ONLY: "false" }).http.readOnly, false);
         });
 
+        it("bounds the wait for Dataverse to accept the operator on its own key: two minutes unless set, validated like the others", () => {
+            assert.strictEqual(resolveClientSettings({}, {}).waits.operatorAccessTimeoutMs, 120_000);
+            assert.strictEqual(resolveClientSettings({ "d365-backup-access:operatorAccessTimeoutSeconds": "30" }, {}).waits.operatorAccessTimeoutMs, 30_000);
+            assert.match(problemsOf({ "d365-backup-access:operatorAccessTimeoutSeconds": "soon" }), /d365-backup-access:operatorAccessTimeoutSeconds: "soon" is not a number of seconds/);
+            assert.ok(CONFIG_KEYS.includes("d365-backup-access:operatorAccessTimeoutSeconds"), "the providers receive it in configure()");
+        });
+
         it("rejects out-of-range numbers, naming key and value", () => {
             const message = problemsOf({
                 "d365-backup-access:userSyncTimeoutSeconds": "-1",
