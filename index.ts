@@ -19,6 +19,7 @@ import {
     ClientContext,
     ClientSettings,
     createClientContext,
+    customEndpointsNotice,
     getLicenseDetails,
     isAccessError,
     isGroupMember,
@@ -36,6 +37,8 @@ import {
  */
 async function operatorClients(settings: ClientSettings): Promise<ClientContext> {
     const context = await createClientContext(settings, { log: (message) => pulumi.log.info(message) });
+    const custom = customEndpointsNotice(context);
+    if (custom) pulumi.log.warn(custom);
     await checkOperatorSignIn(context);
     return context;
 }
@@ -114,10 +117,19 @@ function defaultJustification(stage: Stage, stack: string): string {
     return `${purpose} the Dynamics 365 backup connector (d365-backup-access, stage ${stage}, stack ${stack}).`;
 }
 
-/** Known failures end the run with their message alone, without a stack trace. */
+/**
+ * Known failures end the run with their message alone, without a stack trace. The
+ * RunError carries no stack frames either: Pulumi's runtime also formats every
+ * uncaught error with util.inspect for its trace, and Node 20's inspect spends tens of
+ * seconds on a frame that source maps place at node_modules/@pulumi/resource.ts (any
+ * error raised under the stack's initialisation), so an unreachable host took 34 s to
+ * be reported instead of one.
+ */
 function withoutStackTrace(error: unknown): never {
     if (error instanceof ConfigError || error instanceof PreflightError || isAccessError(error)) {
-        throw new pulumi.RunError(error.message);
+        const runError = new pulumi.RunError(error.message);
+        runError.stack = `RunError: ${error.message}`;
+        throw runError;
     }
     throw error;
 }
