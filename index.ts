@@ -11,6 +11,7 @@ import { ConfigError, describeServiceAccount, NAMESPACE, ServiceAccountRef } fro
 import { nextSteps } from "./lib/next-steps";
 import { plainTextCredentialKeys, runtimeConfigIsSecret } from "./lib/plain-credentials";
 import { preflight, PreflightError, TenantReader } from "./lib/preflight";
+import { runError } from "./lib/run-error";
 import { ServiceAccountAccess } from "./lib/service-account-access";
 import { readStackSettings } from "./lib/stack-settings";
 import { planStage, Stage } from "./lib/stages";
@@ -117,19 +118,10 @@ function defaultJustification(stage: Stage, stack: string): string {
     return `${purpose} the Dynamics 365 backup connector (d365-backup-access, stage ${stage}, stack ${stack}).`;
 }
 
-/**
- * Known failures end the run with their message alone, without a stack trace. The
- * RunError carries no stack frames either: Pulumi's runtime also formats every
- * uncaught error with util.inspect for its trace, and Node 20's inspect spends tens of
- * seconds on a frame that source maps place at node_modules/@pulumi/resource.ts (any
- * error raised under the stack's initialisation), so an unreachable host took 34 s to
- * be reported instead of one.
- */
+/** Known failures end the run with their message alone, without a stack trace (lib/run-error.ts says why without frames too). */
 function withoutStackTrace(error: unknown): never {
     if (error instanceof ConfigError || error instanceof PreflightError || isAccessError(error)) {
-        const runError = new pulumi.RunError(error.message);
-        runError.stack = `RunError: ${error.message}`;
-        throw runError;
+        throw runError(error.message);
     }
     throw error;
 }

@@ -10,6 +10,7 @@
 // without it the environment has no Dataverse and nothing for a backup to read.
 
 import { ClientContext, dataverseHostRefusal } from "./context";
+import { showUrl } from "./endpoint-policy";
 import { accessError } from "./errors";
 import { answerError, ApiAnswer, ApiRequest, Explanation, getAllPages, parseAnswer } from "./http";
 
@@ -141,7 +142,9 @@ function admittedEnvironment(ctx: ClientContext, environment: EnvironmentInfo): 
     const refusal = environment.dataverse && dataverseHostRefusal(ctx.settings, environment.dataverse.instanceUrl);
     if (refusal) {
         throw accessError("configuration", {
-            what: `BAP (${new URL(ctx.endpoints.bap).host}, from ${ctx.settings.endpoints.sources.bap}) lists the environment's Dataverse at ${refusal}`,
+            what:
+                `BAP (${new URL(ctx.endpoints.bap).host}, from ${ctx.settings.endpoints.sources.bap}) lists the environment's Dataverse at ` +
+                `${showUrl(environment.dataverse!.instanceUrl)}, which is ${refusal}; no token is fetched for it`,
             environmentId: environment.id,
             fix:
                 "check d365-backup-access:cloud and the BAP endpoint; with the tenant emulator or a test proxy, opt in with " +

@@ -122,9 +122,7 @@ export function dataverseHostRefusal(settings: ClientSettings, instanceUrl: stri
     if (isCloudDataverseHost(settings.cloud, instanceUrl)) return undefined;
     if (settings.endpoints.custom && /^https:\/\//i.test(instanceUrl)) return undefined;
     const domains = CLOUDS[settings.cloud].dataverseDomains.map((domain) => `*.${domain}`).join(", ");
-    return (
-        `${showUrl(instanceUrl)} is not a Dataverse host of the ${settings.cloud} cloud (${domains}, https), so no token is fetched for it`
-    );
+    return `not a Dataverse host of the ${settings.cloud} cloud (${domains}, https)`;
 }
 
 /** The warning for a run with custom endpoints, or undefined when every host is the cloud's. */
