@@ -360,7 +360,9 @@ function azureadEnvironmentFor(cloud: CloudName): string {
 function resolveEndpoints(config: ConfigSource, env: EnvironmentVariables, read: Reader, cloud: CloudName): EndpointSettings {
     const overrides = readEndpointOverrides(config, read.problems);
     if (env.D365BA_BAP_AUDIENCE?.trim()) read.problems.push(`D365BA_BAP_AUDIENCE ${BAP_AUDIENCE_REMOVED} from the environment.`);
-    const custom = read.flag(CUSTOM_ENDPOINTS_KEY, [CUSTOM_ENDPOINTS_VARIABLE], false);
+    // Either turns it on: Pulumi.yaml gives the key a default of false, which must not
+    // hide the variable that the emulator's env file and the test plumbing set.
+    const custom = read.flag(CUSTOM_ENDPOINTS_KEY, [], false) || read.flag(undefined, [CUSTOM_ENDPOINTS_VARIABLE], false);
     const defaults = CLOUDS[cloud];
     const resolved: Record<EndpointKey, string> = { login: defaults.login, graph: defaults.graph, bap: defaults.bap };
     const sources: Record<EndpointKey, string> = { login: `the ${cloud} cloud`, graph: `the ${cloud} cloud`, bap: `the ${cloud} cloud` };

@@ -272,14 +272,22 @@ describe("npm run doctor against emulated tenants", function () {
 
     it("tells a wrong secret, an unreachable endpoint and missing credentials apart, and skips the rest", () => {
         assert.match(check("wrong-secret", "sign-in").detail, /AADSTS7000215/);
-        assert.match(check("unreachable", "sign-in").detail, /Cannot reach the Entra sign-in endpoint/);
+        assert.match(check("unreachable", "sign-in").detail, /^Cannot reach the Entra sign-in endpoint at 127\.0\.0\.1:1, from d365-backup-access:endpoints\.login, for /);
         // No sign-in method at all is a configuration problem for the program, in its own words.
         const missing = check("no-credentials", "configuration");
         assert.equal(missing.status, "fail");
         assert.match(missing.detail, /No sign-in method is configured and azuread:useCli is false\. Set one of: azuread:clientId \+ azuread:clientSecret/);
         for (const stack of ["wrong-secret", "unreachable"]) {
-            assert.deepEqual(all.report.get(stack)!.checks.map((c) => c.status), ["ok", "fail", "skip"], stack);
+            assert.deepEqual(all.report.get(stack)!.checks.filter((c) => c.id !== "custom-endpoints").map((c) => c.status), ["ok", "fail", "skip"], stack);
         }
+    });
+
+    it("warns, naming each custom host and its setting, when custom endpoints are on (as with the emulator)", () => {
+        const warning = check("well-set-up", "custom-endpoints");
+        assert.equal(warning.status, "warn");
+        const emulator = emulators.get("well-set-up")!;
+        assert.ok(warning.detail.includes(`${new URL(emulator.endpoints.bap).host} (from d365-backup-access:endpoints.bap)`), warning.detail);
+        assert.ok(warning.detail.includes(`${emulator.endpoints.metadataHost} (from ARM_METADATA_HOSTNAME)`), warning.detail);
     });
 
     it("reports a bad stack configuration with the program's own message", () => {

@@ -108,6 +108,7 @@ describe("program under mocks", function () {
             wrongSecret: { config: configFor("bootstrap", { "azuread:clientSecret": "not-the-secret" }), users },
             noCredentials: { config: configFor("bootstrap", { "azuread:useCli": "false" }), users },
             unreachable: { config: configFor("bootstrap"), users },
+            unreachableLogin: { config: configFor("bootstrap"), users },
             badEnvironments: {
                 config: configFor("operational", { "d365-backup-access:environments": JSON.stringify([PLAIN, UNKNOWN, NO_DATAVERSE]) }),
                 users,
@@ -134,6 +135,10 @@ describe("program under mocks", function () {
             if (name === "brownfield") return brownfield.env;
             if (name === "elevatedWithoutP2") return withoutP2.env;
             if (name === "unreachable") return stopped.env;
+            if (name === "unreachableLogin") {
+                const { ARM_METADATA_HOSTNAME: _metadata, ...rest } = stopped.env;
+                return rest;
+            }
             if (name === "noCredentials") {
                 const { ARM_CLIENT_SECRET: _secret, ...rest } = emulator.env;
                 return { ...rest, ARM_CLIENT_SECRET: "" };
@@ -321,15 +326,24 @@ describe("program under mocks", function () {
         assert.match(run.error ?? "", /No sign-in method is configured and azuread:useCli is false\. Set one of: azuread:clientId \+ azuread:clientSecret/);
     });
 
-    it("an unreachable tenant endpoint is named, with its host, and fails without retrying", () => {
+    it("an unreachable tenant endpoint is named, with its host and the setting that chose it, and fails without retrying", () => {
         const run = runs.unreachable;
-        const host = new URL(stopped.env.AZURE_AUTHORITY_HOST).host;
+        // The metadata host is read first: it names the endpoints the azuread provider signs in with.
+        const host = stopped.env.ARM_METADATA_HOSTNAME;
         assert.equal(run.resources.length, 0);
         assert.equal(run.invokes.length, 0);
-        assert.match(run.error ?? "", /^Cannot reach the Entra sign-in endpoint/);
-        assert.ok((run.error ?? "").includes(host), `${run.error} names ${host}`);
+        assert.ok((run.error ?? "").startsWith(`Cannot reach the cloud metadata endpoint at ${host}, from ARM_METADATA_HOSTNAME, for `), run.error);
         assert.match(run.error ?? "", /ECONNREFUSED/);
+        assert.match(run.error ?? "", /Fix: check that ARM_METADATA_HOSTNAME names a host that is up and reachable from here/);
         assert.doesNotMatch(run.error ?? "", /could not be resolved|retr(y|ies)/);
+    });
+
+    it("an unreachable sign-in endpoint is named with AZURE_AUTHORITY_HOST", () => {
+        const run = runs.unreachableLogin;
+        const host = new URL(stopped.env.AZURE_AUTHORITY_HOST).host;
+        assert.equal(run.resources.length, 0);
+        assert.ok((run.error ?? "").startsWith(`Cannot reach the Entra sign-in endpoint at ${host}, from AZURE_AUTHORITY_HOST, for `), run.error);
+        assert.match(run.error ?? "", /ECONNREFUSED/);
     });
 
     it("an account missing from the directory registers nothing", () => {

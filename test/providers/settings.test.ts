@@ -260,6 +260,7 @@ describe("client settings", () => {
             ["the stack key", { "d365-backup-access:customEndpoints": true }, {}],
             ["the stack key as text", { "d365-backup-access:customEndpoints": "true" }, {}],
             ["the variable", {}, { D365BA_CUSTOM_ENDPOINTS: "TRUE" }],
+            ["the variable, with the key at Pulumi.yaml's default", { "d365-backup-access:customEndpoints": "false" }, { D365BA_CUSTOM_ENDPOINTS: "1" }],
         ] as const) {
             it(`accepts hosts outside the cloud with the opt-in (${name}) and lists them for the warning`, () => {
                 const settings = resolveClientSettings(
