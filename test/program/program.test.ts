@@ -108,7 +108,6 @@ describe("program under mocks", function () {
             wrongSecret: { config: configFor("bootstrap", { "azuread:clientSecret": "not-the-secret" }), users },
             noCredentials: { config: configFor("bootstrap", { "azuread:useCli": "false" }), users },
             unreachable: { config: configFor("bootstrap"), users },
-            unreachableLogin: { config: configFor("bootstrap"), users },
             badEnvironments: {
                 config: configFor("operational", { "d365-backup-access:environments": JSON.stringify([PLAIN, UNKNOWN, NO_DATAVERSE]) }),
                 users,
@@ -135,10 +134,6 @@ describe("program under mocks", function () {
             if (name === "brownfield") return brownfield.env;
             if (name === "elevatedWithoutP2") return withoutP2.env;
             if (name === "unreachable") return stopped.env;
-            if (name === "unreachableLogin") {
-                const { ARM_METADATA_HOSTNAME: _metadata, ...rest } = stopped.env;
-                return rest;
-            }
             if (name === "noCredentials") {
                 const { ARM_CLIENT_SECRET: _secret, ...rest } = emulator.env;
                 return { ...rest, ARM_CLIENT_SECRET: "" };
@@ -336,14 +331,6 @@ describe("program under mocks", function () {
         assert.match(run.error ?? "", /ECONNREFUSED/);
         assert.match(run.error ?? "", /Fix: check that ARM_METADATA_HOSTNAME names a host that is up and reachable from here/);
         assert.doesNotMatch(run.error ?? "", /could not be resolved|retr(y|ies)/);
-    });
-
-    it("an unreachable sign-in endpoint is named with AZURE_AUTHORITY_HOST", () => {
-        const run = runs.unreachableLogin;
-        const host = new URL(stopped.env.AZURE_AUTHORITY_HOST).host;
-        assert.equal(run.resources.length, 0);
-        assert.ok((run.error ?? "").startsWith(`Cannot reach the Entra sign-in endpoint at ${host}, from AZURE_AUTHORITY_HOST, for `), run.error);
-        assert.match(run.error ?? "", /ECONNREFUSED/);
     });
 
     it("an account missing from the directory registers nothing", () => {

@@ -5,7 +5,7 @@
 import * as assert from "assert";
 
 import { listEnvironments } from "../../providers/bap";
-import { clientContextFromConfig, ClientContext, createClientContext, customEndpointsNotice } from "../../providers/context";
+import { checkOperatorSignIn, clientContextFromConfig, ClientContext, createClientContext, customEndpointsNotice } from "../../providers/context";
 import { TokenCredentialLike } from "../../providers/credentials";
 import { isAccessError } from "../../providers/errors";
 import { HttpClient } from "../../providers/http";
@@ -121,6 +121,20 @@ describe("endpoints: where tokens go", function () {
                     error.message,
                     new RegExp(`^Cannot reach the cloud metadata endpoint at ${emulator.endpoints.metadataHost.replace(/\./g, "\\.")}, from ARM_METADATA_HOSTNAME, for read the cloud's endpoints: .*ECONNREFUSED`),
                 );
+                return true;
+            });
+        });
+    });
+
+    it("names the host and the setting when the sign-in endpoint refuses connections", async () => {
+        await withEmulator(baseSeed(), async (emulator) => {
+            const { ARM_METADATA_HOSTNAME: _metadata, ...variables } = emulator.env;
+            const ctx = await clientContextFromConfig({}, variables, quiet);
+            await emulator.stop();
+            const host = new URL(emulator.endpoints.login).host;
+            await assert.rejects(checkOperatorSignIn(ctx), (error: Error) => {
+                assert.ok(error.message.startsWith(`Cannot reach the Entra sign-in endpoint at ${host}, from AZURE_AUTHORITY_HOST, for `), error.message);
+                assert.match(error.message, /ECONNREFUSED/);
                 return true;
             });
         });
