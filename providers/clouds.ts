@@ -24,6 +24,8 @@ export interface CloudEndpoints {
     readonly metadataHost: string;
     /** Domains of the cloud's Dataverse instances: an instance is a host directly or further under one. */
     readonly dataverseDomains: readonly string[];
+    /** Other Graph hosts of the cloud, e.g. the one its ARM metadata names when that differs. */
+    readonly otherGraphHosts?: readonly string[];
 }
 
 export const CLOUDS: Readonly<Record<CloudName, CloudEndpoints>> = {
@@ -66,6 +68,8 @@ export const CLOUDS: Readonly<Record<CloudName, CloudEndpoints>> = {
         bapAudience: "https://service.apps.appsplatform.us",
         metadataHost: "management.usgovcloudapi.net",
         dataverseDomains: ["crm.appsplatform.us"],
+        // The US Government ARM metadata names graph.microsoft.us, DoD's Graph too.
+        otherGraphHosts: ["graph.microsoft.us"],
     },
     // Operated by 21Vianet.
     china: {

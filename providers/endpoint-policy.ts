@@ -30,7 +30,9 @@ export function cloudHost(cloud: CloudName, kind: EndpointKind): string {
 /** True when `url` is https on the cloud's own host for `kind`, on the default port. */
 export function isCloudEndpoint(cloud: CloudName, kind: EndpointKind, url: string): boolean {
     const parsed = parse(url);
-    return parsed !== undefined && parsed.protocol === "https:" && parsed.host.toLowerCase() === cloudHost(cloud, kind);
+    if (parsed === undefined || parsed.protocol !== "https:") return false;
+    const hosts = [cloudHost(cloud, kind), ...(kind === "graph" ? CLOUDS[cloud].otherGraphHosts ?? [] : [])];
+    return hosts.includes(parsed.host.toLowerCase());
 }
 
 /** True when `url` is https on a Dataverse instance host of the cloud (e.g. contoso.crm4.dynamics.com), on the default port. */

@@ -241,6 +241,11 @@ describe("client settings", () => {
             assert.match(message, /opt in to custom endpoints with d365-backup-access:customEndpoints: true \(or D365BA_CUSTOM_ENDPOINTS=true\)/);
         });
 
+        it("accepts DoD's other Graph host, the one its ARM metadata names, and no other cloud's", () => {
+            assert.strictEqual(resolveClientSettings({ ...base, "d365-backup-access:cloud": "dod" }, { D365BA_GRAPH_URL: "https://graph.microsoft.us" }).endpoints.graph, "https://graph.microsoft.us");
+            assert.match(problemsOf({ ...base, "d365-backup-access:cloud": "dod" }, { D365BA_GRAPH_URL: "https://graph.microsoft.com" }), /D365BA_GRAPH_URL: .* is not a host of the selected cloud/);
+        });
+
         it("refuses the cloud's host on another port", () => {
             assert.match(problemsOf(base, { D365BA_BAP_URL: "https://api.bap.microsoft.com:8443" }), /D365BA_BAP_URL: .* is not a host of the selected cloud/);
         });
