@@ -139,4 +139,23 @@ describe("endpoints: where tokens go", function () {
             });
         });
     });
+
+    it("holds the endpoints a metadata host names to the cloud's hosts too: the azuread provider would post the credential there", async () => {
+        await withEmulator(baseSeed(), async (emulator) => {
+            // Settings as a stack without the opt-in would have them, with a metadata host that names the emulator's endpoints.
+            const { ARM_CLIENT_SECRET: _secret, ...variables } = emulator.env;
+            const custom = resolveClientSettings({ "azuread:useCli": "true" }, { ARM_METADATA_HOSTNAME: variables.ARM_METADATA_HOSTNAME, D365BA_CUSTOM_ENDPOINTS: "true" });
+            const settings = { ...custom, endpoints: { ...custom.endpoints, custom: false } };
+            await assert.rejects(createClientContext(settings, { ...quiet, credential: recordingCredential() }), (error: Error) => {
+                assert.ok(isAccessError(error, "configuration"), error.message);
+                assert.ok(
+                    error.message.startsWith(
+                        `The metadata host ${emulator.endpoints.metadataHost} (ARM_METADATA_HOSTNAME) names "${emulator.endpoints.login}" as the login endpoint, which is not a host of the public cloud`,
+                    ),
+                    error.message,
+                );
+                return true;
+            });
+        });
+    });
 });
