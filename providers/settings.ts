@@ -192,8 +192,7 @@ export function pickClientConfig(config: ConfigSource): Record<string, unknown> 
 }
 
 interface Reader {
-    /** A key's value, or its environment variable's; `secret` keeps the value out of messages. */
-    /** (key undefined: a variable only.) */
+    /** A key's value, or its environment variable's (key undefined: a variable only); `secret` keeps the value out of messages. */
     text(key: string | undefined, variables?: readonly string[], secret?: boolean): string | undefined;
     /** A boolean key or variable (key undefined: a variable only). */
     flag(key: string | undefined, variables: readonly string[], fallback: boolean): boolean;
