@@ -11,6 +11,7 @@ import { ConfigError, describeServiceAccount, NAMESPACE, ServiceAccountRef } fro
 import { nextSteps } from "./lib/next-steps";
 import { plainTextCredentialKeys, runtimeConfigIsSecret } from "./lib/plain-credentials";
 import { preflight, PreflightError, TenantReader } from "./lib/preflight";
+import { runError } from "./lib/run-error";
 import { ServiceAccountAccess } from "./lib/service-account-access";
 import { readStackSettings } from "./lib/stack-settings";
 import { planStage, Stage } from "./lib/stages";
@@ -19,6 +20,7 @@ import {
     ClientContext,
     ClientSettings,
     createClientContext,
+    customEndpointsNotice,
     getLicenseDetails,
     isAccessError,
     isGroupMember,
@@ -39,6 +41,8 @@ import {
 async function operatorClients(settings: ClientSettings): Promise<ClientContext> {
     const clientSettings = pulumi.runtime.isDryRun() ? readOnlySettings(settings) : settings;
     const context = await createClientContext(clientSettings, { log: (message) => pulumi.log.info(message) });
+    const custom = customEndpointsNotice(context);
+    if (custom) pulumi.log.warn(custom);
     await checkOperatorSignIn(context);
     return context;
 }
@@ -117,10 +121,10 @@ function defaultJustification(stage: Stage, stack: string): string {
     return `${purpose} the Dynamics 365 backup connector (d365-backup-access, stage ${stage}, stack ${stack}).`;
 }
 
-/** Known failures end the run with their message alone, without a stack trace. */
+/** Known failures end the run with their message alone, without a stack trace (lib/run-error.ts says why without frames too). */
 function withoutStackTrace(error: unknown): never {
     if (error instanceof ConfigError || error instanceof PreflightError || isAccessError(error)) {
-        throw new pulumi.RunError(error.message);
+        throw runError(error.message);
     }
     throw error;
 }

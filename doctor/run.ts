@@ -4,7 +4,8 @@
 import { ConfigError, describeServiceAccount } from "../lib/config";
 import { readStackSettings } from "../lib/stack-settings";
 import { TokenCredentialLike } from "../providers/credentials";
-import { describeCredential, EnvironmentVariables } from "../providers/settings";
+import { customEndpointsWarning } from "../providers/endpoint-policy";
+import { configuredCustomHosts, describeCredential, EnvironmentVariables } from "../providers/settings";
 import { evaluate } from "./checks";
 import { StackReport } from "./report";
 import { readTenant } from "./tenant-reads";
@@ -49,9 +50,16 @@ export async function doctorStack(
         { config, credential: describeCredential(clientSettings.credential), addOperatorAppUser: clientSettings.addOperatorAppUser, elevation },
         snapshot,
     );
+    const customHosts = configuredCustomHosts(clientSettings);
     return {
         stack,
         summary: `stage ${config.stage}, account ${describeServiceAccount(config.serviceAccount)}`,
-        checks: [{ id: "configuration", title: "Stack configuration", status: "ok", detail: "valid" }, ...checks],
+        checks: [
+            { id: "configuration", title: "Stack configuration", status: "ok", detail: "valid" },
+            ...(customHosts.length
+                ? [{ id: "custom-endpoints", title: "Custom endpoints", status: "warn" as const, detail: customEndpointsWarning(clientSettings.cloud, customHosts) }]
+                : []),
+            ...checks,
+        ],
     };
 }

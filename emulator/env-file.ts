@@ -15,6 +15,9 @@ export interface EnvironmentInputs {
 
 export function emulatorEnvironment(inputs: EnvironmentInputs): Record<string, string> {
   return {
+    // The emulator's hosts are not the cloud's: the clients refuse them unless custom
+    // endpoints are opted in, and then name them in a warning on every run.
+    D365BA_CUSTOM_ENDPOINTS: "true",
     AZURE_AUTHORITY_HOST: inputs.endpoints.login,
     D365BA_GRAPH_URL: inputs.endpoints.graph,
     D365BA_BAP_URL: inputs.endpoints.bap,

@@ -12,6 +12,7 @@ import {
     checkOperatorSignIn,
     ClientSettings,
     createClientContext,
+    customEndpointsNotice,
     listEnvironments,
     readOnlySettings,
     SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID,
@@ -58,6 +59,8 @@ export async function readTenantStatus(config: ProgramConfig, clientSettings: Cl
     // Read-only by construction: GET requests only (the HTTP layer refuses anything else).
     const settings: ClientSettings = readOnlySettings(clientSettings);
     const ctx = await createClientContext(settings, { log });
+    const custom = customEndpointsNotice(ctx);
+    if (custom) log(`warning: ${custom}`);
     await checkOperatorSignIn(ctx);
     const account = describeServiceAccount(config.serviceAccount);
     // By object id or by user principal name: Graph's users/{id} takes either.

@@ -9,7 +9,8 @@
 // An environment's Dataverse database is described by properties.linkedEnvironmentMetadata;
 // without it the environment has no Dataverse and nothing for a backup to read.
 
-import { ClientContext } from "./context";
+import { ClientContext, dataverseHostRefusal } from "./context";
+import { showUrl } from "./endpoint-policy";
 import { accessError } from "./errors";
 import { answerError, ApiAnswer, ApiRequest, Explanation, getAllPages, parseAnswer } from "./http";
 
@@ -129,7 +130,28 @@ export async function listEnvironments(ctx: ClientContext): Promise<EnvironmentI
         },
         "nextLink",
     );
-    return raw.map(toEnvironmentInfo);
+    return raw.map((entry) => admittedEnvironment(ctx, toEnvironmentInfo(entry)));
+}
+
+/**
+ * The environment, once its Dataverse host is known to be one of the cloud's (any
+ * https host with custom endpoints): BAP's answer decides where Dataverse tokens go,
+ * so an instance elsewhere is refused before any token is fetched for it.
+ */
+function admittedEnvironment(ctx: ClientContext, environment: EnvironmentInfo): EnvironmentInfo {
+    const refusal = environment.dataverse && dataverseHostRefusal(ctx.settings, environment.dataverse.instanceUrl);
+    if (refusal) {
+        throw accessError("configuration", {
+            what:
+                `BAP (${new URL(ctx.endpoints.bap).host}, from ${ctx.settings.endpoints.sources.bap}) lists the environment's Dataverse at ` +
+                `${showUrl(environment.dataverse!.instanceUrl)}, which is ${refusal}; no token is fetched for it`,
+            environmentId: environment.id,
+            fix:
+                "check d365-backup-access:cloud and the BAP endpoint; with the tenant emulator or a test proxy, opt in with " +
+                "d365-backup-access:customEndpoints: true (or D365BA_CUSTOM_ENDPOINTS=true).",
+        });
+    }
+    return environment;
 }
 
 const DIRECTORY_KEY = "bap:environment-directory";
@@ -172,7 +194,7 @@ export async function readEnvironment(ctx: ClientContext, environmentId: string)
         expect: [404],
         explain: explainBap(ctx),
     });
-    return response.status === 404 ? undefined : toEnvironmentInfo(response.body);
+    return response.status === 404 ? undefined : admittedEnvironment(ctx, toEnvironmentInfo(response.body));
 }
 
 /** One environment; an unknown id is an error that says so. */

@@ -1,12 +1,12 @@
 // Microsoft clouds: the sign-in, Microsoft Graph and Power Platform admin (BAP) hosts
-// of each, and the token audience BAP expects. Every value can be overridden (see
-// settings.ts), so a cloud missing here or a host that moves needs configuration,
-// not a code change.
+// of each, the token audience BAP expects, the ARM host that serves the cloud's
+// metadata and the domains of its Dataverse instances. These are the only hosts a
+// token or a credential goes to, unless a stack opts in to custom endpoints (see
+// settings.ts and endpoint-policy.ts).
 //
 // Sources: Microsoft's Power Platform documentation and Microsoft's own Terraform
 // provider for Power Platform (its per-cloud settings), the Azure SDK cloud tables for
-// sign-in and Graph hosts. Entries marked UNCERTAIN disagree between sources; the
-// override keys exist for exactly that case.
+// sign-in, Graph and ARM hosts. Entries marked UNCERTAIN disagree between sources.
 
 export const CLOUD_NAMES = ["public", "usgov", "usgovhigh", "dod", "china"] as const;
 export type CloudName = (typeof CLOUD_NAMES)[number];
@@ -20,6 +20,12 @@ export interface CloudEndpoints {
     readonly bap: string;
     /** Audience of BAP tokens: the cloud's Power Apps service, not the BAP host. */
     readonly bapAudience: string;
+    /** The ARM host that serves the cloud's /metadata/endpoints (azuread:metadataHost). */
+    readonly metadataHost: string;
+    /** Domains of the cloud's Dataverse instances: an instance is a host directly or further under one. */
+    readonly dataverseDomains: readonly string[];
+    /** Other Graph hosts of the cloud, e.g. the one its ARM metadata names when that differs. */
+    readonly otherGraphHosts?: readonly string[];
 }
 
 export const CLOUDS: Readonly<Record<CloudName, CloudEndpoints>> = {
@@ -28,6 +34,8 @@ export const CLOUDS: Readonly<Record<CloudName, CloudEndpoints>> = {
         graph: "https://graph.microsoft.com",
         bap: "https://api.bap.microsoft.com",
         bapAudience: "https://service.powerapps.com",
+        metadataHost: "management.azure.com",
+        dataverseDomains: ["dynamics.com"],
     },
     // US Government Community Cloud (GCC): commercial Entra ID and Graph, its own
     // Power Platform hosts. UNCERTAIN: some Microsoft tools use the audience
@@ -37,6 +45,9 @@ export const CLOUDS: Readonly<Record<CloudName, CloudEndpoints>> = {
         graph: "https://graph.microsoft.com",
         bap: "https://gov.api.bap.microsoft.us",
         bapAudience: "https://service.powerapps.us",
+        // GCC tenants use the commercial Azure; their instances are *.crm9.dynamics.com.
+        metadataHost: "management.azure.com",
+        dataverseDomains: ["dynamics.com"],
     },
     // GCC High: the US Government Entra ID and Graph. UNCERTAIN: Microsoft's Terraform
     // provider uses https://high.service.apps.appsplatform.us as the audience, older
@@ -46,6 +57,8 @@ export const CLOUDS: Readonly<Record<CloudName, CloudEndpoints>> = {
         graph: "https://graph.microsoft.us",
         bap: "https://high.api.bap.microsoft.us",
         bapAudience: "https://high.service.apps.appsplatform.us",
+        metadataHost: "management.usgovcloudapi.net",
+        dataverseDomains: ["crm.microsoftdynamics.us"],
     },
     // DoD: the US Government Entra ID, the DoD Graph host.
     dod: {
@@ -53,6 +66,10 @@ export const CLOUDS: Readonly<Record<CloudName, CloudEndpoints>> = {
         graph: "https://dod-graph.microsoft.us",
         bap: "https://api.bap.appsplatform.us",
         bapAudience: "https://service.apps.appsplatform.us",
+        metadataHost: "management.usgovcloudapi.net",
+        dataverseDomains: ["crm.appsplatform.us"],
+        // The US Government ARM metadata names graph.microsoft.us, DoD's Graph too.
+        otherGraphHosts: ["graph.microsoft.us"],
     },
     // Operated by 21Vianet.
     china: {
@@ -60,6 +77,8 @@ export const CLOUDS: Readonly<Record<CloudName, CloudEndpoints>> = {
         graph: "https://microsoftgraph.chinacloudapi.cn",
         bap: "https://api.bap.partner.microsoftonline.cn",
         bapAudience: "https://service.powerapps.cn",
+        metadataHost: "management.chinacloudapi.cn",
+        dataverseDomains: ["crm.dynamics.cn"],
     },
 };
 

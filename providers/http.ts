@@ -5,9 +5,12 @@
 // - Retries on 408, 429, 502, 503, 504 and on connection resets and timeouts. A
 //   Retry-After header is honoured (seconds or an HTTP date); otherwise capped
 //   exponential backoff with jitter, so parallel resources do not retry in lockstep.
-// - An overall deadline per call bounds all attempts and waits together, and a wait
-//   the service asks for that would pass the deadline fails at once rather than
-//   sleeping first.
+// - An overall deadline per call bounds all attempts and waits together: the token
+//   fetch, the wait for a connection slot, each attempt (its timeout is what is left
+//   once the slot is held) and the backoffs. A wait the service asks for that would
+//   pass the deadline fails at once rather than sleeping first.
+// - A refused or unknown host is not retried: the error names the host and the
+//   setting that chose it, so a wrong endpoint ends the run at once.
 // - At most N requests in flight per host and process (Dataverse refuses more than 52
 //   per user); a slot is held only while a request is on the wire, never while backing off.
 // - Error answers become errors that name the environment, the call, the status, the
@@ -72,6 +75,8 @@ export interface HttpClientOptions {
     readonly tokens: TokenSource;
     readonly log: (message: string) => void;
     readonly userAgent?: string;
+    /** The setting that chose a host ("AZURE_AUTHORITY_HOST"), named when the host cannot be reached. */
+    readonly describeHost?: (host: string, service: Service) => string | undefined;
 }
 
 const RETRYABLE_STATUSES = [408, 429, 502, 503, 504];
@@ -105,7 +110,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     });
     const limiter = createHostLimiter(settings.maxConcurrentRequestsPerHost);
 
-    async function attempt(request: ApiRequest, token: string | undefined, timeoutMs: number) {
+    /** One attempt; the slot wait counts against the deadline, and the attempt gets what is left of it. */
+    async function attempt(request: ApiRequest, token: string | undefined, deadline: number, attemptNumber: number) {
         const headers: Record<string, string> = {
             Accept: "application/json",
             "User-Agent": options.userAgent ?? "d365-backup-access",
@@ -114,14 +120,18 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         if (token) headers.Authorization = `Bearer ${token}`;
         if (request.body !== undefined) headers["Content-Type"] = "application/json";
         const host = new URL(request.url).host;
-        await limiter.acquire(host);
+        if (!(await limiter.acquire(host, deadline))) {
+            throw exhausted(request, attemptNumber, "the request deadline passed while waiting for a connection slot", settings);
+        }
         try {
+            const remaining = deadline - Date.now();
+            if (remaining <= 0) throw exhausted(request, attemptNumber, "the request deadline passed while waiting for a connection slot", settings);
             return await client.request({
                 method: request.method,
                 url: request.url,
                 headers,
                 data: request.body === undefined ? undefined : JSON.stringify(request.body),
-                timeout: timeoutMs,
+                timeout: Math.min(settings.attemptTimeoutMs, remaining),
                 responseType: "json",
             });
         } finally {
@@ -143,11 +153,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
             let retriedWithFreshToken = false;
             let lastProblem = "";
             for (let attemptNumber = 1; ; attemptNumber++) {
-                const token = request.audience ? await tokens.get(request.audience) : undefined;
-                const remaining = deadline - Date.now();
+                const token = request.audience ? await tokens.get(request.audience, { deadline }) : undefined;
                 let delayMs: number;
                 try {
-                    const response = await attempt(request, token, Math.max(1, Math.min(settings.attemptTimeoutMs, remaining)));
+                    const response = await attempt(request, token, deadline, attemptNumber);
                     const status: number = response.status;
                     const responseHeaders = flattenHeaders(response.headers);
                     if ((status >= 200 && status < 300) || request.expect?.includes(status)) {
@@ -171,7 +180,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
                 } catch (error) {
                     if (isAnswerOrOwnError(error)) throw error;
                     const code = networkCode(error);
-                    if (!code || !TRANSIENT_NETWORK_CODES.includes(code)) throw networkError(request, error);
+                    if (!code || !TRANSIENT_NETWORK_CODES.includes(code)) throw networkError(request, error, options.describeHost);
                     lastProblem = `connection failed (${code})`;
                     delayMs = backoffMs(attemptNumber, settings);
                 }
@@ -209,7 +218,8 @@ function processHostSlots(): HostSlots {
 function createHostLimiter(max: number) {
     const hosts = processHostSlots();
     return {
-        async acquire(host: string): Promise<void> {
+        /** Takes a slot; false when `deadline` (epoch ms) passed first, and then no slot is held. */
+        async acquire(host: string, deadline: number): Promise<boolean> {
             let slot = hosts.get(host);
             if (!slot) {
                 slot = { active: 0, waiting: [] };
@@ -217,10 +227,23 @@ function createHostLimiter(max: number) {
             }
             if (slot.active < max) {
                 slot.active++;
-                return;
+                return true;
             }
             // release() hands its slot straight to the next waiter, so `active` stays put.
-            await new Promise<void>((resolve) => slot!.waiting.push(resolve));
+            const waiting = slot.waiting;
+            return new Promise<boolean>((resolve) => {
+                const waiter = () => {
+                    clearTimeout(timer);
+                    resolve(true);
+                };
+                const timer = setTimeout(() => {
+                    // Leave the queue, so no slot is ever handed to a caller that gave up.
+                    const index = waiting.indexOf(waiter);
+                    if (index >= 0) waiting.splice(index, 1);
+                    resolve(false);
+                }, Math.max(0, deadline - Date.now()));
+                waiting.push(waiter);
+            });
         },
         release(host: string): void {
             const slot = hosts.get(host);
@@ -339,17 +362,21 @@ function exhausted(request: ApiRequest, attempts: number, problem: string, setti
     });
 }
 
-function networkError(request: ApiRequest, error: unknown) {
+function networkError(request: ApiRequest, error: unknown, describeHost?: HttpClientOptions["describeHost"]) {
     const code = networkCode(error);
     const tls = code !== undefined && /CERT|SELF_SIGNED|TLS|SSL/.test(code);
+    const host = new URL(request.url).host;
+    const setting = describeHost?.(host, request.service);
     return accessError("api", {
-        what: `Cannot reach the ${SERVICE_NAMES[request.service]} for ${request.call}: ${messageOf(error)}`,
+        what: `Cannot reach the ${SERVICE_NAMES[request.service]} at ${host}${setting ? `, from ${setting},` : ""} for ${request.call}: ${messageOf(error)}`,
         environmentId: request.environmentId,
         call: callLabel(request),
         code,
         fix: tls
             ? "the server's certificate is not trusted; for a private CA set NODE_EXTRA_CA_CERTS to its certificate file before starting Pulumi."
-            : "check the network and the endpoint settings (d365-backup-access:endpoints, D365BA_BAP_URL, D365BA_GRAPH_URL, AZURE_AUTHORITY_HOST).",
+            : setting
+              ? `check that ${setting} names a host that is up and reachable from here, and the network.`
+              : "check the network and the endpoint settings (d365-backup-access:endpoints, D365BA_BAP_URL, D365BA_GRAPH_URL, AZURE_AUTHORITY_HOST).",
     });
 }
 

@@ -10,7 +10,7 @@
 
 export { CLOUD_NAMES, CLOUDS } from "./clouds";
 export type { CloudEndpoints, CloudName } from "./clouds";
-export { checkOperatorSignIn, clientContextFromConfig, createClientContext } from "./context";
+export { checkOperatorSignIn, clientContextFromConfig, createClientContext, customEndpointsNotice } from "./context";
 export type { ClientContext, ClientContextOptions, ResolvedEndpoints } from "./context";
 export { CONFIG_KEYS, describeCredential, NAMESPACE, readClientSettings, readOnlySettings, resolveClientSettings } from "./settings";
 export type { ClientSettings, ConfigSource, CredentialSettings, EnvironmentVariables } from "./settings";

@@ -12,10 +12,17 @@
 //   useCli is false), the azuread provider's order.
 // - Endpoints: `d365-backup-access:endpoints` beats the D365BA_* / AZURE_AUTHORITY_HOST
 //   variables, which beat the azuread metadata host, which beats the cloud's defaults.
+//   Every endpoint must be a host of the selected cloud unless the stack opts in to
+//   custom endpoints (endpoint-policy.ts); http is refused everywhere. Each endpoint
+//   remembers the setting that chose it, so an unreachable host is reported with it.
+// - Booleans, in keys and variables alike: true/false or 1/0, any case; anything else
+//   is a problem, never a silent false.
 // - Every problem is collected and reported at once, naming the key, the value (never
 //   a secret's) and what is expected.
 
+import { parseBoolean } from "./booleans";
 import { CLOUD_NAMES, CloudName, CLOUDS, cloudsForAzureadEnvironment, isCloudName } from "./clouds";
+import { CUSTOM_ENDPOINTS_KEY, CUSTOM_ENDPOINTS_VARIABLE, EndpointOrigin, isCloudEndpoint, showUrl } from "./endpoint-policy";
 import { accessError } from "./errors";
 
 export const NAMESPACE = "d365-backup-access";
@@ -57,11 +64,14 @@ export interface EndpointSettings {
     readonly login: string;
     readonly graph: string;
     readonly bap: string;
-    readonly bapAudience: string;
-    /** azuread metadata host; consulted for login and Graph when neither was set explicitly. */
+    /** azuread metadata host; the endpoints it names are checked, and used for login and Graph when those were not set. */
     readonly metadataHost?: string;
     readonly loginExplicit: boolean;
     readonly graphExplicit: boolean;
+    /** The setting that chose each endpoint ("AZURE_AUTHORITY_HOST", "d365-backup-access:endpoints.bap", "the public cloud"). */
+    readonly sources: { readonly login: string; readonly graph: string; readonly bap: string; readonly metadata?: string };
+    /** Custom endpoints opted in: hosts outside the cloud are allowed, and every run names them. */
+    readonly custom: boolean;
 }
 
 export interface HttpSettings {
@@ -126,6 +136,7 @@ export const CONFIG_KEYS: readonly string[] = [
     `${NAMESPACE}:operatorAccessTimeoutSeconds`,
     `${NAMESPACE}:pollIntervalSeconds`,
     `${NAMESPACE}:addOperatorAppUser`,
+    `${NAMESPACE}:customEndpoints`,
 ];
 
 /**
@@ -163,7 +174,6 @@ const POLL_MAX_INTERVAL_MS = 30_000;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOMAIN = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
-const LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]", "::1"];
 
 /** Reads one key; blank strings count as unset. */
 function lookUp(config: ConfigSource, key: string): unknown {
@@ -188,9 +198,10 @@ export function pickClientConfig(config: ConfigSource): Record<string, unknown> 
 }
 
 interface Reader {
-    /** A key's value, or its environment variable's; `secret` keeps the value out of messages. */
-    text(key: string, variables?: readonly string[], secret?: boolean): string | undefined;
-    flag(key: string, variables: readonly string[], fallback: boolean): boolean;
+    /** A key's value, or its environment variable's (key undefined: a variable only); `secret` keeps the value out of messages. */
+    text(key: string | undefined, variables?: readonly string[], secret?: boolean): string | undefined;
+    /** A boolean key or variable (key undefined: a variable only). */
+    flag(key: string | undefined, variables: readonly string[], fallback: boolean): boolean;
     seconds(key: string, fallback: number, max: number): number;
     count(key: string, fallback: number, max: number): number;
     problems: string[];
@@ -203,9 +214,9 @@ function sourceName(key: string, variables: readonly string[] = []): string {
 function createReader(config: ConfigSource, env: EnvironmentVariables): Reader {
     const problems: string[] = [];
 
-    function raw(key: string, variables: readonly string[]): { value: unknown; from: string } | undefined {
-        const configured = lookUp(config, key);
-        if (configured !== undefined) return { value: configured, from: key };
+    function raw(key: string | undefined, variables: readonly string[]): { value: unknown; from: string } | undefined {
+        const configured = key === undefined ? undefined : lookUp(config, key);
+        if (configured !== undefined) return { value: configured, from: key! };
         for (const variable of variables) {
             const value = env[variable];
             if (value !== undefined && value.trim() !== "") return { value, from: variable };
@@ -215,7 +226,7 @@ function createReader(config: ConfigSource, env: EnvironmentVariables): Reader {
 
     return {
         problems,
-        text(key, variables = [], secret = SECRET_CONFIG_KEYS.includes(key)) {
+        text(key, variables = [], secret = key !== undefined && SECRET_CONFIG_KEYS.includes(key)) {
             const found = raw(key, variables);
             if (!found) return undefined;
             if (typeof found.value !== "string") {
@@ -228,10 +239,9 @@ function createReader(config: ConfigSource, env: EnvironmentVariables): Reader {
         flag(key, variables, fallback) {
             const found = raw(key, variables);
             if (!found) return fallback;
-            const value = typeof found.value === "string" ? found.value.trim().toLowerCase() : found.value;
-            if (value === true || value === "true" || value === "1") return true;
-            if (value === false || value === "false" || value === "0") return false;
-            problems.push(`${found.from}: ${JSON.stringify(found.value)} is not a boolean; expected true or false.`);
+            const value = parseBoolean(found.value);
+            if (value !== undefined) return value;
+            problems.push(`${found.from}: ${JSON.stringify(found.value)} is not a boolean; expected true or false (or 1 or 0).`);
             return fallback;
         },
         seconds(key, fallback, max) {
@@ -258,8 +268,8 @@ function createReader(config: ConfigSource, env: EnvironmentVariables): Reader {
 }
 
 /**
- * Normalises an endpoint URL: https (plain http only on loopback, where the tenant
- * emulator runs), no query or fragment, no trailing slash.
+ * Normalises an endpoint URL: https only (the tenant emulator serves https too), no
+ * query, fragment or user-info, no trailing slash.
  */
 export function normalizeEndpoint(value: string): string | undefined {
     let url: URL;
@@ -268,21 +278,26 @@ export function normalizeEndpoint(value: string): string | undefined {
     } catch {
         return undefined;
     }
-    const loopback = LOOPBACK_HOSTS.includes(url.hostname);
-    if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) return undefined;
+    if (url.protocol !== "https:") return undefined;
     if (url.search || url.hash || url.username || url.password) return undefined;
     return `${url.origin}${url.pathname}`.replace(/\/+$/, "");
 }
 
-const ENDPOINT_KEYS = ["login", "graph", "bap", "bapAudience"] as const;
+const ENDPOINT_KEYS = ["login", "graph", "bap"] as const;
 type EndpointKey = (typeof ENDPOINT_KEYS)[number];
 
 const ENDPOINT_VARIABLES: Record<EndpointKey, string> = {
     login: "AZURE_AUTHORITY_HOST",
     graph: "D365BA_GRAPH_URL",
     bap: "D365BA_BAP_URL",
-    bapAudience: "D365BA_BAP_AUDIENCE",
 };
+
+const METADATA_SOURCE = sourceName("azuread:metadataHost", ["ARM_METADATA_HOSTNAME"]);
+
+/** What replaced the removed bapAudience endpoint: the audience follows from the cloud or the host. */
+const BAP_AUDIENCE_REMOVED =
+    "is no longer a setting: the BAP token's audience follows from the cloud (d365-backup-access:cloud), or for a custom BAP host " +
+    "from that host itself; remove it";
 
 function readEndpointOverrides(config: ConfigSource, problems: string[]): Partial<Record<EndpointKey, unknown>> {
     const key = `${NAMESPACE}:endpoints`;
@@ -292,16 +307,20 @@ function readEndpointOverrides(config: ConfigSource, problems: string[]): Partia
         try {
             value = JSON.parse(value);
         } catch {
-            problems.push(`${key}: ${JSON.stringify(value)} is not JSON; expected an object such as {"bap": "https://api.bap.microsoft.com"}.`);
+            problems.push(`${key}: the value is not JSON; expected an object such as {"bap": "https://api.bap.microsoft.com"}.`);
             return {};
         }
     }
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        problems.push(`${key}: ${JSON.stringify(value)} is not an object; expected keys among ${ENDPOINT_KEYS.join(", ")}.`);
+        problems.push(`${key}: the value is not an object; expected keys among ${ENDPOINT_KEYS.join(", ")}.`);
         return {};
     }
     const overrides: Partial<Record<EndpointKey, unknown>> = {};
     for (const [name, entry] of Object.entries(value)) {
+        if (name === "bapAudience") {
+            problems.push(`${key}.bapAudience ${BAP_AUDIENCE_REMOVED}.`);
+            continue;
+        }
         if (!(ENDPOINT_KEYS as readonly string[]).includes(name)) {
             problems.push(`${key}: unknown endpoint "${name}"; expected keys among ${ENDPOINT_KEYS.join(", ")}.`);
             continue;
@@ -345,9 +364,14 @@ function azureadEnvironmentFor(cloud: CloudName): string {
 
 function resolveEndpoints(config: ConfigSource, env: EnvironmentVariables, read: Reader, cloud: CloudName): EndpointSettings {
     const overrides = readEndpointOverrides(config, read.problems);
+    if (env.D365BA_BAP_AUDIENCE?.trim()) read.problems.push(`D365BA_BAP_AUDIENCE ${BAP_AUDIENCE_REMOVED} from the environment.`);
+    // Either turns it on: Pulumi.yaml gives the key a default of false, which must not
+    // hide the variable that the emulator's env file and the test plumbing set.
+    const custom = read.flag(CUSTOM_ENDPOINTS_KEY, [], false) || read.flag(undefined, [CUSTOM_ENDPOINTS_VARIABLE], false);
     const defaults = CLOUDS[cloud];
-    const resolved: Record<EndpointKey, string> = { ...defaults };
-    const explicit: Record<EndpointKey, boolean> = { login: false, graph: false, bap: false, bapAudience: false };
+    const resolved: Record<EndpointKey, string> = { login: defaults.login, graph: defaults.graph, bap: defaults.bap };
+    const sources: Record<EndpointKey, string> = { login: `the ${cloud} cloud`, graph: `the ${cloud} cloud`, bap: `the ${cloud} cloud` };
+    const explicit: Record<EndpointKey, boolean> = { login: false, graph: false, bap: false };
     for (const name of ENDPOINT_KEYS) {
         const configured = overrides[name];
         const variable = ENDPOINT_VARIABLES[name];
@@ -358,28 +382,50 @@ function resolveEndpoints(config: ConfigSource, env: EnvironmentVariables, read:
         const normalized = typeof value === "string" ? normalizeEndpoint(value.trim()) : undefined;
         if (!normalized) {
             read.problems.push(
-                `${from}: ${JSON.stringify(value)} is not a usable URL; expected an absolute https URL without query ` +
-                    `(plain http only on a loopback address), e.g. ${defaults[name]}.`,
+                `${from}: ${showUrl(value)} is not a usable URL; expected an absolute https URL without query, fragment ` +
+                    `or user name, e.g. ${defaults[name]}.`,
             );
             continue;
         }
+        if (!custom && !isCloudEndpoint(cloud, name, normalized)) {
+            read.problems.push(offCloud(from, showUrl(normalized), `the ${cloud} cloud's ${name} endpoint is ${defaults[name]}`));
+            continue;
+        }
         resolved[name] = normalized;
+        sources[name] = from;
         explicit[name] = true;
     }
     let metadataHost = read.text("azuread:metadataHost", ["ARM_METADATA_HOSTNAME"]);
-    if (metadataHost !== undefined && !DOMAIN.test(metadataHost.replace(/:\d+$/, "")) && !/^127\.0\.0\.1(:\d+)?$/.test(metadataHost)) {
-        read.problems.push(
-            `azuread:metadataHost (or ARM_METADATA_HOSTNAME): ${JSON.stringify(metadataHost)} is not a host name; ` +
-                `expected a host such as management.azure.com, without https://.`,
-        );
-        metadataHost = undefined;
+    let metadataSource: string | undefined;
+    if (metadataHost !== undefined) {
+        metadataSource = lookUp(config, "azuread:metadataHost") !== undefined ? "azuread:metadataHost" : "ARM_METADATA_HOSTNAME";
+        if (!DOMAIN.test(metadataHost.replace(/:\d+$/, "")) && !/^127\.0\.0\.1(:\d+)?$/.test(metadataHost)) {
+            read.problems.push(
+                `${METADATA_SOURCE}: ${showUrl(metadataHost)} is not a host name; expected a host such as ${defaults.metadataHost}, without https://.`,
+            );
+            metadataHost = undefined;
+        } else if (!custom && !isCloudEndpoint(cloud, "metadata", `https://${metadataHost}`)) {
+            read.problems.push(offCloud(metadataSource, JSON.stringify(metadataHost), `the ${cloud} cloud's metadata host is ${defaults.metadataHost}`));
+            metadataHost = undefined;
+        }
     }
     return {
         ...resolved,
         metadataHost,
         loginExplicit: explicit.login,
         graphExplicit: explicit.graph,
+        sources: { ...sources, metadata: metadataHost === undefined ? undefined : metadataSource },
+        custom,
     };
+}
+
+/** The refusal of a host outside the cloud, with both ways out. */
+function offCloud(from: string, shown: string, expected: string): string {
+    return (
+        `${from}: ${shown} is not a host of the selected cloud (${expected}); tokens and credentials go only to the cloud's hosts. ` +
+        `Remove the setting, fix d365-backup-access:cloud, or opt in to custom endpoints with ${CUSTOM_ENDPOINTS_KEY}: true ` +
+        `(or ${CUSTOM_ENDPOINTS_VARIABLE}=true) if this host is meant (the tenant emulator, a test proxy).`
+    );
 }
 
 const TENANT_SOURCE = sourceName("azuread:tenantId", ["ARM_TENANT_ID"]);
@@ -431,9 +477,9 @@ function resolveCredential(read: Reader): CredentialSettings {
     if (useOidc) {
         const token = read.text("azuread:oidcToken", ["ARM_OIDC_TOKEN"], true);
         const tokenFilePath = read.text("azuread:oidcTokenFilePath", ["ARM_OIDC_TOKEN_FILE_PATH"]);
-        const requestToken = read.text("azuread:oidcRequestToken", ["ARM_OIDC_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"], true);
-        const requestUrl = read.text("azuread:oidcRequestUrl", ["ARM_OIDC_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_URL"]);
-        if (!token && !tokenFilePath && !(requestToken && requestUrl)) {
+        const request = token || tokenFilePath ? {} : readOidcRequest(read);
+        const { requestToken, requestUrl } = request;
+        if (!token && !tokenFilePath && !(requestToken && requestUrl) && !request.refused) {
             problems.push(
                 `azuread:useOidc is true but no federated token is available; set ${sourceName("azuread:oidcToken", ["ARM_OIDC_TOKEN"])}, ` +
                     `${sourceName("azuread:oidcTokenFilePath", ["ARM_OIDC_TOKEN_FILE_PATH"])}, or run in GitHub Actions with ` +
@@ -450,6 +496,50 @@ function resolveCredential(read: Reader): CredentialSettings {
     }
     problems.push(`No sign-in method is configured and azuread:useCli is false. ${missingCredentialsHelp()}`);
     return { method: "azureCli", tenantId, fallback: true };
+}
+
+/** Where a federated-token request URL and its token may come from: always both from one place. */
+const OIDC_REQUEST_PAIRS = [
+    { url: "azuread:oidcRequestUrl", token: "azuread:oidcRequestToken", configKeys: true },
+    { url: "ARM_OIDC_REQUEST_URL", token: "ARM_OIDC_REQUEST_TOKEN", configKeys: false },
+    { url: "ACTIONS_ID_TOKEN_REQUEST_URL", token: "ACTIONS_ID_TOKEN_REQUEST_TOKEN", configKeys: false },
+] as const;
+
+/**
+ * The request URL and token for a workload identity token, from the first place that
+ * sets either: the azuread keys, then ARM_OIDC_REQUEST_*, then GitHub's
+ * ACTIONS_ID_TOKEN_REQUEST_*. Never a URL from one place with the token of another:
+ * a configured URL must not receive GitHub's request token. https only.
+ */
+function readOidcRequest(read: Reader): { requestUrl?: string; requestToken?: string; refused?: boolean } {
+    for (const pair of OIDC_REQUEST_PAIRS) {
+        const url = pair.configKeys ? read.text(pair.url) : read.text(undefined, [pair.url]);
+        const token = pair.configKeys ? read.text(pair.token, [], true) : read.text(undefined, [pair.token], true);
+        if (url === undefined && token === undefined) continue;
+        if (url === undefined || token === undefined) {
+            read.problems.push(
+                `${url === undefined ? pair.token : pair.url} is set but ${url === undefined ? pair.url : pair.token} is not; ` +
+                    `a federated-token request URL and its token must come from the same place (${pair.url} with ${pair.token}), ` +
+                    `never one from the stack and the other from the CI system. Set both, or neither.`,
+            );
+            return { refused: true };
+        }
+        if (!isHttpsUrl(url)) {
+            read.problems.push(`${pair.url}: ${showUrl(url)} is not an https URL; the request token is sent to it, so only https is accepted.`);
+            return { refused: true };
+        }
+        return { requestUrl: url, requestToken: token };
+    }
+    return {};
+}
+
+function isHttpsUrl(value: string): boolean {
+    try {
+        const url = new URL(value);
+        return url.protocol === "https:" && !url.username && !url.password;
+    } catch {
+        return false;
+    }
 }
 
 /** What to set when no credentials are configured; shared with the sign-in error. */
@@ -497,7 +587,8 @@ export function readClientSettings(config: ConfigSource, env: EnvironmentVariabl
     const pollSeconds = read.seconds(`${NAMESPACE}:pollIntervalSeconds`, DEFAULTS.pollIntervalSeconds, 300);
     // A read-only run (`npm run fleet -- status`, or any caller setting D365BA_READ_ONLY)
     // sends GET requests only, whatever the stack says; so it never adds the operator either.
-    const readOnly = /^(1|true)$/i.test((env.D365BA_READ_ONLY ?? "").trim());
+    // Read strictly: "yes" is refused, never taken for "not read-only".
+    const readOnly = read.flag(undefined, ["D365BA_READ_ONLY"], false);
     const addOperatorAppUser = read.flag(`${NAMESPACE}:addOperatorAppUser`, [], true) && !readOnly;
 
     const pollIntervalMs = pollSeconds * 1000;
@@ -529,6 +620,23 @@ export function readClientSettings(config: ConfigSource, env: EnvironmentVariabl
 /** The same settings for a read-only run: GET requests only, and the operator is never added (as D365BA_READ_ONLY does). */
 export function readOnlySettings(settings: ClientSettings): ClientSettings {
     return { ...settings, addOperatorAppUser: false, http: { ...settings.http, readOnly: true } };
+}
+
+/**
+ * The configured endpoints' hosts that are not the cloud's, with the setting that chose
+ * each (empty without custom endpoints: such hosts are refused then). What the
+ * metadata host names is read at run time and added by the client context.
+ */
+export function configuredCustomHosts(settings: ClientSettings): EndpointOrigin[] {
+    const { endpoints, cloud } = settings;
+    const hosts: EndpointOrigin[] = [];
+    for (const kind of ENDPOINT_KEYS) {
+        if (!isCloudEndpoint(cloud, kind, endpoints[kind])) hosts.push({ host: new URL(endpoints[kind]).host, from: endpoints.sources[kind] });
+    }
+    if (endpoints.metadataHost && !isCloudEndpoint(cloud, "metadata", `https://${endpoints.metadataHost}`)) {
+        hosts.push({ host: endpoints.metadataHost, from: endpoints.sources.metadata ?? "azuread:metadataHost" });
+    }
+    return hosts;
 }
 
 /** A one-line description of the sign-in method for messages; never includes a secret. */

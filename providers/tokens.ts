@@ -7,14 +7,18 @@
 // before it lapses mid-request. Concurrent requests for the same audience share one
 // sign-in. A token the service rejected (HTTP 401) is dropped so the next request
 // signs in again.
+//
+// Sign-in is bounded: a credential that does not answer within the sign-in timeout
+// fails (the signal asks it to stop; the timer stops waiting for one that ignores the
+// signal), and a caller with a deadline of its own stops waiting at that deadline.
 
 import { TokenCredentialLike } from "./credentials";
-import { accessError, messageOf } from "./errors";
+import { accessError, isAccessError, messageOf } from "./errors";
 import { missingCredentialsHelp } from "./settings";
 
 export interface TokenSource {
-    /** A bearer token for `audience` (e.g. "https://service.powerapps.com"). */
-    get(audience: string): Promise<string>;
+    /** A bearer token for `audience` (e.g. "https://service.powerapps.com"), by `deadline` (epoch ms) when given. */
+    get(audience: string, options?: { readonly deadline?: number }): Promise<string>;
     /** Forgets the cached token so the next get() signs in again. */
     invalidate(audience: string, token: string): void;
 }
@@ -25,9 +29,12 @@ export interface TokenSourceOptions {
     /** True when the Azure CLI was tried only because nothing else was configured. */
     readonly fallback?: boolean;
     readonly now?: () => number;
+    /** Bound on one sign-in; two minutes by default. */
+    readonly signInTimeoutMs?: number;
 }
 
 const MAX_EARLY_RENEWAL_MS = 120_000;
+const DEFAULT_SIGN_IN_TIMEOUT_MS = 120_000;
 
 interface CachedToken {
     readonly token: string;
@@ -39,12 +46,23 @@ export function createTokenSource(credential: TokenCredentialLike, options: Toke
     const cache = new Map<string, CachedToken>();
     const pending = new Map<string, Promise<CachedToken>>();
 
+    const signInTimeoutMs = options.signInTimeoutMs ?? DEFAULT_SIGN_IN_TIMEOUT_MS;
+
     async function signIn(audience: string): Promise<CachedToken> {
         const requestedAt = now();
         let result: Awaited<ReturnType<TokenCredentialLike["getToken"]>>;
+        const abort = new AbortController();
         try {
-            result = await credential.getToken(`${audience}/.default`);
+            result = await within(
+                credential.getToken(`${audience}/.default`, { abortSignal: abort.signal }),
+                signInTimeoutMs,
+                () => {
+                    abort.abort();
+                    return signInTimeout(audience, signInTimeoutMs, options);
+                },
+            );
         } catch (error) {
+            if (isAccessError(error)) throw error;
             throw signInError(audience, error, options);
         }
         if (!result || !result.token) {
@@ -60,7 +78,7 @@ export function createTokenSource(credential: TokenCredentialLike, options: Toke
     }
 
     return {
-        async get(audience) {
+        async get(audience, getOptions = {}) {
             const key = audience.replace(/\/+$/, "");
             const cached = cache.get(key);
             if (cached && now() < cached.renewAt) return cached.token;
@@ -69,7 +87,11 @@ export function createTokenSource(credential: TokenCredentialLike, options: Toke
                 inFlight = signIn(key).finally(() => pending.delete(key));
                 pending.set(key, inFlight);
             }
-            const fresh = await inFlight;
+            // The shared sign-in goes on for other callers; this one stops waiting at its deadline.
+            const fresh =
+                getOptions.deadline === undefined
+                    ? await inFlight
+                    : await within(inFlight, getOptions.deadline - Date.now(), () => deadlinePassed(key, options));
             cache.set(key, fresh);
             return fresh.token;
         },
@@ -79,6 +101,30 @@ export function createTokenSource(credential: TokenCredentialLike, options: Toke
             if (cache.get(key)?.token === token) cache.delete(key);
         },
     };
+}
+
+/** The promise's outcome, or the error of `onTimeout` once `ms` have passed. */
+function within<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+    if (ms <= 0) return Promise.reject(onTimeout());
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(onTimeout()), ms);
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function signInTimeout(audience: string, ms: number, options: TokenSourceOptions) {
+    return accessError("credential", {
+        what: `Signing in for ${audience} with the ${options.describe} did not finish within ${Math.round(ms / 1000)} s`,
+        fix: "check that the sign-in endpoint (AZURE_AUTHORITY_HOST or the cloud's) answers, and the network; sign-in is bounded by the attempt timeout (d365-backup-access:requestTimeoutSeconds caps it).",
+    });
+}
+
+function deadlinePassed(audience: string, options: TokenSourceOptions) {
+    return accessError("retries-exhausted", {
+        what: `The request deadline passed while signing in for ${audience} with the ${options.describe}`,
+        fix: "check that the sign-in endpoint answers; requests give up after d365-backup-access:requestTimeoutSeconds.",
+    });
 }
 
 function signInError(audience: string, error: unknown, options: TokenSourceOptions) {

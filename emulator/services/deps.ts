@@ -23,7 +23,7 @@ export interface ServiceDeps {
   warn: (message: string) => void;
 }
 
-/** The audience accepted by BAP (the cloud's Power Apps service, not the BAP host). */
+/** The cloud's audience accepted by BAP (the Power Apps service); BAP also accepts its own origin, the audience of a custom BAP host. */
 export const POWER_APPS_AUDIENCE = "https://service.powerapps.com";
 /** Tokens for the newer Power Platform API: issued by login, rejected by BAP. */
 export const POWER_PLATFORM_API_AUDIENCE = "https://api.powerplatform.com";

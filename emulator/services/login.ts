@@ -49,6 +49,8 @@ export function loginService(deps: ServiceDeps): ServiceHandler {
     GRAPH_AUDIENCE,
     endpoints.graph,
     POWER_APPS_AUDIENCE,
+    // Clients address the emulator's BAP as a custom host, whose tokens are for its own origin.
+    endpoints.bap,
     POWER_PLATFORM_API_AUDIENCE,
     ...Object.values(endpoints.dataverse).map(dataverseAudience),
   ];

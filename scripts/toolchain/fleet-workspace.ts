@@ -42,7 +42,7 @@ export interface FleetProject {
 }
 
 /** The variables that would point every tenant at one emulator: each stack names its own. */
-const TENANT_VARIABLES = /^(ARM_|AZURE_AUTHORITY_HOST$|D365BA_(GRAPH|BAP)_URL$|D365BA_BAP_AUDIENCE$)/;
+const TENANT_VARIABLES = /^(ARM_|AZURE_AUTHORITY_HOST$|D365BA_(GRAPH|BAP)_URL$|D365BA_CUSTOM_ENDPOINTS$)/;
 
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, options: FleetProjectOptions, input = ""): Promise<CommandResult> {
     return new Promise((resolve) => {
@@ -101,6 +101,8 @@ export async function createFleetProject(options: FleetProjectOptions = {}): Pro
                 "azuread:clientId": seed.operator.clientId,
                 "azuread:metadataHost": emulator.endpoints.metadataHost,
                 "d365-backup-access:endpoints.bap": emulator.endpoints.bap,
+                // The emulator's hosts are not the cloud's: the stack opts in, as the emulator's env file does.
+                "d365-backup-access:customEndpoints": "true",
                 "d365-backup-access:serviceAccount": account,
                 "d365-backup-access:environments[0]": "*",
                 "d365-backup-access:stage": stage,

@@ -180,11 +180,13 @@ describe("npm run doctor against emulated tenants", function () {
     it("finds nothing wrong in a well-set-up tenant", () => {
         const report = all.report.get("well-set-up")!;
         assert.ok(report.ok);
-        assert.deepEqual(report.checks.filter((c) => c.status !== "ok"), []);
+        // The emulator's hosts are custom endpoints: that warning, and nothing else.
+        assert.deepEqual(report.checks.filter((c) => c.status !== "ok").map((c) => `${c.id} ${c.status}`), ["custom-endpoints warn"]);
         assert.deepEqual(
             report.checks.map((c) => c.id),
             [
                 "configuration",
+                "custom-endpoints",
                 "sign-in",
                 "graph-permission:RoleManagement.ReadWrite.Directory",
                 "graph-permission:User.Read.All",
@@ -272,14 +274,22 @@ describe("npm run doctor against emulated tenants", function () {
 
     it("tells a wrong secret, an unreachable endpoint and missing credentials apart, and skips the rest", () => {
         assert.match(check("wrong-secret", "sign-in").detail, /AADSTS7000215/);
-        assert.match(check("unreachable", "sign-in").detail, /Cannot reach the Entra sign-in endpoint/);
+        assert.match(check("unreachable", "sign-in").detail, /^Cannot reach the Entra sign-in endpoint at 127\.0\.0\.1:1, from d365-backup-access:endpoints\.login, for /);
         // No sign-in method at all is a configuration problem for the program, in its own words.
         const missing = check("no-credentials", "configuration");
         assert.equal(missing.status, "fail");
         assert.match(missing.detail, /No sign-in method is configured and azuread:useCli is false\. Set one of: azuread:clientId \+ azuread:clientSecret/);
         for (const stack of ["wrong-secret", "unreachable"]) {
-            assert.deepEqual(all.report.get(stack)!.checks.map((c) => c.status), ["ok", "fail", "skip"], stack);
+            assert.deepEqual(all.report.get(stack)!.checks.filter((c) => c.id !== "custom-endpoints").map((c) => c.status), ["ok", "fail", "skip"], stack);
         }
+    });
+
+    it("warns, naming each custom host and its setting, when custom endpoints are on (as with the emulator)", () => {
+        const warning = check("well-set-up", "custom-endpoints");
+        assert.equal(warning.status, "warn");
+        const emulator = emulators.get("well-set-up")!;
+        assert.ok(warning.detail.includes(`${new URL(emulator.endpoints.bap).host} (from d365-backup-access:endpoints.bap)`), warning.detail);
+        assert.ok(warning.detail.includes(`${emulator.endpoints.metadataHost} (from ARM_METADATA_HOSTNAME)`), warning.detail);
     });
 
     it("reports a bad stack configuration with the program's own message", () => {
@@ -306,7 +316,8 @@ describe("npm run doctor against emulated tenants", function () {
         assert.match(result.stdout, /^ {2}ok {4}Sign-in: client secret of application /m);
         assert.match(result.stdout, /^ {2}warn {2}Dataverse: Contoso Finance: /m);
         assert.match(result.stdout, /^ {8}fix: {4}nothing needed; to do it beforehand: Power Platform admin center/m);
-        assert.match(result.stdout, /0 failed, 1 warning, \d+ ok/);
+        assert.match(result.stdout, /^ {2}warn {2}Custom endpoints: Custom endpoints are on /m);
+        assert.match(result.stdout, /0 failed, 2 warnings, \d+ ok/);
     });
 
     it("prints each failure with what it breaks and its fix, and exits 1, run as `npm run doctor` (the README's sample)", async () => {
@@ -329,7 +340,7 @@ describe("npm run doctor against emulated tenants", function () {
         assert.ok(failure > 0, result.stdout);
         assert.match(lines[failure + 1], /^ {8}breaks: assigning and removing the account's directory roles/);
         assert.match(lines[failure + 2], /^ {8}fix: {4}Microsoft Entra admin center → Applications → App registrations/);
-        assert.match(result.stdout, /^ {2}1 failed, 1 warning, 11 ok$/m);
+        assert.match(result.stdout, /^ {2}1 failed, 2 warnings, 11 ok$/m);
     });
 
     it("checks the selected stack by default, and says when a stack's secrets cannot be decrypted", async () => {

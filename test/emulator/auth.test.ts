@@ -26,8 +26,12 @@ describe("emulator token checks", () => {
     assert.equal(none.body.error.message, "Access token is empty.");
   });
 
-  it("BAP wants a service.powerapps.com token: api.powerplatform.com tokens get InvalidAuthenticationAudience", async () => {
+  it("BAP wants a service.powerapps.com token or one for its own origin (a custom BAP host's audience): others get InvalidAuthenticationAudience", async () => {
     assert.equal((await request("GET", bapList(), { token: await token(emulator, POWER_APPS) })).status, 200);
+    assert.equal((await request("GET", bapList(), { token: await token(emulator, emulator.endpoints.bap) })).status, 200);
+    const graph = await request("GET", bapList(), { token: await token(emulator, "https://graph.microsoft.com") });
+    assert.equal(graph.status, 401);
+    assert.equal(graph.body.error.code, "InvalidAuthenticationAudience");
     const wrong = await request("GET", bapList(), { token: await token(emulator, "https://api.powerplatform.com") });
     assert.equal(wrong.status, 401);
     assert.equal(wrong.body.error.code, "InvalidAuthenticationAudience");

@@ -38,7 +38,7 @@ describe("emulator CLI", () => {
       assert.equal(line.envFile, envFile);
       assert.equal(Object.keys(line.endpoints.dataverse).length, 3);
       const text = await fs.readFile(envFile, "utf8");
-      for (const key of ["ARM_TENANT_ID", "ARM_CLIENT_ID", "ARM_CLIENT_SECRET", "ARM_METADATA_HOSTNAME", "SSL_CERT_FILE", "NODE_EXTRA_CA_CERTS", "AZURE_AUTHORITY_HOST", "D365BA_GRAPH_URL", "D365BA_BAP_URL"]) {
+      for (const key of ["ARM_TENANT_ID", "ARM_CLIENT_ID", "ARM_CLIENT_SECRET", "ARM_METADATA_HOSTNAME", "SSL_CERT_FILE", "NODE_EXTRA_CA_CERTS", "AZURE_AUTHORITY_HOST", "D365BA_GRAPH_URL", "D365BA_BAP_URL", "D365BA_CUSTOM_ENDPOINTS"]) {
         assert.match(text, new RegExp(`^export ${key}='[^']+'$`, "m"), key);
       }
       assert.equal((await fs.stat(envFile)).mode & 0o077, 0, "the env file holds the client secret: owner only");

@@ -127,10 +127,13 @@ describe("emulator login", () => {
       "ARM_TENANT_ID",
       "AZURE_AUTHORITY_HOST",
       "D365BA_BAP_URL",
+      "D365BA_CUSTOM_ENDPOINTS",
       "D365BA_GRAPH_URL",
       "NODE_EXTRA_CA_CERTS",
       "SSL_CERT_FILE",
     ]);
+    // The emulator's hosts are not a cloud's: its environment opts in to custom endpoints.
+    assert.equal(emulator.env.D365BA_CUSTOM_ENDPOINTS, "true");
     assert.equal(emulator.env.AZURE_AUTHORITY_HOST, emulator.endpoints.login);
     assert.equal(emulator.env.D365BA_GRAPH_URL, emulator.endpoints.graph);
     assert.equal(emulator.env.D365BA_BAP_URL, emulator.endpoints.bap);

@@ -321,14 +321,15 @@ describe("program under mocks", function () {
         assert.match(run.error ?? "", /No sign-in method is configured and azuread:useCli is false\. Set one of: azuread:clientId \+ azuread:clientSecret/);
     });
 
-    it("an unreachable tenant endpoint is named, with its host, and fails without retrying", () => {
+    it("an unreachable tenant endpoint is named, with its host and the setting that chose it, and fails without retrying", () => {
         const run = runs.unreachable;
-        const host = new URL(stopped.env.AZURE_AUTHORITY_HOST).host;
+        // The metadata host is read first: it names the endpoints the azuread provider signs in with.
+        const host = stopped.env.ARM_METADATA_HOSTNAME;
         assert.equal(run.resources.length, 0);
         assert.equal(run.invokes.length, 0);
-        assert.match(run.error ?? "", /^Cannot reach the Entra sign-in endpoint/);
-        assert.ok((run.error ?? "").includes(host), `${run.error} names ${host}`);
+        assert.ok((run.error ?? "").startsWith(`Cannot reach the cloud metadata endpoint at ${host}, from ARM_METADATA_HOSTNAME, for `), run.error);
         assert.match(run.error ?? "", /ECONNREFUSED/);
+        assert.match(run.error ?? "", /Fix: check that ARM_METADATA_HOSTNAME names a host that is up and reachable from here/);
         assert.doesNotMatch(run.error ?? "", /could not be resolved|retr(y|ies)/);
     });
 

@@ -79,6 +79,7 @@ describe("clients against the emulator", function () {
                 ARM_CLIENT_SECRET: OPERATOR.clientSecret,
                 ARM_METADATA_HOSTNAME: emulator.endpoints.metadataHost,
                 D365BA_BAP_URL: emulator.endpoints.bap,
+                D365BA_CUSTOM_ENDPOINTS: "true",
             };
             const ctx = await clientContextFromConfig({}, env, quiet);
             assert.strictEqual(ctx.endpoints.login, emulator.endpoints.login);

@@ -6,7 +6,7 @@ import * as assert from "assert";
 import { isAccessError } from "../../providers/errors";
 import { createHttpClient, getAllPages, HttpClient } from "../../providers/http";
 import { HttpSettings } from "../../providers/settings";
-import { TokenSource } from "../../providers/tokens";
+import { createTokenSource, TokenSource } from "../../providers/tokens";
 import { json, LocalServer, startLocalServer } from "./support/local-server";
 
 const FAST: HttpSettings = {
@@ -304,15 +304,57 @@ describe("HTTP layer", () => {
         assert.match(error.message, /kept returning pages/);
     });
 
-    it("explains an unreachable endpoint without retrying", async () => {
+    it("explains an unreachable endpoint without retrying, naming its host and the setting that chose it", async () => {
         const url = server.url;
+        const host = new URL(url).host;
         await server.close();
-        const error = await rejection(
-            client().send({ service: "bap", method: "GET", url: `${url}/x`, audience: "https://a", call: "list environments" }),
-        );
+        const http = createHttpClient({
+            settings: FAST,
+            tokens,
+            log: (line) => logs.push(line),
+            describeHost: (asked, service) => (asked === host && service === "bap" ? "D365BA_BAP_URL" : undefined),
+        });
+        const error = await rejection(http.send({ service: "bap", method: "GET", url: `${url}/x`, audience: "https://a", call: "list environments" }));
         assert.ok(isAccessError(error, "api"));
-        assert.match(error.message, /Cannot reach the Power Platform admin API \(BAP\) for list environments/);
-        assert.match(error.message, /D365BA_BAP_URL/);
+        assert.ok(
+            error.message.startsWith(`Cannot reach the Power Platform admin API (BAP) at ${host}, from D365BA_BAP_URL, for list environments: `),
+            error.message,
+        );
+        assert.match(error.message, /ECONNREFUSED/);
+        assert.match(error.message, /Fix: check that D365BA_BAP_URL names a host that is up and reachable from here/);
+        assert.strictEqual(logs.length, 0, "no retry was announced");
         server = await startLocalServer();
+    });
+
+    describe("the request deadline", () => {
+        it("covers the token fetch: a sign-in that never answers fails the call at the deadline, and nothing is sent", async () => {
+            server.handle((_request, response) => json(response, 200, {}));
+            const silent = createTokenSource({ getToken: () => new Promise(() => undefined) }, { describe: "test credential" });
+            const http = createHttpClient({ settings: { ...FAST, requestDeadlineMs: 200 }, tokens: silent, log: (line) => logs.push(line) });
+            const error = await rejection(get(http));
+            assert.ok(isAccessError(error, "retries-exhausted"), error.message);
+            assert.match(error.message, /The request deadline passed while signing in for https:\/\/service\.example/);
+            assert.strictEqual(server.requests.length, 0);
+        });
+
+        it("covers the wait for a connection slot: a call that never gets one fails at the deadline without being sent", async () => {
+            let releaseFirst: () => void = () => undefined;
+            server.handle((request, response) => {
+                if (request.url === "/held") releaseFirst = () => json(response, 200, {});
+                else json(response, 200, {});
+            });
+            const http = client({ maxConcurrentRequestsPerHost: 1, requestDeadlineMs: 60_000, attemptTimeoutMs: 60_000 });
+            const held = get(http, "/held");
+            while (!server.requests.length) await new Promise((resolve) => setTimeout(resolve, 5));
+            const waiting = createHttpClient({ settings: { ...FAST, maxConcurrentRequestsPerHost: 1, requestDeadlineMs: 200 }, tokens, log: () => undefined });
+            const error = await rejection(get(waiting, "/queued"));
+            assert.ok(isAccessError(error, "retries-exhausted"), error.message);
+            assert.match(error.message, /the request deadline passed while waiting for a connection slot/);
+            releaseFirst();
+            await held;
+            // The slot went back to the pool, not to the caller that gave up.
+            await get(http, "/after");
+            assert.deepStrictEqual(server.requests.map((r) => r.url), ["/held", "/after"]);
+        });
     });
 });

@@ -8,7 +8,8 @@ import * as path from "path";
 import { CLOUDS } from "../../providers/clouds";
 import { loadCertificatePem } from "../../providers/credentials";
 import { isAccessError } from "../../providers/errors";
-import { ClientSettings, CONFIG_KEYS, pickClientConfig, resolveClientSettings } from "../../providers/settings";
+import { bapAudienceFor, customEndpointsWarning, isCloudDataverseHost, showUrl } from "../../providers/endpoint-policy";
+import { ClientSettings, CONFIG_KEYS, configuredCustomHosts, pickClientConfig, resolveClientSettings } from "../../providers/settings";
 
 const TENANT = "11111111-1111-1111-1111-111111111111";
 const CLIENT = "22222222-2222-2222-2222-222222222222";
@@ -92,6 +93,41 @@ describe("client settings", () => {
             assert.strictEqual((settings.credential as any).requestUrl, "https://token.actions.example/x?y=1");
         });
 
+        describe("the federated-token request URL and its token", () => {
+            const oidc = { ARM_USE_OIDC: "true", ARM_TENANT_ID: TENANT, ARM_CLIENT_ID: CLIENT };
+
+            it("come as a pair from one place: a configured URL never receives GitHub's request token", () => {
+                const message = problemsOf(
+                    { "azuread:oidcRequestUrl": "https://collector.example/token" },
+                    { ...oidc, ACTIONS_ID_TOKEN_REQUEST_URL: "https://token.actions.example/x", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "github-request-token" },
+                );
+                assert.match(message, /azuread:oidcRequestUrl is set but azuread:oidcRequestToken is not; a federated-token request URL and its token must come from the same place/);
+                assert.doesNotMatch(message, /github-request-token/);
+            });
+
+            it("refuses a URL from the variables with the token from the stack", () => {
+                const message = problemsOf({ "azuread:oidcRequestToken": "stack-token" }, { ...oidc, ARM_OIDC_REQUEST_URL: "https://collector.example/token" });
+                assert.match(message, /azuread:oidcRequestToken is set but azuread:oidcRequestUrl is not/);
+            });
+
+            it("takes the configured pair when both are set", () => {
+                const settings = resolveClientSettings(
+                    { "azuread:oidcRequestUrl": "https://issuer.example/token", "azuread:oidcRequestToken": "stack-token" },
+                    { ...oidc, ACTIONS_ID_TOKEN_REQUEST_URL: "https://token.actions.example/x", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "github" },
+                );
+                assert.deepStrictEqual([(settings.credential as any).requestUrl, (settings.credential as any).requestToken], ["https://issuer.example/token", "stack-token"]);
+            });
+
+            it("refuses a plain-http request URL, shown without its query or user name", () => {
+                const message = problemsOf(
+                    { "azuread:oidcRequestUrl": "http://user:hunter2@collector.example/token?sig=SAS-SECRET", "azuread:oidcRequestToken": "stack-token" },
+                    oidc,
+                );
+                assert.match(message, /azuread:oidcRequestUrl: "http:\/\/collector\.example\/token" is not an https URL/);
+                assert.doesNotMatch(message, /hunter2|SAS-SECRET|user/);
+            });
+        });
+
         it("uses a managed identity when useMsi is set, with an optional client id", () => {
             assert.deepStrictEqual(resolveClientSettings({ "azuread:useMsi": true }, {}).credential, {
                 method: "managedIdentity",
@@ -145,16 +181,20 @@ describe("client settings", () => {
             assert.strictEqual(endpoints.login, "https://login.microsoftonline.com");
             assert.strictEqual(endpoints.graph, "https://graph.microsoft.com");
             assert.strictEqual(endpoints.bap, "https://api.bap.microsoft.com");
-            assert.strictEqual(endpoints.bapAudience, "https://service.powerapps.com");
+            assert.deepStrictEqual(endpoints.sources, { login: "the public cloud", graph: "the public cloud", bap: "the public cloud", metadata: undefined });
+            assert.strictEqual(endpoints.custom, false);
         });
 
         for (const cloud of Object.keys(CLOUDS) as (keyof typeof CLOUDS)[]) {
-            it(`has the ${cloud} cloud's hosts`, () => {
-                const { endpoints } = resolveClientSettings({ ...base, "d365-backup-access:cloud": cloud }, {});
-                assert.deepStrictEqual(
-                    { login: endpoints.login, graph: endpoints.graph, bap: endpoints.bap, bapAudience: endpoints.bapAudience },
-                    CLOUDS[cloud],
-                );
+            it(`has the ${cloud} cloud's hosts, and the BAP audience follows from the cloud`, () => {
+                const settings = resolveClientSettings({ ...base, "d365-backup-access:cloud": cloud }, {});
+                const { endpoints } = settings;
+                assert.deepStrictEqual({ login: endpoints.login, graph: endpoints.graph, bap: endpoints.bap }, {
+                    login: CLOUDS[cloud].login,
+                    graph: CLOUDS[cloud].graph,
+                    bap: CLOUDS[cloud].bap,
+                });
+                assert.strictEqual(bapAudienceFor(cloud, endpoints.bap), CLOUDS[cloud].bapAudience);
             });
         }
 
@@ -174,42 +214,144 @@ describe("client settings", () => {
             assert.strictEqual(resolveClientSettings({ ...base, "d365-backup-access:cloud": "usgov", "azuread:environment": "public" }, {}).cloud, "usgov");
         });
 
-        it("takes endpoint overrides from variables", () => {
-            const { endpoints } = resolveClientSettings(base, {
-                AZURE_AUTHORITY_HOST: "https://127.0.0.1:4431/",
-                D365BA_GRAPH_URL: "https://127.0.0.1:4432",
-                D365BA_BAP_URL: "https://127.0.0.1:4433/",
-            });
-            assert.strictEqual(endpoints.login, "https://127.0.0.1:4431");
-            assert.strictEqual(endpoints.graph, "https://127.0.0.1:4432");
-            assert.strictEqual(endpoints.bap, "https://127.0.0.1:4433");
-            assert.strictEqual(endpoints.bapAudience, "https://service.powerapps.com");
-            assert.ok(endpoints.loginExplicit && endpoints.graphExplicit);
-        });
-
-        it("lets d365-backup-access:endpoints beat the variables", () => {
+        it("accepts the cloud's own hosts without opting in, and remembers which setting chose each", () => {
             const { endpoints } = resolveClientSettings(
-                { ...base, "d365-backup-access:endpoints": JSON.stringify({ bap: "https://bap.contoso.example", bapAudience: "https://service.contoso.example" }) },
-                { D365BA_BAP_URL: "https://127.0.0.1:4433" },
+                { ...base, "d365-backup-access:endpoints": { bap: "https://api.bap.microsoft.com/" } },
+                { AZURE_AUTHORITY_HOST: "https://login.microsoftonline.com", ARM_METADATA_HOSTNAME: "management.azure.com" },
             );
-            assert.strictEqual(endpoints.bap, "https://bap.contoso.example");
-            assert.strictEqual(endpoints.bapAudience, "https://service.contoso.example");
+            assert.strictEqual(endpoints.bap, "https://api.bap.microsoft.com");
+            assert.deepStrictEqual(endpoints.sources, {
+                login: "AZURE_AUTHORITY_HOST",
+                graph: "the public cloud",
+                bap: "d365-backup-access:endpoints.bap",
+                metadata: "ARM_METADATA_HOSTNAME",
+            });
+            assert.strictEqual(endpoints.metadataHost, "management.azure.com");
         });
 
-        it("rejects unusable endpoints: plain http off loopback, queries, unknown names", () => {
+        it("refuses a host outside the cloud without the opt-in, naming the key or variable and the way out", () => {
             const message = problemsOf(
-                { ...base, "d365-backup-access:endpoints": { bap: "http://bap.example.com", graph: "https://g.example/?x=1", portal: "https://p" } },
-                { AZURE_AUTHORITY_HOST: "not a url" },
+                { ...base, "d365-backup-access:endpoints": { bap: "https://elsewhere.example" } },
+                { AZURE_AUTHORITY_HOST: "https://127.0.0.1:4431", D365BA_GRAPH_URL: "https://graph.microsoft.us" },
             );
-            assert.match(message, /d365-backup-access:endpoints\.bap: "http:\/\/bap\.example\.com" is not a usable URL/);
-            assert.match(message, /d365-backup-access:endpoints\.graph: "https:\/\/g\.example\/\?x=1" is not a usable URL/);
-            assert.match(message, /unknown endpoint "portal"/);
-            assert.match(message, /AZURE_AUTHORITY_HOST: "not a url" is not a usable URL/);
+            assert.match(message, /3 problems/);
+            assert.match(message, /d365-backup-access:endpoints\.bap: "https:\/\/elsewhere\.example" is not a host of the selected cloud \(the public cloud's bap endpoint is https:\/\/api\.bap\.microsoft\.com\)/);
+            assert.match(message, /AZURE_AUTHORITY_HOST: "https:\/\/127\.0\.0\.1:4431" is not a host of the selected cloud/);
+            assert.match(message, /D365BA_GRAPH_URL: "https:\/\/graph\.microsoft\.us" is not a host of the selected cloud/);
+            assert.match(message, /opt in to custom endpoints with d365-backup-access:customEndpoints: true \(or D365BA_CUSTOM_ENDPOINTS=true\)/);
         });
 
-        it("keeps the azuread metadata host for login and Graph discovery", () => {
-            const { endpoints } = resolveClientSettings(base, { ARM_METADATA_HOSTNAME: "management.example.com" });
-            assert.strictEqual(endpoints.metadataHost, "management.example.com");
+        it("accepts DoD's other Graph host, the one its ARM metadata names, and no other cloud's", () => {
+            assert.strictEqual(resolveClientSettings({ ...base, "d365-backup-access:cloud": "dod" }, { D365BA_GRAPH_URL: "https://graph.microsoft.us" }).endpoints.graph, "https://graph.microsoft.us");
+            assert.match(problemsOf({ ...base, "d365-backup-access:cloud": "dod" }, { D365BA_GRAPH_URL: "https://graph.microsoft.com" }), /D365BA_GRAPH_URL: .* is not a host of the selected cloud/);
+        });
+
+        it("refuses the cloud's host on another port", () => {
+            assert.match(problemsOf(base, { D365BA_BAP_URL: "https://api.bap.microsoft.com:8443" }), /D365BA_BAP_URL: .* is not a host of the selected cloud/);
+        });
+
+        it("refuses a metadata host that is not the cloud's ARM host without the opt-in", () => {
+            assert.match(
+                problemsOf(base, { ARM_METADATA_HOSTNAME: "management.example.com" }),
+                /ARM_METADATA_HOSTNAME: "management\.example\.com" is not a host of the selected cloud \(the public cloud's metadata host is management\.azure\.com\)/,
+            );
+            assert.match(
+                problemsOf({ ...base, "d365-backup-access:cloud": "china", "azuread:metadataHost": "management.azure.com" }),
+                /azuread:metadataHost: "management\.azure\.com" is not a host of the selected cloud \(the china cloud's metadata host is management\.chinacloudapi\.cn\)/,
+            );
+        });
+
+        for (const [name, config, env] of [
+            ["the stack key", { "d365-backup-access:customEndpoints": true }, {}],
+            ["the stack key as text", { "d365-backup-access:customEndpoints": "true" }, {}],
+            ["the variable", {}, { D365BA_CUSTOM_ENDPOINTS: "TRUE" }],
+            ["the variable, with the key at Pulumi.yaml's default", { "d365-backup-access:customEndpoints": "false" }, { D365BA_CUSTOM_ENDPOINTS: "1" }],
+        ] as const) {
+            it(`accepts hosts outside the cloud with the opt-in (${name}) and lists them for the warning`, () => {
+                const settings = resolveClientSettings(
+                    { ...base, ...config },
+                    {
+                        ...env,
+                        AZURE_AUTHORITY_HOST: "https://127.0.0.1:4431/",
+                        D365BA_GRAPH_URL: "https://127.0.0.1:4432",
+                        D365BA_BAP_URL: "https://127.0.0.1:4433/",
+                        ARM_METADATA_HOSTNAME: "127.0.0.1:4431",
+                    },
+                );
+                assert.strictEqual(settings.endpoints.custom, true);
+                assert.strictEqual(settings.endpoints.login, "https://127.0.0.1:4431");
+                assert.strictEqual(settings.endpoints.bap, "https://127.0.0.1:4433");
+                const hosts = configuredCustomHosts(settings);
+                assert.deepStrictEqual(hosts, [
+                    { host: "127.0.0.1:4431", from: "AZURE_AUTHORITY_HOST" },
+                    { host: "127.0.0.1:4432", from: "D365BA_GRAPH_URL" },
+                    { host: "127.0.0.1:4433", from: "D365BA_BAP_URL" },
+                    { host: "127.0.0.1:4431", from: "ARM_METADATA_HOSTNAME" },
+                ]);
+                const warning = customEndpointsWarning(settings.cloud, hosts);
+                assert.match(warning, /^Custom endpoints are on \(d365-backup-access:customEndpoints or D365BA_CUSTOM_ENDPOINTS\): tokens and credentials go to /);
+                assert.match(warning, /127\.0\.0\.1:4431 \(from AZURE_AUTHORITY_HOST\), 127\.0\.0\.1:4432 \(from D365BA_GRAPH_URL\), 127\.0\.0\.1:4433 \(from D365BA_BAP_URL\)/);
+                assert.match(warning, /are not hosts of the public cloud/);
+            });
+        }
+
+        it("gives a custom BAP host's tokens that host's own origin as audience", () => {
+            assert.strictEqual(bapAudienceFor("public", "https://127.0.0.1:4433"), "https://127.0.0.1:4433");
+            assert.strictEqual(bapAudienceFor("public", "https://bap.contoso.example/base"), "https://bap.contoso.example");
+        });
+
+        it("refuses bapAudience, from the stack or the environment: the audience follows from the cloud or the host", () => {
+            const message = problemsOf(
+                { ...base, "d365-backup-access:endpoints": JSON.stringify({ bapAudience: "https://graph.microsoft.com" }) },
+                { D365BA_BAP_AUDIENCE: "https://graph.microsoft.com" },
+            );
+            assert.match(message, /d365-backup-access:endpoints\.bapAudience is no longer a setting: the BAP token's audience follows from the cloud \(d365-backup-access:cloud\), or for a custom BAP host from that host itself/);
+            assert.match(message, /D365BA_BAP_AUDIENCE is no longer a setting/);
+        });
+
+        it("refuses plain http everywhere, loopback included, and never shows a query, fragment or user name", () => {
+            const message = problemsOf(
+                {
+                    ...base,
+                    "d365-backup-access:customEndpoints": "true",
+                    "d365-backup-access:endpoints": {
+                        bap: "http://127.0.0.1:4433",
+                        graph: "https://g.example/?sig=SAS-SECRET#frag",
+                        login: "https://admin:hunter2@login.example",
+                        portal: "https://p",
+                    },
+                },
+                { D365BA_BAP_URL: "http://localhost:4433", AZURE_AUTHORITY_HOST: "not a url?token=SAS-SECRET" },
+            );
+            assert.match(message, /d365-backup-access:endpoints\.bap: "http:\/\/127\.0\.0\.1:4433" is not a usable URL; expected an absolute https URL/);
+            assert.match(message, /d365-backup-access:endpoints\.graph: "https:\/\/g\.example" is not a usable URL/);
+            assert.match(message, /d365-backup-access:endpoints\.login: "https:\/\/login\.example" is not a usable URL/);
+            assert.match(message, /unknown endpoint "portal"/);
+            assert.doesNotMatch(message, /SAS-SECRET|hunter2|admin:|#frag/);
+            assert.match(problemsOf(base, { D365BA_CUSTOM_ENDPOINTS: "1", D365BA_GRAPH_URL: "http://localhost:4432" }), /D365BA_GRAPH_URL: "http:\/\/localhost:4432" is not a usable URL/);
+        });
+
+        it("shows a refused value that is not a URL without what follows ? or # and without user-info", () => {
+            assert.strictEqual(showUrl("not a url?token=SAS-SECRET"), JSON.stringify("not a url"));
+            assert.strictEqual(showUrl("user:pw@host.example/path#x"), JSON.stringify("host.example/path"));
+        });
+
+        it("knows each cloud's Dataverse hosts", () => {
+            assert.ok(isCloudDataverseHost("public", "https://contoso.crm4.dynamics.com/"));
+            assert.ok(isCloudDataverseHost("usgov", "https://contoso.crm9.dynamics.com/"));
+            assert.ok(isCloudDataverseHost("usgovhigh", "https://contoso.crm.microsoftdynamics.us/"));
+            assert.ok(isCloudDataverseHost("dod", "https://contoso.crm.appsplatform.us/"));
+            assert.ok(isCloudDataverseHost("china", "https://contoso.crm.dynamics.cn/"));
+            for (const [cloud, url] of [
+                ["public", "https://contoso.crm.dynamics.com.evil.example/"],
+                ["public", "https://dynamics.com/"],
+                ["public", "http://contoso.crm.dynamics.com/"],
+                ["public", "https://contoso.crm.dynamics.com:8443/"],
+                ["public", "https://127.0.0.1:4440/"],
+                ["usgovhigh", "https://contoso.crm.dynamics.com/"],
+            ] as const) {
+                assert.ok(!isCloudDataverseHost(cloud, url), `${cloud} ${url}`);
+            }
         });
     });
 
@@ -252,6 +394,16 @@ describe("client settings", () => {
                 assert.deepStrictEqual([settings.http.readOnly, settings.addOperatorAppUser], [true, false], value);
             }
             assert.strictEqual(resolveClientSettings({}, { D365BA_READ_ONLY: "false" }).http.readOnly, false);
+            assert.strictEqual(resolveClientSettings({}, { D365BA_READ_ONLY: "0" }).http.readOnly, false);
+        });
+
+        it("refuses a boolean variable or key that is neither true/false nor 1/0, naming it, instead of taking it for false", () => {
+            for (const value of ["yes", "on", "enabled", "2"]) {
+                assert.match(problemsOf({}, { D365BA_READ_ONLY: value }), new RegExp(`D365BA_READ_ONLY: "${value}" is not a boolean; expected true or false \\(or 1 or 0\\)`));
+            }
+            assert.match(problemsOf({}, { D365BA_CUSTOM_ENDPOINTS: "yes" }), /D365BA_CUSTOM_ENDPOINTS: "yes" is not a boolean/);
+            assert.match(problemsOf({}, { ARM_USE_MSI: "Y" }), /azuread:useMsi: "Y"|ARM_USE_MSI: "Y" is not a boolean/);
+            assert.match(problemsOf({ "d365-backup-access:customEndpoints": "maybe" }), /d365-backup-access:customEndpoints: "maybe" is not a boolean/);
         });
 
         it("bounds the wait for Dataverse to accept the operator on its own key: two minutes unless set, validated like the others", () => {

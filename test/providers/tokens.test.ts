@@ -131,4 +131,21 @@ describe("token cache", () => {
             return true;
         });
     });
+
+    it("bounds a sign-in: a credential that never answers fails after the sign-in timeout and is asked to stop", async () => {
+        let signal: AbortSignal | undefined;
+        const silent: TokenCredentialLike = {
+            getToken: (_scopes, options) => {
+                signal = options?.abortSignal;
+                return new Promise(() => undefined);
+            },
+        };
+        const tokens = createTokenSource(silent, { describe: "client secret of application x", signInTimeoutMs: 50 });
+        await assert.rejects(tokens.get("https://graph.microsoft.com"), (error: Error) => {
+            assert.ok(isAccessError(error, "credential"), error.message);
+            assert.match(error.message, /^Signing in for https:\/\/graph\.microsoft\.com with the client secret of application x did not finish within/);
+            return true;
+        });
+        assert.strictEqual(signal?.aborted, true);
+    });
 });

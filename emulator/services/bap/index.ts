@@ -135,7 +135,8 @@ export function bapService(deps: ServiceDeps): ServiceHandler {
       return bapError(ctx, status, code ?? c, message ?? text);
     },
     authenticate(ctx) {
-      const result = authenticateBearer(ctx, deps.tokens, { audiences: [POWER_APPS_AUDIENCE], tenantId: tenant.tenantId });
+      // The cloud's audience, or, as a custom BAP host is addressed, this host's own origin.
+      const result = authenticateBearer(ctx, deps.tokens, { audiences: [POWER_APPS_AUDIENCE, deps.endpoints.bap], tenantId: tenant.tenantId });
       if ("failure" in result) {
         const [code, text] = AUTH_FAILURES[result.failure.kind];
         const message = text(result.failure.detail, result.failure.audience);

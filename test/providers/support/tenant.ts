@@ -44,6 +44,8 @@ export function stackConfig(emulator: RunningEmulator, extra: Record<string, str
         "azuread:clientId": OPERATOR.clientId,
         "azuread:clientSecret": OPERATOR.clientSecret,
         "d365-backup-access:endpoints": JSON.stringify({ login: emulator.endpoints.login, graph: emulator.endpoints.graph, bap: emulator.endpoints.bap }),
+        // The emulator's hosts are not the cloud's.
+        "d365-backup-access:customEndpoints": "true",
         "d365-backup-access:pollIntervalSeconds": "0.02",
         "d365-backup-access:userSyncTimeoutSeconds": "5",
         "d365-backup-access:licenseWaitTimeoutSeconds": "5",
