@@ -13,7 +13,8 @@
 //   read    while active: its end; once it is not active any more (it expired, was
 //           removed, or the active one is another assignment): status "ended", with
 //           the id kept — an ended elevation is not drift, so `pulumi up --refresh`
-//           never grants Global Administrator again by itself. A new elevation is asked for on purpose: a new justification
+//           never grants Global Administrator again by itself. A new elevation is
+//           asked for on purpose: a new justification
 //           (d365-backup-access:elevationJustification), or `pulumi up --replace <urn>`
 //   update  nothing to call: it only rewrites state written by an earlier version
 //   delete  ends its own assignment only (adminRemove), whatever its origin: Global

@@ -38,7 +38,7 @@ const users: DirectoryUser[] = JSON.parse(process.env.PROGRAM_USERS ?? "[]");
 const preview = process.env.PROGRAM_PREVIEW === "true";
 const snapshot: Record<string, unknown> = JSON.parse(process.env.PROGRAM_SNAPSHOT ?? "{}");
 
-const registered: Omit<RecordedResource, "urn" | "dependencies">[] = [];
+const registered: Omit<RecordedResource, "urn" | "dependencies" | "retainOnDelete">[] = [];
 const dependencies = new Map<string, string[]>();
 const retained = new Set<string>();
 const invokes: { token: string; inputs: Record<string, unknown> }[] = [];
