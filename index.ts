@@ -1,6 +1,7 @@
-// Entry point: read and validate the stack configuration, resolve the account, check
-// the tenant (environments, licence), then build the component for the configured
-// stage and return what the operator needs to see. Every check runs before the first
+// Entry point: read and validate the stack configuration, read the stack's previous
+// state (what it granted, and to whom), resolve the account, check the tenant
+// (environments, licence) and that the operator keeps its own access, then build the
+// component for the configured stage and return what the operator needs to see. Every check runs before the first
 // resource is registered, so a bad configuration or an unready tenant changes nothing —
 // and `pulumi preview` already reports it.
 
