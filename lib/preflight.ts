@@ -2,8 +2,7 @@
 // already fails on what would fail the update: first that the operator would not
 // demote itself (neither as the account nor through grants the state holds for it),
 // then the environments to back up (unknown ids, no Dataverse) and the account's
-// Dynamics licence. Every problem is reported in
-// one message. It also finds the access the account already holds (directory roles,
+// Dynamics licence. Every problem is reported in one message. It also finds the access the account already holds (directory roles,
 // security-group memberships), which the program adopts instead of creating again:
 // Graph refuses a second identical role assignment or membership. The tenant is read
 // through an injected reader, so this stays testable.
