@@ -3,8 +3,9 @@
 // Administrator, membership of the restricted environment's security group and System
 // Administrator in two environments before the stack exists: the stack adopts them, and
 // leaves them as found; what it granted (Global Administrator, System Administrator where
-// it associated it) is removed, and only in the business unit where it was made. Last,
-// the operator never demotes itself: changing serviceAccount away from the operator's
+// it associated it) is removed, and only in the business unit where it was made; a
+// time-bound Global Administrator's delete ends only its own assignment. Last, the
+// operator never demotes itself: changing serviceAccount away from the operator's
 // own identity is refused with nothing changed.
 //
 // Needs the toolchain of scripts/toolchain/build.sh. Run with `npm run test:e2e`.
@@ -138,7 +139,34 @@ describe("end to end: destroy and removal give back only what the stack granted"
         assert.deepEqual(finance.childUnitRoleTemplateIds, [TEMPLATE.systemAdministrator], "the other business unit's copy is untouched");
     });
 
-    it("4. serviceAccount changed away from the operator's own identity is refused, with nothing changed", async () => {
+    it("4. a time-bound Global Administrator's delete ends only its own assignment, not one granted after it ended", async () => {
+        await workspace.setConfig("d365-backup-access:elevationHours", "2");
+        await workspace.run(["up", "--yes", "--skip-preview"]);
+        assert.ok(rolesOf(emulator, account.id).includes(TEMPLATE.globalAdministrator), "elevated");
+
+        emulator.advanceClock(3 * 3600);
+        assert.ok(!rolesOf(emulator, account.id).includes(TEMPLATE.globalAdministrator), "the stack's own elevation ended");
+        // Someone grants Global Administrator to the account again, by hand.
+        emulator.mutate((tenant) => {
+            tenant.directoryRoleAssignments.push({
+                id: "0b0b0b0b-0000-4000-8000-00000000000b",
+                principalId: account.id,
+                roleDefinitionId: TEMPLATE.globalAdministrator,
+                directoryScopeId: "/",
+                startDateTime: new Date(emulator.now()).toISOString(),
+                endDateTime: null,
+            });
+        });
+        await workspace.setConfig("d365-backup-access:stage", "operational");
+        emulator.clearRequests();
+        const { stdout } = await workspace.run(["up", "--yes", "--skip-preview"]);
+        assert.match(stdout, /through another assignment .* it is left in place/);
+        assert.ok(rolesOf(emulator, account.id).includes(TEMPLATE.globalAdministrator), "the other assignment stays");
+        const removals = emulator.requests().filter((r) => r.method === "POST" && /roleAssignmentScheduleRequests/.test(r.path));
+        assert.deepEqual(removals, [], "no adminRemove was sent");
+    });
+
+    it("5. serviceAccount changed away from the operator's own identity is refused, with nothing changed", async () => {
         const seed = await loadSeed();
         const admin = seed.users.find((user: any) => user.userPrincipalName.startsWith("admin@"));
         const password = "admin-password-emulator-only";
