@@ -1,6 +1,7 @@
-// Entry point: read and validate the stack configuration, resolve the account, check
-// the tenant (environments, licence), then build the component for the configured
-// stage and return what the operator needs to see. Every check runs before the first
+// Entry point: read and validate the stack configuration, read the stack's previous
+// state (what it granted, and to whom), resolve the account, check the tenant
+// (environments, licence) and that the operator keeps its own access, then build the
+// component for the configured stage and return what the operator needs to see. Every check runs before the first
 // resource is registered, so a bad configuration or an unready tenant changes nothing —
 // and `pulumi preview` already reports it.
 
@@ -9,8 +10,10 @@ import * as pulumi from "@pulumi/pulumi";
 
 import { ConfigError, describeServiceAccount, NAMESPACE, ServiceAccountRef } from "./lib/config";
 import { nextSteps } from "./lib/next-steps";
+import { decideOrigins, describeGiveBack, unprovenWarning } from "./lib/origin-ledger";
 import { plainTextCredentialKeys, runtimeConfigIsSecret } from "./lib/plain-credentials";
 import { preflight, PreflightError, TenantReader } from "./lib/preflight";
+import { grantsInState, PreviousState, readPreviousState } from "./lib/previous-state";
 import { runError } from "./lib/run-error";
 import { ServiceAccountAccess } from "./lib/service-account-access";
 import { readStackSettings } from "./lib/stack-settings";
@@ -75,12 +78,19 @@ function tenantReader(context: ClientContext): TenantReader {
     };
 }
 
+/** This stack's last checkpoint (lib/previous-state.ts), read before anything is registered. */
+function previousState(): Promise<PreviousState> {
+    const stackName = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
+    return readPreviousState((token, args) => pulumi.runtime.invoke(token, args), stackName);
+}
+
 async function main() {
     // The program's keys and the Power Platform clients' keys, checked in one pass and read once.
     const { config, clientSettings } = readStackSettings(pulumi.runtime.allConfig(), process.env);
+    const previous = await previousState();
     const context = await operatorClients(clientSettings);
     const serviceAccountObjectId = await resolveServiceAccount(config.serviceAccount);
-    const report = await preflight(config, serviceAccountObjectId, tenantReader(context), (message) => pulumi.log.info(message));
+    const report = await preflight(config, serviceAccountObjectId, tenantReader(context), (message) => pulumi.log.info(message), grantsInState(previous));
     report.warnings.forEach((warning) => pulumi.log.warn(warning));
 
     const plainCredentials = plainTextCredentialKeys(pulumi.runtime.allConfig(), runtimeConfigIsSecret());
@@ -88,12 +98,22 @@ async function main() {
         pulumi.log.warn(`${key} is stored in plain text in Pulumi.${pulumi.getStack()}.yaml; set it with \`pulumi config set --secret ${key}\` and rotate it if the file was shared.`);
     }
     const plan = planStage(config.stage, config.elevation !== undefined);
+    const origins = decideOrigins({
+        previous,
+        directoryRoles: plan.directoryRoles.filter((role) => !plan.timeBoundRoles.includes(role)),
+        groupIds: [...new Set(report.environments.targets.map((target) => target.securityGroupId).filter((id): id is string => !!id))],
+        existing: report.existing,
+    });
+    pulumi.log.info(describeGiveBack(origins, previous, plan.timeBoundRoles));
+    const unproven = unprovenWarning(origins.unproven);
+    if (unproven) pulumi.log.warn(unproven);
     const stack = pulumi.getStack();
     const access = new ServiceAccountAccess("backup-service-account", {
         serviceAccountObjectId,
         plan,
         environments: report.environments.targets,
         existing: report.existing,
+        origins,
         plainTextCredentialKeys: plainCredentials,
         elevation: config.elevation && { hours: config.elevation.hours, justification: config.elevation.justification ?? defaultJustification(config.stage, stack) },
     });

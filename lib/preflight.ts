@@ -1,7 +1,8 @@
 // Checks made against the tenant before any resource is registered, so a preview
-// already fails on what would fail the update: the environments to back up (unknown
-// ids, no Dataverse) and the account's Dynamics licence. Every problem is reported in
-// one message. It also finds the access the account already holds (directory roles,
+// already fails on what would fail the update: first that the operator would not
+// demote itself (neither as the account nor through grants the state holds for it),
+// then the environments to back up (unknown ids, no Dataverse) and the account's
+// Dynamics licence. Every problem is reported in one message. It also finds the access the account already holds (directory roles,
 // security-group memberships), which the program adopts instead of creating again:
 // Graph refuses a second identical role assignment or membership. The tenant is read
 // through an injected reader, so this stays testable.
@@ -10,6 +11,7 @@ import type { ActiveRoleSchedule, DirectoryRoleAssignmentInfo, EnvironmentInfo, 
 import { isPimLicenceError, PIM_LICENCE_FIX } from "../providers/pim";
 import { describeServiceAccount, NAMESPACE, ProgramConfig } from "./config";
 import { EnvironmentPlan, EnvironmentSelectionError, planEnvironments } from "./environment-plan";
+import { StateGrant } from "./previous-state";
 import { planStage } from "./stages";
 
 export interface TenantReader {
@@ -25,7 +27,7 @@ export interface TenantReader {
     isGroupMember(groupId: string, memberId: string): Promise<boolean>;
     /** The account's active assignments as Entra PIM sees them (needs Entra ID P2). */
     activeRoleSchedules(principalId: string): Promise<ActiveRoleSchedule[]>;
-    /** The object id of the identity the program signs in as, when its token says. */
+    /** The object id of the identity the program signs in as (its Graph token's oid claim); undefined when the token has none. */
     operatorObjectId(): Promise<string | undefined>;
 }
 
@@ -73,17 +75,12 @@ export async function preflight(
     serviceAccountObjectId: string,
     tenant: TenantReader,
     log: (message: string) => void,
+    /** The grants the stack's state holds (previous-state.ts): the operator's own ones must not be deleted. */
+    stateGrants: readonly StateGrant[] = [],
 ): Promise<PreflightReport> {
     const account = describeServiceAccount(config.serviceAccount);
     // First, and alone: nothing else matters if the operator would demote itself.
-    const operator = await tenant.operatorObjectId();
-    if (operator && operator.toLowerCase() === serviceAccountObjectId.toLowerCase()) {
-        throw new PreflightError([
-            `${NAMESPACE}:serviceAccount: ${account} is the operator's own identity (object id ${operator}, the identity this program signs in as); ` +
-                `the stages remove directory roles from the service account, so the operator would demote itself. ` +
-                `Use a dedicated backup account, and sign in as another administrator or an app registration (azuread:clientId).`,
-        ]);
-    }
+    checkOperatorKeepsItsAccess(account, serviceAccountObjectId, await tenant.operatorObjectId(), stateGrants);
 
     const timeBoundRoles = planStage(config.stage, config.elevation !== undefined).timeBoundRoles;
     const [environments, licences, assignments, schedules] = await Promise.all([
@@ -146,6 +143,47 @@ export async function preflight(
             (licensedSkus.length ? `; ${account} is licensed (${licensedSkus.join(", ")}).` : "."),
     );
     return { environments: plan, dynamicsLicenses: licensedSkus, warnings, existing };
+}
+
+/**
+ * The operator must never demote itself: not by being the configured account (the
+ * stages remove directory roles from it), and not by the configured account changing
+ * away from it (the update would delete every grant the state holds for the old
+ * account: the operator's own roles). Without the operator's object id neither can be
+ * checked, so that is an error too, never a skipped check.
+ */
+export function checkOperatorKeepsItsAccess(
+    account: string,
+    serviceAccountObjectId: string,
+    operatorObjectId: string | undefined,
+    stateGrants: readonly StateGrant[],
+): void {
+    if (!operatorObjectId) {
+        throw new PreflightError([
+            `The operator's Microsoft Graph token has no oid (object id) claim, so the program cannot check that it is not about to change ` +
+                `the operator's own access (${NAMESPACE}:serviceAccount is ${account}). Sign in as an identity whose tokens carry it: ` +
+                `an app registration's service principal (azuread:clientId with a secret, certificate or OIDC) or a work account of this tenant ` +
+                `(a personal Microsoft account or a guest's token from another tenant does not name an object here).`,
+        ]);
+    }
+    const operator = operatorObjectId.toLowerCase();
+    if (operator === serviceAccountObjectId.toLowerCase()) {
+        throw new PreflightError([
+            `${NAMESPACE}:serviceAccount: ${account} is the operator's own identity (object id ${operator}, the identity this program signs in as); ` +
+                `the stages remove directory roles from the service account, so the operator would demote itself. ` +
+                `Use a dedicated backup account, and sign in as another administrator or an app registration (azuread:clientId).`,
+        ]);
+    }
+    const own = stateGrants.filter((grant) => grant.principalId === operator);
+    if (own.length) {
+        throw new PreflightError([
+            `The stack's state holds ${own.length} grant(s) to the operator's own identity (object id ${operator}, the identity this program signs in as): ` +
+                `${own.map((grant) => grant.urn.slice(grant.urn.lastIndexOf("::") + 2)).join(", ")}. ` +
+                `${NAMESPACE}:serviceAccount is now ${account}, so this update would delete them and the operator would demote itself. ` +
+                `Either set ${NAMESPACE}:serviceAccount back and sign in as another administrator or an app registration (azuread:clientId), ` +
+                `or make the stack forget them without touching the tenant (\`pulumi state delete <urn>\` for each) before changing the account.`,
+        ]);
+    }
 }
 
 /** The account's PIM view, or "no-licence" when the tenant has no Entra ID P2. */

@@ -6,6 +6,11 @@
 //     it has one), the account as a Dataverse user with access mode Read-Write, and the
 //     System Administrator role, each step depending on the one before.
 //
+// What destroy gives back follows the origin of each grant (origin-ledger.ts): the
+// adopted directory roles and group memberships are registered with retainOnDelete, so
+// `pulumi destroy` and removing an environment leave them as found (Global
+// Administrator excepted), and the component records which ones were adopted.
+//
 // Resource names derive from fixed keys (role key, environment id, group id), never
 // from the stage, so a resource keeps its URN in every stage and moving between stages
 // creates and deletes only what changes.
@@ -16,10 +21,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { ElevationStatus, EnvironmentUser, SecurityRoleAssignment, TimeBoundRoleAssignment } from "../providers";
 import { DirectoryRole } from "./directory-roles";
 import { EnvironmentTarget } from "./environment-plan";
+import { COMPONENT_TYPE, directoryRoleResourceName, groupMemberResourceName, isRetainedWhenAdopted, Origins } from "./origin-ledger";
 import { ExistingAccess } from "./preflight";
 import { StagePlan } from "./stages";
 
-export const COMPONENT_TYPE = "d365-backup-access:index:ServiceAccountAccess";
+export { COMPONENT_TYPE, directoryRoleResourceName };
 
 /** Directory roles apply tenant-wide: scope "/" is the whole directory. */
 const TENANT_WIDE_SCOPE = "/";
@@ -31,6 +37,8 @@ export interface ServiceAccountAccessArgs {
     readonly environments: readonly EnvironmentTarget[];
     /** Access the account already holds: adopted (Pulumi's import option) instead of created. */
     readonly existing: ExistingAccess;
+    /** Granted by this stack or adopted, per directory role and group membership (origin-ledger.ts). */
+    readonly origins: Origins;
     /** Credential keys the stack holds in plain text: recorded for the policy pack (lib/plain-credentials.ts). */
     readonly plainTextCredentialKeys: readonly string[];
     /** For the plan's time-bound roles: how long, and the reason PIM records. */
@@ -55,10 +63,6 @@ export interface EnvironmentAccessOutput {
     readonly securityGroupId: string | null;
 }
 
-export function directoryRoleResourceName(role: DirectoryRole): string {
-    return `directory-role-${role.key}`;
-}
-
 export function timeBoundRoleResourceName(role: DirectoryRole): string {
     return `time-bound-${role.key}`;
 }
@@ -69,8 +73,12 @@ export class ServiceAccountAccess extends pulumi.ComponentResource {
     public readonly elevations: readonly ElevationOutput[];
 
     constructor(name: string, args: ServiceAccountAccessArgs, opts?: pulumi.ComponentResourceOptions) {
-        // The component's one input is what the policy pack checks before any child changes.
-        super(COMPONENT_TYPE, name, { plainTextCredentialKeys: [...args.plainTextCredentialKeys] }, opts);
+        // The policy pack checks plainTextCredentialKeys before any child changes. The
+        // ledger is recorded here and in the outputs: the state keeps the outputs, and
+        // until registerOutputs it keeps these.
+        const adopted = { directoryRoles: [...args.origins.ledger.directoryRoles], groupMemberships: [...args.origins.ledger.groupMemberships] };
+        super(COMPONENT_TYPE, name, { plainTextCredentialKeys: [...args.plainTextCredentialKeys], adopted }, opts);
+        const retained = (adoptedHere: boolean) => (adoptedHere ? { retainOnDelete: true } : {});
 
         // An assignment or membership that exists already is imported: Graph refuses to
         // create it twice. For one this stack created, the import id equals the id in
@@ -81,7 +89,11 @@ export class ServiceAccountAccess extends pulumi.ComponentResource {
             assignments[role.key] = new azuread.DirectoryRoleAssignment(
                 directoryRoleResourceName(role),
                 { roleId: role.templateId, principalObjectId: args.serviceAccountObjectId, directoryScopeId: TENANT_WIDE_SCOPE },
-                { parent: this, import: existingId ? `/roleManagement/directory/roleAssignments/${existingId}` : undefined },
+                {
+                    parent: this,
+                    import: existingId ? `/roleManagement/directory/roleAssignments/${existingId}` : undefined,
+                    ...retained(args.origins.directoryRoles[role.templateId.toLowerCase()] === "adopted" && isRetainedWhenAdopted(role)),
+                },
             );
         }
         this.directoryRoleAssignments = assignments;
@@ -105,13 +117,14 @@ export class ServiceAccountAccess extends pulumi.ComponentResource {
             groupMemberships.set(
                 groupId,
                 new azuread.GroupMember(
-                    `security-group-member-${groupId}`,
+                    groupMemberResourceName(groupId),
                     { groupObjectId: groupId, memberObjectId: args.serviceAccountObjectId },
                     {
                         parent: this,
                         import: args.existing.groupMemberships.includes(groupId)
                             ? `${groupId}/member/${args.serviceAccountObjectId}`
                             : undefined,
+                        ...retained(args.origins.groupMemberships[groupId.toLowerCase()] === "adopted"),
                     },
                 ),
             );
@@ -143,6 +156,7 @@ export class ServiceAccountAccess extends pulumi.ComponentResource {
         });
 
         this.registerOutputs({
+            adopted,
             directoryRoles: args.plan.directoryRoles.map((role) => role.displayName),
             elevations: this.elevations,
             environments: this.environments,

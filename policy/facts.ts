@@ -56,4 +56,6 @@ export const DECLARED_RESOURCE_TYPES: readonly string[] = [
     SECURITY_ROLE_ASSIGNMENT,
     "pulumi:providers:azuread",
     "pulumi:providers:pulumi-nodejs",
+    // For the engine's builtin invoke that reads the stack's own last state (lib/previous-state.ts).
+    "pulumi:providers:pulumi",
 ];

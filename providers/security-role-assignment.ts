@@ -8,16 +8,21 @@
 //           object id, known at preview, so a preview never shows a replacement the
 //           update will not make
 //   create  the user (found by object id, with its roles, in one call) must exist and
-//           be enabled; adopt the role if the user holds it;
+//           be enabled; adopt the role if the user holds it (origin "adopted");
 //           otherwise associate the role's copy in the user's business unit (role ids
-//           differ per environment and business unit, the template id does not);
+//           differ per environment and business unit, the template id does not;
+//           origin "granted", with that copy's roleId);
 //           412 DuplicateRecord = someone else just did it: re-read and adopt
 //   read    no id when the role is no longer held (or the user or environment is gone),
-//           so `pulumi refresh` shows the drift and the next `up` restores it
+//           so `pulumi refresh` shows the drift and the next `up` restores it; a
+//           granted one counts only while the user holds the very copy it associated
 //   update  nothing to call: it only rewrites state written by an earlier version
 //           (the stored provider; 0.1.0 named the user by systemuser id only: the
 //           update checks, with one read, that it is the account's)
-//   delete  disassociate every copy of the role the user holds; already gone is success
+//   delete  gives back only what it granted: a granted role loses the one copy it
+//           associated (its roleId, in its business unit), never the copies the user
+//           holds elsewhere; an adopted one, or one whose state records no origin (an
+//           earlier version), is left in place and the log says so; already gone is success
 
 import * as pulumi from "@pulumi/pulumi";
 
@@ -66,7 +71,11 @@ export interface SecurityRoleAssignmentOutputs extends SecurityRoleAssignmentInp
     readonly roleName: string;
     readonly businessUnitId: string;
     readonly instanceUrl: string;
+    /** "granted": this resource associated roleId; "adopted": the user held the role before. */
+    readonly origin: RoleOrigin;
 }
+
+export type RoleOrigin = "granted" | "adopted";
 
 const REPLACE_ON = ["environmentId", "userObjectId", "roleTemplateId"] as const;
 
@@ -95,7 +104,7 @@ function preferredCopy(held: readonly Role[], user: SystemUser): Role {
     return held.find((role) => role.businessUnitId === user.businessUnitId) ?? held[0];
 }
 
-function outputsFor(inputs: SecurityRoleAssignmentInputs, target: DataverseTarget, user: SystemUser, role: Role): SecurityRoleAssignmentOutputs {
+function outputsFor(inputs: SecurityRoleAssignmentInputs, target: DataverseTarget, user: SystemUser, role: Role, origin: RoleOrigin): SecurityRoleAssignmentOutputs {
     return {
         environmentId: inputs.environmentId,
         userObjectId: inputs.userObjectId,
@@ -105,6 +114,7 @@ function outputsFor(inputs: SecurityRoleAssignmentInputs, target: DataverseTarge
         roleName: role.name,
         businessUnitId: user.businessUnitId,
         instanceUrl: target.instanceUrl,
+        origin,
     };
 }
 
@@ -135,7 +145,7 @@ export async function ensureRoleAssignment(ctx: ClientContext, inputs: SecurityR
     const held = heldCopies(roles, inputs.roleTemplateId);
     if (held.length) {
         ctx.log(`Environment ${environment.id}: the account already holds ${held[0].name || "the role"}; adopting it.`);
-        return outputsFor(inputs, target, user, preferredCopy(held, user));
+        return outputsFor(inputs, target, user, preferredCopy(held, user), "adopted");
     }
     const role = await findRole(ctx, target, inputs.roleTemplateId, user.businessUnitId);
     if (!role) {
@@ -156,13 +166,13 @@ export async function ensureRoleAssignment(ctx: ClientContext, inputs: SecurityR
                 fix: "run `pulumi up` again; if it persists, assign the role in the admin center and run `pulumi refresh`.",
             });
         }
-        return outputsFor(inputs, target, user, preferredCopy(now, user));
+        return outputsFor(inputs, target, user, preferredCopy(now, user), "adopted");
     }
-    return outputsFor(inputs, target, user, role);
+    return outputsFor(inputs, target, user, role, "granted");
 }
 
-/** What state holds of an assignment; version 0.1.0 stored no userObjectId. */
-type StoredAssignment = Omit<SecurityRoleAssignmentOutputs, "userObjectId"> & { readonly userObjectId?: string };
+/** What state holds of an assignment; version 0.1.0 stored no userObjectId, and versions before origins no origin. */
+type StoredAssignment = Omit<SecurityRoleAssignmentOutputs, "userObjectId" | "origin"> & { readonly userObjectId?: string; readonly origin?: RoleOrigin };
 
 /** The assignment as it is now, or undefined when the role is not held (or the user or environment is gone). */
 export async function readRoleAssignment(ctx: ClientContext, props: StoredAssignment): Promise<StoredAssignment | undefined> {
@@ -172,24 +182,37 @@ export async function readRoleAssignment(ctx: ClientContext, props: StoredAssign
     const found = await getSystemUserWithRoles(ctx, target, props.systemUserId);
     if (!found) return undefined;
     const held = heldCopies(found.roles, props.roleTemplateId);
-    if (!held.length) return undefined;
-    const current = outputsFor({ ...props, userObjectId: props.userObjectId ?? "" }, target, found.user, preferredCopy(held, found.user));
-    if (props.userObjectId) return current;
-    const { userObjectId: _notStored, ...asStored } = current;
-    return asStored;
+    // What this resource granted is the copy it associated: another copy is not it.
+    const own = props.origin === "granted" ? held.filter((role) => role.roleId === props.roleId) : held;
+    if (!own.length) return undefined;
+    const { origin, userObjectId } = props;
+    const current = outputsFor({ ...props, userObjectId: userObjectId ?? "" }, target, found.user, preferredCopy(own, found.user), origin ?? "adopted");
+    const { userObjectId: _user, origin: _origin, ...common } = current;
+    return { ...common, ...(userObjectId ? { userObjectId } : {}), ...(origin ? { origin } : {}) };
 }
 
-/** Takes every copy of the role away from the user; anything already gone counts as done. */
+/**
+ * Gives back what this resource granted: the one copy it associated. An adopted role,
+ * or one whose state records no origin, stays with the user. Anything already gone
+ * counts as done.
+ */
 export async function removeRoleAssignment(ctx: ClientContext, props: StoredAssignment): Promise<void> {
+    if (props.origin !== "granted") {
+        ctx.log(
+            `Environment ${props.environmentId}: ${props.roleName || "the role"} is left in place: ` +
+                (props.origin === "adopted"
+                    ? "the account held it before this stack (adopted)."
+                    : "the stack's state does not record that it granted it (written by an earlier version)."),
+        );
+        return;
+    }
     const environment = await findEnvironment(ctx, props.environmentId);
     if (!environment?.dataverse) return;
     const target = dataverseTarget(environment);
     const found = await getSystemUserWithRoles(ctx, target, props.systemUserId);
     if (!found) return;
-    const user = found.user;
-    for (const role of heldCopies(found.roles, props.roleTemplateId)) {
-        await disassociateRole(ctx, target, user.systemUserId, role.roleId);
-    }
+    if (!found.roles.some((role) => role.roleId === props.roleId)) return;
+    await disassociateRole(ctx, target, found.user.systemUserId, props.roleId);
 }
 
 function toInputs(values: Record<string, unknown>): SecurityRoleAssignmentInputs {
@@ -203,13 +226,14 @@ function toInputs(values: Record<string, unknown>): SecurityRoleAssignmentInputs
 /**
  * Brings state written by 0.1.0 (the user named by systemuser id only) up to date: one
  * read confirms the stored user is the account's; if the account changed meanwhile,
- * the role moves to the new account's user.
+ * the new account's user gets the role, and the old one keeps it (that state records
+ * no origin, so it is not this stack's to take back).
  */
 export async function adoptStoredAssignment(
     ctx: ClientContext,
     stored: StoredAssignment,
     inputs: SecurityRoleAssignmentInputs,
-): Promise<SecurityRoleAssignmentOutputs> {
+): Promise<StoredAssignment> {
     const environment = await getEnvironment(ctx, inputs.environmentId);
     const user = await findSystemUser(ctx, dataverseTarget(environment), inputs.userObjectId);
     if (user?.systemUserId === stored.systemUserId) return { ...stored, userObjectId: inputs.userObjectId };

@@ -10,13 +10,18 @@
 //   create  adopt what the account holds already: a time-bound assignment as it is, a
 //           permanent one is given the end (adminUpdate); otherwise adminAssign for
 //           elevationHours; a concurrent grant (RoleAssignmentExists) is adopted
-//   read    while active: its end; once it is not active any more (it expired, or was
-//           removed): status "ended", with the id kept — an ended elevation is not
-//           drift, so `pulumi up --refresh` never grants Global Administrator again by
-//           itself. A new elevation is asked for on purpose: a new justification
+//   read    while active: its end; once it is not active any more (it expired, was
+//           removed, or the active one is another assignment): status "ended", with
+//           the id kept — an ended elevation is not drift, so `pulumi up --refresh`
+//           never grants Global Administrator again by itself. A new elevation is
+//           asked for on purpose: a new justification
 //           (d365-backup-access:elevationJustification), or `pulumi up --replace <urn>`
 //   update  nothing to call: it only rewrites state written by an earlier version
-//   delete  adminRemove; nothing active any more counts as done
+//   delete  ends its own assignment only (adminRemove), whatever its origin: Global
+//           Administrator is given back even when adopted. Its own = the PIM schedule
+//           id recorded at create (state without one: the same start). An active
+//           assignment that is another one (granted after this one ended) is left in
+//           place, and the log says so; nothing active any more counts as done
 
 import * as pulumi from "@pulumi/pulumi";
 
@@ -51,6 +56,8 @@ export interface TimeBoundRoleAssignmentOutputs extends TimeBoundRoleAssignmentI
     readonly status: ElevationStatus;
     /** How this elevation came about: granted by this resource, or adopted from the tenant. */
     readonly origin: "granted" | "adopted" | "made-time-bound";
+    /** PIM's id of the assignment schedule this resource holds (absent in state written before it was recorded). */
+    readonly scheduleId?: string;
 }
 
 const REPLACE_ON = ["roleId", "principalObjectId", "directoryScopeId", "elevationHours", "justification"] as const;
@@ -109,7 +116,7 @@ function toInputs(values: Record<string, unknown>): TimeBoundRoleAssignmentInput
 }
 
 function outputsFor(inputs: TimeBoundRoleAssignmentInputs, active: ActiveRoleSchedule, origin: TimeBoundRoleAssignmentOutputs["origin"]): TimeBoundRoleAssignmentOutputs {
-    return { ...inputs, startDateTime: active.startDateTime ?? "", endDateTime: active.endDateTime ?? "", status: "active", origin };
+    return { ...inputs, startDateTime: active.startDateTime ?? "", endDateTime: active.endDateTime ?? "", status: "active", origin, scheduleId: active.id };
 }
 
 async function requireActive(ctx: ClientContext, inputs: TimeBoundRoleAssignmentInputs, after: string): Promise<ActiveRoleSchedule> {
@@ -151,22 +158,38 @@ export async function ensureTimeBoundAssignment(ctx: ClientContext, inputs: Time
 /** The elevation as it is now: active with its end, or ended (never gone: see the header). */
 export async function readTimeBoundAssignment(ctx: ClientContext, stored: TimeBoundRoleAssignmentOutputs): Promise<TimeBoundRoleAssignmentOutputs> {
     const active = await findActiveRoleSchedule(ctx, stored.principalObjectId, stored.roleId);
-    if (!active) return { ...stored, status: "ended" };
+    // Another assignment of the same role (granted after this one ended) is not this elevation.
+    if (!active || !isOwnAssignment(stored, active)) return { ...stored, status: "ended" };
     return { ...stored, startDateTime: active.startDateTime ?? stored.startDateTime, endDateTime: active.endDateTime ?? "", status: "active" };
 }
 
-/** Ends the elevation now; nothing active any more counts as done. */
+/** True when the active assignment is the one this resource holds (see the header). */
+export function isOwnAssignment(stored: TimeBoundRoleAssignmentOutputs, active: ActiveRoleSchedule): boolean {
+    if (stored.scheduleId) return active.id === stored.scheduleId;
+    return !stored.startDateTime || !active.startDateTime || Date.parse(active.startDateTime) === Date.parse(stored.startDateTime);
+}
+
+/** Ends the elevation now, if the active one is still this resource's; nothing active any more counts as done. */
 export async function removeTimeBoundAssignment(ctx: ClientContext, stored: TimeBoundRoleAssignmentOutputs): Promise<void> {
-    const outcome = await requestRoleSchedule(ctx, {
-        action: "adminRemove",
-        principalId: stored.principalObjectId,
-        roleId: stored.roleId,
-        justification: stored.justification,
-    });
+    const who = stored.principalObjectId;
+    const active = await findActiveRoleSchedule(ctx, who, stored.roleId);
+    if (!active) {
+        ctx.log(`${who} no longer held role ${stored.roleId}; nothing to remove.`);
+        return;
+    }
+    if (!isOwnAssignment(stored, active)) {
+        ctx.log(
+            `${who} holds role ${stored.roleId} through another assignment (schedule ${active.id}, ` +
+                `from ${active.startDateTime ?? "an unknown start"}${active.endDateTime ? ` until ${active.endDateTime}` : ", permanent"}), ` +
+                `granted after this stack's own ended; it is left in place: end it in Entra admin center → Privileged Identity Management if it should go.`,
+        );
+        return;
+    }
+    const outcome = await requestRoleSchedule(ctx, { action: "adminRemove", principalId: who, roleId: stored.roleId, justification: stored.justification });
     ctx.log(
         outcome === "does-not-exist"
-            ? `${stored.principalObjectId} no longer held role ${stored.roleId}; nothing to remove.`
-            : `${stored.principalObjectId} no longer holds role ${stored.roleId} (PIM adminRemove).`,
+            ? `${who} no longer held role ${stored.roleId}; nothing to remove.`
+            : `${who} no longer holds role ${stored.roleId} (PIM adminRemove).`,
     );
 }
 

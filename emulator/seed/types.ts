@@ -72,6 +72,8 @@ export interface SystemUserSeed {
   roleTemplateIds?: string[];
   /** Roles without a template id (most of the standard set), by name. */
   roleNames?: string[];
+  /** Roles held through their copy in a child business unit (a role id of its own), by template id. */
+  childUnitRoleTemplateIds?: string[];
 }
 
 export interface EnvironmentSeed {
@@ -154,7 +156,7 @@ export type Application = Required<Omit<ApplicationSeed, "clientSecret">> & { cl
 export type User = Required<Omit<UserSeed, "password">> & { password?: string };
 export type DirectoryRoleAssignment = Required<DirectoryRoleAssignmentSeed>;
 export type Group = Required<GroupSeed>;
-export type SystemUser = Required<Omit<SystemUserSeed, "applicationId">> & { applicationId?: string };
+export type SystemUser = Required<Omit<SystemUserSeed, "applicationId" | "childUnitRoleTemplateIds">> & { applicationId?: string; childUnitRoleTemplateIds?: string[] };
 export type Environment = Required<Omit<EnvironmentSeed, "securityGroupId" | "systemUsers">> & {
   securityGroupId?: string;
   systemUsers: SystemUser[];

@@ -259,7 +259,7 @@ export function validateSeed(input: unknown): TenantState {
     if (securityGroupId && !groupIds.has(securityGroupId)) r.problem(`${p}.securityGroupId`, securityGroupId, "the id of a group in seed.groups");
     const systemUsers = r.array(`${p}.systemUsers`, e.systemUsers).map((su, j) => {
       const q = `${p}.systemUsers[${j}]`;
-      const s = r.object(q, su, ["azureActiveDirectoryObjectId", "systemUserId", "applicationId", "accessMode", "isDisabled", "roleTemplateIds", "roleNames"]) ?? {};
+      const s = r.object(q, su, ["azureActiveDirectoryObjectId", "systemUserId", "applicationId", "accessMode", "isDisabled", "roleTemplateIds", "roleNames", "childUnitRoleTemplateIds"]) ?? {};
       const oid = r.guid(`${q}.azureActiveDirectoryObjectId`, s.azureActiveDirectoryObjectId);
       if (oid && !principals.has(oid)) r.problem(`${q}.azureActiveDirectoryObjectId`, oid, "the id of a user, application or the operator in this seed");
       const applicationId = r.optionalGuid(`${q}.applicationId`, s.applicationId);
@@ -279,6 +279,15 @@ export function validateSeed(input: unknown): TenantState {
           if (name && !ROLE_NAMES.has(name)) r.problem(`${q}.roleNames[${k}]`, name, "the name of a standard Dataverse role (see emulator/data/dataverse-standard-roles.json)");
           return name;
         }),
+        ...(s.childUnitRoleTemplateIds === undefined
+          ? {}
+          : {
+              childUnitRoleTemplateIds: r.array(`${q}.childUnitRoleTemplateIds`, s.childUnitRoleTemplateIds).map((t, k) => {
+                const tid = r.guid(`${q}.childUnitRoleTemplateIds[${k}]`, t);
+                if (tid && !TEMPLATE_IDS.has(tid)) r.problem(`${q}.childUnitRoleTemplateIds[${k}]`, tid, `the template id of a standard role (${[...TEMPLATE_IDS].join(", ")})`);
+                return tid;
+              }),
+            }),
       };
     });
     if (!dataverse && systemUsers.length > 0) r.problem(`${p}.systemUsers`, `${systemUsers.length} entries`, "none: the environment has no Dataverse (dataverse: false)");

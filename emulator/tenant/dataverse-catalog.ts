@@ -33,8 +33,27 @@ export function environmentRoles(environmentId: string): CatalogRole[] {
   return roles;
 }
 
+/** A child business unit under the root: its copies of the roles that have a template have role ids of their own. */
+export function childBusinessUnitId(environmentId: string): string {
+  return derivedGuid("businessunit", environmentId.toLowerCase(), "child");
+}
+
+export function childUnitRoleByTemplateId(environmentId: string, templateId: string): CatalogRole | undefined {
+  const root = roleByTemplateId(environmentId, templateId);
+  if (!root) return undefined;
+  const key = environmentId.toLowerCase();
+  return { ...root, roleid: derivedGuid("role", key, root.name, "child"), businessUnitId: childBusinessUnitId(key) };
+}
+
 export function roleById(environmentId: string, roleid: string): CatalogRole | undefined {
-  return environmentRoles(environmentId).find((r) => r.roleid === roleid.toLowerCase());
+  const id = roleid.toLowerCase();
+  return (
+    environmentRoles(environmentId).find((r) => r.roleid === id) ??
+    environmentRoles(environmentId)
+      .filter((r) => r.roleTemplateId)
+      .map((r) => childUnitRoleByTemplateId(environmentId, r.roleTemplateId!)!)
+      .find((r) => r.roleid === id)
+  );
 }
 
 /** The role a seed entry names: by template id when the role has one, else by name. */

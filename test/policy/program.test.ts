@@ -88,8 +88,11 @@ describe("the policy pack against the program's registrations", function () {
     it("the pack's allow-list is exactly what the program registers in its stages, with the stack and the engine's providers", () => {
         const registered = Object.values(runs).flatMap(({ run }) => run.resources);
         // The engine adds the stack's root resource, and for each package of a custom resource
-        // the default provider `pulumi:providers:<package>` (a real state shows them: test/policy/facts.test.ts).
-        const engine = [STACK, ...registered.filter((r) => r.custom).map((r) => `pulumi:providers:${r.type.split(":")[0]}`)];
+        // and for each package of a custom resource or an invoke the default provider
+        // `pulumi:providers:<package>` (a real state shows them: test/policy/facts.test.ts).
+        const invoked = Object.values(runs).flatMap(({ run }) => run.invokes.map((invoke) => invoke.token));
+        const packages = [...registered.filter((r) => r.custom).map((r) => r.type), ...invoked].map((token) => token.split(":")[0]);
+        const engine = [STACK, ...packages.map((name) => `pulumi:providers:${name}`)];
         const types = [...new Set([...registered.map((r) => r.type), ...engine])].sort();
         assert.ok(types.includes(TIME_BOUND_ROLE_ASSIGNMENT), "the elevated run registers the time-bound Global Administrator");
         assert.deepEqual(types, [...DECLARED_RESOURCE_TYPES].sort());

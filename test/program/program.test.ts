@@ -63,6 +63,8 @@ const ofType = (run: ProgramRun, type: string) => run.resources.filter((r) => r.
 const roleIds = (run: ProgramRun) => ofType(run, ROLE_ASSIGNMENT).map((r) => r.inputs.roleId).sort();
 const urnOfRole = (run: ProgramRun, templateId: string) => ofType(run, ROLE_ASSIGNMENT).find((r) => r.inputs.roleId === templateId)?.urn;
 const named = (run: ProgramRun, name: string) => run.resources.find((r) => r.name === name);
+/** The account's look-ups (the program also asks the engine for the stack's previous state). */
+const lookups = (run: ProgramRun) => run.invokes.filter((i) => i.token === "azuread:index/getUser:getUser");
 
 describe("program under mocks", function () {
     this.timeout(180000);
@@ -200,10 +202,10 @@ describe("program under mocks", function () {
     });
 
     it("resolves the account by UPN or by object id through azuread.getUser", () => {
-        assert.deepEqual(runs.bootstrap.invokes, [
+        assert.deepEqual(lookups(runs.bootstrap), [
             { token: "azuread:index/getUser:getUser", inputs: { userPrincipalName: ACCOUNT.userPrincipalName } },
         ]);
-        assert.deepEqual(runs.byObjectId.invokes, [{ token: "azuread:index/getUser:getUser", inputs: { objectId: ACCOUNT.objectId } }]);
+        assert.deepEqual(lookups(runs.byObjectId), [{ token: "azuread:index/getUser:getUser", inputs: { objectId: ACCOUNT.objectId } }]);
         assert.equal(runs.byObjectId.outputs.serviceAccountObjectId, ACCOUNT.objectId);
     });
 
@@ -288,7 +290,7 @@ describe("program under mocks", function () {
     it("bad configuration registers nothing, calls nothing and lists every problem at once", () => {
         const run = runs.badConfig;
         assert.equal(run.resources.length, 0);
-        assert.equal(run.invokes.length, 0);
+        assert.equal(lookups(run).length, 0);
         assert.match(run.error ?? "", /3 problems/);
         assert.match(run.error ?? "", /stage: "promote" is not a stage/);
         assert.match(run.error ?? "", /serviceAccount: "not an account"/);
@@ -298,7 +300,7 @@ describe("program under mocks", function () {
     it("checks the program's keys and the clients' keys in one pass: one message for every problem", () => {
         const run = runs.badConfigAndClientSetting;
         assert.equal(run.resources.length, 0);
-        assert.equal(run.invokes.length, 0);
+        assert.equal(lookups(run).length, 0);
         assert.match(run.error ?? "", /2 problems/);
         assert.match(run.error ?? "", /stage: "promote" is not a stage/);
         assert.match(run.error ?? "", /d365-backup-access:pollIntervalSeconds: "soon" is not a number of seconds/);
@@ -307,7 +309,7 @@ describe("program under mocks", function () {
     it("a wrong client secret is reported as the operator's sign-in failing, not as the account", () => {
         const run = runs.wrongSecret;
         assert.equal(run.resources.length, 0);
-        assert.equal(run.invokes.length, 0, "the account is not looked up");
+        assert.equal(lookups(run).length, 0, "the account is not looked up");
         assert.match(run.error ?? "", /^Signing in for \S+ with the client secret of application \S+ in tenant \S+ failed: .*AADSTS7000215/s);
         assert.match(run.error ?? "", /Fix: check the azuread:\* settings or ARM_\* variables/);
         assert.doesNotMatch(run.error ?? "", /could not be resolved|not-the-secret/);
@@ -316,7 +318,7 @@ describe("program under mocks", function () {
     it("no credentials at all is a configuration problem that names what to set", () => {
         const run = runs.noCredentials;
         assert.equal(run.resources.length, 0);
-        assert.equal(run.invokes.length, 0);
+        assert.equal(lookups(run).length, 0);
         assert.match(run.error ?? "", /^The stack configuration has a problem; nothing was changed/);
         assert.match(run.error ?? "", /No sign-in method is configured and azuread:useCli is false\. Set one of: azuread:clientId \+ azuread:clientSecret/);
     });
@@ -326,7 +328,7 @@ describe("program under mocks", function () {
         // The metadata host is read first: it names the endpoints the azuread provider signs in with.
         const host = stopped.env.ARM_METADATA_HOSTNAME;
         assert.equal(run.resources.length, 0);
-        assert.equal(run.invokes.length, 0);
+        assert.equal(lookups(run).length, 0);
         assert.ok((run.error ?? "").startsWith(`Cannot reach the cloud metadata endpoint at ${host}, from ARM_METADATA_HOSTNAME, for `), run.error);
         assert.match(run.error ?? "", /ECONNREFUSED/);
         assert.match(run.error ?? "", /Fix: check that ARM_METADATA_HOSTNAME names a host that is up and reachable from here/);

@@ -28,7 +28,7 @@ function holdsSystemAdministrator(emulator: any): boolean {
 
 describe("SecurityRoleAssignment provider", function () {
     this.timeout(30_000);
-    isolateProviderProcess();
+    const output = isolateProviderProcess();
 
     it("gives the user System Administrator and returns plain outputs", async () => {
         await withEmulator(seedWithAccount(), async (emulator) => {
@@ -162,6 +162,64 @@ describe("SecurityRoleAssignment provider", function () {
             await (await configuredProviders(emulator)).roles.delete!(id, outs);
         });
     });
+    describe("gives back only what it granted", () => {
+        it("records the origin: granted when it associated the role, adopted when the user held it", async () => {
+            await withEmulator(seedWithAccount(), async (emulator) => {
+                const { outs } = await (await configuredProviders(emulator)).roles.create(inputs);
+                assert.strictEqual(outs.origin, "granted");
+            });
+            await withEmulator(seedWithAccount({ roleTemplateIds: [SYSTEM_ADMINISTRATOR] }), async (emulator) => {
+                const { outs } = await (await configuredProviders(emulator)).roles.create(inputs);
+                assert.strictEqual(outs.origin, "adopted");
+            });
+        });
+
+        it("leaves an adopted role, and one whose state records no origin, in place on delete, without a write", async () => {
+            await withEmulator(seedWithAccount({ roleTemplateIds: [SYSTEM_ADMINISTRATOR] }), async (emulator) => {
+                const { roles } = await configuredProviders(emulator);
+                const { id, outs } = await roles.create(inputs);
+                await roles.delete!(id, outs);
+                const { origin: _none, ...older } = outs;
+                await roles.delete!(id, older);
+                assert.ok(holdsSystemAdministrator(emulator), "held before the stack: left as found");
+                assert.deepStrictEqual(emulator.requests().filter((r) => r.method === "DELETE"), []);
+                assert.ok(output.lines.some((line) => /is left in place: the account held it before this stack \(adopted\)/.test(line)), output.lines.join("\n"));
+                assert.ok(output.lines.some((line) => /does not record that it granted it/.test(line)), output.lines.join("\n"));
+            });
+        });
+
+        it("removes only the copy it associated, in its business unit: a copy in another business unit is untouched", async () => {
+            await withEmulator(seedWithAccount(), async (emulator) => {
+                const { roles } = await configuredProviders(emulator);
+                const { id, outs } = await roles.create(inputs);
+                assert.strictEqual(outs.origin, "granted", "associated the root business unit's copy");
+                // Meanwhile someone gives the account the child business unit's copy of the same role.
+                emulator.mutate((tenant: any) => {
+                    tenant.environments[0].systemUsers.find((u: any) => u.systemUserId === SYSUSER).childUnitRoleTemplateIds = [SYSTEM_ADMINISTRATOR];
+                });
+                emulator.clearRequests();
+                await roles.delete!(id, outs);
+                const user = systemUserOf(emulator, ENV)!;
+                assert.deepStrictEqual([user.roleTemplateIds, user.childUnitRoleTemplateIds], [[], [SYSTEM_ADMINISTRATOR]], "only the copy it associated went");
+                const deletes = emulator.requests().filter((r) => r.method === "DELETE");
+                assert.deepStrictEqual(deletes.map((r) => r.path.includes(outs.roleId)), [true], "one disassociation, of the recorded role id");
+            });
+        });
+
+        it("a granted role reads as gone once the copy it associated is gone, even if another copy is held", async () => {
+            await withEmulator(seedWithAccount(), async (emulator) => {
+                const { roles } = await configuredProviders(emulator);
+                const { id, outs } = await roles.create(inputs);
+                emulator.mutate((tenant: any) => {
+                    const user = tenant.environments[0].systemUsers.find((u: any) => u.systemUserId === SYSUSER);
+                    user.roleTemplateIds = [];
+                    user.childUnitRoleTemplateIds = [SYSTEM_ADMINISTRATOR];
+                });
+                assert.deepStrictEqual(await roles.read!(id, outs), {});
+            });
+        });
+    });
+
     describe("state written by 0.1.0 (the user named by systemuser id only)", () => {
         const written010 = (outs: Record<string, unknown>) => {
             const { userObjectId: _none, ...stored } = outs;

@@ -87,7 +87,7 @@ describe("TimeBoundRoleAssignment provider", function () {
             assert.strictEqual(diff.changes, false);
 
             await elevations.delete!(id, ended.props);
-            assert.deepStrictEqual(pimRequests(emulator), ["201", "400"], "adminRemove answered RoleAssignmentDoesNotExist, which counts as done");
+            assert.deepStrictEqual(pimRequests(emulator), ["201"], "nothing active: nothing to remove, and no request");
         });
     });
 
@@ -95,6 +95,42 @@ describe("TimeBoundRoleAssignment provider", function () {
         await withEmulator(baseSeed(), async (emulator) => {
             const { elevations } = await configuredProviders(emulator);
             const { id, outs } = await elevations.create!(inputs);
+            await elevations.delete!(id, outs);
+            assert.strictEqual(globalAdministrator(emulator), undefined);
+        });
+    });
+
+    it("ends only its own assignment: one granted by someone else after this one ended is left in place", async () => {
+        await withEmulator(baseSeed(), async (emulator) => {
+            const { elevations } = await configuredProviders(emulator);
+            const { id, outs } = await elevations.create!(inputs);
+            assert.ok(outs.scheduleId, "the PIM schedule id is recorded");
+            emulator.advanceClock(3 * 3600);
+            // Someone grants Global Administrator again, by hand, after the stack's own elevation ended.
+            emulator.mutate((tenant: any) =>
+                tenant.directoryRoleAssignments.push({ id: "0a0a0a0a-0000-4000-8000-00000000000a", principalId: ACCOUNT, roleDefinitionId: GLOBAL_ADMINISTRATOR, directoryScopeId: "/", startDateTime: new Date(emulator.now()).toISOString(), endDateTime: null }),
+            );
+            const read = await elevations.read!(id, outs);
+            assert.strictEqual(read.props.status, "ended", "the active one is not this elevation");
+            await elevations.delete!(id, read.props);
+            assert.ok(globalAdministrator(emulator), "the other assignment is still active");
+            assert.deepStrictEqual(pimRequests(emulator), ["201"], "no adminRemove");
+            assert.ok(output.lines.some((line) => /through another assignment .* it is left in place/.test(line)), output.lines.join("\n"));
+
+            // State written before schedule ids were recorded: the start tells them apart.
+            const { scheduleId: _none, ...older } = outs;
+            await elevations.delete!(id, older);
+            assert.ok(globalAdministrator(emulator), "still active");
+        });
+    });
+
+    it("ends an adopted elevation on delete: Global Administrator is given back whatever its origin", async () => {
+        const end = new Date(Date.now() + 5 * HOUR).toISOString();
+        const seed = baseSeed({ directoryRoleAssignments: [{ principalId: ACCOUNT, roleDefinitionId: GLOBAL_ADMINISTRATOR, startDateTime: new Date().toISOString(), endDateTime: end }] } as any);
+        await withEmulator(seed, async (emulator) => {
+            const { elevations } = await configuredProviders(emulator);
+            const { id, outs } = await elevations.create!(inputs);
+            assert.strictEqual(outs.origin, "adopted");
             await elevations.delete!(id, outs);
             assert.strictEqual(globalAdministrator(emulator), undefined);
         });

@@ -6,7 +6,7 @@ import * as path from "path";
 import { inspectForSecrets, registerSecret } from "./secret-guard";
 
 export interface ProgramRun {
-    resources: { urn: string; type: string; name: string; custom: boolean; inputs: Record<string, any>; dependencies: string[]; importId?: string }[];
+    resources: { urn: string; type: string; name: string; custom: boolean; inputs: Record<string, any>; dependencies: string[]; importId?: string; retainOnDelete: boolean }[];
     invokes: { token: string; inputs: Record<string, any> }[];
     outputs: Record<string, any>;
     error?: string;
@@ -19,6 +19,8 @@ export interface ProgramRunOptions {
     secretKeys?: string[];
     users?: { objectId: string; userPrincipalName: string }[];
     preview?: boolean;
+    /** The stack's last checkpoint, {<urn>: {type, outputs}}, as the engine's readStackResourceOutputs answers. */
+    snapshot?: Record<string, { type: string; outputs: Record<string, unknown> }>;
     /** Extra environment: the tenant emulator's variables. */
     env?: Record<string, string>;
 }
@@ -40,6 +42,7 @@ export function runProgram(options: ProgramRunOptions): Promise<ProgramRun> {
                     PROGRAM_SECRET_KEYS: JSON.stringify(options.secretKeys ?? []),
                     PROGRAM_USERS: JSON.stringify(options.users ?? []),
                     PROGRAM_PREVIEW: String(options.preview ?? false),
+                    PROGRAM_SNAPSHOT: JSON.stringify(options.snapshot ?? {}),
                 },
                 cwd: path.join(__dirname, "..", ".."),
                 maxBuffer: 16 * 1024 * 1024,

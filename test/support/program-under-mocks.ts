@@ -6,6 +6,8 @@
 //                      PROGRAM_SECRET_KEYS  JSON list of the keys among them that are secret
 //                      PROGRAM_USERS   JSON list of {objectId, userPrincipalName} the mocked getUser knows
 //                      PROGRAM_PREVIEW "true" to run as a preview
+//                      PROGRAM_SNAPSHOT JSON {<urn>: {type, outputs}}: the stack's last checkpoint,
+//                                       as the engine's readStackResourceOutputs answers (default: none)
 //                      plus the tenant emulator's variables: the program's own checks
 //                      (environments, licence) read the emulated tenant, as they would a real one.
 // Output (stdout): one line "RESULT <json>" with resources, invokes, outputs and error.
@@ -27,14 +29,18 @@ interface RecordedResource {
     dependencies: string[];
     /** The id given with the import option, when the resource is adopted. */
     importId?: string;
+    /** The retainOnDelete option: destroy leaves the object in the tenant. */
+    retainOnDelete: boolean;
 }
 
 const config: Record<string, string> = JSON.parse(process.env.PROGRAM_CONFIG ?? "{}");
 const users: DirectoryUser[] = JSON.parse(process.env.PROGRAM_USERS ?? "[]");
 const preview = process.env.PROGRAM_PREVIEW === "true";
+const snapshot: Record<string, unknown> = JSON.parse(process.env.PROGRAM_SNAPSHOT ?? "{}");
 
-const registered: Omit<RecordedResource, "urn" | "dependencies">[] = [];
+const registered: Omit<RecordedResource, "urn" | "dependencies" | "retainOnDelete">[] = [];
 const dependencies = new Map<string, string[]>();
+const retained = new Set<string>();
 const invokes: { token: string; inputs: Record<string, unknown> }[] = [];
 
 function lookUpUser(inputs: Record<string, unknown>): DirectoryUser {
@@ -69,12 +75,18 @@ async function main(): Promise<void> {
                     const user = lookUpUser(args.inputs);
                     return { ...user, id: user.objectId, accountEnabled: true };
                 }
+                if (args.token === "pulumi:pulumi:readStackResourceOutputs") {
+                    // The engine's answer for this stack's last checkpoint.
+                    return { name: args.inputs.stackName, outputs: snapshot };
+                }
                 throw new Error(`no mock for invoke ${args.token}`);
             },
         },
         "d365-backup-access",
         "contoso",
         preview,
+        // The organization of a self-managed backend's stacks.
+        "organization",
     );
 
     // The mock monitor does not pass dependencies to newResource; note them on the way in.
@@ -82,6 +94,7 @@ async function main(): Promise<void> {
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (request: any, callback: unknown) => {
         dependencies.set(request.getName(), request.getDependenciesList());
+        if (request.getRetainondelete()) retained.add(request.getName());
         return register(request, callback);
     };
 
@@ -102,6 +115,7 @@ async function main(): Promise<void> {
         ...resource,
         urn: urns.find((urn) => urn.endsWith(`::${resource.name}`) && urn.includes(resource.type)) ?? "",
         dependencies: dependencies.get(resource.name) ?? [],
+        retainOnDelete: retained.has(resource.name),
     }));
     process.stdout.write(`RESULT ${JSON.stringify({ resources, invokes, outputs, error })}\n`);
 }

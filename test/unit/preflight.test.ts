@@ -132,6 +132,31 @@ describe("preflight", () => {
             });
         });
 
+        it("refuses a Graph token without an oid claim: the guard cannot be skipped, and nothing else is read", async () => {
+            const reader = tenant(licensed(), [ENVIRONMENT], { operatorObjectId: async () => undefined });
+            await assert.rejects(preflight(config(), ACCOUNT_ID, reader, silent), (error: unknown) => {
+                assert.ok(error instanceof PreflightError);
+                assert.match(error.message, /The operator's Microsoft Graph token has no oid \(object id\) claim/);
+                assert.match(error.message, /Sign in as an identity whose tokens carry it/);
+                return true;
+            });
+            assert.deepEqual(reader.licenceLookups, []);
+        });
+
+        it("refuses when the state holds grants to the operator and the configured account is another one", async () => {
+            const urn = "urn:pulumi:contoso::d365-backup-access::d365-backup-access:index:ServiceAccountAccess$azuread:index/groupMember:GroupMember::security-group-member-g";
+            const grants = [{ principalId: OPERATOR_ID.toLowerCase(), urn }, { principalId: ACCOUNT_ID, urn: "urn:x::other" }];
+            await assert.rejects(preflight(config(), ACCOUNT_ID, tenant(licensed()), silent, grants), (error: unknown) => {
+                assert.ok(error instanceof PreflightError);
+                assert.match(error.message, /state holds 1 grant\(s\) to the operator's own identity/);
+                assert.match(error.message, /security-group-member-g/);
+                assert.match(error.message, /serviceAccount is now backup@contoso\.onmicrosoft\.com/);
+                return true;
+            });
+            // The account's own grants in the state are no obstacle.
+            await preflight(config(), ACCOUNT_ID, tenant(licensed()), silent, [{ principalId: ACCOUNT_ID, urn }]);
+        });
+
         it("reads PIM only when Global Administrator is to be time-bound in this stage", async () => {
             const reader = tenant(licensed());
             await preflight(config({ stage: "operational", elevationHours: "2" }), ACCOUNT_ID, reader, silent);

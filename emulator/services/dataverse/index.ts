@@ -91,6 +91,10 @@ export function dataverseService(deps: ServiceDeps, environmentId: string): Serv
     requirePrivilege(ctx, "prvAssignRole", "role", 1036);
     const role = roleById(environmentId, roleId) ?? fail(ctx, 404, "0x80040217", `role With Id = ${roleId} Does Not Exist`);
     // removing an association that does not exist is not an error
+    if (role.businessUnitId !== rootBusinessUnitId(environmentId)) {
+      user.childUnitRoleTemplateIds = (user.childUnitRoleTemplateIds ?? []).filter((t) => t !== role.roleTemplateId);
+      return ok(ctx, 204);
+    }
     user.roleTemplateIds = user.roleTemplateIds.filter((t) => t !== role.roleTemplateId);
     user.roleNames = user.roleNames.filter((n) => n !== role.name);
     return ok(ctx, 204);
@@ -169,7 +173,8 @@ export function dataverseService(deps: ServiceDeps, environmentId: string): Serv
       const role = roleById(environmentId, roleId) ?? fail(ctx, 404, "0x80040217", `role With Id = ${roleId} Does Not Exist`);
       if (user.isDisabled) fail(ctx, 400, "0x80040225", `The specified user(Id = ${user.systemUserId}) is disabled. Consider enabling this user.`);
       if (heldRoles(environmentId, user).some((r) => r.roleid === role.roleid)) fail(ctx, 412, "0x80040237", "Cannot insert duplicate key.");
-      if (role.roleTemplateId) user.roleTemplateIds.push(role.roleTemplateId);
+      if (role.businessUnitId !== rootBusinessUnitId(environmentId)) user.childUnitRoleTemplateIds = [...(user.childUnitRoleTemplateIds ?? []), role.roleTemplateId!];
+      else if (role.roleTemplateId) user.roleTemplateIds.push(role.roleTemplateId);
       else user.roleNames.push(role.name);
       return ok(ctx, 204);
     }),

@@ -3,7 +3,7 @@
 import { createHash } from "crypto";
 import { derivedGuid } from "../../ids";
 import { Environment, SystemUser } from "../../seed/types";
-import { CatalogRole, environmentRoles, organizationId, roleByName, roleByTemplateId, rootBusinessUnitId } from "../../tenant/dataverse-catalog";
+import { CatalogRole, childUnitRoleByTemplateId, environmentRoles, organizationId, roleByName, roleByTemplateId, rootBusinessUnitId } from "../../tenant/dataverse-catalog";
 import { Tenant } from "../../tenant/tenant";
 import { BUSINESSUNIT_COLUMNS, ROLE_COLUMNS, SYSTEMUSER_COLUMNS } from "./columns";
 
@@ -18,7 +18,8 @@ function versionNumber(...parts: unknown[]): number {
 export function heldRoles(envId: string, user: SystemUser): CatalogRole[] {
   const byTemplate = user.roleTemplateIds.map((t) => roleByTemplateId(envId, t));
   const byName = user.roleNames.map((n) => roleByName(envId, n));
-  return [...byTemplate, ...byName].filter((r): r is CatalogRole => r !== undefined);
+  const childUnit = (user.childUnitRoleTemplateIds ?? []).map((t) => childUnitRoleByTemplateId(envId, t));
+  return [...byTemplate, ...byName, ...childUnit].filter((r): r is CatalogRole => r !== undefined);
 }
 
 export function systemUserRecord(tenant: Tenant, env: Environment, user: SystemUser): Record<string, unknown> {

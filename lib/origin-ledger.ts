@@ -1,0 +1,173 @@
+// Which of the account's directory roles and security-group memberships this stack
+// granted, and which it adopted (the account held them before the stack): the rule
+// that decides what `pulumi destroy`, and removing an environment from the list, give
+// back. Adopted access is left as found (the resources are registered with
+// retainOnDelete); granted access is removed. One exception: Global Administrator is
+// removed whatever its origin when a stage no longer declares it — taking it away
+// again is the point of the procedure.
+//
+// The tenant alone cannot tell the two apart once the stack exists (a role the stack
+// granted looks like one held before), so the component records the adopted ones in
+// its outputs, and each run decides per resource:
+//   - already in the previous state: keeps the origin recorded then;
+//   - in the previous state, but recorded by a version that kept no ledger: the stack
+//     cannot prove it granted it, so it counts as adopted (left in place) and the
+//     preview names it;
+//   - new, and the account holds it already (preflight's ExistingAccess): adopted;
+//   - new otherwise: granted.
+// Pure: the previous state and the tenant's answers come in as data.
+
+import { DirectoryRole, DIRECTORY_ROLES, GLOBAL_ADMINISTRATOR } from "./directory-roles";
+import { PreviousResource, PreviousState, previousResource } from "./previous-state";
+import type { ExistingAccess } from "./preflight";
+
+export type Origin = "granted" | "adopted";
+
+export const COMPONENT_TYPE = "d365-backup-access:index:ServiceAccountAccess";
+export const DIRECTORY_ROLE_ASSIGNMENT_TYPE = "azuread:index/directoryRoleAssignment:DirectoryRoleAssignment";
+export const GROUP_MEMBER_TYPE = "azuread:index/groupMember:GroupMember";
+export const SECURITY_ROLE_ASSIGNMENT_TYPE = "pulumi-nodejs:dynamic/dataverse:SecurityRoleAssignment";
+export const TIME_BOUND_ROLE_ASSIGNMENT_TYPE = "pulumi-nodejs:dynamic/entra:TimeBoundRoleAssignment";
+
+export function directoryRoleResourceName(role: DirectoryRole): string {
+    return `directory-role-${role.key}`;
+}
+
+export function groupMemberResourceName(groupId: string): string {
+    return `security-group-member-${groupId}`;
+}
+
+/** What the component records (its input and its output `adopted`): the adopted ones, by id. */
+export interface AdoptedLedger {
+    /** Role template ids (lower case). */
+    readonly directoryRoles: readonly string[];
+    /** Security group ids (lower case). */
+    readonly groupMemberships: readonly string[];
+}
+
+export interface Origins {
+    /** By role template id (lower case), for the permanent directory roles declared this run. */
+    readonly directoryRoles: Readonly<Record<string, Origin>>;
+    /** By group id (lower case), for the memberships declared this run. */
+    readonly groupMemberships: Readonly<Record<string, Origin>>;
+    /** Held in the previous state with no origin recorded (an earlier version): treated as adopted. */
+    readonly unproven: readonly string[];
+    /** What the component records this run. */
+    readonly ledger: AdoptedLedger;
+}
+
+/** Global Administrator is the one role given back whatever its origin. */
+export function isRetainedWhenAdopted(role: DirectoryRole): boolean {
+    return role.templateId !== GLOBAL_ADMINISTRATOR.templateId;
+}
+
+function recordedLedger(previous: PreviousState): AdoptedLedger | undefined {
+    const component = previous.resources.find((resource) => resource.type === COMPONENT_TYPE);
+    const adopted = component?.outputs.adopted as Partial<AdoptedLedger> | undefined;
+    if (!adopted || !Array.isArray(adopted.directoryRoles) || !Array.isArray(adopted.groupMemberships)) return undefined;
+    return {
+        directoryRoles: adopted.directoryRoles.map((id) => String(id).toLowerCase()),
+        groupMemberships: adopted.groupMemberships.map((id) => String(id).toLowerCase()),
+    };
+}
+
+export interface OriginQuestion {
+    readonly previous: PreviousState;
+    /** The permanent directory roles this run declares. */
+    readonly directoryRoles: readonly DirectoryRole[];
+    /** The security groups this run declares a membership of. */
+    readonly groupIds: readonly string[];
+    readonly existing: ExistingAccess;
+}
+
+export function decideOrigins(question: OriginQuestion): Origins {
+    const recorded = recordedLedger(question.previous);
+    const unproven: string[] = [];
+    const decide = (inState: PreviousResource | undefined, recordedAdopted: boolean, heldNow: boolean, what: string): Origin => {
+        if (!inState) return heldNow ? "adopted" : "granted";
+        if (recorded) return recordedAdopted ? "adopted" : "granted";
+        unproven.push(what);
+        return "adopted";
+    };
+
+    const directoryRoles: Record<string, Origin> = {};
+    for (const role of question.directoryRoles) {
+        const id = role.templateId.toLowerCase();
+        const inState = previousResource(question.previous, DIRECTORY_ROLE_ASSIGNMENT_TYPE, directoryRoleResourceName(role));
+        directoryRoles[id] = decide(inState, !!recorded?.directoryRoles.includes(id), !!question.existing.roleAssignmentIds[id], role.displayName);
+    }
+    const groupMemberships: Record<string, Origin> = {};
+    for (const groupId of question.groupIds) {
+        const id = groupId.toLowerCase();
+        const inState = previousResource(question.previous, GROUP_MEMBER_TYPE, groupMemberResourceName(groupId));
+        const held = question.existing.groupMemberships.some((group) => group.toLowerCase() === id);
+        groupMemberships[id] = decide(inState, !!recorded?.groupMemberships.includes(id), held, `membership of security group ${groupId}`);
+    }
+    // Dataverse roles record their origin in their own outputs (the provider decides it).
+    for (const resource of question.previous.resources.filter((r) => r.type === SECURITY_ROLE_ASSIGNMENT_TYPE)) {
+        if (resource.outputs.origin === undefined) unproven.push(dataverseRoleDescription(resource));
+    }
+    const adoptedOf = (origins: Record<string, Origin>) => Object.keys(origins).filter((id) => origins[id] === "adopted").sort();
+    return {
+        directoryRoles,
+        groupMemberships,
+        unproven,
+        ledger: { directoryRoles: adoptedOf(directoryRoles), groupMemberships: adoptedOf(groupMemberships) },
+    };
+}
+
+function roleName(templateId: string): string {
+    return DIRECTORY_ROLES.find((role) => role.templateId === templateId)?.displayName ?? `directory role ${templateId}`;
+}
+
+function dataverseRoleDescription(resource: PreviousResource): string {
+    return `${String(resource.outputs.roleName || "System Administrator")} in environment ${String(resource.outputs.environmentId)}`;
+}
+
+/** Dataverse roles in the previous state, by what their delete does. */
+function dataverseRoles(previous: PreviousState): { removed: string[]; kept: string[] } {
+    const removed: string[] = [];
+    const kept: string[] = [];
+    for (const resource of previous.resources.filter((r) => r.type === SECURITY_ROLE_ASSIGNMENT_TYPE)) {
+        const what = dataverseRoleDescription(resource);
+        (resource.outputs.origin === "granted" ? removed : kept).push(what);
+    }
+    return { removed, kept };
+}
+
+/**
+ * The preview's statement of what `pulumi destroy`, or removing an environment, would
+ * give back: one line for what is removed, one for what is left in place.
+ */
+export function describeGiveBack(origins: Origins, previous: PreviousState, timeBoundRoles: readonly DirectoryRole[]): string {
+    const removed: string[] = [];
+    const kept: string[] = [];
+    for (const [templateId, origin] of Object.entries(origins.directoryRoles)) {
+        const name = roleName(templateId);
+        if (templateId === GLOBAL_ADMINISTRATOR.templateId) removed.push(`${name} (whatever its origin)`);
+        else (origin === "granted" ? removed : kept).push(name);
+    }
+    for (const role of timeBoundRoles) removed.push(`${role.displayName} (its own time-bound assignment only)`);
+    for (const [groupId, origin] of Object.entries(origins.groupMemberships)) {
+        (origin === "granted" ? removed : kept).push(`membership of security group ${groupId}`);
+    }
+    const dataverse = dataverseRoles(previous);
+    removed.push(...dataverse.removed.map((what) => `${what} (only the copy it associated, in its business unit)`));
+    kept.push(...dataverse.kept);
+    return (
+        `What \`pulumi destroy\` or removing an environment gives back: only what this stack granted. ` +
+        `Removes: ${removed.length ? removed.join("; ") : "nothing"}. ` +
+        `Leaves in place (held before this stack): ${kept.length ? kept.join("; ") : "nothing"}. ` +
+        `A Dataverse role the update is about to give counts as granted unless the account holds it already.`
+    );
+}
+
+/** The preview's warning for what an earlier version's state cannot prove it granted. */
+export function unprovenWarning(unproven: readonly string[]): string | undefined {
+    if (!unproven.length) return undefined;
+    return (
+        `The stack's state was written by a version that did not record origins, so it cannot prove it granted: ${unproven.join("; ")}. ` +
+        `These count as held before the stack: \`pulumi destroy\` and removing an environment leave them in place. ` +
+        `If this stack did grant them, remove them by hand after a destroy (Entra admin center).`
+    );
+}

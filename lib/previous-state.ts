@@ -1,0 +1,84 @@
+// What the stack held after its last update, read before the program registers
+// anything: which resources it manages, their outputs, and the origin ledger the
+// component recorded. The program needs it for two decisions the tenant alone cannot
+// answer: whether an assignment the account holds was granted by this stack or was
+// there before it (see origin-ledger.ts), and whether the stack's state holds grants
+// to the operator's own identity (see preflight.ts).
+//
+// It comes from the engine's builtin invoke `pulumi:pulumi:readStackResourceOutputs`
+// (the one StackReference uses), asked for this very stack: it returns every resource
+// of the last checkpoint with its type and outputs, registers nothing and so leaves the
+// state's shape unchanged. A new stack has no checkpoint: the answer is empty.
+
+/** The invoke function: pulumi.runtime.invoke in the program, a fake in tests. */
+export type Invoke = (token: string, args: Record<string, unknown>) => Promise<unknown>;
+
+export const READ_STACK_RESOURCE_OUTPUTS = "pulumi:pulumi:readStackResourceOutputs";
+
+export interface PreviousResource {
+    readonly urn: string;
+    readonly type: string;
+    /** The resource's name: the URN's last segment. */
+    readonly name: string;
+    readonly outputs: Readonly<Record<string, unknown>>;
+}
+
+export interface PreviousState {
+    readonly resources: readonly PreviousResource[];
+}
+
+export const NO_PREVIOUS_STATE: PreviousState = { resources: [] };
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The invoke's answer, `{name, outputs: {<urn>: {type, outputs}}}`, as a list. */
+export function parseStackResourceOutputs(answer: unknown): PreviousState {
+    const byUrn = isRecord(answer) && isRecord(answer.outputs) ? answer.outputs : {};
+    const resources = Object.entries(byUrn).map(([urn, entry]) => {
+        const record = isRecord(entry) ? entry : {};
+        return {
+            urn,
+            type: typeof record.type === "string" ? record.type : "",
+            name: urn.slice(urn.lastIndexOf("::") + 2),
+            outputs: isRecord(record.outputs) ? record.outputs : {},
+        };
+    });
+    return { resources };
+}
+
+/** Reads this stack's last checkpoint; `stackName` is organization/project/stack. */
+export async function readPreviousState(invoke: Invoke, stackName: string): Promise<PreviousState> {
+    return parseStackResourceOutputs(await invoke(READ_STACK_RESOURCE_OUTPUTS, { stackName }));
+}
+
+export function previousResource(state: PreviousState, type: string, name: string): PreviousResource | undefined {
+    return state.resources.find((resource) => resource.type === type && resource.name === name);
+}
+
+/** One access grant the state holds: to whom, and which resource holds it. */
+export interface StateGrant {
+    readonly principalId: string;
+    readonly urn: string;
+}
+
+/** Where each resource type that grants access keeps the principal it grants to. */
+export const PRINCIPAL_OUTPUT_BY_TYPE: Readonly<Record<string, string>> = {
+    "azuread:index/directoryRoleAssignment:DirectoryRoleAssignment": "principalObjectId",
+    "azuread:index/groupMember:GroupMember": "memberObjectId",
+    "pulumi-nodejs:dynamic/entra:TimeBoundRoleAssignment": "principalObjectId",
+    "pulumi-nodejs:dynamic/powerplatform:EnvironmentUser": "userObjectId",
+    "pulumi-nodejs:dynamic/dataverse:SecurityRoleAssignment": "userObjectId",
+};
+
+/** Every grant in the state, with its principal (lower case). */
+export function grantsInState(state: PreviousState): StateGrant[] {
+    const grants: StateGrant[] = [];
+    for (const resource of state.resources) {
+        const key = PRINCIPAL_OUTPUT_BY_TYPE[resource.type];
+        const principal = key ? resource.outputs[key] : undefined;
+        if (typeof principal === "string" && principal) grants.push({ principalId: principal.toLowerCase(), urn: resource.urn });
+    }
+    return grants;
+}

@@ -1,0 +1,208 @@
+// What destroy and removal give back, decided by the program: the origin of each
+// directory role and group membership (granted by the stack, or held before it and
+// adopted), read from the stack's previous state and the tenant; retainOnDelete on
+// adopted ones, never on Global Administrator; and the operator's own grants in the
+// state refused. Runs the whole program under runtime mocks, one process per case,
+// with the engine's readStackResourceOutputs answered from a given checkpoint.
+
+import { strict as assert } from "assert";
+
+import { RunningEmulator, startEmulator } from "../../emulator";
+import { ProgramRun, ProgramRunOptions, runProgram } from "../support/program-runner";
+
+const ACCOUNT = { objectId: "5c1e2a9b-3f4d-4e5f-8a6b-7c8d9e0f1a2b", userPrincipalName: "backup@contoso.onmicrosoft.com" };
+const OTHER = { objectId: "6d2f3b0c-4a5e-4f6a-9b7c-8d9e0f1a2b3c", userPrincipalName: "other@contoso.onmicrosoft.com" };
+const OPERATOR_OBJECT_ID = "5e9b1f8d-6a7c-4b0d-9e2f-4a5b6c7d8e9f";
+const GROUP = "8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b";
+const PLAIN = "0f4c6a3e-1b2d-4c5e-8f7a-9b0c1d2e3f4a";
+const RESTRICTED = "1a5d7b4f-2c3e-4d6f-9a8b-0c1d2e3f4a5b";
+const TEMPLATE = {
+    globalAdministrator: "62e90394-69f5-4237-9190-012177145e10",
+    dynamicsAdministrator: "44367163-eba1-44c3-98af-f5787879f96a",
+    powerPlatformAdministrator: "11648597-926c-4cf3-9c36-bcebb0ba8dcc",
+};
+
+const SEED = {
+    tenantId: "9a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d",
+    operator: { clientId: "4d8a0e7c-5f6b-4a9c-8d1e-3f4a5b6c7d8e", clientSecret: "give-back-test-operator-secret", objectId: OPERATOR_OBJECT_ID, registeredAdminApplication: true },
+    users: [
+        { id: ACCOUNT.objectId, userPrincipalName: ACCOUNT.userPrincipalName, accountEnabled: true, licenses: ["DYN365_ENTERPRISE_PLAN1"] },
+        { id: OTHER.objectId, userPrincipalName: OTHER.userPrincipalName, accountEnabled: true, licenses: ["DYN365_ENTERPRISE_PLAN1"] },
+    ],
+    groups: [{ id: GROUP, displayName: "Sales environment users", members: [] as string[] }],
+    environments: [
+        { id: PLAIN, displayName: "Contoso Production", sku: "Production" },
+        { id: RESTRICTED, displayName: "Contoso Sales", sku: "Sandbox", securityGroupId: GROUP },
+    ],
+};
+
+const COMPONENT = "d365-backup-access:index:ServiceAccountAccess";
+const ROLE_ASSIGNMENT = "azuread:index/directoryRoleAssignment:DirectoryRoleAssignment";
+const GROUP_MEMBER = "azuread:index/groupMember:GroupMember";
+const PREFIX = "urn:pulumi:contoso::d365-backup-access::";
+
+type Snapshot = NonNullable<ProgramRunOptions["snapshot"]>;
+
+function config(stage: string, serviceAccount = ACCOUNT.userPrincipalName): Record<string, string> {
+    return {
+        "d365-backup-access:stage": stage,
+        "d365-backup-access:serviceAccount": serviceAccount,
+        "d365-backup-access:environments": '["*"]',
+    };
+}
+
+/** A checkpoint as the engine reports it: the component (with or without a ledger) and some children. */
+function snapshot(ledger: { directoryRoles: string[]; groupMemberships: string[] } | undefined, children: Snapshot): Snapshot {
+    return {
+        [`${PREFIX}${COMPONENT}::backup-service-account`]: { type: COMPONENT, outputs: ledger ? { adopted: ledger, directoryRoles: [] } : { directoryRoles: [] } },
+        ...children,
+    };
+}
+
+function roleInState(key: string, templateId: string, principal = ACCOUNT.objectId): Snapshot {
+    return {
+        [`${PREFIX}${COMPONENT}$${ROLE_ASSIGNMENT}::directory-role-${key}`]: {
+            type: ROLE_ASSIGNMENT,
+            outputs: { roleId: templateId, principalObjectId: principal, directoryScopeId: "/" },
+        },
+    };
+}
+
+function membershipInState(): Snapshot {
+    return {
+        [`${PREFIX}${COMPONENT}$${GROUP_MEMBER}::security-group-member-${GROUP}`]: {
+            type: GROUP_MEMBER,
+            outputs: { groupObjectId: GROUP, memberObjectId: ACCOUNT.objectId },
+        },
+    };
+}
+
+const role = (run: ProgramRun, templateId: string) => run.resources.find((r) => r.type === ROLE_ASSIGNMENT && r.inputs.roleId === templateId);
+const membership = (run: ProgramRun) => run.resources.find((r) => r.type === GROUP_MEMBER);
+const component = (run: ProgramRun) => run.resources.find((r) => r.type === COMPONENT);
+
+describe("program under mocks: what destroy and removal give back", function () {
+    this.timeout(180000);
+    let clean: RunningEmulator;
+    let brownfield: RunningEmulator;
+    const runs: Record<string, ProgramRun> = {};
+
+    before(async () => {
+        clean = await startEmulator(SEED);
+        // The account already holds Dynamics 365 Administrator and Global Administrator, and is in the group.
+        brownfield = await startEmulator({
+            ...SEED,
+            directoryRoleAssignments: [
+                { principalId: ACCOUNT.objectId, roleDefinitionId: TEMPLATE.dynamicsAdministrator },
+                { principalId: ACCOUNT.objectId, roleDefinitionId: TEMPLATE.globalAdministrator },
+            ],
+            groups: [{ ...SEED.groups[0], members: [ACCOUNT.objectId] }],
+        });
+        const users = [ACCOUNT, OTHER];
+        const dynamics = roleInState("dynamics-365-administrator", TEMPLATE.dynamicsAdministrator);
+        const scenarios: Record<string, ProgramRunOptions> = {
+            // A new stack in a tenant where the account holds access already.
+            firstRunBrownfield: { config: config("bootstrap"), users, env: brownfield.env },
+            firstRunBrownfieldOperational: { config: config("operational"), users, env: brownfield.env, preview: true },
+            // The stack granted Dynamics 365 Administrator and the membership (its ledger says so): still granted, though the tenant holds them now.
+            recordedGranted: { config: config("operational"), users, env: brownfield.env, snapshot: snapshot({ directoryRoles: [], groupMemberships: [] }, { ...dynamics, ...membershipInState() }) },
+            // Recorded as adopted: still adopted.
+            recordedAdopted: {
+                config: config("operational"),
+                users,
+                env: clean.env,
+                snapshot: snapshot({ directoryRoles: [TEMPLATE.dynamicsAdministrator], groupMemberships: [GROUP] }, { ...dynamics, ...membershipInState() }),
+            },
+            // State of a version that kept no ledger: what it holds cannot be proven granted.
+            unproven: { config: config("operational"), users, env: clean.env, snapshot: snapshot(undefined, { ...dynamics, ...membershipInState() }), preview: true },
+            // The state holds the operator's own role; the configured account is another one.
+            operatorInState: {
+                config: config("operational"),
+                users,
+                env: clean.env,
+                snapshot: snapshot({ directoryRoles: [], groupMemberships: [] }, roleInState("dynamics-365-administrator", TEMPLATE.dynamicsAdministrator, OPERATOR_OBJECT_ID.toUpperCase())),
+                preview: true,
+            },
+            otherAccountInState: {
+                config: config("operational", OTHER.userPrincipalName),
+                users,
+                env: clean.env,
+                snapshot: snapshot({ directoryRoles: [], groupMemberships: [] }, dynamics),
+                preview: true,
+            },
+        };
+        const names = Object.keys(scenarios);
+        for (let i = 0; i < names.length; i += 2) {
+            const batch = names.slice(i, i + 2);
+            const results = await Promise.all(batch.map((name) => runProgram(scenarios[name])));
+            batch.forEach((name, index) => (runs[name] = results[index]));
+        }
+    });
+
+    after(async () => {
+        await clean?.stop();
+        await brownfield?.stop();
+    });
+
+    it("a new stack adopts what the account holds and retains it on delete; what it creates is removed", () => {
+        const run = runs.firstRunBrownfieldOperational;
+        assert.equal(run.error, undefined, run.error);
+        assert.equal(role(run, TEMPLATE.dynamicsAdministrator)!.retainOnDelete, true);
+        assert.equal(role(run, TEMPLATE.powerPlatformAdministrator)!.retainOnDelete, false, "granted by the stack: given back");
+        assert.equal(membership(run)!.retainOnDelete, true);
+        assert.deepEqual(component(run)!.inputs.adopted, { directoryRoles: [TEMPLATE.dynamicsAdministrator], groupMemberships: [GROUP] });
+    });
+
+    it("never retains Global Administrator, even adopted: a stage that no longer declares it removes it", () => {
+        const run = runs.firstRunBrownfield;
+        assert.equal(run.error, undefined, run.error);
+        const globalAdministrator = role(run, TEMPLATE.globalAdministrator)!;
+        assert.ok(globalAdministrator.importId, "adopted");
+        assert.equal(globalAdministrator.retainOnDelete, false);
+        assert.equal(role(run, TEMPLATE.dynamicsAdministrator)!.retainOnDelete, true);
+        assert.deepEqual(component(run)!.inputs.adopted.directoryRoles.sort(), [TEMPLATE.globalAdministrator, TEMPLATE.dynamicsAdministrator].sort());
+    });
+
+    it("a resource already in the state keeps the origin recorded then, whatever the tenant holds now", () => {
+        const granted = runs.recordedGranted;
+        assert.equal(granted.error, undefined, granted.error);
+        assert.equal(role(granted, TEMPLATE.dynamicsAdministrator)!.retainOnDelete, false, "the stack granted it: destroy gives it back");
+        assert.equal(membership(granted)!.retainOnDelete, false);
+        assert.deepEqual(component(granted)!.inputs.adopted, { directoryRoles: [], groupMemberships: [] });
+
+        const adopted = runs.recordedAdopted;
+        assert.equal(adopted.error, undefined, adopted.error);
+        assert.equal(role(adopted, TEMPLATE.dynamicsAdministrator)!.retainOnDelete, true, "held before the stack: left as found");
+        assert.equal(role(adopted, TEMPLATE.powerPlatformAdministrator)!.retainOnDelete, false);
+        assert.equal(membership(adopted)!.retainOnDelete, true);
+    });
+
+    it("what a state without a ledger holds counts as adopted (left in place), and is recorded so", () => {
+        const run = runs.unproven;
+        assert.equal(run.error, undefined, run.error);
+        assert.equal(role(run, TEMPLATE.dynamicsAdministrator)!.retainOnDelete, true);
+        assert.equal(membership(run)!.retainOnDelete, true);
+        assert.equal(role(run, TEMPLATE.powerPlatformAdministrator)!.retainOnDelete, false, "new in this run, not held: granted");
+        assert.deepEqual(component(run)!.inputs.adopted, { directoryRoles: [TEMPLATE.dynamicsAdministrator], groupMemberships: [GROUP] });
+    });
+
+    it("refuses, registering nothing, when the state holds the operator's own grants and the account is another one", () => {
+        const run = runs.operatorInState;
+        assert.equal(run.resources.length, 0);
+        assert.match(run.error ?? "", /state holds 1 grant\(s\) to the operator's own identity \(object id 5e9b1f8d-6a7c-4b0d-9e2f-4a5b6c7d8e9f/);
+        assert.match(run.error ?? "", /directory-role-dynamics-365-administrator/);
+        assert.match(run.error ?? "", /would delete them and the operator would demote itself/);
+        assert.match(run.error ?? "", /pulumi state delete <urn>/);
+    });
+
+    it("lets the account change when the state's grants are another account's, not the operator's", () => {
+        const run = runs.otherAccountInState;
+        assert.equal(run.error, undefined, run.error);
+        assert.ok(run.resources.length > 0);
+    });
+
+    it("asks the engine for this stack's own last checkpoint", () => {
+        const invoke = runs.recordedGranted.invokes.find((i) => i.token === "pulumi:pulumi:readStackResourceOutputs");
+        assert.deepEqual(invoke?.inputs, { stackName: "organization/d365-backup-access/contoso" });
+    });
+});
