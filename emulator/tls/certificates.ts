@@ -191,9 +191,9 @@ async function hasUnconstrainedCa(dir: string): Promise<boolean> {
 }
 
 function isLoopbackConstrained(certificate: forge.pki.Certificate): boolean {
-  const extension = certificate.getExtension({ id: NAME_CONSTRAINTS_OID }) as { critical?: boolean; value?: string } | null;
+  const extension = certificate.getExtension("nameConstraints") as { id?: string; critical?: boolean; value?: string } | null;
   const expected = forge.asn1.toDer(loopbackNameConstraints()).getBytes();
-  return Boolean(extension?.critical) && extension?.value === expected;
+  return extension?.id === NAME_CONSTRAINTS_OID && Boolean(extension.critical) && extension.value === expected;
 }
 
 /**
@@ -204,9 +204,11 @@ function isLoopbackConstrained(certificate: forge.pki.Certificate): boolean {
  */
 function loopbackNameConstraints(): forge.asn1.Asn1 {
   const { asn1 } = forge;
+  // bytesFromIP exists at run time but is missing from @types/node-forge
+  const bytesFromIP = (forge.util as unknown as { bytesFromIP(ip: string): string }).bytesFromIP;
   const subtree = (base: forge.asn1.Asn1) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [base]);
   const ipRange = (range: { network: string; mask: string }) =>
-    asn1.create(asn1.Class.CONTEXT_SPECIFIC, 7, false, forge.util.bytesFromIP(range.network) + forge.util.bytesFromIP(range.mask));
+    asn1.create(asn1.Class.CONTEXT_SPECIFIC, 7, false, bytesFromIP(range.network) + bytesFromIP(range.mask));
   return asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
     asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [
       subtree(asn1.create(asn1.Class.CONTEXT_SPECIFIC, 2, false, LOOPBACK_DNS_NAME)),

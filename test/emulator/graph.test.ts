@@ -148,7 +148,7 @@ describe("emulator Graph", () => {
     it("answers whether one object is a direct member (v1.0 advanced query): a nested group's member is not one", async () => {
       const NESTED = "5d6e7f8a-9b0c-4d1e-8f2a-3b4c5d6e7f80";
       emulator.mutate((tenant) => {
-        tenant.groups.push({ id: NESTED, displayName: "Nested", members: [DEMO.backupUser] });
+        tenant.groups.push({ id: NESTED, displayName: "Nested", members: [DEMO.backupUser], isAssignableToRole: false });
         tenant.groups.find((g) => g.id === DEMO.salesGroup)!.members.push(NESTED);
       });
       try {

@@ -84,7 +84,8 @@ export function groupRepresentation(group: Group): Record<string, unknown> {
     description: null,
     displayName: group.displayName,
     groupTypes: [],
-    isAssignableToRole: null,
+    // Graph reports true for a role-assignable group and null for the others
+    isAssignableToRole: group.isAssignableToRole ? true : null,
     mail: null,
     mailEnabled: false,
     mailNickname: group.displayName.replace(/[^A-Za-z0-9]/g, "").toLowerCase() || "group",
