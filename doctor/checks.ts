@@ -348,7 +348,7 @@ function unmanagedGlobalAdministratorCheck(context: CheckContext, snapshot: Tena
     }
     const { throughGroups, eligible } = held.value;
     if (throughGroups.length === 0 && eligible.length === 0) {
-        return { ...base, status: "ok", detail: "none: the account holds Global Administrator only as the program grants it (a direct assignment)" };
+        return { ...base, status: "ok", detail: "none (neither through a role-assignable group nor eligible in PIM)" };
     }
     const name = describeServiceAccount(context.config.serviceAccount);
     const found = [
