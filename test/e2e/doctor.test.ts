@@ -195,6 +195,7 @@ describe("npm run doctor against emulated tenants", function () {
                 ...demo.environments.map((e) => `dataverse:${e.id}`),
                 "service-account",
                 "licence",
+                "unmanaged-global-administrator",
             ],
         );
         assert.match(check("well-set-up", "directory-role").detail, /Privileged Role Administrator/);
