@@ -18,7 +18,7 @@ import { route } from "../../core/router";
 import { Group } from "../../seed/types";
 import { ServiceDeps } from "../deps";
 import { badRequest, collection, contextUrl, filterFrom, graphError, GraphRoute, noContent, notFound, ok, select } from "./common";
-import { directoryObject, groupRepresentation, GROUP_DEFAULT_PROPERTIES, userRepresentation } from "./representations";
+import { directoryObject, directoryObjectLookup, groupRepresentation, GROUP_DEFAULT_PROPERTIES, userRepresentation } from "./representations";
 
 const V = "(v1\\.0|beta)";
 
@@ -49,7 +49,8 @@ export function groupRoutes(deps: ServiceDeps): GraphRoute[] {
     route("GET", new RegExp(`^/${V}/groups/([^/]+)/members$`, "i"), (ctx, m) => {
       const group = findGroup(ctx, m[2]);
       requireAdvancedQueryForCount(ctx);
-      const members = group.members.map((id) => directoryObject(tenant, id)).filter((o) => o !== undefined);
+      const lookup = directoryObjectLookup(tenant);
+      const members = group.members.map(lookup).filter((o) => o !== undefined);
       const filter = filterFrom(ctx, "microsoft.graph.directoryObject", members[0]?.representation ?? userRepresentation({ id: "", userPrincipalName: "x@y", displayName: "", accountEnabled: true, licenses: [] }));
       const matching = filter ? members.filter((o) => filter(o.representation)) : members;
       return collection(deps, ctx, contextUrl(deps, m[1], "directoryObjects"), matching.map((o) => ({ "@odata.type": `#${o.type}`, ...select(ctx, o.type, o.representation, o.defaults) })));
