@@ -12,6 +12,7 @@ import { DIRECTORY_ROLES, GLOBAL_ADMINISTRATOR } from "../lib/directory-roles";
 import { planEnvironments } from "../lib/environment-plan";
 import {
     checkOperatorSignIn,
+    ClientContext,
     ClientSettings,
     createClientContext,
     listEnvironments,
@@ -121,7 +122,8 @@ export async function readTenantStatus(config: ProgramConfig, clientSettings: Cl
     return { account, accountObjectId: found.id, directoryRoles, unmanagedGlobalAdministrator, environments };
 }
 
-async function readUnmanagedGlobalAdministrator(ctx: Parameters<typeof readRoleHeldElsewhere>[0], accountId: string, log: (line: string) => void): Promise<UnmanagedGlobalAdministrator> {
+/** Read apart from the rest: a refusal here is reported in the status, not a failed tenant. */
+async function readUnmanagedGlobalAdministrator(ctx: ClientContext, accountId: string, log: (line: string) => void): Promise<UnmanagedGlobalAdministrator> {
     try {
         const held = await readRoleHeldElsewhere(ctx, accountId, GLOBAL_ADMINISTRATOR.templateId);
         return {
