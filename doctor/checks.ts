@@ -63,7 +63,7 @@ export function evaluate(context: CheckContext, snapshot: TenantSnapshot): Check
     }
     checks.push(directoryRoleCheck(operator, snapshot), powerPlatformCheck(operator, snapshot), environmentsCheck(snapshot));
     for (const environment of snapshot.dataverse ?? []) checks.push(dataverseCheck(context, operator, environment));
-    checks.push(serviceAccountCheck(context, snapshot), licenceCheck(context, snapshot));
+    checks.push(serviceAccountCheck(context, snapshot), licenceCheck(context, snapshot), unmanagedGlobalAdministratorCheck(context, snapshot));
     return checks;
 }
 
@@ -330,5 +330,45 @@ function licenceCheck(context: CheckContext, snapshot: TenantSnapshot): CheckRes
         detail: `none (assigned: ${licences.value.map((l) => l.skuPartNumber).join(", ") || "nothing"})`,
         breaks: "adding the account to the environments: Power Platform refuses an unlicensed user (userNotLicensed); the preview stops first",
         fix: `Microsoft 365 admin center → Users → Active users → ${upn} → Licenses and apps → select a Dynamics 365 licence (e.g. DYN365_ENTERPRISE_PLAN1) → Save changes.`,
+    };
+}
+
+/**
+ * Global Administrator the account holds through a role-assignable group or as a PIM
+ * eligibility: the program grants and removes only direct assignments, so no stage ends
+ * these, and the account stays (or can become) Global Administrator whatever the stage.
+ */
+function unmanagedGlobalAdministratorCheck(context: CheckContext, snapshot: TenantSnapshot): CheckResult {
+    const base = { id: "unmanaged-global-administrator", title: "Global Administrator through a group or PIM eligibility" };
+    const held = snapshot.unmanagedGlobalAdministrator;
+    if (!held) return { ...base, status: "skip", detail: "the account was not found" };
+    if (!held.ok) {
+        const { detail, fix } = explainError(held.error);
+        return { ...base, status: "warn", detail: `could not be read: ${detail}`, ...(fix ? { fix } : {}) };
+    }
+    const { throughGroups, eligible } = held.value;
+    if (throughGroups.length === 0 && eligible.length === 0) {
+        return { ...base, status: "ok", detail: "none (neither through a role-assignable group nor eligible in PIM)" };
+    }
+    const name = describeServiceAccount(context.config.serviceAccount);
+    const found = [
+        ...throughGroups.map((group) => `through the role-assignable group ${group.displayName} (${group.id})`),
+        ...eligible.map(
+            (entry) =>
+                `eligible in PIM${entry.throughGroup ? ` through the group ${entry.throughGroup.displayName} (${entry.throughGroup.id})` : ""}` +
+                (entry.endDateTime ? ` until ${entry.endDateTime}` : " (permanently)"),
+        ),
+    ];
+    return {
+        ...base,
+        status: "warn",
+        detail: `${name} holds Global Administrator ${found.join("; ")}. The program does not manage these: no stage grants or removes them`,
+        breaks: "the operational stage's promise: the account keeps (or can activate) Global Administrator after the program removed its own assignment",
+        fix:
+            "if not intended, Microsoft Entra admin center → Identity → Roles & admins → Global Administrator → " +
+            (throughGroups.length ? "Assignments → remove the group, or Groups → the group → Members → remove the account" : "") +
+            (throughGroups.length && eligible.length ? "; and " : "") +
+            (eligible.length ? "Eligible assignments → remove the account's (or its group's) eligibility" : "") +
+            ".",
     };
 }

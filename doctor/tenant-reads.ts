@@ -1,8 +1,9 @@
 // Everything the doctor reads from a tenant, with the operator's own identity and the
 // program's own clients: sign-in, the Graph token's claims, the operator's directory
 // roles, the account and its licences, the environments, group memberships, each
-// environment's Dataverse as the operator sees it, and PIM when time-bound elevation is
-// configured. Read-only by construction: every call is a GET (plus the sign-in's token
+// environment's Dataverse as the operator sees it, PIM when time-bound elevation is
+// configured, and Global Administrator the account holds through a group or as a PIM
+// eligibility (which the program does not manage). Read-only by construction: every call is a GET (plus the sign-in's token
 // requests), and the context is built with addOperatorAppUser off, so a Dataverse
 // refusal is reported instead of being cured with Power Platform addAppUser.
 
@@ -11,7 +12,9 @@ import { describeServiceAccount, ProgramConfig } from "../lib/config";
 import { EnvironmentInfo, listEnvironments } from "../providers/bap";
 import { checkOperatorSignIn, ClientContext, ClientContextOptions, createClientContext } from "../providers/context";
 import { findSystemUserWithRoles, SystemUserWithRoles } from "../providers/dataverse";
+import { readRoleHeldElsewhere, RoleHeldElsewhere } from "../providers/directory-reads";
 import { DirectoryUser, readDirectoryUser } from "../providers/directory-user";
+import { GLOBAL_ADMINISTRATOR } from "../lib/directory-roles";
 import { DirectoryRoleAssignmentInfo, getLicenseDetails, isGroupMember, LicenseDetail, listDirectoryRoleAssignments } from "../providers/graph";
 import { identifyOperator } from "../providers/operator";
 import { ClientSettings, readOnlySettings } from "../providers/settings";
@@ -38,6 +41,8 @@ export interface TenantSnapshot {
     readonly operatorRoles?: Attempt<DirectoryRoleAssignmentInfo[]>;
     readonly account?: Attempt<DirectoryUser | undefined>;
     readonly licences?: Attempt<LicenseDetail[]>;
+    /** Global Administrator held by the account through a role-assignable group or eligible in PIM. */
+    readonly unmanagedGlobalAdministrator?: Attempt<RoleHeldElsewhere>;
     readonly environments?: Attempt<EnvironmentInfo[]>;
     readonly plan?: Attempt<EnvironmentPlan>;
     /** Per security group restricting an environment to back up: whether the account is a member. */
@@ -86,7 +91,9 @@ export async function readTenant(config: ProgramConfig, settings: ClientSettings
         options.elevation ? attempt(() => probePim(ctx, operator.objectId)) : Promise.resolve(undefined),
     ]);
     const accountId = account.ok ? account.value?.id : undefined;
-    const licences = accountId ? await attempt(() => getLicenseDetails(ctx, accountId)) : undefined;
+    const [licences, unmanagedGlobalAdministrator] = accountId
+        ? await Promise.all([attempt(() => getLicenseDetails(ctx, accountId)), attempt(() => readRoleHeldElsewhere(ctx, accountId, GLOBAL_ADMINISTRATOR.templateId))])
+        : [undefined, undefined];
     const plan = environments.ok ? await attempt(async () => planEnvironments(config.environments, environments.value)) : undefined;
     const targets = plan?.ok ? plan.value.targets : [];
 
@@ -101,5 +108,5 @@ export async function readTenant(config: ProgramConfig, settings: ClientSettings
             access: await attempt(() => findSystemUserWithRoles(ctx, { environmentId: target.id, instanceUrl: target.instanceUrl }, operator.objectId)),
         })),
     );
-    return { signIn: { ok: true, value: operator }, operatorRoles, account, licences, environments, plan, memberships, dataverse, pim };
+    return { signIn: { ok: true, value: operator }, operatorRoles, account, licences, unmanagedGlobalAdministrator, environments, plan, memberships, dataverse, pim };
 }

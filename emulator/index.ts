@@ -24,7 +24,7 @@ export type { Seed, TenantState, FaultSeed, RequestLogEntry, ActiveFault, Endpoi
 export { SeedError, validateSeed } from "./seed/validate";
 
 export interface EmulatorOptions {
-  /** Directory of the CA (created when missing). Default: $D365BA_EMULATOR_CA_DIR, else a fixed directory under the OS temp dir. */
+  /** Directory of the CA (created when missing). Default: $D365BA_EMULATOR_CA_DIR, else the user's own directory under the OS temp dir (see defaultCaDir). It must belong to the user and be closed to others (mode 0700). */
   caDir?: string;
   /** Also write the environment as `export K=V` lines to this file. */
   envFile?: string;
@@ -58,7 +58,7 @@ export async function startEmulator(seed: unknown, options: EmulatorOptions = {}
   const state = validateSeed(seed);
   const warn = options.warn ?? ((message: string) => process.stderr.write(`${message}\n`));
   const caDir = options.caDir ?? process.env.D365BA_EMULATOR_CA_DIR ?? defaultCaDir();
-  const [ca, serverKeys, signingKeys] = await Promise.all([ensureCertificateAuthority(caDir), ensureKeyPair(caDir, "server-key.pem"), ensureKeyPair(caDir, "token-signing-key.pem")]);
+  const [ca, serverKeys, signingKeys] = await Promise.all([ensureCertificateAuthority(caDir, warn), ensureKeyPair(caDir, "server-key.pem"), ensureKeyPair(caDir, "token-signing-key.pem")]);
 
   const tenant = new Tenant({ ...state, faults: [] });
   const random = createRandom(state.behaviour.randomSeed);

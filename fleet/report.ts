@@ -35,11 +35,34 @@ export interface FleetReport {
     readonly failed: readonly string[];
 }
 
-/** "Global Administrator (until 2026-12-01 14:00 UTC)": the end of a time-bound assignment where there is one. */
+/**
+ * "Global Administrator (until 2026-12-01 14:00 UTC)": the end of a time-bound assignment
+ * where there is one; then Global Administrator held through a group or eligible in PIM,
+ * marked as not managed by the program (no stage grants or removes it).
+ */
 export function formatRoles(status: TenantStatus | null): string {
     if (!status) return "?";
-    if (status.directoryRoles.length === 0) return "none";
-    return status.directoryRoles.map((role) => (role.endDateTime ? `${role.name} (until ${formatTime(role.endDateTime)})` : role.name)).join(", ");
+    const roles = status.directoryRoles.map((role) => (role.endDateTime ? `${role.name} (until ${formatTime(role.endDateTime)})` : role.name));
+    const unmanaged = formatUnmanagedGlobalAdministrator(status);
+    if (roles.length === 0 && unmanaged.length === 0) return "none";
+    return [...roles, ...unmanaged].join(", ");
+}
+
+const NOT_MANAGED = "not managed by this program";
+
+/** Global Administrator through a role-assignable group or eligible in PIM, one entry each. */
+export function formatUnmanagedGlobalAdministrator(status: TenantStatus): string[] {
+    const unmanaged = status.unmanagedGlobalAdministrator;
+    if (!unmanaged) return [];
+    if (unmanaged.error) return ["Global Administrator through groups or PIM: not read"];
+    return [
+        ...unmanaged.throughGroups.map((group) => `Global Administrator through group ${group} (${NOT_MANAGED})`),
+        ...unmanaged.eligible.map(
+            (entry) =>
+                `Global Administrator eligible in PIM${entry.throughGroup ? ` through group ${entry.throughGroup}` : ""}` +
+                `${entry.endDateTime ? ` until ${formatTime(entry.endDateTime)}` : ""} (${NOT_MANAGED})`,
+        ),
+    ];
 }
 
 export function formatEnvironments(status: TenantStatus | null): string {

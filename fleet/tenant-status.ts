@@ -1,15 +1,18 @@
 // What one tenant itself says the backup account holds now — not what the stack's state
 // remembers: its directory roles (with the end of a time-bound one), and per environment
 // to back up whether the account is a user, its access mode and whether it holds System
-// Administrator. Read-only: only GET requests (and the operator's sign-in); the
+// Administrator. It also reports Global Administrator held in ways the program does not
+// manage (through a role-assignable group, or eligible in PIM), which no stage removes.
+// Read-only: only GET requests (and the operator's sign-in); the
 // operator is never made an application user here (addOperatorAppUser is off), so an
 // environment whose Dataverse refuses the operator is reported, not changed.
 
 import { describeServiceAccount, ProgramConfig } from "../lib/config";
-import { DIRECTORY_ROLES } from "../lib/directory-roles";
+import { DIRECTORY_ROLES, GLOBAL_ADMINISTRATOR } from "../lib/directory-roles";
 import { planEnvironments } from "../lib/environment-plan";
 import {
     checkOperatorSignIn,
+    ClientContext,
     ClientSettings,
     createClientContext,
     customEndpointsNotice,
@@ -18,7 +21,7 @@ import {
     SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID,
 } from "../providers";
 import { accessModeName, findSystemUserWithRoles } from "../providers/dataverse";
-import { listNamedRoleAssignments, listRoleAssignmentEnds } from "../providers/directory-reads";
+import { listNamedRoleAssignments, listRoleAssignmentEnds, readRoleHeldElsewhere } from "../providers/directory-reads";
 import { readDirectoryUser } from "../providers/directory-user";
 import { messageOf } from "../providers/errors";
 
@@ -43,10 +46,22 @@ export interface EnvironmentStatus {
     readonly error?: string;
 }
 
+/** Global Administrator the account holds in ways the program neither grants nor removes. */
+export interface UnmanagedGlobalAdministrator {
+    /** Role-assignable groups of the account (display names) that hold Global Administrator. */
+    readonly throughGroups: readonly string[];
+    /** Eligible assignments in PIM: the account's own (throughGroup null) or a group's. */
+    readonly eligible: readonly { readonly throughGroup: string | null; readonly endDateTime: string | null }[];
+    /** Why this could not be read, when it could not (the rest of the status stands). */
+    readonly error?: string;
+}
+
 export interface TenantStatus {
     readonly account: string;
     readonly accountObjectId: string | null;
     readonly directoryRoles: readonly DirectoryRoleHeld[];
+    /** Absent when the account was not found. */
+    readonly unmanagedGlobalAdministrator?: UnmanagedGlobalAdministrator;
     readonly environments: readonly EnvironmentStatus[];
 }
 
@@ -77,7 +92,11 @@ export async function readTenantStatus(config: ProgramConfig, clientSettings: Cl
         };
     }
 
-    const [assignments, ends] = await Promise.all([listNamedRoleAssignments(ctx, found.id), listRoleAssignmentEnds(ctx, found.id)]);
+    const [assignments, ends, unmanagedGlobalAdministrator] = await Promise.all([
+        listNamedRoleAssignments(ctx, found.id),
+        listRoleAssignmentEnds(ctx, found.id),
+        readUnmanagedGlobalAdministrator(ctx, found.id, log),
+    ]);
     const directoryRoles = assignments
         .filter((assignment) => assignment.directoryScopeId === "/")
         .map((assignment) => ({
@@ -103,5 +122,19 @@ export async function readTenantStatus(config: ProgramConfig, clientSettings: Cl
             }
         }),
     );
-    return { account, accountObjectId: found.id, directoryRoles, environments };
+    return { account, accountObjectId: found.id, directoryRoles, unmanagedGlobalAdministrator, environments };
+}
+
+/** Read apart from the rest: a refusal here is reported in the status, not a failed tenant. */
+async function readUnmanagedGlobalAdministrator(ctx: ClientContext, accountId: string, log: (line: string) => void): Promise<UnmanagedGlobalAdministrator> {
+    try {
+        const held = await readRoleHeldElsewhere(ctx, accountId, GLOBAL_ADMINISTRATOR.templateId);
+        return {
+            throughGroups: held.throughGroups.map((group) => group.displayName),
+            eligible: held.eligible.map((entry) => ({ throughGroup: entry.throughGroup?.displayName ?? null, endDateTime: entry.endDateTime })),
+        };
+    } catch (error) {
+        log(`Global Administrator through groups or PIM eligibility: ${messageOf(error)}`);
+        return { throughGroups: [], eligible: [], error: messageOf(error) };
+    }
 }

@@ -136,17 +136,42 @@ export async function listDirectoryRoleAssignments(ctx: ClientContext, principal
 }
 
 /**
- * Whether the object is already a direct member of the group, so the program adopts
- * the membership instead of failing on Graph's "already exist" answer.
- *   GET {graph}/v1.0/groups/{groupId}/members?$select=id
+ * Whether the object is already a DIRECT member of the group, so the program adopts
+ * the membership instead of failing on Graph's "already exist" answer. Asks about this
+ * one member, never lists the group (a group of 100,000 members is 1,000 pages):
+ *
+ *   GET {graph}/v1.0/groups/{groupId}/members?$filter=id eq '{memberId}'&$select=id&$count=true
+ *   ConsistencyLevel: eventual
+ *
+ * Why this call: `members` is the group's direct membership — exactly what the
+ * azuread GroupMember the program imports manages, and the very query that provider
+ * reads a membership back with. The alternatives answer another question:
+ * checkMemberGroups / checkMemberObjects are transitive (a membership through a nested
+ * group would be "adopted" and the GroupMember import would then fail), and
+ * /users/{id}/memberOf/{groupId} is not a documented v1.0 request. Filtering members
+ * is an advanced query on directory objects, which Graph documents with the
+ * ConsistencyLevel header and $count; the index behind it may lag a change made
+ * seconds earlier, which at worst turns an adoption into Graph's "already exist" error.
  */
 export async function isGroupMember(ctx: ClientContext, groupId: string, memberId: string): Promise<boolean> {
-    const members = await getAllGraphPages(ctx, `groups/${groupId.toLowerCase()}/members?$select=id`, "read the security group's members", (answer) =>
-        answer.status === 403
-            ? { fix: "the operator needs the Microsoft Graph permission GroupMember.Read.All (or GroupMember.ReadWrite.All)." }
-            : answer.status === 404
-              ? { kind: "not-found", fix: "the environment's security group no longer exists; fix the environment's security group in the Power Platform admin center." }
-              : undefined,
-    );
+    if (!GUID.test(memberId)) {
+        throw accessError("configuration", { what: `The member object id ${JSON.stringify(memberId)} is not a GUID`, fix: "pass the account's Entra object id." });
+    }
+    const filter = encodeURIComponent(`id eq '${memberId.toLowerCase()}'`);
+    const response = await ctx.http.send<{ value?: unknown }>({
+        service: "graph",
+        method: "GET",
+        url: `${ctx.endpoints.graph}/v1.0/groups/${encodeURIComponent(groupId.toLowerCase())}/members?$filter=${filter}&$select=id&$count=true`,
+        audience: ctx.endpoints.graphAudience,
+        headers: { ConsistencyLevel: "eventual" },
+        call: "check the account's membership of the security group",
+        explain: (answer) =>
+            answer.status === 403
+                ? { fix: "the operator needs the Microsoft Graph permission GroupMember.Read.All (or GroupMember.ReadWrite.All)." }
+                : answer.status === 404
+                  ? { kind: "not-found", fix: "the environment's security group no longer exists; fix the environment's security group in the Power Platform admin center." }
+                  : undefined,
+    });
+    const members = Array.isArray(response.body?.value) ? (response.body.value as Array<{ id?: unknown }>) : [];
     return members.some((member) => String(member?.id ?? "").toLowerCase() === memberId.toLowerCase());
 }

@@ -6,7 +6,11 @@
 //   2. the azuread provider plugin: the real one, downloaded by `pulumi plugin install`,
 //      or, where it cannot be had, the TEST-ONLY stand-in (test/e2e/azuread-stand-in),
 //      which only knows what this program asks of Entra and is meant for the tenant
-//      emulator, never for a real tenant;
+//      emulator, never for a real tenant. It is installed under the real plugin's name
+//      and version (that is how the engine loads it), so it is installed only in a shell
+//      pointed at the emulator (every endpoint variable on a loopback host, the
+//      emulator's env file sourced), announced in a banner, and it refuses any other
+//      endpoint itself at configure time;
 //   3. an env file to source: PULUMI_HOME, a local state backend inside it, and no
 //      plugin downloads when the stand-in is in use.
 //
@@ -19,6 +23,7 @@ import { promises as fs } from "fs";
 import * as path from "path";
 
 import { writeEnvFile } from "../emulator/env-file";
+import { notPointedAtEmulator } from "./toolchain/loopback";
 import { ensurePinnedCli, pinnedAzureadVersion, pinnedCliVersion, preparePulumiHome } from "./toolchain/pulumi-home";
 
 const REPOSITORY = path.resolve(__dirname, "..");
@@ -45,16 +50,36 @@ function parseOptions(rawArgv: string[]): { pulumiHome: string; envFile: string 
     return options;
 }
 
+/** Hard to miss: the plugin the engine will load as azuread is not the azuread provider. */
+export function standInBanner(azureadVersion: string): string[] {
+    const lines = [
+        `WARNING: the TEST-ONLY azuread stand-in is installed as pulumi-resource-azuread v${azureadVersion},`,
+        "under the real plugin's name and version, because the real plugin could not be downloaded.",
+        "It is NOT the Pulumi azuread provider (test/e2e/azuread-stand-in): it knows only what this",
+        "program asks of Entra, and it talks only to the tenant emulator on this machine (loopback",
+        "endpoints; it refuses any other at configure time). Never use this shell for a real tenant:",
+        "install the real plugin there (pulumi plugin install resource azuread <version> --reinstall).",
+    ];
+    const width = Math.max(...lines.map((line) => line.length));
+    const rule = "*".repeat(width + 4);
+    return [rule, ...lines.map((line) => `* ${line.padEnd(width)} *`), rule];
+}
+
 async function main(): Promise<void> {
     const options = parseOptions(process.argv.slice(2));
     const [cliVersion, azureadVersion] = await Promise.all([pinnedCliVersion(), pinnedAzureadVersion()]);
     await ensurePinnedCli(say);
-    const home = await preparePulumiHome({ directory: options.pulumiHome, downloadAzuread: true, log: say });
+    // The stand-in answers to the real plugin's name and version: never where this shell
+    // could reach a real tenant.
+    const notEmulator = notPointedAtEmulator(process.env);
+    const home = await preparePulumiHome({
+        directory: options.pulumiHome,
+        downloadAzuread: true,
+        log: say,
+        ...(notEmulator ? { standInRefused: `this shell is not pointed at the tenant emulator (${notEmulator})` } : {}),
+    });
     if (home.azureadPlugin === "stand-in") {
-        say(
-            `azuread plugin v${azureadVersion}: the real plugin cannot be had here, so the TEST-ONLY stand-in is installed ` +
-                `(test/e2e/azuread-stand-in): use this shell against the tenant emulator only, never a real tenant.`,
-        );
+        for (const line of standInBanner(azureadVersion)) say(line);
     } else {
         say(`azuread plugin v${azureadVersion}: the real plugin`);
     }
@@ -71,7 +96,9 @@ async function main(): Promise<void> {
     say(`next: . ${options.envFile}   then \`npx pulumi stack init <tenant> --secrets-provider passphrase\` (README: Runbook)`);
 }
 
-main().catch((error) => {
-    say(`failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-});
+if (require.main === module) {
+    main().catch((error) => {
+        say(`failed: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+    });
+}

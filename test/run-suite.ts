@@ -1,8 +1,8 @@
 // Runs mocha with the tenant emulator's CA trusted.
 //
 // Node reads NODE_EXTRA_CA_CERTS once, at process start, so the CA must exist before
-// the test process starts: this launcher creates (or reuses) it in a directory under
-// the OS temp dir, then starts mocha as a child with NODE_EXTRA_CA_CERTS pointing at it
+// the test process starts: this launcher creates (or reuses) it in the user's own
+// directory under the OS temp dir (defaultCaDir), then starts mocha as a child with NODE_EXTRA_CA_CERTS pointing at it
 // and D365BA_EMULATOR_CA_DIR telling startEmulator() to sign its servers with the same CA.
 // Arguments are passed to mocha. When they name test files or directories, only those
 // run: mocha would otherwise add them to the spec list of .mocharc.json, so the

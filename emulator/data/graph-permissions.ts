@@ -14,6 +14,8 @@ export const GRAPH_APPLICATION_PERMISSIONS: readonly string[] = [
   "Organization.Read.All",
   "RoleAssignmentSchedule.Read.Directory",
   "RoleAssignmentSchedule.ReadWrite.Directory",
+  "RoleEligibilitySchedule.Read.Directory",
+  "RoleEligibilitySchedule.ReadWrite.Directory",
   "RoleManagement.Read.All",
   "RoleManagement.Read.Directory",
   "RoleManagement.ReadWrite.Directory",

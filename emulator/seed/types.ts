@@ -59,6 +59,22 @@ export interface GroupSeed {
   id: string;
   displayName: string;
   members?: string[];
+  /** A role-assignable group (created with isAssignableToRole): only such a group can hold a directory role. Default false. */
+  isAssignableToRole?: boolean;
+}
+
+/** An eligible directory role assignment (Entra PIM): the principal may activate the role, it does not hold it. */
+export interface RoleEligibilitySeed {
+  id?: string;
+  /** A user, or a role-assignable group. */
+  principalId: string;
+  /** Template id of a built-in role. */
+  roleDefinitionId: string;
+  directoryScopeId?: string;
+  /** ISO 8601; default: null (PIM then reports no start). */
+  startDateTime?: string | null;
+  /** ISO 8601; null = permanently eligible (the default). Past its end on the tenant's clock it is gone. */
+  endDateTime?: string | null;
 }
 
 export interface SystemUserSeed {
@@ -142,6 +158,8 @@ export interface Seed {
   applications?: ApplicationSeed[];
   users?: UserSeed[];
   directoryRoleAssignments?: DirectoryRoleAssignmentSeed[];
+  /** Eligible (not active) role assignments in Entra PIM; needs entraIdP2. */
+  roleEligibilitySchedules?: RoleEligibilitySeed[];
   groups?: GroupSeed[];
   environments?: EnvironmentSeed[];
   behaviour?: BehaviourSeed;
@@ -156,6 +174,7 @@ export type Application = Required<Omit<ApplicationSeed, "clientSecret">> & { cl
 export type User = Required<Omit<UserSeed, "password">> & { password?: string };
 export type DirectoryRoleAssignment = Required<DirectoryRoleAssignmentSeed>;
 export type Group = Required<GroupSeed>;
+export type RoleEligibility = Required<RoleEligibilitySeed>;
 export type SystemUser = Required<Omit<SystemUserSeed, "applicationId" | "childUnitRoleTemplateIds">> & { applicationId?: string; childUnitRoleTemplateIds?: string[] };
 export type Environment = Required<Omit<EnvironmentSeed, "securityGroupId" | "systemUsers">> & {
   securityGroupId?: string;
@@ -174,6 +193,7 @@ export interface TenantState {
   applications: Application[];
   users: User[];
   directoryRoleAssignments: DirectoryRoleAssignment[];
+  roleEligibilitySchedules: RoleEligibility[];
   groups: Group[];
   environments: Environment[];
   behaviour: Behaviour;

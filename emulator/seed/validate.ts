@@ -144,7 +144,7 @@ function graphPermissions(r: Reader, path: string, value: unknown): string[] {
 /** Validates a seed (parsed JSON) and returns the live tenant state it describes. */
 export function validateSeed(input: unknown): TenantState {
   const r = new Reader();
-  const root = r.object("seed", input, ["tenantId", "entraIdP2", "operator", "applications", "users", "directoryRoleAssignments", "groups", "environments", "behaviour", "faults"]);
+  const root = r.object("seed", input, ["tenantId", "entraIdP2", "operator", "applications", "users", "directoryRoleAssignments", "roleEligibilitySchedules", "groups", "environments", "behaviour", "faults"]);
   if (!root) throw new SeedError(r.problems);
 
   const tenantId = r.guid("seed.tenantId", root.tenantId);
@@ -188,15 +188,19 @@ export function validateSeed(input: unknown): TenantState {
 
   const groups = r.array("seed.groups", root.groups).map((value, i) => {
     const p = `seed.groups[${i}]`;
-    const g = r.object(p, value, ["id", "displayName", "members"]) ?? {};
+    const g = r.object(p, value, ["id", "displayName", "members", "isAssignableToRole"]) ?? {};
     return {
       id: r.guid(`${p}.id`, g.id),
       displayName: r.string(`${p}.displayName`, g.displayName),
       members: r.array(`${p}.members`, g.members).map((m, j) => r.guid(`${p}.members[${j}]`, m)),
+      isAssignableToRole: r.boolean(`${p}.isAssignableToRole`, g.isAssignableToRole, false),
     };
   });
 
   const principals = new Set([operator.objectId, ...applications.map((a) => a.objectId), ...users.map((u) => u.id)]);
+  // As in Entra, a directory role (active or eligible) can be given to a group only when it was created role-assignable.
+  const roleAssignableGroups = new Set(groups.filter((g) => g.isAssignableToRole).map((g) => g.id));
+  const ROLE_PRINCIPAL = "the id of a user, application, the operator or a role-assignable group (isAssignableToRole: true) in this seed";
   const directoryObjects = new Set([...principals, ...groups.map((g) => g.id)]);
   checkUnique(r, "seed", [
     ...[operator.objectId].map((id) => ["operator.objectId", id] as const),
@@ -220,7 +224,7 @@ export function validateSeed(input: unknown): TenantState {
     const a = r.object(p, value, ["id", "principalId", "roleDefinitionId", "directoryScopeId", "startDateTime", "endDateTime"]) ?? {};
     const principalId = r.guid(`${p}.principalId`, a.principalId);
     const roleDefinitionId = r.guid(`${p}.roleDefinitionId`, a.roleDefinitionId);
-    if (principalId && !principals.has(principalId)) r.problem(`${p}.principalId`, principalId, "the id of a user, application or the operator in this seed");
+    if (principalId && !principals.has(principalId) && !roleAssignableGroups.has(principalId)) r.problem(`${p}.principalId`, principalId, ROLE_PRINCIPAL);
     if (roleDefinitionId && !DIRECTORY_ROLE_IDS.has(roleDefinitionId)) {
       r.problem(`${p}.roleDefinitionId`, roleDefinitionId, `a built-in role template id (${DIRECTORY_ROLE_TEMPLATES.map((t) => `${t.displayName} ${t.id}`).join("; ")})`);
     }
@@ -247,6 +251,24 @@ export function validateSeed(input: unknown): TenantState {
   });
   checkUnique(r, "seed", directoryRoleAssignments.map((a, i) => [`directoryRoleAssignments[${i}] (principalId, roleDefinitionId, directoryScopeId)`, `${a.principalId}|${a.roleDefinitionId}|${a.directoryScopeId}`] as const));
   checkUnique(r, "seed", directoryRoleAssignments.map((a, i) => [`directoryRoleAssignments[${i}].id`, a.id] as const));
+
+  const roleEligibilitySchedules = r.array("seed.roleEligibilitySchedules", root.roleEligibilitySchedules).map((value, i) => {
+    const p = `seed.roleEligibilitySchedules[${i}]`;
+    const e = r.object(p, value, ["id", "principalId", "roleDefinitionId", "directoryScopeId", "startDateTime", "endDateTime"]) ?? {};
+    const principalId = r.guid(`${p}.principalId`, e.principalId);
+    const roleDefinitionId = r.guid(`${p}.roleDefinitionId`, e.roleDefinitionId);
+    if (principalId && !principals.has(principalId) && !roleAssignableGroups.has(principalId)) r.problem(`${p}.principalId`, principalId, ROLE_PRINCIPAL);
+    if (roleDefinitionId && !DIRECTORY_ROLE_IDS.has(roleDefinitionId)) r.problem(`${p}.roleDefinitionId`, roleDefinitionId, "a built-in role template id");
+    return {
+      id: e.id === undefined ? derivedGuid("role-eligibility", roleDefinitionId, principalId) : r.string(`${p}.id`, e.id),
+      principalId,
+      roleDefinitionId,
+      directoryScopeId: r.string(`${p}.directoryScopeId`, e.directoryScopeId, "/"),
+      startDateTime: optionalDateTime(r, `${p}.startDateTime`, e.startDateTime),
+      endDateTime: optionalDateTime(r, `${p}.endDateTime`, e.endDateTime),
+    };
+  });
+  checkUnique(r, "seed", roleEligibilitySchedules.map((e, i) => [`roleEligibilitySchedules[${i}] (principalId, roleDefinitionId, directoryScopeId)`, `${e.principalId}|${e.roleDefinitionId}|${e.directoryScopeId}`] as const));
 
   const groupIds = new Set(groups.map((g) => g.id));
   const environments = r.array("seed.environments", root.environments).map((value, i) => {
@@ -313,8 +335,19 @@ export function validateSeed(input: unknown): TenantState {
 
   if (r.problems.length > 0) throw new SeedError(r.problems);
   const entraIdP2 = root.entraIdP2 === undefined ? true : root.entraIdP2 === true ? true : root.entraIdP2 === false ? false : (r.problem("seed.entraIdP2", root.entraIdP2, "true or false"), true);
+  if (!entraIdP2 && roleEligibilitySchedules.length > 0) r.problem("seed.roleEligibilitySchedules", `${roleEligibilitySchedules.length} entries`, "none: eligible assignments need Entra PIM, which needs entraIdP2: true");
   if (r.problems.length > 0) throw new SeedError(r.problems);
-  return { tenantId, entraIdP2, operator, applications, users, directoryRoleAssignments, groups, environments, behaviour, faults };
+  return { tenantId, entraIdP2, operator, applications, users, directoryRoleAssignments, roleEligibilitySchedules, groups, environments, behaviour, faults };
+}
+
+/** An ISO 8601 date and time, normalised; null when absent or null. */
+function optionalDateTime(r: Reader, where: string, raw: unknown): string | null {
+  if (raw === undefined || raw === null) return null;
+  if (typeof raw !== "string" || Number.isNaN(Date.parse(raw))) {
+    r.problem(where, raw, "an ISO 8601 date and time such as 2026-11-30T12:00:00Z, or null");
+    return null;
+  }
+  return new Date(raw).toISOString();
 }
 
 function checkUnique(r: Reader, prefix: string, entries: ReadonlyArray<readonly [string, string]>): void {

@@ -84,6 +84,7 @@ export class Tenant {
   expireAssignments(): void {
     const now = this.clockNow();
     this.state.directoryRoleAssignments = this.state.directoryRoleAssignments.filter((a) => !a.endDateTime || Date.parse(a.endDateTime) > now);
+    this.state.roleEligibilitySchedules = this.state.roleEligibilitySchedules.filter((e) => !e.endDateTime || Date.parse(e.endDateTime) > now);
   }
 
   // ---- directory ----
@@ -127,6 +128,22 @@ export class Tenant {
 
   group(id: string): Group | undefined {
     return this.state.groups.find((g) => g.id === id.toLowerCase());
+  }
+
+  /** The groups the object is a member of, directly or through nested groups (each once, cycles tolerated). */
+  groupsContainingTransitively(objectId: string): Group[] {
+    const found = new Map<string, Group>();
+    const pending = [objectId.toLowerCase()];
+    while (pending.length > 0) {
+      const member = pending.pop()!;
+      for (const group of this.state.groups) {
+        if (group.members.includes(member) && !found.has(group.id)) {
+          found.set(group.id, group);
+          pending.push(group.id);
+        }
+      }
+    }
+    return [...found.values()];
   }
 
   holdsDirectoryRole(principalId: string, roleDefinitionIds: readonly string[]): boolean {

@@ -31,6 +31,11 @@ export interface PulumiHomeOptions {
     readonly directory?: string;
     /** Try to download the real azuread plugin first (a user's shell; tests never download). */
     readonly downloadAzuread?: boolean;
+    /**
+     * Set when the test-only stand-in must not be installed, saying why: preparePulumiHome
+     * then fails with it instead of falling back to the stand-in.
+     */
+    readonly standInRefused?: string;
     readonly log?: (line: string) => void;
 }
 
@@ -61,6 +66,19 @@ async function isExecutable(file: string): Promise<boolean> {
 }
 
 const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Removes the azuread plugin from `pulumiHome` when it is the stand-in's launcher (its
+ * script says so), so that a shell no longer pointed at the emulator cannot load it.
+ */
+async function removeInstalledStandIn(pulumiHome: string, version: string): Promise<boolean> {
+    const directory = path.join(pulumiHome, "plugins", `resource-azuread-v${version}`);
+    const launcher = await fs.readFile(path.join(directory, "pulumi-resource-azuread"), "utf8").catch(() => "");
+    if (!launcher.includes("TEST-ONLY stand-in")) return false;
+    await fs.rm(directory, { recursive: true, force: true });
+    await fs.rm(`${directory}.lock`, { force: true });
+    return true;
+}
 
 /** An executable script that starts the stand-in under ts-node, with absolute paths only. */
 async function writeStandInLauncher(directory: string): Promise<string> {
@@ -118,6 +136,9 @@ export async function preparePulumiHome(options: PulumiHomeOptions = {}): Promis
             PULUMI_DISABLE_REGISTRY_RESOLVE: "true",
             NO_COLOR: "1",
         };
+        // A stand-in a previous run installed here would make `pulumi plugin install` answer
+        // "already installed" and pass for the real plugin: take it out first.
+        const removedStandIn = options.downloadAzuread ? await removeInstalledStandIn(pulumiHome, azureadVersion) : false;
         if (options.downloadAzuread && !process.env.D365BA_AZUREAD_PLUGIN_FILE) {
             log(`downloading the azuread provider plugin v${azureadVersion} (pulumi plugin install) …`);
             const downloaded = await runCli(cli, ["plugin", "install", "resource", "azuread", azureadVersion, "--non-interactive"], env).then(
@@ -133,6 +154,14 @@ export async function preparePulumiHome(options: PulumiHomeOptions = {}): Promis
         const realPlugin = process.env.D365BA_AZUREAD_PLUGIN_FILE;
         if (realPlugin && !(await isExecutable(realPlugin))) {
             throw new Error(`D365BA_AZUREAD_PLUGIN_FILE is '${realPlugin}', which is not an executable file; a pulumi-resource-azuread ${azureadVersion} binary is expected.`);
+        }
+        if (!realPlugin && options.standInRefused) {
+            throw new Error(
+                (removedStandIn ? `The TEST-ONLY stand-in a previous run installed in ${pulumiHome} has been removed. ` : "") +
+                `The real azuread plugin v${azureadVersion} could not be installed, and the TEST-ONLY stand-in is not installed in its place: ${options.standInRefused}. ` +
+                    `Install the real plugin (network access, or D365BA_AZUREAD_PLUGIN_FILE naming a pulumi-resource-azuread ${azureadVersion} binary), ` +
+                    "or, to try the program against the tenant emulator, source its env file first (`. ./emulator.env`).",
+            );
         }
         const launcherDirectory = path.join(pulumiHome, "azuread-stand-in");
         if (!realPlugin) await fs.mkdir(launcherDirectory, { recursive: true });

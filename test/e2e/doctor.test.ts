@@ -197,6 +197,7 @@ describe("npm run doctor against emulated tenants", function () {
                 ...demo.environments.map((e) => `dataverse:${e.id}`),
                 "service-account",
                 "licence",
+                "unmanaged-global-administrator",
             ],
         );
         assert.match(check("well-set-up", "directory-role").detail, /Privileged Role Administrator/);
@@ -340,7 +341,8 @@ describe("npm run doctor against emulated tenants", function () {
         assert.ok(failure > 0, result.stdout);
         assert.match(lines[failure + 1], /^ {8}breaks: assigning and removing the account's directory roles/);
         assert.match(lines[failure + 2], /^ {8}fix: {4}Microsoft Entra admin center → Applications → App registrations/);
-        assert.match(result.stdout, /^ {2}1 failed, 2 warnings, 11 ok$/m);
+        assert.match(result.stdout, /^ {2}ok {4}Global Administrator through a group or PIM eligibility: none \(neither through a role-assignable group nor eligible in PIM\)$/m);
+        assert.match(result.stdout, /^ {2}1 failed, 2 warnings, 12 ok$/m);
     });
 
     it("checks the selected stack by default, and says when a stack's secrets cannot be decrypted", async () => {

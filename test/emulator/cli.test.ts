@@ -52,6 +52,16 @@ describe("emulator CLI", () => {
     await eventually(() => request("GET", metadata).then(() => undefined, (err: NodeJS.ErrnoException) => err.code));
   });
 
+  it("refuses a CA directory other users can enter, with exit code 2 and the fix, before serving", async () => {
+    const caDir = path.join(dir, "shared-ca");
+    await fs.mkdir(caDir);
+    await fs.chmod(caDir, 0o777);
+    const run = runCli(["--seed", path.join(ROOT, "emulator/seeds/demo.json"), "--ca-dir", caDir]);
+    assert.equal(await run.exited, 2);
+    assert.match(run.stderr(), /emulator: The emulator CA directory .*shared-ca is open to other users \(mode 0777, expected 0700\)\. Run `chmod 700 .*shared-ca` if every file in it is yours, or remove it/);
+    assert.deepEqual(await fs.readdir(caDir), [], "no key was written into it");
+  });
+
   it("refuses a bad seed with exit code 2 and a message naming the field", async () => {
     const seedFile = path.join(dir, "bad.json");
     await fs.writeFile(seedFile, JSON.stringify(demoSeed((s) => (s.operator.objectId = "operator"))));

@@ -145,6 +145,36 @@ describe("emulator Graph", () => {
       assert.equal((await request("DELETE", graph(`${members}/${DEMO.backupUser}/$ref`), { token: graphToken })).status, 404);
     });
 
+    it("answers whether one object is a direct member (v1.0 advanced query): a nested group's member is not one", async () => {
+      const NESTED = "5d6e7f8a-9b0c-4d1e-8f2a-3b4c5d6e7f80";
+      emulator.mutate((tenant) => {
+        tenant.groups.push({ id: NESTED, displayName: "Nested", members: [DEMO.backupUser], isAssignableToRole: false });
+        tenant.groups.find((g) => g.id === DEMO.salesGroup)!.members.push(NESTED);
+      });
+      try {
+        const ask = (memberId: string, headers: Record<string, string> = { ConsistencyLevel: "eventual" }) =>
+          request("GET", graph(`/v1.0/groups/${DEMO.salesGroup}/members?$filter=${encodeURIComponent(`id eq '${memberId}'`)}&$select=id&$count=true`), { token: graphToken, headers });
+        const direct = await ask(DEMO.adminUser);
+        assert.equal(direct.status, 200);
+        assert.equal(direct.body["@odata.count"], 1);
+        assert.deepEqual(direct.body.value, [{ "@odata.type": "#microsoft.graph.user", id: DEMO.adminUser }]);
+        const throughNested = await ask(DEMO.backupUser);
+        assert.equal(throughNested.status, 200);
+        assert.equal(throughNested.body["@odata.count"], 0);
+        assert.deepEqual(throughNested.body.value, []);
+        const withoutHeader = await ask(DEMO.adminUser, {});
+        assert.equal(withoutHeader.status, 400);
+        assert.equal(withoutHeader.body.error.code, "Request_BadRequest");
+        assert.equal(withoutHeader.body.error.message, "$count is not currently supported.");
+      } finally {
+        emulator.mutate((tenant) => {
+          tenant.groups = tenant.groups.filter((g) => g.id !== NESTED);
+          const sales = tenant.groups.find((g) => g.id === DEMO.salesGroup)!;
+          sales.members = sales.members.filter((m) => m !== NESTED);
+        });
+      }
+    });
+
     it("refuses references to objects that do not exist", async () => {
       const res = await request("POST", graph(`${members}/$ref`), { token: graphToken, body: { "@odata.id": `${emulator.endpoints.graph}/v1.0/directoryObjects/00000000-0000-0000-0000-000000000999` } });
       assert.equal(res.status, 404);

@@ -7,7 +7,7 @@ import { findEnvironment, getEnvironment, listEnvironments } from "../../provide
 import { clientContextFromConfig } from "../../providers/context";
 import { isAccessError } from "../../providers/errors";
 import { findSystemUser } from "../../providers/dataverse";
-import { getLicenseDetails, hasDynamicsLicense } from "../../providers/graph";
+import { getLicenseDetails, hasDynamicsLicense, isGroupMember } from "../../providers/graph";
 import { ACCOUNT, baseSeed, dataverseEnvironment, environmentId, GROUP, OPERATOR, stackConfig, TENANT_ID, withEmulator } from "./support/tenant";
 
 const quiet = { log: () => undefined };
@@ -68,6 +68,33 @@ describe("clients against the emulator", function () {
             assert.deepStrictEqual(licensed.map((l) => l.skuPartNumber), ["DYN365_ENTERPRISE_PLAN1"]);
             assert.ok(hasDynamicsLicense(licensed));
             assert.ok(!hasDynamicsLicense(await getLicenseDetails(ctx, "9e8d7c6b-5a4f-4e3d-9c2b-1a0f9e8d7c6b")));
+        });
+    });
+
+    it("checks a group membership by asking about the one member, never reading the group's member list", async () => {
+        // 250 other members: listing them would take 3 pages of 100.
+        const others = Array.from({ length: 250 }, (_, i) => ({ id: `a0000000-0000-4000-8000-${String(i + 1).padStart(12, "0")}`, userPrincipalName: `user${i + 1}@contoso.onmicrosoft.com` }));
+        const nestedGroup = "5d6e7f8a-9b0c-4d1e-8f2a-3b4c5d6e7f80";
+        const onlyNested = "b0000000-0000-4000-8000-000000000001";
+        const seed = baseSeed({
+            users: [...baseSeed().users!, ...others, { id: onlyNested, userPrincipalName: "nested@contoso.onmicrosoft.com" }],
+            groups: [
+                { id: GROUP, displayName: "Restricted environment users", members: [...others.map((u) => u.id), ACCOUNT, nestedGroup] },
+                { id: nestedGroup, displayName: "Nested", members: [onlyNested] },
+            ],
+        } as any);
+        await withEmulator(seed, async (emulator) => {
+            const ctx = await clientContextFromConfig(stackConfig(emulator), {}, quiet);
+            emulator.clearRequests();
+            assert.strictEqual(await isGroupMember(ctx, GROUP, ACCOUNT.toUpperCase()), true);
+            const reads = emulator.requests().filter((r) => r.service === "graph" && r.path.includes(`/groups/${GROUP}/members`));
+            assert.deepStrictEqual(
+                reads.map((r) => `${r.method} ${decodeURIComponent(r.path)}`),
+                [`GET /v1.0/groups/${GROUP}/members?$filter=id eq '${ACCOUNT}'&$select=id&$count=true`],
+            );
+            assert.strictEqual(await isGroupMember(ctx, GROUP, onlyNested), false, "membership through a nested group is not a direct membership");
+            assert.strictEqual(await isGroupMember(ctx, nestedGroup, ACCOUNT), false);
+            await assert.rejects(isGroupMember(ctx, GROUP, "x' or id ne 'y"), /is not a GUID/);
         });
     });
 

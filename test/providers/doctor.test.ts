@@ -6,9 +6,10 @@
 import { strict as assert } from "assert";
 
 import { doctorStack } from "../../doctor/run";
-import { baseSeed, dataverseEnvironment, GROUP, OPERATOR, stackConfig, withEmulator } from "./support/tenant";
+import { ACCOUNT, baseSeed, dataverseEnvironment, GROUP, OPERATOR, stackConfig, withEmulator } from "./support/tenant";
 
 const PRIVILEGED_ROLE_ADMINISTRATOR = "e8611ab8-c189-46e8-94e1-60213ab1f814";
+const GLOBAL_ADMINISTRATOR = "62e90394-69f5-4237-9190-012177145e10";
 
 function readySeed() {
     return baseSeed({
@@ -44,6 +45,27 @@ describe("doctor against the emulator, in process", function () {
             assert.deepEqual(requests.filter((r) => r.method !== "GET" && !/\/oauth2\/v2\.0\/token(\?|$)/.test(r.path)), []);
             assert.ok(requests.some((r) => r.service === "graph" && /roleAssignmentScheduleInstances/.test(r.path)));
             assert.ok(requests.some((r) => r.service === "graph" && new RegExp(`groups/${GROUP}/members`).test(r.path)), "the group read proves GroupMember");
+        });
+    });
+
+    it("warns of Global Administrator held through a role-assignable group or eligible in PIM, which the program does not manage", async () => {
+        const TIER0 = "1a2b3c4d-0000-4000-8000-000000000001";
+        const seed = readySeed();
+        seed.groups!.push({ id: TIER0, displayName: "Tier0 admins", isAssignableToRole: true, members: [ACCOUNT] });
+        seed.directoryRoleAssignments!.push({ principalId: TIER0, roleDefinitionId: GLOBAL_ADMINISTRATOR });
+        seed.roleEligibilitySchedules = [{ principalId: ACCOUNT, roleDefinitionId: GLOBAL_ADMINISTRATOR }];
+        await withEmulator(seed, async (emulator) => {
+            const report = await doctorStack("contoso", { ...stackConfig(emulator), ...program() }, {});
+            const check = report.checks.find((c) => c.id === "unmanaged-global-administrator")!;
+            assert.equal(check.status, "warn");
+            assert.match(check.detail, new RegExp(`backup@contoso.onmicrosoft.com holds Global Administrator through the role-assignable group Tier0 admins \\(${TIER0}\\); eligible in PIM \\(permanently\\)`));
+            assert.match(check.detail, /The program does not manage these: no stage grants or removes them/);
+            assert.match(check.fix!, /Roles & admins → Global Administrator → Assignments → remove the group.*; and Eligible assignments/);
+            assert.deepEqual(emulator.requests().filter((r) => r.method !== "GET" && !/\/oauth2\/v2\.0\/token(\?|$)/.test(r.path)), []);
+        });
+        await withEmulator(readySeed(), async (emulator) => {
+            const report = await doctorStack("contoso", { ...stackConfig(emulator), ...program() }, {});
+            assert.equal(report.checks.find((c) => c.id === "unmanaged-global-administrator")!.status, "ok");
         });
     });
 

@@ -74,12 +74,56 @@ describe("fleet: one tenant's status, read from the tenant", () => {
         });
     });
 
+    it("reports Global Administrator held through a role-assignable group or eligible in PIM, which the program does not manage", async () => {
+        const OTHER_USER = "9e8d7c6b-5a4f-4e3d-9c2b-1a0f9e8d7c6b";
+        const TIER0 = "1a2b3c4d-0000-4000-8000-000000000001";
+        const PIM_ADMINS = "1a2b3c4d-0000-4000-8000-000000000002";
+        const NOT_MINE = "1a2b3c4d-0000-4000-8000-000000000003";
+        const PLAIN = "1a2b3c4d-0000-4000-8000-000000000004";
+        const eligibleUntil = new Date(Date.now() + 7 * 86400_000).toISOString();
+        const seed = baseSeed({
+            users: [...baseSeed().users!, { id: OTHER_USER, userPrincipalName: "admin@contoso.onmicrosoft.com" }],
+            groups: [
+                { id: TIER0, displayName: "Tier0 admins", isAssignableToRole: true, members: [ACCOUNT] },
+                { id: PIM_ADMINS, displayName: "PIM admins", isAssignableToRole: true, members: [ACCOUNT] },
+                { id: NOT_MINE, displayName: "Other admins", isAssignableToRole: true, members: [OTHER_USER] },
+                { id: PLAIN, displayName: "Plain group", members: [ACCOUNT] },
+            ],
+            directoryRoleAssignments: [
+                { principalId: ACCOUNT, roleDefinitionId: DYNAMICS_ADMINISTRATOR },
+                { principalId: TIER0, roleDefinitionId: GLOBAL_ADMINISTRATOR },
+                { principalId: PIM_ADMINS, roleDefinitionId: DYNAMICS_ADMINISTRATOR },
+                { principalId: NOT_MINE, roleDefinitionId: GLOBAL_ADMINISTRATOR },
+            ],
+            roleEligibilitySchedules: [
+                { principalId: ACCOUNT, roleDefinitionId: GLOBAL_ADMINISTRATOR, endDateTime: eligibleUntil },
+                { principalId: PIM_ADMINS, roleDefinitionId: GLOBAL_ADMINISTRATOR },
+                { principalId: OTHER_USER, roleDefinitionId: GLOBAL_ADMINISTRATOR },
+                { principalId: ACCOUNT, roleDefinitionId: DYNAMICS_ADMINISTRATOR },
+            ],
+        } as any);
+        await withEmulator(seed, async (emulator) => {
+            const { config, clientSettings } = settingsFor(emulator);
+            const status = await readTenantStatus(config, clientSettings, () => undefined);
+            assert.deepEqual(status.directoryRoles.map((role) => role.name), ["Dynamics 365 Administrator"], "only direct assignments are the account's roles");
+            assert.deepEqual(status.unmanagedGlobalAdministrator, {
+                throughGroups: ["Tier0 admins"],
+                eligible: [
+                    { throughGroup: null, endDateTime: eligibleUntil },
+                    { throughGroup: "PIM admins", endDateTime: null },
+                ],
+            });
+            assert.deepEqual(writes(emulator), [], "reading the tenant wrote to it");
+        });
+    });
+
     it("lists roles without ends in a tenant without Entra ID P2, where nothing can be time-bound", async () => {
         const seed = baseSeed({ entraIdP2: false, directoryRoleAssignments: [{ principalId: ACCOUNT, roleDefinitionId: DYNAMICS_ADMINISTRATOR }] } as any);
         await withEmulator(seed, async (emulator) => {
             const { config, clientSettings } = settingsFor(emulator);
             const status = await readTenantStatus(config, clientSettings, () => undefined);
             assert.deepEqual(status.directoryRoles, [{ name: "Dynamics 365 Administrator", roleDefinitionId: DYNAMICS_ADMINISTRATOR, endDateTime: null }]);
+            assert.deepEqual(status.unmanagedGlobalAdministrator, { throughGroups: [], eligible: [] }, "without PIM nothing is eligible");
             assert.ok(emulator.requests().some((entry) => /roleAssignmentScheduleInstances/.test(entry.path) && entry.status === 400), "PIM was asked and refused");
         });
     });

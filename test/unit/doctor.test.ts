@@ -49,6 +49,7 @@ function snapshot(operator: OperatorIdentity, change: Partial<TenantSnapshot> = 
         operatorRoles: ok([{ id: "a", roleDefinitionId: GLOBAL_ADMINISTRATOR, directoryScopeId: "/" }]),
         account: ok({ id: ACCOUNT_ID, userPrincipalName: "backup@contoso.onmicrosoft.com", displayName: "Backup", accountEnabled: true }),
         licences: ok([{ skuId: "s", skuPartNumber: "DYN365_ENTERPRISE_PLAN1", servicePlans: [{ ...DYNAMICS_PLAN, provisioningStatus: "Success" }] }]),
+        unmanagedGlobalAdministrator: ok({ throughGroups: [], eligible: [] }),
         environments: ok([]),
         plan: ok({ targets: [{ ...ENVIRONMENT, instanceUrl: "https://contoso.crm4.dynamics.com/", securityGroupId: undefined }], skipped: [] }),
         memberships: new Map(),
@@ -116,6 +117,27 @@ describe("doctor checks", () => {
         assert.match(find(pending, "licence").detail, /not provisioned yet/);
         const optional = evaluate({ ...context, config: { ...config, requireDynamicsLicense: false } }, snapshot(application, { licences: ok([]) }));
         assert.equal(find(optional, "licence").status, "warn");
+    });
+
+    it("warns of Global Administrator through a group or eligible in PIM, saying the program does not manage it", () => {
+        const tier0 = { id: "1a2b3c4d-0000-4000-8000-000000000001", displayName: "Tier0 admins" };
+        const checks = evaluate(
+            context,
+            snapshot(application, { unmanagedGlobalAdministrator: ok({ throughGroups: [], eligible: [{ throughGroup: tier0, endDateTime: "2027-01-01T00:00:00Z" }] }) }),
+        );
+        const check = find(checks, "unmanaged-global-administrator");
+        assert.equal(check.status, "warn");
+        assert.equal(
+            check.detail,
+            `backup@contoso.onmicrosoft.com holds Global Administrator eligible in PIM through the group Tier0 admins (${tier0.id}) until 2027-01-01T00:00:00Z. ` +
+                "The program does not manage these: no stage grants or removes them",
+        );
+        assert.equal(check.fix, "if not intended, Microsoft Entra admin center → Identity → Roles & admins → Global Administrator → Eligible assignments → remove the account's (or its group's) eligibility.");
+        assert.equal(find(evaluate(context, snapshot(application)), "unmanaged-global-administrator").status, "ok");
+        const unread = find(evaluate(context, snapshot(application, { unmanagedGlobalAdministrator: failed(forbidden("Graph refused reading the account's groups")) })), "unmanaged-global-administrator");
+        assert.equal(unread.status, "warn");
+        assert.match(unread.detail, /^could not be read: Graph refused reading the account's groups/);
+        assert.equal(find(evaluate(context, snapshot(application, { unmanagedGlobalAdministrator: undefined })), "unmanaged-global-administrator").status, "skip");
     });
 
     it("fails configured environments the tenant does not have, in the program's words", () => {

@@ -34,6 +34,27 @@ describe("fleet report", () => {
         assert.equal(formatRoles(null), "?");
     });
 
+    it("adds Global Administrator held through a group or eligible in PIM, marked as not managed by the program", () => {
+        const unmanaged = {
+            throughGroups: ["Tier0 admins"],
+            eligible: [
+                { throughGroup: null, endDateTime: "2026-12-24T08:00:00Z" },
+                { throughGroup: "PIM admins", endDateTime: null },
+            ],
+        };
+        assert.equal(
+            formatRoles({ ...tenantStatus, directoryRoles: tenantStatus.directoryRoles.slice(0, 1), unmanagedGlobalAdministrator: unmanaged }),
+            "Dynamics 365 Administrator, Global Administrator through group Tier0 admins (not managed by this program), " +
+                "Global Administrator eligible in PIM until 2026-12-24 08:00 UTC (not managed by this program), " +
+                "Global Administrator eligible in PIM through group PIM admins (not managed by this program)",
+        );
+        assert.equal(formatRoles({ ...tenantStatus, directoryRoles: [], unmanagedGlobalAdministrator: { throughGroups: [], eligible: [] } }), "none");
+        assert.equal(
+            formatRoles({ ...tenantStatus, directoryRoles: [], unmanagedGlobalAdministrator: { throughGroups: [], eligible: [], error: "403" } }),
+            "Global Administrator through groups or PIM: not read",
+        );
+    });
+
     it("lays out the status table: stage, roles, environments ok/total, drift, last update, result, duration", () => {
         const rows = tableRows("status", [
             report({ drift: ["system-administrator-a"], lastUpdate: "2026-11-30T18:03:07.000Z" }),

@@ -49,10 +49,20 @@ export function directoryRoutes(deps: ServiceDeps): GraphRoute[] {
       // nobody has a manager in the emulated tenant
       return graphError(ctx, 404, "Request_ResourceNotFound", "Resource 'manager' does not exist or one of its queried reference-property objects are not present.");
     }),
-    route("GET", new RegExp(`^/${V}/users/([^/]+)/memberOf$`, "i"), (ctx, m) => {
+    // memberOf: the groups the user is a direct member of; transitiveMemberOf: also the
+    // groups those groups are members of, and so on. `/microsoft.graph.group` casts the
+    // collection to groups (the only kind of directory object a user is a member of here).
+    route("GET", new RegExp(`^/${V}/users/([^/]+)/(memberOf|transitiveMemberOf)(/microsoft\\.graph\\.group)?$`, "i"), (ctx, m) => {
       const user = findUser(ctx, m[2]);
-      const groups = tenant.state.groups.filter((g) => g.members.includes(user.id)).map(groupRepresentation);
-      return collection(deps, ctx, contextUrl(deps, m[1], "directoryObjects"), groups.map((g) => ({ "@odata.type": "#microsoft.graph.group", ...select(ctx, "microsoft.graph.group", g, GROUP_DEFAULT_PROPERTIES) })));
+      const transitive = m[3].toLowerCase() === "transitivememberof";
+      const cast = m[4] !== undefined;
+      const groups = (transitive ? tenant.groupsContainingTransitively(user.id) : tenant.state.groups.filter((g) => g.members.includes(user.id))).map(groupRepresentation);
+      const filter = filterFrom(ctx, "microsoft.graph.group", groups[0] ?? groupRepresentation({ id: "", displayName: "", members: [], isAssignableToRole: false }));
+      const matching = filter ? groups.filter(filter) : groups;
+      const items = matching.map((g) => select(ctx, "microsoft.graph.group", g, GROUP_DEFAULT_PROPERTIES));
+      return cast
+        ? collection(deps, ctx, contextUrl(deps, m[1], "groups"), items)
+        : collection(deps, ctx, contextUrl(deps, m[1], "directoryObjects"), items.map((g) => ({ "@odata.type": "#microsoft.graph.group", ...g })));
     }),
     route("GET", new RegExp(`^/${V}/me$`, "i"), (ctx) => badRequest(ctx, "/me request is only valid with delegated authentication flow.")),
     route("GET", new RegExp(`^/${V}/servicePrincipals$`, "i"), (ctx, m) => {

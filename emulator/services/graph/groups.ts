@@ -7,14 +7,27 @@
 // /beta/groups/{id}/members?$filter=id eq '{memberId}'; delete = DELETE
 // /beta/groups/{id}/members/{memberId}/$ref expecting 204, then the same read until
 // the member is gone.
-import { isPlainObject, jsonBody, RequestContext } from "../../core/http";
+//
+// The program asks about one member the same way, in v1.0 and as an advanced query:
+// GET /v1.0/groups/{id}/members?$filter=id eq '{memberId}'&$select=id&$count=true with
+// "ConsistencyLevel: eventual". As in Graph, `members` is the direct membership only
+// (a member of a nested group is not listed), and $count on this directory-object
+// relationship without that header is refused (400 "$count is not currently supported.").
+import { header, HttpError, isPlainObject, jsonBody, RequestContext } from "../../core/http";
 import { route } from "../../core/router";
 import { Group } from "../../seed/types";
 import { ServiceDeps } from "../deps";
 import { badRequest, collection, contextUrl, filterFrom, graphError, GraphRoute, noContent, notFound, ok, select } from "./common";
-import { directoryObject, groupRepresentation, GROUP_DEFAULT_PROPERTIES, userRepresentation } from "./representations";
+import { directoryObject, directoryObjectLookup, groupRepresentation, GROUP_DEFAULT_PROPERTIES, userRepresentation } from "./representations";
 
 const V = "(v1\\.0|beta)";
+
+/** Graph counts directory objects only in advanced queries: `$count=true` needs `ConsistencyLevel: eventual`. */
+function requireAdvancedQueryForCount(ctx: RequestContext): void {
+  if (ctx.query.get("$count") !== "true") return;
+  if ((header(ctx, "consistencylevel") ?? "").toLowerCase() === "eventual") return;
+  throw new HttpError(graphError(ctx, 400, "Request_BadRequest", "$count is not currently supported."));
+}
 
 export function groupRoutes(deps: ServiceDeps): GraphRoute[] {
   const { tenant } = deps;
@@ -35,7 +48,9 @@ export function groupRoutes(deps: ServiceDeps): GraphRoute[] {
     }),
     route("GET", new RegExp(`^/${V}/groups/([^/]+)/members$`, "i"), (ctx, m) => {
       const group = findGroup(ctx, m[2]);
-      const members = group.members.map((id) => directoryObject(tenant, id)).filter((o) => o !== undefined);
+      requireAdvancedQueryForCount(ctx);
+      const lookup = directoryObjectLookup(tenant);
+      const members = group.members.map(lookup).filter((o) => o !== undefined);
       const filter = filterFrom(ctx, "microsoft.graph.directoryObject", members[0]?.representation ?? userRepresentation({ id: "", userPrincipalName: "x@y", displayName: "", accountEnabled: true, licenses: [] }));
       const matching = filter ? members.filter((o) => filter(o.representation)) : members;
       return collection(deps, ctx, contextUrl(deps, m[1], "directoryObjects"), matching.map((o) => ({ "@odata.type": `#${o.type}`, ...select(ctx, o.type, o.representation, o.defaults) })));

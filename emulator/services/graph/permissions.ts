@@ -32,6 +32,7 @@ const GROUP_WRITE = ["GroupMember.ReadWrite.All", "Group.ReadWrite.All", "Direct
 const ROLES_READ = ["RoleManagement.Read.Directory", "RoleManagement.Read.All", "RoleManagement.ReadWrite.Directory", "Directory.Read.All", "Directory.ReadWrite.All"];
 const ROLES_WRITE = ["RoleManagement.ReadWrite.Directory"];
 const SCHEDULES_READ = ["RoleAssignmentSchedule.Read.Directory", "RoleManagement.Read.Directory", "RoleManagement.Read.All", "RoleAssignmentSchedule.ReadWrite.Directory", "RoleManagement.ReadWrite.Directory"];
+const ELIGIBILITY_READ = ["RoleEligibilitySchedule.Read.Directory", "RoleManagement.Read.Directory", "RoleManagement.Read.All", "RoleEligibilitySchedule.ReadWrite.Directory", "RoleManagement.ReadWrite.Directory"];
 const SCHEDULES_WRITE = ["RoleAssignmentSchedule.ReadWrite.Directory", "RoleManagement.ReadWrite.Directory"];
 
 const REQUIREMENTS: readonly Requirement[] = [
@@ -44,6 +45,7 @@ const REQUIREMENTS: readonly Requirement[] = [
   { methods: ["POST", "DELETE"], path: new RegExp(`${V}/roleManagement/directory/roleAssignments(?:/|$)`, "i"), anyOf: ROLES_WRITE, shape: "role-management" },
   { methods: ["GET"], path: new RegExp(`${V}/roleManagement/directory/roleAssignmentSchedule(?:Instances|s|Requests)(?:/|$)`, "i"), anyOf: SCHEDULES_READ, shape: "role-management" },
   { methods: ["POST"], path: new RegExp(`${V}/roleManagement/directory/roleAssignmentScheduleRequests(?:/|$)`, "i"), anyOf: SCHEDULES_WRITE, shape: "role-management" },
+  { methods: ["GET"], path: new RegExp(`${V}/roleManagement/directory/roleEligibilitySchedule(?:Instances|s)(?:/|$)`, "i"), anyOf: ELIGIBILITY_READ, shape: "role-management" },
 ];
 
 /** The permissions (any one of them) a request needs, or undefined when the route needs none or is not emulated. */

@@ -6,6 +6,8 @@
 //                                          endDateTime} | {type: noExpiration}}}               -> 201 the request
 //   GET  roleAssignmentScheduleInstances   what is active now (time-bound and permanent), $filter
 //   GET  roleAssignmentSchedules           the same as schedules
+//   GET  roleEligibilityScheduleInstances  eligible assignments (seed.roleEligibilitySchedules), $filter: the
+//                                          principal may activate the role, it does not hold it
 //
 // An active time-bound assignment is a directory role assignment with an end: it shows
 // in roleAssignments too until the tenant's clock passes its end (Tenant.clockNow). As in
@@ -17,7 +19,7 @@ import { DIRECTORY_ROLE_TEMPLATES } from "../../data/directory";
 import { isPlainObject, jsonBody, RequestContext } from "../../core/http";
 import { route } from "../../core/router";
 import { randomGuid, roleAssignmentId } from "../../ids";
-import { DirectoryRoleAssignment } from "../../seed/types";
+import { DirectoryRoleAssignment, RoleEligibility } from "../../seed/types";
 import { ServiceDeps } from "../deps";
 import { collection, contextUrl, filterFrom, graphError, GraphRoute, notFound, ok } from "./common";
 
@@ -47,6 +49,20 @@ function instanceRepresentation(a: DirectoryRoleAssignment): Record<string, unkn
   return { ...activeAssignment(a), startDateTime: a.startDateTime, endDateTime: a.endDateTime, roleAssignmentOriginId: a.id, roleAssignmentScheduleId: a.id };
 }
 
+function eligibilityInstanceRepresentation(e: RoleEligibility): Record<string, unknown> {
+  return {
+    id: e.id,
+    principalId: e.principalId,
+    roleDefinitionId: e.roleDefinitionId,
+    directoryScopeId: e.directoryScopeId,
+    appScopeId: null,
+    startDateTime: e.startDateTime,
+    endDateTime: e.endDateTime,
+    memberType: "Direct",
+    roleEligibilityScheduleId: e.id,
+  };
+}
+
 function scheduleRepresentation(a: DirectoryRoleAssignment): Record<string, unknown> {
   return {
     ...activeAssignment(a),
@@ -74,6 +90,14 @@ export function pimRoutes(deps: ServiceDeps): GraphRoute[] {
     route("GET", new RegExp(`${base}/roleAssignmentScheduleInstances$`, "i"), (ctx, m) =>
       listActive(ctx, m[1], "roleAssignmentScheduleInstances", "microsoft.graph.unifiedRoleAssignmentScheduleInstance", instanceRepresentation),
     ),
+    route("GET", new RegExp(`${base}/roleEligibilityScheduleInstances$`, "i"), (ctx, m) => {
+      const refused = licensed(ctx);
+      if (refused) return refused;
+      const all = tenant.state.roleEligibilitySchedules.map(eligibilityInstanceRepresentation);
+      const sample = eligibilityInstanceRepresentation({ id: "", principalId: "", roleDefinitionId: "", directoryScopeId: "/", startDateTime: null, endDateTime: null });
+      const filter = filterFrom(ctx, "microsoft.graph.unifiedRoleEligibilityScheduleInstance", sample);
+      return collection(deps, ctx, contextUrl(deps, m[1], "roleManagement/directory/roleEligibilityScheduleInstances"), filter ? all.filter(filter) : all);
+    }),
     route("GET", new RegExp(`${base}/roleAssignmentSchedules$`, "i"), (ctx, m) =>
       listActive(ctx, m[1], "roleAssignmentSchedules", "microsoft.graph.unifiedRoleAssignmentSchedule", scheduleRepresentation),
     ),

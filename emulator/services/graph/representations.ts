@@ -84,7 +84,8 @@ export function groupRepresentation(group: Group): Record<string, unknown> {
     description: null,
     displayName: group.displayName,
     groupTypes: [],
-    isAssignableToRole: null,
+    // Graph reports true for a role-assignable group and null for the others
+    isAssignableToRole: group.isAssignableToRole ? true : null,
     mail: null,
     mailEnabled: false,
     mailNickname: group.displayName.replace(/[^A-Za-z0-9]/g, "").toLowerCase() || "group",
@@ -106,4 +107,26 @@ export function directoryObject(tenant: Tenant, id: string): { representation: R
   }
   const group = tenant.group(id);
   return group ? { representation: groupRepresentation(group), defaults: GROUP_DEFAULT_PROPERTIES, type: "microsoft.graph.group" } : undefined;
+}
+
+type DirectoryObject = NonNullable<ReturnType<typeof directoryObject>>;
+
+/**
+ * A lookup of directory objects for one request: the same answers as directoryObject,
+ * but each object found in one pass, so a group of 100,000 members is resolved in
+ * linear time rather than one scan of the tenant per member.
+ */
+export function directoryObjectLookup(tenant: Tenant): (id: string) => DirectoryObject | undefined {
+  const users = new Map(tenant.state.users.map((u) => [u.id, u]));
+  const applications = new Map(tenant.applications().map((a) => [a.objectId, a]));
+  const groups = new Map(tenant.state.groups.map((g) => [g.id, g]));
+  return (rawId) => {
+    const id = rawId.toLowerCase();
+    const user = users.get(id);
+    if (user) return { representation: userRepresentation(user), defaults: USER_DEFAULT_PROPERTIES, type: "microsoft.graph.user" };
+    const application = applications.get(id);
+    if (application) return { representation: servicePrincipalRepresentation(application, tenant.tenantId), defaults: SERVICE_PRINCIPAL_DEFAULT_PROPERTIES, type: "microsoft.graph.servicePrincipal" };
+    const group = groups.get(id);
+    return group ? { representation: groupRepresentation(group), defaults: GROUP_DEFAULT_PROPERTIES, type: "microsoft.graph.group" } : undefined;
+  };
 }

@@ -2,7 +2,11 @@
 // from the Azure metadata service when a metadata host is configured
 // (https://{host}/metadata/endpoints?api-version=2022-09-01, HTTPS only), otherwise
 // from the built-in cloud named by `environment`.
+//
+// Unlike the real provider, the stand-in talks to the tenant emulator only: every
+// endpoint must be a loopback host (loopbackCloud), checked before anything is sent.
 
+import { displayEndpoint, hostOf, isLoopbackHost } from "../../../scripts/toolchain/loopback";
 import { ConfigurationError } from "./config";
 import { HttpResponse, RetryPolicy, send } from "./http";
 
@@ -72,4 +76,35 @@ export async function endpointsFromMetadataHost(host: string, policy: RetryPolic
     if (!doc.authentication?.loginEndpoint) throw missing("authentication.loginEndpoint");
     const graph = trimSlash(doc.microsoftGraphResourceId);
     return { name: doc.name, loginEndpoint: trimSlash(doc.authentication.loginEndpoint), graph, graphScope: `${graph}/.default` };
+}
+
+const LOOPBACK_FIX =
+    "This TEST-ONLY stand-in for the azuread provider talks only to the tenant emulator on this machine (localhost, 127.0.0.0/8, ::1). " +
+    "Point azuread:metadataHost (or ARM_METADATA_HOSTNAME) at the emulator (its env file sets it: `. ./emulator.env`), " +
+    "or, for a real tenant, install the real plugin: `pulumi plugin install resource azuread <version> --reinstall`.";
+
+function refuseUnlessLoopback(what: string, value: string): void {
+    const host = hostOf(value);
+    if (host && isLoopbackHost(host)) return;
+    throw new ConfigurationError(`${what} is ${displayEndpoint(value)}, which is not a loopback host. ${LOOPBACK_FIX}`);
+}
+
+/**
+ * The emulator's endpoints, read from its metadata host; refused (before any request)
+ * when no metadata host is set — the built-in clouds are Microsoft's — or when the host
+ * or an endpoint it announces is not loopback.
+ */
+export async function loopbackCloud(settings: { readonly metadataHost?: string; readonly environment: string }, policy: RetryPolicy): Promise<CloudEndpoints> {
+    if (!settings.metadataHost) {
+        const builtIn = endpointsForEnvironment(settings.environment);
+        throw new ConfigurationError(
+            `azuread:metadataHost (or ARM_METADATA_HOSTNAME) is not set, so the built-in cloud '${builtIn.name}' would be used ` +
+                `(${builtIn.loginEndpoint}, ${builtIn.graph}), which is not a loopback host. ${LOOPBACK_FIX}`,
+        );
+    }
+    refuseUnlessLoopback("azuread:metadataHost (or ARM_METADATA_HOSTNAME)", settings.metadataHost);
+    const cloud = await endpointsFromMetadataHost(settings.metadataHost, policy);
+    refuseUnlessLoopback(`The metadata of ${settings.metadataHost} names the sign-in endpoint (authentication.loginEndpoint), which`, cloud.loginEndpoint);
+    refuseUnlessLoopback(`The metadata of ${settings.metadataHost} names Microsoft Graph (microsoftGraphResourceId), which`, cloud.graph);
+    return cloud;
 }

@@ -2,9 +2,10 @@
 // resource types and functions it serves.
 //
 // Like the real provider, Configure resolves the cloud's endpoints and signs in at
-// once, so bad credentials or endpoints fail before any resource is touched.
+// once, so bad credentials or endpoints fail before any resource is touched. Unlike it,
+// only the tenant emulator's (loopback) endpoints are accepted.
 
-import { endpointsForEnvironment, endpointsFromMetadataHost } from "./cloud";
+import { loopbackCloud } from "./cloud";
 import { configReader, Environment, resolveSettings } from "./config";
 import { directoryRoleAssignment } from "./directory-role-assignment";
 import { getUser } from "./get-user";
@@ -29,9 +30,8 @@ export class StandInProvider {
         this.graph = (async () => {
             const settings = resolveSettings(configReader(args, variables), env);
             this.secret = settings.clientSecret;
-            const cloud = settings.metadataHost
-                ? await endpointsFromMetadataHost(settings.metadataHost, { ...DEFAULT_RETRIES, deadline: Date.now() + 60_000 })
-                : endpointsForEnvironment(settings.environment);
+            // The emulator's endpoints only: a built-in (public) cloud or any other host is refused here.
+            const cloud = await loopbackCloud(settings, { ...DEFAULT_RETRIES, deadline: Date.now() + 60_000 });
             const credential = signInCredential(settings, cloud);
             try {
                 await credential.getToken(cloud.graphScope);

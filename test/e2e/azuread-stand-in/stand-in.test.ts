@@ -6,7 +6,11 @@
 // Runs with the end-to-end suite (npm run test:e2e); needs no Pulumi CLI.
 
 import { strict as assert } from "assert";
+import { execFile } from "child_process";
 import { promises as fs } from "fs";
+import * as https from "https";
+import { AddressInfo } from "net";
+import * as os from "os";
 import * as path from "path";
 
 import * as grpc from "@grpc/grpc-js";
@@ -15,6 +19,9 @@ import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 
 import { RunningEmulator, startEmulator } from "../../../emulator";
+import { ensureCertificateAuthority, ensureKeyPair, issueServerCertificate } from "../../../emulator/tls/certificates";
+import { notPointedAtEmulator } from "../../../scripts/toolchain/loopback";
+import { standInBanner } from "../../../scripts/prepare-shell";
 import { ProviderProcess, startProviderProcess } from "../../support/provider-process";
 
 const REPOSITORY = path.resolve(__dirname, "..", "..", "..");
@@ -126,6 +133,65 @@ describe("azuread stand-in plugin over gRPC against the tenant emulator", functi
         }
     });
 
+    describe("talks to the tenant emulator only: a non-loopback endpoint is refused at configure, before any request", () => {
+        const refusal = async (standInEnv: NodeJS.ProcessEnv, args: Props = {}) => {
+            const other = await startStandIn(standInEnv);
+            try {
+                const before = emulator.requests().length;
+                const error = await other.call("configure", configureRequest({ clientSecret: secret(seed.operator.clientSecret), ...args })).then(
+                    () => assert.fail("configure succeeded"),
+                    (e: Error) => e,
+                );
+                assert.equal(emulator.requests().length, before, "nothing reached the emulator either");
+                assert.ok(!error.message.includes(seed.operator.clientSecret));
+                return error.message;
+            } finally {
+                await other.stop();
+            }
+        };
+
+        it("refuses the public cloud when no metadata host is set", async () => {
+            const { ARM_METADATA_HOSTNAME: _host, ...withoutHost } = env;
+            const message = await refusal(withoutHost);
+            assert.match(message, /azuread:metadataHost \(or ARM_METADATA_HOSTNAME\) is not set, so the built-in cloud 'global' would be used \(https:\/\/login\.microsoftonline\.com, https:\/\/graph\.microsoft\.com\), which is not a loopback host/);
+            assert.match(message, /TEST-ONLY stand-in .* talks only to the tenant emulator on this machine/);
+            assert.match(message, /install the real plugin/);
+        });
+
+        it("refuses a metadata host that is not loopback, from the configuration or ARM_METADATA_HOSTNAME", async () => {
+            assert.match(await refusal(env, { metadataHost: "management.azure.com" }), /azuread:metadataHost \(or ARM_METADATA_HOSTNAME\) is management\.azure\.com, which is not a loopback host/);
+            assert.match(await refusal({ ...env, ARM_METADATA_HOSTNAME: "localhost.example.com:8443" }), /is localhost\.example\.com:8443, which is not a loopback host/);
+        });
+
+        it("refuses a loopback metadata host that announces Microsoft's Graph", async () => {
+            const caDir = process.env.D365BA_EMULATOR_CA_DIR!;
+            const [ca, keys] = await Promise.all([ensureCertificateAuthority(caDir), ensureKeyPair(caDir, "server-key.pem")]);
+            const metadataRequests: string[] = [];
+            const certificate = issueServerCertificate(ca, keys, "metadata stand-in");
+            const server = https.createServer({ cert: certificate.certPem, key: certificate.keyPem }, (request, response) => {
+                metadataRequests.push(request.url ?? "");
+                response.setHeader("Content-Type", "application/json");
+                response.end(
+                    JSON.stringify({
+                        name: "AzureCloud",
+                        resourceManager: "https://management.azure.com/",
+                        microsoftGraphResourceId: "https://graph.microsoft.com/",
+                        authentication: { loginEndpoint: emulator.endpoints.login },
+                    }),
+                );
+            });
+            await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+            try {
+                const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+                const message = await refusal(env, { metadataHost: host });
+                assert.match(message, new RegExp(`The metadata of ${host} names Microsoft Graph \\(microsoftGraphResourceId\\), which is https://graph\\.microsoft\\.com, which is not a loopback host`));
+                assert.deepEqual(metadataRequests, ["/metadata/endpoints?api-version=2022-09-01"], "only the metadata was read");
+            } finally {
+                await new Promise((resolve) => server.close(resolve));
+            }
+        });
+    });
+
     it("configures from a secret arg, ARM_* variables and the metadata host, accepting secrets", async () => {
         const response = await standIn.call("configure", configureRequest({ clientSecret: secret(seed.operator.clientSecret), version: "6.9.1" }));
         assert.equal(response.getAcceptsecrets(), true);
@@ -218,5 +284,70 @@ describe("azuread stand-in plugin over gRPC against the tenant emulator", functi
 
     it("never writes the client secret to its error output", () => {
         assert.ok(!standIn.output.join("\n").includes(seed.operator.clientSecret));
+    });
+});
+
+describe("npm run prepare-shell and the stand-in", function () {
+    this.timeout(10 * 60_000);
+
+    it("installs the stand-in only in a shell whose endpoints are all loopback (the emulator's env file)", async () => {
+        const emulator = await startEmulator(JSON.parse(await fs.readFile(path.join(REPOSITORY, "emulator", "seeds", "demo.json"), "utf8")), { warn: () => undefined });
+        try {
+            assert.equal(notPointedAtEmulator(emulator.env), undefined);
+            assert.equal(notPointedAtEmulator({ ...emulator.env, ARM_METADATA_HOSTNAME: undefined }), "ARM_METADATA_HOSTNAME is not set (the azuread provider would use the public cloud's endpoints)");
+            assert.equal(
+                notPointedAtEmulator({ ...emulator.env, D365BA_GRAPH_URL: "https://user:pass@graph.microsoft.com/v1.0?sig=abc" }),
+                "D365BA_GRAPH_URL is https://graph.microsoft.com/v1.0, not a loopback host (localhost, 127.0.0.0/8, ::1)",
+            );
+            assert.match(notPointedAtEmulator({ ...emulator.env, ARM_METADATA_HOSTNAME: "management.azure.com" }) ?? "", /^ARM_METADATA_HOSTNAME is management\.azure\.com, not a loopback host/);
+        } finally {
+            await emulator.stop();
+        }
+    });
+
+    it("says loudly that the stand-in is installed under the real plugin's name and version", () => {
+        const banner = standInBanner("6.9.1");
+        assert.match(banner.join("\n"), /WARNING: the TEST-ONLY azuread stand-in is installed as pulumi-resource-azuread v6\.9\.1,\s*\*\n\* under the real plugin's name and version/);
+        assert.match(banner.join("\n"), /Never use this shell for a real tenant/);
+        assert.equal(new Set(banner.map((line) => line.length)).size, 1, "a box");
+    });
+
+    it("refuses to install the stand-in in a shell not pointed at the emulator, and removes one a previous run installed", async () => {
+        const work = await fs.mkdtemp(path.join(os.tmpdir(), "d365ba-prepare-shell-"));
+        const emulator = await startEmulator(JSON.parse(await fs.readFile(path.join(REPOSITORY, "emulator", "seeds", "demo.json"), "utf8")), { warn: () => undefined });
+        // The toolchain's CLI (its PULUMI_HOME) is found as prepare-shell finds it; a closed
+        // proxy makes the real plugin's download fail, as it does offline.
+        const { PULUMI_HOME: toolchain, ...inherited } = process.env;
+        const base = { ...inherited, ...(toolchain ? { PULUMI_HOME: toolchain } : {}), HTTPS_PROXY: "http://127.0.0.1:9", HTTP_PROXY: "http://127.0.0.1:9", NO_COLOR: "1" };
+        for (const name of ["ARM_METADATA_HOSTNAME", "AZURE_AUTHORITY_HOST", "D365BA_GRAPH_URL", "D365BA_BAP_URL"]) delete (base as NodeJS.ProcessEnv)[name];
+        // "--" first, as the npm script passes it: Node would read --env-file FILE as its own option.
+        const prepare = (env: NodeJS.ProcessEnv) =>
+            new Promise<{ code: number; stderr: string }>((resolve) =>
+                execFile(
+                    process.execPath,
+                    ["-r", require.resolve("ts-node/register/transpile-only"), path.join(REPOSITORY, "scripts", "prepare-shell.ts"), "--", "--pulumi-home", path.join(work, "home"), "--env-file", path.join(work, "pulumi.env")],
+                    { cwd: REPOSITORY, env, maxBuffer: 16 * 1024 * 1024 },
+                    (error, _stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stderr }),
+                ),
+            );
+        const launcher = path.join(work, "home", "plugins", "resource-azuread-v6.9.1", "pulumi-resource-azuread");
+        try {
+            const inEmulatorShell = await prepare({ ...base, ...emulator.env });
+            assert.equal(inEmulatorShell.code, 0, inEmulatorShell.stderr);
+            assert.match(inEmulatorShell.stderr, /prepare-shell: \* WARNING: the TEST-ONLY azuread stand-in is installed as pulumi-resource-azuread v6\.9\.1/);
+            assert.match(await fs.readFile(launcher, "utf8"), /TEST-ONLY stand-in/);
+
+            const elsewhere = await prepare({ ...base, ARM_TENANT_ID: emulator.tenantId });
+            assert.equal(elsewhere.code, 1, elsewhere.stderr);
+            assert.match(
+                elsewhere.stderr,
+                /prepare-shell: failed: The TEST-ONLY stand-in a previous run installed in .* has been removed\. The real azuread plugin v6\.9\.1 could not be installed, and the TEST-ONLY stand-in is not installed in its place: this shell is not pointed at the tenant emulator \(ARM_METADATA_HOSTNAME is not set/,
+            );
+            assert.doesNotMatch(elsewhere.stderr, /WARNING: the TEST-ONLY/);
+            await assert.rejects(fs.access(launcher), "the stand-in is gone from that Pulumi home");
+        } finally {
+            await emulator.stop();
+            await fs.rm(work, { recursive: true, force: true });
+        }
     });
 });
