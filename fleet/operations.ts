@@ -7,8 +7,9 @@
 //   preview  `pulumi preview`; with --stage from a copy of the stack's settings with
 //            that stage (stage-config.ts): the stack file is never written
 //   up       `pulumi up` (with --stage: the stage is set first and stays)
-//   recover  after an interruption: removes a stale lock, `pulumi refresh
-//            --clear-pending-creates`, then `pulumi up` at the configured stage
+//   recover  after an interruption: removes a stale lock, clears pending operations
+//            (`pulumi refresh --clear-pending-creates`), then `pulumi up --refresh` at
+//            the configured stage (no second refresh when it just refreshed)
 //
 // preview, up and recover run the policy pack in policy/ unless --no-policy-pack.
 // Before anything runs, the stack's state and locks are checked (stack-health.ts): a
@@ -279,12 +280,21 @@ export async function recoverOf(run: TenantRun, options: Pick<FleetOptions, "for
                 return operation();
             }
         };
-        run.phase("pulumi refresh --clear-pending-creates");
-        await withLocksRemoved(() => run.stack.refresh({ onOutput: run.log, color: "never", clearPendingCreates: true }));
-        done.push(health.pendingOperations.length ? `${describePending(health.pendingOperations)} cleared` : "no pending operations");
+        const pending = health.pendingOperations.length > 0;
+        if (pending) {
+            // Pending creates are dropped (the update adopts what they made); the other pending operations go with the refresh's save.
+            run.phase("pulumi refresh --clear-pending-creates");
+            await withLocksRemoved(() => run.stack.refresh({ onOutput: run.log, color: "never", clearPendingCreates: true }));
+            done.push(`${describePending(health.pendingOperations)} cleared`);
+        } else {
+            done.push("no pending operations");
+        }
         run.log(`recover: ${done.join("; ")}`);
-        run.phase(`pulumi up (${stage ?? "stage unset"})`);
-        const result = await withLocksRemoved(() => run.stack.up({ onOutput: run.log, onEvent: watcher.onEvent, color: "never", policyPacks: [...run.policyPacks] }));
+        // Refreshed just now when something was pending; else the update refreshes first.
+        run.phase(`pulumi up${pending ? "" : " --refresh"} (${stage ?? "stage unset"})`);
+        const result = await withLocksRemoved(() =>
+            run.stack.up({ onOutput: run.log, onEvent: watcher.onEvent, color: "never", refresh: !pending, policyPacks: [...run.policyPacks] }),
+        );
         changes = changesOf(result.summary.resourceChanges);
     } catch (error) {
         failure = error instanceof RecoveryRefused ? error.message : reasonWithLocks(run, error, watcher.errors);
