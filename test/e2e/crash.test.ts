@@ -39,17 +39,28 @@ interface KillPoint {
 /**
  * Per stage, the first kill point cuts `pulumi up` (the stage just set, as the runbook
  * does), each next one cuts the recovery that follows; the last recovery runs to the end.
- * Writes cut between the grants (bootstrap has 9: two directory roles, a group
- * membership, users and Dataverse roles), between Power Platform Administrator's grant
- * and Global Administrator's revoke (operational), in the refresh that recovery starts
- * with, and in the reads after the update.
+ * A write kill point cuts right after the tenant made a change the CLI has not recorded
+ * yet (a pending create, or a delete): between bootstrap's grants, between Power Platform
+ * Administrator's grant and Global Administrator's revoke, right after reauth's Global
+ * Administrator, at the final revoke. The request kill points cut the refresh that
+ * recovery starts with, the program's reads, the update and the reads after it; they
+ * stay below the fewest requests any run here makes (`pulumi up` of the last
+ * operational: 8; a recovery with nothing left to do: 26, sign-ins aside).
  */
 const PLAN: readonly { stage: Stage; kills: readonly KillPoint[] }[] = [
-    { stage: "bootstrap", kills: [{ after: "write", k: 1 }, { after: "request", k: 10 }, { after: "write", k: 2 }, { after: "request", k: 30 }, { after: "request", k: 20 }] },
-    { stage: "operational", kills: [{ after: "write", k: 1 }, { after: "request", k: 5 }, { after: "request", k: 25 }, { after: "request", k: 15 }, { after: "request", k: 35 }] },
-    { stage: "reauth", kills: [{ after: "request", k: 8 }, { after: "write", k: 1 }, { after: "request", k: 20 }, { after: "request", k: 12 }, { after: "request", k: 30 }] },
-    { stage: "operational", kills: [{ after: "request", k: 12 }, { after: "write", k: 1 }, { after: "request", k: 28 }, { after: "request", k: 3 }, { after: "request", k: 18 }] },
+    { stage: "bootstrap", kills: [write(2), write(1), request(8), request(20), request(14)] },
+    { stage: "operational", kills: [write(1), request(5), request(18), request(11), request(22)] },
+    { stage: "reauth", kills: [write(1), request(10), request(3), request(16), request(21)] },
+    { stage: "operational", kills: [request(4), write(1), request(19), request(7), request(13)] },
 ];
+
+function write(k: number): KillPoint {
+    return { after: "write", k };
+}
+
+function request(k: number): KillPoint {
+    return { after: "request", k };
+}
 
 const isWrite = (entry: RequestLogEntry) => entry.method !== "GET";
 
@@ -62,6 +73,8 @@ interface Sample {
 
 describe("interruptions: the CLI killed with SIGKILL at 20 points, each followed by `fleet recover`", function () {
     this.timeout(60 * 60 * 1000);
+    // Each stage starts where the one before ended.
+    this.bail(true);
 
     let project: FleetProject;
     let emulator: RunningEmulator;
