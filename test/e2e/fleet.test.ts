@@ -285,7 +285,8 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
         const live = await writeLock(t.stack, process.pid);
         const refused = await project.fleet(["recover", "--stacks", t.stack, "--no-policy-pack", "--log-dir", logDirectory]);
         assert.equal(refused.code, 1, refused.stderr);
-        assert.match(refused.stdout, new RegExp(`pid ${process.pid}\\) .*still running on this host\\. Wait for that update to end; only when you know it no longer runs, run \`npm run fleet -- recover --stacks ${t.stack} --force\``));
+        assert.match(refused.stdout, new RegExp(`pid ${process.pid}\\) at \\S+: that process is still running on this host[;.]`));
+        assert.match(refused.stdout, new RegExp(`Wait for that update to end; only when you know it no longer runs, run \`npm run fleet -- recover --stacks ${t.stack} --force\``));
         assert.ok((await fs.readdir(lockDirectory(t.stack))).length === 2, "a refused recover removes no lock");
         await fs.rm(live);
 
