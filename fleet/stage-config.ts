@@ -4,11 +4,12 @@
 // `--config-file <copy>`. The stack's own file is never opened for writing, so no
 // interruption (Ctrl-C, SIGTERM, SIGKILL) can leave the previewed stage behind for the
 // next scheduled `up` to apply. The copy holds what the original holds (secrets stay
-// encrypted) and is removed afterwards.
+// encrypted) and is removed afterwards, also when SIGINT or SIGTERM ends the fleet
+// (then the signal is raised again, so the process ends as it would have).
 
 import type { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { execFile } from "child_process";
-import { promises as fs } from "fs";
+import { promises as fs, rmSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 
@@ -36,6 +37,27 @@ function runPulumi(workspace: LocalWorkspace, args: string[]): Promise<void> {
     );
 }
 
+/** The copies that exist now; removed on SIGINT or SIGTERM before the signal ends the process. */
+const copies = new Set<string>();
+const SIGNALS = ["SIGINT", "SIGTERM"] as const;
+
+function removeCopiesAndRaise(signal: NodeJS.Signals): void {
+    for (const directory of copies) rmSync(directory, { recursive: true, force: true });
+    copies.clear();
+    for (const each of SIGNALS) process.removeListener(each, removeCopiesAndRaise);
+    process.kill(process.pid, signal);
+}
+
+function track(directory: string): () => Promise<void> {
+    if (copies.size === 0) for (const signal of SIGNALS) process.on(signal, removeCopiesAndRaise);
+    copies.add(directory);
+    return async () => {
+        copies.delete(directory);
+        if (copies.size === 0) for (const signal of SIGNALS) process.removeListener(signal, removeCopiesAndRaise);
+        await fs.rm(directory, { recursive: true, force: true });
+    };
+}
+
 export interface StageConfig {
     /** The copy to pass as `configFile`. */
     readonly file: string;
@@ -49,7 +71,7 @@ export interface StageConfig {
 export async function stageConfigCopy(workspace: LocalWorkspace, stack: string, key: string, value: string): Promise<StageConfig> {
     const original = await stackSettingsFile(workspace.workDir, stack);
     const directory = await fs.mkdtemp(path.join(os.tmpdir(), "d365ba-stage-"));
-    const remove = () => fs.rm(directory, { recursive: true, force: true });
+    const remove = track(directory);
     try {
         const file = path.join(directory, path.basename(original));
         await fs.copyFile(original, file);

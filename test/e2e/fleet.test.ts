@@ -66,6 +66,8 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
     const logDirectory = path.join(os.tmpdir(), `d365ba-fleet-logs-${process.pid}`);
 
     const tenant = (stack: string) => tenants.find((t) => t.stack === stack)!;
+    /** The temporary copies of stack settings that preview --stage makes. */
+    const stageCopies = async () => (await fs.readdir(os.tmpdir())).filter((name) => name.startsWith("d365ba-stage-"));
     const stackFile = (stack: string) => fs.readFile(path.join(project.directory, `Pulumi.${stack}.yaml`));
     const checkpointFile = (stack: string) => path.join(project.stateDirectory, ".pulumi", "stacks", "d365-backup-access", `${stack}.json`);
     const lockDirectory = (stack: string) => path.join(project.stateDirectory, ".pulumi", "locks", "organization", "d365-backup-access", stack);
@@ -157,6 +159,7 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
         it(`preview --stage reauth interrupted by ${signal} while it runs leaves the stack file as it was`, async () => {
             const t = tenant("tenant-2");
             const before = await stackFile(t.stack);
+            const copiesBefore = await stageCopies();
             t.emulator.clearRequests();
             const started = project.start("fleet", ["preview", "--stacks", t.stack, "--stage", "reauth", "--no-policy-pack", "--log-dir", logDirectory]);
             // The preview runs once the program reads the tenant.
@@ -168,6 +171,7 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
             await started.exited;
             assert.ok((await stackFile(t.stack)).equals(before), `Pulumi.${t.stack}.yaml changed:\n${(await stackFile(t.stack)).toString("utf8")}`);
             assert.deepEqual(writes(t.emulator), [], "the preview wrote to the tenant");
+            assert.deepEqual((await stageCopies()).filter((name) => !copiesBefore.includes(name)), [], "the temporary copy of the stack settings is removed");
         });
     }
 
