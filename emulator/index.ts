@@ -30,6 +30,8 @@ export interface EmulatorOptions {
   envFile?: string;
   /** Where loud warnings go (unknown routes, side effects); default standard error. */
   warn?: (message: string) => void;
+  /** Sees each request log entry as it is recorded, after the request changed the tenant (a test follows the tenant request by request). */
+  onRequest?: (entry: RequestLogEntry) => void;
 }
 
 export interface RunningEmulator {
@@ -64,7 +66,7 @@ export async function startEmulator(seed: unknown, options: EmulatorOptions = {}
   const random = createRandom(state.behaviour.randomSeed);
   const faults = new FaultRegistry(random);
   for (const fault of state.faults) faults.add(fault);
-  const requestLog = new RequestLog();
+  const requestLog = new RequestLog(options.onRequest);
   const snapshot = (): Seed => ({ ...tenant.snapshot(), faults: faults.remaining() });
 
   const endpoints: Endpoints = { login: "", metadataHost: "", graph: "", bap: "", dataverse: {} };

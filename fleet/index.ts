@@ -1,4 +1,4 @@
-// `npm run fleet -- <status|preview|up> (--all | --stacks a,b) [--stage S] [--concurrency N] [--json] [--log-dir DIR]`:
+// `npm run fleet -- <status|preview|up|recover> (--all | --stacks a,b) [--stage S] [--concurrency N] [--json] [--log-dir DIR] [--no-policy-pack] [--force]`:
 // one command over many tenants (one stack each) of this project. Progress goes to
 // standard error, the table (or --json) to standard output; each tenant's log to a
 // folder. The exit code is 1 when any tenant failed (they are named), 2 on bad options.
@@ -8,9 +8,9 @@ import { createWriteStream, promises as fs, WriteStream } from "fs";
 import * as path from "path";
 
 import { messageOf } from "../providers/errors";
-import { changeOf, oneLine, statusOf, TenantRun } from "./operations";
+import { changeOf, oneLine, recoverOf, statusOf, TenantRun } from "./operations";
 import { FleetOptions, FleetUsageError, parseOptions } from "./options";
-import { openProject, PROJECT_DIRECTORY } from "./project";
+import { FleetProject, openProject, POLICY_PACK_DIRECTORY, PROJECT_DIRECTORY } from "./project";
 import { Activity, progressFor, ProgressSink } from "./progress";
 import { environmentLines, failureLines, FleetReport, formatTable, summaryLine, tableRows, TenantReport } from "./report";
 import { runPool } from "./runner";
@@ -40,6 +40,7 @@ function openLog(file: string): { stream: WriteStream; write: (text: string) => 
 
 async function runTenant(
     options: FleetOptions,
+    project: FleetProject,
     stack: Stack,
     directory: string,
     progress: ProgressSink,
@@ -50,6 +51,9 @@ async function runTenant(
     const activity: Activity = { stack: name, startedMs: Date.now(), phase: "starting", done: 0, changing: 0 };
     const run: TenantRun = {
         stack,
+        workspace: project.workspace,
+        readLocks: () => project.readLocks(stack.name),
+        policyPacks: options.policyPack ? [POLICY_PACK_DIRECTORY] : [],
         name,
         activity,
         logFile,
@@ -63,7 +67,12 @@ async function runTenant(
     progress.started(activity);
     let outcome: Omit<TenantReport, "durationSeconds" | "logFile">;
     try {
-        outcome = options.command === "status" ? await statusOf(run) : await changeOf(run, options.command, options.stage);
+        outcome =
+            options.command === "status"
+                ? await statusOf(run)
+                : options.command === "recover"
+                  ? await recoverOf(run, options)
+                  : await changeOf(run, { command: options.command, stage: options.stage });
     } catch (error) {
         log.write(`failed: ${messageOf(error)}`);
         outcome = { stack: name, stage: null, result: "failed", error: oneLine(messageOf(error)), tenant: null };
@@ -116,7 +125,7 @@ async function main(): Promise<number> {
     const tenants = await runPool(
         stacks,
         options.concurrency,
-        (stack) => runTenant(options, stack, directory, progress),
+        (stack) => runTenant(options, project, stack, directory, progress),
         // runTenant reports its own failures; this is for the unexpected (a log folder that vanished).
         (stack, error): TenantReport => ({
             stack: shortName(stack.name),

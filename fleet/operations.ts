@@ -4,21 +4,41 @@
 //            own clients (tenant-status.ts), and at the same time `pulumi refresh
 //            --preview-only` for drift: what a refresh would change, without writing
 //            state; and the stack's last update from its history
-//   preview  `pulumi preview`; with --stage the stage is set for the preview and put
-//            back afterwards, so a preview changes nothing, not even the stack file
+//   preview  `pulumi preview`; with --stage from a copy of the stack's settings with
+//            that stage (stage-config.ts): the stack file is never written
 //   up       `pulumi up` (with --stage: the stage is set first and stays)
+//   recover  after an interruption: removes a stale lock, clears pending operations
+//            (`pulumi refresh --clear-pending-creates`), then `pulumi up --refresh` at
+//            the configured stage (no second refresh when it just refreshed)
 //
-// preview and up read the tenant afterwards too, so the report says what the tenant
-// holds, not what Pulumi believes. Every line goes to the tenant's log.
+// preview, up and recover run the policy pack in policy/ unless --no-policy-pack.
+// Before anything runs, the stack's state and locks are checked (stack-health.ts): a
+// stack an interruption left locked or with pending operations is not run, and the
+// report names the recover command. preview, up and recover read the tenant
+// afterwards too, so the report says what the tenant holds, not what Pulumi believes.
+// Every line goes to the tenant's log.
 
-import type { EngineEvent, OpMap, Stack } from "@pulumi/pulumi/automation";
+import type { EngineEvent, LocalWorkspace, OpMap, Stack } from "@pulumi/pulumi/automation";
 
 import { NAMESPACE } from "../lib/config";
 import type { Stage } from "../lib/stages";
 import { messageOf } from "../providers/errors";
-import type { Command } from "./options";
+import type { FleetOptions } from "./options";
 import type { Activity } from "./progress";
 import type { TenantReport } from "./report";
+import {
+    describeLock,
+    describePending,
+    judgeLock,
+    legacyAdvice,
+    lockAdvice,
+    locksFromError,
+    pendingAdvice,
+    StackLock,
+    stateHealth,
+    StateHealth,
+} from "./stack-health";
+import { stageConfigCopy } from "./stage-config";
 import { configuredStage, stackSettings } from "./stack-settings";
 import { readTenantStatus, TenantStatus } from "./tenant-status";
 
@@ -29,6 +49,11 @@ const UNCHANGED = new Set(["same", "read", "refresh"]);
 
 export interface TenantRun {
     readonly stack: Stack;
+    readonly workspace: LocalWorkspace;
+    /** The stack's lock files where the fleet can read them (a local file backend); else none (the CLI names them when it refuses). */
+    readLocks(): Promise<StackLock[]>;
+    /** The policy pack's folder when preview, up and recover run it. */
+    readonly policyPacks: readonly string[];
     /** Short name, for the report. */
     readonly name: string;
     readonly activity: Activity;
@@ -100,13 +125,43 @@ async function lastUpdateOf(run: TenantRun): Promise<{ time: string; result: str
     return latest ? { time: new Date(latest.endTime ?? latest.startTime).toISOString(), result: latest.result } : null;
 }
 
-export async function statusOf(run: TenantRun): Promise<Omit<TenantReport, "durationSeconds" | "logFile">> {
+type Outcome = Omit<TenantReport, "durationSeconds" | "logFile">;
+
+async function healthOf(run: TenantRun): Promise<StateHealth> {
+    const exported = await run.stack.exportStack();
+    const health = stateHealth(exported.deployment);
+    if (health.pendingOperations.length) run.log(`state: ${describePending(health.pendingOperations)}`);
+    if (health.legacyProviderResources.length) run.log(`state: 0.1.0 provider code in ${health.legacyProviderResources.join(", ")}`);
+    return health;
+}
+
+/** Why this stack must not run as it is (a lock, operations an interruption left), with what to run; undefined when it may. */
+async function interruptionLeftovers(run: TenantRun): Promise<{ problem: string | undefined; health: StateHealth }> {
+    run.phase("checking state and locks");
+    const [locks, health] = await Promise.all([run.readLocks(), healthOf(run)]);
+    if (locks.length) return { problem: lockAdvice(run.name, locks), health };
+    if (health.pendingOperations.length) return { problem: pendingAdvice(run.name, health.pendingOperations), health };
+    return { problem: undefined, health };
+}
+
+/** The CLI's own lock refusal (any self-managed backend), turned into what to run; else the usual reason. */
+function reasonWithLocks(run: TenantRun, error: unknown, diagnostics: readonly string[]): string {
+    const locks = locksFromError(messageOf(error));
+    return locks ? lockAdvice(run.name, locks) : reason(error, diagnostics);
+}
+
+export async function statusOf(run: TenantRun): Promise<Outcome> {
+    const { problem, health } = await interruptionLeftovers(run);
+    // A 0.1.0 provider stored in state would run in the refresh preview, with no read-only mode.
+    const refusal = problem ?? (health.legacyProviderResources.length ? legacyAdvice(run.name, health.legacyProviderResources) : undefined);
     const watcher = eventWatcher(run);
     // The tenant and the refresh preview are independent: read both at once.
-    const drift = run.stack.previewRefresh({ onOutput: run.log, onEvent: watcher.onEvent, color: "never" }).then(
-        () => ({ changed: watcher.changed, error: undefined }),
-        (error: unknown) => ({ changed: null, error: `drift check: ${reason(error, watcher.errors)}` }),
-    );
+    const drift = refusal
+        ? Promise.resolve({ changed: null, error: refusal })
+        : run.stack.previewRefresh({ onOutput: run.log, onEvent: watcher.onEvent, color: "never" }).then(
+              () => ({ changed: watcher.changed, error: undefined }),
+              (error: unknown) => ({ changed: null, error: `drift check: ${reasonWithLocks(run, error, watcher.errors)}` }),
+          );
     // Settle all three before reporting, so no CLI run outlives its tenant's log.
     const [read, updated, { changed, error }] = await Promise.allSettled([tenantNow(run, "reading the tenant and checking drift"), lastUpdateOf(run), drift]).then(
         ([read, updated, drifted]) => [read, updated, drifted.status === "fulfilled" ? drifted.value : { changed: null, error: messageOf(drifted.reason) }] as const,
@@ -121,45 +176,133 @@ export async function statusOf(run: TenantRun): Promise<Omit<TenantReport, "dura
         : { stack: run.name, stage, result: "ok", tenant, drift: changed, lastUpdate, lastUpdateResult };
 }
 
-/** Sets the stage (when asked), runs the operation, reads the tenant; a failure still reports what the tenant holds. */
-export async function changeOf(run: TenantRun, command: Exclude<Command, "status">, stage: Stage | undefined): Promise<Omit<TenantReport, "durationSeconds" | "logFile">> {
+/** The tenant after a change; a failure to read it becomes the report's failure when there is none yet. */
+async function tenantAfter(run: TenantRun, failure: string | undefined): Promise<{ tenant: TenantStatus | null; failure: string | undefined }> {
+    try {
+        return { tenant: (await tenantNow(run)).tenant, failure };
+    } catch (error) {
+        run.log(`could not read the tenant: ${messageOf(error)}`);
+        return { tenant: null, failure: failure ?? `reading the tenant: ${oneLine(messageOf(error))}` };
+    }
+}
+
+/** preview: with --stage, from a copy of the stack's settings that has it, so the stack file is never written. */
+async function previewOf(run: TenantRun, stage: Stage | undefined, watcher: ReturnType<typeof eventWatcher>): Promise<Record<string, number>> {
+    const common = { onOutput: run.log, onEvent: watcher.onEvent, color: "never" as const, policyPacks: [...run.policyPacks] };
+    if (!stage) return changesOf((await run.stack.preview(common)).changeSummary);
+    const copy = await stageConfigCopy(run.workspace, run.stack.name, STAGE_KEY, stage);
+    run.log(`previewing with ${STAGE_KEY}=${stage} from a copy of the stack's settings; the stack file is not written`);
+    try {
+        return changesOf((await run.stack.preview({ ...common, configFile: copy.file })).changeSummary);
+    } finally {
+        await copy.remove();
+    }
+}
+
+/** Checks for an interruption's leftovers, sets the stage (up), runs the operation, reads the tenant; a failure still reports what the tenant holds. */
+export async function changeOf(run: TenantRun, options: Pick<FleetOptions, "command" | "stage">): Promise<Outcome> {
+    const { command, stage } = options;
     const before = configuredStage(await run.stack.getAllConfig()) ?? null;
+    const previousStage = stage ? { previousStage: before } : {};
+    const shownStage = stage ?? before;
+    const { problem } = await interruptionLeftovers(run);
+    if (problem) {
+        run.log(problem);
+        return { stack: run.name, stage: before, result: "failed", error: problem, tenant: null, changes: null };
+    }
     const watcher = eventWatcher(run);
     let changes: Record<string, number> | null = null;
     let failure: string | undefined;
-    if (stage) {
-        run.log(`setting ${STAGE_KEY} to ${stage} (was ${before ?? "unset"})`);
-        await run.stack.setConfig(STAGE_KEY, { value: stage });
-    }
     try {
-        run.phase(command === "up" ? "pulumi up" : "pulumi preview");
         if (command === "up") {
-            const result = await run.stack.up({ onOutput: run.log, onEvent: watcher.onEvent, color: "never" });
+            if (stage) {
+                run.log(`setting ${STAGE_KEY} to ${stage} (was ${before ?? "unset"})`);
+                await run.stack.setConfig(STAGE_KEY, { value: stage });
+            }
+            run.phase("pulumi up");
+            const result = await run.stack.up({ onOutput: run.log, onEvent: watcher.onEvent, color: "never", policyPacks: [...run.policyPacks] });
             changes = changesOf(result.summary.resourceChanges);
         } else {
-            const result = await run.stack.preview({ onOutput: run.log, onEvent: watcher.onEvent, color: "never" });
-            changes = changesOf(result.changeSummary);
+            run.phase("pulumi preview");
+            changes = await previewOf(run, stage, watcher);
         }
     } catch (error) {
-        failure = reason(error, watcher.errors);
+        failure = reasonWithLocks(run, error, watcher.errors);
         run.log(`failed: ${messageOf(error)}`);
-    } finally {
-        if (command === "preview" && stage && before !== stage) {
-            run.log(`putting ${STAGE_KEY} back to ${before ?? "unset"}`);
-            if (before === null) await run.stack.removeConfig(STAGE_KEY);
-            else await run.stack.setConfig(STAGE_KEY, { value: before });
-        }
     }
-    let tenant: TenantStatus | null = null;
+    const after = await tenantAfter(run, failure);
+    return after.failure
+        ? { stack: run.name, stage: shownStage, ...previousStage, result: "failed", error: after.failure, tenant: after.tenant, changes }
+        : { stack: run.name, stage: shownStage, ...previousStage, result: "ok", tenant: after.tenant, changes };
+}
+
+class RecoveryRefused extends Error {}
+
+/** Removes the locks when every one is stale (or --force); else refuses, saying whose they are. */
+async function removeLocks(run: TenantRun, locks: readonly StackLock[], force: boolean, done: string[]): Promise<void> {
+    const judged = locks.map((lock) => ({ lock, verdict: judgeLock(lock) }));
+    if (!force && (judged.length === 0 || judged.some(({ verdict }) => verdict !== "stale"))) throw new RecoveryRefused(lockAdvice(run.name, locks));
+    // On a self-managed backend `pulumi cancel` deletes the stack's lock files (it stops nothing).
+    await run.stack.cancel();
+    for (const { lock, verdict } of judged) {
+        const line = `removed ${describeLock(lock, verdict)}`;
+        run.log(line);
+        done.push(verdict === "stale" ? "stale lock removed" : "lock removed (--force)");
+    }
+    if (judged.length === 0) done.push("lock removed (--force)");
+}
+
+/**
+ * After an interruption, whatever it was: the stack's stale lock removed, its pending
+ * operations cleared by a refresh (what was created meanwhile is adopted by the update:
+ * the program imports existing directory role assignments and memberships, the
+ * providers adopt users and roles they find), then `pulumi up` at the configured stage.
+ * The same for every interruption point; safe to run when nothing was interrupted.
+ */
+export async function recoverOf(run: TenantRun, options: Pick<FleetOptions, "force">): Promise<Outcome> {
+    const stage = configuredStage(await run.stack.getAllConfig()) ?? null;
+    const done: string[] = [];
+    const watcher = eventWatcher(run);
+    let changes: Record<string, number> | null = null;
+    let failure: string | undefined;
     try {
-        tenant = (await tenantNow(run)).tenant;
+        run.phase("checking state and locks");
+        const [locks, health] = await Promise.all([run.readLocks(), healthOf(run)]);
+        if (locks.length) await removeLocks(run, locks, options.force, done);
+        // The CLI names locks this machine could not read (Azure Blob, S3, GCS backends) when it refuses.
+        const withLocksRemoved = async <T>(operation: () => Promise<T>): Promise<T> => {
+            try {
+                return await operation();
+            } catch (error) {
+                const named = locksFromError(messageOf(error));
+                if (!named) throw error;
+                await removeLocks(run, named, options.force, done);
+                return operation();
+            }
+        };
+        const pending = health.pendingOperations.length > 0;
+        if (pending) {
+            // Pending creates are dropped (the update adopts what they made); the other pending operations go with the refresh's save.
+            run.phase("pulumi refresh --clear-pending-creates");
+            await withLocksRemoved(() => run.stack.refresh({ onOutput: run.log, color: "never", clearPendingCreates: true }));
+            done.push(`${describePending(health.pendingOperations)} cleared`);
+        } else {
+            done.push("no pending operations");
+        }
+        run.log(`recover: ${done.join("; ")}`);
+        // Refreshed just now when something was pending; else the update refreshes first.
+        run.phase(`pulumi up${pending ? "" : " --refresh"} (${stage ?? "stage unset"})`);
+        const result = await withLocksRemoved(() =>
+            run.stack.up({ onOutput: run.log, onEvent: watcher.onEvent, color: "never", refresh: !pending, policyPacks: [...run.policyPacks] }),
+        );
+        changes = changesOf(result.summary.resourceChanges);
     } catch (error) {
-        run.log(`could not read the tenant: ${messageOf(error)}`);
-        failure ??= `reading the tenant: ${oneLine(messageOf(error))}`;
+        failure = error instanceof RecoveryRefused ? error.message : reasonWithLocks(run, error, watcher.errors);
+        run.log(`failed: ${messageOf(error)}`);
     }
-    const previousStage = stage ? { previousStage: before } : {};
-    const shownStage = stage ?? before;
-    return failure
-        ? { stack: run.name, stage: shownStage, ...previousStage, result: "failed", error: failure, tenant, changes }
-        : { stack: run.name, stage: shownStage, ...previousStage, result: "ok", tenant, changes };
+    const after = await tenantAfter(run, failure);
+    const recovery = done.length ? done : null;
+    return after.failure
+        ? { stack: run.name, stage, result: "failed", error: after.failure, tenant: after.tenant, changes, recovery }
+        : { stack: run.name, stage, result: "ok", tenant: after.tenant, changes, recovery };
 }

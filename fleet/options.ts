@@ -3,7 +3,7 @@
 
 import { isStage, Stage, STAGES } from "../lib/stages";
 
-export const COMMANDS = ["status", "preview", "up"] as const;
+export const COMMANDS = ["status", "preview", "up", "recover"] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /**
@@ -24,12 +24,16 @@ export type StackSelector = { readonly kind: "all" } | { readonly kind: "listed"
 export interface FleetOptions {
     readonly command: Command;
     readonly stacks: StackSelector;
-    /** Set on each selected stack before preview or up. */
+    /** up: set on each selected stack first; preview: previewed from a copy of the stack settings (the stack keeps its stage). */
     readonly stage: Stage | undefined;
     readonly concurrency: number;
     readonly json: boolean;
     /** Where each tenant's log goes; a fresh folder under fleet-logs/ when unset. */
     readonly logDirectory: string | undefined;
+    /** preview, up and recover run the policy pack in policy/ unless --no-policy-pack. */
+    readonly policyPack: boolean;
+    /** recover: also remove locks whose process this machine cannot tell is gone. */
+    readonly force: boolean;
 }
 
 export const USAGE = [
@@ -39,6 +43,8 @@ export const USAGE = [
     "  status    read-only: per tenant, what the tenant itself says the account holds, drift, last update",
     "  preview   what `pulumi preview` would do per tenant (with --stage: the move to that stage; the stack keeps its stage)",
     "  up        `pulumi up` per tenant (with --stage: sets the stack's stage first)",
+    "  recover   after an interruption: removes a stale lock, clears pending operations, refreshes,",
+    "            then `pulumi up` at the stack's configured stage",
     "",
     "options:",
     "  --all                 every stack of this project in the backend",
@@ -47,6 +53,8 @@ export const USAGE = [
     `  --concurrency N       tenants at a time, 1 to ${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY})`,
     "  --json                print the report as JSON on standard output",
     "  --log-dir DIR         each tenant's log in DIR/<stack>.log (default: fleet-logs/<command>-<time>/)",
+    "  --no-policy-pack      preview, up and recover without the policy pack in policy/ (run by default)",
+    "  --force               recover: also remove a lock held by a live process or another host",
 ].join("\n");
 
 export class FleetUsageError extends Error {
@@ -64,7 +72,7 @@ export function parseOptions(rawArgv: readonly string[]): FleetOptions {
     // npm passes the `--` that separates its own options on when the script has one too.
     const argv = rawArgv.filter((arg, index) => !(arg === "--" && index === 0));
     const [command, ...rest] = argv;
-    if (command === undefined || command.startsWith("-")) fail("no command given; expected one of status, preview, up.");
+    if (command === undefined || command.startsWith("-")) fail(`no command given; expected one of ${COMMANDS.join(", ")}.`);
     if (!(COMMANDS as readonly string[]).includes(command)) fail(`unknown command ${JSON.stringify(command)}; expected one of ${COMMANDS.join(", ")}.`);
 
     let all = false;
@@ -73,6 +81,8 @@ export function parseOptions(rawArgv: readonly string[]): FleetOptions {
     let concurrency = DEFAULT_CONCURRENCY;
     let json = false;
     let logDirectory: string | undefined;
+    let policyPack = true;
+    let force = false;
     for (let i = 0; i < rest.length; i++) {
         const flag = rest[i];
         const value = (): string => {
@@ -110,6 +120,12 @@ export function parseOptions(rawArgv: readonly string[]): FleetOptions {
             case "--log-dir":
                 logDirectory = value();
                 break;
+            case "--no-policy-pack":
+                policyPack = false;
+                break;
+            case "--force":
+                force = true;
+                break;
             default:
                 fail(`unknown option ${JSON.stringify(flag)}.`);
         }
@@ -117,6 +133,9 @@ export function parseOptions(rawArgv: readonly string[]): FleetOptions {
     if (all && names) fail("--all and --stacks exclude each other; give one.");
     if (!all && !names) fail("no stacks chosen; give --all or --stacks NAME[,NAME…].");
     if (stage && command === "status") fail("--stage applies to preview and up; status only reads.");
+    if (stage && command === "recover") fail("--stage applies to preview and up; recover brings each tenant to the stage its stack is configured for.");
+    if (!policyPack && command === "status") fail("--no-policy-pack applies to preview, up and recover; status runs no policy pack.");
+    if (force && command !== "recover") fail("--force applies to recover only.");
     return {
         command: command as Command,
         stacks: all ? { kind: "all" } : { kind: "listed", names: names! },
@@ -124,5 +143,7 @@ export function parseOptions(rawArgv: readonly string[]): FleetOptions {
         concurrency,
         json,
         logDirectory,
+        policyPack,
+        force,
     };
 }

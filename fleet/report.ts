@@ -22,7 +22,9 @@ export interface TenantReport {
     readonly lastUpdate?: string | null;
     /** status: how that update ended: succeeded, failed, … */
     readonly lastUpdateResult?: string | null;
-    /** preview and up: resource operations other than "same", by kind. */
+    /** recover: what it did before the update (lock removed, pending operations cleared). */
+    readonly recovery?: readonly string[] | null;
+    /** preview, up and recover: resource operations other than "same", by kind. */
     readonly changes?: Readonly<Record<string, number>> | null;
     readonly logFile: string;
 }
@@ -112,13 +114,17 @@ export function tableRows(command: Command, tenants: readonly TenantReport[]): s
     const header =
         command === "status"
             ? ["tenant", "stage", "directory roles", "environments ok", "drift", "last update", "result", "duration"]
-            : ["tenant", "stage", "directory roles", "environments ok", "changes", "result", "duration"];
+            : command === "recover"
+              ? ["tenant", "stage", "directory roles", "environments ok", "recovery", "changes", "result", "duration"]
+              : ["tenant", "stage", "directory roles", "environments ok", "changes", "result", "duration"];
     const rows = tenants.map((report) => {
         const common = [report.stack, formatStage(report), formatRoles(report.tenant), formatEnvironments(report.tenant)];
         const specific =
             command === "status"
                 ? [formatDrift(report.drift), formatLastUpdate(report)]
-                : [formatChanges(report.changes)];
+                : command === "recover"
+                  ? [report.recovery?.join(", ") ?? "-", formatChanges(report.changes)]
+                  : [formatChanges(report.changes)];
         return [...common, ...specific, formatResult(report), `${report.durationSeconds.toFixed(1)} s`];
     });
     return [header, ...rows];

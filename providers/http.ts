@@ -232,11 +232,15 @@ function createHostLimiter(max: number) {
             // release() hands its slot straight to the next waiter, so `active` stays put.
             const waiting = slot.waiting;
             return new Promise<boolean>((resolve) => {
+                // Declared before the waiter that clears it: Pulumi's closure serializer
+                // (a copy of this code serialized into state by earlier versions) cannot
+                // capture a variable used before its declaration.
+                let timer: ReturnType<typeof setTimeout> | undefined = undefined;
                 const waiter = () => {
                     clearTimeout(timer);
                     resolve(true);
                 };
-                const timer = setTimeout(() => {
+                timer = setTimeout(() => {
                     // Leave the queue, so no slot is ever handed to a caller that gave up.
                     const index = waiting.indexOf(waiter);
                     if (index >= 0) waiting.splice(index, 1);

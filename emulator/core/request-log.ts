@@ -24,8 +24,13 @@ export class RequestLog {
   private readonly entries: RequestLogEntry[] = [];
   private seq = 0;
 
+  /** `onRecord` sees each entry as it is recorded, right after its answer was written (the tenant already changed). */
+  constructor(private readonly onRecord?: (entry: RequestLogEntry) => void) {}
+
   record(entry: Omit<RequestLogEntry, "seq">): void {
-    this.entries.push({ seq: ++this.seq, ...entry });
+    const recorded = { seq: ++this.seq, ...entry };
+    this.entries.push(recorded);
+    this.onRecord?.({ ...recorded, caller: recorded.caller && { ...recorded.caller } });
   }
 
   /** Entries with seq greater than `since` (all by default). */

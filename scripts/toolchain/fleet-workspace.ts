@@ -3,7 +3,7 @@
 // tenant's endpoints, operator and (encrypted) secret in its own configuration, so one
 // `npm run fleet` reaches every tenant. The fleet's end-to-end test and benchmark use it.
 
-import { execFile } from "child_process";
+import { ChildProcess, execFile, spawn } from "child_process";
 import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -25,6 +25,18 @@ export interface FleetProjectOptions {
     readonly onOutput?: (where: string, text: string) => void;
     /** Told every secret set in a stack's configuration. */
     readonly onSecret?: (value: string) => void;
+    /** More variables for every command (a Pulumi setting, say). */
+    readonly env?: Readonly<Record<string, string>>;
+}
+
+export interface StartedCommand {
+    readonly child: ChildProcess;
+    /** Its output so far, standard output and error alike. */
+    output(): string;
+    /** Resolves with the exit code, or the signal's name when a signal ended it. */
+    readonly exited: Promise<number | string>;
+    /** Sends `signal` to the command and every process it started (its own process group). */
+    signal(signal: NodeJS.Signals): void;
 }
 
 export interface FleetProject {
@@ -36,6 +48,11 @@ export interface FleetProject {
     addTenant(stack: string, emulator: RunningEmulator, account: string, stage: string): Promise<void>;
     /** `npm run fleet -- <args>` in the copy, as a user runs it. */
     fleet(args: string[]): Promise<CommandResult>;
+    /**
+     * `npm run fleet -- <args>` (or `pulumi <args>`) in the copy, in a process group of
+     * its own, so a test can interrupt or kill it and everything under it at any moment.
+     */
+    start(command: "fleet" | "pulumi", args: string[]): StartedCommand;
     /** `pulumi <args>` in the copy; rejects on a non-zero exit. */
     pulumi(args: string[], input?: string): Promise<CommandResult>;
     remove(): Promise<void>;
@@ -73,6 +90,7 @@ export async function createFleetProject(options: FleetProjectOptions = {}): Pro
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
         PULUMI_SKIP_UPDATE_CHECK: "true",
         NO_COLOR: "1",
+        ...options.env,
     });
 
     const pulumi = async (args: string[], input?: string) => {
@@ -112,6 +130,31 @@ export async function createFleetProject(options: FleetProjectOptions = {}): Pro
             await pulumi(["config", "set", "--stack", stack, "--secret", "azuread:clientSecret"], seed.operator.clientSecret);
         },
         fleet: (args) => run("npm", ["run", "--silent", "fleet", "--", ...args], directory, env, options),
+        start(command, args) {
+            const [file, argv] = command === "fleet" ? ["npm", ["run", "--silent", "fleet", "--", ...args]] : [process.execPath, [PULUMI, ...args, "--non-interactive"]];
+            const child = spawn(file, argv, { cwd: directory, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+            let output = "";
+            child.stdout!.on("data", (chunk) => (output += chunk));
+            child.stderr!.on("data", (chunk) => (output += chunk));
+            const exited = new Promise<number | string>((resolve) =>
+                child.on("close", (code, signal) => {
+                    options.onOutput?.(`${command} ${args.join(" ")}`, output);
+                    resolve(code ?? signal ?? "unknown");
+                }),
+            );
+            return {
+                child,
+                output: () => output,
+                exited,
+                signal(signal) {
+                    try {
+                        process.kill(-child.pid!, signal);
+                    } catch (error) {
+                        if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+                    }
+                },
+            };
+        },
         remove: async () => {
             await fs.rm(root, { recursive: true, force: true });
             await home.remove();

@@ -1,11 +1,15 @@
 // `npm run fleet` over five emulated tenants, one stack each in one project and one
 // local backend, through the pinned Pulumi CLI: status (read-only, proven by each
 // tenant's request log and the state files), preview with --stage (nothing changes,
-// not even the stack's stage), up --stage operational with concurrency where one
-// tenant's update fails while the others finish, and drift found by status.
+// not even the stack file, also when interrupted by SIGINT or SIGTERM), up --stage
+// operational with the policy pack and concurrency where one tenant's update fails
+// while the others finish, drift found by status, a stale lock and pending operations
+// named with `fleet recover` (which clears them), and a stack still holding 0.1.0
+// provider code named, not refreshed, by status.
 
 import { strict as assert } from "assert";
-import { createHash } from "crypto";
+import { spawnSync } from "child_process";
+import { createHash, randomUUID } from "crypto";
 import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -13,7 +17,7 @@ import * as path from "path";
 import { RunningEmulator, startEmulator } from "../../emulator";
 import { DYNAMICS_365_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR } from "../../lib/directory-roles";
 import { SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../../providers";
-import { inspectForSecrets } from "../support/secret-guard";
+import { inspectForSecrets, registerSecret } from "../support/secret-guard";
 import { createFleetProject, FleetProject } from "./support/fleet-project";
 import { readAllFiles, REPOSITORY } from "./support/workspace";
 
@@ -62,6 +66,18 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
     const logDirectory = path.join(os.tmpdir(), `d365ba-fleet-logs-${process.pid}`);
 
     const tenant = (stack: string) => tenants.find((t) => t.stack === stack)!;
+    /** The temporary copies of stack settings that preview --stage makes. */
+    const stageCopies = async () => (await fs.readdir(os.tmpdir())).filter((name) => name.startsWith("d365ba-stage-"));
+    const stackFile = (stack: string) => fs.readFile(path.join(project.directory, `Pulumi.${stack}.yaml`));
+    const checkpointFile = (stack: string) => path.join(project.stateDirectory, ".pulumi", "stacks", "d365-backup-access", `${stack}.json`);
+    const lockDirectory = (stack: string) => path.join(project.stateDirectory, ".pulumi", "locks", "organization", "d365-backup-access", stack);
+    /** A lock file as the CLI writes one, for a process `pid` of this host. */
+    async function writeLock(stack: string, pid: number): Promise<string> {
+        await fs.mkdir(lockDirectory(stack), { recursive: true });
+        const file = path.join(lockDirectory(stack), `${randomUUID()}.json`);
+        await fs.writeFile(file, JSON.stringify({ pid, username: os.userInfo().username, hostname: os.hostname(), timestamp: new Date().toISOString() }));
+        return file;
+    }
 
     before(async () => {
         const demo = JSON.parse(await fs.readFile(path.join(REPOSITORY, "emulator", "seeds", "demo.json"), "utf8"));
@@ -116,8 +132,10 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
         assert.match(stderr, /5 of 5 tenants ok/);
     });
 
-    it("preview --stage operational shows each tenant's plan and changes nothing, not even the stacks' stage", async () => {
+    it("preview --stage operational shows each tenant's plan (with the policy pack) and changes nothing, not even the stack files", async () => {
         tenants.forEach((t) => t.emulator.clearRequests());
+        const stackFilesBefore = new Map<string, Buffer>();
+        for (const stack of STACKS) stackFilesBefore.set(stack, await stackFile(stack));
         const { code, stdout, stderr } = await project.fleet(["preview", "--stacks", "tenant-1,tenant-5", "--stage", "operational", "--json", "--log-dir", logDirectory]);
         assert.equal(code, 0, stderr);
         const report = JSON.parse(stdout);
@@ -132,7 +150,30 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
             const { stdout: stage } = await project.pulumi(["config", "get", "d365-backup-access:stage", "--stack", t.stack]);
             assert.equal(stage.trim(), "bootstrap", `${t.stack} keeps its stage`);
         }
+        for (const stack of STACKS) assert.ok((await stackFile(stack)).equals(stackFilesBefore.get(stack)!), `Pulumi.${stack}.yaml was written`);
+        // The policy pack ran (by default) on each previewed tenant.
+        assert.match(await fs.readFile(path.join(logDirectory, "tenant-1.log"), "utf8"), /d365-backup-access@v\S+ \(local: \S*policy\)/);
     });
+
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+        it(`preview --stage reauth interrupted by ${signal} while it runs leaves the stack file as it was`, async () => {
+            const t = tenant("tenant-2");
+            const before = await stackFile(t.stack);
+            const copiesBefore = await stageCopies();
+            t.emulator.clearRequests();
+            const started = project.start("fleet", ["preview", "--stacks", t.stack, "--stage", "reauth", "--no-policy-pack", "--log-dir", logDirectory]);
+            // The preview runs once the program reads the tenant.
+            let exited = false;
+            void started.exited.then(() => (exited = true));
+            while (!exited && !t.emulator.requests().some((entry) => entry.service !== "login")) await new Promise((resolve) => setTimeout(resolve, 100));
+            assert.ok(!exited, `the preview ended before the program ran:\n${started.output()}`);
+            started.signal(signal);
+            await started.exited;
+            assert.ok((await stackFile(t.stack)).equals(before), `Pulumi.${t.stack}.yaml changed:\n${(await stackFile(t.stack)).toString("utf8")}`);
+            assert.deepEqual(writes(t.emulator), [], "the preview wrote to the tenant");
+            assert.deepEqual((await stageCopies()).filter((name) => !copiesBefore.includes(name)), [], "the temporary copy of the stack settings is removed");
+        });
+    }
 
     it(`up --all --stage operational --concurrency 3: ${FAILING} fails and is named, the other tenants finish`, async () => {
         tenants.forEach((t) => t.emulator.clearRequests());
@@ -171,6 +212,9 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
         const logs = (await fs.readdir(logDirectory)).sort();
         assert.deepEqual(logs, STACKS.map((stack) => `${stack}.log`));
         assert.match(await fs.readFile(path.join(logDirectory, `${FAILING}.log`), "utf8"), /Insufficient privileges/);
+        for (const stack of STACKS.filter((stack) => stack !== FAILING)) {
+            assert.match(await fs.readFile(path.join(logDirectory, `${stack}.log`), "utf8"), /d365-backup-access@v\S+ \(local: \S*policy\)/, `${stack}: the policy pack ran`);
+        }
         for (const file of logs) inspectForSecrets(`the fleet's log ${file}`, await fs.readFile(path.join(logDirectory, file), "utf8"));
     });
 
@@ -210,6 +254,87 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
             assert.match(stderr, /1 tenant failed: tenant-6\b/);
         } finally {
             await project.pulumi(["stack", "rm", "tenant-6", "--yes", "--force"]);
+        }
+    });
+
+    it("pending operations and a stale lock stop preview, status and up, which name `fleet recover`; recover refuses a live lock and clears the rest", async () => {
+        const t = tenant("tenant-5");
+        const [first] = environmentIds;
+        // What a kill right after Dataverse answered leaves: the role association made, its create still pending in state.
+        const checkpoint = JSON.parse(await fs.readFile(checkpointFile(t.stack), "utf8"));
+        const latest = checkpoint.checkpoint.latest;
+        const index = latest.resources.findIndex((r: any) => r.urn.endsWith(`::system-administrator-${first}`));
+        assert.ok(index >= 0, "the association is in state");
+        latest.pending_operations = [{ resource: latest.resources[index], type: "creating" }];
+        latest.resources.splice(index, 1);
+        await fs.writeFile(checkpointFile(t.stack), JSON.stringify(checkpoint, null, 4));
+        t.emulator.clearRequests();
+
+        const preview = await project.fleet(["preview", "--stacks", t.stack, "--no-policy-pack", "--log-dir", logDirectory]);
+        assert.equal(preview.code, 1, preview.stderr);
+        assert.match(
+            preview.stdout,
+            new RegExp(`^ {2}${t.stack}: the stack holds 1 pending operation \\(creating system-administrator-${first}\\) left by an update that was interrupted; nothing was run\\. Run \`npm run fleet -- recover --stacks ${t.stack}\``, "m"),
+        );
+
+        const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+        await writeLock(t.stack, dead);
+        for (const command of ["status", "up"]) {
+            const { code, stdout, stderr } = await project.fleet([command, "--stacks", t.stack, "--log-dir", logDirectory]);
+            assert.equal(code, 1, stderr);
+            assert.match(stdout, new RegExp(`^ {2}${t.stack}: the stack is locked by an interrupted update: stale lock .*\\(pid ${dead}\\).*no longer running on this host\\. Run \`npm run fleet -- recover --stacks ${t.stack}\`\\.`, "m"), command);
+        }
+        assert.deepEqual(writes(t.emulator), [], "nothing ran against the tenant");
+
+        const live = await writeLock(t.stack, process.pid);
+        const refused = await project.fleet(["recover", "--stacks", t.stack, "--no-policy-pack", "--log-dir", logDirectory]);
+        assert.equal(refused.code, 1, refused.stderr);
+        assert.match(refused.stdout, new RegExp(`pid ${process.pid}\\) at \\S+: that process is still running on this host[;.]`));
+        assert.match(refused.stdout, new RegExp(`Wait for that update to end; only when you know it no longer runs, run \`npm run fleet -- recover --stacks ${t.stack} --force\``));
+        assert.ok((await fs.readdir(lockDirectory(t.stack))).length === 2, "a refused recover removes no lock");
+        await fs.rm(live);
+
+        const rolesBefore = rolesOf(t.emulator, account.id);
+        const { code, stdout, stderr } = await project.fleet(["recover", "--stacks", t.stack, "--no-policy-pack", "--json", "--log-dir", logDirectory]);
+        assert.equal(code, 0, stderr);
+        const [row] = JSON.parse(stdout).tenants;
+        assert.deepEqual([row.result, row.stage], ["ok", "operational"], row.error);
+        assert.deepEqual(row.recovery, ["stale lock removed", `1 pending operation (creating system-administrator-${first}) cleared`]);
+        assert.equal(row.tenant.environments.filter((e: any) => e.ok).length, environmentIds.length);
+        assert.deepEqual(await fs.readdir(lockDirectory(t.stack)), []);
+        const after = JSON.parse((await project.pulumi(["stack", "export", "--stack", t.stack])).stdout).deployment;
+        assert.deepEqual(after.pending_operations ?? [], []);
+        assert.ok(after.resources.some((r: any) => r.urn.endsWith(`::system-administrator-${first}`)), "the association is in state again (adopted)");
+        assert.deepEqual(rolesOf(t.emulator, account.id), rolesBefore);
+        const user = t.emulator.state().environments!.find((e) => e.id === first)!.systemUsers!.find((u) => u.azureActiveDirectoryObjectId === account.id)!;
+        assert.deepEqual(user.roleTemplateIds!.filter((id) => id === SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID), [SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID]);
+    });
+
+    it("status names a stack whose state still holds 0.1.0 provider code with the command that upgrades it, and does not refresh it", async () => {
+        const fixture = path.join(__dirname, "fixtures", "state-0.1.0");
+        const seed = JSON.parse(await fs.readFile(path.join(fixture, "tenant.json"), "utf8"));
+        registerSecret(seed.operator.clientSecret);
+        const legacy = await startEmulator(seed, { warn: () => undefined });
+        try {
+            await project.pulumi(["stack", "init", "contoso", "--secrets-provider", "passphrase"]);
+            await project.pulumi(["stack", "import", "--stack", "contoso", "--file", path.join(fixture, "state.json")]);
+            // That version's settings (its secret encrypted with the state's salt), pointed at this emulator.
+            await fs.copyFile(path.join(fixture, "Pulumi.contoso.yaml"), path.join(project.directory, "Pulumi.contoso.yaml"));
+            const settings = { "azuread:tenantId": legacy.tenantId, "azuread:clientId": seed.operator.clientId, "azuread:metadataHost": legacy.endpoints.metadataHost, "d365-backup-access:endpoints.bap": legacy.endpoints.bap };
+            await project.pulumi(["config", "set-all", "--stack", "contoso", "--path", ...Object.entries(settings).flatMap(([key, value]) => ["--plaintext", `${key}=${value}`])]);
+            const stateBefore = await stateFingerprint(project.stateDirectory);
+            const { code, stdout, stderr } = await project.fleet(["status", "--stacks", "contoso", "--json", "--log-dir", logDirectory]);
+            assert.equal(code, 1, stderr);
+            const [row] = JSON.parse(stdout).tenants;
+            assert.equal(row.drift, null, "no drift check");
+            assert.match(row.error, /provider code written by version 0\.1\.0 \(6 resources\).*status does not refresh it.*`npx pulumi up --stack contoso`/);
+            assert.ok(row.tenant.environments.length > 0, "the tenant itself was read");
+            assert.ok(!/Refreshing|refreshing/.test(await fs.readFile(path.join(logDirectory, "contoso.log"), "utf8")), "no refresh ran");
+            assert.deepEqual(legacy.requests().filter((entry) => entry.method !== "GET" && entry.service !== "login"), []);
+            assert.equal(await stateFingerprint(project.stateDirectory), stateBefore);
+        } finally {
+            await project.pulumi(["stack", "rm", "contoso", "--yes", "--force"]);
+            await legacy.stop();
         }
     });
 

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { RunningEmulator, validateSeed } from "../../emulator";
+import { RequestLogEntry, RunningEmulator, startEmulator, validateSeed } from "../../emulator";
 import { SeedError } from "../../emulator";
 import { BAP_ENVIRONMENTS, DEMO, demoSeed, POWER_APPS, request, start, token } from "./helpers";
 
@@ -41,6 +41,27 @@ describe("emulator inspection and seeds", () => {
     }
     assert.equal((await request("DELETE", `${emulator.endpoints.login}/_emulator/requests`)).status, 204);
     assert.deepEqual(emulator.requests(), []);
+  });
+
+  it("onRequest sees each entry as it is recorded, when the tenant already holds the request's change", async () => {
+    const seen: { entry: RequestLogEntry; held: boolean }[] = [];
+    const watched: RunningEmulator = await startEmulator(demoSeed(), {
+      warn: () => undefined,
+      onRequest: (entry) =>
+        seen.push({ entry, held: watched.state().directoryRoleAssignments!.some((a) => a.principalId === DEMO.backupUser && a.roleDefinitionId === DEMO.globalAdministratorTemplate) }),
+    });
+    try {
+      const graphToken = await token(watched, watched.endpoints.graph);
+      await request("POST", `${watched.endpoints.graph}/v1.0/roleManagement/directory/roleAssignments`, {
+        token: graphToken,
+        body: { principalId: DEMO.backupUser, roleDefinitionId: DEMO.globalAdministratorTemplate, directoryScopeId: "/" },
+      });
+      assert.deepEqual(seen.map(({ entry }) => entry), watched.requests(), "every entry, as the log holds it");
+      const post = seen.find(({ entry }) => entry.method === "POST" && entry.service === "graph")!;
+      assert.deepEqual([post.entry.status, post.held], [201, true]);
+    } finally {
+      await watched.stop();
+    }
   });
 
   it("mutate() changes the tenant behind the services' back, and refuses changes that break the seed", async () => {

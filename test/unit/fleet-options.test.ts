@@ -19,6 +19,8 @@ describe("fleet options", () => {
             concurrency: 4,
             json: true,
             logDirectory: "logs",
+            policyPack: true,
+            force: false,
         });
         assert.deepEqual(parseOptions(["status", "--all"]), {
             command: "status",
@@ -27,11 +29,28 @@ describe("fleet options", () => {
             concurrency: DEFAULT_CONCURRENCY,
             json: false,
             logDirectory: undefined,
+            policyPack: true,
+            force: false,
         });
     });
 
+    it("runs the policy pack unless --no-policy-pack, for preview, up and recover only", () => {
+        for (const command of ["preview", "up", "recover"]) {
+            assert.equal(parseOptions([command, "--all"]).policyPack, true, command);
+            assert.equal(parseOptions([command, "--all", "--no-policy-pack"]).policyPack, false, command);
+        }
+        refused(["status", "--all", "--no-policy-pack"], /--no-policy-pack applies to preview, up and recover; status runs no policy pack\./);
+    });
+
+    it("reads recover, with --force, and refuses --stage for it (it uses the stack's own stage)", () => {
+        const options = parseOptions(["recover", "--stacks", "contoso", "--force"]);
+        assert.deepEqual([options.command, options.force, options.stage], ["recover", true, undefined]);
+        refused(["recover", "--all", "--stage", "operational"], /--stage applies to preview and up; recover brings each tenant to the stage its stack is configured for\./);
+        for (const command of ["status", "preview", "up"]) refused([command, "--all", "--force"], /--force applies to recover only\./);
+    });
+
     it("refuses an unknown or missing command", () => {
-        refused(["destroy", "--all"], /unknown command "destroy"; expected one of status, preview, up\./);
+        refused(["destroy", "--all"], /unknown command "destroy"; expected one of status, preview, up, recover\./);
         refused([], /no command given/);
         refused(["--all"], /no command given/);
     });

@@ -106,6 +106,16 @@ describe("fleet report", () => {
         assert.equal(formatChanges(null), "-");
     });
 
+    it("says what recover did per tenant before its changes", () => {
+        const [header, row, other] = tableRows("recover", [
+            report({ stage: "operational", recovery: ["stale lock removed", "1 pending operation (creating directory-role-power-platform-administrator) cleared"], changes: { delete: 1 } }),
+            report({ stack: "b", stage: "operational", recovery: null, changes: null, result: "failed" }),
+        ]);
+        assert.deepEqual(header, ["tenant", "stage", "directory roles", "environments ok", "recovery", "changes", "result", "duration"]);
+        assert.deepEqual(row.slice(4), ["stale lock removed, 1 pending operation (creating directory-role-power-platform-administrator) cleared", "-1", "ok", "12.3 s"]);
+        assert.deepEqual(other.slice(4, 7), ["-", "-", "FAILED"]);
+    });
+
     it("sums up: tenants ok, tenants per minute at the concurrency, the failed named", () => {
         const line = summaryLine({ command: "up", concurrency: 2, durationSeconds: 30, tenants: [report({}), report({ stack: "b", result: "failed" })], failed: ["b"] });
         assert.equal(line, "1 of 2 tenants ok in 30.0 s (4.0 tenants per minute at concurrency 2); failed: b");
