@@ -17,6 +17,7 @@ import demo from "../../emulator/seeds/demo.json";
 import { pinnedCliVersion, toolchainHome } from "../../scripts/toolchain/pulumi-home";
 import { inspectForSecrets, registerSecret } from "../support/secret-guard";
 import { createWorkspace, PulumiWorkspace, REPOSITORY } from "./support/workspace";
+import { withoutClientSecret } from "./support/tenant";
 
 const PRIVILEGED_ROLE_ADMINISTRATOR = "e8611ab8-c189-46e8-94e1-60213ab1f814";
 const DEFAULT_PERMISSIONS = ["Application.Read.All", "Directory.Read.All", "GroupMember.ReadWrite.All", "RoleManagement.ReadWrite.Directory", "User.Read.All"];
@@ -88,12 +89,6 @@ const STACKS: Record<string, StackPlan> = {
     "bad-config": { tenant: "well-set-up", config: { "d365-backup-access:stage": "promote" } },
     contoso: { tenant: "contoso" },
 };
-
-/** The operator's client secret reaches the doctor only as an encrypted stack secret. */
-function withoutClientSecret(env: Record<string, string>): Record<string, string> {
-    const { ARM_CLIENT_SECRET: _secret, ...rest } = env;
-    return rest;
-}
 
 function runDoctor(workspace: PulumiWorkspace, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) =>

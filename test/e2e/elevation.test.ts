@@ -3,26 +3,17 @@
 // end is observable without waiting hours.
 
 import { strict as assert } from "assert";
-import { promises as fs } from "fs";
 import * as path from "path";
 
 import { RunningEmulator, startEmulator } from "../../emulator";
 import { registerSecret } from "../support/secret-guard";
 import { createWorkspace, PulumiWorkspace, REPOSITORY } from "./support/workspace";
+import { loadSeed, withoutClientSecret } from "./support/tenant";
 
 const GLOBAL_ADMINISTRATOR = "62e90394-69f5-4237-9190-012177145e10";
 const POWER_PLATFORM_ADMINISTRATOR = "11648597-926c-4cf3-9c36-bcebb0ba8dcc";
 const HOUR = 3600_000;
 const PIM_REQUESTS = /roleManagement\/directory\/roleAssignmentScheduleRequests/;
-
-async function loadSeed(): Promise<any> {
-    return JSON.parse(await fs.readFile(path.join(REPOSITORY, "emulator", "seeds", "demo.json"), "utf8"));
-}
-
-function withoutClientSecret(env: Record<string, string>): Record<string, string> {
-    const { ARM_CLIENT_SECRET: _secret, ...rest } = env;
-    return rest;
-}
 
 async function configureStack(workspace: PulumiWorkspace, emulator: RunningEmulator, account: string, stage: string, elevationHours?: string) {
     await workspace.setConfig("azuread:clientSecret", emulator.env.ARM_CLIENT_SECRET, { secret: true });

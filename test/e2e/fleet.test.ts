@@ -20,6 +20,7 @@ import { SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../../providers";
 import { inspectForSecrets, registerSecret } from "../support/secret-guard";
 import { createFleetProject, FleetProject } from "./support/fleet-project";
 import { readAllFiles, REPOSITORY } from "./support/workspace";
+import { rolesOf } from "./support/tenant";
 
 const GLOBAL_READER = "f2ef992c-3afb-46b9-b7cf-a126ee74c451";
 const STACKS = ["tenant-1", "tenant-2", "tenant-3", "tenant-4", "tenant-5"];
@@ -49,10 +50,6 @@ function writes(emulator: RunningEmulator) {
 async function stateFingerprint(directory: string): Promise<string> {
     const files = (await readAllFiles(directory)).sort((a, b) => a.file.localeCompare(b.file));
     return createHash("sha256").update(files.map((f) => `${f.file}\n${f.text}`).join("\n")).digest("hex");
-}
-
-function rolesOf(emulator: RunningEmulator, principalId: string): string[] {
-    return emulator.state().directoryRoleAssignments!.filter((a) => a.principalId === principalId).map((a) => a.roleDefinitionId).sort();
 }
 
 describe("npm run fleet: many tenants through the pinned CLI", function () {

@@ -11,12 +11,12 @@
 // Needs the toolchain of scripts/toolchain/build.sh. Run with `npm run test:e2e`.
 
 import { strict as assert } from "assert";
-import { promises as fs } from "fs";
 import * as path from "path";
 
 import { RunningEmulator, startEmulator } from "../../emulator";
 import { registerSecret } from "../support/secret-guard";
 import { createWorkspace, PulumiWorkspace, REPOSITORY } from "./support/workspace";
+import { loadSeed, rolesOf, withoutOperatorCredentials } from "./support/tenant";
 
 const TEMPLATE = {
     globalAdministrator: "62e90394-69f5-4237-9190-012177145e10",
@@ -27,23 +27,6 @@ const PRODUCTION = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
 const SALES = "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e";
 const FINANCE = "c3d4e5f6-a7b8-4c9d-8e0f-2a3b4c5d6e7f";
 const GROUP = "4c5d6e7f-8a9b-4c0d-9e1f-2a3b4c5d6e7f";
-
-async function loadSeed(): Promise<any> {
-    return JSON.parse(await fs.readFile(path.join(REPOSITORY, "emulator", "seeds", "demo.json"), "utf8"));
-}
-
-function withoutOperatorCredentials(env: Record<string, string>): Record<string, string> {
-    const { ARM_CLIENT_ID: _id, ARM_CLIENT_SECRET: _secret, ...rest } = env;
-    return rest;
-}
-
-function rolesOf(emulator: RunningEmulator, principalId: string): string[] {
-    return emulator
-        .state()
-        .directoryRoleAssignments!.filter((assignment) => assignment.principalId === principalId)
-        .map((assignment) => assignment.roleDefinitionId)
-        .sort();
-}
 
 function userIn(emulator: RunningEmulator, environmentId: string, objectId: string) {
     return emulator.state().environments!.find((e) => e.id === environmentId)!.systemUsers!.find((user) => user.azureActiveDirectoryObjectId === objectId)!;

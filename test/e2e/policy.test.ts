@@ -12,20 +12,11 @@ import { promises as fs } from "fs";
 import * as path from "path";
 
 import { RunningEmulator, startEmulator } from "../../emulator";
-import { createWorkspace, PulumiWorkspace, REPOSITORY } from "./support/workspace";
+import { createWorkspace, PulumiWorkspace } from "./support/workspace";
+import { loadSeed, withoutClientSecret } from "./support/tenant";
 
 const POLICY_PACK = "policy";
 const PRIVILEGED_ROLE_ADMINISTRATOR = "e8611ab8-c189-46e8-94e1-60213ab1f814";
-
-async function loadSeed(): Promise<any> {
-    return JSON.parse(await fs.readFile(path.join(REPOSITORY, "emulator", "seeds", "demo.json"), "utf8"));
-}
-
-/** The operator's client secret reaches the program only through the stack's configuration. */
-function withoutClientSecret(env: Record<string, string>): Record<string, string> {
-    const { ARM_CLIENT_SECRET: _secret, ...rest } = env;
-    return rest;
-}
 
 describe("the policy pack through the Pulumi CLI", function () {
     this.timeout(10 * 60 * 1000);

@@ -10,7 +10,8 @@ import { promises as fs } from "fs";
 import * as path from "path";
 
 import { RunningEmulator, startEmulator } from "../../emulator";
-import { createWorkspace, PulumiWorkspace, readAllFiles, REPOSITORY } from "./support/workspace";
+import { createWorkspace, PulumiWorkspace, readAllFiles } from "./support/workspace";
+import { loadSeed, rolesOf, withoutClientSecret } from "./support/tenant";
 
 const TEMPLATE = {
     globalAdministrator: "62e90394-69f5-4237-9190-012177145e10",
@@ -23,16 +24,6 @@ const READ_WRITE = 0;
 interface Step {
     op: string;
     urn: string;
-}
-
-async function loadSeed(): Promise<any> {
-    return JSON.parse(await fs.readFile(path.join(REPOSITORY, "emulator", "seeds", "demo.json"), "utf8"));
-}
-
-/** The operator's client secret must reach the program only as an encrypted stack secret. */
-function withoutClientSecret(env: Record<string, string>): Record<string, string> {
-    const { ARM_CLIENT_SECRET: _secret, ...rest } = env;
-    return rest;
 }
 
 async function configureStack(workspace: PulumiWorkspace, emulator: RunningEmulator, account: string, stage: string) {
@@ -49,14 +40,6 @@ async function previewSteps(workspace: PulumiWorkspace): Promise<Step[]> {
 
 const changing = (steps: Step[]) => steps.filter((step) => step.op !== "same");
 const resourceName = (urn: string) => urn.split("::").pop()!;
-
-function rolesOf(emulator: RunningEmulator, principalId: string): string[] {
-    return emulator
-        .state()
-        .directoryRoleAssignments!.filter((assignment) => assignment.principalId === principalId)
-        .map((assignment) => assignment.roleDefinitionId)
-        .sort();
-}
 
 function systemUserIn(emulator: RunningEmulator, environmentId: string, objectId: string) {
     const environment = emulator.state().environments!.find((e) => e.id === environmentId)!;
