@@ -77,7 +77,12 @@ describe("end to end through the Pulumi CLI", function () {
         assert.ok(!created.includes("directory-role-power-platform-administrator"), created.join());
         assert.deepEqual(rolesOf(emulator, account.id), [], "a preview changes nothing");
 
-        await workspace.run(["up", "--yes", "--skip-preview"]);
+        const up = await workspace.run(["up", "--yes", "--skip-preview"]);
+        // The emulator's endpoints are custom ones: every run says so, naming each host and the setting that chose it.
+        const warning = (up.stdout + up.stderr).match(/Custom endpoints are on [^\n]*/)?.[0] ?? "";
+        for (const variable of ["AZURE_AUTHORITY_HOST", "D365BA_GRAPH_URL", "D365BA_BAP_URL"]) {
+            assert.ok(warning.includes(`${new URL(emulator.env[variable]).host} (from ${variable})`), `${variable} in: ${warning || up.stdout}`);
+        }
         assert.deepEqual(rolesOf(emulator, account.id), [TEMPLATE.globalAdministrator, TEMPLATE.dynamicsAdministrator].sort());
     });
 
