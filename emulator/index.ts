@@ -53,6 +53,8 @@ export interface RunningEmulator {
   now(): number;
   /** Moves that clock forward; assignments whose end passes are gone. Returns the new time. */
   advanceClock(seconds: number): number;
+  /** Deletes an environment (as DELETE /_emulator/environments/{id}): BAP answers 404 for it, its Dataverse host refuses. False when unknown. */
+  deleteEnvironment(id: string): boolean;
   stop(): Promise<void>;
 }
 
@@ -66,7 +68,11 @@ export async function startEmulator(seed: unknown, options: EmulatorOptions = {}
   const random = createRandom(state.behaviour.randomSeed);
   const faults = new FaultRegistry(random);
   for (const fault of state.faults) faults.add(fault);
-  const requestLog = new RequestLog(options.onRequest);
+  // Counting first, so onRequest already sees an environment that this request's answer made disappear.
+  const requestLog = new RequestLog((entry) => {
+    tenant.noteRequestAnswered();
+    options.onRequest?.(entry);
+  });
   const snapshot = (): Seed => ({ ...tenant.snapshot(), faults: faults.remaining() });
 
   const endpoints: Endpoints = { login: "", metadataHost: "", graph: "", bap: "", dataverse: {} };
@@ -76,7 +82,13 @@ export async function startEmulator(seed: unknown, options: EmulatorOptions = {}
     requestLog,
     random,
     latency: () => tenant.state.behaviour.latencyMs,
-    inspect: inspectionHandler({ state: snapshot, requestLog, faults, clock: { now: () => tenant.clockNow(), advance: (ms) => tenant.advanceClock(ms) } }),
+    inspect: inspectionHandler({
+      state: snapshot,
+      requestLog,
+      faults,
+      clock: { now: () => tenant.clockNow(), advance: (ms) => tenant.advanceClock(ms) },
+      deleteEnvironment: (id) => tenant.deleteEnvironment(id),
+    }),
     warn,
   };
 
@@ -126,6 +138,7 @@ export async function startEmulator(seed: unknown, options: EmulatorOptions = {}
     mutate: (change) => tenant.mutate(change),
     now: () => tenant.clockNow(),
     advanceClock: (seconds) => tenant.advanceClock(seconds * 1000),
+    deleteEnvironment: (id) => tenant.deleteEnvironment(id),
     stop: () => (stopped ??= Promise.all(origins.map((o) => o.close())).then(() => undefined)),
   };
 }

@@ -8,6 +8,7 @@
 //   DELETE /_emulator/faults[/{id}]    removes one fault, or all
 //   GET    /_emulator/clock            the clock of time-bound role assignments
 //   POST   /_emulator/clock            {"advanceSeconds": n} moves it forward
+//   DELETE /_emulator/environments/{id} deletes an environment (BAP 404, Dataverse refuses)
 import { Reply, RequestContext } from "./core/http";
 import { FaultRegistry } from "./core/faults";
 import { RequestLog } from "./core/request-log";
@@ -38,6 +39,7 @@ export function inspectionHandler(parts: {
   requestLog: RequestLog;
   faults: FaultRegistry;
   clock: { now: () => number; advance: (ms: number) => number };
+  deleteEnvironment: (id: string) => boolean;
 }) {
   const clockReply = (now: number) => reply(200, { now: new Date(now).toISOString() });
   return async (ctx: RequestContext): Promise<Reply | undefined> => {
@@ -81,6 +83,11 @@ export function inspectionHandler(parts: {
         }
         return clockReply(parts.clock.advance(seconds * 1000));
       }
+    }
+    const environment = ctx.path.match(/^\/_emulator\/environments\/([^/]+)\/?$/);
+    if (environment && ctx.method === "DELETE") {
+      const id = decodeURIComponent(environment[1]);
+      return parts.deleteEnvironment(id) ? reply(204) : problem(404, "EnvironmentNotFound", `No environment with id '${id}' (already deleted, or never seeded).`);
     }
     const one = ctx.path.match(/^\/_emulator\/faults\/([^/]+)$/);
     if (one && ctx.method === "DELETE") return parts.faults.remove(decodeURIComponent(one[1])) ? reply(204) : problem(404, "FaultNotFound", `No active fault with id '${one[1]}'.`);

@@ -5,6 +5,19 @@
 export type EnvironmentSku = "Production" | "Sandbox" | "Trial" | "Developer" | "Default" | "Teams";
 export const ENVIRONMENT_SKUS: readonly EnvironmentSku[] = ["Production", "Sandbox", "Trial", "Developer", "Default", "Teams"];
 
+/** BAP properties.states.runtime.id. Administration mode exists for Sandbox and Production only. */
+export type RuntimeState = "Enabled" | "AdminMode" | "Disabled";
+export const RUNTIME_STATES: readonly RuntimeState[] = ["Enabled", "AdminMode", "Disabled"];
+/** BAP properties.provisioningState: Succeeded, or a state while the environment or its Dataverse database is being made. */
+export type ProvisioningState = "Succeeded" | "Provisioning" | "LinkedDatabaseProvisioning" | "Failed";
+export const PROVISIONING_STATES: readonly ProvisioningState[] = ["Succeeded", "Provisioning", "LinkedDatabaseProvisioning", "Failed"];
+/** BAP properties.states.management.id: Ready (or NotSpecified, as recorded); Running while an operation runs on the environment. */
+export type ManagementState = "Ready" | "NotSpecified" | "Running";
+export const MANAGEMENT_STATES: readonly ManagementState[] = ["Ready", "NotSpecified", "Running"];
+/** BAP linkedEnvironmentMetadata.instanceState: Ready; NotReady stands for any other state of the Dataverse instance. */
+export type InstanceState = "Ready" | "NotReady";
+export const INSTANCE_STATES: readonly InstanceState[] = ["Ready", "NotReady"];
+
 export type ServiceName = "login" | "graph" | "bap" | "dataverse";
 export const SERVICE_NAMES: readonly ServiceName[] = ["login", "graph", "bap", "dataverse"];
 
@@ -98,7 +111,22 @@ export interface EnvironmentSeed {
   sku?: EnvironmentSku;
   dataverse?: boolean;
   securityGroupId?: string;
+  /** Older spelling of runtimeState "AdminMode" (true) / "Enabled" (false); kept for existing seeds. */
   adminMode?: boolean;
+  runtimeState?: RuntimeState;
+  provisioningState?: ProvisioningState;
+  managementState?: ManagementState;
+  instanceState?: InstanceState;
+  /** A managed environment (governanceConfiguration.protectionLevel "Standard"). */
+  managed?: boolean;
+  /** Object id of the user a Developer environment belongs to. */
+  owner?: string;
+  /** The environment is deleted once the emulator has answered this many requests (any origin); null: never. */
+  deleteAfterRequests?: number | null;
+  /** A freshly provisioned organisation: each caller's first N Web API requests are refused (403) until it is provisioned there. */
+  callerProvisionedAfterRequests?: number;
+  /** How long a newly assigned licence takes to reach this environment; null: behaviour.licensePropagationDelayMs. */
+  licensePropagationDelayMs?: number | null;
   location?: string;
   azureRegion?: string;
   uniqueName?: string;
@@ -176,8 +204,11 @@ export type DirectoryRoleAssignment = Required<DirectoryRoleAssignmentSeed>;
 export type Group = Required<GroupSeed>;
 export type RoleEligibility = Required<RoleEligibilitySeed>;
 export type SystemUser = Required<Omit<SystemUserSeed, "applicationId" | "childUnitRoleTemplateIds">> & { applicationId?: string; childUnitRoleTemplateIds?: string[] };
-export type Environment = Required<Omit<EnvironmentSeed, "securityGroupId" | "systemUsers">> & {
+export type Environment = Required<Omit<EnvironmentSeed, "securityGroupId" | "systemUsers" | "adminMode" | "owner" | "deleteAfterRequests" | "licensePropagationDelayMs">> & {
   securityGroupId?: string;
+  owner?: string;
+  deleteAfterRequests: number | null;
+  licensePropagationDelayMs: number | null;
   systemUsers: SystemUser[];
 };
 export type Behaviour = Required<Omit<BehaviourSeed, "randomSeed" | "graphRequestLimit" | "bapRequestLimit">> & {

@@ -7,10 +7,16 @@ import { DEFAULT_GRAPH_PERMISSIONS, GRAPH_APPLICATION_PERMISSIONS } from "../dat
 import { STANDARD_ROLES } from "../data/standard-roles";
 import {
   ENVIRONMENT_SKUS,
+  INSTANCE_STATES,
+  MANAGEMENT_STATES,
+  PROVISIONING_STATES,
+  RUNTIME_STATES,
   SERVICE_NAMES,
   Behaviour,
+  Environment,
   EnvironmentSku,
   FaultSeed,
+  RuntimeState,
   LatencySeed,
   RequestLimitSeed,
   ServiceName,
@@ -273,7 +279,7 @@ export function validateSeed(input: unknown): TenantState {
   const groupIds = new Set(groups.map((g) => g.id));
   const environments = r.array("seed.environments", root.environments).map((value, i) => {
     const p = `seed.environments[${i}]`;
-    const e = r.object(p, value, ["id", "displayName", "sku", "dataverse", "securityGroupId", "adminMode", "location", "azureRegion", "uniqueName", "version", "systemUsers"]) ?? {};
+    const e = r.object(p, value, ["id", "displayName", "sku", "dataverse", "securityGroupId", ...ENVIRONMENT_KIND_FIELDS, "location", "azureRegion", "uniqueName", "version", "systemUsers"]) ?? {};
     const id = typeof e.id === "string" && e.id === `Default-${tenantId}` ? e.id : r.guid(`${p}.id`, e.id);
     const sku: EnvironmentSku = r.oneOf(`${p}.sku`, e.sku, ENVIRONMENT_SKUS, id.startsWith("Default-") ? "Default" : "Production");
     const dataverse = r.boolean(`${p}.dataverse`, e.dataverse, true);
@@ -320,7 +326,7 @@ export function validateSeed(input: unknown): TenantState {
       sku,
       dataverse,
       ...(securityGroupId ? { securityGroupId } : {}),
-      adminMode: r.boolean(`${p}.adminMode`, e.adminMode, false),
+      ...environmentKind(r, p, e, { sku, dataverse, securityGroupId, userIds: new Set(users.map((u) => u.id)) }),
       location: r.string(`${p}.location`, e.location, "europe"),
       azureRegion: r.string(`${p}.azureRegion`, e.azureRegion, "westeurope"),
       uniqueName: r.string(`${p}.uniqueName`, e.uniqueName, `unq${derivedGuid("unique-name", id).replace(/-/g, "").slice(0, 24)}`),
@@ -338,6 +344,96 @@ export function validateSeed(input: unknown): TenantState {
   if (!entraIdP2 && roleEligibilitySchedules.length > 0) r.problem("seed.roleEligibilitySchedules", `${roleEligibilitySchedules.length} entries`, "none: eligible assignments need Entra PIM, which needs entraIdP2: true");
   if (r.problems.length > 0) throw new SeedError(r.problems);
   return { tenantId, entraIdP2, operator, applications, users, directoryRoleAssignments, roleEligibilitySchedules, groups, environments, behaviour, faults };
+}
+
+// ---- the kind and state of an environment (sku, runtime, provisioning, ownership, lifetime) ----
+
+const ENVIRONMENT_KIND_FIELDS = [
+  "adminMode",
+  "runtimeState",
+  "provisioningState",
+  "managementState",
+  "instanceState",
+  "managed",
+  "owner",
+  "deleteAfterRequests",
+  "callerProvisionedAfterRequests",
+  "licensePropagationDelayMs",
+] as const;
+
+type EnvironmentKind = Pick<Environment, "runtimeState" | "provisioningState" | "managementState" | "instanceState" | "managed" | "owner" | "deleteAfterRequests" | "callerProvisionedAfterRequests" | "licensePropagationDelayMs">;
+
+interface KindContext {
+  sku: EnvironmentSku;
+  dataverse: boolean;
+  securityGroupId: string | undefined;
+  userIds: ReadonlySet<string>;
+}
+
+/** The environment's kind and state fields, defaults filled in; each rule is a small check of its own. */
+function environmentKind(r: Reader, p: string, e: Obj, c: KindContext): EnvironmentKind {
+  const kind: EnvironmentKind = {
+    runtimeState: runtimeState(r, p, e),
+    provisioningState: r.oneOf(`${p}.provisioningState`, e.provisioningState, PROVISIONING_STATES, "Succeeded"),
+    managementState: r.oneOf(`${p}.managementState`, e.managementState, MANAGEMENT_STATES, "Ready"),
+    instanceState: r.oneOf(`${p}.instanceState`, e.instanceState, INSTANCE_STATES, "Ready"),
+    managed: r.boolean(`${p}.managed`, e.managed, false),
+    ...(e.owner === undefined ? {} : { owner: r.guid(`${p}.owner`, e.owner) }),
+    deleteAfterRequests: e.deleteAfterRequests === undefined || e.deleteAfterRequests === null ? null : r.number(`${p}.deleteAfterRequests`, e.deleteAfterRequests, undefined, { min: 1, integer: true }),
+    callerProvisionedAfterRequests: r.number(`${p}.callerProvisionedAfterRequests`, e.callerProvisionedAfterRequests, 0, { min: 0, integer: true }),
+    licensePropagationDelayMs: e.licensePropagationDelayMs === undefined || e.licensePropagationDelayMs === null ? null : r.number(`${p}.licensePropagationDelayMs`, e.licensePropagationDelayMs, undefined, { min: 0 }),
+  };
+  checkAdminModeSku(r, p, kind, c);
+  checkOwner(r, p, kind, c);
+  checkSecurityGroupAllowed(r, p, c);
+  checkDataverseOnlyFields(r, p, e, c);
+  return kind;
+}
+
+/** runtimeState, or the older adminMode flag; both given must agree. */
+function runtimeState(r: Reader, p: string, e: Obj): RuntimeState {
+  const legacy = r.boolean(`${p}.adminMode`, e.adminMode, false);
+  if (e.runtimeState === undefined) return legacy ? "AdminMode" : "Enabled";
+  const state = r.oneOf(`${p}.runtimeState`, e.runtimeState, RUNTIME_STATES);
+  if (e.adminMode !== undefined && legacy !== (state === "AdminMode")) {
+    r.problem(`${p}.adminMode`, e.adminMode, `no adminMode, or one that agrees with runtimeState "${state}" (adminMode is the older spelling of runtimeState: remove it)`);
+  }
+  return state;
+}
+
+/** Administration mode exists for Sandbox and Production environments only. */
+function checkAdminModeSku(r: Reader, p: string, kind: EnvironmentKind, c: KindContext): void {
+  if (kind.runtimeState === "AdminMode" && c.sku !== "Sandbox" && c.sku !== "Production") {
+    r.problem(`${p}.runtimeState`, "AdminMode", `Enabled or Disabled: administration mode exists for Sandbox and Production environments only, and this one is ${c.sku}`);
+  }
+}
+
+/** Only a Developer environment has an owner, and the owner is a user of this seed. */
+function checkOwner(r: Reader, p: string, kind: EnvironmentKind, c: KindContext): void {
+  if (!kind.owner) return;
+  if (c.sku !== "Developer") r.problem(`${p}.owner`, kind.owner, `no owner: only a Developer environment has one, and this one is ${c.sku}`);
+  else if (!c.userIds.has(kind.owner)) r.problem(`${p}.owner`, kind.owner, "the id of a user in seed.users");
+}
+
+/** Default and Developer environments cannot be restricted by a security group; a Teams environment with Dataverse is bound to its team's group. */
+function checkSecurityGroupAllowed(r: Reader, p: string, c: KindContext): void {
+  if (c.securityGroupId && (c.sku === "Default" || c.sku === "Developer")) {
+    r.problem(`${p}.securityGroupId`, c.securityGroupId, `no security group: a ${c.sku} environment cannot be restricted by one`);
+  }
+  if (c.sku === "Teams" && c.dataverse && !c.securityGroupId) {
+    r.problem(`${p}.securityGroupId`, undefined, "the id of the team's Microsoft 365 group (a group in seed.groups): a Teams environment with Dataverse is bound to it");
+  }
+}
+
+/** Fields about the Dataverse organisation mean nothing without one. */
+function checkDataverseOnlyFields(r: Reader, p: string, e: Obj, c: KindContext): void {
+  if (c.dataverse) return;
+  // the defaults (which GET /_emulator/state shows, and mutate() reads back) are no problem
+  const defaults = { instanceState: "Ready", callerProvisionedAfterRequests: 0, licensePropagationDelayMs: null };
+  for (const [field, fallback] of Object.entries(defaults)) {
+    if (e[field] !== undefined && e[field] !== fallback) r.problem(`${p}.${field}`, e[field], "nothing: the environment has no Dataverse (dataverse: false)");
+  }
+  if (e.provisioningState === "LinkedDatabaseProvisioning") r.problem(`${p}.provisioningState`, e.provisioningState, "dataverse: true as well: LinkedDatabaseProvisioning means a Dataverse database is being added");
 }
 
 /** An ISO 8601 date and time, normalised; null when absent or null. */

@@ -20,14 +20,20 @@ interface PendingSync {
 
 export class Tenant {
   private licenceReadyAt = new Map<string, number>();
+  /** When each user's newest licence was assigned (for environments with a propagation delay of their own). */
+  private licenceAssignedAt = new Map<string, number>();
   private pendingSyncs = new Map<string, PendingSync[]>();
+  /** Requests answered so far, on every origin (deleteAfterRequests counts them). */
+  private requestsAnswered = 0;
+  /** Web API requests per environment and caller (callerProvisionedAfterRequests counts them). */
+  private callerRequests = new Map<string, number>();
 
   constructor(
     public state: TenantState,
     readonly now: () => number = Date.now,
   ) {
     // Licences in the seed count as assigned when the emulator starts.
-    for (const user of state.users) if (user.licenses.length > 0) this.licenceReadyAt.set(user.id, now() + state.behaviour.licensePropagationDelayMs);
+    for (const user of state.users) if (user.licenses.length > 0) this.licenceAssigned(user.id, state.behaviour.licensePropagationDelayMs);
   }
 
   get tenantId(): string {
@@ -53,7 +59,7 @@ export class Tenant {
     const previous = new Map(before.users.map((u) => [u.id, new Set(u.licenses)]));
     for (const user of next.users) {
       const had = previous.get(user.id) ?? new Set<string>();
-      if (user.licenses.some((l) => !had.has(l))) this.licenceReadyAt.set(user.id, this.now() + next.behaviour.licensePropagationDelayMs);
+      if (user.licenses.some((l) => !had.has(l))) this.licenceAssigned(user.id, next.behaviour.licensePropagationDelayMs);
     }
     this.state = next;
   }
@@ -150,17 +156,55 @@ export class Tenant {
     return this.state.directoryRoleAssignments.some((a) => a.principalId === principalId && roleDefinitionIds.includes(a.roleDefinitionId));
   }
 
-  /** Whether the user holds a Dynamics licence, and whether it has reached Power Platform yet. */
-  dynamicsLicence(userId: string): LicenceState {
+  private licenceAssigned(userId: string, delayMs: number): void {
+    this.licenceAssignedAt.set(userId, this.now());
+    this.licenceReadyAt.set(userId, this.now() + delayMs);
+  }
+
+  /**
+   * Whether the user holds a Dynamics licence, and whether it has reached Power Platform
+   * yet — in the given environment, when that environment has a propagation delay of its own.
+   */
+  dynamicsLicence(userId: string, environmentId?: string): LicenceState {
     const user = this.user(userId);
     if (!user || !user.licenses.some(isDynamicsSku)) return "unlicensed";
-    return this.now() >= (this.licenceReadyAt.get(user.id) ?? 0) ? "ready" : "propagating";
+    const ownDelay = environmentId === undefined ? null : (this.environment(environmentId)?.licensePropagationDelayMs ?? null);
+    const readyAt = ownDelay === null ? (this.licenceReadyAt.get(user.id) ?? 0) : (this.licenceAssignedAt.get(user.id) ?? 0) + ownDelay;
+    return this.now() >= readyAt ? "ready" : "propagating";
   }
 
   // ---- environments ----
 
   environment(id: string): Environment | undefined {
     return this.state.environments.find((e) => e.id.toLowerCase() === id.toLowerCase());
+  }
+
+  /**
+   * Deletes an environment: BAP no longer lists it and answers 404 for it, its Dataverse
+   * host refuses every request. False when there is no such environment.
+   */
+  deleteEnvironment(id: string): boolean {
+    const env = this.environment(id);
+    if (!env) return false;
+    this.state.environments = this.state.environments.filter((e) => e !== env);
+    this.pendingSyncs.delete(env.id);
+    return true;
+  }
+
+  /** Counts one answered request; environments whose deleteAfterRequests is reached are deleted. */
+  noteRequestAnswered(): void {
+    this.requestsAnswered += 1;
+    for (const env of this.state.environments) {
+      if (env.deleteAfterRequests !== null && this.requestsAnswered >= env.deleteAfterRequests) this.deleteEnvironment(env.id);
+    }
+  }
+
+  /** Counts a caller's Web API request to an environment; the answer is its number (1 for the first). */
+  countCallerRequest(environmentId: string, objectId: string): number {
+    const key = `${environmentId.toLowerCase()}|${objectId}`;
+    const count = (this.callerRequests.get(key) ?? 0) + 1;
+    this.callerRequests.set(key, count);
+    return count;
   }
 
   /** The environment's system users as Dataverse shows them now. */

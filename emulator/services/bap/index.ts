@@ -12,6 +12,7 @@ import { decodeSkipToken, nextLink, pageOf } from "../../core/paging";
 import { dispatch, route } from "../../core/router";
 import { POWER_APPS_AUDIENCE, ServiceDeps, unknownRoute } from "../deps";
 import { KeyedLimiter, limiterFor } from "../throttling";
+import { Environment } from "../../seed/types";
 import { environmentBody } from "./environment-body";
 import { addAppUser, addUser, SyncOutcome } from "./user-sync";
 
@@ -62,6 +63,8 @@ export function bapService(deps: ServiceDeps): ServiceHandler {
     return env;
   }
 
+  const bodyOf = (env: Environment) => environmentBody(env, tenant.tenantId, deps.endpoints, env.owner ? tenant.user(env.owner) : undefined);
+
   const syncReply = (ctx: RequestContext, outcome: SyncOutcome): Reply =>
     outcome.ok ? { status: 200, headers: { "x-ms-request-id": ctx.requestId } } : bapError(ctx, outcome.status, outcome.code, outcome.message);
 
@@ -77,13 +80,13 @@ export function bapService(deps: ServiceDeps): ServiceHandler {
       const offset = decodeSkipToken(ctx.query.get("$skiptoken"));
       if (offset === undefined) return bapError(ctx, 400, "InvalidSkipToken", "The $skiptoken is invalid.");
       const page = pageOf(tenant.state.environments, offset, tenant.state.behaviour.bapPageSize);
-      const body: Record<string, unknown> = { value: page.items.map((e) => environmentBody(e, tenant.tenantId, deps.endpoints)) };
+      const body: Record<string, unknown> = { value: page.items.map(bodyOf) };
       if (page.nextOffset !== undefined) body.nextLink = nextLink(ctx.origin, ctx.path, ctx.query, page.nextOffset);
       return { status: 200, body };
     }),
     route("GET", new RegExp(`^${PROVIDER}/scopes/admin/environments/([^/]+)$`, "i"), (ctx, m) => {
       requireApiVersion(ctx);
-      return { status: 200, body: environmentBody(findEnvironment(ctx, m[1]), tenant.tenantId, deps.endpoints) };
+      return { status: 200, body: bodyOf(findEnvironment(ctx, m[1])) };
     }),
     route("POST", new RegExp(`^${PROVIDER}/scopes/admin/environments/([^/]+)/addUser$`, "i"), async (ctx, m) => {
       requireApiVersion(ctx);

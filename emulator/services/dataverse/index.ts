@@ -3,7 +3,8 @@
 // limits (concurrent requests and requests per window, per caller) and the rules that
 // bite clients: callers must be users of the organisation, role changes need the
 // System Administrator role, disabled users cannot get roles (0x80040225), and a role
-// already held cannot be associated again (412, 0x80040237).
+// already held cannot be associated again (412, 0x80040237); and what the environment's
+// kind and state refuse (environment-gate.ts).
 import { authenticateBearer } from "../../auth/bearer";
 import { header, isPlainObject, jsonBody, Reply, RequestContext } from "../../core/http";
 import { Admission, ServiceHandler } from "../../core/origin";
@@ -29,6 +30,7 @@ import {
   selectedColumns,
   TableSchema,
 } from "./query";
+import { adminModeRefusal, deletedOrganisation, environmentRefusal } from "./environment-gate";
 import { allRoleRecords, businessUnitRecord, heldRoles, roleRecord, systemUserRecord } from "./records";
 
 const SYSTEMUSER: TableSchema = { entityType: "Microsoft.Dynamics.CRM.systemuser", entitySet: "systemusers", primaryKey: "systemuserid", columns: SYSTEMUSER_COLUMNS, guidColumns: SYSTEMUSER_GUID_COLUMNS };
@@ -123,7 +125,7 @@ export function dataverseService(deps: ServiceDeps, environmentId: string): Serv
         user = {
           azureActiveDirectoryObjectId: oid,
           systemUserId: derivedGuid("systemuser", environmentId, oid),
-          accessMode: principal.kind === "user" && tenant.dynamicsLicence(oid) === "ready" ? 0 : 1,
+          accessMode: principal.kind === "user" && tenant.dynamicsLicence(oid, environmentId) === "ready" ? 0 : 1,
           isDisabled: principal.kind === "user" ? !principal.user.accountEnabled : false,
           roleTemplateIds: [],
           roleNames: [],
@@ -221,6 +223,8 @@ export function dataverseService(deps: ServiceDeps, environmentId: string): Serv
       return dataverseError(ctx, status, code ?? c, message ?? text);
     },
     authenticate(ctx) {
+      const environment = tenant.environment(environmentId);
+      if (!environment) return deletedOrganisation(ctx, environmentId);
       const result = authenticateBearer(ctx, deps.tokens, { audiences: [dataverseAudience(instanceUrl())], tenantId: tenant.tenantId });
       if ("failure" in result) {
         // Dataverse answers 401 with an empty body and tells the client where to get a token.
@@ -234,10 +238,12 @@ export function dataverseService(deps: ServiceDeps, environmentId: string): Serv
         };
       }
       ctx.caller = result.caller;
+      const refused = environmentRefusal(ctx, tenant, environment, result.caller.oid);
+      if (refused) return refused;
       const member = tenant.systemUsers(environmentId).find((s) => s.azureActiveDirectoryObjectId === result.caller.oid);
       if (!member) return dataverseError(ctx, 403, "0x80072560", "The user is not a member of the organization.");
       if (member.isDisabled) return dataverseError(ctx, 403, "0x80040225", `The specified user(Id = ${member.systemUserId}) is disabled. Consider enabling this user.`);
-      return undefined;
+      return adminModeRefusal(ctx, environment, member);
     },
     admit(ctx): Admission {
       const behaviour = tenant.state.behaviour;
