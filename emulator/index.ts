@@ -55,6 +55,8 @@ export interface RunningEmulator {
   advanceClock(seconds: number): number;
   /** Deletes an environment (as DELETE /_emulator/environments/{id}): BAP answers 404 for it, its Dataverse host refuses. False when unknown. */
   deleteEnvironment(id: string): boolean;
+  /** Makes a seeded environment with createAfterRequests exist now (as POST /_emulator/environments/{id}/create). False when none waits. */
+  createEnvironment(id: string): boolean;
   stop(): Promise<void>;
 }
 
@@ -88,6 +90,7 @@ export async function startEmulator(seed: unknown, options: EmulatorOptions = {}
       faults,
       clock: { now: () => tenant.clockNow(), advance: (ms) => tenant.advanceClock(ms) },
       deleteEnvironment: (id) => tenant.deleteEnvironment(id),
+      createEnvironment: (id) => tenant.createEnvironment(id),
     }),
     warn,
   };
@@ -139,6 +142,7 @@ export async function startEmulator(seed: unknown, options: EmulatorOptions = {}
     now: () => tenant.clockNow(),
     advanceClock: (seconds) => tenant.advanceClock(seconds * 1000),
     deleteEnvironment: (id) => tenant.deleteEnvironment(id),
+    createEnvironment: (id) => tenant.createEnvironment(id),
     stop: () => (stopped ??= Promise.all(origins.map((o) => o.close())).then(() => undefined)),
   };
 }

@@ -9,6 +9,7 @@
 //   GET    /_emulator/clock            the clock of time-bound role assignments
 //   POST   /_emulator/clock            {"advanceSeconds": n} moves it forward
 //   DELETE /_emulator/environments/{id} deletes an environment (BAP 404, Dataverse refuses)
+//   POST   /_emulator/environments/{id}/create  a seeded environment with createAfterRequests exists now
 import { Reply, RequestContext } from "./core/http";
 import { FaultRegistry } from "./core/faults";
 import { RequestLog } from "./core/request-log";
@@ -40,6 +41,7 @@ export function inspectionHandler(parts: {
   faults: FaultRegistry;
   clock: { now: () => number; advance: (ms: number) => number };
   deleteEnvironment: (id: string) => boolean;
+  createEnvironment: (id: string) => boolean;
 }) {
   const clockReply = (now: number) => reply(200, { now: new Date(now).toISOString() });
   return async (ctx: RequestContext): Promise<Reply | undefined> => {
@@ -88,6 +90,11 @@ export function inspectionHandler(parts: {
     if (environment && ctx.method === "DELETE") {
       const id = decodeURIComponent(environment[1]);
       return parts.deleteEnvironment(id) ? reply(204) : problem(404, "EnvironmentNotFound", `No environment with id '${id}' (already deleted, or never seeded).`);
+    }
+    const created = ctx.path.match(/^\/_emulator\/environments\/([^/]+)\/create\/?$/);
+    if (created && ctx.method === "POST") {
+      const id = decodeURIComponent(created[1]);
+      return parts.createEnvironment(id) ? reply(204) : problem(404, "EnvironmentNotWaiting", `No seeded environment with id '${id}' is waiting to be created (createAfterRequests): it exists already, or was never seeded.`);
     }
     const one = ctx.path.match(/^\/_emulator\/faults\/([^/]+)$/);
     if (one && ctx.method === "DELETE") return parts.faults.remove(decodeURIComponent(one[1])) ? reply(204) : problem(404, "FaultNotFound", `No active fault with id '${one[1]}'.`);

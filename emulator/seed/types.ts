@@ -123,6 +123,8 @@ export interface EnvironmentSeed {
   owner?: string;
   /** The environment is deleted once the emulator has answered this many requests (any origin); null: never. */
   deleteAfterRequests?: number | null;
+  /** The environment does not exist until the emulator has answered this many requests (one created between two updates); null: from the start. */
+  createAfterRequests?: number | null;
   /** A freshly provisioned organisation: each caller's first N Web API requests are refused (403) until it is provisioned there. */
   callerProvisionedAfterRequests?: number;
   /** How long a newly assigned licence takes to reach this environment; null: behaviour.licensePropagationDelayMs. */
@@ -204,10 +206,11 @@ export type DirectoryRoleAssignment = Required<DirectoryRoleAssignmentSeed>;
 export type Group = Required<GroupSeed>;
 export type RoleEligibility = Required<RoleEligibilitySeed>;
 export type SystemUser = Required<Omit<SystemUserSeed, "applicationId" | "childUnitRoleTemplateIds">> & { applicationId?: string; childUnitRoleTemplateIds?: string[] };
-export type Environment = Required<Omit<EnvironmentSeed, "securityGroupId" | "systemUsers" | "adminMode" | "owner" | "deleteAfterRequests" | "licensePropagationDelayMs">> & {
+export type Environment = Required<Omit<EnvironmentSeed, "securityGroupId" | "systemUsers" | "adminMode" | "owner" | "deleteAfterRequests" | "createAfterRequests" | "licensePropagationDelayMs">> & {
   securityGroupId?: string;
   owner?: string;
   deleteAfterRequests: number | null;
+  createAfterRequests: number | null;
   licensePropagationDelayMs: number | null;
   systemUsers: SystemUser[];
 };

@@ -357,11 +357,12 @@ const ENVIRONMENT_KIND_FIELDS = [
   "managed",
   "owner",
   "deleteAfterRequests",
+  "createAfterRequests",
   "callerProvisionedAfterRequests",
   "licensePropagationDelayMs",
 ] as const;
 
-type EnvironmentKind = Pick<Environment, "runtimeState" | "provisioningState" | "managementState" | "instanceState" | "managed" | "owner" | "deleteAfterRequests" | "callerProvisionedAfterRequests" | "licensePropagationDelayMs">;
+type EnvironmentKind = Pick<Environment, "runtimeState" | "provisioningState" | "managementState" | "instanceState" | "managed" | "owner" | "deleteAfterRequests" | "createAfterRequests" | "callerProvisionedAfterRequests" | "licensePropagationDelayMs">;
 
 interface KindContext {
   sku: EnvironmentSku;
@@ -379,15 +380,29 @@ function environmentKind(r: Reader, p: string, e: Obj, c: KindContext): Environm
     instanceState: r.oneOf(`${p}.instanceState`, e.instanceState, INSTANCE_STATES, "Ready"),
     managed: r.boolean(`${p}.managed`, e.managed, false),
     ...(e.owner === undefined ? {} : { owner: r.guid(`${p}.owner`, e.owner) }),
-    deleteAfterRequests: e.deleteAfterRequests === undefined || e.deleteAfterRequests === null ? null : r.number(`${p}.deleteAfterRequests`, e.deleteAfterRequests, undefined, { min: 1, integer: true }),
+    deleteAfterRequests: requestCount(r, `${p}.deleteAfterRequests`, e.deleteAfterRequests),
+    createAfterRequests: requestCount(r, `${p}.createAfterRequests`, e.createAfterRequests),
     callerProvisionedAfterRequests: r.number(`${p}.callerProvisionedAfterRequests`, e.callerProvisionedAfterRequests, 0, { min: 0, integer: true }),
     licensePropagationDelayMs: e.licensePropagationDelayMs === undefined || e.licensePropagationDelayMs === null ? null : r.number(`${p}.licensePropagationDelayMs`, e.licensePropagationDelayMs, undefined, { min: 0 }),
   };
+  checkLifetime(r, p, kind);
   checkAdminModeSku(r, p, kind, c);
   checkOwner(r, p, kind, c);
   checkSecurityGroupAllowed(r, p, c);
   checkDataverseOnlyFields(r, p, e, c);
   return kind;
+}
+
+/** A number of requests answered by the emulator (1 or more), or null: never. */
+function requestCount(r: Reader, path: string, value: unknown): number | null {
+  return value === undefined || value === null ? null : r.number(path, value, undefined, { min: 1, integer: true });
+}
+
+/** An environment created after N requests can be deleted only after it exists. */
+function checkLifetime(r: Reader, p: string, kind: EnvironmentKind): void {
+  if (kind.createAfterRequests !== null && kind.deleteAfterRequests !== null && kind.deleteAfterRequests <= kind.createAfterRequests) {
+    r.problem(`${p}.deleteAfterRequests`, kind.deleteAfterRequests, `a number of requests greater than createAfterRequests (${kind.createAfterRequests}): the environment is deleted after it is created`);
+  }
 }
 
 /** runtimeState, or the older adminMode flag; both given must agree. */

@@ -25,6 +25,8 @@ export class Tenant {
   private pendingSyncs = new Map<string, PendingSync[]>();
   /** Requests answered so far, on every origin (deleteAfterRequests counts them). */
   private requestsAnswered = 0;
+  /** Seeded environments that do not exist yet (createAfterRequests), in seed order. */
+  private notYetCreated: Environment[] = [];
   /** Web API requests per environment and caller (callerProvisionedAfterRequests counts them). */
   private callerRequests = new Map<string, number>();
 
@@ -34,6 +36,8 @@ export class Tenant {
   ) {
     // Licences in the seed count as assigned when the emulator starts.
     for (const user of state.users) if (user.licenses.length > 0) this.licenceAssigned(user.id, state.behaviour.licensePropagationDelayMs);
+    this.notYetCreated = state.environments.filter((e) => e.createAfterRequests !== null);
+    state.environments = state.environments.filter((e) => e.createAfterRequests === null);
   }
 
   get tenantId(): string {
@@ -191,9 +195,24 @@ export class Tenant {
     return true;
   }
 
-  /** Counts one answered request; environments whose deleteAfterRequests is reached are deleted. */
+  /**
+   * Makes a seeded environment that does not exist yet (createAfterRequests) exist now,
+   * as if it had just been created. False when no such environment is waiting.
+   */
+  createEnvironment(id: string): boolean {
+    const env = this.notYetCreated.find((e) => e.id.toLowerCase() === id.toLowerCase());
+    if (!env) return false;
+    this.notYetCreated = this.notYetCreated.filter((e) => e !== env);
+    this.state.environments.push(env);
+    return true;
+  }
+
+  /** Counts one answered request; environments whose createAfterRequests is reached appear, those whose deleteAfterRequests is reached are deleted. */
   noteRequestAnswered(): void {
     this.requestsAnswered += 1;
+    for (const env of this.notYetCreated) {
+      if (env.createAfterRequests !== null && this.requestsAnswered >= env.createAfterRequests) this.createEnvironment(env.id);
+    }
     for (const env of this.state.environments) {
       if (env.deleteAfterRequests !== null && this.requestsAnswered >= env.deleteAfterRequests) this.deleteEnvironment(env.id);
     }

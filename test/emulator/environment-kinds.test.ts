@@ -30,6 +30,7 @@ const ENV = {
   deletedLater: envNamed("deleted after"),
   fresh: envNamed("freshly provisioned"),
   licencePropagating: envNamed("licence still propagating"),
+  createdLater: envNamed("created later"),
 };
 const BACKUP = userNamed("backup");
 const ADMIN = userNamed("admin");
@@ -79,6 +80,7 @@ describe("emulator environment kinds and states", () => {
       has("deleted after some requests", (e) => e.deleteAfterRequests !== null);
       has("freshly provisioned", (e) => e.callerProvisionedAfterRequests > 0);
       has("licence still propagating", (e) => e.licensePropagationDelayMs !== null);
+      has("created later", (e) => e.createAfterRequests !== null);
     });
 
     it("fills in defaults that leave an environment as it was: Enabled, Succeeded, Ready, unmanaged, never deleted", () => {
@@ -108,6 +110,7 @@ describe("emulator environment kinds and states", () => {
         [{ sku: "Developer", securityGroupId: DEMO.salesGroup }, /environments\[0\]\.securityGroupId: "[0-9a-f-]+" — expected no security group: a Developer environment cannot be restricted by one/],
         [{ sku: "Teams" }, /environments\[0\]\.securityGroupId: missing — expected the id of the team's Microsoft 365 group/],
         [{ deleteAfterRequests: 0 }, /environments\[0\]\.deleteAfterRequests: 0 — expected an integer >= 1/],
+        [{ createAfterRequests: 10, deleteAfterRequests: 10 }, /environments\[0\]\.deleteAfterRequests: 10 — expected a number of requests greater than createAfterRequests \(10\)/],
         [{ callerProvisionedAfterRequests: -1 }, /environments\[0\]\.callerProvisionedAfterRequests: -1 — expected an integer >= 0/],
         [{ dataverse: false, systemUsers: [], instanceState: "NotReady" }, /environments\[0\]\.instanceState: "NotReady" — expected nothing: the environment has no Dataverse/],
         [{ dataverse: false, systemUsers: [], provisioningState: "LinkedDatabaseProvisioning" }, /environments\[0\]\.provisioningState: "LinkedDatabaseProvisioning" — expected dataverse: true as well/],
@@ -133,7 +136,8 @@ describe("emulator environment kinds and states", () => {
       const list = await request("GET", `${emulator.endpoints.bap}${BAP_ENVIRONMENTS}?${API}`, { token: bap });
       const byId = new Map<string, { properties: Record<string, any> }>(list.body.value.map((e: { name: string }) => [e.name, e]));
       const p = (id: string) => byId.get(id)!.properties;
-      assert.equal(byId.size, MESSY.environments!.length);
+      assert.equal(byId.size, MESSY.environments!.length - 1, "all but the one created later");
+      assert.ok(!byId.has(ENV.createdLater));
       assert.equal(p(ENV.teams).environmentSku, "Teams");
       assert.equal(p(ENV.trial).environmentSku, "Trial");
       assert.deepEqual([p(ENV.default).environmentSku, p(ENV.default).isDefault], ["Default", true]);
@@ -268,10 +272,39 @@ describe("emulator environment kinds and states", () => {
         assert.deepEqual(list.body.value.map((e: { name: string }) => e.name), [DEMO.plainEnv, DEMO.administrativeEnv]);
         const refused = await whoAmI(emulator, DEMO.restrictedEnv, dv);
         assert.equal(refused.status, 404);
-        assert.match(refused.body.error.message, /the environment was deleted/);
+        assert.match(refused.body.error.message, /does not exist: the environment was deleted/);
         assert.equal((await addUser(emulator, bap, DEMO.restrictedEnv, DEMO.adminUser)).status, 404);
         assert.equal((await request("DELETE", `${emulator.endpoints.bap}/_emulator/environments/${DEMO.restrictedEnv}`)).status, 404, "deleting it again");
         assert.ok(!emulator.state().environments!.some((e) => e.id === DEMO.restrictedEnv));
+      } finally {
+        await emulator.stop();
+      }
+    });
+
+    it("an environment with createAfterRequests exists only once the emulator has answered that many requests, then like any other", async () => {
+      const { emulator } = await start(demoSeed((s) => (s.environments![2].createAfterRequests = 1000)));
+      try {
+        const bap = await token(emulator, POWER_APPS);
+        const dv = await token(emulator, dataverseAudience(emulator, DEMO.administrativeEnv));
+        const get = () => request("GET", `${emulator.endpoints.bap}${BAP_ENVIRONMENTS}/${DEMO.administrativeEnv}?${API}`, { token: bap });
+        assert.equal((await get()).status, 404, "not created yet");
+        assert.equal((await whoAmI(emulator, DEMO.administrativeEnv, dv)).status, 404, "no organisation yet");
+        const list = await request("GET", `${emulator.endpoints.bap}${BAP_ENVIRONMENTS}?${API}`, { token: bap });
+        assert.deepEqual(list.body.value.map((e: { name: string }) => e.name), [DEMO.plainEnv, DEMO.restrictedEnv]);
+        assert.equal((await request("POST", `${emulator.endpoints.bap}/_emulator/environments/${DEMO.administrativeEnv}/create`)).status, 204);
+        assert.equal((await get()).status, 200, "created by the inspection call");
+        assert.equal((await whoAmI(emulator, DEMO.administrativeEnv, dv)).status, 200);
+        assert.equal((await request("POST", `${emulator.endpoints.bap}/_emulator/environments/${DEMO.administrativeEnv}/create`)).status, 404, "exists already");
+      } finally {
+        await emulator.stop();
+      }
+    });
+
+    it("createAfterRequests makes the environment appear by itself after that many answered requests", async () => {
+      const { emulator } = await start(demoSeed((s) => (s.environments![2].createAfterRequests = 1)));
+      try {
+        const bap = await token(emulator, POWER_APPS); // at least one request answered
+        assert.equal((await request("GET", `${emulator.endpoints.bap}${BAP_ENVIRONMENTS}/${DEMO.administrativeEnv}?${API}`, { token: bap })).status, 200);
       } finally {
         await emulator.stop();
       }

@@ -103,7 +103,7 @@ describe("environment kinds and states against the recorded BAP shapes", () => {
 
   it("every list entry, whatever its kind and state, carries the recorded fields with the recorded nesting", async () => {
     const res = await request("GET", `${emulator.endpoints.bap}${BAP_ENVIRONMENTS}?api-version=2023-06-01`, { token: bap });
-    assert.equal(res.body.value.length, seed.environments!.length);
+    assert.equal(res.body.value.length, seed.environments!.filter((e) => !e.createAfterRequests).length);
     for (const entry of res.body.value) {
       const recorded = entry.properties.linkedEnvironmentMetadata === null ? recordedWithout : recordedWithDataverse;
       assert.deepEqual(missingFields(recorded, entry, "$", omitted("$")), [], `${entry.properties.displayName}`);
@@ -111,7 +111,7 @@ describe("environment kinds and states against the recorded BAP shapes", () => {
   });
 
   it("every single-environment answer carries the recorded fields with the recorded nesting", async () => {
-    for (const env of seed.environments!) {
+    for (const env of seed.environments!.filter((e) => !e.createAfterRequests)) {
       const res = await request("GET", `${emulator.endpoints.bap}${BAP_ENVIRONMENTS}/${env.id}?api-version=2023-06-01`, { token: bap });
       assert.equal(res.status, 200, env.displayName);
       const recorded = fixture("bap-get-environment-with-dataverse.json");

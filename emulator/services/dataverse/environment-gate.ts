@@ -20,13 +20,13 @@ import { heldRoles } from "./records";
 const SYSTEM_CUSTOMIZER_TEMPLATE_ID = "119f245c-3cc8-4b62-b31c-d1a046ced15d";
 
 /**
- * A deleted environment's host answers without looking at the token. The real host name
+ * A deleted environment's host (or one not created yet) answers without looking at the token. The real host name
  * stops resolving at some point; until then the shared front end knows no such
  * organisation. 404 (assumed) tells a client the organisation is gone rather than that
  * it lacks a right, which a 401/403 would suggest.
  */
 export function deletedOrganisation(ctx: RequestContext, environmentId: string): Reply {
-  return dataverseError(ctx, 404, "0x80040217", `The organization of environment '${environmentId}' does not exist: the environment was deleted.`);
+  return dataverseError(ctx, 404, "0x80040217", `The organization of environment '${environmentId}' does not exist: the environment was deleted, or is not created yet.`);
 }
 
 /**
