@@ -221,6 +221,25 @@ describe("emulator environment kinds and states", () => {
     });
   });
 
+  describe("an instance that is not ready", () => {
+    it("BAP gives its URL with instanceState NotReady; its Web API answers 503 until it is ready", async () => {
+      const { emulator } = await start(withFirstEnvironment({ instanceState: "NotReady" }));
+      try {
+        const bap = await token(emulator, POWER_APPS);
+        const res = await request("GET", `${emulator.endpoints.bap}${BAP_ENVIRONMENTS}/${DEMO.plainEnv}?${API}`, { token: bap });
+        const meta = res.body.properties.linkedEnvironmentMetadata;
+        assert.deepEqual([meta.instanceUrl, meta.instanceState], [dataverseUrl(emulator, DEMO.plainEnv), "NotReady"]);
+        const refused = await whoAmI(emulator, DEMO.plainEnv);
+        assert.deepEqual([refused.status, refused.body.error.code], [503, "0x80040216"]);
+        assert.match(refused.body.error.message, /is not ready \(instance state NotReady\)/);
+        emulator.mutate((t) => (t.environments[0].instanceState = "Ready"));
+        assert.equal((await whoAmI(emulator, DEMO.plainEnv)).status, 200);
+      } finally {
+        await emulator.stop();
+      }
+    });
+  });
+
   describe("administration mode", () => {
     const PASSWORD = "user-password-emulator-only";
     async function userToken(emulator: RunningEmulator, upn: string, resource: string): Promise<string> {

@@ -45,10 +45,10 @@ function disabledRefusal(ctx: RequestContext): Reply {
   return dataverseError(ctx, 403, "0x8004a104", "The Dynamics 365 organization you are attempting to access is currently disabled. Please contact your system administrator.");
 }
 
-/** No organisation yet (assumed 503: try again later is the right reaction). */
+/** No organisation yet (assumed 503: try again later is the right reaction; no Retry-After, as none is on record). */
 function notReadyRefusal(ctx: RequestContext, env: Environment): Reply {
   const state = env.provisioningState !== "Succeeded" ? `provisioning state ${env.provisioningState}` : `instance state ${env.instanceState}`;
-  return dataverseError(ctx, 503, "0x80040216", `The organization of environment '${env.id}' is not ready (${state}). Try again later.`, { "Retry-After": "60" });
+  return dataverseError(ctx, 503, "0x80040216", `The organization of environment '${env.id}' is not ready (${state}). Try again later.`);
 }
 
 /** Refusals that depend on the environment alone, checked after the token and before the caller's membership. */
