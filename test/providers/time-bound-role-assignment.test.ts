@@ -128,13 +128,13 @@ describe("TimeBoundRoleAssignment provider", function () {
         const { isOwnAssignment } = await import("../../providers/time-bound-role-assignment");
         const start = "2026-12-01T08:00:00Z";
         const stored = { ...inputs, startDateTime: start, endDateTime: "2026-12-01T10:00:00Z", status: "active" as const, origin: "granted" as const };
-        const active = { id: "schedule-1", startDateTime: "2026-12-01T08:00:00.000Z", endDateTime: "2026-12-01T10:00:00Z" };
+        const active = { id: "schedule-1", roleDefinitionId: GLOBAL_ADMINISTRATOR, directoryScopeId: "/", startDateTime: "2026-12-01T08:00:00.000Z", endDateTime: "2026-12-01T10:00:00Z" };
         assert.strictEqual(isOwnAssignment({ ...stored, scheduleId: "schedule-1" }, active), true);
         assert.strictEqual(isOwnAssignment({ ...stored, scheduleId: "schedule-0" }, active), false, "another schedule, whatever the start");
         assert.strictEqual(isOwnAssignment(stored, active), true, "no schedule id: the same start");
         assert.strictEqual(isOwnAssignment(stored, { ...active, startDateTime: "2026-12-01T09:00:00Z" }), false);
         assert.strictEqual(isOwnAssignment({ ...stored, startDateTime: "" }, active), false, "no start recorded: not provably its own");
-        assert.strictEqual(isOwnAssignment(stored, { ...active, startDateTime: undefined }), false, "no start reported: not provably its own");
+        assert.strictEqual(isOwnAssignment(stored, { ...active, startDateTime: null }), false, "no start reported: not provably its own");
     });
 
     it("leaves in place, saying why, an active assignment that state without a schedule id or a start cannot prove to be its own", async () => {
