@@ -43,7 +43,8 @@ export function isGuid(value: string): boolean {
  * Every resource type a deployment of the program holds, and the only ones the pack lets
  * through (rules/declared-types.ts): the stack, the program's component and what it
  * registers in any stage, and the default provider the engine registers for each package
- * of those (`pulumi:providers:<package>`). A type outside this list is refused, however
+ * of those (`pulumi:providers:<package>`, let through under a default name only:
+ * isDefaultProviderName). A type outside this list is refused, however
  * harmless it looks: the other rules know what these types grant, and nothing else.
  */
 export const DECLARED_RESOURCE_TYPES: readonly string[] = [
