@@ -43,7 +43,8 @@ export function isGuid(value: string): boolean {
  * Every resource type a deployment of the program holds, and the only ones the pack lets
  * through (rules/declared-types.ts): the stack, the program's component and what it
  * registers in any stage, and the default provider the engine registers for each package
- * of those (`pulumi:providers:<package>`). A type outside this list is refused, however
+ * of those (`pulumi:providers:<package>`, let through under a default name only:
+ * isDefaultProviderName). A type outside this list is refused, however
  * harmless it looks: the other rules know what these types grant, and nothing else.
  */
 export const DECLARED_RESOURCE_TYPES: readonly string[] = [
@@ -59,3 +60,34 @@ export const DECLARED_RESOURCE_TYPES: readonly string[] = [
     // For the engine's builtin invoke that reads the stack's own last state (lib/previous-state.ts).
     "pulumi:providers:pulumi",
 ];
+
+/** Every provider type in DECLARED_RESOURCE_TYPES: only the engine registers them (the program declares no provider). */
+export const PROVIDER_TYPE_PREFIX = "pulumi:providers:";
+
+/**
+ * The names the engine gives the default provider of a package: `default`, or
+ * `default_<major>_<minor>_<patch>` when the package states its version (`@pulumi/azuread`
+ * does: `default_6_9_1`, as a real state shows). The program declares no provider of its
+ * own, so a provider resource of any other name was declared by the program, and could
+ * point at another tenant or another metadataHost than the stack's configuration.
+ */
+const DEFAULT_PROVIDER_NAME = /^default(_\d+_\d+_\d+)?$/;
+
+export function isDefaultProviderName(name: string): boolean {
+    return DEFAULT_PROVIDER_NAME.test(name);
+}
+
+/** The project-relative file every stored dynamic provider loads (providers/hosted-provider.ts HOST_ENTRY). */
+const HOST_ENTRY = "providers/host-entry.js";
+
+/**
+ * The one-line module the program stores as `__provider` for each of its dynamic types
+ * (providers/hosted-provider.ts hostedProviderText), by resource type token. Any other
+ * text is code the engine would run with the stack's credentials.
+ */
+export const HOSTED_PROVIDER_TEXTS: Readonly<Record<string, string>> = Object.fromEntries(
+    [ENVIRONMENT_USER, SECURITY_ROLE_ASSIGNMENT, TIME_BOUND_ROLE_ASSIGNMENT].map((type) => {
+        const resourceType = type.split(":").pop()!;
+        return [type, `exports.handler = () => require(require("path").resolve(${JSON.stringify(HOST_ENTRY)})).provider(${JSON.stringify(resourceType)});\n`];
+    }),
+);

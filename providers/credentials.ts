@@ -145,6 +145,12 @@ async function federatedToken(settings: OidcSettings): Promise<string> {
         headers: { Authorization: `Bearer ${settings.requestToken}`, Accept: "application/json" },
         timeout: 30_000,
         validateStatus: () => true,
+        // The request carries the CI system's request token: it goes to the configured URL
+        // and nowhere else. A redirect is answered as a failure (not followed to a host no
+        // one checked), and HTTPS_PROXY/HTTP_PROXY are not honoured (a proxy would see the
+        // token), as for every other request of the program (http.ts).
+        maxRedirects: 0,
+        proxy: false,
     });
     if (response.status !== 200 || typeof response.data?.value !== "string") {
         throw accessError("credential", {

@@ -67,11 +67,20 @@ export function customEndpointsWarning(cloud: CloudName, hosts: readonly Endpoin
  * not a URL is cut at the first "?" or "#", and anything before an "@" is dropped.
  */
 export function showUrl(value: unknown): string {
-    if (typeof value !== "string") return JSON.stringify(value) ?? String(value);
+    // A value that is not text is named by its kind only: an object or array may hold a
+    // URL with a signature in it, and JSON of it would print that whole.
+    if (typeof value !== "string") return describeKind(value);
     const parsed = parse(value.trim());
     if (parsed && parsed.host) return JSON.stringify(`${parsed.protocol}//${parsed.host}${parsed.pathname === "/" ? "" : parsed.pathname}`);
     const cut = value.trim().split(/[?#]/)[0];
     return JSON.stringify(cut.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/@]*@/i, "$1"));
+}
+
+/** "a number", "an object", "an array", "null": what a value is, without its content. */
+function describeKind(value: unknown): string {
+    if (value === null) return "null";
+    const kind = Array.isArray(value) ? "array" : typeof value;
+    return `${/^[aeiou]/.test(kind) ? "an" : "a"} ${kind}`;
 }
 
 function parse(url: string): URL | undefined {

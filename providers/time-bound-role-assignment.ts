@@ -19,9 +19,16 @@
 //   update  nothing to call: it only rewrites state written by an earlier version
 //   delete  ends its own assignment only (adminRemove), whatever its origin: Global
 //           Administrator is given back even when adopted. Its own = the PIM schedule
-//           id recorded at create (state without one: the same start). An active
-//           assignment that is another one (granted after this one ended) is left in
-//           place, and the log says so; nothing active any more counts as done
+//           id recorded at create (state without one: the same start, both known). An
+//           active assignment that is another one (granted after this one ended), or
+//           one the state cannot prove to be its own (no schedule id, and a start
+//           missing on either side), is left in place, and the log says so with the
+//           fix; nothing active any more counts as done.
+//           Why not end it when in doubt: "whatever its origin" is about how the stack
+//           came to hold its elevation (granted or adopted), not about which assignment
+//           it holds. Ending an assignment it cannot prove to be its own could end
+//           someone else's later grant; leaving it costs little, since the stack's own
+//           elevation always has an end and PIM ends it by itself then.
 
 import * as pulumi from "@pulumi/pulumi";
 
@@ -163,10 +170,22 @@ export async function readTimeBoundAssignment(ctx: ClientContext, stored: TimeBo
     return { ...stored, startDateTime: active.startDateTime ?? stored.startDateTime, endDateTime: active.endDateTime ?? "", status: "active" };
 }
 
-/** True when the active assignment is the one this resource holds (see the header). */
+/**
+ * Whether the active assignment is the one this resource holds (see the header): "own",
+ * "another", or "unproven" when state written before schedule ids were recorded lacks a
+ * start to compare (or PIM reports none).
+ */
+export function assignmentOwnership(stored: TimeBoundRoleAssignmentOutputs, active: ActiveRoleSchedule): "own" | "another" | "unproven" {
+    if (stored.scheduleId) return active.id === stored.scheduleId ? "own" : "another";
+    const storedStart = stored.startDateTime ? Date.parse(stored.startDateTime) : NaN;
+    const activeStart = active.startDateTime ? Date.parse(active.startDateTime) : NaN;
+    if (Number.isNaN(storedStart) || Number.isNaN(activeStart)) return "unproven";
+    return storedStart === activeStart ? "own" : "another";
+}
+
+/** True only when the active assignment is provably the one this resource holds. */
 export function isOwnAssignment(stored: TimeBoundRoleAssignmentOutputs, active: ActiveRoleSchedule): boolean {
-    if (stored.scheduleId) return active.id === stored.scheduleId;
-    return !stored.startDateTime || !active.startDateTime || Date.parse(active.startDateTime) === Date.parse(stored.startDateTime);
+    return assignmentOwnership(stored, active) === "own";
 }
 
 /** Ends the elevation now, if the active one is still this resource's; nothing active any more counts as done. */
@@ -177,11 +196,17 @@ export async function removeTimeBoundAssignment(ctx: ClientContext, stored: Time
         ctx.log(`${who} no longer held role ${stored.roleId}; nothing to remove.`);
         return;
     }
-    if (!isOwnAssignment(stored, active)) {
+    const ownership = assignmentOwnership(stored, active);
+    if (ownership !== "own") {
+        const held = `schedule ${active.id}, from ${active.startDateTime ?? "an unknown start"}${active.endDateTime ? ` until ${active.endDateTime}` : ", permanent"}`;
         ctx.log(
-            `${who} holds role ${stored.roleId} through another assignment (schedule ${active.id}, ` +
-                `from ${active.startDateTime ?? "an unknown start"}${active.endDateTime ? ` until ${active.endDateTime}` : ", permanent"}), ` +
-                `granted after this stack's own ended; it is left in place: end it in Entra admin center → Privileged Identity Management if it should go.`,
+            ownership === "another"
+                ? `${who} holds role ${stored.roleId} through another assignment (${held}), ` +
+                      `granted after this stack's own ended; it is left in place: end it in Entra admin center → Privileged Identity Management if it should go.`
+                : `${who} holds role ${stored.roleId} through an assignment (${held}) that this stack's state cannot prove to be its own ` +
+                      `(written by an older version, it records no PIM schedule id, and a start time to compare is missing); it is left in place. ` +
+                      (active.endDateTime ? `If it is the stack's, PIM ends it by itself at ${active.endDateTime}; ` : "It is permanent, so not the stack's time-bound elevation; ") +
+                      `end it in Entra admin center → Privileged Identity Management if it should go now.`,
         );
         return;
     }

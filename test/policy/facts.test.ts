@@ -8,6 +8,7 @@ import * as path from "path";
 import { DIRECTORY_ROLES as PROGRAM_ROLES, GLOBAL_ADMINISTRATOR as PROGRAM_GLOBAL_ADMINISTRATOR } from "../../lib/directory-roles";
 import { isGuid as programIsGuid } from "../../lib/ids";
 import * as facts from "../../policy/facts";
+import { hostedProviderText } from "../../providers/hosted-provider";
 import { SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../../providers/security-role-assignment";
 import { CONFIG_KEYS, NAMESPACE, readClientSettings, SECRET_CONFIG_KEYS } from "../../providers/settings";
 
@@ -44,6 +45,25 @@ describe("policy pack facts", () => {
         const types: string[] = [...new Set<string>(state.deployment.resources.map((resource: { type: string }) => resource.type))];
         assert.ok(types.includes("pulumi:providers:azuread") && types.includes("pulumi:providers:pulumi-nodejs"), types.join(", "));
         for (const type of types) assert.ok(facts.DECLARED_RESOURCE_TYPES.includes(type), `${type} is in DECLARED_RESOURCE_TYPES`);
+        // The engine's default providers, by the names the engine gives them ("default", "default_6_9_1").
+        const providers = state.deployment.resources.filter((resource: { type: string }) => resource.type.startsWith(facts.PROVIDER_TYPE_PREFIX));
+        const names = providers.map((resource: { urn: string }) => resource.urn.split("::").pop());
+        assert.deepEqual(names.sort(), ["default", "default_6_9_1"]);
+        for (const name of names) assert.ok(facts.isDefaultProviderName(name), name);
+    });
+
+    it("hold, for each of the program's dynamic types, the provider text the program stores", () => {
+        const types: Record<string, Parameters<typeof hostedProviderText>[0]> = {
+            "pulumi-nodejs:dynamic/powerplatform:EnvironmentUser": "EnvironmentUser",
+            "pulumi-nodejs:dynamic/dataverse:SecurityRoleAssignment": "SecurityRoleAssignment",
+            "pulumi-nodejs:dynamic/entra:TimeBoundRoleAssignment": "TimeBoundRoleAssignment",
+        };
+        assert.deepEqual(Object.keys(facts.HOSTED_PROVIDER_TEXTS).sort(), Object.keys(types).sort());
+        for (const [type, resourceType] of Object.entries(types)) {
+            assert.equal(facts.HOSTED_PROVIDER_TEXTS[type], hostedProviderText(resourceType), type);
+        }
+        // The types are the ones the program's classes register (test/policy/program.test.ts checks each registration's __provider).
+        for (const type of Object.keys(types)) assert.ok(facts.DECLARED_RESOURCE_TYPES.includes(type), type);
     });
 
     it("use the versions the project is pinned to, so that the published pack runs what CI ran", async () => {

@@ -4,7 +4,9 @@
 import { strict as assert } from "assert";
 
 import { ResourceView } from "../../policy/resources";
+import { hostedProviderText } from "../../providers/hosted-provider";
 import { StackConfig } from "../../policy/stack-config";
+import { onlyDeclaredResourceTypes } from "../../policy/rules/declared-types";
 import { fakeResource, stackConfig, Violation, violations } from "./pack-runner";
 
 const ACCOUNT = "3b6c9d2e-4f5a-4b7c-8d9e-0f1a2b3c4d5e";
@@ -34,12 +36,19 @@ const timeBound = (hours: unknown, extra: Record<string, unknown> = {}) =>
         directoryScopeId: "/",
         elevationHours: hours,
         justification: "Create the Dynamics 365 connector",
+        __provider: hostedProviderText("TimeBoundRoleAssignment"),
         ...extra,
     });
 const environmentUser = (environmentId: string, extra: Record<string, unknown> = {}) =>
-    fakeResource(ENVIRONMENT_USER, `environment-user-${environmentId}`, { environmentId, userObjectId: ACCOUNT, accessMode: "read-write", ...extra });
+    fakeResource(ENVIRONMENT_USER, `environment-user-${environmentId}`, { environmentId, userObjectId: ACCOUNT, accessMode: "read-write", __provider: hostedProviderText("EnvironmentUser"), ...extra });
 const systemAdministrator = (environmentId: string, extra: Record<string, unknown> = {}) =>
-    fakeResource(SECURITY_ROLE, `system-administrator-${environmentId}`, { environmentId, userObjectId: ACCOUNT, roleTemplateId: SYSTEM_ADMINISTRATOR, ...extra });
+    fakeResource(SECURITY_ROLE, `system-administrator-${environmentId}`, {
+        environmentId,
+        userObjectId: ACCOUNT,
+        roleTemplateId: SYSTEM_ADMINISTRATOR,
+        __provider: hostedProviderText("SecurityRoleAssignment"),
+        ...extra,
+    });
 const groupMember = (extra: Record<string, unknown> = {}) =>
     fakeResource(GROUP_MEMBER, `security-group-member-${GROUP}`, { groupObjectId: GROUP, memberObjectId: ACCOUNT, ...extra });
 
@@ -121,6 +130,39 @@ describe("policy pack rules", () => {
             const found = await violations([...OPERATIONAL(), ...strangers], configFor("operational"));
             only(found, "only-declared-resource-types");
             assert.deepEqual(found.map((v) => v.urn), strangers.map((r) => r.urn));
+        });
+
+        it("refuses a provider the program declares itself, whatever its type: only the engine's default providers pass", async () => {
+            const explicit = fakeResource("pulumi:providers:azuread", "other-tenant", { tenantId: STRANGER, metadataHost: "login.example.net" });
+            const found = await violations([fakeResource("pulumi:providers:azuread", "default", {}), explicit, ...OPERATIONAL()], configFor("operational"));
+            const violation = assertOneViolation(found, "only-declared-resource-types", [
+                'azuread "other-tenant" is a provider the program declares itself',
+                '"default" or "default_<version>"',
+                "Fix: remove the provider from the program",
+            ]);
+            assert.equal(violation.urn, explicit.urn);
+            for (const name of ["default-6-9-1", "default_6_9", "my_default", "default_6_9_1_evil"]) {
+                const named = await violations([fakeResource("pulumi:providers:pulumi-nodejs", name, {})], configFor("operational"), [onlyDeclaredResourceTypes()]);
+                assert.equal(named.length, 1, name);
+            }
+        });
+
+        it("refuses a dynamic resource of a declared type whose __provider is not the program's hosted provider", async () => {
+            const otherCode = "exports.handler = () => ({ create: async () => ({ id: 'x' }) });\n";
+            const strangers = [
+                environmentUser(ENV_A, { __provider: otherCode }),
+                systemAdministrator(ENV_A, { __provider: hostedProviderText("EnvironmentUser") }),
+                timeBound(4, { __provider: undefined }),
+            ];
+            const config = configFor("reauth", { "d365-backup-access:elevationHours": "4" });
+            const found = await violations([...strangers, ...OPERATIONAL().filter((r) => !r.name.endsWith(ENV_A))], config);
+            only(found, "only-declared-resource-types");
+            assert.deepEqual(found.map((v) => v.urn), strangers.map((r) => r.urn));
+            assert.match(found[0].message, /EnvironmentUser "environment-user-[^"]+" carries other provider code \(\d+ characters\) in its __provider input/);
+            assert.ok(!found[0].message.includes(otherCode.trim()), "the foreign code is not repeated");
+            assert.ok(found[0].message.includes(JSON.stringify(hostedProviderText("EnvironmentUser").trim())), found[0].message);
+            assert.match(found[0].message, /Fix: register EnvironmentUser through the program's own class/);
+            assert.match(found[2].message, /carries no provider code as text \(none\)/);
         });
     });
 

@@ -336,6 +336,22 @@ describe("client settings", () => {
             assert.strictEqual(showUrl("user:pw@host.example/path#x"), JSON.stringify("host.example/path"));
         });
 
+        it("names a refused value that is not text by its kind only, never its content", () => {
+            assert.strictEqual(showUrl(4433), "a number");
+            assert.strictEqual(showUrl({ url: "https://g.example/?sig=SAS-SECRET" }), "an object");
+            assert.strictEqual(showUrl(["https://g.example/?sig=SAS-SECRET"]), "an array");
+            assert.strictEqual(showUrl(true), "a boolean");
+            assert.strictEqual(showUrl(null), "null");
+            const message = problemsOf({
+                ...base,
+                "d365-backup-access:customEndpoints": "true",
+                "d365-backup-access:endpoints": { graph: { url: "https://g.example/?sig=SAS-SECRET" }, bap: 4433 },
+            });
+            assert.match(message, /d365-backup-access:endpoints\.graph: an object is not a usable URL/);
+            assert.match(message, /d365-backup-access:endpoints\.bap: a number is not a usable URL/);
+            assert.doesNotMatch(message, /SAS-SECRET|4433/);
+        });
+
         it("knows each cloud's Dataverse hosts", () => {
             assert.ok(isCloudDataverseHost("public", "https://contoso.crm4.dynamics.com/"));
             assert.ok(isCloudDataverseHost("usgov", "https://contoso.crm9.dynamics.com/"));

@@ -124,6 +124,37 @@ describe("TimeBoundRoleAssignment provider", function () {
         });
     });
 
+    it("counts an assignment as its own only when it can prove it: the schedule id, else both starts known and equal", async () => {
+        const { isOwnAssignment } = await import("../../providers/time-bound-role-assignment");
+        const start = "2026-12-01T08:00:00Z";
+        const stored = { ...inputs, startDateTime: start, endDateTime: "2026-12-01T10:00:00Z", status: "active" as const, origin: "granted" as const };
+        const active = { id: "schedule-1", roleDefinitionId: GLOBAL_ADMINISTRATOR, directoryScopeId: "/", startDateTime: "2026-12-01T08:00:00.000Z", endDateTime: "2026-12-01T10:00:00Z" };
+        assert.strictEqual(isOwnAssignment({ ...stored, scheduleId: "schedule-1" }, active), true);
+        assert.strictEqual(isOwnAssignment({ ...stored, scheduleId: "schedule-0" }, active), false, "another schedule, whatever the start");
+        assert.strictEqual(isOwnAssignment(stored, active), true, "no schedule id: the same start");
+        assert.strictEqual(isOwnAssignment(stored, { ...active, startDateTime: "2026-12-01T09:00:00Z" }), false);
+        assert.strictEqual(isOwnAssignment({ ...stored, startDateTime: "" }, active), false, "no start recorded: not provably its own");
+        assert.strictEqual(isOwnAssignment(stored, { ...active, startDateTime: null }), false, "no start reported: not provably its own");
+    });
+
+    it("leaves in place, saying why, an active assignment that state without a schedule id or a start cannot prove to be its own", async () => {
+        await withEmulator(baseSeed(), async (emulator) => {
+            const { elevations } = await configuredProviders(emulator);
+            const { id, outs } = await elevations.create!(inputs);
+            // State written before schedule ids were recorded, without a start time either.
+            const { scheduleId: _none, ...older } = { ...outs, startDateTime: "" };
+            assert.strictEqual((await elevations.read!(id, older)).props.status, "ended", "not provably this elevation");
+            await elevations.delete!(id, older);
+            assert.ok(globalAdministrator(emulator), "left in place");
+            assert.deepStrictEqual(pimRequests(emulator), ["201"], "no adminRemove");
+            const line = output.lines.find((text) => /cannot prove to be its own/.test(text)) ?? output.lines.join("\n");
+            assert.match(line, /it is left in place\. If it is the stack's, PIM ends it by itself at \S+; end it in Entra admin center/);
+            // The same state with its schedule id ends it.
+            await elevations.delete!(id, outs);
+            assert.strictEqual(globalAdministrator(emulator), undefined);
+        });
+    });
+
     it("ends an adopted elevation on delete: Global Administrator is given back whatever its origin", async () => {
         const end = new Date(Date.now() + 5 * HOUR).toISOString();
         const seed = baseSeed({ directoryRoleAssignments: [{ principalId: ACCOUNT, roleDefinitionId: GLOBAL_ADMINISTRATOR, startDateTime: new Date().toISOString(), endDateTime: end }] } as any);

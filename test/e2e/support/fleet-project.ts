@@ -17,9 +17,8 @@ export async function createFleetProject(): Promise<FleetProject> {
     const tenants: string[] = [];
     const checked: Pick<FleetProject, "addTenant" | "fleet" | "pulumi"> = {
         async addTenant(stack, emulator, account, stage) {
+            tenants.push(emulatorOrigin(emulator.env));
             await project.addTenant(stack, emulator, account, stage);
-            const origin = emulatorOrigin(emulator.env);
-            if (origin) tenants.push(origin);
         },
         fleet: (args) => (FLEET_READS.includes(args[0]) ? expectOnlyReads(`npm run fleet -- ${args.join(" ")}`, tenants, () => project.fleet(args)) : project.fleet(args)),
         pulumi: (args, input) => (onlyReads(args) ? expectOnlyReads(`pulumi ${args.join(" ")}`, tenants, () => project.pulumi(args, input)) : project.pulumi(args, input)),

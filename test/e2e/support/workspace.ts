@@ -17,8 +17,10 @@ export async function createWorkspace(options: WorkspaceOptions): Promise<Pulumi
     });
     const run: PulumiWorkspace["run"] = (args, runOptions = {}) => {
         if (!onlyReads(args)) return workspace.run(args, runOptions);
-        const origin = emulatorOrigin({ ...options.env, ...runOptions.env });
-        return expectOnlyReads(`pulumi ${args.join(" ")}`, origin ? [origin] : [], () => workspace.run(args, runOptions));
+        const what = `pulumi ${args.join(" ")}`;
+        return Promise.resolve()
+            .then(() => emulatorOrigin({ ...options.env, ...runOptions.env }))
+            .then((origin) => expectOnlyReads(what, [origin], () => workspace.run(args, runOptions)));
     };
     // Everything else is the workspace's own (delegated, so getters stay live).
     return Object.assign(Object.create(workspace), { run });
