@@ -3,7 +3,7 @@
 
 import { isStage, Stage, STAGES } from "../lib/stages";
 
-export const COMMANDS = ["status", "preview", "up", "recover"] as const;
+export const COMMANDS = ["status", "preview", "up", "recover", "check"] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /**
@@ -40,6 +40,9 @@ export const USAGE = [
     "usage: npm run fleet -- <command> (--all | --stacks NAME[,NAME…]) [options]",
     "",
     "commands:",
+    "  check     before any preview, up, refresh or destroy (CI runs it first): the stack's settings with the",
+    "            program's checks (endpoints, sign-in, its keys), and its state: pending operations, a lock,",
+    "            0.1.0 provider code; exit 1 naming each problem and what to run. Starts no provider",
     "  status    read-only: per tenant, what the tenant itself says the account holds, drift, last update",
     "  preview   what `pulumi preview` would do per tenant (with --stage: the move to that stage; the stack keeps its stage)",
     "  up        `pulumi up` per tenant (with --stage: sets the stack's stage first)",
@@ -133,8 +136,9 @@ export function parseOptions(rawArgv: readonly string[]): FleetOptions {
     if (all && names) fail("--all and --stacks exclude each other; give one.");
     if (!all && !names) fail("no stacks chosen; give --all or --stacks NAME[,NAME…].");
     if (stage && command === "status") fail("--stage applies to preview and up; status only reads.");
+    if (stage && command === "check") fail("--stage applies to preview and up; check reads the stack as it is.");
     if (stage && command === "recover") fail("--stage applies to preview and up; recover brings each tenant to the stage its stack is configured for.");
-    if (!policyPack && command === "status") fail("--no-policy-pack applies to preview, up and recover; status runs no policy pack.");
+    if (!policyPack && (command === "status" || command === "check")) fail(`--no-policy-pack applies to preview, up and recover; ${command} runs no policy pack.`);
     if (force && command !== "recover") fail("--force applies to recover only.");
     return {
         command: command as Command,

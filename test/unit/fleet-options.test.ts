@@ -49,8 +49,16 @@ describe("fleet options", () => {
         for (const command of ["status", "preview", "up"]) refused([command, "--all", "--force"], /--force applies to recover only\./);
     });
 
+    it("reads check, the pre-run check for CI, and refuses the options of the commands that run something", () => {
+        const options = parseOptions(["--", "check", "--stacks", "contoso"]);
+        assert.deepEqual([options.command, options.stacks], ["check", { kind: "listed", names: ["contoso"] }]);
+        refused(["check", "--stacks", "contoso", "--stage", "operational"], /--stage applies to preview and up; check reads the stack as it is\./);
+        refused(["check", "--all", "--no-policy-pack"], /--no-policy-pack applies to preview, up and recover; check runs no policy pack\./);
+        refused(["check", "--all", "--force"], /--force applies to recover only\./);
+    });
+
     it("refuses an unknown or missing command", () => {
-        refused(["destroy", "--all"], /unknown command "destroy"; expected one of status, preview, up, recover\./);
+        refused(["destroy", "--all"], /unknown command "destroy"; expected one of status, preview, up, recover, check\./);
         refused([], /no command given/);
         refused(["--all"], /no command given/);
     });
