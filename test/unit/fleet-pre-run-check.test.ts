@@ -27,7 +27,7 @@ const SOUND: Record<string, string> = {
     "d365-backup-access:environments": '["*"]',
     "d365-backup-access:stage": "operational",
 };
-/** Nothing from the machine running the tests (its ARM_* or D365BA_* variables) decides. */
+/** The environment of the checks called directly: none of the machine's variables. */
 const ENV = {};
 
 /** The commands the check itself runs: it reads, and starts no provider. */
@@ -85,10 +85,22 @@ function staleLock(): StackLock {
 
 const PENDING = { resources: [], pending_operations: [{ resource: { urn: URN }, type: "creating" }] };
 
+/** The variables the settings read (sign-in, endpoints, custom endpoints), which the operations take from the process. */
+const SETTINGS_VARIABLES = /^(ARM_|AZURE_|D365BA_|ACTIONS_ID_TOKEN_)/;
+
 describe("fleet: the pre-run check", () => {
     let legacyState: unknown;
+    const saved: Record<string, string | undefined> = {};
     before(async () => {
         legacyState = JSON.parse(await fs.readFile(FIXTURE_STATE, "utf8")).deployment;
+        // The machine's own sign-in or custom-endpoint variables must not decide (D365BA_CUSTOM_ENDPOINTS would allow any host).
+        for (const name of Object.keys(process.env).filter((key) => SETTINGS_VARIABLES.test(key))) {
+            saved[name] = process.env[name];
+            delete process.env[name];
+        }
+    });
+    after(() => {
+        for (const [name, value] of Object.entries(saved)) process.env[name] = value;
     });
 
     describe("the stack's settings, with the program's checks", () => {
