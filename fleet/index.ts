@@ -1,4 +1,4 @@
-// `npm run fleet -- <check|status|preview|up|recover> (--all | --stacks a,b) [--stage S] [--concurrency N] [--json] [--log-dir DIR] [--no-policy-pack] [--force]`:
+// `npm run fleet -- <check|status|preview|up|recover> (--all | --stacks a,b) [--stage S] [--concurrency N] [--json] [--log-dir DIR] [--no-policy-pack] [--force] [--no-stack-custom-endpoints]`:
 // one command over many tenants (one stack each) of this project. Progress goes to
 // standard error, the table (or --json) to standard output; each tenant's log to a
 // folder. The exit code is 1 when any tenant failed (they are named), 2 on bad options.
@@ -69,7 +69,7 @@ async function runTenant(
     try {
         switch (options.command) {
             case "check":
-                outcome = await checkOf(run);
+                outcome = await checkOf(run, options);
                 break;
             case "status":
                 outcome = await statusOf(run);

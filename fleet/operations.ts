@@ -26,7 +26,7 @@ import { NAMESPACE } from "../lib/config";
 import type { Stage } from "../lib/stages";
 import { messageOf } from "../providers/errors";
 import type { FleetOptions } from "./options";
-import { preRunCheck, PreRunCheck } from "./pre-run-check";
+import { CheckOptions, preRunCheck, PreRunCheck } from "./pre-run-check";
 import type { Activity } from "./progress";
 import type { TenantReport } from "./report";
 import { describeLock, describePending, judgeLock, lockAdvice, locksFromError, StackLock } from "./stack-health";
@@ -123,15 +123,15 @@ async function lastUpdateOf(run: TenantRun): Promise<{ time: string; result: str
 type Outcome = Omit<TenantReport, "durationSeconds" | "logFile">;
 
 /** The pre-run check (pre-run-check.ts), its refusal in the tenant's log. */
-async function checked(run: TenantRun, command: Parameters<typeof preRunCheck>[1]): Promise<PreRunCheck & { refusal: string | undefined }> {
+async function checked(run: TenantRun, command: Parameters<typeof preRunCheck>[1], options: CheckOptions = {}): Promise<PreRunCheck & { refusal: string | undefined }> {
     run.phase("checking settings, state and locks");
-    const check = await preRunCheck(run, command);
+    const check = await preRunCheck(run, command, process.env, options);
     return { ...check, refusal: check.problems.length ? oneLine(check.problems.join("\n")) : undefined };
 }
 
 /** `fleet check`: the pre-run check alone, for CI before its preview or update; nothing that starts a provider. */
-export async function checkOf(run: TenantRun): Promise<Outcome> {
-    const { config, refusal } = await checked(run, "check");
+export async function checkOf(run: TenantRun, options: CheckOptions = {}): Promise<Outcome> {
+    const { config, refusal } = await checked(run, "check", options);
     const stage = configuredStage(config) ?? null;
     return refusal ? { stack: run.name, stage, result: "failed", error: refusal, tenant: null } : { stack: run.name, stage, result: "ok", tenant: null };
 }

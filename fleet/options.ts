@@ -34,6 +34,8 @@ export interface FleetOptions {
     readonly policyPack: boolean;
     /** recover: also remove locks whose process this machine cannot tell is gone. */
     readonly force: boolean;
+    /** check: also refuse a stack file that opts in to custom endpoints (CI, where a pull request edits stack files). */
+    readonly refuseStackCustomEndpoints: boolean;
 }
 
 export const USAGE = [
@@ -59,6 +61,9 @@ export const USAGE = [
     "  --log-dir DIR         each tenant's log in DIR/<stack>.log (default: fleet-logs/<command>-<time>/)",
     "  --no-policy-pack      preview, up and recover without the policy pack in policy/ (run by default)",
     "  --force               recover: also remove a lock held by a live process or another host",
+    "  --no-stack-custom-endpoints",
+    "                        check: also refuse a stack file that sets d365-backup-access:customEndpoints true",
+    "                        (CI: a pull request's stack file must not choose where credentials go)",
 ].join("\n");
 
 export class FleetUsageError extends Error {
@@ -87,6 +92,7 @@ export function parseOptions(rawArgv: readonly string[]): FleetOptions {
     let logDirectory: string | undefined;
     let policyPack = true;
     let force = false;
+    let refuseStackCustomEndpoints = false;
     for (let i = 0; i < rest.length; i++) {
         const flag = rest[i];
         const value = (): string => {
@@ -130,6 +136,9 @@ export function parseOptions(rawArgv: readonly string[]): FleetOptions {
             case "--force":
                 force = true;
                 break;
+            case "--no-stack-custom-endpoints":
+                refuseStackCustomEndpoints = true;
+                break;
             default:
                 fail(`unknown option ${JSON.stringify(flag)}.`);
         }
@@ -141,6 +150,7 @@ export function parseOptions(rawArgv: readonly string[]): FleetOptions {
     if (stage && command === "recover") fail("--stage applies to preview and up; recover brings each tenant to the stage its stack is configured for.");
     if (!policyPack && (command === "status" || command === "check")) fail(`--no-policy-pack applies to preview, up and recover; ${command} runs no policy pack.`);
     if (force && command !== "recover") fail("--force applies to recover only.");
+    if (refuseStackCustomEndpoints && command !== "check") fail("--no-stack-custom-endpoints applies to check only.");
     return {
         command: command as Command,
         stacks: all ? { kind: "all" } : { kind: "listed", names: names! },
@@ -150,5 +160,6 @@ export function parseOptions(rawArgv: readonly string[]): FleetOptions {
         logDirectory,
         policyPack,
         force,
+        refuseStackCustomEndpoints,
     };
 }

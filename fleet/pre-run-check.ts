@@ -17,12 +17,15 @@
 //              0.1.0 provider code, which every refresh would run. Each names what to run.
 //
 // `fleet recover` exists to clear locks and pending operations, so for recover only the
-// settings and 0.1.0 provider code block.
+// settings and 0.1.0 provider code block. In CI (`check --no-stack-custom-endpoints`) a
+// stack file that opts in to custom endpoints is refused too: with it, any host passes.
 
 import type { ConfigMap } from "@pulumi/pulumi/automation";
 
 import { ConfigError } from "../lib/config";
 import type { EnvironmentVariables } from "../providers";
+import { parseBoolean } from "../providers/booleans";
+import { CUSTOM_ENDPOINTS_KEY, CUSTOM_ENDPOINTS_VARIABLE } from "../providers/endpoint-policy";
 import { describePending, legacyAdvice, lockAdvice, pendingAdvice, StackLock, stateHealth, StateHealth } from "./stack-health";
 import { stackSettings, StackSettings } from "./stack-settings";
 
@@ -64,6 +67,19 @@ export function settingsProblem(config: ConfigMap, env: EnvironmentVariables): {
     }
 }
 
+/**
+ * With custom endpoints on, every host passes the endpoint policy. Where pull requests
+ * edit stack files (CI), only the runner's environment may turn them on.
+ */
+export function stackCustomEndpointsProblem(config: ConfigMap): string | undefined {
+    const value = config[CUSTOM_ENDPOINTS_KEY]?.value;
+    if (parseBoolean(value) !== true) return undefined;
+    return (
+        `${CUSTOM_ENDPOINTS_KEY}: ${JSON.stringify(value)} in the stack file lets the stack send tokens and credentials to hosts outside the cloud, ` +
+        `and here (--no-stack-custom-endpoints) a stack file may not choose that; remove the key (the tenant emulator or a test proxy is chosen by ${CUSTOM_ENDPOINTS_VARIABLE}=true in the environment).`
+    );
+}
+
 /** What in the state stops `command`: a lock, else pending operations (recover clears both), and 0.1.0 provider code. */
 export function stateProblems(stack: string, command: CheckedFor, locks: readonly StackLock[], health: StateHealth): string[] {
     const problems: string[] = [];
@@ -76,13 +92,19 @@ export function stateProblems(stack: string, command: CheckedFor, locks: readonl
 }
 
 /** Reads the stack's configuration, state and locks at once, and says whether any provider may start for it. */
-export async function preRunCheck(target: CheckTarget, command: CheckedFor, env: EnvironmentVariables = process.env): Promise<PreRunCheck> {
+export interface CheckOptions {
+    /** Refuse a stack file that opts in to custom endpoints (stackCustomEndpointsProblem). */
+    readonly refuseStackCustomEndpoints?: boolean;
+}
+
+export async function preRunCheck(target: CheckTarget, command: CheckedFor, env: EnvironmentVariables = process.env, options: CheckOptions = {}): Promise<PreRunCheck> {
     const [config, exported, locks] = await Promise.all([target.stack.getAllConfig(), target.stack.exportStack(), target.readLocks()]);
     const health = stateHealth(exported.deployment);
     if (health.pendingOperations.length) target.log(`state: ${describePending(health.pendingOperations)}`);
     if (health.legacyProviderResources.length) target.log(`state: 0.1.0 provider code in ${health.legacyProviderResources.join(", ")}`);
     const { settings, problem } = settingsProblem(config, env);
-    const problems = [...(problem ? [problem] : []), ...stateProblems(target.name, command, locks, health)];
+    const custom = options.refuseStackCustomEndpoints ? stackCustomEndpointsProblem(config) : undefined;
+    const problems = [...(problem ? [problem] : []), ...(custom ? [custom] : []), ...stateProblems(target.name, command, locks, health)];
     target.log(problems.length ? `check: refused: ${problems.join(" ")}` : "check: settings and state fine");
     return { config, settings, health, locks, problems };
 }

@@ -21,6 +21,7 @@ describe("fleet options", () => {
             logDirectory: "logs",
             policyPack: true,
             force: false,
+            refuseStackCustomEndpoints: false,
         });
         assert.deepEqual(parseOptions(["status", "--all"]), {
             command: "status",
@@ -31,6 +32,7 @@ describe("fleet options", () => {
             logDirectory: undefined,
             policyPack: true,
             force: false,
+            refuseStackCustomEndpoints: false,
         });
     });
 
@@ -55,6 +57,8 @@ describe("fleet options", () => {
         refused(["check", "--stacks", "contoso", "--stage", "operational"], /--stage applies to preview and up; check reads the stack as it is\./);
         refused(["check", "--all", "--no-policy-pack"], /--no-policy-pack applies to preview, up and recover; check runs no policy pack\./);
         refused(["check", "--all", "--force"], /--force applies to recover only\./);
+        assert.equal(parseOptions(["check", "--all", "--no-stack-custom-endpoints"]).refuseStackCustomEndpoints, true);
+        refused(["preview", "--all", "--no-stack-custom-endpoints"], /--no-stack-custom-endpoints applies to check only\./);
     });
 
     it("refuses an unknown or missing command", () => {

@@ -135,6 +135,18 @@ describe("fleet: the pre-run check", () => {
             assert.deepEqual(calls, READS);
         });
 
+        it("in CI (--no-stack-custom-endpoints) refuses a stack file that opts in to custom endpoints, with which any host passes", async () => {
+            const opted = { ...OFF_CLOUD, "d365-backup-access:customEndpoints": "true" };
+            assert.deepEqual((await preRunCheck(standIn(opted).run, "check", ENV)).problems, [], "the program's checks let any host through");
+            const { run, calls } = standIn(opted);
+            const outcome = await checkOf(run, { refuseStackCustomEndpoints: true });
+            assert.equal(outcome.result, "failed");
+            assert.match(outcome.error!, /^d365-backup-access:customEndpoints: "true" in the stack file lets the stack send tokens and credentials to hosts outside the cloud.*remove the key/);
+            assert.deepEqual(calls, READS);
+            const fromEnvironment = await preRunCheck(standIn(OFF_CLOUD).run, "check", { D365BA_CUSTOM_ENDPOINTS: "true" }, { refuseStackCustomEndpoints: true });
+            assert.deepEqual(fromEnvironment.problems, [], "the runner's own environment may still choose them (the emulator)");
+        });
+
         it("passes a sound stack with nothing left in its state, running nothing but the two reads", async () => {
             const { run, calls } = standIn(SOUND);
             const check = await preRunCheck(run, "check", ENV);

@@ -154,15 +154,15 @@ describe("tenants workflow", () => {
         const steps = tenantJob.steps.map((step) => step.name);
         const check = stepNamed("check the stack");
         assert.equal(check.if, undefined, "it runs for pull requests and dispatches alike");
-        assert.equal(check.run?.trim(), 'npm run fleet -- check --stacks "$STACK"');
+        assert.equal(check.run?.trim(), 'npm run fleet -- check --no-stack-custom-endpoints --stacks "$STACK"');
         assert.ok(steps.indexOf("select the stack") < steps.indexOf("check the stack"), "after the CLI is installed and the stack selected");
         for (const later of ["preview", "up"]) assert.ok(steps.indexOf("check the stack") < steps.indexOf(later), `before ${later}`);
         // Before it, no step runs a command that starts a provider (only `stack select`).
         const before = tenantJob.steps.slice(0, steps.indexOf("check the stack")).map((step) => step.run ?? "").join("\n");
         assert.doesNotMatch(before, /pulumi (preview|up|refresh|destroy)\b/);
         // The command and its stack option are the fleet's own (a renamed command would fail on the runner only).
-        const options = parseOptions(["check", "--stacks", "contoso"]);
-        assert.deepEqual([options.command, options.stacks], ["check", { kind: "listed", names: ["contoso"] }]);
+        const options = parseOptions(["check", "--no-stack-custom-endpoints", "--stacks", "contoso"]);
+        assert.deepEqual([options.command, options.stacks, options.refuseStackCustomEndpoints], ["check", { kind: "listed", names: ["contoso"] }, true]);
         const scripts = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
         assert.match(scripts.fleet, /fleet\/index\.ts/);
     });
