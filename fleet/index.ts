@@ -1,4 +1,4 @@
-// `npm run fleet -- <status|preview|up|recover> (--all | --stacks a,b) [--stage S] [--concurrency N] [--json] [--log-dir DIR] [--no-policy-pack] [--force]`:
+// `npm run fleet -- <check|status|preview|up|recover> (--all | --stacks a,b) [--stage S] [--concurrency N] [--json] [--log-dir DIR] [--no-policy-pack] [--force] [--no-stack-custom-endpoints]`:
 // one command over many tenants (one stack each) of this project. Progress goes to
 // standard error, the table (or --json) to standard output; each tenant's log to a
 // folder. The exit code is 1 when any tenant failed (they are named), 2 on bad options.
@@ -8,7 +8,7 @@ import { createWriteStream, promises as fs, WriteStream } from "fs";
 import * as path from "path";
 
 import { messageOf } from "../providers/errors";
-import { changeOf, oneLine, recoverOf, statusOf, TenantRun } from "./operations";
+import { changeOf, checkOf, oneLine, recoverOf, statusOf, TenantRun } from "./operations";
 import { FleetOptions, FleetUsageError, parseOptions } from "./options";
 import { FleetProject, openProject, POLICY_PACK_DIRECTORY, PROJECT_DIRECTORY } from "./project";
 import { Activity, progressFor, ProgressSink } from "./progress";
@@ -67,12 +67,19 @@ async function runTenant(
     progress.started(activity);
     let outcome: Omit<TenantReport, "durationSeconds" | "logFile">;
     try {
-        outcome =
-            options.command === "status"
-                ? await statusOf(run)
-                : options.command === "recover"
-                  ? await recoverOf(run, options)
-                  : await changeOf(run, { command: options.command, stage: options.stage });
+        switch (options.command) {
+            case "check":
+                outcome = await checkOf(run, options);
+                break;
+            case "status":
+                outcome = await statusOf(run);
+                break;
+            case "recover":
+                outcome = await recoverOf(run, options);
+                break;
+            default:
+                outcome = await changeOf(run, { command: options.command, stage: options.stage });
+        }
     } catch (error) {
         log.write(`failed: ${messageOf(error)}`);
         outcome = { stack: name, stage: null, result: "failed", error: oneLine(messageOf(error)), tenant: null };

@@ -1,9 +1,10 @@
 // What the fleet does for one tenant (one stack), through the Automation API:
 //
-//   status   the stack's configuration (decrypted), the tenant read with the program's
-//            own clients (tenant-status.ts), and at the same time `pulumi refresh
-//            --preview-only` for drift: what a refresh would change, without writing
-//            state; and the stack's last update from its history
+//   check    the pre-run check alone (pre-run-check.ts), for CI: no provider starts
+//   status   the tenant read with the program's own clients (tenant-status.ts), and at
+//            the same time `pulumi refresh --preview-only` for drift: what a refresh
+//            would change, without writing state; and the stack's last update from its
+//            history
 //   preview  `pulumi preview`; with --stage from a copy of the stack's settings with
 //            that stage (stage-config.ts): the stack file is never written
 //   up       `pulumi up` (with --stage: the stage is set first and stays)
@@ -12,9 +13,10 @@
 //            the configured stage (no second refresh when it just refreshed)
 //
 // preview, up and recover run the policy pack in policy/ unless --no-policy-pack.
-// Before anything runs, the stack's state and locks are checked (stack-health.ts): a
-// stack an interruption left locked or with pending operations is not run, and the
-// report names the recover command. preview, up and recover read the tenant
+// Before any command that starts a provider, every command runs the pre-run check
+// (pre-run-check.ts): the stack's settings with the program's own checks, and its state
+// and locks (stack-health.ts). A stack that fails it runs no such command, and the
+// report says why and what to run. preview, up and recover read the tenant
 // afterwards too, so the report says what the tenant holds, not what Pulumi believes.
 // Every line goes to the tenant's log.
 
@@ -24,22 +26,12 @@ import { NAMESPACE } from "../lib/config";
 import type { Stage } from "../lib/stages";
 import { messageOf } from "../providers/errors";
 import type { FleetOptions } from "./options";
+import { CheckOptions, preRunCheck, PreRunCheck } from "./pre-run-check";
 import type { Activity } from "./progress";
 import type { TenantReport } from "./report";
-import {
-    describeLock,
-    describePending,
-    judgeLock,
-    legacyAdvice,
-    lockAdvice,
-    locksFromError,
-    pendingAdvice,
-    StackLock,
-    stateHealth,
-    StateHealth,
-} from "./stack-health";
+import { describeLock, describePending, judgeLock, lockAdvice, locksFromError, StackLock } from "./stack-health";
 import { stageConfigCopy } from "./stage-config";
-import { configuredStage, stackSettings } from "./stack-settings";
+import { configuredStage, stackSettings, StackSettings } from "./stack-settings";
 import { readTenantStatus, TenantStatus } from "./tenant-status";
 
 const STAGE_KEY = `${NAMESPACE}:stage`;
@@ -110,13 +102,16 @@ function reason(error: unknown, diagnostics: readonly string[]): string {
     return (lines.find((line) => /^error:/i.test(line)) ?? lines[0] ?? "failed").replace(/^error:\s*/i, "");
 }
 
-async function tenantNow(run: TenantRun, phase = "reading the tenant"): Promise<{ stage: string | null; tenant: TenantStatus }> {
-    run.phase(phase);
-    const config = await run.stack.getAllConfig();
-    const settings = stackSettings(config, process.env);
+async function tenantNow(run: TenantRun): Promise<TenantStatus> {
+    run.phase("reading the tenant");
+    return tenantWith(run, stackSettings(await run.stack.getAllConfig(), process.env));
+}
+
+/** The tenant read with the program's own clients (no CLI command). */
+async function tenantWith(run: TenantRun, settings: StackSettings): Promise<TenantStatus> {
     const tenant = await readTenantStatus(settings.config, settings.clientSettings, run.log);
     run.log(`tenant: ${JSON.stringify(tenant)}`);
-    return { stage: settings.config.stage, tenant };
+    return tenant;
 }
 
 /** The stack's last change (update, refresh, destroy, import) and how it ended; null when never. Previews leave no entry. */
@@ -127,21 +122,18 @@ async function lastUpdateOf(run: TenantRun): Promise<{ time: string; result: str
 
 type Outcome = Omit<TenantReport, "durationSeconds" | "logFile">;
 
-async function healthOf(run: TenantRun): Promise<StateHealth> {
-    const exported = await run.stack.exportStack();
-    const health = stateHealth(exported.deployment);
-    if (health.pendingOperations.length) run.log(`state: ${describePending(health.pendingOperations)}`);
-    if (health.legacyProviderResources.length) run.log(`state: 0.1.0 provider code in ${health.legacyProviderResources.join(", ")}`);
-    return health;
+/** The pre-run check (pre-run-check.ts), its refusal in the tenant's log. */
+async function checked(run: TenantRun, command: Parameters<typeof preRunCheck>[1], options: CheckOptions = {}): Promise<PreRunCheck & { refusal: string | undefined }> {
+    run.phase("checking settings, state and locks");
+    const check = await preRunCheck(run, command, process.env, options);
+    return { ...check, refusal: check.problems.length ? oneLine(check.problems.join("\n")) : undefined };
 }
 
-/** Why this stack must not run as it is (a lock, operations an interruption left), with what to run; undefined when it may. */
-async function interruptionLeftovers(run: TenantRun): Promise<{ problem: string | undefined; health: StateHealth }> {
-    run.phase("checking state and locks");
-    const [locks, health] = await Promise.all([run.readLocks(), healthOf(run)]);
-    if (locks.length) return { problem: lockAdvice(run.name, locks), health };
-    if (health.pendingOperations.length) return { problem: pendingAdvice(run.name, health.pendingOperations), health };
-    return { problem: undefined, health };
+/** `fleet check`: the pre-run check alone, for CI before its preview or update; nothing that starts a provider. */
+export async function checkOf(run: TenantRun, options: CheckOptions = {}): Promise<Outcome> {
+    const { config, refusal } = await checked(run, "check", options);
+    const stage = configuredStage(config) ?? null;
+    return refusal ? { stack: run.name, stage, result: "failed", error: refusal, tenant: null } : { stack: run.name, stage, result: "ok", tenant: null };
 }
 
 /** The CLI's own lock refusal (any self-managed backend), turned into what to run; else the usual reason. */
@@ -151,10 +143,12 @@ function reasonWithLocks(run: TenantRun, error: unknown, diagnostics: readonly s
 }
 
 export async function statusOf(run: TenantRun): Promise<Outcome> {
-    const { problem, health } = await interruptionLeftovers(run);
-    // A 0.1.0 provider stored in state would run in the refresh preview, with no read-only mode.
-    const refusal = problem ?? (health.legacyProviderResources.length ? legacyAdvice(run.name, health.legacyProviderResources) : undefined);
+    // The refresh preview configures the azuread provider from the stack file: it waits for the check.
+    const { config, settings, refusal } = await checked(run, "status");
+    if (!settings) return { stack: run.name, stage: configuredStage(config) ?? null, result: "failed", error: refusal!, tenant: null, drift: null };
     const watcher = eventWatcher(run);
+    // The tenant (the program's own clients, no provider) is read even when the state stops the drift check.
+    run.phase("reading the tenant and checking drift");
     // The tenant and the refresh preview are independent: read both at once.
     const drift = refusal
         ? Promise.resolve({ changed: null, error: refusal })
@@ -163,12 +157,13 @@ export async function statusOf(run: TenantRun): Promise<Outcome> {
               (error: unknown) => ({ changed: null, error: `drift check: ${reasonWithLocks(run, error, watcher.errors)}` }),
           );
     // Settle all three before reporting, so no CLI run outlives its tenant's log.
-    const [read, updated, { changed, error }] = await Promise.allSettled([tenantNow(run, "reading the tenant and checking drift"), lastUpdateOf(run), drift]).then(
+    const [read, updated, { changed, error }] = await Promise.allSettled([tenantWith(run, settings), lastUpdateOf(run), drift]).then(
         ([read, updated, drifted]) => [read, updated, drifted.status === "fulfilled" ? drifted.value : { changed: null, error: messageOf(drifted.reason) }] as const,
     );
     if (read.status === "rejected") throw read.reason;
     if (updated.status === "rejected") throw updated.reason;
-    const { stage, tenant } = read.value;
+    const tenant = read.value;
+    const stage = settings.config.stage;
     const lastUpdate = updated.value?.time ?? null;
     const lastUpdateResult = updated.value?.result ?? null;
     return error
@@ -179,7 +174,7 @@ export async function statusOf(run: TenantRun): Promise<Outcome> {
 /** The tenant after a change; a failure to read it becomes the report's failure when there is none yet. */
 async function tenantAfter(run: TenantRun, failure: string | undefined): Promise<{ tenant: TenantStatus | null; failure: string | undefined }> {
     try {
-        return { tenant: (await tenantNow(run)).tenant, failure };
+        return { tenant: await tenantNow(run), failure };
     } catch (error) {
         run.log(`could not read the tenant: ${messageOf(error)}`);
         return { tenant: null, failure: failure ?? `reading the tenant: ${oneLine(messageOf(error))}` };
@@ -199,17 +194,14 @@ async function previewOf(run: TenantRun, stage: Stage | undefined, watcher: Retu
     }
 }
 
-/** Checks for an interruption's leftovers, sets the stage (up), runs the operation, reads the tenant; a failure still reports what the tenant holds. */
-export async function changeOf(run: TenantRun, options: Pick<FleetOptions, "command" | "stage">): Promise<Outcome> {
+/** Runs the pre-run check, sets the stage (up), runs the operation, reads the tenant; a failure still reports what the tenant holds. */
+export async function changeOf(run: TenantRun, options: { command: "preview" | "up"; stage: Stage | undefined }): Promise<Outcome> {
     const { command, stage } = options;
-    const before = configuredStage(await run.stack.getAllConfig()) ?? null;
+    const { config, refusal } = await checked(run, command);
+    const before = configuredStage(config) ?? null;
     const previousStage = stage ? { previousStage: before } : {};
     const shownStage = stage ?? before;
-    const { problem } = await interruptionLeftovers(run);
-    if (problem) {
-        run.log(problem);
-        return { stack: run.name, stage: before, result: "failed", error: problem, tenant: null, changes: null };
-    }
+    if (refusal) return { stack: run.name, stage: before, result: "failed", error: refusal, tenant: null, changes: null };
     const watcher = eventWatcher(run);
     let changes: Record<string, number> | null = null;
     let failure: string | undefined;
@@ -260,14 +252,16 @@ async function removeLocks(run: TenantRun, locks: readonly StackLock[], force: b
  * The same for every interruption point; safe to run when nothing was interrupted.
  */
 export async function recoverOf(run: TenantRun, options: Pick<FleetOptions, "force">): Promise<Outcome> {
-    const stage = configuredStage(await run.stack.getAllConfig()) ?? null;
+    // Before the refresh, which configures the azuread provider from the stack file. Locks
+    // and pending operations are what recover clears: only the settings and 0.1.0 code stop it.
+    const { config, refusal, locks, health } = await checked(run, "recover");
+    const stage = configuredStage(config) ?? null;
+    if (refusal) return { stack: run.name, stage, result: "failed", error: refusal, tenant: null, changes: null, recovery: null };
     const done: string[] = [];
     const watcher = eventWatcher(run);
     let changes: Record<string, number> | null = null;
     let failure: string | undefined;
     try {
-        run.phase("checking state and locks");
-        const [locks, health] = await Promise.all([run.readLocks(), healthOf(run)]);
         if (locks.length) await removeLocks(run, locks, options.force, done);
         // The CLI names locks this machine could not read (Azure Blob, S3, GCS backends) when it refuses.
         const withLocksRemoved = async <T>(operation: () => Promise<T>): Promise<T> => {

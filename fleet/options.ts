@@ -3,7 +3,7 @@
 
 import { isStage, Stage, STAGES } from "../lib/stages";
 
-export const COMMANDS = ["status", "preview", "up", "recover"] as const;
+export const COMMANDS = ["status", "preview", "up", "recover", "check"] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /**
@@ -34,12 +34,18 @@ export interface FleetOptions {
     readonly policyPack: boolean;
     /** recover: also remove locks whose process this machine cannot tell is gone. */
     readonly force: boolean;
+    /** check: also refuse a stack file that opts in to custom endpoints (CI, where a pull request edits stack files). */
+    readonly refuseStackCustomEndpoints: boolean;
 }
 
 export const USAGE = [
     "usage: npm run fleet -- <command> (--all | --stacks NAME[,NAME…]) [options]",
     "",
     "commands:",
+    "  check     before any preview, up, refresh or destroy (CI runs it first; the other commands too): the",
+    "            stack's settings with the program's checks (endpoints, sign-in, its keys), and its state:",
+    "            pending operations, a lock, 0.1.0 provider code; exit 1 naming each problem and what to run.",
+    "            Starts no provider",
     "  status    read-only: per tenant, what the tenant itself says the account holds, drift, last update",
     "  preview   what `pulumi preview` would do per tenant (with --stage: the move to that stage; the stack keeps its stage)",
     "  up        `pulumi up` per tenant (with --stage: sets the stack's stage first)",
@@ -55,6 +61,9 @@ export const USAGE = [
     "  --log-dir DIR         each tenant's log in DIR/<stack>.log (default: fleet-logs/<command>-<time>/)",
     "  --no-policy-pack      preview, up and recover without the policy pack in policy/ (run by default)",
     "  --force               recover: also remove a lock held by a live process or another host",
+    "  --no-stack-custom-endpoints",
+    "                        check: also refuse a stack file that sets d365-backup-access:customEndpoints true",
+    "                        (CI: a pull request's stack file must not choose where credentials go)",
 ].join("\n");
 
 export class FleetUsageError extends Error {
@@ -83,6 +92,7 @@ export function parseOptions(rawArgv: readonly string[]): FleetOptions {
     let logDirectory: string | undefined;
     let policyPack = true;
     let force = false;
+    let refuseStackCustomEndpoints = false;
     for (let i = 0; i < rest.length; i++) {
         const flag = rest[i];
         const value = (): string => {
@@ -126,6 +136,9 @@ export function parseOptions(rawArgv: readonly string[]): FleetOptions {
             case "--force":
                 force = true;
                 break;
+            case "--no-stack-custom-endpoints":
+                refuseStackCustomEndpoints = true;
+                break;
             default:
                 fail(`unknown option ${JSON.stringify(flag)}.`);
         }
@@ -133,9 +146,11 @@ export function parseOptions(rawArgv: readonly string[]): FleetOptions {
     if (all && names) fail("--all and --stacks exclude each other; give one.");
     if (!all && !names) fail("no stacks chosen; give --all or --stacks NAME[,NAME…].");
     if (stage && command === "status") fail("--stage applies to preview and up; status only reads.");
+    if (stage && command === "check") fail("--stage applies to preview and up; check reads the stack as it is.");
     if (stage && command === "recover") fail("--stage applies to preview and up; recover brings each tenant to the stage its stack is configured for.");
-    if (!policyPack && command === "status") fail("--no-policy-pack applies to preview, up and recover; status runs no policy pack.");
+    if (!policyPack && (command === "status" || command === "check")) fail(`--no-policy-pack applies to preview, up and recover; ${command} runs no policy pack.`);
     if (force && command !== "recover") fail("--force applies to recover only.");
+    if (refuseStackCustomEndpoints && command !== "check") fail("--no-stack-custom-endpoints applies to check only.");
     return {
         command: command as Command,
         stacks: all ? { kind: "all" } : { kind: "listed", names: names! },
@@ -145,5 +160,6 @@ export function parseOptions(rawArgv: readonly string[]): FleetOptions {
         logDirectory,
         policyPack,
         force,
+        refuseStackCustomEndpoints,
     };
 }

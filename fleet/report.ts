@@ -111,6 +111,10 @@ function formatResult(report: TenantReport): string {
 }
 
 export function tableRows(command: Command, tenants: readonly TenantReport[]): string[][] {
+    // check reads no tenant: its reasons are the lines under "Failed".
+    if (command === "check") {
+        return [["tenant", "stage", "result", "duration"], ...tenants.map((report) => [report.stack, formatStage(report), formatResult(report), `${report.durationSeconds.toFixed(1)} s`])];
+    }
     const header =
         command === "status"
             ? ["tenant", "stage", "directory roles", "environments ok", "drift", "last update", "result", "duration"]

@@ -76,10 +76,15 @@ export function pendingAdvice(stack: string, pending: readonly PendingOperation[
     );
 }
 
-export function legacyAdvice(stack: string, resources: readonly string[]): string {
+/** Why a stack whose state holds 0.1.0 provider code is not run (`status`: its drift check only), and the one command that upgrades it. */
+export function legacyAdvice(stack: string, resources: readonly string[], command = "status"): string {
+    const consequence =
+        command === "status"
+            ? "so status does not refresh it (no drift check)"
+            : "and every refresh (a preview or update with --refresh too) and every delete runs it; nothing was run";
     return (
         `its state still holds provider code written by version 0.1.0 (${resources.length} resource${resources.length === 1 ? "" : "s"}), ` +
-        `which has no read-only mode, so status does not refresh it (no drift check). ` +
+        `which has no read-only mode, ${consequence}. ` +
         `Upgrade it once with \`${upgradeCommand(stack)}\`: it rewrites the stored provider in place and changes nothing in the tenant.`
     );
 }

@@ -1,7 +1,8 @@
 // The tenants workflow's own scripts (.github/workflows/tenants.yml), run as GitHub
 // runs them (bash -eo pipefail, the job's STACK and STAGE), through the pinned CLI
-// against the tenant emulator: the stack selection, a dispatched `up` of a stage, and a
-// pull request's preview from a fresh checkout of the stack file, each with the policy pack.
+// against the tenant emulator: the stack selection, the pre-run check (`npm run fleet --
+// check`) before each preview and update, a dispatched `up` of a stage, and a pull
+// request's preview from a fresh checkout of the stack file, each with the policy pack.
 //
 // What differs from a runner, on purpose: state is a local file backend instead of
 // Azure Blob storage, secrets use a passphrase instead of a Key Vault key, and the
@@ -93,6 +94,8 @@ describe("the tenants workflow's steps through the Pulumi CLI", function () {
         emulator = await startEmulator(seed);
         const { ARM_CLIENT_SECRET: clientSecret, ...env } = emulator.env;
         workspace = await createWorkspace({ stack: "contoso", env });
+        // The check step runs the fleet (`npm run fleet -- check`), as a checkout has it.
+        for (const entry of ["fleet", "scripts"]) await fs.cp(path.join(REPOSITORY, entry), path.join(workspace.directory, entry), { recursive: true });
         await workspace.setConfig("azuread:clientSecret", clientSecret, { secret: true });
         await workspace.setConfig("d365-backup-access:serviceAccount", account.userPrincipalName);
         await workspace.setConfig("d365-backup-access:environments[0]", "*", { path: true });
@@ -106,9 +109,16 @@ describe("the tenants workflow's steps through the Pulumi CLI", function () {
         await workspace?.remove();
     });
 
+    /** The step before every preview and update: it passes for a sound stack. */
+    const checkPasses = async (stack: string) => {
+        const check = await runScript("check the stack", { STACK: stack });
+        assert.equal(check.code, 0, check.output);
+    };
+
     it("pull request for a new tenant (no update yet): previews at the stack file's stage", async () => {
         const selected = await runStep("select the stack", { STACK: "contoso" });
         assert.equal(selected.code, 0, selected.output);
+        await checkPasses("contoso");
 
         const preview = await runStep("preview", { STACK: "contoso" });
         assert.equal(preview.code, 0, preview.output);
@@ -119,6 +129,7 @@ describe("the tenants workflow's steps through the Pulumi CLI", function () {
     });
 
     it("dispatch, bootstrap: applies the stage and prints the next steps", async () => {
+        await checkPasses("contoso");
         const up = await runStep("up", { STACK: "contoso", STAGE: "bootstrap" });
         assert.equal(up.code, 0, up.output);
         assert.match(up.output, POLICY_PACK_PASSED, "the update ran the policy pack (no skip-policy-pack)");
@@ -127,6 +138,7 @@ describe("the tenants workflow's steps through the Pulumi CLI", function () {
     });
 
     it("dispatch, operational: the dispatched stage wins over the stack file's", async () => {
+        await checkPasses("contoso");
         const up = await runStep("up", { STACK: "contoso", STAGE: "operational" });
         assert.equal(up.code, 0, up.output);
         assert.deepEqual(rolesOfAccount(), [DYNAMICS_365_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR].sort());
@@ -135,6 +147,7 @@ describe("the tenants workflow's steps through the Pulumi CLI", function () {
     it("pull request: a fresh checkout (stack file still at bootstrap) previews from the stage the tenant is in, with no change", async () => {
         await fs.writeFile(path.join(workspace.directory, "Pulumi.contoso.yaml"), committedStackFile);
         emulator.clearRequests();
+        await checkPasses("contoso");
 
         const preview = await runStep("preview", { STACK: "contoso" });
         assert.equal(preview.code, 0, preview.output);
@@ -146,6 +159,21 @@ describe("the tenants workflow's steps through the Pulumi CLI", function () {
         assert.deepEqual(rolesOfAccount(), [DYNAMICS_365_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR].sort(), "a preview changes nothing");
         const writes = emulator.requests().filter((entry) => entry.method !== "GET" && entry.service !== "login");
         assert.deepEqual(writes.map((entry) => `${entry.method} ${entry.path}`), [], "the preview wrote nothing to the tenant");
+    });
+
+    it("the check step refuses a stack file whose azuread:metadataHost is no host, naming the key, and reaches no tenant", async () => {
+        const stackFile = path.join(workspace.directory, "Pulumi.contoso.yaml");
+        const before = await fs.readFile(stackFile, "utf8");
+        await workspace.setConfig("azuread:metadataHost", "https://metadata.example/path");
+        emulator.clearRequests();
+        try {
+            const check = await runScript("check the stack", { STACK: "contoso" });
+            assert.notEqual(check.code, 0, check.output);
+            assert.match(check.output, /contoso: The stack configuration has a problem; nothing was changed: azuread:metadataHost.*is not a host name/);
+            assert.deepEqual(emulator.requests(), [], "no provider started, nothing reached the tenant");
+        } finally {
+            await fs.writeFile(stackFile, before);
+        }
     });
 
     it("a stack file without state fails the selection with how to create the stack", async () => {

@@ -21,6 +21,7 @@ describe("fleet options", () => {
             logDirectory: "logs",
             policyPack: true,
             force: false,
+            refuseStackCustomEndpoints: false,
         });
         assert.deepEqual(parseOptions(["status", "--all"]), {
             command: "status",
@@ -31,6 +32,7 @@ describe("fleet options", () => {
             logDirectory: undefined,
             policyPack: true,
             force: false,
+            refuseStackCustomEndpoints: false,
         });
     });
 
@@ -49,8 +51,18 @@ describe("fleet options", () => {
         for (const command of ["status", "preview", "up"]) refused([command, "--all", "--force"], /--force applies to recover only\./);
     });
 
+    it("reads check, the pre-run check for CI, and refuses the options of the commands that run something", () => {
+        const options = parseOptions(["--", "check", "--stacks", "contoso"]);
+        assert.deepEqual([options.command, options.stacks], ["check", { kind: "listed", names: ["contoso"] }]);
+        refused(["check", "--stacks", "contoso", "--stage", "operational"], /--stage applies to preview and up; check reads the stack as it is\./);
+        refused(["check", "--all", "--no-policy-pack"], /--no-policy-pack applies to preview, up and recover; check runs no policy pack\./);
+        refused(["check", "--all", "--force"], /--force applies to recover only\./);
+        assert.equal(parseOptions(["check", "--all", "--no-stack-custom-endpoints"]).refuseStackCustomEndpoints, true);
+        refused(["preview", "--all", "--no-stack-custom-endpoints"], /--no-stack-custom-endpoints applies to check only\./);
+    });
+
     it("refuses an unknown or missing command", () => {
-        refused(["destroy", "--all"], /unknown command "destroy"; expected one of status, preview, up, recover\./);
+        refused(["destroy", "--all"], /unknown command "destroy"; expected one of status, preview, up, recover, check\./);
         refused([], /no command given/);
         refused(["--all"], /no command given/);
     });

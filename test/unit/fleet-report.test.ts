@@ -106,6 +106,15 @@ describe("fleet report", () => {
         assert.equal(formatChanges(null), "-");
     });
 
+    it("lays out the check table without the tenant's columns (check reads no tenant)", () => {
+        const rows = tableRows("check", [report({ stage: "operational", tenant: null }), report({ stack: "b", stage: null, tenant: null, result: "failed" })]);
+        assert.deepEqual(rows, [
+            ["tenant", "stage", "result", "duration"],
+            ["contoso", "operational", "ok", "12.3 s"],
+            ["b", "?", "FAILED", "12.3 s"],
+        ]);
+    });
+
     it("says what recover did per tenant before its changes", () => {
         const [header, row, other] = tableRows("recover", [
             report({ stage: "operational", recovery: ["stale lock removed", "1 pending operation (creating directory-role-power-platform-administrator) cleared"], changes: { delete: 1 } }),

@@ -14,6 +14,7 @@ import * as path from "path";
 
 import { load } from "js-yaml";
 
+import { parseOptions } from "../../fleet/options";
 import { STAGES } from "../../lib/stages";
 import { NAMESPACE } from "../../providers/settings";
 
@@ -147,6 +148,23 @@ describe("tenants workflow", () => {
         const preview = /\|\| format\('([a-z-]+)\{0\}-\{1\}', matrix\.stack, github\.event\.pull_request\.number\) \}\}$/.exec(concurrency?.group ?? "");
         assert.ok(preview, `the preview group names the stack and the pull request: ${concurrency?.group}`);
         assert.notEqual(preview[1], update[1]);
+    });
+
+    it("runs the fleet's pre-run check for the stack before the preview and before the update, on every event", () => {
+        const steps = tenantJob.steps.map((step) => step.name);
+        const check = stepNamed("check the stack");
+        assert.equal(check.if, undefined, "it runs for pull requests and dispatches alike");
+        assert.equal(check.run?.trim(), 'npm run fleet -- check --no-stack-custom-endpoints --stacks "$STACK"');
+        assert.ok(steps.indexOf("select the stack") < steps.indexOf("check the stack"), "after the CLI is installed and the stack selected");
+        for (const later of ["preview", "up"]) assert.ok(steps.indexOf("check the stack") < steps.indexOf(later), `before ${later}`);
+        // Before it, no step runs a command that starts a provider (only `stack select`).
+        const before = tenantJob.steps.slice(0, steps.indexOf("check the stack")).map((step) => step.run ?? "").join("\n");
+        assert.doesNotMatch(before, /pulumi (preview|up|refresh|destroy)\b/);
+        // The command and its stack option are the fleet's own (a renamed command would fail on the runner only).
+        const options = parseOptions(["check", "--no-stack-custom-endpoints", "--stacks", "contoso"]);
+        assert.deepEqual([options.command, options.stacks, options.refuseStackCustomEndpoints], ["check", { kind: "listed", names: ["contoso"] }, true]);
+        const scripts = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+        assert.match(scripts.fleet, /fleet\/index\.ts/);
     });
 
     it("previews on pull requests, with a refresh, at the stage the tenant is in", () => {
