@@ -9,7 +9,8 @@
 // What destroy gives back follows the origin of each grant (origin-ledger.ts): the
 // adopted directory roles and group memberships are registered with retainOnDelete, so
 // `pulumi destroy` and removing an environment leave them as found (Global
-// Administrator excepted), and the component records which ones were adopted.
+// Administrator excepted), and the component records which ones were adopted, and,
+// before any child is created, what this run is about to grant.
 //
 // Resource names derive from fixed keys (role key, environment id, group id), never
 // from the stage, so a resource keeps its URN in every stage and moving between stages
@@ -21,7 +22,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ElevationStatus, EnvironmentUser, SecurityRoleAssignment, TimeBoundRoleAssignment } from "../providers";
 import { DirectoryRole } from "./directory-roles";
 import { EnvironmentTarget } from "./environment-plan";
-import { COMPONENT_TYPE, directoryRoleResourceName, groupMemberResourceName, isRetainedWhenAdopted, Origins } from "./origin-ledger";
+import { COMPONENT_TYPE, directoryRoleResourceName, groupMemberResourceName, isRetainedWhenAdopted, Origins, securityRoleResourceName } from "./origin-ledger";
 import { ExistingAccess } from "./preflight";
 import { StagePlan } from "./stages";
 
@@ -74,10 +75,21 @@ export class ServiceAccountAccess extends pulumi.ComponentResource {
 
     constructor(name: string, args: ServiceAccountAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         // The policy pack checks plainTextCredentialKeys before any child changes. The
-        // ledger is recorded here and in the outputs: the state keeps the outputs, and
-        // until registerOutputs it keeps these.
+        // ledgers (adopted, and what this run is about to grant) are recorded in the
+        // registration and in the outputs. The outputs are what the next run reads
+        // (readStackResourceOutputs returns no inputs), and a component's checkpoint
+        // holds no outputs of this run until registerOutputs: so they are registered
+        // now, plain values only, before any child — registration of the children waits
+        // for the component's URN and their own inputs, while these go out as soon as the
+        // URN is known. A run cut short then leaves the granting record in the checkpoint.
         const adopted = { directoryRoles: [...args.origins.ledger.directoryRoles], groupMemberships: [...args.origins.ledger.groupMemberships] };
-        super(COMPONENT_TYPE, name, { plainTextCredentialKeys: [...args.plainTextCredentialKeys], adopted }, opts);
+        const granting = {
+            directoryRoles: [...args.origins.granting.directoryRoles],
+            groupMemberships: [...args.origins.granting.groupMemberships],
+            environments: [...args.origins.granting.environments],
+        };
+        super(COMPONENT_TYPE, name, { plainTextCredentialKeys: [...args.plainTextCredentialKeys], adopted, granting }, opts);
+        this.registerOutputs({ adopted, granting, directoryRoles: args.plan.directoryRoles.map((role) => role.displayName) });
         const retained = (adoptedHere: boolean) => (adoptedHere ? { retainOnDelete: true } : {});
 
         // An assignment or membership that exists already is imported: Graph refuses to
@@ -139,9 +151,14 @@ export class ServiceAccountAccess extends pulumi.ComponentResource {
                 { parent: this, dependsOn: membership ? [membership] : [] },
             );
             const role = new SecurityRoleAssignment(
-                `system-administrator-${environment.id}`,
+                securityRoleResourceName(environment.id),
                 // Named by the account's object id (known at preview), ordered after the user.
-                { environmentId: environment.id, userObjectId: args.serviceAccountObjectId },
+                {
+                    environmentId: environment.id,
+                    userObjectId: args.serviceAccountObjectId,
+                    // Read by create only: an interrupted update was giving this role (origin-ledger.ts).
+                    ...(args.origins.grantedByEarlierAttempt.includes(environment.id.toLowerCase()) ? { grantedByEarlierAttempt: true } : {}),
+                },
                 { parent: this, dependsOn: [user] },
             );
             return {
@@ -155,11 +172,5 @@ export class ServiceAccountAccess extends pulumi.ComponentResource {
             };
         });
 
-        this.registerOutputs({
-            adopted,
-            directoryRoles: args.plan.directoryRoles.map((role) => role.displayName),
-            elevations: this.elevations,
-            environments: this.environments,
-        });
     }
 }
