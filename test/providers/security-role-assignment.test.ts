@@ -204,6 +204,24 @@ describe("SecurityRoleAssignment provider", function () {
             });
         });
 
+        it("with grantedByEarlierAttempt, a role found held counts as granted (an interrupted update gave it), and delete gives it back", async () => {
+            await withEmulator(seedWithAccount({ roleTemplateIds: [SYSTEM_ADMINISTRATOR] }), async (emulator) => {
+                const { roles } = await configuredProviders(emulator);
+                const { id, outs } = await roles.create({ ...inputs, grantedByEarlierAttempt: true });
+                assert.strictEqual(outs.origin, "granted");
+                assert.strictEqual(outs.grantedByEarlierAttempt, undefined, "a create hint, not an output");
+                assert.deepStrictEqual(emulator.requests().filter((r) => r.method === "POST" && /\$ref/.test(r.path)), [], "nothing associated: it is held");
+                assert.ok(output.lines.some((line) => /which an interrupted update of this stack was giving; recording it as granted/.test(line)), output.lines.join("\n"));
+                await roles.delete!(id, outs);
+                assert.ok(!holdsSystemAdministrator(emulator), "the stack's own: given back");
+            });
+            await withEmulator(seedWithAccount(), async (emulator) => {
+                const { outs } = await (await configuredProviders(emulator)).roles.create({ ...inputs, grantedByEarlierAttempt: true });
+                assert.strictEqual(outs.origin, "granted", "not held: associated as usual");
+                assert.ok(holdsSystemAdministrator(emulator));
+            });
+        });
+
         it("leaves an adopted role, and one whose state records no origin, in place on delete, without a write", async () => {
             await withEmulator(seedWithAccount({ roleTemplateIds: [SYSTEM_ADMINISTRATOR] }), async (emulator) => {
                 const { roles } = await configuredProviders(emulator);
