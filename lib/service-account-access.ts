@@ -75,20 +75,22 @@ export class ServiceAccountAccess extends pulumi.ComponentResource {
 
     constructor(name: string, args: ServiceAccountAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         // The policy pack checks plainTextCredentialKeys before any child changes. The
-        // ledgers (adopted, and what this run is about to grant) are recorded in the
-        // registration and in the outputs. The outputs are what the next run reads
-        // (readStackResourceOutputs returns no inputs), and a component's checkpoint
-        // holds no outputs of this run until registerOutputs: so they are registered
-        // now, plain values only, before any child — registration of the children waits
-        // for the component's URN and their own inputs, while these go out as soon as the
-        // URN is known. A run cut short then leaves the granting record in the checkpoint.
+        // next run reads the outputs only (readStackResourceOutputs returns no inputs),
+        // and the engine's checkpoint holds no outputs of this run for a component until
+        // registerOutputs (a new or changed component has none; an unchanged one keeps
+        // the last run's). So the outputs are registered now, plain values only, before
+        // any child: the children's registrations wait for the component's URN and then
+        // their own inputs, while these go out as soon as the URN is known. A run cut
+        // short leaves the granting record in the checkpoint. `granting` is not an input:
+        // it changes with every stage move, and as an input it would show the component
+        // as updated in each preview. `adopted` stays an input as before.
         const adopted = { directoryRoles: [...args.origins.ledger.directoryRoles], groupMemberships: [...args.origins.ledger.groupMemberships] };
         const granting = {
             directoryRoles: [...args.origins.granting.directoryRoles],
             groupMemberships: [...args.origins.granting.groupMemberships],
             environments: [...args.origins.granting.environments],
         };
-        super(COMPONENT_TYPE, name, { plainTextCredentialKeys: [...args.plainTextCredentialKeys], adopted, granting }, opts);
+        super(COMPONENT_TYPE, name, { plainTextCredentialKeys: [...args.plainTextCredentialKeys], adopted }, opts);
         this.registerOutputs({ adopted, granting, directoryRoles: args.plan.directoryRoles.map((role) => role.displayName) });
         const retained = (adoptedHere: boolean) => (adoptedHere ? { retainOnDelete: true } : {});
 
