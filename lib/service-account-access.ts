@@ -173,6 +173,5 @@ export class ServiceAccountAccess extends pulumi.ComponentResource {
                 securityGroupId: environment.securityGroupId ?? null,
             };
         });
-
     }
 }
