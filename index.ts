@@ -10,7 +10,8 @@ import * as pulumi from "@pulumi/pulumi";
 
 import { ConfigError, describeServiceAccount, NAMESPACE, ServiceAccountRef } from "./lib/config";
 import { nextSteps } from "./lib/next-steps";
-import { decideOrigins, describeGiveBack, unprovenWarning } from "./lib/origin-ledger";
+import { GLOBAL_ADMINISTRATOR } from "./lib/directory-roles";
+import { decideOrigins, describeGiveBack, interruptedGlobalAdministrator, unprovenWarning } from "./lib/origin-ledger";
 import { plainTextCredentialKeys, runtimeConfigIsSecret } from "./lib/plain-credentials";
 import { preflight, PreflightError, TenantReader } from "./lib/preflight";
 import { grantsInState, PreviousState, readPreviousState } from "./lib/previous-state";
@@ -98,10 +99,19 @@ async function main() {
         pulumi.log.warn(`${key} is stored in plain text in Pulumi.${pulumi.getStack()}.yaml; set it with \`pulumi config set --secret ${key}\` and rotate it if the file was shared.`);
     }
     const plan = planStage(config.stage, config.elevation !== undefined);
+    const interrupted = interruptedGlobalAdministrator(
+        previous,
+        plan.directoryRoles.includes(GLOBAL_ADMINISTRATOR) && !plan.timeBoundRoles.includes(GLOBAL_ADMINISTRATOR),
+        report.existing,
+        describeServiceAccount(config.serviceAccount),
+        pulumi.getStack(),
+    );
+    if (interrupted) throw runError(interrupted);
     const origins = decideOrigins({
         previous,
         directoryRoles: plan.directoryRoles.filter((role) => !plan.timeBoundRoles.includes(role)),
         groupIds: [...new Set(report.environments.targets.map((target) => target.securityGroupId).filter((id): id is string => !!id))],
+        environmentIds: report.environments.targets.map((target) => target.id),
         existing: report.existing,
     });
     pulumi.log.info(describeGiveBack(origins, previous, plan.timeBoundRoles));

@@ -9,7 +9,8 @@
 // What destroy gives back follows the origin of each grant (origin-ledger.ts): the
 // adopted directory roles and group memberships are registered with retainOnDelete, so
 // `pulumi destroy` and removing an environment leave them as found (Global
-// Administrator excepted), and the component records which ones were adopted.
+// Administrator excepted), and the component records which ones were adopted, and,
+// before any child is created, what this run is about to grant.
 //
 // Resource names derive from fixed keys (role key, environment id, group id), never
 // from the stage, so a resource keeps its URN in every stage and moving between stages
@@ -21,7 +22,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ElevationStatus, EnvironmentUser, SecurityRoleAssignment, TimeBoundRoleAssignment } from "../providers";
 import { DirectoryRole } from "./directory-roles";
 import { EnvironmentTarget } from "./environment-plan";
-import { COMPONENT_TYPE, directoryRoleResourceName, groupMemberResourceName, isRetainedWhenAdopted, Origins } from "./origin-ledger";
+import { COMPONENT_TYPE, directoryRoleResourceName, groupMemberResourceName, isRetainedWhenAdopted, Origins, securityRoleResourceName } from "./origin-ledger";
 import { ExistingAccess } from "./preflight";
 import { StagePlan } from "./stages";
 
@@ -74,10 +75,23 @@ export class ServiceAccountAccess extends pulumi.ComponentResource {
 
     constructor(name: string, args: ServiceAccountAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         // The policy pack checks plainTextCredentialKeys before any child changes. The
-        // ledger is recorded here and in the outputs: the state keeps the outputs, and
-        // until registerOutputs it keeps these.
+        // next run reads the outputs only (readStackResourceOutputs returns no inputs),
+        // and the engine's checkpoint holds no outputs of this run for a component until
+        // registerOutputs (a new or changed component has none; an unchanged one keeps
+        // the last run's). So the outputs are registered now, plain values only, before
+        // any child: the children's registrations wait for the component's URN and then
+        // their own inputs, while these go out as soon as the URN is known. A run cut
+        // short leaves the granting record in the checkpoint. `granting` is not an input:
+        // it changes with every stage move, and as an input it would show the component
+        // as updated in each preview. `adopted` stays an input as before.
         const adopted = { directoryRoles: [...args.origins.ledger.directoryRoles], groupMemberships: [...args.origins.ledger.groupMemberships] };
+        const granting = {
+            directoryRoles: [...args.origins.granting.directoryRoles],
+            groupMemberships: [...args.origins.granting.groupMemberships],
+            environments: [...args.origins.granting.environments],
+        };
         super(COMPONENT_TYPE, name, { plainTextCredentialKeys: [...args.plainTextCredentialKeys], adopted }, opts);
+        this.registerOutputs({ adopted, granting, directoryRoles: args.plan.directoryRoles.map((role) => role.displayName) });
         const retained = (adoptedHere: boolean) => (adoptedHere ? { retainOnDelete: true } : {});
 
         // An assignment or membership that exists already is imported: Graph refuses to
@@ -139,9 +153,14 @@ export class ServiceAccountAccess extends pulumi.ComponentResource {
                 { parent: this, dependsOn: membership ? [membership] : [] },
             );
             const role = new SecurityRoleAssignment(
-                `system-administrator-${environment.id}`,
+                securityRoleResourceName(environment.id),
                 // Named by the account's object id (known at preview), ordered after the user.
-                { environmentId: environment.id, userObjectId: args.serviceAccountObjectId },
+                {
+                    environmentId: environment.id,
+                    userObjectId: args.serviceAccountObjectId,
+                    // Read by create only: an interrupted update was giving this role (origin-ledger.ts).
+                    ...(args.origins.grantedByEarlierAttempt.includes(environment.id.toLowerCase()) ? { grantedByEarlierAttempt: true } : {}),
+                },
                 { parent: this, dependsOn: [user] },
             );
             return {
@@ -153,13 +172,6 @@ export class ServiceAccountAccess extends pulumi.ComponentResource {
                 role: role.roleName,
                 securityGroupId: environment.securityGroupId ?? null,
             };
-        });
-
-        this.registerOutputs({
-            adopted,
-            directoryRoles: args.plan.directoryRoles.map((role) => role.displayName),
-            elevations: this.elevations,
-            environments: this.environments,
         });
     }
 }

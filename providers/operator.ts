@@ -10,6 +10,8 @@
 //   by operatorAccessTimeoutSeconds. Both happen once per environment and client
 //   context: the user and role resources of one environment share the outcome, a
 //   failure included, so an environment that keeps refusing costs one wait per run;
+// - a delete (destroy, an environment removed from the list): an error at once with the
+//   manual fix; giving access back never makes the operator an application user;
 // - a signed-in user, or an application when the setting is off: an error that says
 //   what to do instead.
 
@@ -133,6 +135,16 @@ async function gainOperatorAccess(ctx: ClientContext, target: DataverseTarget, r
             environmentId,
             ...answer,
             fix: USER_OPERATOR_FIX,
+        });
+    }
+    if (ctx.settings.removalOnly && operator.kind === "application") {
+        throw accessError("operator-access", {
+            what: `Dataverse refuses the operator's application${appId ? ` ${appId}` : ""}, so the access this stack gave in this environment cannot be given back (${refused})`,
+            environmentId,
+            ...answer,
+            fix:
+                `${manualAppUserFix(ctx, environmentId, appId)}, then run the command again. Removing access never does this itself: ` +
+                "it would leave the operator System Administrator of the environment the stack is giving back.",
         });
     }
     if (!appId || !ctx.settings.addOperatorAppUser) {

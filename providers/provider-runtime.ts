@@ -11,13 +11,17 @@
 import type * as pulumi from "@pulumi/pulumi";
 
 import { ClientContext, createClientContext } from "./context";
-import { ConfigSource, pickClientConfig, readOnlySettings, resolveClientSettings } from "./settings";
+import { ConfigSource, pickClientConfig, readOnlySettings, removalSettings, resolveClientSettings } from "./settings";
 
 /** The key an instance of a provider keeps; deliberately empty. */
 export type ProviderKey = object;
 
-/** "read-only": GET requests only and the operator never added, whatever the settings say. */
-export type ContextMode = "read-write" | "read-only";
+/**
+ * "read-only": GET requests only and the operator never added, whatever the settings say.
+ * "removal": a delete's: writes go out, the operator is never added (a Dataverse refusal
+ * fails at once with the manual fix).
+ */
+export type ContextMode = "read-write" | "read-only" | "removal";
 
 interface ProviderRuntime {
     config?: Record<string, unknown>;
@@ -74,7 +78,7 @@ export function providerContext(key: ProviderKey, mode: ContextMode = "read-writ
 
 async function buildContext(config: ConfigSource, mode: ContextMode): Promise<ClientContext> {
     const settings = resolveClientSettings(config, process.env);
-    return createClientContext(mode === "read-only" ? readOnlySettings(settings) : settings);
+    return createClientContext(mode === "read-only" ? readOnlySettings(settings) : mode === "removal" ? removalSettings(settings) : settings);
 }
 
 /** The value Pulumi passes for inputs not known yet (during preview). */
@@ -158,6 +162,7 @@ export interface HostedProviderMethods {
     /** Gets the read-only context: a refresh (and `preview --refresh`) only ever reads the tenant. */
     read(context: ContextSource, id: string, props: Props): Promise<pulumi.dynamic.ReadResult>;
     update(context: ContextSource, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult>;
+    /** Gets the removal context: it writes, but never makes the operator an application user. */
     delete(context: ContextSource, props: Props): Promise<void>;
 }
 
@@ -166,11 +171,15 @@ export interface HostedProviderMethods {
  * Objects made with the same key share configuration and client contexts. `read` runs
  * with the read-only context whatever the environment says, so a refresh can neither
  * change the tenant nor make the operator an application user: only create, update and
- * delete get a context that writes.
+ * delete get a context that writes. `delete` writes without ever making the operator an
+ * application user: a destroy, or an environment removed from the list, gives access back
+ * and must not leave the operator System Administrator of that environment (BAP
+ * addAppUser grants it, and nothing removes it again).
  */
 export function hostedProvider(key: ProviderKey, methods: HostedProviderMethods): pulumi.dynamic.ResourceProvider {
     const context: ContextSource = () => providerContext(key);
     const readOnlyContext: ContextSource = () => providerContext(key, "read-only");
+    const removalContext: ContextSource = () => providerContext(key, "removal");
     return {
         configure: async (request) => configureProvider(key, request.config),
         check: async (_olds, news) => methods.check(news),
@@ -178,6 +187,6 @@ export function hostedProvider(key: ProviderKey, methods: HostedProviderMethods)
         create: (inputs) => methods.create(context, inputs),
         read: (id, props) => methods.read(readOnlyContext, id, props),
         update: (_id, olds, news) => methods.update(context, olds, news),
-        delete: (_id, props) => methods.delete(context, props),
+        delete: (_id, props) => methods.delete(removalContext, props),
     };
 }

@@ -8,7 +8,9 @@
 //           object id, known at preview, so a preview never shows a replacement the
 //           update will not make
 //   create  the user (found by object id, with its roles, in one call) must exist and
-//           be enabled; adopt the role if the user holds it (origin "adopted");
+//           be enabled; adopt the role if the user holds it (origin "adopted", or
+//           "granted" with grantedByEarlierAttempt: an interrupted update of the stack
+//           was giving it, so the copy it holds is the stack's own);
 //           otherwise associate the role's copy in the user's business unit (role ids
 //           differ per environment and business unit, the template id does not;
 //           origin "granted", with that copy's roleId);
@@ -65,6 +67,11 @@ export interface SecurityRoleAssignmentInputs {
     readonly roleTemplateId: string;
 }
 
+/** Read by create only, never compared by diff: a role found held counts as granted. */
+export interface CreateHint {
+    readonly grantedByEarlierAttempt?: boolean;
+}
+
 export interface SecurityRoleAssignmentOutputs extends SecurityRoleAssignmentInputs {
     readonly systemUserId: string;
     readonly roleId: string;
@@ -85,11 +92,16 @@ function checkInputs(news: Record<string, unknown>): { inputs: Record<string, un
     const environmentId = checkEnvironmentId(withDefault, failures);
     const userObjectId = checkGuid(withDefault, "userObjectId", failures, "the account's Entra object id");
     const roleTemplateId = checkGuid(withDefault, "roleTemplateId", failures, "a security role template id");
+    const hint = news.grantedByEarlierAttempt;
+    if (hint !== undefined && typeof hint !== "boolean") {
+        failures.push({ property: "grantedByEarlierAttempt", reason: `grantedByEarlierAttempt must be true or false; got ${JSON.stringify(hint)}.` });
+    }
     return {
         inputs: definedOnly({
             environmentId: environmentId ?? news.environmentId,
             userObjectId: userObjectId ?? news.userObjectId,
             roleTemplateId: roleTemplateId ?? withDefault.roleTemplateId,
+            grantedByEarlierAttempt: hint === true ? true : undefined,
         }),
         failures,
     };
@@ -137,12 +149,23 @@ async function requireEnabledUser(ctx: ClientContext, target: DataverseTarget, u
     return found;
 }
 
-/** Gives the user the role unless it already holds it. */
-export async function ensureRoleAssignment(ctx: ClientContext, inputs: SecurityRoleAssignmentInputs): Promise<SecurityRoleAssignmentOutputs> {
+/**
+ * Gives the user the role unless it already holds it. A role held already is adopted,
+ * unless the hint says an interrupted update of this stack was giving it: then the copy
+ * it holds (the one in its business unit, which that update associates) is the stack's.
+ */
+export async function ensureRoleAssignment(ctx: ClientContext, inputs: SecurityRoleAssignmentInputs, hint: CreateHint = {}): Promise<SecurityRoleAssignmentOutputs> {
     const environment = await getEnvironment(ctx, inputs.environmentId);
     const target = dataverseTarget(environment);
     const { user, roles } = await requireEnabledUser(ctx, target, inputs.userObjectId);
     const held = heldCopies(roles, inputs.roleTemplateId);
+    if (held.length && hint.grantedByEarlierAttempt) {
+        ctx.log(
+            `Environment ${environment.id}: the account already holds ${held[0].name || "the role"}, which an interrupted update of this stack was giving; ` +
+                "recording it as granted (destroy gives it back).",
+        );
+        return outputsFor(inputs, target, user, preferredCopy(held, user), "granted");
+    }
     if (held.length) {
         ctx.log(`Environment ${environment.id}: the account already holds ${held[0].name || "the role"}; adopting it.`);
         return outputsFor(inputs, target, user, preferredCopy(held, user), "adopted");
@@ -258,7 +281,7 @@ export function securityRoleAssignmentProvider(key: ProviderKey = {}): pulumi.dy
             return { outs: await adoptStoredAssignment(await context(), keptOutputs(olds) as unknown as StoredAssignment, toInputs(news)) };
         },
         async create(context, inputs) {
-            const outs = await ensureRoleAssignment(await context(), toInputs(inputs));
+            const outs = await ensureRoleAssignment(await context(), toInputs(inputs), { grantedByEarlierAttempt: inputs.grantedByEarlierAttempt === true });
             return { id: `${outs.environmentId}/${outs.systemUserId}/${outs.roleTemplateId}`, outs };
         },
         async read(context, id, props) {
@@ -277,6 +300,11 @@ export interface SecurityRoleAssignmentArgs {
     readonly userObjectId: pulumi.Input<string>;
     /** Defaults to System Administrator. */
     readonly roleTemplateId?: pulumi.Input<string>;
+    /**
+     * An interrupted update of the stack was giving this role: a role create finds held
+     * counts as granted. Read by create only; a change shows no diff.
+     */
+    readonly grantedByEarlierAttempt?: pulumi.Input<boolean>;
 }
 
 /** The resource as a program sees it: the inputs and the role's name (every output is in state; see EnvironmentUser). */
@@ -295,6 +323,7 @@ export class SecurityRoleAssignment extends HostedResource {
                 environmentId: args.environmentId,
                 userObjectId: args.userObjectId,
                 roleTemplateId: args.roleTemplateId ?? SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID,
+                ...(args.grantedByEarlierAttempt !== undefined ? { grantedByEarlierAttempt: args.grantedByEarlierAttempt } : {}),
                 roleName: undefined,
             },
             opts,

@@ -108,6 +108,12 @@ export interface ClientSettings {
     readonly waits: WaitSettings;
     /** Make a service-principal operator an application user of an environment whose Dataverse refuses it. */
     readonly addOperatorAppUser: boolean;
+    /**
+     * Set for a delete's context (destroy, an environment removed from the list): writes
+     * go out, but the operator is never made an application user, whatever
+     * addOperatorAppUser says — giving access back must not grant the operator any.
+     */
+    readonly removalOnly?: boolean;
 }
 
 /** Every configuration key the clients read; the providers copy exactly these in configure(). */
@@ -620,6 +626,11 @@ export function readClientSettings(config: ConfigSource, env: EnvironmentVariabl
 /** The same settings for a read-only run: GET requests only, and the operator is never added (as D365BA_READ_ONLY does). */
 export function readOnlySettings(settings: ClientSettings): ClientSettings {
     return { ...settings, addOperatorAppUser: false, http: { ...settings.http, readOnly: true } };
+}
+
+/** A delete's settings: writes allowed, the operator never made an application user. */
+export function removalSettings(settings: ClientSettings): ClientSettings {
+    return { ...settings, addOperatorAppUser: false, removalOnly: true };
 }
 
 /**

@@ -51,12 +51,14 @@ function config(stage: string, serviceAccount = ACCOUNT.userPrincipalName): Reco
     };
 }
 
-/** A checkpoint as the engine reports it: the component (with or without a ledger) and some children. */
-function snapshot(ledger: { directoryRoles: string[]; groupMemberships: string[] } | undefined, children: Snapshot): Snapshot {
-    return {
-        [`${PREFIX}${COMPONENT}::backup-service-account`]: { type: COMPONENT, outputs: ledger ? { adopted: ledger, directoryRoles: [] } : { directoryRoles: [] } },
-        ...children,
-    };
+/** A checkpoint as the engine reports it: the component (with or without a ledger, and a granting record) and some children. */
+function snapshot(
+    ledger: { directoryRoles: string[]; groupMemberships: string[] } | undefined,
+    children: Snapshot,
+    granting?: { directoryRoles: string[]; groupMemberships: string[]; environments: string[] },
+): Snapshot {
+    const outputs = { ...(ledger ? { adopted: ledger } : {}), ...(granting ? { granting } : {}), directoryRoles: [] };
+    return { [`${PREFIX}${COMPONENT}::backup-service-account`]: { type: COMPONENT, outputs }, ...children };
 }
 
 function roleInState(key: string, templateId: string, principal = ACCOUNT.objectId): Snapshot {
@@ -80,6 +82,7 @@ function membershipInState(): Snapshot {
 const role = (run: ProgramRun, templateId: string) => run.resources.find((r) => r.type === ROLE_ASSIGNMENT && r.inputs.roleId === templateId);
 const membership = (run: ProgramRun) => run.resources.find((r) => r.type === GROUP_MEMBER);
 const component = (run: ProgramRun) => run.resources.find((r) => r.type === COMPONENT);
+const systemAdministrator = (run: ProgramRun, environmentId: string) => run.resources.find((r) => r.name === `system-administrator-${environmentId}`);
 
 describe("program under mocks: what destroy and removal give back", function () {
     this.timeout(180000);
@@ -121,6 +124,22 @@ describe("program under mocks: what destroy and removal give back", function () 
                 users,
                 env: clean.env,
                 snapshot: snapshot({ directoryRoles: [], groupMemberships: [] }, roleInState("dynamics-365-administrator", TEMPLATE.dynamicsAdministrator, OPERATOR_OBJECT_ID.toUpperCase())),
+                preview: true,
+            },
+            // An update cut short after granting Dynamics 365 Administrator and the membership
+            // (fleet recover cleared the pending creates): only its granting record tells.
+            interrupted: {
+                config: config("operational"),
+                users,
+                env: brownfield.env,
+                snapshot: snapshot({ directoryRoles: [], groupMemberships: [] }, {}, { directoryRoles: [TEMPLATE.dynamicsAdministrator], groupMemberships: [GROUP], environments: [RESTRICTED] }),
+            },
+            // An update cut short after granting a permanent Global Administrator; now at operational.
+            interruptedGlobalAdministrator: {
+                config: config("operational"),
+                users,
+                env: brownfield.env,
+                snapshot: snapshot({ directoryRoles: [], groupMemberships: [] }, {}, { directoryRoles: [TEMPLATE.globalAdministrator], groupMemberships: [], environments: [] }),
                 preview: true,
             },
             otherAccountInState: {
@@ -184,6 +203,55 @@ describe("program under mocks: what destroy and removal give back", function () 
         assert.equal(membership(run)!.retainOnDelete, true);
         assert.equal(role(run, TEMPLATE.powerPlatformAdministrator)!.retainOnDelete, false, "new in this run, not held: granted");
         assert.deepEqual(component(run)!.inputs.adopted, { directoryRoles: [TEMPLATE.dynamicsAdministrator], groupMemberships: [GROUP] });
+    });
+
+    describe("the granting record: an interrupted update's grants stay the stack's", () => {
+        /** The component's outputs as sent to the engine, checked to go out before any child's registration. */
+        const componentOutputs = (name: string) => {
+            const run = runs[name];
+            assert.equal(run.error, undefined, run.error);
+            const outputsAt = run.sent.findIndex((s) => s.kind === "outputs" && s.name === "backup-service-account");
+            const firstChild = run.sent.findIndex((s) => s.kind === "resource" && !["contoso", "backup-service-account"].includes(s.name) && !s.name.startsWith("default"));
+            assert.ok(outputsAt >= 0 && firstChild >= 0 && outputsAt < firstChild, `${name}: ${JSON.stringify(run.sent.map((s) => `${s.kind} ${s.name}`))}`);
+            return run.sent[outputsAt].outputs;
+        };
+
+        it("records what the run is about to grant in the component's outputs, sent before any child is registered", () => {
+            // A new stack at bootstrap where the account holds both its roles and the membership: only the Dataverse roles are new.
+            const firstRun = componentOutputs("firstRunBrownfield");
+            assert.deepEqual(firstRun.granting, { directoryRoles: [], groupMemberships: [], environments: [PLAIN, RESTRICTED] });
+            assert.deepEqual(firstRun.adopted, component(runs.firstRunBrownfield)!.inputs.adopted, "the adopted ledger too");
+            // Dynamics 365 Administrator and the membership are in the state already: only what is new.
+            assert.deepEqual(componentOutputs("recordedGranted").granting, { directoryRoles: [TEMPLATE.powerPlatformAdministrator], groupMemberships: [], environments: [PLAIN, RESTRICTED] });
+            // Not an input: a stage move would show the component as updated in every preview.
+            assert.equal(component(runs.recordedGranted)!.inputs.granting, undefined);
+        });
+
+        it("after an interrupted update, what it was granting and the tenant now holds is granted (given back), not adopted", () => {
+            const run = runs.interrupted;
+            assert.equal(run.error, undefined, run.error);
+            const dynamics = role(run, TEMPLATE.dynamicsAdministrator)!;
+            assert.ok(dynamics.importId, "held: imported");
+            assert.equal(dynamics.retainOnDelete, false, "granted by the interrupted update: destroy gives it back");
+            assert.equal(membership(run)!.retainOnDelete, false);
+            assert.deepEqual(component(run)!.inputs.adopted, { directoryRoles: [], groupMemberships: [] });
+            assert.equal(systemAdministrator(run, RESTRICTED)!.inputs.grantedByEarlierAttempt, true, "the hint for the environment it was giving the role in");
+            assert.equal(systemAdministrator(run, PLAIN)!.inputs.grantedByEarlierAttempt, undefined);
+            // The same tenant without the record: held before the stack.
+            const fresh = runs.firstRunBrownfieldOperational;
+            assert.equal(role(fresh, TEMPLATE.dynamicsAdministrator)!.retainOnDelete, true);
+            assert.equal(systemAdministrator(fresh, RESTRICTED)!.inputs.grantedByEarlierAttempt, undefined);
+        });
+
+        it("refuses, registering nothing, a direct Global Administrator an interrupted update granted when the stage does not declare it", () => {
+            const run = runs.interruptedGlobalAdministrator;
+            assert.equal(run.resources.length, 0);
+            assert.match(run.error ?? "", /backup@contoso\.onmicrosoft\.com holds a permanent Global Administrator assignment \(.+\) that an interrupted update of this stack granted/);
+            assert.match(run.error ?? "", /npm run fleet -- up --stacks contoso --stage bootstrap/);
+            assert.match(run.error ?? "", /remove it by hand/);
+            // Held before the stack (no record): no refusal; operational leaves it to the operator, as before.
+            assert.equal(runs.firstRunBrownfieldOperational.error, undefined);
+        });
     });
 
     it("refuses, registering nothing, when the state holds the operator's own grants and the account is another one", () => {

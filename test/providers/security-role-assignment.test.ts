@@ -4,7 +4,7 @@ import * as assert from "assert";
 
 import { isAccessError } from "../../providers/errors";
 import { assertPlainJson, configuredProviders, isolateProviderProcess } from "./support/providers";
-import { ACCOUNT, baseSeed, dataverseEnvironment, environmentId, OPERATOR_APP_USER, SYSTEM_ADMINISTRATOR, systemUserOf, withEmulator } from "./support/tenant";
+import { ACCOUNT, baseSeed, dataverseEnvironment, environmentId, OPERATOR, OPERATOR_APP_USER, SYSTEM_ADMINISTRATOR, systemUserOf, withEmulator } from "./support/tenant";
 
 const ENV = environmentId(1);
 const SYSUSER = "5e5e5e5e-0000-4000-8000-000000000001";
@@ -162,6 +162,36 @@ describe("SecurityRoleAssignment provider", function () {
             await (await configuredProviders(emulator)).roles.delete!(id, outs);
         });
     });
+    it("a delete where Dataverse refuses the operator fails at once with the manual fix: it never makes the operator an application user", async () => {
+        // The operator is no application user of the environment; the role was granted by the stack.
+        const seed = baseSeed({
+            environments: [dataverseEnvironment(1, { systemUsers: [{ azureActiveDirectoryObjectId: ACCOUNT, systemUserId: SYSUSER, accessMode: 0, roleTemplateIds: [SYSTEM_ADMINISTRATOR] }] })],
+        } as any);
+        await withEmulator(seed, async (emulator) => {
+            const { roles } = await configuredProviders(emulator, { "d365-backup-access:addOperatorAppUser": "true" });
+            const stored = {
+                ...inputs,
+                systemUserId: SYSUSER,
+                roleId: SYSUSER,
+                roleName: "System Administrator",
+                businessUnitId: SYSUSER,
+                instanceUrl: emulator.endpoints.dataverse[ENV],
+                origin: "granted",
+            };
+            await assert.rejects(roles.delete!(`${ENV}/${SYSUSER}/${SYSTEM_ADMINISTRATOR}`, stored), (error: Error) => {
+                assert.ok(isAccessError(error, "operator-access"), error.message);
+                assert.match(error.message, new RegExp(`^Environment ${ENV}: Dataverse refuses the operator's application .*, so the access this stack gave in this environment cannot be given back`));
+                assert.match(error.message, /Fix: make application .* an application user of the environment .*addAppUser\?api-version=2020-10-01/);
+                assert.match(error.message, /Removing access never does this itself/);
+                return true;
+            });
+            assert.deepStrictEqual(emulator.requests().filter((r) => /addAppUser|addUser/.test(r.path)), [], "no addAppUser");
+            assert.deepStrictEqual(emulator.requests().filter((r) => r.service === "dataverse" && /WhoAmI/.test(r.path)), [], "no waiting");
+            assert.ok(!systemUserOf(emulator, ENV, OPERATOR.objectId), "the operator was not made an application user");
+            assert.ok(holdsSystemAdministrator(emulator), "nothing removed: the delete failed");
+        });
+    });
+
     describe("gives back only what it granted", () => {
         it("records the origin: granted when it associated the role, adopted when the user held it", async () => {
             await withEmulator(seedWithAccount(), async (emulator) => {
@@ -171,6 +201,24 @@ describe("SecurityRoleAssignment provider", function () {
             await withEmulator(seedWithAccount({ roleTemplateIds: [SYSTEM_ADMINISTRATOR] }), async (emulator) => {
                 const { outs } = await (await configuredProviders(emulator)).roles.create(inputs);
                 assert.strictEqual(outs.origin, "adopted");
+            });
+        });
+
+        it("with grantedByEarlierAttempt, a role found held counts as granted (an interrupted update gave it), and delete gives it back", async () => {
+            await withEmulator(seedWithAccount({ roleTemplateIds: [SYSTEM_ADMINISTRATOR] }), async (emulator) => {
+                const { roles } = await configuredProviders(emulator);
+                const { id, outs } = await roles.create({ ...inputs, grantedByEarlierAttempt: true });
+                assert.strictEqual(outs.origin, "granted");
+                assert.strictEqual(outs.grantedByEarlierAttempt, undefined, "a create hint, not an output");
+                assert.deepStrictEqual(emulator.requests().filter((r) => r.method === "POST" && /\$ref/.test(r.path)), [], "nothing associated: it is held");
+                assert.ok(output.lines.some((line) => /which an interrupted update of this stack was giving; recording it as granted/.test(line)), output.lines.join("\n"));
+                await roles.delete!(id, outs);
+                assert.ok(!holdsSystemAdministrator(emulator), "the stack's own: given back");
+            });
+            await withEmulator(seedWithAccount(), async (emulator) => {
+                const { outs } = await (await configuredProviders(emulator)).roles.create({ ...inputs, grantedByEarlierAttempt: true });
+                assert.strictEqual(outs.origin, "granted", "not held: associated as usual");
+                assert.ok(holdsSystemAdministrator(emulator));
             });
         });
 

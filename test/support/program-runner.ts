@@ -10,6 +10,8 @@ export interface ProgramRun {
     invokes: { token: string; inputs: Record<string, any> }[];
     outputs: Record<string, any>;
     error?: string;
+    /** Resource registrations and outputs registrations (a component's registerOutputs), in the order sent to the engine. */
+    sent: { kind: "resource" | "outputs"; name: string; outputs?: any }[];
 }
 
 export interface ProgramRunOptions {

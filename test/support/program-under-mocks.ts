@@ -10,7 +10,8 @@
 //                                       as the engine's readStackResourceOutputs answers (default: none)
 //                      plus the tenant emulator's variables: the program's own checks
 //                      (environments, licence) read the emulated tenant, as they would a real one.
-// Output (stdout): one line "RESULT <json>" with resources, invokes, outputs and error.
+// Output (stdout): one line "RESULT <json>" with resources, invokes, outputs, error and
+//                  sent (registrations and outputs registrations, in the order sent).
 
 import * as pulumi from "@pulumi/pulumi";
 
@@ -42,6 +43,8 @@ const registered: Omit<RecordedResource, "urn" | "dependencies" | "retainOnDelet
 const dependencies = new Map<string, string[]>();
 const retained = new Set<string>();
 const invokes: { token: string; inputs: Record<string, unknown> }[] = [];
+/** Every registration and outputs registration sent to the engine, in the order sent. */
+const sent: { kind: "resource" | "outputs"; name: string; outputs?: unknown }[] = [];
 
 function lookUpUser(inputs: Record<string, unknown>): DirectoryUser {
     const found = users.find(
@@ -95,7 +98,14 @@ async function main(): Promise<void> {
     monitor.registerResource = (request: any, callback: unknown) => {
         dependencies.set(request.getName(), request.getDependenciesList());
         if (request.getRetainondelete()) retained.add(request.getName());
+        sent.push({ kind: "resource", name: request.getName() });
         return register(request, callback);
+    };
+    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+    monitor.registerResourceOutputs = (request: any, callback: unknown) => {
+        const urn: string = request.getUrn();
+        sent.push({ kind: "outputs", name: urn.slice(urn.lastIndexOf("::") + 2), outputs: request.getOutputs()?.toJavaScript() });
+        return registerOutputs(request, callback);
     };
 
     let outputs: Record<string, unknown> = {};
@@ -117,7 +127,7 @@ async function main(): Promise<void> {
         dependencies: dependencies.get(resource.name) ?? [],
         retainOnDelete: retained.has(resource.name),
     }));
-    process.stdout.write(`RESULT ${JSON.stringify({ resources, invokes, outputs, error })}\n`);
+    process.stdout.write(`RESULT ${JSON.stringify({ resources, invokes, outputs, error, sent })}\n`);
 }
 
 /** Waits for every stack output, nested outputs included; unknown ones (preview) come back as null. */

@@ -4,7 +4,7 @@
 import { strict as assert } from "assert";
 
 import { DYNAMICS_365_ADMINISTRATOR, GLOBAL_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR } from "../../lib/directory-roles";
-import { COMPONENT_TYPE, decideOrigins, describeGiveBack, SECURITY_ROLE_ASSIGNMENT_TYPE, unprovenWarning } from "../../lib/origin-ledger";
+import { COMPONENT_TYPE, decideOrigins, describeGiveBack, interruptedGlobalAdministrator, SECURITY_ROLE_ASSIGNMENT_TYPE, unprovenWarning } from "../../lib/origin-ledger";
 import { grantsInState, NO_PREVIOUS_STATE, parseStackResourceOutputs, PreviousState } from "../../lib/previous-state";
 
 const GROUP = "8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b";
@@ -58,6 +58,87 @@ describe("origin ledger", () => {
         assert.match(text, /Removes: Global Administrator \(whatever its origin\); membership of security group 8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b; System Administrator in environment e1 \(only the copy it associated, in its business unit\)\./);
         assert.match(text, /Leaves in place \(held before this stack\): Dynamics 365 Administrator; System Administrator in environment e2\./);
         assert.match(describeGiveBack(decideOrigins({ previous: NO_PREVIOUS_STATE, directoryRoles: [], groupIds: [], existing: NOTHING_HELD }), NO_PREVIOUS_STATE, [GLOBAL_ADMINISTRATOR]), /Removes: Global Administrator \(its own time-bound assignment only\)\. Leaves in place \(held before this stack\): nothing\./);
+    });
+
+    describe("the granting record: what a run is about to grant", () => {
+        const COMPONENT_URN = "urn:pulumi:contoso::p::d365-backup-access:index:ServiceAccountAccess::backup-service-account";
+        const E1 = "0f4c6a3e-1b2d-4c5e-8f7a-9b0c1d2e3f4a";
+        const E2 = "1a5d7b4f-2c3e-4d6f-9a8b-0c1d2e3f4a5b";
+        const DEFAULT_ENV = "Default-9A0B1C2D-3e4f-4a5b-8c6d-7e8f9a0b1c2d";
+
+        it("lists the new grants decided granted and every new Dataverse role; not what is held before or already in the state", () => {
+            const previous = state({
+                [COMPONENT_URN]: { type: COMPONENT_TYPE, outputs: { adopted: { directoryRoles: [], groupMemberships: [] } } },
+                "urn:pulumi:contoso::p::a::directory-role-dynamics-365-administrator": { type: "azuread:index/directoryRoleAssignment:DirectoryRoleAssignment", outputs: {} },
+                [`urn:pulumi:contoso::p::s::system-administrator-${E2}`]: { type: SECURITY_ROLE_ASSIGNMENT_TYPE, outputs: { origin: "granted" } },
+            });
+            const origins = decideOrigins({
+                previous,
+                directoryRoles: [GLOBAL_ADMINISTRATOR, DYNAMICS_365_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR],
+                groupIds: [GROUP.toUpperCase()],
+                environmentIds: [E1, E2, DEFAULT_ENV],
+                // Global Administrator held before the stack: adopted, so not being granted.
+                existing: { roleAssignmentIds: { [GLOBAL_ADMINISTRATOR.templateId]: "a", [DYNAMICS_365_ADMINISTRATOR.templateId]: "b" }, groupMemberships: [] },
+            });
+            assert.deepEqual(origins.granting, {
+                directoryRoles: [POWER_PLATFORM_ADMINISTRATOR.templateId],
+                groupMemberships: [GROUP],
+                environments: [DEFAULT_ENV.toLowerCase(), E1].sort(),
+            });
+            assert.deepEqual(origins.grantedByEarlierAttempt, [], "no earlier record");
+        });
+
+        it("after an interrupted update: what its record lists and the tenant holds, but the state lacks, counts as granted, and is listed again", () => {
+            const interrupted = state({
+                [COMPONENT_URN]: {
+                    type: COMPONENT_TYPE,
+                    // What the cut-short run had recorded before creating anything.
+                    outputs: {
+                        adopted: { directoryRoles: [], groupMemberships: [] },
+                        granting: { directoryRoles: [POWER_PLATFORM_ADMINISTRATOR.templateId.toUpperCase()], groupMemberships: [GROUP.toUpperCase()], environments: [E1] },
+                    },
+                },
+            });
+            const question = {
+                directoryRoles: [DYNAMICS_365_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR],
+                groupIds: [GROUP],
+                environmentIds: [E1, E2],
+                // It made Power Platform Administrator and the membership; Dynamics 365 Administrator was held before.
+                existing: { roleAssignmentIds: { [DYNAMICS_365_ADMINISTRATOR.templateId]: "d", [POWER_PLATFORM_ADMINISTRATOR.templateId]: "p" }, groupMemberships: [GROUP] },
+            };
+            const origins = decideOrigins({ previous: interrupted, ...question });
+            assert.deepEqual(origins.directoryRoles, { [DYNAMICS_365_ADMINISTRATOR.templateId]: "adopted", [POWER_PLATFORM_ADMINISTRATOR.templateId]: "granted" });
+            assert.deepEqual(origins.groupMemberships, { [GROUP]: "granted" });
+            assert.deepEqual(origins.ledger, { directoryRoles: [DYNAMICS_365_ADMINISTRATOR.templateId], groupMemberships: [] });
+            assert.deepEqual(origins.grantedByEarlierAttempt, [E1], "only the environment the record lists");
+            // Cut short again: the next run must still know.
+            assert.deepEqual(origins.granting, { directoryRoles: [POWER_PLATFORM_ADMINISTRATOR.templateId], groupMemberships: [GROUP], environments: [E1, E2] });
+
+            const withoutRecord = decideOrigins({ previous: NO_PREVIOUS_STATE, ...question });
+            assert.equal(withoutRecord.directoryRoles[POWER_PLATFORM_ADMINISTRATOR.templateId], "adopted", "with no record, held means held before");
+            assert.equal(withoutRecord.groupMemberships[GROUP], "adopted");
+            assert.deepEqual(withoutRecord.grantedByEarlierAttempt, []);
+        });
+
+        it("refuses when a direct Global Administrator an interrupted update was granting is held, the state lacks it, and the stage declares no permanent one", () => {
+            const ga = GLOBAL_ADMINISTRATOR.templateId;
+            const recorded = (granting: string[]) =>
+                state({ [COMPONENT_URN]: { type: COMPONENT_TYPE, outputs: { granting: { directoryRoles: granting, groupMemberships: [], environments: [] } } } });
+            const held = { roleAssignmentIds: { [ga]: "ga-assignment-1" }, groupMemberships: [] };
+            const refusal = interruptedGlobalAdministrator(recorded([ga]), false, held, "backup@contoso.onmicrosoft.com", "contoso");
+            assert.match(refusal!, /backup@contoso\.onmicrosoft\.com holds a permanent Global Administrator assignment \(ga-assignment-1\) that an interrupted update of this stack granted/);
+            assert.match(refusal!, /Fix: .*`npm run fleet -- up --stacks contoso --stage bootstrap`.*`npm run fleet -- up --stacks contoso --stage operational` removes it/);
+            assert.match(refusal!, /DELETE \/roleManagement\/directory\/roleAssignments\/ga-assignment-1/);
+
+            assert.equal(interruptedGlobalAdministrator(recorded([ga]), true, held, "a", "contoso"), undefined, "the stage declares it permanently: it takes it into the state");
+            assert.equal(interruptedGlobalAdministrator(recorded([]), false, held, "a", "contoso"), undefined, "not being granted: held before the stack");
+            assert.equal(interruptedGlobalAdministrator(recorded([ga]), false, NOTHING_HELD, "a", "contoso"), undefined, "not held");
+            const inState = state({
+                ...{ [COMPONENT_URN]: { type: COMPONENT_TYPE, outputs: { granting: { directoryRoles: [ga], groupMemberships: [], environments: [] } } } },
+                "urn:pulumi:contoso::p::a::directory-role-global-administrator": { type: "azuread:index/directoryRoleAssignment:DirectoryRoleAssignment", outputs: {} },
+            });
+            assert.equal(interruptedGlobalAdministrator(inState, false, held, "a", "contoso"), undefined, "in the state: this stage deletes it");
+        });
     });
 
     it("finds every grant in the state with its principal, whatever the resource type", () => {
