@@ -33,7 +33,9 @@ function engineProviders(run: ProgramRun): ResourceView[] {
 }
 
 describe("the policy pack against the program's registrations", function () {
-    this.timeout(180000);
+    // One child process per configuration: the setup takes as long as the machine is busy, so the
+    // bound only catches a hang.
+    this.timeout(600000);
     let emulator: RunningEmulator;
     let account: { id: string; userPrincipalName: string };
     let environmentIds: string[];

@@ -85,7 +85,9 @@ const component = (run: ProgramRun) => run.resources.find((r) => r.type === COMP
 const systemAdministrator = (run: ProgramRun, environmentId: string) => run.resources.find((r) => r.name === `system-administrator-${environmentId}`);
 
 describe("program under mocks: what destroy and removal give back", function () {
-    this.timeout(180000);
+    // One child process per configuration: the setup takes as long as the machine is busy, so the
+    // bound only catches a hang.
+    this.timeout(600000);
     let clean: RunningEmulator;
     let brownfield: RunningEmulator;
     const runs: Record<string, ProgramRun> = {};

@@ -67,7 +67,9 @@ const named = (run: ProgramRun, name: string) => run.resources.find((r) => r.nam
 const lookups = (run: ProgramRun) => run.invokes.filter((i) => i.token === "azuread:index/getUser:getUser");
 
 describe("program under mocks", function () {
-    this.timeout(180000);
+    // One child process per configuration: the setup takes as long as the machine is busy, so the
+    // bound only catches a hang.
+    this.timeout(600000);
     let emulator: RunningEmulator;
     let brownfield: RunningEmulator;
     let stopped: RunningEmulator;
