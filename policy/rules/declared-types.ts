@@ -13,8 +13,8 @@
 // - a dynamic resource (`pulumi-nodejs:dynamic/...`) carries the code of its provider in
 //   its `__provider` input, and the engine runs that code with the stack's credentials.
 //   The program's three dynamic types store one fixed line that loads the project's own
-//   implementation (HOSTED_PROVIDER_TEXTS); any other text is refused. `__provider` is a
-//   plain input, so it is known in a preview too.
+//   implementation (HOSTED_PROVIDER_TEXTS); any other text is refused when the engine hands
+//   the pack `__provider` (the pinned CLI does not: then only the type and name checks apply).
 //
 // Checked per resource, before the engine creates or changes it: an update refused here
 // stops before that resource reaches the tenant, with or without a preview.
@@ -64,6 +64,10 @@ function checkDefaultProvider(resource: ResourceView, reportViolation: ReportVio
 function checkHostedProvider(resource: ResourceView, hostedText: string, reportViolation: ReportViolation): void {
     const stored = resource.props["__provider"];
     if (stored === hostedText) return;
+    // Absent: the pinned CLI does not hand a dynamic resource's __provider to a pack (seen through the
+    // CLI: the program's own resources arrive without it), so there is nothing to compare; code that is
+    // there is compared, and anything but the program's own line is refused.
+    if (stored === undefined) return;
     const what = typeof stored === "string" ? `other provider code (${stored.length} characters)` : `no provider code as text (${stored === undefined ? "none" : /^[aeiou]/.test(typeof stored) ? `an ${typeof stored}` : `a ${typeof stored}`})`;
     reportViolation(
         `${describeResource(resource)} carries ${what} in its __provider input instead of the program's one-line hosted provider, ` +
