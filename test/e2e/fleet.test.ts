@@ -317,7 +317,7 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
             await project.pulumi(["stack", "import", "--stack", "contoso", "--file", path.join(fixture, "state.json")]);
             // That version's settings (its secret encrypted with the state's salt), pointed at this emulator.
             await fs.copyFile(path.join(fixture, "Pulumi.contoso.yaml"), path.join(project.directory, "Pulumi.contoso.yaml"));
-            const settings = { "azuread:tenantId": legacy.tenantId, "azuread:clientId": seed.operator.clientId, "azuread:metadataHost": legacy.endpoints.metadataHost, "d365-backup-access:endpoints.bap": legacy.endpoints.bap };
+            const settings = { "azuread:tenantId": legacy.tenantId, "azuread:clientId": seed.operator.clientId, "azuread:metadataHost": legacy.endpoints.metadataHost, "d365-backup-access:endpoints.bap": legacy.endpoints.bap, "d365-backup-access:customEndpoints": "true" };
             await project.pulumi(["config", "set-all", "--stack", "contoso", "--path", ...Object.entries(settings).flatMap(([key, value]) => ["--plaintext", `${key}=${value}`])]);
             const stateBefore = await stateFingerprint(project.stateDirectory);
             const { code, stdout, stderr } = await project.fleet(["status", "--stacks", "contoso", "--json", "--log-dir", logDirectory]);
