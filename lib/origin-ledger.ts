@@ -27,16 +27,22 @@
 // Pure: the previous state and the tenant's answers come in as data.
 
 import { DirectoryRole, DIRECTORY_ROLES, GLOBAL_ADMINISTRATOR } from "./directory-roles";
-import { PreviousResource, PreviousState, previousResource } from "./previous-state";
+import {
+    COMPONENT_TYPE,
+    DIRECTORY_ROLE_ASSIGNMENT_TYPE,
+    GROUP_MEMBER_TYPE,
+    PreviousResource,
+    PreviousState,
+    previousResource,
+    SECURITY_ROLE_ASSIGNMENT_TYPE,
+    TIME_BOUND_ROLE_ASSIGNMENT_TYPE,
+} from "./previous-state";
 import type { ExistingAccess } from "./preflight";
 
 export type Origin = "granted" | "adopted";
 
-export const COMPONENT_TYPE = "d365-backup-access:index:ServiceAccountAccess";
-export const DIRECTORY_ROLE_ASSIGNMENT_TYPE = "azuread:index/directoryRoleAssignment:DirectoryRoleAssignment";
-export const GROUP_MEMBER_TYPE = "azuread:index/groupMember:GroupMember";
-export const SECURITY_ROLE_ASSIGNMENT_TYPE = "pulumi-nodejs:dynamic/dataverse:SecurityRoleAssignment";
-export const TIME_BOUND_ROLE_ASSIGNMENT_TYPE = "pulumi-nodejs:dynamic/entra:TimeBoundRoleAssignment";
+// The type tokens live with the state reader; re-exported for the component and the tests.
+export { COMPONENT_TYPE, DIRECTORY_ROLE_ASSIGNMENT_TYPE, GROUP_MEMBER_TYPE, SECURITY_ROLE_ASSIGNMENT_TYPE, TIME_BOUND_ROLE_ASSIGNMENT_TYPE };
 
 export function directoryRoleResourceName(role: DirectoryRole): string {
     return `directory-role-${role.key}`;

@@ -63,13 +63,21 @@ export interface StateGrant {
     readonly urn: string;
 }
 
+/** The type tokens of what the program registers, as the state names them. */
+export const COMPONENT_TYPE = "d365-backup-access:index:ServiceAccountAccess";
+export const DIRECTORY_ROLE_ASSIGNMENT_TYPE = "azuread:index/directoryRoleAssignment:DirectoryRoleAssignment";
+export const GROUP_MEMBER_TYPE = "azuread:index/groupMember:GroupMember";
+export const ENVIRONMENT_USER_TYPE = "pulumi-nodejs:dynamic/powerplatform:EnvironmentUser";
+export const SECURITY_ROLE_ASSIGNMENT_TYPE = "pulumi-nodejs:dynamic/dataverse:SecurityRoleAssignment";
+export const TIME_BOUND_ROLE_ASSIGNMENT_TYPE = "pulumi-nodejs:dynamic/entra:TimeBoundRoleAssignment";
+
 /** Where each resource type that grants access keeps the principal it grants to. */
 export const PRINCIPAL_OUTPUT_BY_TYPE: Readonly<Record<string, string>> = {
-    "azuread:index/directoryRoleAssignment:DirectoryRoleAssignment": "principalObjectId",
-    "azuread:index/groupMember:GroupMember": "memberObjectId",
-    "pulumi-nodejs:dynamic/entra:TimeBoundRoleAssignment": "principalObjectId",
-    "pulumi-nodejs:dynamic/powerplatform:EnvironmentUser": "userObjectId",
-    "pulumi-nodejs:dynamic/dataverse:SecurityRoleAssignment": "userObjectId",
+    [DIRECTORY_ROLE_ASSIGNMENT_TYPE]: "principalObjectId",
+    [GROUP_MEMBER_TYPE]: "memberObjectId",
+    [TIME_BOUND_ROLE_ASSIGNMENT_TYPE]: "principalObjectId",
+    [ENVIRONMENT_USER_TYPE]: "userObjectId",
+    [SECURITY_ROLE_ASSIGNMENT_TYPE]: "userObjectId",
 };
 
 /** Every grant in the state, with its principal (lower case). */
