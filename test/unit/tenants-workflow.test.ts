@@ -60,6 +60,11 @@ const stepNamed = (name: string): Step => {
 };
 
 describe("tenants workflow", () => {
+    it("never destroys: no step runs pulumi destroy, and the fleet has no destroy command (README: nothing automated destroys)", () => {
+        for (const script of runScripts) assert.doesNotMatch(script, /\bpulumi\s+(destroy|down)\b|stack\s+rm\b/, script);
+        assert.throws(() => parseOptions(["destroy", "--all"]), /unknown command "destroy"/);
+    });
+
     it("runs on pull requests and on manual dispatch", () => {
         assert.ok("pull_request" in workflow.on);
         assert.ok(workflow.on.workflow_dispatch);
