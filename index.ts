@@ -14,7 +14,8 @@ import { GLOBAL_ADMINISTRATOR } from "./lib/directory-roles";
 import { decideOrigins, describeGiveBack, interruptedGlobalAdministrator, unprovenWarning } from "./lib/origin-ledger";
 import { plainTextCredentialKeys, runtimeConfigIsSecret } from "./lib/plain-credentials";
 import { preflight, PreflightError, TenantReader } from "./lib/preflight";
-import { grantsInState, PreviousState, readPreviousState } from "./lib/previous-state";
+import { environmentsInState, grantsInState, PreviousState, readPreviousState } from "./lib/previous-state";
+import { describeSkipped } from "./lib/environment-plan";
 import { runError } from "./lib/run-error";
 import { ServiceAccountAccess } from "./lib/service-account-access";
 import { readStackSettings } from "./lib/stack-settings";
@@ -32,6 +33,7 @@ import {
     listDirectoryRoleAssignments,
     listEnvironments,
     operatorObjectId,
+    readEnvironment,
     readOnlySettings,
     summarizeDynamicsLicenses,
 } from "./providers";
@@ -70,6 +72,7 @@ async function resolveServiceAccount(account: ServiceAccountRef): Promise<string
 function tenantReader(context: ClientContext): TenantReader {
     return {
         listEnvironments: () => listEnvironments(context),
+        readEnvironment: (environmentId) => readEnvironment(context, environmentId),
         licenseDetails: (userObjectId) => getLicenseDetails(context, userObjectId),
         summarizeLicenses: summarizeDynamicsLicenses,
         directoryRoleAssignments: (principalId) => listDirectoryRoleAssignments(context, principalId),
@@ -91,8 +94,17 @@ async function main() {
     const previous = await previousState();
     const context = await operatorClients(clientSettings);
     const serviceAccountObjectId = await resolveServiceAccount(config.serviceAccount);
-    const report = await preflight(config, serviceAccountObjectId, tenantReader(context), (message) => pulumi.log.info(message), grantsInState(previous));
+    const report = await preflight(
+        config,
+        serviceAccountObjectId,
+        tenantReader(context),
+        (message) => pulumi.log.info(message),
+        grantsInState(previous),
+        environmentsInState(previous),
+    );
     report.warnings.forEach((warning) => pulumi.log.warn(warning));
+    describeSkipped(report.environments.skipped).forEach((line) => pulumi.log.info(line));
+    for (const target of report.environments.targets.filter((t) => t.note)) pulumi.log.info(`${target.displayName} (${target.id}): ${target.note}.`);
 
     const plainCredentials = plainTextCredentialKeys(pulumi.runtime.allConfig(), runtimeConfigIsSecret());
     for (const key of plainCredentials) {
@@ -110,7 +122,7 @@ async function main() {
     const origins = decideOrigins({
         previous,
         directoryRoles: plan.directoryRoles.filter((role) => !plan.timeBoundRoles.includes(role)),
-        groupIds: [...new Set(report.environments.targets.map((target) => target.securityGroupId).filter((id): id is string => !!id))],
+        groupIds: [...new Set([...report.environments.targets, ...report.environments.held].map((target) => target.securityGroupId).filter((id): id is string => !!id))],
         environmentIds: report.environments.targets.map((target) => target.id),
         existing: report.existing,
     });
@@ -122,6 +134,7 @@ async function main() {
         serviceAccountObjectId,
         plan,
         environments: report.environments.targets,
+        heldEnvironments: report.environments.held,
         existing: report.existing,
         origins,
         plainTextCredentialKeys: plainCredentials,

@@ -1,7 +1,8 @@
 // Checks made against the tenant before any resource is registered, so a preview
 // already fails on what would fail the update: first that the operator would not
 // demote itself (neither as the account nor through grants the state holds for it),
-// then the environments to back up (unknown ids, no Dataverse) and the account's
+// then the environments to back up (unknown ids, kinds and states that cannot be served,
+// environments deleted since the last update: environment-plan.ts) and the account's
 // Dynamics licence. Every problem is reported in one message. It also finds the access the account already holds (directory roles,
 // security-group memberships), which the program adopts instead of creating again:
 // Graph refuses a second identical role assignment or membership. The tenant is read
@@ -10,13 +11,16 @@
 import type { ActiveRoleSchedule, DirectoryRoleAssignmentInfo, EnvironmentInfo, LicenseDetail } from "../providers";
 import { isPimLicenceError, PIM_LICENCE_FIX } from "../providers/pim";
 import { describeServiceAccount, NAMESPACE, ProgramConfig } from "./config";
-import { EnvironmentPlan, EnvironmentSelectionError, planEnvironments } from "./environment-plan";
+import { EnvironmentPlan, EnvironmentResourcesInState, EnvironmentSelectionError, planEnvironments, ServedEnvironments } from "./environment-plan";
+import { normalizeId } from "./ids";
 import { StateGrant } from "./previous-state";
 import { planStage } from "./stages";
 
 export interface TenantReader {
     /** Every Power Platform environment of the tenant (all pages). */
     listEnvironments(): Promise<EnvironmentInfo[]>;
+    /** One environment asked for by id; undefined when BAP answers 404 (deleted). */
+    readEnvironment(environmentId: string): Promise<EnvironmentInfo | undefined>;
     /** The account's licences, by its Entra object id. */
     licenseDetails(userObjectId: string): Promise<LicenseDetail[]>;
     /** Which assigned licences give Dynamics 365 now, and which are still provisioning. */
@@ -77,6 +81,8 @@ export async function preflight(
     log: (message: string) => void,
     /** The grants the stack's state holds (previous-state.ts): the operator's own ones must not be deleted. */
     stateGrants: readonly StateGrant[] = [],
+    /** The environments the stack's state serves (previous-state.ts environmentsInState). */
+    environmentsInState: ReadonlyMap<string, EnvironmentResourcesInState> = new Map(),
 ): Promise<PreflightReport> {
     const account = describeServiceAccount(config.serviceAccount);
     // First, and alone: nothing else matters if the operator would demote itself.
@@ -108,9 +114,10 @@ export async function preflight(
         }
     }
 
-    let plan: EnvironmentPlan = { targets: [], skipped: [] };
+    const served = await servedEnvironments(tenant, environments, environmentsInState);
+    let plan: EnvironmentPlan = { targets: [], skipped: [], held: [] };
     try {
-        plan = planEnvironments(config.environments, environments);
+        plan = planEnvironments(config.environments, [...environments, ...served.unlisted], served);
     } catch (error) {
         if (!(error instanceof EnvironmentSelectionError)) throw error;
         problems.push(...error.problems);
@@ -128,7 +135,7 @@ export async function preflight(
         warnings.push(`No environment with Dataverse was found to back up; check ${NAMESPACE}:environments and that azuread:tenantId is this customer's tenant.`);
     }
 
-    const groups = [...new Set(plan.targets.map((target) => target.securityGroupId).filter((id): id is string => !!id))];
+    const groups = [...new Set([...plan.targets, ...plan.held].map((target) => target.securityGroupId).filter((id): id is string => !!id))];
     const memberships = await Promise.all(groups.map((group) => tenant.isGroupMember(group, serviceAccountObjectId)));
     const existing: ExistingAccess = {
         roleAssignmentIds: Object.fromEntries(
@@ -139,10 +146,37 @@ export async function preflight(
 
     log(
         `${environments.length} environment(s) in the tenant; ${plan.targets.length} to back up` +
-            (plan.skipped.length ? `, ${plan.skipped.length} skipped (no Dataverse)` : "") +
+            (plan.skipped.length ? `, ${plan.skipped.length} skipped (${skippedCounts(plan)})` : "") +
             (licensedSkus.length ? `; ${account} is licensed (${licensedSkus.join(", ")}).` : "."),
     );
     return { environments: plan, dynamicsLicenses: licensedSkus, warnings, existing };
+}
+
+/** "teams 1, disabled 2": how many environments each reason skipped. */
+function skippedCounts(plan: EnvironmentPlan): string {
+    const counts = new Map<string, number>();
+    for (const entry of plan.skipped) counts.set(entry.reasonCode, (counts.get(entry.reasonCode) ?? 0) + 1);
+    return [...counts].map(([code, count]) => `${code} ${count}`).join(", ");
+}
+
+/**
+ * The environments the state serves that the listing lacks, asked for one by one: an
+ * answer means the listing missed it (served as any other), a 404 that it was deleted.
+ * A listing is never enough to give anything back.
+ */
+async function servedEnvironments(
+    tenant: TenantReader,
+    listed: readonly EnvironmentInfo[],
+    inState: ReadonlyMap<string, EnvironmentResourcesInState>,
+): Promise<ServedEnvironments & { unlisted: EnvironmentInfo[] }> {
+    const listedIds = new Set(listed.map((environment) => normalizeId(environment.id)));
+    const missing = [...inState.keys()].filter((id) => !listedIds.has(id));
+    const answers = await Promise.all(missing.map((id) => tenant.readEnvironment(id)));
+    return {
+        inState,
+        deleted: missing.filter((_, index) => !answers[index]),
+        unlisted: answers.filter((answer): answer is EnvironmentInfo => !!answer),
+    };
 }
 
 /**

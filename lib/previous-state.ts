@@ -10,6 +10,8 @@
 // of the last checkpoint with its type and outputs, registers nothing and so leaves the
 // state's shape unchanged. A new stack has no checkpoint: the answer is empty.
 
+import { normalizeId } from "./ids";
+
 /** The invoke function: pulumi.runtime.invoke in the program, a fake in tests. */
 export type Invoke = (token: string, args: Record<string, unknown>) => Promise<unknown>;
 
@@ -89,4 +91,24 @@ export function grantsInState(state: PreviousState): StateGrant[] {
         if (typeof principal === "string" && principal) grants.push({ principalId: principal.toLowerCase(), urn: resource.urn });
     }
     return grants;
+}
+
+/** Per environment (id as normalizeId writes it): which of its resources the state holds, and the name it had then. */
+export function environmentsInState(state: PreviousState): Map<string, { user: boolean; role: boolean; displayName?: string }> {
+    const environments = new Map<string, { user: boolean; role: boolean; displayName?: string }>();
+    for (const resource of state.resources) {
+        const isUser = resource.type === ENVIRONMENT_USER_TYPE;
+        if (!isUser && resource.type !== SECURITY_ROLE_ASSIGNMENT_TYPE) continue;
+        const id = resource.outputs.environmentId;
+        if (typeof id !== "string" || !id) continue;
+        const key = normalizeId(id);
+        const entry = environments.get(key) ?? { user: false, role: false };
+        const name = resource.outputs.environmentName;
+        environments.set(key, {
+            user: entry.user || isUser,
+            role: entry.role || !isUser,
+            displayName: entry.displayName ?? (typeof name === "string" && name ? name : undefined),
+        });
+    }
+    return environments;
 }

@@ -21,7 +21,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 import { ElevationStatus, EnvironmentUser, SecurityRoleAssignment, TimeBoundRoleAssignment } from "../providers";
 import { DirectoryRole } from "./directory-roles";
-import { EnvironmentTarget } from "./environment-plan";
+import { EnvironmentTarget, HeldEnvironment } from "./environment-plan";
 import { COMPONENT_TYPE, directoryRoleResourceName, groupMemberResourceName, isRetainedWhenAdopted, Origins, securityRoleResourceName } from "./origin-ledger";
 import { ExistingAccess } from "./preflight";
 import { StagePlan } from "./stages";
@@ -36,6 +36,12 @@ export interface ServiceAccountAccessArgs {
     readonly serviceAccountObjectId: string;
     readonly plan: StagePlan;
     readonly environments: readonly EnvironmentTarget[];
+    /**
+     * Environments the stack serves but cannot serve now (environment-plan.ts): the
+     * resources the state holds for them are registered unchanged, so the engine neither
+     * gives them back nor calls the environment.
+     */
+    readonly heldEnvironments?: readonly HeldEnvironment[];
     /** Access the account already holds: adopted (Pulumi's import option) instead of created. */
     readonly existing: ExistingAccess;
     /** Granted by this stack or adopted, per directory role and group membership (origin-ledger.ts). */
@@ -127,7 +133,8 @@ export class ServiceAccountAccess extends pulumi.ComponentResource {
 
         // One membership per group, even when several environments share the group.
         const groupMemberships = new Map<string, azuread.GroupMember>();
-        for (const groupId of new Set(args.environments.map((e) => e.securityGroupId).filter((id): id is string => !!id))) {
+        const held = args.heldEnvironments ?? [];
+        for (const groupId of new Set([...args.environments, ...held].map((e) => e.securityGroupId).filter((id): id is string => !!id))) {
             groupMemberships.set(
                 groupId,
                 new azuread.GroupMember(
@@ -144,32 +151,43 @@ export class ServiceAccountAccess extends pulumi.ComponentResource {
             );
         }
 
-        this.environments = args.environments.map((environment) => {
+        const environmentResources = (environment: { id: string; securityGroupId: string | undefined }, register: { user: boolean; role: boolean }) => {
             const membership = environment.securityGroupId ? groupMemberships.get(environment.securityGroupId) : undefined;
-            const user = new EnvironmentUser(
-                `environment-user-${environment.id}`,
-                { environmentId: environment.id, userObjectId: args.serviceAccountObjectId, accessMode: "read-write" },
-                // Power Platform refuses to add a user outside the environment's security group.
-                { parent: this, dependsOn: membership ? [membership] : [] },
-            );
-            const role = new SecurityRoleAssignment(
-                securityRoleResourceName(environment.id),
-                // Named by the account's object id (known at preview), ordered after the user.
-                {
-                    environmentId: environment.id,
-                    userObjectId: args.serviceAccountObjectId,
-                    // Read by create only: an interrupted update was giving this role (origin-ledger.ts).
-                    ...(args.origins.grantedByEarlierAttempt.includes(environment.id.toLowerCase()) ? { grantedByEarlierAttempt: true } : {}),
-                },
-                { parent: this, dependsOn: [user] },
-            );
+            const user = register.user
+                ? new EnvironmentUser(
+                      `environment-user-${environment.id}`,
+                      { environmentId: environment.id, userObjectId: args.serviceAccountObjectId, accessMode: "read-write" },
+                      // Power Platform refuses to add a user outside the environment's security group.
+                      { parent: this, dependsOn: membership ? [membership] : [] },
+                  )
+                : undefined;
+            const role = register.role
+                ? new SecurityRoleAssignment(
+                      securityRoleResourceName(environment.id),
+                      // Named by the account's object id (known at preview), ordered after the user.
+                      {
+                          environmentId: environment.id,
+                          userObjectId: args.serviceAccountObjectId,
+                          // Read by create only: an interrupted update was giving this role (origin-ledger.ts).
+                          ...(args.origins.grantedByEarlierAttempt.includes(environment.id.toLowerCase()) ? { grantedByEarlierAttempt: true } : {}),
+                      },
+                      { parent: this, dependsOn: user ? [user] : [] },
+                  )
+                : undefined;
+            return { user, role };
+        };
+
+        for (const environment of held) environmentResources(environment, environment);
+
+        this.environments = args.environments.map((environment) => {
+            const { user, role } = environmentResources(environment, { user: true, role: true });
             return {
                 id: environment.id,
                 name: environment.displayName,
                 dataverseUrl: environment.instanceUrl,
-                systemUserId: user.systemUserId,
-                accessMode: user.accessMode,
-                role: role.roleName,
+                systemUserId: user!.systemUserId,
+                accessMode: user!.accessMode,
+                role: role!.roleName,
                 securityGroupId: environment.securityGroupId ?? null,
             };
         });

@@ -37,6 +37,14 @@ export interface EnvironmentInfo {
     readonly state: string;
     readonly isDefault: boolean;
     readonly provisioningState: string | undefined;
+    /** properties.states.management.id: Ready (or NotSpecified); another value while an operation runs. */
+    readonly managementState?: string;
+    /** linkedEnvironmentMetadata.instanceState: Ready once the Dataverse instance serves requests. */
+    readonly instanceState?: string;
+    /** governanceConfiguration.protectionLevel "Standard": a managed environment. */
+    readonly managed?: boolean;
+    /** properties.usedBy: the owner of a Developer environment. */
+    readonly owner?: { readonly id: string; readonly userPrincipalName: string | undefined };
     readonly location: string | undefined;
     /** Undefined when the environment has no Dataverse database. */
     readonly dataverse: DataverseInfo | undefined;
@@ -66,6 +74,10 @@ export function toEnvironmentInfo(raw: any): EnvironmentInfo {
         state: text(properties.states?.runtime?.id) ?? "Unknown",
         isDefault: properties.isDefault === true,
         provisioningState: text(properties.provisioningState),
+        managementState: text(properties.states?.management?.id),
+        instanceState: text(linked?.instanceState),
+        managed: properties.governanceConfiguration?.protectionLevel === "Standard",
+        owner: text(properties.usedBy?.id) ? { id: properties.usedBy.id, userPrincipalName: text(properties.usedBy.userPrincipalName) } : undefined,
         location: text(raw?.location),
         dataverse: instanceUrl
             ? {

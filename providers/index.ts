@@ -17,8 +17,10 @@ export type { ClientSettings, ConfigSource, CredentialSettings, EnvironmentVaria
 export { isAccessError } from "./errors";
 export { operatorObjectId } from "./operator";
 export type { AccessError, AccessErrorKind } from "./errors";
-export { findEnvironment, getEnvironment, listEnvironments } from "./bap";
+export { findEnvironment, getEnvironment, listEnvironments, readEnvironment } from "./bap";
 export type { DataverseInfo, EnvironmentInfo } from "./bap";
+export { servedNote, SKIP_REASON_CODES, unservableCondition } from "./environment-kinds";
+export type { EnvironmentCondition, SkipReasonCode } from "./environment-kinds";
 export { DYNAMICS_SKUS, getLicenseDetails, hasDynamicsLicense, isGroupMember, listDirectoryRoleAssignments, summarizeDynamicsLicenses } from "./graph";
 export type { DirectoryRoleAssignmentInfo, DynamicsLicenseSummary, LicenseDetail } from "./graph";
 export { ACCESS_MODES } from "./dataverse";
