@@ -1,7 +1,8 @@
-// `npm run fleet -- <check|status|preview|up|recover> (--all | --stacks a,b) [--stage S] [--concurrency N] [--json] [--log-dir DIR] [--no-policy-pack] [--force] [--no-stack-custom-endpoints]`:
+// `npm run fleet -- <check|status|preview|up|recover> (--all | --stacks a,b) [--stage S] [--concurrency N] [--json] [--log-dir DIR] [--no-policy-pack] [--stop-on-error] [--force] [--no-stack-custom-endpoints]`:
 // one command over many tenants (one stack each) of this project. Progress goes to
 // standard error, the table (or --json) to standard output; each tenant's log to a
-// folder. The exit code is 1 when any tenant failed (they are named), 2 on bad options.
+// folder. The exit code is 1 when any tenant failed (they are named; for status, also a
+// tenant missing access or drifted), 2 on bad options.
 
 import type { Stack } from "@pulumi/pulumi/automation";
 import { createWriteStream, promises as fs, WriteStream } from "fs";
@@ -12,7 +13,7 @@ import { changeOf, checkOf, oneLine, recoverOf, statusOf, TenantRun } from "./op
 import { FleetOptions, FleetUsageError, parseOptions } from "./options";
 import { FleetProject, openProject, POLICY_PACK_DIRECTORY, PROJECT_DIRECTORY } from "./project";
 import { Activity, progressFor, ProgressSink } from "./progress";
-import { environmentLines, failureLines, FleetReport, formatTable, summaryLine, tableRows, TenantReport } from "./report";
+import { environmentLines, failureLines, FleetReport, formatTable, skippedLines, summaryLine, tableRows, TenantReport } from "./report";
 import { runPool } from "./runner";
 import { selectStacks, shortName } from "./selection";
 
@@ -78,7 +79,7 @@ async function runTenant(
                 outcome = await recoverOf(run, options);
                 break;
             default:
-                outcome = await changeOf(run, { command: options.command, stage: options.stage });
+                outcome = await changeOf(run, { command: options.command, stage: options.stage, continueOnError: options.continueOnError });
         }
     } catch (error) {
         log.write(`failed: ${messageOf(error)}`);
@@ -91,10 +92,15 @@ async function runTenant(
     return report;
 }
 
-/** The table, then the environments not ready and the failures, each under its own heading. */
+/** The table, then the environments skipped, those not ready and the failures, each under its own heading. */
 function textReport(options: FleetOptions, tenants: readonly TenantReport[]): string {
     const section = (title: string, lines: readonly string[]) => (lines.length ? `\n${title}:\n${lines.map((line) => `  ${line}`).join("\n")}\n` : "");
-    return `${formatTable(tableRows(options.command, tenants))}\n` + section("Environments not ready", environmentLines(tenants)) + section("Failed", failureLines(tenants));
+    return (
+        `${formatTable(tableRows(options.command, tenants))}\n` +
+        section("Environments skipped", skippedLines(tenants)) +
+        section("Environments not ready", environmentLines(tenants)) +
+        section("Failed", failureLines(tenants))
+    );
 }
 
 async function main(): Promise<number> {

@@ -7,10 +7,15 @@
 //            history
 //   preview  `pulumi preview`; with --stage from a copy of the stack's settings with
 //            that stage (stage-config.ts): the stack file is never written
-//   up       `pulumi up` (with --stage: the stage is set first and stays)
+//   up       `pulumi up --continue-on-error` (with --stage: the stage is set first and
+//            stays); a failure names each environment that did not converge (convergence.ts)
 //   recover  after an interruption: removes a stale lock, clears pending operations
 //            (`pulumi refresh --clear-pending-creates`), then `pulumi up --refresh` at
-//            the configured stage (no second refresh when it just refreshed)
+//            the configured stage (no second refresh when it just refreshed), as up does
+//
+// status fails a tenant that it read when the account misses access in an environment
+// it should serve, or when a refresh would change something (drift): the scheduled job
+// of the tenants workflow relies on that exit code. Skipped environments are not missing.
 //
 // preview, up and recover run the policy pack in policy/ unless --no-policy-pack.
 // Before any command that starts a provider, every command runs the pre-run check
@@ -25,10 +30,11 @@ import type { EngineEvent, LocalWorkspace, OpMap, Stack } from "@pulumi/pulumi/a
 import { NAMESPACE } from "../lib/config";
 import type { Stage } from "../lib/stages";
 import { messageOf } from "../providers/errors";
+import { attributeGroupFailures, describeFailures, EnvironmentNotConverged, FailureCollector, ResourceFailed } from "./convergence";
 import type { FleetOptions } from "./options";
 import { CheckOptions, preRunCheck, PreRunCheck } from "./pre-run-check";
 import type { Activity } from "./progress";
-import type { TenantReport } from "./report";
+import { statusProblems, TenantReport } from "./report";
 import { describeLock, describePending, judgeLock, lockAdvice, locksFromError, StackLock } from "./stack-health";
 import { stageConfigCopy } from "./stage-config";
 import { configuredStage, stackSettings, StackSettings } from "./stack-settings";
@@ -55,14 +61,27 @@ export interface TenantRun {
     phase(text: string): void;
 }
 
-/** Counts finished resources for the progress line, and keeps the engine's error diagnostics for the report. */
-function eventWatcher(run: TenantRun): { onEvent: (event: EngineEvent) => void; errors: string[]; changed: string[] } {
+interface EventWatcher {
+    onEvent(event: EngineEvent): void;
+    /** The engine's error diagnostics, in order. */
+    readonly errors: string[];
+    /** Resources whose operation was other than "same" (a refresh preview: the drift). */
+    readonly changed: string[];
+    /** The resources that failed, by environment. */
+    readonly failures: FailureCollector;
+}
+
+/** Counts finished resources for the progress line, and keeps the engine's errors and failed resources for the report. */
+function eventWatcher(run: TenantRun): EventWatcher {
     const errors: string[] = [];
     const changed: string[] = [];
+    const failures = new FailureCollector();
     return {
         errors,
         changed,
+        failures,
         onEvent: (event) => {
+            failures.observe(event);
             const outputs = event.resOutputsEvent;
             if (outputs) {
                 run.activity.done++;
@@ -166,13 +185,36 @@ export async function statusOf(run: TenantRun): Promise<Outcome> {
     const stage = settings.config.stage;
     const lastUpdate = updated.value?.time ?? null;
     const lastUpdateResult = updated.value?.result ?? null;
-    return error
-        ? { stack: run.name, stage, result: "failed", error, tenant, drift: null, lastUpdate, lastUpdateResult }
+    // Read, but not what it should be: missing access or drift fails the tenant too.
+    const problems = statusProblems(tenant, changed);
+    if (problems) run.log(`not converged: ${problems}`);
+    const failure = [error, problems].filter(Boolean).join("; ");
+    return failure
+        ? { stack: run.name, stage, result: "failed", error: failure, tenant, drift: changed, lastUpdate, lastUpdateResult }
         : { stack: run.name, stage, result: "ok", tenant, drift: changed, lastUpdate, lastUpdateResult };
 }
 
+/**
+ * Why an update failed: each environment that did not converge, from the engine's events
+ * and the tenant read after it (which environments a failed group membership held back),
+ * else the engine's own reason (a directory role refused, the program stopped).
+ */
+function updateFailure(run: TenantRun, error: unknown, watcher: EventWatcher, tenant: TenantStatus | null): { failure: string } & Converged {
+    const failures = attributeGroupFailures(watcher.failures.failures(), tenant?.environments ?? null);
+    const described = describeFailures(failures);
+    if (described) run.log(described);
+    return { failure: described ?? reasonWithLocks(run, error, watcher.errors), notConverged: [...failures.environments], failedResources: [...failures.others] };
+}
+
+/** What an update that ran left unconverged; both empty when it succeeded. */
+interface Converged {
+    readonly notConverged: EnvironmentNotConverged[];
+    readonly failedResources: ResourceFailed[];
+}
+const CONVERGED: Converged = { notConverged: [], failedResources: [] };
+
 /** The tenant after a change; a failure to read it becomes the report's failure when there is none yet. */
-async function tenantAfter(run: TenantRun, failure: string | undefined): Promise<{ tenant: TenantStatus | null; failure: string | undefined }> {
+async function tenantAfter(run: TenantRun, failure: string | undefined): Promise<{ readonly tenant: TenantStatus | null; failure: string | undefined }> {
     try {
         return { tenant: await tenantNow(run), failure };
     } catch (error) {
@@ -182,7 +224,7 @@ async function tenantAfter(run: TenantRun, failure: string | undefined): Promise
 }
 
 /** preview: with --stage, from a copy of the stack's settings that has it, so the stack file is never written. */
-async function previewOf(run: TenantRun, stage: Stage | undefined, watcher: ReturnType<typeof eventWatcher>): Promise<Record<string, number>> {
+async function previewOf(run: TenantRun, stage: Stage | undefined, watcher: EventWatcher): Promise<Record<string, number>> {
     const common = { onOutput: run.log, onEvent: watcher.onEvent, color: "never" as const, policyPacks: [...run.policyPacks] };
     if (!stage) return changesOf((await run.stack.preview(common)).changeSummary);
     const copy = await stageConfigCopy(run.workspace, run.stack.name, STAGE_KEY, stage);
@@ -195,8 +237,8 @@ async function previewOf(run: TenantRun, stage: Stage | undefined, watcher: Retu
 }
 
 /** Runs the pre-run check, sets the stage (up), runs the operation, reads the tenant; a failure still reports what the tenant holds. */
-export async function changeOf(run: TenantRun, options: { command: "preview" | "up"; stage: Stage | undefined }): Promise<Outcome> {
-    const { command, stage } = options;
+export async function changeOf(run: TenantRun, options: { command: "preview" | "up"; stage: Stage | undefined; continueOnError: boolean }): Promise<Outcome> {
+    const { command, stage, continueOnError } = options;
     const { config, refusal } = await checked(run, command);
     const before = configuredStage(config) ?? null;
     const previousStage = stage ? { previousStage: before } : {};
@@ -205,27 +247,37 @@ export async function changeOf(run: TenantRun, options: { command: "preview" | "
     const watcher = eventWatcher(run);
     let changes: Record<string, number> | null = null;
     let failure: string | undefined;
+    // up only: what the update left unconverged, and the error that says it did.
+    let converged: Converged | Record<string, never> = {};
+    let updateError: { error: unknown } | undefined;
     try {
         if (command === "up") {
+            converged = CONVERGED;
             if (stage) {
                 run.log(`setting ${STAGE_KEY} to ${stage} (was ${before ?? "unset"})`);
                 await run.stack.setConfig(STAGE_KEY, { value: stage });
             }
             run.phase("pulumi up");
-            const result = await run.stack.up({ onOutput: run.log, onEvent: watcher.onEvent, color: "never", policyPacks: [...run.policyPacks] });
+            const result = await run.stack.up({ onOutput: run.log, onEvent: watcher.onEvent, color: "never", policyPacks: [...run.policyPacks], continueOnError });
             changes = changesOf(result.summary.resourceChanges);
         } else {
             run.phase("pulumi preview");
             changes = await previewOf(run, stage, watcher);
         }
     } catch (error) {
-        failure = reasonWithLocks(run, error, watcher.errors);
         run.log(`failed: ${messageOf(error)}`);
+        failure = reasonWithLocks(run, error, watcher.errors);
+        if (command === "up") updateError = { error };
     }
     const after = await tenantAfter(run, failure);
+    if (updateError) {
+        const { failure: why, ...left } = updateFailure(run, updateError.error, watcher, after.tenant);
+        after.failure = why;
+        converged = left;
+    }
     return after.failure
-        ? { stack: run.name, stage: shownStage, ...previousStage, result: "failed", error: after.failure, tenant: after.tenant, changes }
-        : { stack: run.name, stage: shownStage, ...previousStage, result: "ok", tenant: after.tenant, changes };
+        ? { stack: run.name, stage: shownStage, ...previousStage, result: "failed", error: after.failure, tenant: after.tenant, changes, ...converged }
+        : { stack: run.name, stage: shownStage, ...previousStage, result: "ok", tenant: after.tenant, changes, ...converged };
 }
 
 class RecoveryRefused extends Error {}
@@ -251,7 +303,7 @@ async function removeLocks(run: TenantRun, locks: readonly StackLock[], force: b
  * providers adopt users and roles they find), then `pulumi up` at the configured stage.
  * The same for every interruption point; safe to run when nothing was interrupted.
  */
-export async function recoverOf(run: TenantRun, options: Pick<FleetOptions, "force">): Promise<Outcome> {
+export async function recoverOf(run: TenantRun, options: Pick<FleetOptions, "force" | "continueOnError">): Promise<Outcome> {
     // Before the refresh, which configures the azuread provider from the stack file. Locks
     // and pending operations are what recover clears: only the settings and 0.1.0 code stop it.
     const { config, refusal, locks, health } = await checked(run, "recover");
@@ -261,6 +313,9 @@ export async function recoverOf(run: TenantRun, options: Pick<FleetOptions, "for
     const watcher = eventWatcher(run);
     let changes: Record<string, number> | null = null;
     let failure: string | undefined;
+    // Set once the update runs: a refusal or a failed refresh before it names no environment.
+    let converged: Converged | undefined;
+    let updateError: { error: unknown } | undefined;
     try {
         if (locks.length) await removeLocks(run, locks, options.force, done);
         // The CLI names locks this machine could not read (Azure Blob, S3, GCS backends) when it refuses.
@@ -286,17 +341,31 @@ export async function recoverOf(run: TenantRun, options: Pick<FleetOptions, "for
         run.log(`recover: ${done.join("; ")}`);
         // Refreshed just now when something was pending; else the update refreshes first.
         run.phase(`pulumi up${pending ? "" : " --refresh"} (${stage ?? "stage unset"})`);
+        converged = CONVERGED;
         const result = await withLocksRemoved(() =>
-            run.stack.up({ onOutput: run.log, onEvent: watcher.onEvent, color: "never", refresh: !pending, policyPacks: [...run.policyPacks] }),
+            run.stack.up({
+                onOutput: run.log,
+                onEvent: watcher.onEvent,
+                color: "never",
+                refresh: !pending,
+                policyPacks: [...run.policyPacks],
+                continueOnError: options.continueOnError,
+            }),
         );
         changes = changesOf(result.summary.resourceChanges);
     } catch (error) {
-        failure = error instanceof RecoveryRefused ? error.message : reasonWithLocks(run, error, watcher.errors);
         run.log(`failed: ${messageOf(error)}`);
+        failure = error instanceof RecoveryRefused ? error.message : reasonWithLocks(run, error, watcher.errors);
+        if (converged) updateError = { error };
     }
     const after = await tenantAfter(run, failure);
+    if (updateError) {
+        const { failure: why, ...left } = updateFailure(run, updateError.error, watcher, after.tenant);
+        after.failure = why;
+        converged = left;
+    }
     const recovery = done.length ? done : null;
     return after.failure
-        ? { stack: run.name, stage, result: "failed", error: after.failure, tenant: after.tenant, changes, recovery }
-        : { stack: run.name, stage, result: "ok", tenant: after.tenant, changes, recovery };
+        ? { stack: run.name, stage, result: "failed", error: after.failure, tenant: after.tenant, changes, recovery, ...converged }
+        : { stack: run.name, stage, result: "ok", tenant: after.tenant, changes, recovery, ...converged };
 }

@@ -36,6 +36,12 @@ export interface FleetOptions {
     readonly force: boolean;
     /** check: also refuse a stack file that opts in to custom endpoints (CI, where a pull request edits stack files). */
     readonly refuseStackCustomEndpoints: boolean;
+    /**
+     * up and recover: `pulumi up --continue-on-error` unless --stop-on-error, so one
+     * environment that refuses the account does not keep the others from getting it;
+     * the tenant still fails, naming each environment that did not converge.
+     */
+    readonly continueOnError: boolean;
 }
 
 export const USAGE = [
@@ -46,11 +52,14 @@ export const USAGE = [
     "            stack's settings with the program's checks (endpoints, sign-in, its keys), and its state:",
     "            pending operations, a lock, 0.1.0 provider code; exit 1 naming each problem and what to run.",
     "            Starts no provider",
-    "  status    read-only: per tenant, what the tenant itself says the account holds, drift, last update",
+    "  status    read-only: per tenant, what the tenant itself says the account holds, the environments skipped and",
+    "            why, drift, last update; a tenant missing access in an environment or drifted fails (exit 1)",
     "  preview   what `pulumi preview` would do per tenant (with --stage: the move to that stage; the stack keeps its stage)",
-    "  up        `pulumi up` per tenant (with --stage: sets the stack's stage first)",
+    "  up        `pulumi up --continue-on-error` per tenant (with --stage: sets the stack's stage first): an",
+    "            environment that fails does not stop the others; the tenant then fails naming each environment",
+    "            that did not converge and why",
     "  recover   after an interruption: removes a stale lock, clears pending operations, refreshes,",
-    "            then `pulumi up` at the stack's configured stage",
+    "            then `pulumi up --continue-on-error` at the stack's configured stage",
     "",
     "options:",
     "  --all                 every stack of this project in the backend",
@@ -60,6 +69,7 @@ export const USAGE = [
     "  --json                print the report as JSON on standard output",
     "  --log-dir DIR         each tenant's log in DIR/<stack>.log (default: fleet-logs/<command>-<time>/)",
     "  --no-policy-pack      preview, up and recover without the policy pack in policy/ (run by default)",
+    "  --stop-on-error       up and recover: stop a tenant's update at its first failure (no --continue-on-error)",
     "  --force               recover: also remove a lock held by a live process or another host",
     "  --no-stack-custom-endpoints",
     "                        check: also refuse a stack file that sets d365-backup-access:customEndpoints true",
@@ -93,6 +103,7 @@ export function parseOptions(rawArgv: readonly string[]): FleetOptions {
     let policyPack = true;
     let force = false;
     let refuseStackCustomEndpoints = false;
+    let continueOnError = true;
     for (let i = 0; i < rest.length; i++) {
         const flag = rest[i];
         const value = (): string => {
@@ -139,6 +150,9 @@ export function parseOptions(rawArgv: readonly string[]): FleetOptions {
             case "--no-stack-custom-endpoints":
                 refuseStackCustomEndpoints = true;
                 break;
+            case "--stop-on-error":
+                continueOnError = false;
+                break;
             default:
                 fail(`unknown option ${JSON.stringify(flag)}.`);
         }
@@ -151,6 +165,7 @@ export function parseOptions(rawArgv: readonly string[]): FleetOptions {
     if (!policyPack && (command === "status" || command === "check")) fail(`--no-policy-pack applies to preview, up and recover; ${command} runs no policy pack.`);
     if (force && command !== "recover") fail("--force applies to recover only.");
     if (refuseStackCustomEndpoints && command !== "check") fail("--no-stack-custom-endpoints applies to check only.");
+    if (!continueOnError && command !== "up" && command !== "recover") fail(`--stop-on-error applies to up and recover; ${command} runs no update.`);
     return {
         command: command as Command,
         stacks: all ? { kind: "all" } : { kind: "listed", names: names! },
@@ -161,5 +176,6 @@ export function parseOptions(rawArgv: readonly string[]): FleetOptions {
         policyPack,
         force,
         refuseStackCustomEndpoints,
+        continueOnError,
     };
 }

@@ -1,6 +1,8 @@
 // The fleet's result: one row per tenant, as a table for people and as JSON for
 // machines. Pure, so the layout is tested without tenants.
 
+import { describeSkipped } from "../lib/environment-plan";
+import type { EnvironmentNotConverged, ResourceFailed } from "./convergence";
 import type { Command } from "./options";
 import type { TenantStatus } from "./tenant-status";
 
@@ -26,6 +28,10 @@ export interface TenantReport {
     readonly recovery?: readonly string[] | null;
     /** preview, up and recover: resource operations other than "same", by kind. */
     readonly changes?: Readonly<Record<string, number>> | null;
+    /** up and recover, once the update ran: each environment it left unconverged, and why ([] when it succeeded). */
+    readonly notConverged?: readonly EnvironmentNotConverged[];
+    /** With notConverged: the failed resources that belong to no one environment (a directory role, a group membership). */
+    readonly failedResources?: readonly ResourceFailed[];
     readonly logFile: string;
 }
 
@@ -70,6 +76,14 @@ export function formatUnmanagedGlobalAdministrator(status: TenantStatus): string
 export function formatEnvironments(status: TenantStatus | null): string {
     if (!status) return "?";
     return `${status.environments.filter((environment) => environment.ok).length}/${status.environments.length}`;
+}
+
+/** "2 (teams, provisioning)": how many environments were left out, and their reason codes. */
+export function formatSkipped(status: TenantStatus | null): string {
+    if (!status) return "?";
+    if (status.skipped.length === 0) return "none";
+    const codes = [...new Set(status.skipped.map((entry) => entry.reasonCode))];
+    return `${status.skipped.length} (${codes.join(", ")})`;
 }
 
 export function formatTime(iso: string): string {
@@ -117,7 +131,7 @@ export function tableRows(command: Command, tenants: readonly TenantReport[]): s
     }
     const header =
         command === "status"
-            ? ["tenant", "stage", "directory roles", "environments ok", "drift", "last update", "result", "duration"]
+            ? ["tenant", "stage", "directory roles", "environments ok", "skipped", "drift", "last update", "result", "duration"]
             : command === "recover"
               ? ["tenant", "stage", "directory roles", "environments ok", "recovery", "changes", "result", "duration"]
               : ["tenant", "stage", "directory roles", "environments ok", "changes", "result", "duration"];
@@ -125,7 +139,7 @@ export function tableRows(command: Command, tenants: readonly TenantReport[]): s
         const common = [report.stack, formatStage(report), formatRoles(report.tenant), formatEnvironments(report.tenant)];
         const specific =
             command === "status"
-                ? [formatDrift(report.drift), formatLastUpdate(report)]
+                ? [formatSkipped(report.tenant), formatDrift(report.drift), formatLastUpdate(report)]
                 : command === "recover"
                   ? [report.recovery?.join(", ") ?? "-", formatChanges(report.changes)]
                   : [formatChanges(report.changes)];
@@ -155,9 +169,46 @@ export function environmentLines(tenants: readonly TenantReport[]): string[] {
     );
 }
 
-/** Below the table, one line per failed tenant with its reason (the table's cells stay short). */
+/** Below the table, each environment left out by tenant, with its reason code and why. */
+export function skippedLines(tenants: readonly TenantReport[]): string[] {
+    const width = Math.max(0, ...tenants.map((report) => report.stack.length));
+    return tenants.flatMap((report) => describeSkipped(report.tenant?.skipped ?? []).map((line) => `${report.stack.padEnd(width)}  ${line}`));
+}
+
+/**
+ * What status found wrong in a tenant it could read, on one line; undefined when nothing.
+ * Missing: an environment to serve where the account is not an enabled Read-Write
+ * System Administrator (or that could not be read), or an account the tenant does not
+ * know. Drifted: what a refresh would change. Skipped environments are neither.
+ */
+export function statusProblems(status: TenantStatus, drift: readonly string[] | null): string | undefined {
+    const missing = [
+        ...(status.accountObjectId === null ? [`${status.account} is not a user of the tenant`] : []),
+        ...status.environments.filter((environment) => !environment.ok).map((environment) => `${environment.name} (${environment.id}): ${formatEnvironment(environment)}`),
+    ];
+    const problems = [
+        ...(missing.length ? [`missing: ${missing.join("; ")}`] : []),
+        ...(drift && drift.length ? [`drifted: ${drift.join(", ")}`] : []),
+    ];
+    return problems.length ? problems.join("; ") : undefined;
+}
+
+/**
+ * Below the table, one line per failed tenant with its reason (the table's cells stay
+ * short); an update's unconverged environments each on a line of their own under it.
+ */
 export function failureLines(tenants: readonly TenantReport[]): string[] {
-    return tenants.filter((report) => report.result === "failed").map((report) => `${report.stack}: ${report.error ?? "failed"} (log: ${report.logFile})`);
+    return tenants
+        .filter((report) => report.result === "failed")
+        .flatMap((report) => {
+            const environments = report.notConverged ?? [];
+            if (environments.length === 0) return [`${report.stack}: ${report.error ?? "failed"} (log: ${report.logFile})`];
+            return [
+                `${report.stack}: did not converge in ${environments.length} environment${environments.length === 1 ? "" : "s"} (log: ${report.logFile})`,
+                ...environments.map((entry) => `  ${entry.environmentId}: ${entry.reason}`),
+                ...(report.failedResources ?? []).map((entry) => `  also failed: ${entry.resource}: ${entry.reason}`),
+            ];
+        });
 }
 
 /** A plain-text table, columns padded to their widest cell. */

@@ -2,14 +2,16 @@
 // remembers: its directory roles (with the end of a time-bound one), and per environment
 // to back up whether the account is a user, its access mode and whether it holds System
 // Administrator. It also reports Global Administrator held in ways the program does not
-// manage (through a role-assignable group, or eligible in PIM), which no stage removes.
+// manage (through a role-assignable group, or eligible in PIM), which no stage removes,
+// and the environments the program leaves out, each with its reason code and why
+// (lib/environment-plan.ts decides: Teams, no Dataverse, provisioning, disabled, …).
 // Read-only: only GET requests (and the operator's sign-in); the
 // operator is never made an application user here (addOperatorAppUser is off), so an
 // environment whose Dataverse refuses the operator is reported, not changed.
 
 import { describeServiceAccount, ProgramConfig } from "../lib/config";
 import { DIRECTORY_ROLES, GLOBAL_ADMINISTRATOR } from "../lib/directory-roles";
-import { planEnvironments } from "../lib/environment-plan";
+import { planEnvironments, SkippedEnvironment } from "../lib/environment-plan";
 import {
     checkOperatorSignIn,
     ClientContext,
@@ -35,6 +37,8 @@ export interface DirectoryRoleHeld {
 export interface EnvironmentStatus {
     readonly id: string;
     readonly name: string;
+    /** The Entra group the environment is restricted to (the account must be a member); null when none. */
+    readonly securityGroupId: string | null;
     readonly user: boolean;
     /** read-write, administrative, …; null when the account is not a user there. */
     readonly accessMode: string | null;
@@ -63,6 +67,11 @@ export interface TenantStatus {
     /** Absent when the account was not found. */
     readonly unmanagedGlobalAdministrator?: UnmanagedGlobalAdministrator;
     readonly environments: readonly EnvironmentStatus[];
+    /**
+     * The tenant's environments the program does not serve now, with reasonCode, reason
+     * and kind. Read without the stack's state, so none is marked kept and none deleted.
+     */
+    readonly skipped: readonly SkippedEnvironment[];
 }
 
 /** The program's name for a role it manages ("Dynamics 365 Administrator"), Graph's for the others. */
@@ -88,7 +97,8 @@ export async function readTenantStatus(config: ProgramConfig, clientSettings: Cl
             account,
             accountObjectId: null,
             directoryRoles: [],
-            environments: plan.targets.map((target) => ({ id: target.id, name: target.displayName, user: false, accessMode: null, disabled: false, systemAdministrator: false, ok: false })),
+            environments: plan.targets.map((target) => ({ id: target.id, name: target.displayName, securityGroupId: target.securityGroupId ?? null, user: false, accessMode: null, disabled: false, systemAdministrator: false, ok: false })),
+            skipped: plan.skipped,
         };
     }
 
@@ -108,7 +118,7 @@ export async function readTenantStatus(config: ProgramConfig, clientSettings: Cl
 
     const environments = await Promise.all(
         plan.targets.map(async (target): Promise<EnvironmentStatus> => {
-            const base = { id: target.id, name: target.displayName };
+            const base = { id: target.id, name: target.displayName, securityGroupId: target.securityGroupId ?? null };
             try {
                 const held = await findSystemUserWithRoles(ctx, { environmentId: target.id, instanceUrl: target.instanceUrl }, found.id);
                 if (!held) return { ...base, user: false, accessMode: null, disabled: false, systemAdministrator: false, ok: false };
@@ -122,7 +132,7 @@ export async function readTenantStatus(config: ProgramConfig, clientSettings: Cl
             }
         }),
     );
-    return { account, accountObjectId: found.id, directoryRoles, unmanagedGlobalAdministrator, environments };
+    return { account, accountObjectId: found.id, directoryRoles, unmanagedGlobalAdministrator, environments, skipped: plan.skipped };
 }
 
 /** Read apart from the rest: a refusal here is reported in the status, not a failed tenant. */

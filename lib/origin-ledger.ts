@@ -52,6 +52,10 @@ export function groupMemberResourceName(groupId: string): string {
     return `security-group-member-${groupId}`;
 }
 
+export function environmentUserResourceName(environmentId: string): string {
+    return `environment-user-${environmentId}`;
+}
+
 export function securityRoleResourceName(environmentId: string): string {
     return `system-administrator-${environmentId}`;
 }

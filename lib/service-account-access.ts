@@ -22,7 +22,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ElevationStatus, EnvironmentUser, SecurityRoleAssignment, TimeBoundRoleAssignment } from "../providers";
 import { DirectoryRole } from "./directory-roles";
 import { EnvironmentTarget, HeldEnvironment } from "./environment-plan";
-import { COMPONENT_TYPE, directoryRoleResourceName, groupMemberResourceName, isRetainedWhenAdopted, Origins, securityRoleResourceName } from "./origin-ledger";
+import { COMPONENT_TYPE, directoryRoleResourceName, environmentUserResourceName, groupMemberResourceName, isRetainedWhenAdopted, Origins, securityRoleResourceName } from "./origin-ledger";
 import { ExistingAccess } from "./preflight";
 import { StagePlan } from "./stages";
 
@@ -155,7 +155,7 @@ export class ServiceAccountAccess extends pulumi.ComponentResource {
             const membership = environment.securityGroupId ? groupMemberships.get(environment.securityGroupId) : undefined;
             const user = register.user
                 ? new EnvironmentUser(
-                      `environment-user-${environment.id}`,
+                      environmentUserResourceName(environment.id),
                       { environmentId: environment.id, userObjectId: args.serviceAccountObjectId, accessMode: "read-write" },
                       // Power Platform refuses to add a user outside the environment's security group.
                       { parent: this, dependsOn: membership ? [membership] : [] },

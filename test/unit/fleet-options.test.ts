@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 
-import { DEFAULT_CONCURRENCY, FleetUsageError, parseOptions } from "../../fleet/options";
+import { DEFAULT_CONCURRENCY, FleetUsageError, parseOptions, USAGE } from "../../fleet/options";
 import { selectStacks } from "../../fleet/selection";
 
 function refused(argv: string[], pattern: RegExp): void {
@@ -22,6 +22,7 @@ describe("fleet options", () => {
             policyPack: true,
             force: false,
             refuseStackCustomEndpoints: false,
+            continueOnError: true,
         });
         assert.deepEqual(parseOptions(["status", "--all"]), {
             command: "status",
@@ -33,6 +34,7 @@ describe("fleet options", () => {
             policyPack: true,
             force: false,
             refuseStackCustomEndpoints: false,
+            continueOnError: true,
         });
     });
 
@@ -42,6 +44,16 @@ describe("fleet options", () => {
             assert.equal(parseOptions([command, "--all", "--no-policy-pack"]).policyPack, false, command);
         }
         refused(["status", "--all", "--no-policy-pack"], /--no-policy-pack applies to preview, up and recover; status runs no policy pack\./);
+    });
+
+    it("continues past a failing environment in up and recover unless --stop-on-error, which only they take", () => {
+        for (const command of ["up", "recover"]) {
+            assert.equal(parseOptions([command, "--all"]).continueOnError, true, command);
+            assert.equal(parseOptions([command, "--all", "--stop-on-error"]).continueOnError, false, command);
+        }
+        for (const command of ["status", "preview", "check"]) refused([command, "--all", "--stop-on-error"], new RegExp(`--stop-on-error applies to up and recover; ${command} runs no update\\.`));
+        assert.match(USAGE, /--stop-on-error +up and recover: stop a tenant's update at its first failure/);
+        assert.match(USAGE, /up +`pulumi up --continue-on-error` per tenant/);
     });
 
     it("reads recover, with --force, and refuses --stage for it (it uses the stack's own stage)", () => {

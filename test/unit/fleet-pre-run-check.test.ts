@@ -114,9 +114,9 @@ describe("fleet: the pre-run check", () => {
 
         it("refuses it before preview, up and recover run anything", async () => {
             for (const [command, operate] of [
-                ["preview", (run: TenantRun) => changeOf(run, { command: "preview", stage: undefined })],
-                ["up", (run: TenantRun) => changeOf(run, { command: "up", stage: "operational" })],
-                ["recover", (run: TenantRun) => recoverOf(run, { force: true })],
+                ["preview", (run: TenantRun) => changeOf(run, { command: "preview", stage: undefined, continueOnError: true })],
+                ["up", (run: TenantRun) => changeOf(run, { command: "up", stage: "operational", continueOnError: true })],
+                ["recover", (run: TenantRun) => recoverOf(run, { force: true, continueOnError: true })],
             ] as const) {
                 const { run, calls } = standIn(OFF_CLOUD, PENDING, [staleLock()]);
                 const outcome = await operate(run);
@@ -161,7 +161,7 @@ describe("fleet: the pre-run check", () => {
     describe("the stack's state", () => {
         it("refuses pending operations, saying to run fleet recover", async () => {
             const { run, calls } = standIn(SOUND, PENDING);
-            const outcome = await changeOf(run, { command: "up", stage: undefined });
+            const outcome = await changeOf(run, { command: "up", stage: undefined, continueOnError: true });
             assert.equal(outcome.result, "failed");
             assert.match(outcome.error!, /^the stack holds 1 pending operation \(creating directory-role-power-platform-administrator\) .*Run `npm run fleet -- recover --stacks contoso`/);
             assert.deepEqual(calls, READS, "no up");
@@ -170,7 +170,7 @@ describe("fleet: the pre-run check", () => {
 
         it("refuses a stale lock, saying to run fleet recover", async () => {
             const { run, calls } = standIn(SOUND, { resources: [] }, [staleLock()]);
-            const outcome = await changeOf(run, { command: "preview", stage: undefined });
+            const outcome = await changeOf(run, { command: "preview", stage: undefined, continueOnError: true });
             assert.equal(outcome.result, "failed");
             assert.match(outcome.error!, /^the stack is locked by an interrupted update: stale lock .*9f8e\.json.*Run `npm run fleet -- recover --stacks contoso`\./);
             assert.deepEqual(calls, READS, "no preview");
@@ -178,7 +178,7 @@ describe("fleet: the pre-run check", () => {
         });
 
         it("refuses 0.1.0 provider code, which a refresh would run, naming the upgrade; recover too", async () => {
-            for (const operate of [(run: TenantRun) => changeOf(run, { command: "preview", stage: undefined }), (run: TenantRun) => recoverOf(run, { force: false }), checkOf]) {
+            for (const operate of [(run: TenantRun) => changeOf(run, { command: "preview", stage: undefined, continueOnError: true }), (run: TenantRun) => recoverOf(run, { force: false, continueOnError: true }), checkOf]) {
                 const { run, calls } = standIn(SOUND, legacyState);
                 const outcome = await operate(run);
                 assert.equal(outcome.result, "failed");

@@ -1,11 +1,11 @@
 import { strict as assert } from "assert";
 
 import { Activity, LiveProgress, liveLine, PlainProgress } from "../../fleet/progress";
-import { environmentLines, failureLines, formatChanges, formatRoles, formatTable, summaryLine, tableRows, TenantReport } from "../../fleet/report";
+import { environmentLines, failureLines, formatChanges, formatRoles, formatSkipped, formatTable, skippedLines, statusProblems, summaryLine, tableRows, TenantReport } from "../../fleet/report";
 import { runPool } from "../../fleet/runner";
 import { TenantStatus } from "../../fleet/tenant-status";
 
-const environment = (id: string, ok: boolean) => ({ id, name: id, user: ok, accessMode: ok ? "read-write" : null, disabled: false, systemAdministrator: ok, ok });
+const environment = (id: string, ok: boolean) => ({ id, name: id, securityGroupId: null, user: ok, accessMode: ok ? "read-write" : null, disabled: false, systemAdministrator: ok, ok });
 
 const tenantStatus: TenantStatus = {
     account: "backup@contoso.onmicrosoft.com",
@@ -15,7 +15,12 @@ const tenantStatus: TenantStatus = {
         { name: "Global Administrator", roleDefinitionId: "62e90394-69f5-4237-9190-012177145e10", endDateTime: "2026-12-01T14:00:00Z" },
     ],
     environments: [environment("a", true), environment("b", true), environment("c", false)],
+    skipped: [],
 };
+
+/** As lib/environment-plan.ts lists them; status reads no state, so none is kept. */
+const TEAMS = { id: "t1", displayName: "Marketing team", kind: "Teams", reasonCode: "teams", reason: "a Dataverse for Teams environment", kept: false } as const;
+const PROVISIONING = { id: "p1", displayName: "Service", kind: "Production", reasonCode: "provisioning", reason: "its Dataverse database is still being provisioned", kept: false } as const;
 
 const report = (overrides: Partial<TenantReport>): TenantReport => ({
     stack: "contoso",
@@ -55,22 +60,60 @@ describe("fleet report", () => {
         );
     });
 
-    it("lays out the status table: stage, roles, environments ok/total, drift, last update, result, duration", () => {
+    it("lays out the status table: stage, roles, environments ok/total, skipped with their reason codes, drift, last update, result, duration", () => {
         const rows = tableRows("status", [
-            report({ drift: ["system-administrator-a"], lastUpdate: "2026-11-30T18:03:07.000Z" }),
+            report({ drift: ["system-administrator-a"], lastUpdate: "2026-11-30T18:03:07.000Z", tenant: { ...tenantStatus, skipped: [TEAMS, PROVISIONING, { ...TEAMS, id: "t2" }] } }),
             report({ stack: "fabrikam", stage: null, result: "failed", error: "cannot sign in", tenant: null, drift: null, lastUpdate: "2026-11-30T18:04:00Z", lastUpdateResult: "failed", durationSeconds: 1 }),
             report({ stack: "adatum", drift: [], lastUpdate: null }),
         ]);
         assert.equal(
             formatTable(rows),
             [
-                "tenant    stage   directory roles                                                                environments ok  drift                       last update                    result  duration",
-                "--------  ------  -----------------------------------------------------------------------------  ---------------  --------------------------  -----------------------------  ------  --------",
-                "contoso   reauth  Dynamics 365 Administrator, Global Administrator (until 2026-12-01 14:00 UTC)  2/3              1 (system-administrator-a)  2026-11-30 18:03 UTC           ok      12.3 s",
-                "fabrikam  ?       ?                                                                              ?                ?                           2026-11-30 18:04 UTC (failed)  FAILED  1.0 s",
-                "adatum    reauth  Dynamics 365 Administrator, Global Administrator (until 2026-12-01 14:00 UTC)  2/3              none                        never                          ok      12.3 s",
+                "tenant    stage   directory roles                                                                environments ok  skipped                  drift                       last update                    result  duration",
+                "--------  ------  -----------------------------------------------------------------------------  ---------------  -----------------------  --------------------------  -----------------------------  ------  --------",
+                "contoso   reauth  Dynamics 365 Administrator, Global Administrator (until 2026-12-01 14:00 UTC)  2/3              3 (teams, provisioning)  1 (system-administrator-a)  2026-11-30 18:03 UTC           ok      12.3 s",
+                "fabrikam  ?       ?                                                                              ?                ?                        ?                           2026-11-30 18:04 UTC (failed)  FAILED  1.0 s",
+                "adatum    reauth  Dynamics 365 Administrator, Global Administrator (until 2026-12-01 14:00 UTC)  2/3              none                     none                        never                          ok      12.3 s",
             ].join("\n"),
         );
+        assert.equal(formatSkipped(null), "?");
+    });
+
+    it("lists each tenant's skipped environments below the table with the reason code and why", () => {
+        assert.deepEqual(skippedLines([report({ tenant: { ...tenantStatus, skipped: [TEAMS, PROVISIONING] } }), report({ stack: "fabrikam-eu", tenant: null }), report({ stack: "adatum" })]), [
+            "contoso      Marketing team (t1) skipped [teams]: a Dataverse for Teams environment.",
+            "contoso      Service (p1) skipped [provisioning]: its Dataverse database is still being provisioned.",
+        ]);
+    });
+
+    describe("what status finds missing or drifted (the tenant then fails)", () => {
+        it("is nothing when every environment to serve is ready and nothing drifted, whatever was skipped", () => {
+            const ready = { ...tenantStatus, environments: [environment("a", true)], skipped: [TEAMS, PROVISIONING] };
+            assert.equal(statusProblems(ready, []), undefined);
+            assert.equal(statusProblems(ready, null), undefined, "a drift check that did not run is the check's own failure");
+        });
+
+        it("names each environment missing access with what it lacks, and what drifted", () => {
+            const status = {
+                ...tenantStatus,
+                skipped: [TEAMS],
+                environments: [
+                    environment("a", true),
+                    { ...environment("b", false), name: "Sales" },
+                    { ...environment("c", false), name: "Ops", error: "Dataverse refuses the operator" },
+                ],
+            };
+            assert.equal(
+                statusProblems(status, ["system-administrator-a", "directory-role-power-platform-administrator"]),
+                "missing: Sales (b): not a user; Ops (c): could not be read: Dataverse refuses the operator; drifted: system-administrator-a, directory-role-power-platform-administrator",
+            );
+            assert.equal(statusProblems({ ...status, environments: [environment("a", true)] }, ["system-administrator-a"]), "drifted: system-administrator-a");
+        });
+
+        it("names an account the tenant does not know", () => {
+            const unknown = { ...tenantStatus, accountObjectId: null, directoryRoles: [], environments: [environment("a", false)] };
+            assert.equal(statusProblems(unknown, []), "missing: backup@contoso.onmicrosoft.com is not a user of the tenant; a (a): not a user");
+        });
     });
 
     it("lists the environments that are not ready, saying what is missing in each", () => {
@@ -78,10 +121,10 @@ describe("fleet report", () => {
             ...tenantStatus,
             environments: [
                 environment("ready", true),
-                { id: "e2", name: "Sales", user: true, accessMode: "administrative", disabled: false, systemAdministrator: false, ok: false },
-                { id: "e3", name: "Finance", user: false, accessMode: null, disabled: false, systemAdministrator: false, ok: false },
-                { id: "e4", name: "HR", user: true, accessMode: "read-write", disabled: true, systemAdministrator: true, ok: false },
-                { id: "e5", name: "Ops", user: false, accessMode: null, disabled: false, systemAdministrator: false, ok: false, error: "Dataverse refuses the operator\nmore" },
+                { id: "e2", name: "Sales", securityGroupId: null, user: true, accessMode: "administrative", disabled: false, systemAdministrator: false, ok: false },
+                { id: "e3", name: "Finance", securityGroupId: null, user: false, accessMode: null, disabled: false, systemAdministrator: false, ok: false },
+                { id: "e4", name: "HR", securityGroupId: null, user: true, accessMode: "read-write", disabled: true, systemAdministrator: true, ok: false },
+                { id: "e5", name: "Ops", securityGroupId: null, user: false, accessMode: null, disabled: false, systemAdministrator: false, ok: false, error: "Dataverse refuses the operator\nmore" },
             ],
         };
         assert.deepEqual(environmentLines([report({ tenant: status }), report({ stack: "unread-tenant", tenant: null })]), [
@@ -96,6 +139,28 @@ describe("fleet report", () => {
         assert.deepEqual(failureLines([report({}), report({ stack: "fabrikam", result: "failed", error: "cannot sign in", logFile: "logs/fabrikam.log" })]), [
             "fabrikam: cannot sign in (log: logs/fabrikam.log)",
         ]);
+    });
+
+    it("lists an update's unconverged environments one per line under the tenant, then the other failed resources", () => {
+        const failed = report({
+            stack: "fabrikam",
+            result: "failed",
+            error: "did not converge: e1: refused; e2: not licensed; also failed: directory-role-power-platform-administrator: 403",
+            logFile: "logs/fabrikam.log",
+            notConverged: [
+                { environmentId: "e1", resource: "environment-user-e1", reason: "refused" },
+                { environmentId: "e2", resource: "system-administrator-e2", reason: "not licensed" },
+            ],
+            failedResources: [{ resource: "directory-role-power-platform-administrator", reason: "403" }],
+        });
+        assert.deepEqual(failureLines([failed, report({ stack: "adatum", notConverged: [], failedResources: [] })]), [
+            "fabrikam: did not converge in 2 environments (log: logs/fabrikam.log)",
+            "  e1: refused",
+            "  e2: not licensed",
+            "  also failed: directory-role-power-platform-administrator: 403",
+        ]);
+        // A failure that names no environment (a refused directory role alone) keeps its one line.
+        assert.deepEqual(failureLines([report({ stack: "b", result: "failed", error: "403", notConverged: [], logFile: "b.log" })]), ["b: 403 (log: b.log)"]);
     });
 
     it("shows the stage move and the changes for preview and up", () => {

@@ -1,0 +1,253 @@
+// The fleet's operations for one tenant on a stand-in stack (it records each Automation
+// API call with its options, and answers with recorded engine events) and a real read of
+// an emulated tenant: up and recover pass --continue-on-error unless told to stop, and a
+// failed update names each environment that did not converge; status lists the skipped
+// environments with their reason codes and fails a tenant missing access or drifted,
+// never for a skipped environment.
+
+import { strict as assert } from "assert";
+import { promises as fs, readFileSync } from "fs";
+import * as path from "path";
+
+import type { ConfigMap, EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+
+import { RunningEmulator, startEmulator } from "../../emulator";
+import { changeOf, recoverOf, statusOf, TenantRun } from "../../fleet/operations";
+import { SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../../providers";
+
+const REPOSITORY = path.resolve(__dirname, "..", "..");
+const RECORDED = JSON.parse(readFileSync(path.join(__dirname, "fixtures", "continue-on-error-events.json"), "utf8")) as { recordings: Record<string, EngineEvent[]> };
+const ENVIRONMENT_REFUSED = RECORDED.recordings["an environment refuses addUser, a security group refuses the membership"];
+const ROLE_REFUSED = RECORDED.recordings["a stage move: the new directory role is refused"];
+
+const PRODUCTION = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
+const RESTRICTED = "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e";
+const FINANCE = "c3d4e5f6-a7b8-4c9d-8e0f-2a3b4c5d6e7f";
+const GROUP = "4c5d6e7f-8a9b-4c0d-9e1f-2a3b4c5d6e7f";
+const TEAMS = "e0000005-0000-4000-8000-000000000005";
+const TEAM_GROUP = "7c8d9e0f-1a2b-4c3d-8e4f-5a6b7c8d9e0f";
+const PROVISIONING = "e0000009-0000-4000-8000-000000000009";
+const NO_DATAVERSE = "e0000011-0000-4000-8000-000000000011";
+
+/** The variables the settings read, which the operations take from the process: the machine's own must not decide. */
+const SETTINGS_VARIABLES = /^(ARM_|AZURE_|D365BA_|ACTIONS_ID_TOKEN_)/;
+
+interface Call {
+    readonly method: string;
+    readonly options: Record<string, unknown>;
+}
+
+/** What the stand-in stack answers: events to send to onEvent, then a result or an error. */
+interface Script {
+    readonly up?: { events: readonly EngineEvent[]; fails: boolean };
+    readonly previewRefresh?: { events: readonly EngineEvent[] };
+}
+
+/** The demo tenant, plus environments the program skips: Teams, still provisioning, without Dataverse. */
+async function seedWithSkipped(served: boolean): Promise<any> {
+    const seed = JSON.parse(await fs.readFile(path.join(REPOSITORY, "emulator", "seeds", "demo.json"), "utf8"));
+    const operator = { azureActiveDirectoryObjectId: seed.operator.objectId, applicationId: seed.operator.clientId, roleTemplateIds: [SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID] };
+    // A Teams environment is bound to its team's Microsoft 365 group.
+    seed.groups.push({ id: TEAM_GROUP, displayName: "Marketing team", members: [] });
+    seed.environments.push(
+        { id: TEAMS, displayName: "Marketing team (Dataverse for Teams)", sku: "Teams", securityGroupId: TEAM_GROUP, systemUsers: [operator] },
+        { id: PROVISIONING, displayName: "Contoso Service (Dataverse being added)", sku: "Production", provisioningState: "LinkedDatabaseProvisioning", instanceState: "NotReady", managementState: "Running", systemUsers: [operator] },
+        { id: NO_DATAVERSE, displayName: "Contoso Flows (no Dataverse)", sku: "Sandbox", dataverse: false },
+    );
+    if (served) {
+        // The account as the program leaves it: an enabled Read-Write user with System Administrator wherever it is served.
+        const account = seed.users.find((user: any) => user.userPrincipalName.startsWith("backup@"));
+        for (const environment of seed.environments.filter((e: any) => [PRODUCTION, RESTRICTED, FINANCE].includes(e.id))) {
+            environment.systemUsers = environment.systemUsers.filter((user: any) => user.azureActiveDirectoryObjectId !== account.id);
+            environment.systemUsers.push({ azureActiveDirectoryObjectId: account.id, accessMode: 0, roleTemplateIds: [SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID] });
+        }
+        seed.groups.find((group: any) => group.id === GROUP).members.push(account.id);
+    }
+    return seed;
+}
+
+function standIn(emulator: RunningEmulator, script: Script): { run: TenantRun; calls: Call[] } {
+    const seed = emulator.state();
+    const values: Record<string, string> = {
+        "azuread:tenantId": emulator.tenantId,
+        "azuread:clientId": seed.operator.clientId,
+        "azuread:clientSecret": seed.operator.clientSecret!,
+        "azuread:metadataHost": emulator.endpoints.metadataHost,
+        "d365-backup-access:endpoints": JSON.stringify({ bap: emulator.endpoints.bap }),
+        "d365-backup-access:customEndpoints": "true",
+        "d365-backup-access:serviceAccount": "backup@contoso.onmicrosoft.com",
+        "d365-backup-access:environments": '["*"]',
+        "d365-backup-access:stage": "operational",
+    };
+    const config: ConfigMap = Object.fromEntries(Object.entries(values).map(([key, value]) => [key, { value, secret: key.endsWith("clientSecret") }]));
+    const calls: Call[] = [];
+    const answers: Record<string, (options: any) => Promise<unknown>> = {
+        getAllConfig: async () => config,
+        exportStack: async () => ({ version: 3, deployment: { resources: [] } }),
+        info: async () => undefined,
+        up: async (options) => {
+            for (const event of script.up?.events ?? []) options.onEvent?.(event);
+            if (script.up?.fails) throw new Error("code: 255\n stderr: error: update failed");
+            return { summary: { resourceChanges: { same: 9 } } };
+        },
+        previewRefresh: async (options) => {
+            for (const event of script.previewRefresh?.events ?? []) options.onEvent?.(event);
+            return { changeSummary: {} };
+        },
+    };
+    const stack = new Proxy(
+        { name: "organization/d365-backup-access/contoso" },
+        {
+            get: (target, property) =>
+                property in target
+                    ? target[property as keyof typeof target]
+                    : async (options: Record<string, unknown> = {}) => {
+                          calls.push({ method: String(property), options });
+                          const answer = answers[String(property)];
+                          if (!answer) throw new Error(`the stand-in stack has no ${String(property)}`);
+                          return answer(options);
+                      },
+        },
+    ) as unknown as Stack;
+    const run: TenantRun = {
+        stack,
+        workspace: {} as LocalWorkspace,
+        readLocks: async () => [],
+        policyPacks: [],
+        name: "contoso",
+        activity: { stack: "contoso", startedMs: 0, phase: "", done: 0, changing: 0 },
+        logFile: "contoso.log",
+        log: () => undefined,
+        phase: () => undefined,
+    };
+    return { run, calls };
+}
+
+const upOptions = (calls: readonly Call[]) => calls.filter((call) => call.method === "up").map((call) => call.options);
+
+/** A refresh preview that finds System Administrator gone in one environment. */
+const DRIFT: EngineEvent = {
+    sequence: 1,
+    timestamp: 0,
+    resOutputsEvent: {
+        metadata: {
+            op: "update",
+            urn: `urn:pulumi:contoso::d365-backup-access::d365-backup-access:index:ServiceAccountAccess$pulumi-nodejs:dynamic/dataverse:SecurityRoleAssignment::system-administrator-${FINANCE}`,
+            type: "pulumi-nodejs:dynamic/dataverse:SecurityRoleAssignment",
+        } as never,
+    },
+};
+
+describe("fleet: one tenant's operations against an emulated tenant", () => {
+    const saved: Record<string, string | undefined> = {};
+    let unserved: RunningEmulator;
+    let served: RunningEmulator;
+
+    before(async () => {
+        for (const name of Object.keys(process.env).filter((key) => SETTINGS_VARIABLES.test(key))) {
+            saved[name] = process.env[name];
+            delete process.env[name];
+        }
+        unserved = await startEmulator(await seedWithSkipped(false), { warn: () => undefined });
+        served = await startEmulator(await seedWithSkipped(true), { warn: () => undefined });
+    });
+    after(async () => {
+        await unserved?.stop();
+        await served?.stop();
+        for (const [name, value] of Object.entries(saved)) process.env[name] = value;
+    });
+
+    describe("up and recover", () => {
+        it("up runs with continueOnError by default, and without it when told to stop on error", async () => {
+            for (const continueOnError of [true, false]) {
+                const { run, calls } = standIn(served, {});
+                const outcome = await changeOf(run, { command: "up", stage: undefined, continueOnError });
+                assert.equal(outcome.result, "ok", outcome.error);
+                assert.deepEqual(upOptions(calls).map((options) => options.continueOnError), [continueOnError]);
+                assert.deepEqual([outcome.notConverged, outcome.failedResources], [[], []]);
+            }
+        });
+
+        it("recover's update runs with continueOnError by default, and without it when told to stop on error", async () => {
+            for (const continueOnError of [true, false]) {
+                const { run, calls } = standIn(served, {});
+                const outcome = await recoverOf(run, { force: false, continueOnError });
+                assert.equal(outcome.result, "ok", outcome.error);
+                assert.deepEqual(upOptions(calls).map((options) => [options.continueOnError, options.refresh]), [[continueOnError, true]]);
+            }
+        });
+
+        it("preview passes no continueOnError (an update's option)", async () => {
+            const { run, calls } = standIn(served, {});
+            await changeOf(run, { command: "preview", stage: undefined, continueOnError: true });
+            assert.ok(!calls.some((call) => "continueOnError" in call.options), JSON.stringify(calls.map((call) => call.method)));
+        });
+
+        it("a failed update names each environment that did not converge, the group's environments from the tenant read after it", async () => {
+            for (const operate of [
+                (run: TenantRun) => changeOf(run, { command: "up", stage: undefined, continueOnError: true }),
+                (run: TenantRun) => recoverOf(run, { force: false, continueOnError: true }),
+            ]) {
+                const { run } = standIn(unserved, { up: { events: ENVIRONMENT_REFUSED, fails: true } });
+                const outcome = await operate(run);
+                assert.equal(outcome.result, "failed");
+                assert.deepEqual(outcome.notConverged!.map((entry) => entry.environmentId), [PRODUCTION, RESTRICTED]);
+                assert.match(
+                    outcome.error!,
+                    new RegExp(
+                        `^did not converge: ${PRODUCTION}: Power Platform admin API \\(BAP\\) refused add the account to the environment \\(addUser\\): .*; ` +
+                            `${RESTRICTED}: the account could not join its security group ${GROUP}: Adding member .*Insufficient privileges to complete the operation\\.$`,
+                    ),
+                );
+                assert.deepEqual(outcome.failedResources, []);
+                assert.ok(outcome.tenant, "the tenant was read after the update");
+            }
+        });
+
+        it("a failed update where no environment failed keeps the engine's reason (a refused directory role)", async () => {
+            const { run } = standIn(served, { up: { events: ROLE_REFUSED, fails: true } });
+            const outcome = await changeOf(run, { command: "up", stage: undefined, continueOnError: true });
+            assert.equal(outcome.result, "failed");
+            assert.match(outcome.error!, /^Assigning directory role "11648597-926c-4cf3-9c36-bcebb0ba8dcc" to directory principal .*403/);
+            assert.deepEqual(outcome.notConverged, []);
+            assert.deepEqual(outcome.failedResources!.map((entry) => entry.resource), ["directory-role-power-platform-administrator"]);
+        });
+    });
+
+    describe("status", () => {
+        it("lists the skipped environments with their reason codes, and passes a tenant where every environment to serve is ready", async () => {
+            const { run, calls } = standIn(served, {});
+            const outcome = await statusOf(run);
+            assert.equal(outcome.result, "ok", outcome.error);
+            assert.deepEqual(outcome.drift, []);
+            assert.deepEqual(outcome.tenant!.environments.map((environment) => [environment.id, environment.ok]), [PRODUCTION, RESTRICTED, FINANCE].map((id) => [id, true]));
+            assert.deepEqual(
+                outcome.tenant!.skipped.map((entry) => [entry.id, entry.reasonCode, entry.kind]),
+                [
+                    [TEAMS, "teams", "Teams"],
+                    [PROVISIONING, "provisioning", "Production"],
+                    [NO_DATAVERSE, "no-dataverse", "Sandbox"],
+                ],
+            );
+            for (const entry of outcome.tenant!.skipped) assert.ok(entry.reason.length > 0, entry.id);
+            assert.deepEqual(calls.map((call) => call.method).sort(), ["exportStack", "getAllConfig", "info", "previewRefresh"]);
+        });
+
+        it("fails a tenant whose account misses access in an environment to serve, naming each, and not the skipped ones", async () => {
+            const { run } = standIn(unserved, {});
+            const outcome = await statusOf(run);
+            assert.equal(outcome.result, "failed");
+            assert.match(outcome.error!, new RegExp(`^missing: Contoso Production \\(${PRODUCTION}\\): not a user; Contoso Sales \\(restricted\\) \\(${RESTRICTED}\\): not a user; Contoso Finance \\(${FINANCE}\\): user, administrative, no System Administrator$`));
+            for (const skipped of [TEAMS, PROVISIONING, NO_DATAVERSE]) assert.doesNotMatch(outcome.error!, new RegExp(skipped));
+            assert.equal(outcome.tenant!.skipped.length, 3);
+        });
+
+        it("fails a tenant that drifted, naming what a refresh would change", async () => {
+            const { run } = standIn(served, { previewRefresh: { events: [DRIFT] } });
+            const outcome = await statusOf(run);
+            assert.equal(outcome.result, "failed");
+            assert.equal(outcome.error, `drifted: system-administrator-${FINANCE}`);
+            assert.deepEqual(outcome.drift, [`system-administrator-${FINANCE}`]);
+        });
+    });
+});
