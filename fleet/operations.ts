@@ -28,7 +28,8 @@
 import type { EngineEvent, LocalWorkspace, OpMap, Stack } from "@pulumi/pulumi/automation";
 
 import { NAMESPACE } from "../lib/config";
-import type { Stage } from "../lib/stages";
+import { isStage, planStage, Stage } from "../lib/stages";
+import type { DirectoryRole } from "../lib/directory-roles";
 import { messageOf } from "../providers/errors";
 import { attributeGroupFailures, describeFailures, EnvironmentNotConverged, FailureCollector, ResourceFailed } from "./convergence";
 import type { FleetOptions } from "./options";
@@ -139,6 +140,24 @@ async function lastUpdateOf(run: TenantRun): Promise<{ time: string; result: str
     return latest ? { time: new Date(latest.endTime ?? latest.startTime).toISOString(), result: latest.result } : null;
 }
 
+/**
+ * The directory roles the account should hold now: those of the stage the tenant is in —
+ * its last update's `stage` output (an update in CI sets the stage on the runner's copy
+ * of the stack file only), else the stack's own — except a Global Administrator that
+ * ends by itself (elevationHours), whose end is no loss.
+ */
+async function expectedRoles(run: TenantRun, configured: Stage, timeBound: boolean): Promise<readonly DirectoryRole[]> {
+    let stage = configured;
+    try {
+        const applied = (await run.stack.outputs()).stage?.value;
+        if (typeof applied === "string" && isStage(applied)) stage = applied;
+    } catch (error) {
+        run.log(`could not read the stack's outputs, so the roles expected are those of its configured stage ${configured}: ${messageOf(error)}`);
+    }
+    const plan = planStage(stage, timeBound);
+    return plan.directoryRoles.filter((role) => !plan.timeBoundRoles.includes(role));
+}
+
 type Outcome = Omit<TenantReport, "durationSeconds" | "logFile">;
 
 /** The pre-run check (pre-run-check.ts), its refusal in the tenant's log. */
@@ -175,18 +194,20 @@ export async function statusOf(run: TenantRun): Promise<Outcome> {
               () => ({ changed: watcher.changed, error: undefined }),
               (error: unknown) => ({ changed: null, error: `drift check: ${reasonWithLocks(run, error, watcher.errors)}` }),
           );
-    // Settle all three before reporting, so no CLI run outlives its tenant's log.
-    const [read, updated, { changed, error }] = await Promise.allSettled([tenantWith(run, settings), lastUpdateOf(run), drift]).then(
-        ([read, updated, drifted]) => [read, updated, drifted.status === "fulfilled" ? drifted.value : { changed: null, error: messageOf(drifted.reason) }] as const,
+    const roles = expectedRoles(run, settings.config.stage, settings.config.elevation !== undefined);
+    // Settle them all before reporting, so no CLI run outlives its tenant's log.
+    const [read, updated, { changed, error }, expected] = await Promise.allSettled([tenantWith(run, settings), lastUpdateOf(run), drift, roles]).then(
+        ([read, updated, drifted, expected]) => [read, updated, drifted.status === "fulfilled" ? drifted.value : { changed: null, error: messageOf(drifted.reason) }, expected] as const,
     );
     if (read.status === "rejected") throw read.reason;
     if (updated.status === "rejected") throw updated.reason;
+    if (expected.status === "rejected") throw expected.reason;
     const tenant = read.value;
     const stage = settings.config.stage;
     const lastUpdate = updated.value?.time ?? null;
     const lastUpdateResult = updated.value?.result ?? null;
     // Read, but not what it should be: missing access or drift fails the tenant too.
-    const problems = statusProblems(tenant, changed);
+    const problems = statusProblems(tenant, changed, expected.value);
     if (problems) run.log(`not converged: ${problems}`);
     const failure = [error, problems].filter(Boolean).join("; ");
     return failure

@@ -1,6 +1,7 @@
 // The fleet's result: one row per tenant, as a table for people and as JSON for
 // machines. Pure, so the layout is tested without tenants.
 
+import type { DirectoryRole } from "../lib/directory-roles";
 import { describeSkipped } from "../lib/environment-plan";
 import type { EnvironmentNotConverged, ResourceFailed } from "./convergence";
 import type { Command } from "./options";
@@ -177,13 +178,17 @@ export function skippedLines(tenants: readonly TenantReport[]): string[] {
 
 /**
  * What status found wrong in a tenant it could read, on one line; undefined when nothing.
- * Missing: an environment to serve where the account is not an enabled Read-Write
- * System Administrator (or that could not be read), or an account the tenant does not
- * know. Drifted: what a refresh would change. Skipped environments are neither.
+ * Missing: a directory role the tenant's stage gives that the account does not hold
+ * (`expectedRoles`), an environment to serve where the account is not an enabled
+ * Read-Write System Administrator (or that could not be read), or an account the tenant
+ * does not know. Drifted: what a refresh would change. Skipped environments are neither.
  */
-export function statusProblems(status: TenantStatus, drift: readonly string[] | null): string | undefined {
+export function statusProblems(status: TenantStatus, drift: readonly string[] | null, expectedRoles: readonly DirectoryRole[] = []): string | undefined {
+    const held = new Set(status.directoryRoles.map((role) => role.roleDefinitionId.toLowerCase()));
     const missing = [
-        ...(status.accountObjectId === null ? [`${status.account} is not a user of the tenant`] : []),
+        ...(status.accountObjectId === null
+            ? [`${status.account} is not a user of the tenant`]
+            : expectedRoles.filter((role) => !held.has(role.templateId.toLowerCase())).map((role) => `directory role ${role.displayName}`)),
         ...status.environments.filter((environment) => !environment.ok).map((environment) => `${environment.name} (${environment.id}): ${formatEnvironment(environment)}`),
     ];
     const problems = [

@@ -13,6 +13,7 @@ import type { ConfigMap, EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulu
 
 import { RunningEmulator, startEmulator } from "../../emulator";
 import { changeOf, recoverOf, statusOf, TenantRun } from "../../fleet/operations";
+import { DYNAMICS_365_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR } from "../../lib/directory-roles";
 import { SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../../providers";
 
 const REPOSITORY = path.resolve(__dirname, "..", "..");
@@ -41,6 +42,8 @@ interface Call {
 interface Script {
     readonly up?: { events: readonly EngineEvent[]; fails: boolean };
     readonly previewRefresh?: { events: readonly EngineEvent[] };
+    /** The stack's outputs: its last update's; none when never updated. */
+    readonly outputs?: Record<string, unknown> | Error;
 }
 
 /** The demo tenant, plus environments the program skips: Teams, still provisioning, without Dataverse. */
@@ -62,6 +65,8 @@ async function seedWithSkipped(served: boolean): Promise<any> {
             environment.systemUsers.push({ azureActiveDirectoryObjectId: account.id, accessMode: 0, roleTemplateIds: [SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID] });
         }
         seed.groups.find((group: any) => group.id === GROUP).members.push(account.id);
+        // And the directory roles of the operational stage.
+        for (const role of [DYNAMICS_365_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR]) seed.directoryRoleAssignments.push({ principalId: account.id, roleDefinitionId: role.templateId });
     }
     return seed;
 }
@@ -85,6 +90,10 @@ function standIn(emulator: RunningEmulator, script: Script): { run: TenantRun; c
         getAllConfig: async () => config,
         exportStack: async () => ({ version: 3, deployment: { resources: [] } }),
         info: async () => undefined,
+        outputs: async () => {
+            if (script.outputs instanceof Error) throw script.outputs;
+            return Object.fromEntries(Object.entries(script.outputs ?? {}).map(([key, value]) => [key, { value, secret: false }]));
+        },
         up: async (options) => {
             for (const event of script.up?.events ?? []) options.onEvent?.(event);
             if (script.up?.fails) throw new Error("code: 255\n stderr: error: update failed");
@@ -230,16 +239,28 @@ describe("fleet: one tenant's operations against an emulated tenant", () => {
                 ],
             );
             for (const entry of outcome.tenant!.skipped) assert.ok(entry.reason.length > 0, entry.id);
-            assert.deepEqual(calls.map((call) => call.method).sort(), ["exportStack", "getAllConfig", "info", "previewRefresh"]);
+            assert.deepEqual(calls.map((call) => call.method).sort(), ["exportStack", "getAllConfig", "info", "outputs", "previewRefresh"]);
         });
 
         it("fails a tenant whose account misses access in an environment to serve, naming each, and not the skipped ones", async () => {
             const { run } = standIn(unserved, {});
             const outcome = await statusOf(run);
             assert.equal(outcome.result, "failed");
-            assert.match(outcome.error!, new RegExp(`^missing: Contoso Production \\(${PRODUCTION}\\): not a user; Contoso Sales \\(restricted\\) \\(${RESTRICTED}\\): not a user; Contoso Finance \\(${FINANCE}\\): user, administrative, no System Administrator$`));
+            assert.match(outcome.error!, new RegExp(`^missing: directory role Dynamics 365 Administrator; directory role Power Platform Administrator; Contoso Production \\(${PRODUCTION}\\): not a user; Contoso Sales \\(restricted\\) \\(${RESTRICTED}\\): not a user; Contoso Finance \\(${FINANCE}\\): user, administrative, no System Administrator$`));
             for (const skipped of [TEAMS, PROVISIONING, NO_DATAVERSE]) assert.doesNotMatch(outcome.error!, new RegExp(skipped));
             assert.equal(outcome.tenant!.skipped.length, 3);
+        });
+
+        it("fails a tenant missing a directory role of the stage it is in: its last update's, else the stack's", async () => {
+            // The stack file says operational, which the account holds; its last update applied bootstrap.
+            const { run } = standIn(served, { outputs: { stage: "bootstrap" } });
+            const outcome = await statusOf(run);
+            assert.equal(outcome.result, "failed");
+            assert.equal(outcome.error, "missing: directory role Global Administrator");
+            for (const outputs of [{ stage: "operational" }, {}, new Error("the state could not be read")]) {
+                const { run: other } = standIn(served, { outputs });
+                assert.equal((await statusOf(other)).result, "ok", String(outputs));
+            }
         });
 
         it("fails a tenant that drifted, naming what a refresh would change", async () => {

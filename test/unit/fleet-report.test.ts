@@ -4,6 +4,7 @@ import { Activity, LiveProgress, liveLine, PlainProgress } from "../../fleet/pro
 import { environmentLines, failureLines, formatChanges, formatRoles, formatSkipped, formatTable, skippedLines, statusProblems, summaryLine, tableRows, TenantReport } from "../../fleet/report";
 import { runPool } from "../../fleet/runner";
 import { TenantStatus } from "../../fleet/tenant-status";
+import { DYNAMICS_365_ADMINISTRATOR, GLOBAL_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR } from "../../lib/directory-roles";
 
 const environment = (id: string, ok: boolean) => ({ id, name: id, securityGroupId: null, user: ok, accessMode: ok ? "read-write" : null, disabled: false, systemAdministrator: ok, ok });
 
@@ -110,9 +111,16 @@ describe("fleet report", () => {
             assert.equal(statusProblems({ ...status, environments: [environment("a", true)] }, ["system-administrator-a"]), "drifted: system-administrator-a");
         });
 
+        it("names each directory role expected that the account does not hold", () => {
+            const ready = { ...tenantStatus, environments: [environment("a", true)] };
+            // tenantStatus holds Dynamics 365 Administrator and Global Administrator.
+            assert.equal(statusProblems(ready, [], [DYNAMICS_365_ADMINISTRATOR, GLOBAL_ADMINISTRATOR]), undefined);
+            assert.equal(statusProblems(ready, [], [DYNAMICS_365_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR]), "missing: directory role Power Platform Administrator");
+        });
+
         it("names an account the tenant does not know", () => {
             const unknown = { ...tenantStatus, accountObjectId: null, directoryRoles: [], environments: [environment("a", false)] };
-            assert.equal(statusProblems(unknown, []), "missing: backup@contoso.onmicrosoft.com is not a user of the tenant; a (a): not a user");
+            assert.equal(statusProblems(unknown, [], [POWER_PLATFORM_ADMINISTRATOR]), "missing: backup@contoso.onmicrosoft.com is not a user of the tenant; a (a): not a user");
         });
     });
 

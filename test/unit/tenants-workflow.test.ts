@@ -2,9 +2,11 @@
 // anyone noticing: actionlint checks that the workflow is valid GitHub Actions, not that
 // it still matches this program (its stages, its config key, its pinned CLI) or keeps
 // the promises the README makes (OIDC only, one update of a tenant at a time, nothing
-// with a tenant's identity before an approval, the policy pack on every preview and update).
-// The step scripts that choose the pack's flag run here with a stand-in `npx` that only
-// records its arguments; test/e2e/tenants-workflow.test.ts runs them with the real CLI.
+// with a tenant's identity before an approval, the policy pack on every preview and update,
+// an update that goes on past a failing environment, a daily status that only reads).
+// The step scripts that choose the pack's flag and report the status run here with a
+// stand-in `npx` and `npm` that only record their arguments; test/e2e/tenants-workflow.test.ts
+// runs them with the real CLI and fleet.
 
 import { strict as assert } from "assert";
 import { execFile } from "child_process";
@@ -30,6 +32,7 @@ interface Step {
     readonly env?: Record<string, string>;
 }
 interface Job {
+    readonly name?: string;
     readonly needs?: string;
     readonly if?: string;
     readonly environment?: string;
@@ -42,6 +45,7 @@ interface Job {
 interface Workflow {
     readonly on: {
         readonly pull_request?: unknown;
+        readonly schedule?: readonly { readonly cron: string }[];
         readonly workflow_dispatch?: { readonly inputs: Record<string, { type: string; required?: boolean; options?: string[]; default?: unknown }> };
     };
     readonly permissions: Record<string, string>;
@@ -52,12 +56,15 @@ interface Workflow {
 const text = readFileSync(WORKFLOW_FILE, "utf8");
 const workflow = load(text) as Workflow;
 const tenantJob = workflow.jobs.tenant;
+const statusJob = workflow.jobs.status;
 const runScripts = Object.values(workflow.jobs).flatMap((job) => job.steps.flatMap((step) => (step.run ? [step.run] : [])));
-const stepNamed = (name: string): Step => {
-    const step = tenantJob.steps.find((s) => s.name === name);
-    assert.ok(step, `the tenant job has a step named "${name}"`);
+const stepNamed = (name: string, job = tenantJob): Step => {
+    const step = job.steps.find((s) => s.name === name);
+    assert.ok(step, `the job has a step named "${name}"`);
     return step;
 };
+/** Commands that change a tenant or its state, whoever runs them. */
+const CHANGES = /\bpulumi\s+(up|preview|refresh|destroy|import|cancel|config\s+set|stack\s+(import|rm))\b|\bfleet\s+--\s+(up|preview|recover)\b/;
 
 describe("tenants workflow", () => {
     it("never destroys: no step runs pulumi destroy, and the fleet has no destroy command (README: nothing automated destroys)", () => {
@@ -65,9 +72,19 @@ describe("tenants workflow", () => {
         assert.throws(() => parseOptions(["destroy", "--all"]), /unknown command "destroy"/);
     });
 
-    it("runs on pull requests and on manual dispatch", () => {
+    it("runs on pull requests, on manual dispatch and on a daily schedule", () => {
         assert.ok("pull_request" in workflow.on);
         assert.ok(workflow.on.workflow_dispatch);
+        // Once a day at a fixed UTC time: minute and hour set, every day of every month.
+        assert.deepEqual(workflow.on.schedule?.map((entry) => entry.cron.split(" ").length), [5]);
+        const [minute, hour, ...daily] = workflow.on.schedule![0].cron.split(" ");
+        assert.ok(/^\d+$/.test(minute) && Number(minute) < 60, minute);
+        assert.ok(/^\d+$/.test(hour) && Number(hour) < 24, hour);
+        assert.deepEqual(daily, ["*", "*", "*"]);
+        // The README tells how to change it, and says when it runs.
+        const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+        assert.ok(readme.includes(`cron: "${workflow.on.schedule![0].cron}"`), "the README quotes the cron line");
+        assert.ok(readme.includes(`${hour.padStart(2, "0")}:${minute.padStart(2, "0")} UTC`), "the README says when it runs");
     });
 
     it("offers exactly the program's stages, in order, as a required choice", () => {
@@ -87,10 +104,12 @@ describe("tenants workflow", () => {
         assert.ok(existsSync(path.join(ROOT, "scripts", "ci", "tenant-stacks.ts")));
     });
 
-    it("asks only for read access to the repository, and an OIDC token for the tenant job alone", () => {
+    it("asks only for read access to the repository, and an OIDC token for the tenant and status jobs alone", () => {
         assert.deepEqual(workflow.permissions, { contents: "read" });
         assert.deepEqual(tenantJob.permissions, { "id-token": "write", contents: "read" });
-        for (const [name, job] of Object.entries(workflow.jobs).filter(([name]) => name !== "tenant")) {
+        assert.deepEqual(statusJob.permissions, { "id-token": "write", contents: "read" });
+        assert.deepEqual(Object.keys(workflow.jobs).sort(), ["stacks", "status", "tenant"]);
+        for (const [name, job] of Object.entries(workflow.jobs).filter(([name]) => name !== "tenant" && name !== "status")) {
             assert.equal(job.permissions?.["id-token"], undefined, `the ${name} job runs the pull request's code with no OIDC token`);
             assert.ok(!job.steps.some((step) => step.uses?.startsWith("azure/login@") || /\bpulumi\b/.test(step.run ?? "")), `the ${name} job signs in nowhere`);
         }
@@ -103,7 +122,7 @@ describe("tenants workflow", () => {
         assert.equal(tenantJob.environment, "${{ github.event_name == 'workflow_dispatch' && 'tenant-update' || 'tenant-preview' }}");
         assert.ok(!("pull_request_target" in workflow.on), "pull_request_target would run the base's workflow with secrets for any fork");
         const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
-        for (const environment of ["tenant-preview", "tenant-update"]) {
+        for (const environment of ["tenant-preview", "tenant-update", "tenant-status"]) {
             assert.ok(readme.includes(`repo:<owner>/<repo>:environment:${environment}`), `the README sets up the federated credential for ${environment}`);
         }
         assert.doesNotMatch(readme, /"subject":\s*"repo:<owner>\/<repo>:(pull_request|ref:)/, "the README trusts no subject that a job without an environment gets");
@@ -118,9 +137,11 @@ describe("tenants workflow", () => {
         for (const name of ["ARM_CLIENT_SECRET", "AZURE_STORAGE_KEY", "AZURE_STORAGE_SAS_TOKEN", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_ACCESS_TOKEN"]) {
             assert.ok(!variables.includes(name), `${name} is not set`);
         }
-        const login = tenantJob.steps.find((step) => step.uses?.startsWith("azure/login@"));
-        assert.ok(login, "azure/login signs the Azure CLI in for the state and the key vault");
-        assert.deepEqual(Object.keys(login.with ?? {}).sort(), ["allow-no-subscriptions", "client-id", "tenant-id"]);
+        for (const job of [tenantJob, statusJob]) {
+            const login = job.steps.find((step) => step.uses?.startsWith("azure/login@"));
+            assert.ok(login, "azure/login signs the Azure CLI in for the state and the key vault");
+            assert.deepEqual(login.with, { "client-id": "${{ vars.AZURE_CLIENT_ID }}", "tenant-id": "${{ vars.AZURE_STATE_TENANT_ID }}", "allow-no-subscriptions": true });
+        }
     });
 
     it("keeps state in Azure Blob storage, reached through the Azure CLI's login only", () => {
@@ -136,8 +157,8 @@ describe("tenants workflow", () => {
         assert.equal(tenantJob.env?.STACK, "${{ matrix.stack }}");
         assert.equal(
             tenantJob.if,
-            "needs.stacks.outputs.count != '0' && (github.event_name != 'pull_request' || github.event.pull_request.head.repo.full_name == github.repository)",
-            "no job for an empty matrix (it would fail the run), nor for a fork's pull request (no OIDC token)",
+            "needs.stacks.outputs.count != '0' && ((github.event_name == 'pull_request' && github.event.pull_request.head.repo.full_name == github.repository) || (github.event_name == 'workflow_dispatch' && !inputs.status-only))",
+            "no job for an empty matrix (it would fail the run), nor for a fork's pull request (no OIDC token), nor on the schedule or a status-only dispatch (the status job's)",
         );
     });
 
@@ -229,14 +250,14 @@ describe("tenants workflow", () => {
             assert.equal(stepNamed("up").env?.SKIP_POLICY_PACK, "${{ inputs.skip-policy-pack }}");
             for (const skip of [undefined, "false", "", "yes", "True"]) {
                 const { commands, output } = await runStep("up", { STAGE: "operational", ...(skip === undefined ? {} : { SKIP_POLICY_PACK: skip }) });
-                assert.deepEqual(pulumiRun(commands, "up"), ["pulumi up --yes --refresh --policy-pack policy"], `SKIP_POLICY_PACK=${skip}`);
+                assert.deepEqual(pulumiRun(commands, "up"), ["pulumi up --yes --refresh --continue-on-error --policy-pack policy"], `SKIP_POLICY_PACK=${skip}`);
                 assert.doesNotMatch(output, /::warning::/);
             }
         });
 
         it("says so when a dispatched update skips it", async () => {
             const { commands, output } = await runStep("up", { STAGE: "operational", SKIP_POLICY_PACK: "true" });
-            assert.deepEqual(pulumiRun(commands, "up"), ["pulumi up --yes --refresh"]);
+            assert.deepEqual(pulumiRun(commands, "up"), ["pulumi up --yes --refresh --continue-on-error"]);
             assert.match(output, /::warning::contoso is updated without the policy pack \(skip-policy-pack was set\)/);
         });
     });
@@ -246,7 +267,13 @@ describe("tenants workflow", () => {
         assert.equal(step.if, "github.event_name == 'workflow_dispatch'");
         assert.equal(step.env?.STAGE, "${{ inputs.stage }}");
         assert.match(step.run!, new RegExp(`npx pulumi config set ${NAMESPACE}:stage "\\$STAGE"\\n`));
-        assert.match(step.run!, /npx pulumi up --yes --refresh/);
+        assert.match(step.run!, /npx pulumi up --yes --refresh --continue-on-error /);
+    });
+
+    it("updates past a failing environment, as the fleet's up does by default", () => {
+        // The workflow runs the CLI itself; the fleet's default is the same engine option.
+        assert.match(stepNamed("up").run!, /npx pulumi up [^\n]*--continue-on-error/);
+        assert.equal(parseOptions(["up", "--all"]).continueOnError, true);
     });
 
     it("runs the CLI pinned in package.json (npx pulumi), installed by npm ci", () => {
@@ -267,5 +294,81 @@ describe("tenants workflow", () => {
             assert.ok(setup, "each job sets up Node.js");
             assert.ok(Number(setup.with?.["node-version"]) >= Number(minimum[1]), `node-version ${setup.with?.["node-version"]} satisfies ${engines}`);
         }
+    });
+    describe("the status job (daily, read-only)", () => {
+        it("runs on the schedule and on a dispatch with status-only, never for a pull request, and only when there are stacks", () => {
+            assert.equal(statusJob.needs, "stacks");
+            assert.equal(statusJob.if, "needs.stacks.outputs.count != '0' && (github.event_name == 'schedule' || (github.event_name == 'workflow_dispatch' && inputs.status-only))");
+            const input = workflow.on.workflow_dispatch!.inputs["status-only"];
+            assert.deepEqual([input.type, input.required, input.default], ["boolean", false, false]);
+        });
+
+        it("runs in its own environment, never tenant-update, with read access to the repository and an OIDC token", () => {
+            assert.equal(statusJob.environment, "tenant-status", "a fixed name: no expression can turn it into tenant-update");
+            assert.deepEqual(statusJob.permissions, { "id-token": "write", contents: "read" });
+            assert.equal(statusJob.concurrency?.["cancel-in-progress"], false);
+            assert.equal(statusJob.env?.STACKS, "${{ join(fromJSON(needs.stacks.outputs.stacks), ',') }}", "the stacks of the stack list, separated by commas as --stacks takes them");
+        });
+
+        it("only reads: the pre-run check, then fleet status; no update, preview, refresh or config change", () => {
+            for (const step of statusJob.steps) assert.doesNotMatch(step.run ?? "", CHANGES, step.name ?? step.run);
+            const names = statusJob.steps.map((step) => step.name);
+            assert.ok(names.indexOf("check the stacks") >= 0 && names.indexOf("check the stacks") < names.indexOf("status"), "the check comes first");
+            assert.equal(stepNamed("check the stacks", statusJob).run?.trim(), 'npm run fleet -- check --no-stack-custom-endpoints --stacks "$STACKS"');
+            assert.match(stepNamed("status", statusJob).run!, /^npm run --silent fleet -- status --stacks "\$STACKS" --log-dir fleet-logs >status\.txt \|\| code=\$\?$/m);
+            const options = parseOptions(["status", "--stacks", "contoso,fabrikam", "--log-dir", "fleet-logs"]);
+            assert.deepEqual([options.command, options.stacks], ["status", { kind: "listed", names: ["contoso", "fabrikam"] }]);
+        });
+
+        describe("its report", () => {
+            let bin: string;
+            before(async () => {
+                bin = await fs.mkdtemp(path.join(os.tmpdir(), "tenants-workflow-status-"));
+                // Records its arguments, prints the report it is given and exits as told.
+                await fs.writeFile(path.join(bin, "npm"), '#!/usr/bin/env bash\nprintf \'%s\\n\' "$*" >> "$NPM_LOG"\nprintf \'%s\' "$REPORT"\nexit "$CODE"\n', { mode: 0o755 });
+            });
+            after(async () => {
+                await fs.rm(bin, { recursive: true, force: true });
+            });
+
+            const runStatus = async (report: string, code: number) => {
+                const directory = await fs.mkdtemp(path.join(bin, "run-"));
+                const summary = path.join(directory, "summary.md");
+                const result = await new Promise<{ code: number; output: string }>((resolve) =>
+                    execFile(
+                        "bash",
+                        ["--noprofile", "--norc", "-eo", "pipefail", "-c", stepNamed("status", statusJob).run!],
+                        {
+                            cwd: directory,
+                            env: { PATH: `${bin}:${process.env.PATH}`, NPM_LOG: path.join(directory, "npm.log"), REPORT: report, CODE: String(code), STACKS: "contoso,fabrikam", GITHUB_STEP_SUMMARY: summary },
+                        },
+                        (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, output: stdout + stderr }),
+                    ),
+                );
+                return { ...result, summary: await fs.readFile(summary, "utf8"), npm: (await fs.readFile(path.join(directory, "npm.log"), "utf8")).trim() };
+            };
+
+            const TABLE = "tenant    stage        directory roles  environments ok  skipped    drift  last update  result  duration\n";
+            it("fails as the fleet does, naming the tenants in an error and listing their environments in the job summary", async () => {
+                const report =
+                    TABLE +
+                    "\nEnvironments not ready:\n  contoso   Contoso Finance (c3): not a user\n" +
+                    "\nFailed:\n  contoso: missing: Contoso Finance (c3): not a user (log: fleet-logs/contoso.log)\n  fabrikam: drifted: system-administrator-e1 (log: fleet-logs/fabrikam.log)\n";
+                const { code, output, summary, npm } = await runStatus(report, 1);
+                assert.equal(code, 1, output);
+                assert.equal(npm, "run --silent fleet -- status --stacks contoso,fabrikam --log-dir fleet-logs");
+                assert.match(output, /^::error::tenants missing access, drifted or not read: contoso fabrikam \(the job summary lists their environments\)$/m);
+                assert.ok(output.includes(report), "the report is in the log");
+                assert.equal(summary, `### Tenant status\n\n\`\`\`\n${report}\`\`\`\n`);
+            });
+
+            it("passes when the fleet does, with the report in the job summary", async () => {
+                const report = `${TABLE}contoso   operational  none             3/3              1 (teams)  none   never        ok      1.0 s\n`;
+                const { code, output, summary } = await runStatus(report, 0);
+                assert.equal(code, 0, output);
+                assert.doesNotMatch(output, /::error::/);
+                assert.match(summary, /1 \(teams\)/);
+            });
+        });
     });
 });
