@@ -1,9 +1,11 @@
 // `npm run fleet` over five emulated tenants, one stack each in one project and one
 // local backend, through the pinned Pulumi CLI: status (read-only, proven by each
-// tenant's request log and the state files), preview with --stage (nothing changes,
-// not even the stack file, also when interrupted by SIGINT or SIGTERM), up --stage
-// operational with the policy pack and concurrency where one tenant's update fails
-// while the others finish, drift found by status, a stale lock and pending operations
+// tenant's request log and the state files; it fails tenants not yet served), preview
+// with --stage (nothing changes, not even the stack file, also when interrupted by
+// SIGINT or SIGTERM), up --stage operational with the policy pack and concurrency where
+// one tenant's directory roles are refused and another's environment refuses the
+// account while everything else converges (--continue-on-error, the environment named),
+// drift found by status (which then fails the tenant), a stale lock and pending operations
 // named with `fleet recover` (which clears them), and a stack still holding 0.1.0
 // provider code named, not refreshed, by status.
 
@@ -26,7 +28,7 @@ const GLOBAL_READER = "f2ef992c-3afb-46b9-b7cf-a126ee74c451";
 const STACKS = ["tenant-1", "tenant-2", "tenant-3", "tenant-4", "tenant-5"];
 /** Its update fails: Graph refuses every new directory role assignment. */
 const FAILING = "tenant-4";
-/** Holds a time-bound role the program does not manage. */
+/** Holds a time-bound role the program does not manage; its first environment refuses to add the account. */
 const TIME_BOUND = "tenant-3";
 
 interface Tenant {
@@ -60,6 +62,7 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
     let account: { id: string; userPrincipalName: string };
     let environmentIds: string[];
     let roleEnd: string;
+    let demo: any;
     const logDirectory = path.join(os.tmpdir(), `d365ba-fleet-logs-${process.pid}`);
 
     const tenant = (stack: string) => tenants.find((t) => t.stack === stack)!;
@@ -77,7 +80,7 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
     }
 
     before(async () => {
-        const demo = JSON.parse(await fs.readFile(path.join(REPOSITORY, "emulator", "seeds", "demo.json"), "utf8"));
+        demo = JSON.parse(await fs.readFile(path.join(REPOSITORY, "emulator", "seeds", "demo.json"), "utf8"));
         account = demo.users.find((user: any) => user.userPrincipalName.startsWith("backup@"));
         environmentIds = demo.environments.filter((e: any) => e.dataverse !== false).map((e: any) => e.id);
         roleEnd = new Date(Date.now() + 2 * 24 * 3600 * 1000).toISOString();
@@ -87,6 +90,9 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
             const seed = seedFor(demo, index + 1);
             if (stack === TIME_BOUND) {
                 seed.directoryRoleAssignments.push({ principalId: account.id, roleDefinitionId: GLOBAL_READER, startDateTime: new Date().toISOString(), endDateTime: roleEnd });
+            }
+            if (stack === TIME_BOUND) {
+                seed.faults = [{ route: `environments/${environmentIds[0]}/addUser$`, method: "POST", status: 403, code: "Forbidden", message: "The caller is not allowed to add users to this environment." }];
             }
             if (stack === FAILING) {
                 seed.faults = [{ route: "/roleManagement/directory/roleAssignments$", method: "POST", status: 403, code: "Authorization_RequestDenied", message: "Insufficient privileges to complete the operation." }];
@@ -103,14 +109,17 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
         await fs.rm(logDirectory, { recursive: true, force: true });
     });
 
-    it("status --all reads every tenant itself, writes nothing to the tenants nor to state", async () => {
+    it("status --all reads every tenant itself, writes nothing to the tenants nor to state, and fails the tenants not yet served", async () => {
         tenants.forEach((t) => t.emulator.clearRequests());
         const stateBefore = await stateFingerprint(project.stateDirectory);
         const { code, stdout, stderr } = await project.fleet(["status", "--all", "--json", "--log-dir", logDirectory]);
-        assert.equal(code, 0, stderr);
+        assert.equal(code, 1, stderr);
         const report = JSON.parse(stdout);
-        assert.deepEqual(report.tenants.map((t: any) => [t.stack, t.result, t.stage]), STACKS.map((stack) => [stack, "ok", "bootstrap"]));
+        assert.deepEqual(report.tenants.map((t: any) => [t.stack, t.result, t.stage]), STACKS.map((stack) => [stack, "failed", "bootstrap"]));
         for (const row of report.tenants) {
+            // Never updated: the roles of the stack's stage, and every environment, are missing.
+            assert.match(row.error, /^missing: directory role Global Administrator; directory role Dynamics 365 Administrator; .*: not a user/, row.stack);
+            assert.deepEqual(row.tenant.skipped.map((entry: any) => entry.id).sort(), demo.environments.filter((e: any) => !environmentIds.includes(e.id)).map((e: any) => e.id).sort());
             assert.deepEqual(row.drift, [], `${row.stack}: nothing deployed, nothing drifted`);
             assert.equal(row.lastUpdate, null, `${row.stack} was never updated`);
             assert.equal(row.tenant.accountObjectId, account.id);
@@ -126,7 +135,7 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
             assert.deepEqual(writes(t.emulator), [], `${t.stack}: status wrote to the tenant`);
         }
         assert.equal(await stateFingerprint(project.stateDirectory), stateBefore, "status changed the state");
-        assert.match(stderr, /5 of 5 tenants ok/);
+        assert.match(stderr, /0 of 5 tenants ok/);
     });
 
     it("preview --stage operational shows each tenant's plan (with the policy pack) and changes nothing, not even the stack files", async () => {
@@ -172,25 +181,33 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
         });
     }
 
-    it(`up --all --stage operational --concurrency 3: ${FAILING} fails and is named, the other tenants finish`, async () => {
+    it(`up --all --stage operational --concurrency 3: ${FAILING} and ${TIME_BOUND} fail and are named, everything else converges`, async () => {
         tenants.forEach((t) => t.emulator.clearRequests());
         const { code, stdout, stderr } = await project.fleet(["up", "--all", "--stage", "operational", "--concurrency", "3", "--log-dir", logDirectory]);
         assert.equal(code, 1, stderr);
-        assert.match(stderr, new RegExp(`1 tenant failed: ${FAILING}\\b`));
+        assert.match(stderr, new RegExp(`2 tenants failed: ${TIME_BOUND}, ${FAILING}\\b`));
         const lines = stdout.trim().split("\n");
         assert.match(lines[0], /^tenant\s+stage\s+directory roles\s+environments ok\s+changes\s+result\s+duration$/);
         for (const stack of STACKS) {
             const row = lines.find((line: string) => line.startsWith(`${stack} `));
             assert.ok(row, `${stack} has a row:\n${stdout}`);
             if (stack === FAILING) {
-                assert.match(row, /bootstrap → operational\s.*\s\d\/3\s+-\s+FAILED\s/, row);
-                assert.match(stdout, new RegExp(`^Failed:\\n  ${FAILING}: .*Insufficient privileges.* \\(log: .*${FAILING}\\.log\\)$`, "m"));
+                // Its directory roles were refused; its environments still converged (--continue-on-error).
+                assert.match(row, /bootstrap → operational\s+none\s+3\/3\s+-\s+FAILED\s/, row);
+                assert.match(stdout, new RegExp(`^  ${FAILING}: .*Insufficient privileges.* \\(log: .*${FAILING}\\.log\\)$`, "m"));
+            } else if (stack === TIME_BOUND) {
+                // Its first environment refused the account; the roles and the other environments converged.
+                assert.match(row, /bootstrap → operational\s+Dynamics 365 Administrator, Global Reader \(until [^)]+\), Power Platform Administrator\s+2\/3\s+-\s+FAILED\s/, row);
+                assert.match(
+                    stdout,
+                    new RegExp(`^  ${TIME_BOUND}: did not converge in 1 environment \\(log: .*${TIME_BOUND}\\.log\\)\\n    ${environmentIds[0]}: Power Platform admin API \\(BAP\\) refused add the account to the environment \\(addUser\\): The caller is not allowed to add users to this environment`, "m"),
+                );
             } else {
                 assert.match(row, /bootstrap → operational\s+Dynamics 365 Administrator, (Global Reader \(until [^)]+\), )?Power Platform Administrator\s+3\/3\s+\+\d+.*\s+ok\s/, row);
             }
         }
-        // Only the failing tenant has environments that are not ready, listed below the table.
-        assert.match(stdout, new RegExp(`^Environments not ready:\\n(  ${FAILING}  .*\\n)+\\nFailed:`, "m"));
+        // Only the environment that refused is not ready, listed below the table.
+        assert.match(stdout, new RegExp(`^Environments not ready:\\n  ${TIME_BOUND}  [^\\n]*\\(${environmentIds[0]}\\): not a user\\n\\nFailed:`, "m"));
         for (const t of tenants) {
             const expected = t.stack === FAILING ? [] : [DYNAMICS_365_ADMINISTRATOR.templateId, POWER_PLATFORM_ADMINISTRATOR.templateId];
             const held = rolesOf(t.emulator, account.id).filter((role) => role !== GLOBAL_READER);
@@ -209,13 +226,16 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
         const logs = (await fs.readdir(logDirectory)).sort();
         assert.deepEqual(logs, STACKS.map((stack) => `${stack}.log`));
         assert.match(await fs.readFile(path.join(logDirectory, `${FAILING}.log`), "utf8"), /Insufficient privileges/);
-        for (const stack of STACKS.filter((stack) => stack !== FAILING)) {
+        for (const stack of STACKS.filter((stack) => stack !== FAILING && stack !== TIME_BOUND)) {
             assert.match(await fs.readFile(path.join(logDirectory, `${stack}.log`), "utf8"), /d365-backup-access@v\S+ \(local: \S*policy\)/, `${stack}: the policy pack ran`);
         }
         for (const file of logs) inspectForSecrets(`the fleet's log ${file}`, await fs.readFile(path.join(logDirectory, file), "utf8"));
+        // After the request logs were read: status names the environment too.
+        const json = JSON.parse((await project.fleet(["status", "--stacks", TIME_BOUND, "--json", "--log-dir", logDirectory])).stdout);
+        assert.match(json.tenants[0].error, new RegExp(`^missing: [^;]*\\(${environmentIds[0]}\\): not a user$`), "status names it too");
     });
 
-    it("status finds drift in one tenant without repairing it, and says when each stack was updated", async () => {
+    it("status finds drift in one tenant without repairing it, fails that tenant, and says when each stack was updated", async () => {
         const drifted = tenant("tenant-1");
         const [first] = environmentIds;
         drifted.emulator.mutate((state) => {
@@ -225,14 +245,16 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
         tenants.forEach((t) => t.emulator.clearRequests());
         const stateBefore = await stateFingerprint(project.stateDirectory);
         const { code, stdout, stderr } = await project.fleet(["status", "--stacks", "tenant-1,tenant-2", "--json", "--log-dir", logDirectory]);
-        assert.equal(code, 0, stderr);
+        assert.equal(code, 1, stderr);
+        assert.match(stderr, /1 tenant failed: tenant-1\b/);
         const rows = JSON.parse(stdout).tenants;
         assert.deepEqual(rows.map((r: any) => r.stack), ["tenant-1", "tenant-2"]);
         const one = rows.find((r: any) => r.stack === "tenant-1");
         assert.deepEqual(one.drift, [`system-administrator-${first}`]);
+        assert.match(one.error, new RegExp(`^missing: [^;]*\\(${first}\\): user, read-write, no System Administrator; drifted: system-administrator-${first}$`));
         assert.equal(one.tenant.environments.filter((e: any) => e.ok).length, environmentIds.length - 1);
         const two = rows.find((r: any) => r.stack === "tenant-2");
-        assert.deepEqual(two.drift, []);
+        assert.deepEqual([two.result, two.drift], ["ok", []]);
         assert.equal(two.stage, "operational");
         assert.ok(Date.parse(two.lastUpdate) > 0, `tenant-2 was updated: ${two.lastUpdate}`);
         for (const t of tenants) assert.deepEqual(writes(t.emulator), [], `${t.stack}: status wrote to the tenant`);

@@ -2,7 +2,8 @@
 // runs them (bash -eo pipefail, the job's STACK and STAGE), through the pinned CLI
 // against the tenant emulator: the stack selection, the pre-run check (`npm run fleet --
 // check`) before each preview and update, a dispatched `up` of a stage, and a pull
-// request's preview from a fresh checkout of the stack file, each with the policy pack.
+// request's preview from a fresh checkout of the stack file, each with the policy pack;
+// and the daily status job's report (`npm run fleet -- status`), read-only.
 //
 // What differs from a runner, on purpose: state is a local file backend instead of
 // Azure Blob storage, secrets use a passphrase instead of a Key Vault key, and the
@@ -25,6 +26,7 @@ import { createWorkspace, PulumiWorkspace, REPOSITORY } from "./support/workspac
 const GLOBAL_ADMINISTRATOR = "62e90394-69f5-4237-9190-012177145e10";
 const DYNAMICS_365_ADMINISTRATOR = "44367163-eba1-44c3-98af-f5787879f96a";
 const POWER_PLATFORM_ADMINISTRATOR = "11648597-926c-4cf3-9c36-bcebb0ba8dcc";
+const SYSTEM_ADMINISTRATOR = "627090ff-40a3-4053-8790-584edc5be201";
 /** How the CLI lists the pack it ran when it passed: a ✅ line, or with --diff a table under "Policy Packs run:". */
 const POLICY_PACK_PASSED = /✅ d365-backup-access@v0\.1\.0 \(local: policy\)|Policy Packs run:\n\s+Name\s+Version\n\s+d365-backup-access\b/;
 
@@ -33,13 +35,13 @@ interface WorkflowStep {
     readonly run?: string;
 }
 
-/** The run: script of the tenant job's step with this name. */
-function stepScript(name: string): string {
+/** The run: script of the step with this name in the tenant job (or another). */
+function stepScript(name: string, job: "tenant" | "status" = "tenant"): string {
     const workflow = load(readFileSync(path.join(REPOSITORY, ".github", "workflows", "tenants.yml"), "utf8")) as {
-        jobs: { tenant: { steps: WorkflowStep[] } };
+        jobs: Record<string, { steps: WorkflowStep[] }>;
     };
-    const script = workflow.jobs.tenant.steps.find((step) => step.name === name)?.run;
-    assert.ok(script, `the tenant job has a run: step named "${name}"`);
+    const script = workflow.jobs[job].steps.find((step) => step.name === name)?.run;
+    assert.ok(script, `the ${job} job has a run: step named "${name}"`);
     return script;
 }
 
@@ -63,11 +65,11 @@ describe("the tenants workflow's steps through the Pulumi CLI", function () {
     const runStep = (name: string, env: Record<string, string>): Promise<StepResult> =>
         name === "preview" ? expectOnlyReads(`the workflow step "${name}"`, [emulatorOrigin(workspace.variables)], () => runScript(name, env)) : runScript(name, env);
 
-    const runScript = (name: string, env: Record<string, string>): Promise<StepResult> =>
+    const runScript = (name: string, env: Record<string, string>, job: "tenant" | "status" = "tenant"): Promise<StepResult> =>
         new Promise((resolve) => {
             execFile(
                 "bash",
-                ["--noprofile", "--norc", "-eo", "pipefail", "-c", stepScript(name)],
+                ["--noprofile", "--norc", "-eo", "pipefail", "-c", stepScript(name, job)],
                 {
                     cwd: workspace.directory,
                     env: { ...process.env, ...workspace.variables, NO_COLOR: "1", ...env },
@@ -159,6 +161,34 @@ describe("the tenants workflow's steps through the Pulumi CLI", function () {
         assert.deepEqual(rolesOfAccount(), [DYNAMICS_365_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR].sort(), "a preview changes nothing");
         const writes = emulator.requests().filter((entry) => entry.method !== "GET" && entry.service !== "login");
         assert.deepEqual(writes.map((entry) => `${entry.method} ${entry.path}`), [], "the preview wrote nothing to the tenant");
+    });
+
+    it("the daily status job: the tenant at its last update's stage passes; once it drifted the job fails naming it, with the report in the job summary; it only reads", async () => {
+        const summary = path.join(workspace.directory, "step-summary.md");
+        const status = () =>
+            expectOnlyReads("the status job's status step", [emulatorOrigin(workspace.variables)], () => runScript("status", { STACKS: "contoso", GITHUB_STEP_SUMMARY: summary }, "status"));
+        const check = await runScript("check the stacks", { STACKS: "contoso" }, "status");
+        assert.equal(check.code, 0, check.output);
+
+        // The stack file says bootstrap (a fresh checkout); the tenant is in operational, whose roles it holds.
+        await fs.writeFile(path.join(workspace.directory, "Pulumi.contoso.yaml"), committedStackFile);
+        const passed = await status();
+        assert.equal(passed.code, 0, passed.output);
+        assert.doesNotMatch(passed.output, /::error::/);
+        assert.match(await fs.readFile(summary, "utf8"), /^### Tenant status\n\n```\ntenant +stage .* skipped .* drift .*\n[- ]+\ncontoso +bootstrap .* ok +\d/m);
+
+        const [first] = emulator.state().environments!.filter((environment) => environment.dataverse !== false);
+        emulator.mutate((state) => {
+            const user = state.environments.find((environment) => environment.id === first.id)!.systemUsers.find((entry) => entry.azureActiveDirectoryObjectId === account.id)!;
+            user.roleTemplateIds = user.roleTemplateIds.filter((id) => id !== SYSTEM_ADMINISTRATOR);
+        });
+        await fs.rm(summary);
+        const failed = await status();
+        assert.equal(failed.code, 1, failed.output);
+        assert.match(failed.output, /^::error::tenants missing access, drifted or not read: contoso \(the job summary lists their environments\)$/m);
+        const written = await fs.readFile(summary, "utf8");
+        assert.match(written, new RegExp(`^Environments not ready:\\n  contoso  .*\\(${first.id}\\): user, read-write, no System Administrator$`, "m"));
+        assert.match(written, new RegExp(`^  contoso: missing: .*; drifted: system-administrator-${first.id} \\(log: fleet-logs/contoso\\.log\\)$`, "m"));
     });
 
     it("the check step refuses a stack file whose azuread:metadataHost is no host, naming the key, and reaches no tenant", async () => {
