@@ -3,7 +3,7 @@
 
 import type { DirectoryRole } from "../lib/directory-roles";
 import { describeSkipped } from "../lib/environment-plan";
-import type { EnvironmentNotConverged, ResourceFailed } from "./convergence";
+import { environmentOfResource, EnvironmentNotConverged, ResourceFailed } from "./convergence";
 import type { Command } from "./options";
 import type { TenantStatus } from "./tenant-status";
 
@@ -181,7 +181,9 @@ export function skippedLines(tenants: readonly TenantReport[]): string[] {
  * Missing: a directory role the tenant's stage gives that the account does not hold
  * (`expectedRoles`), an environment to serve where the account is not an enabled
  * Read-Write System Administrator (or that could not be read), or an account the tenant
- * does not know. Drifted: what a refresh would change. Skipped environments are neither.
+ * does not know. Drifted: what a refresh would change. Skipped environments are neither:
+ * what a refresh would change in one the stack still holds (disabled since, say, whose
+ * resources it keeps as they are) is shown as drift but fails nothing.
  */
 export function statusProblems(status: TenantStatus, drift: readonly string[] | null, expectedRoles: readonly DirectoryRole[] = []): string | undefined {
     const held = new Set(status.directoryRoles.map((role) => role.roleDefinitionId.toLowerCase()));
@@ -191,10 +193,9 @@ export function statusProblems(status: TenantStatus, drift: readonly string[] | 
             : expectedRoles.filter((role) => !held.has(role.templateId.toLowerCase())).map((role) => `directory role ${role.displayName}`)),
         ...status.environments.filter((environment) => !environment.ok).map((environment) => `${environment.name} (${environment.id}): ${formatEnvironment(environment)}`),
     ];
-    const problems = [
-        ...(missing.length ? [`missing: ${missing.join("; ")}`] : []),
-        ...(drift && drift.length ? [`drifted: ${drift.join(", ")}`] : []),
-    ];
+    const skipped = new Set(status.skipped.map((entry) => entry.id.toLowerCase()));
+    const drifted = (drift ?? []).filter((name) => !skipped.has(environmentOfResource(name)?.toLowerCase() ?? ""));
+    const problems = [...(missing.length ? [`missing: ${missing.join("; ")}`] : []), ...(drifted.length ? [`drifted: ${drifted.join(", ")}`] : [])];
     return problems.length ? problems.join("; ") : undefined;
 }
 

@@ -92,7 +92,7 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
                 seed.directoryRoleAssignments.push({ principalId: account.id, roleDefinitionId: GLOBAL_READER, startDateTime: new Date().toISOString(), endDateTime: roleEnd });
             }
             if (stack === TIME_BOUND) {
-                seed.faults = [{ route: `environments/${environmentIds[0]}/addUser$`, method: "POST", status: 403, code: "Forbidden", message: "The caller is not allowed to add users to this environment." }];
+                seed.faults = [{ route: `environments/${environmentIds[0]}/addUser`, method: "POST", status: 403, code: "Forbidden", message: "The caller is not allowed to add users to this environment." }];
             }
             if (stack === FAILING) {
                 seed.faults = [{ route: "/roleManagement/directory/roleAssignments$", method: "POST", status: 403, code: "Authorization_RequestDenied", message: "Insufficient privileges to complete the operation." }];
