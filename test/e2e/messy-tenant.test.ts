@@ -88,6 +88,7 @@ describe("end to end: a messy tenant, every kind and state of environment", func
         const text = preview.stdout + preview.stderr;
         for (const [id, code] of Object.entries(SKIPPED)) assert.match(text, new RegExp(`\\(${id}\\) skipped \\[${code}\\]`), `${id} ${code}`);
         assert.match(text, /administration mode/);
+        assert.match(text, /run `pulumi up --continue-on-error`/);
     });
 
     it("2. the first update serves every environment that can be served and fails naming exactly the two that refuse", async () => {
