@@ -140,4 +140,30 @@ describe("end to end: a messy tenant, every kind and state of environment", func
         assert.ok(!out.skippedEnvironments.some((s: any) => s.id === PROVISIONING));
         assert.ok(!out.skippedEnvironments.some((s: any) => s.reasonCode === "deleted"), "a deletion is reported once");
     });
+
+    it("5. an environment the stack serves that becomes disabled is held: a refresh and an update keep its access and call nothing there", async () => {
+        const production = envNamed("Contoso Production");
+        const setRuntime = (state: string) =>
+            emulator.mutate((tenant) => {
+                (tenant.environments.find((e) => e.id === production)! as { runtimeState?: string }).runtimeState = state;
+            });
+        setRuntime("Disabled");
+        emulator.clearRequests();
+        await workspace.run(["up", "--yes", "--skip-preview", "--refresh"]);
+        const out = await outputs(workspace);
+        const entry = out.skippedEnvironments.find((s: any) => s.id === production);
+        assert.deepEqual([entry.reasonCode, entry.kept], ["disabled", true]);
+        const { stdout } = await workspace.run(["stack", "export"]);
+        assert.ok(stdout.includes(`environment-user-${production}`) && stdout.includes(`system-administrator-${production}`), "its resources stay in the stack");
+        assert.deepEqual(
+            emulator.requests().filter((r) => r.environmentId === production),
+            [],
+            "nothing was sent to its Dataverse",
+        );
+
+        setRuntime("Enabled");
+        const again = await workspace.run(["preview", "--expect-no-changes"]);
+        assert.equal(again.code, 0, "enabled again: served as before, nothing to change");
+        assert.ok(served(emulator, production));
+    });
 });
