@@ -3,7 +3,7 @@
 // outcome can be tested without a tenant.
 
 import { describeServiceAccount, NAMESPACE, ProgramConfig } from "../lib/config";
-import { SkippedEnvironment } from "../lib/environment-plan";
+import type { SkippedEnvironment } from "../lib/environment-plan";
 import { GLOBAL_ADMINISTRATOR } from "../lib/directory-roles";
 import { SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../providers/security-role-assignment";
 import { SKIP_REASON_CODES } from "../providers/environment-kinds";
@@ -233,7 +233,7 @@ function environmentsCheck(snapshot: TenantSnapshot): CheckResult {
 }
 
 /** "2 skipped: teams 1, provisioning 1": how many, then how many per reason code, in the codes' own order. */
-export function skippedByReason(skipped: readonly SkippedEnvironment[]): string {
+function skippedByReason(skipped: readonly SkippedEnvironment[]): string {
     const counts = SKIP_REASON_CODES.map((code) => [code, skipped.filter((entry) => entry.reasonCode === code).length] as const).filter(([, count]) => count > 0);
     return `${skipped.length} skipped: ${counts.map(([code, count]) => `${code} ${count}`).join(", ")}`;
 }
