@@ -6,6 +6,9 @@
 
 /** The seed fields that decide (emulator/seed/types.ts), loosely typed: seeds are often read as plain JSON. */
 interface SeedEnvironment {
+    /** Whatever else the seed gives (id, displayName, securityGroupId, …). */
+    readonly [field: string]: any;
+    readonly id: string;
     readonly sku?: string;
     readonly dataverse?: boolean;
     readonly runtimeState?: string;

@@ -52,7 +52,7 @@ function snapshot(operator: OperatorIdentity, change: Partial<TenantSnapshot> = 
         licences: ok([{ skuId: "s", skuPartNumber: "DYN365_ENTERPRISE_PLAN1", servicePlans: [{ ...DYNAMICS_PLAN, provisioningStatus: "Success" }] }]),
         unmanagedGlobalAdministrator: ok({ throughGroups: [], eligible: [] }),
         environments: ok([]),
-        plan: ok({ targets: [{ ...ENVIRONMENT, instanceUrl: "https://contoso.crm4.dynamics.com/", securityGroupId: undefined }], skipped: [] }),
+        plan: ok({ targets: [{ ...ENVIRONMENT, instanceUrl: "https://contoso.crm4.dynamics.com/", securityGroupId: undefined }], skipped: [], held: [] }),
         memberships: new Map(),
         dataverse: [{ environment: ENVIRONMENT, access: ok({ user: {} as never, roles: [{ roleId: "r", name: "System Administrator", templateId: SYSTEM_ADMINISTRATOR, businessUnitId: "b" }] }) }],
         ...change,
