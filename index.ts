@@ -105,6 +105,13 @@ async function main() {
     report.warnings.forEach((warning) => pulumi.log.warn(warning));
     describeSkipped(report.environments.skipped).forEach((line) => pulumi.log.info(line));
     for (const target of report.environments.targets.filter((t) => t.note)) pulumi.log.info(`${target.displayName} (${target.id}): ${target.note}.`);
+    if (report.environments.targets.length > 1 && process.env.PULUMI_CONTINUE_ON_ERROR !== "true") {
+        // The program cannot see the CLI's flags; the variable is the one way it can tell.
+        pulumi.log.info(
+            `${report.environments.targets.length} environments to serve: run \`pulumi up --continue-on-error\` (or set PULUMI_CONTINUE_ON_ERROR=true) ` +
+                `so that one environment refusing the account does not stop the others; the update then fails naming each one that did not converge.`,
+        );
+    }
 
     const plainCredentials = plainTextCredentialKeys(pulumi.runtime.allConfig(), runtimeConfigIsSecret());
     for (const key of plainCredentials) {

@@ -2,7 +2,7 @@
 // pinned version) against the tenant emulator as an embedded tenant, in a throwaway
 // workspace (its own stack, local backend, passphrase secrets, its own PULUMI_HOME):
 // the README's runbook, step by step, and at the end what the tenant itself says the
-// account held after each stage.
+// account held after each stage, with the environments the program skipped and why.
 //
 //   npm run demo [-- --yes] [--verbose] [--seed FILE] [--account UPN] [--keep] [--json]
 
@@ -12,6 +12,7 @@ import * as readline from "readline";
 
 import { RunningEmulator, startEmulator, TenantState } from "../emulator";
 import { GLOBAL_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR } from "../lib/directory-roles";
+import type { SkippedEnvironment } from "../lib/environment-plan";
 import { SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../providers/security-role-assignment";
 import { ensurePinnedCli } from "../scripts/toolchain/pulumi-home";
 import { createWorkspace, CliResult, PulumiWorkspace, REPOSITORY } from "../scripts/toolchain/pulumi-workspace";
@@ -37,6 +38,8 @@ export interface DemoReport {
     /** From the tenant's request log: when Power Platform Administrator was granted and Global Administrator revoked. */
     readonly order: { grantedPowerPlatformAdministratorAt: number; revokedGlobalAdministratorAt: number } | null;
     readonly drift: { environment: string; caught: boolean; repaired: boolean } | null;
+    /** The stack output skippedEnvironments after the last update: each environment left out, with its reason code and sentence. */
+    readonly skipped: SkippedEnvironment[];
 }
 
 function parseOptions(rawArgv: string[]): Options {
@@ -190,13 +193,28 @@ class Demo {
         await this.pulumi(["up", "--yes", "--skip-preview"]);
         this.snapshot("operational again");
 
+        const skipped = await this.readSkipped();
+
         return {
             account: this.account.userPrincipalName,
             azureadPlugin: this.workspace.azureadPlugin,
             stages: this.stages,
             order: this.order,
             drift: this.drift,
+            skipped,
         };
+    }
+
+    /** What the program left out, in its own words: the stack output a scheduled job or a person reads. */
+    private async readSkipped(): Promise<SkippedEnvironment[]> {
+        this.announce(
+            "Skipped environments",
+            'With ["*"] every environment is served or skipped with a reason code and a sentence; the stack\'s output skippedEnvironments says which and why.',
+        );
+        const { stdout } = await this.pulumi(["stack", "output", "skippedEnvironments", "--json"]);
+        const skipped = JSON.parse(stdout) as SkippedEnvironment[];
+        say(skipped.length ? `   ${skipped.map((entry) => `${entry.displayName} [${entry.reasonCode}]`).join(", ")}: reasons in the table below.` : "   None: every environment is served.");
+        return skipped;
     }
 
     private recordOrder(): void {
@@ -265,7 +283,7 @@ async function main(): Promise<number> {
         const report = await new Demo(options, emulator, workspace, account).run();
         finished = true;
         say("\nWhat the tenant itself says the account held after each stage:");
-        say(formatViews(report.stages));
+        say(formatViews(report.stages, report.skipped));
         if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         if (options.keep) {
             say(`\nThe workspace stays in ${workspace.directory}; explore it from another shell while the emulator runs here (Ctrl-C ends it):`);

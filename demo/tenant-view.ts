@@ -1,8 +1,10 @@
 // What the tenant itself says the account holds, read from the emulated tenant's state
 // (never from the program's outputs): its directory roles, and per environment with
-// Dataverse its user, access mode and System Administrator role.
+// Dataverse its user, access mode and System Administrator role. The environments the
+// program skipped (its stack output skippedEnvironments) are marked with their reason.
 
 import { TenantState } from "../emulator";
+import type { SkippedEnvironment } from "../lib/environment-plan";
 import { accessModeName } from "../providers/dataverse";
 import { DIRECTORY_ROLES } from "../lib/directory-roles";
 import { SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../providers/security-role-assignment";
@@ -43,15 +45,25 @@ export function viewOf(tenant: TenantState, accountId: string): TenantView {
     };
 }
 
-/** The final table: one block per stage, a line per environment. */
-export function formatViews(rows: readonly { stage: string; view: TenantView }[]): string {
+/**
+ * The final table: one block per stage, a line per environment; an environment the program
+ * skipped shows its reason code where the role would be, and the reasons follow the stages.
+ */
+export function formatViews(rows: readonly { stage: string; view: TenantView }[], skipped: readonly SkippedEnvironment[] = []): string {
+    const reasonOf = new Map(skipped.map((entry) => [entry.id.toLowerCase(), entry]));
     const lines: string[] = [];
     for (const { stage, view } of rows) {
         lines.push(`${stage}: ${view.directoryRoles.join(", ") || "no directory role"}`);
         for (const environment of view.environments) {
             const user = environment.user ? `user, ${environment.accessMode}` : "not a user";
-            lines.push(`    ${environment.name.padEnd(32)} ${user.padEnd(20)} ${environment.systemAdministrator ? "System Administrator" : "no System Administrator"}`);
+            const entry = reasonOf.get(environment.id.toLowerCase());
+            const role = entry ? `skipped [${entry.reasonCode}]` : environment.systemAdministrator ? "System Administrator" : "no System Administrator";
+            lines.push(`    ${environment.name.padEnd(32)} ${user.padEnd(20)} ${role}`);
         }
+    }
+    if (skipped.length > 0) {
+        lines.push("skipped by the program (stack output skippedEnvironments), and why:");
+        for (const entry of skipped) lines.push(`    ${entry.displayName.padEnd(32)} [${entry.reasonCode}] ${entry.reason}`);
     }
     return lines.join("\n");
 }

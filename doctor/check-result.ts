@@ -1,5 +1,6 @@
 // One check's outcome, as the report shows it, and the small functions the checks share.
 
+import type { SkippedEnvironment } from "../lib/environment-plan";
 import { isAccessError, messageOf } from "../providers/errors";
 
 export type CheckStatus = "ok" | "warn" | "fail" | "skip";
@@ -15,6 +16,11 @@ export interface CheckResult {
     readonly breaks?: string;
     /** What to do, in the words of the portal or the command to run. */
     readonly fix?: string;
+    /**
+     * The environments check: each environment a run would leave out, with its reason code and
+     * sentence, in the shape of the stack output skippedEnvironments (the JSON report carries it).
+     */
+    readonly skippedEnvironments?: readonly SkippedEnvironment[];
 }
 
 /** The outcome of one read: its value, or the error it ended with. */

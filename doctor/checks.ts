@@ -3,8 +3,10 @@
 // outcome can be tested without a tenant.
 
 import { describeServiceAccount, NAMESPACE, ProgramConfig } from "../lib/config";
+import type { SkippedEnvironment } from "../lib/environment-plan";
 import { GLOBAL_ADMINISTRATOR } from "../lib/directory-roles";
 import { SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../providers/security-role-assignment";
+import { SKIP_REASON_CODES } from "../providers/environment-kinds";
 import { summarizeDynamicsLicenses } from "../providers/graph";
 import { isAccessError } from "../providers/errors";
 import { Attempt, CheckResult, explainError, isRefusal } from "./check-result";
@@ -219,13 +221,21 @@ function environmentsCheck(snapshot: TenantSnapshot): CheckResult {
     const { targets, skipped } = plan.value;
     const groups = new Set(targets.map((t) => t.securityGroupId).filter(Boolean)).size;
     const detail =
-        `${targets.length} with Dataverse` +
+        `${targets.length} to serve` +
         (groups ? `, ${groups} restricted to a security group` : "") +
-        (skipped.length ? `; ${skipped.length} skipped (no Dataverse)` : "");
+        (skipped.length ? `; ${skippedByReason(skipped)}` : "");
+    // Each skipped environment with its reason, for machines (the JSON report): the text stays one line.
+    const listed = skipped.length ? { skippedEnvironments: skipped } : {};
     if (targets.length === 0) {
-        return { ...base, status: "warn", detail: `${detail}: nothing to back up`, fix: `check ${NAMESPACE}:environments and that azuread:tenantId is this customer's tenant.` };
+        return { ...base, status: "warn", detail: `${detail}: nothing to back up`, fix: `check ${NAMESPACE}:environments and that azuread:tenantId is this customer's tenant.`, ...listed };
     }
-    return { ...base, status: "ok", detail };
+    return { ...base, status: "ok", detail, ...listed };
+}
+
+/** "2 skipped: teams 1, provisioning 1": how many, then how many per reason code, in the codes' own order. */
+function skippedByReason(skipped: readonly SkippedEnvironment[]): string {
+    const counts = SKIP_REASON_CODES.map((code) => [code, skipped.filter((entry) => entry.reasonCode === code).length] as const).filter(([, count]) => count > 0);
+    return `${skipped.length} skipped: ${counts.map(([code, count]) => `${code} ${count}`).join(", ")}`;
 }
 
 function dataverseCheck(context: CheckContext, operator: OperatorIdentity, { environment, access }: DataverseAccess): CheckResult {

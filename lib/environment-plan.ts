@@ -125,8 +125,8 @@ export function planEnvironments(
             throw new EnvironmentSelectionError(
                 unknownExclusions.map(
                     (id) =>
-                        `${NAMESPACE}:excludeEnvironments: ${id} is not an environment of this tenant, so it excludes nothing; ` +
-                        `check the id in the Power Platform admin center or remove it.`,
+                        `${NAMESPACE}:excludeEnvironments: ${id} is not an environment of this tenant (mistyped, or deleted since), so it excludes nothing; ` +
+                        `check the id in the Power Platform admin center, or remove it if the environment was deleted.`,
                 ),
             );
         }

@@ -11,8 +11,9 @@
 
 import { ClientContext, dataverseHostRefusal } from "./context";
 import { showUrl } from "./endpoint-policy";
+import { conditionOf, EnvironmentConditionCode, unservableError } from "./environment-kinds";
 import { accessError } from "./errors";
-import { answerError, ApiAnswer, ApiRequest, Explanation, getAllPages, parseAnswer } from "./http";
+import { answerError, ApiAnswer, ApiRequest, callLabel, Explanation, getAllPages, parseAnswer } from "./http";
 
 const BASE_PATH = "/providers/Microsoft.BusinessAppPlatform";
 const ENVIRONMENTS_API_VERSION = "2023-06-01";
@@ -248,13 +249,30 @@ export type AddUserOutcome =
 
 const NOT_LICENSED = /usernotlicensed/i;
 const NOT_IN_GROUP = /security ?group|not (a )?member/i;
+// Refusals that belong to the environment itself. They are told apart before the two
+// above, which time cures: a Teams environment's "not a member of the team" read as a
+// security group membership still on its way would be retried for
+// licenseWaitTimeoutSeconds, and no wait makes a Teams, Developer or disabled
+// environment admit the account. Codes first; the words for services that say it differently.
+const DEVELOPER_OWNER_ONLY = /DeveloperEnvironment|developer environment.*\bowner\b/i;
+const NOT_IN_TEAM = /NotInTeam|Dataverse for Teams|\bteam's\b/i;
+const ENVIRONMENT_DISABLED = /EnvironmentDisabled|currently disabled/i;
+const NO_DATABASE = /NoDatabase/i;
+
+/** The part of the environment addUser's messages name. */
+export type EnvironmentNaming = Pick<EnvironmentInfo, "id" | "displayName" | "owner">;
 
 /**
  * Adds (or re-syncs) an Entra user in the environment. Refusals that time can cure
  * are returned, not raised: the licence has not reached Power Platform yet
  * ("userNotLicensed"), or the user is not (yet) in the environment's security group.
+ * Refusals that belong to the environment are raised at once, each with its fix: a
+ * Developer environment that admits its owner alone (developer-environment), a Dataverse
+ * for Teams environment, a disabled one, one whose database is not there
+ * (environment-unavailable, with the reason code).
  */
-export async function addUser(ctx: ClientContext, environmentId: string, objectId: string): Promise<AddUserOutcome> {
+export async function addUser(ctx: ClientContext, environment: EnvironmentNaming, objectId: string): Promise<AddUserOutcome> {
+    const environmentId = environment.id;
     const request: ApiRequest = {
         service: "bap",
         method: "POST",
@@ -270,6 +288,16 @@ export async function addUser(ctx: ClientContext, environmentId: string, objectI
     if (response.status >= 200 && response.status < 300) return { added: true };
     const answer = parseAnswer(response.status, response.body);
     const said = `${answer.code ?? ""} ${answer.message}`;
+    const refusal = environmentRefusal(said);
+    if (refusal === "developer") throw developerOwnerError(environment, objectId, request, answer);
+    if (refusal) {
+        throw unservableError(environment, conditionOf(refusal, environment as EnvironmentInfo), "create", {
+            call: callLabel(request),
+            status: answer.status,
+            code: answer.code,
+            said: `Power Platform: ${answer.message}`,
+        });
+    }
     if (NOT_LICENSED.test(said)) return { added: false, reason: "not-licensed", message: answer.message };
     if (response.status === 404) {
         if (/environment/i.test(answer.code ?? "")) throw unknownEnvironmentError(environmentId);
@@ -286,6 +314,33 @@ export async function addUser(ctx: ClientContext, environmentId: string, objectI
     }
     if (NOT_IN_GROUP.test(said)) return { added: false, reason: "security-group", message: answer.message };
     throw answerError(request, answer);
+}
+
+function environmentRefusal(said: string): "developer" | EnvironmentConditionCode | undefined {
+    if (DEVELOPER_OWNER_ONLY.test(said)) return "developer";
+    if (NOT_IN_TEAM.test(said)) return "teams";
+    if (ENVIRONMENT_DISABLED.test(said)) return "disabled";
+    if (NO_DATABASE.test(said)) return /provision/i.test(said) ? "provisioning" : "no-dataverse";
+    return undefined;
+}
+
+/** A Developer environment admits its owner alone: said once, with the ways out, for this environment only. */
+function developerOwnerError(environment: EnvironmentNaming, objectId: string, request: ApiRequest, answer: ApiAnswer) {
+    const owner = environment.owner ? (environment.owner.userPrincipalName ?? `the user with object id ${environment.owner.id}`) : undefined;
+    return accessError("developer-environment", {
+        what:
+            `Power Platform refuses to add the account ${objectId} to this Developer environment, which is meant for its owner` +
+            `${owner ? ` ${owner}` : ""} alone: ${answer.message}`,
+        environmentId: environment.id,
+        environmentName: environment.displayName,
+        call: callLabel(request),
+        status: answer.status,
+        code: answer.code,
+        fix:
+            `leave it out (add ${environment.id} to d365-backup-access:excludeEnvironments, or take it off ` +
+            `d365-backup-access:environments where that lists it), or have its owner${owner ? ` (${owner})` : ""} share it with the account ` +
+            "or change its type to Sandbox or Production in the Power Platform admin center; then run `pulumi up` again.",
+    });
 }
 
 /**

@@ -34,7 +34,12 @@ export const DATAVERSE_ERROR_CODES = {
     privilegeDenied: "0x80040220",
     duplicateRecord: "0x80040237",
     userDisabled: "0x80040225",
+    /** "The Dynamics 365 organization you are attempting to access is currently disabled." */
+    organizationDisabled: "0x8004a104",
 } as const;
+
+/** Dataverse for Teams refuses the Web API: "… is only allowed to be accessed from OData endpoint in Dataverse for Teams offering". */
+const TEAMS_OFFERING = /Dataverse for Teams/i;
 
 /** Dataverse access modes (systemuser.accessmode). */
 export const ACCESS_MODES = {
@@ -102,6 +107,22 @@ function explainDataverse(answer: ApiAnswer): Explanation | undefined {
         return {
             kind: "disabled-user",
             fix: disabledUserFix(),
+        };
+    }
+    // Refusals of the environment itself, not of the operator: everyone gets them, so
+    // making the operator an application user (operator.ts) would not help.
+    if (answer.status === 403 && answer.code === DATAVERSE_ERROR_CODES.organizationDisabled) {
+        return {
+            kind: "environment-unavailable",
+            reasonCode: "disabled",
+            fix: 'the environment is disabled: enable it in the Power Platform admin center, or leave it out (with ["*"] disabled environments are skipped).',
+        };
+    }
+    if (answer.status === 403 && TEAMS_OFFERING.test(answer.message)) {
+        return {
+            kind: "environment-unavailable",
+            reasonCode: "teams",
+            fix: 'Dataverse for Teams gives no Web API access: leave the environment out (with ["*"] such environments are skipped), or upgrade it to Dataverse.',
         };
     }
     return undefined;

@@ -6,11 +6,14 @@
 //   check   validates ids and the access mode (read-write by default)
 //   diff    replace when the environment or the user changes; update when the access
 //           mode differs or a refresh found the user disabled
-//   create  BAP: the environment must have Dataverse; Dataverse: adopt the user if it is
+//   create  BAP: the environment must be one that can be served now (environment-kinds.ts),
+//           else an error at once; Dataverse: adopt the user if it is
 //           there and enabled; otherwise BAP addUser (waiting out a licence or a group
-//           membership still propagating), then wait for the user to appear enabled;
-//           then PATCH the access mode if it differs
-//   read    what is there now: no id when the environment, its Dataverse or the user is gone
+//           membership still propagating; a refusal that belongs to the environment —
+//           a Developer environment of someone else, Teams, disabled — fails at once),
+//           then wait for the user to appear enabled; then PATCH the access mode if it differs
+//   read    what is there now: no id when the environment (BAP 404) or the user is gone;
+//           the stored state as it is where the environment cannot be served now
 //   update  the same as create, for the same user
 //   delete  nothing: Dataverse users are disabled by Microsoft, never deleted, and
 //           removing access is the role assignment's job. The user stays in place.
@@ -21,9 +24,11 @@
 
 import * as pulumi from "@pulumi/pulumi";
 
-import { addUser, DataverseTarget, dataverseTarget, EnvironmentInfo, findEnvironment, getEnvironment } from "./bap";
+import { addUser, DataverseTarget, EnvironmentInfo } from "./bap";
 import { ClientContext } from "./context";
 import { ACCESS_MODES, AccessModeName, accessModeName, disabledUserFix, findSystemUser, setAccessMode, SystemUser } from "./dataverse";
+import { environmentStanding, inEnvironment, inServableEnvironment, keptStateNote, servableEnvironment } from "./environment-access";
+import { EnvironmentOperation } from "./environment-kinds";
 import { accessError } from "./errors";
 import { HostedResource, isLegacyProviderText } from "./hosted-provider";
 import { formatSeconds } from "./http";
@@ -115,8 +120,9 @@ async function addUserWhenAccepted(ctx: ClientContext, environment: EnvironmentI
             onTimeout: (reason, waitedMs) =>
                 lastRefusal === "not-licensed"
                     ? accessError("licence", {
-                          what: `Power Platform still reports the account ${userObjectId} as not licensed after ${formatSeconds(waitedMs)}: ${reason}`,
+                          what: `Power Platform still reports the account ${userObjectId} as not licensed in this environment after ${formatSeconds(waitedMs)}: ${reason}`,
                           environmentId: environment.id,
+                          environmentName: environment.displayName,
                           call: "BAP addUser",
                           code: "userNotLicensed",
                           fix:
@@ -129,6 +135,7 @@ async function addUserWhenAccepted(ctx: ClientContext, environment: EnvironmentI
                               `Power Platform refuses the account ${userObjectId} because it is not a member of the environment's ` +
                               `security group ${environment.securityGroupId ?? "(unknown)"}, still after ${formatSeconds(waitedMs)}: ${reason}`,
                           environmentId: environment.id,
+                          environmentName: environment.displayName,
                           call: "BAP addUser",
                           fix:
                               "make the account a member of that Entra group (the program does this with an azuread GroupMember " +
@@ -137,7 +144,7 @@ async function addUserWhenAccepted(ctx: ClientContext, environment: EnvironmentI
                       }),
         },
         async () => {
-            const outcome = await addUser(ctx, environment.id, userObjectId);
+            const outcome = await addUser(ctx, environment, userObjectId);
             if (outcome.added) return { done: true as const, value: undefined };
             lastRefusal = outcome.reason;
             return { done: false as const, reason: outcome.message || outcome.reason };
@@ -181,33 +188,51 @@ async function waitForEnabledUser(ctx: ClientContext, target: DataverseTarget, u
     );
 }
 
-/** Makes sure the user exists, is enabled and has the access mode; adopts what is already right. */
-export async function ensureEnvironmentUser(ctx: ClientContext, inputs: EnvironmentUserInputs): Promise<EnvironmentUserOutputs> {
-    const environment = await getEnvironment(ctx, inputs.environmentId);
-    const target = dataverseTarget(environment);
-    let user = await findSystemUser(ctx, target, inputs.userObjectId);
-    if (user && !user.isDisabled) {
-        ctx.log(`Environment ${environment.id}: the account is already a Dataverse user (${user.systemUserId}); adopting it.`);
-    } else {
-        await addUserWhenAccepted(ctx, environment, inputs.userObjectId);
-        user = await waitForEnabledUser(ctx, target, inputs.userObjectId);
-    }
-    const wanted = ACCESS_MODES[inputs.accessMode];
-    if (user.accessMode !== wanted) {
-        await setAccessMode(ctx, target, user.systemUserId, wanted);
-        user = { ...user, accessMode: wanted };
-    }
-    return outputsFor(inputs, environment, target, user);
+/**
+ * Makes sure the user exists, is enabled and has the access mode; adopts what is already
+ * right. An environment that cannot be served is an error before anything is sent to it.
+ */
+export async function ensureEnvironmentUser(ctx: ClientContext, inputs: EnvironmentUserInputs, operation: EnvironmentOperation = "create"): Promise<EnvironmentUserOutputs> {
+    const served = await servableEnvironment(ctx, inputs.environmentId, operation);
+    const { environment, target } = served;
+    return inServableEnvironment(ctx, served, operation, async () => {
+        let user = await findSystemUser(ctx, target, inputs.userObjectId);
+        if (user && !user.isDisabled) {
+            ctx.log(`Environment ${environment.id}: the account is already a Dataverse user (${user.systemUserId}); adopting it.`);
+        } else {
+            await addUserWhenAccepted(ctx, environment, inputs.userObjectId);
+            user = await waitForEnabledUser(ctx, target, inputs.userObjectId);
+        }
+        const wanted = ACCESS_MODES[inputs.accessMode];
+        if (user.accessMode !== wanted) {
+            await setAccessMode(ctx, target, user.systemUserId, wanted);
+            user = { ...user, accessMode: wanted };
+        }
+        return outputsFor(inputs, environment, target, user);
+    });
 }
 
-/** What is there now, or undefined when the environment, its Dataverse or the user is gone. */
+/**
+ * What is there now; undefined when the environment (BAP 404) or the user is gone. An
+ * environment BAP lists but that cannot be served now (disabled, not ready, Teams, …)
+ * keeps the stored state as it is: nothing there can be observed, and the resource must
+ * not leave the stack for it (the next update would add the user again).
+ */
 export async function readEnvironmentUser(ctx: ClientContext, props: EnvironmentUserOutputs): Promise<EnvironmentUserOutputs | undefined> {
-    const environment = await findEnvironment(ctx, props.environmentId);
-    if (!environment?.dataverse) return undefined;
-    const target = dataverseTarget(environment);
-    const user = await findSystemUser(ctx, target, props.userObjectId);
-    if (!user) return undefined;
-    return outputsFor(props, environment, target, user);
+    const standing = await environmentStanding(ctx, props.environmentId);
+    if (standing.standing === "deleted") return undefined;
+    if (standing.standing === "unservable") {
+        ctx.log(keptStateNote(standing.environment, standing.condition, "The account's Dataverse user"));
+        return props;
+    }
+    const { environment, target } = standing;
+    const read = await inEnvironment(ctx, standing, () => findSystemUser(ctx, target, props.userObjectId));
+    if (read.standing === "deleted") return undefined;
+    if (read.standing === "unservable") {
+        ctx.log(keptStateNote(read.environment, read.condition, "The account's Dataverse user"));
+        return props;
+    }
+    return read.value ? outputsFor(props, environment, target, read.value) : undefined;
 }
 
 function toInputs(values: Record<string, unknown>): EnvironmentUserInputs {
@@ -237,7 +262,7 @@ export function environmentUserProvider(key: ProviderKey = {}): pulumi.dynamic.R
         async update(context, olds, news) {
             // Only the stored provider changed (a stack upgraded from an earlier version): nothing to call.
             if (!needsConverge(olds, news)) return { outs: keptOutputs(olds) };
-            return { outs: await ensureEnvironmentUser(await context(), toInputs(news)) };
+            return { outs: await ensureEnvironmentUser(await context(), toInputs(news), "update") };
         },
         async delete(_context, props) {
             // Deliberately no API call: see the header comment.

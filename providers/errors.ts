@@ -23,6 +23,14 @@ export type AccessErrorKind =
     | "unknown-environment"
     /** The environment has no Dataverse database. */
     | "no-dataverse"
+    /**
+     * The environment cannot be served now, or ever, for what it is or the state it is in
+     * (Dataverse for Teams, disabled, still provisioning, not ready, busy): BAP says so, or
+     * Power Platform or Dataverse refused for that reason. `reasonCode` says which.
+     */
+    | "environment-unavailable"
+    /** A Developer environment admits its owner alone, and Power Platform refused the account. */
+    | "developer-environment"
     /** The account's Dynamics licence never reached the environment. */
     | "licence"
     /** The environment is restricted to a security group the account is not (yet) in. */
@@ -42,6 +50,10 @@ export interface AccessErrorDetails {
     /** What went wrong, as a sentence fragment without the trailing period. */
     readonly what: string;
     readonly environmentId?: string;
+    /** The environment's display name, shown beside its id. */
+    readonly environmentName?: string;
+    /** Why the environment cannot be served (environment-kinds.ts SkipReasonCode), for environment-unavailable. */
+    readonly reasonCode?: string;
     /** The call that failed, e.g. "BAP addUser (POST …/environments/{id}/addUser)". */
     readonly call?: string;
     readonly status?: number;
@@ -54,6 +66,8 @@ export interface AccessErrorDetails {
 export interface AccessError extends Error {
     readonly kind: AccessErrorKind;
     readonly environmentId?: string;
+    readonly environmentName?: string;
+    readonly reasonCode?: string;
     readonly call?: string;
     readonly status?: number;
     readonly code?: string;
@@ -72,7 +86,8 @@ export function redactTokens(text: string): string {
 }
 
 export function composeMessage(details: AccessErrorDetails): string {
-    const where = details.environmentId ? `Environment ${details.environmentId}: ` : "";
+    const name = details.environmentName && details.environmentName !== details.environmentId ? ` ("${redactTokens(details.environmentName)}")` : "";
+    const where = details.environmentId ? `Environment ${details.environmentId}${name}: ` : "";
     let answer = "";
     if (details.status !== undefined) {
         answer = ` (HTTP ${details.status}${details.code ? ` ${details.code}` : ""})`;
@@ -91,7 +106,7 @@ export function accessError(kind: AccessErrorKind, details: AccessErrorDetails):
     error.kind = kind;
     // Never set a property named "id": the dynamic provider host reads error.id as
     // "created but failed to initialise" and would record a half-made resource.
-    for (const key of ["environmentId", "call", "status", "code", "fix"] as const) {
+    for (const key of ["environmentId", "environmentName", "reasonCode", "call", "status", "code", "fix"] as const) {
         if (details[key] !== undefined) error[key] = details[key];
     }
     return error as unknown as AccessError;
@@ -101,6 +116,22 @@ export function isAccessError(error: unknown, kind?: AccessErrorKind): error is 
     if (typeof error !== "object" || error === null) return false;
     const candidate = error as { name?: unknown; kind?: unknown };
     return candidate.name === ACCESS_ERROR_NAME && (kind === undefined || candidate.kind === kind);
+}
+
+/**
+ * An error's own words, without the environment, call and fix its message also carries:
+ * for a new error that names those itself.
+ */
+export function ownWords(error: AccessError): string {
+    let text = error.message;
+    const name = error.environmentName && error.environmentName !== error.environmentId ? ` ("${redactTokens(error.environmentName)}")` : "";
+    const where = error.environmentId ? `Environment ${error.environmentId}${name}: ` : "";
+    if (where && text.startsWith(where)) text = text.slice(where.length);
+    const fixAt = text.indexOf(" Fix: ");
+    if (fixAt >= 0) text = text.slice(0, fixAt);
+    const callAt = error.call ? text.lastIndexOf(` [${error.call}`) : -1;
+    if (callAt >= 0) text = text.slice(0, callAt);
+    return text.replace(/[.\s]+$/, "");
 }
 
 /** The message of anything thrown, tokens removed. */

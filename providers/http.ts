@@ -41,6 +41,8 @@ export interface Explanation {
     readonly kind?: AccessErrorKind;
     /** Replaces the default "… failed" sentence. */
     readonly what?: string;
+    /** For an environment-unavailable refusal: why the environment cannot be served (a SkipReasonCode). */
+    readonly reasonCode?: string;
 }
 
 export interface ApiRequest {
@@ -318,7 +320,8 @@ function describeWhere(request: ApiRequest): string {
     return request.environmentId ? `Environment ${request.environmentId}: ` : "";
 }
 
-function callLabel(request: ApiRequest): string {
+/** The call as messages name it: what it does, its method and URL without the query. */
+export function callLabel(request: ApiRequest): string {
     const url = new URL(request.url);
     return `${request.call}: ${request.method} ${url.origin}${url.pathname}`;
 }
@@ -347,6 +350,7 @@ export function answerError(request: ApiRequest, answer: ApiAnswer) {
     return accessError(explained?.kind ?? "api", {
         what: explained?.what ?? `${SERVICE_NAMES[request.service]} refused ${request.call}${answer.message ? `: ${answer.message}` : ""}`,
         environmentId: request.environmentId,
+        reasonCode: explained?.reasonCode,
         call: callLabel(request),
         status: answer.status,
         code: answer.code,

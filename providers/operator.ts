@@ -17,7 +17,7 @@
 
 import { addApplicationUser, DataverseTarget } from "./bap";
 import { ClientContext } from "./context";
-import { accessError, AccessError, isAccessError } from "./errors";
+import { accessError, AccessError, isAccessError, ownWords } from "./errors";
 import { formatSeconds } from "./http";
 import { waitFor } from "./polling";
 import { tokenClaims } from "./tokens";
@@ -53,8 +53,13 @@ export async function operatorObjectId(ctx: ClientContext): Promise<string | und
     return typeof oid === "string" ? oid.toLowerCase() : undefined;
 }
 
+/**
+ * A 403 that may be the operator's: not one Dataverse gives for the environment itself
+ * (disabled, Dataverse for Teams), which refuses everyone and which no application user
+ * and no wait cures.
+ */
 function isForbidden(error: unknown): error is AccessError {
-    return isAccessError(error) && error.status === 403;
+    return isAccessError(error) && error.status === 403 && error.kind !== "environment-unavailable";
 }
 
 /** Runs a Dataverse call; a 403 for the operator is handled as described above. */
@@ -70,7 +75,7 @@ export async function withOperatorAccess<T>(ctx: ClientContext, target: Datavers
     } catch (error) {
         if (!isForbidden(error)) throw error;
         throw accessError("operator-access", {
-            what: `Dataverse accepts the operator now (WhoAmI) but still refuses this call (${refusalText(error)})`,
+            what: `Dataverse accepts the operator now (WhoAmI) but still refuses this call (${ownWords(error)})`,
             environmentId: target.environmentId,
             call: error.call,
             status: error.status,
@@ -78,18 +83,6 @@ export async function withOperatorAccess<T>(ctx: ClientContext, target: Datavers
             fix: "check in the admin center (the environment → Settings → Application users) that the operator's application user holds System Administrator.",
         });
     }
-}
-
-/** A refusal's own words, without the environment, call and fix its message also carries (the new error names them). */
-function refusalText(refusal: AccessError): string {
-    let text = refusal.message;
-    const where = refusal.environmentId ? `Environment ${refusal.environmentId}: ` : "";
-    if (where && text.startsWith(where)) text = text.slice(where.length);
-    const fixAt = text.indexOf(" Fix: ");
-    if (fixAt >= 0) text = text.slice(0, fixAt);
-    const callAt = refusal.call ? text.lastIndexOf(` [${refusal.call}`) : -1;
-    if (callAt >= 0) text = text.slice(0, callAt);
-    return text.replace(/[.\s]+$/, "");
 }
 
 /** How to make the operator's application an application user of the environment by hand. */
@@ -110,7 +103,7 @@ const USER_OPERATOR_FIX =
 async function gainOperatorAccess(ctx: ClientContext, target: DataverseTarget, refusal: AccessError): Promise<void> {
     const environmentId = target.environmentId;
     const operator = await identifyOperator(ctx, new URL(target.instanceUrl).origin);
-    const refused = refusalText(refusal);
+    const refused = ownWords(refusal);
     const answer = { call: refusal.call, status: refusal.status, code: refusal.code };
     const appId = operator.applicationId;
     if (ctx.settings.http.readOnly) {

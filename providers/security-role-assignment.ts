@@ -7,7 +7,9 @@
 //   diff    any input change replaces the assignment; the user is named by its Entra
 //           object id, known at preview, so a preview never shows a replacement the
 //           update will not make
-//   create  the user (found by object id, with its roles, in one call) must exist and
+//   create  the environment must be one that can be served now (environment-kinds.ts),
+//           else an error at once, before anything is sent to it;
+//           the user (found by object id, with its roles, in one call) must exist and
 //           be enabled; adopt the role if the user holds it (origin "adopted", or
 //           "granted" with grantedByEarlierAttempt: an interrupted update of the stack
 //           was giving it, so the copy it holds is the stack's own);
@@ -15,20 +17,22 @@
 //           differ per environment and business unit, the template id does not;
 //           origin "granted", with that copy's roleId);
 //           412 DuplicateRecord = someone else just did it: re-read and adopt
-//   read    no id when the role is no longer held (or the user or environment is gone),
-//           so `pulumi refresh` shows the drift and the next `up` restores it; a
-//           granted one counts only while the user holds the very copy it associated
+//   read    no id when the role is no longer held (or the user or environment is gone:
+//           BAP 404), so `pulumi refresh` shows the drift and the next `up` restores it; a
+//           granted one counts only while the user holds the very copy it associated;
+//           the stored state as it is where the environment cannot be served now
 //   update  nothing to call: it only rewrites state written by an earlier version
 //           (the stored provider; 0.1.0 named the user by systemuser id only: the
 //           update checks, with one read, that it is the account's)
 //   delete  gives back only what it granted: a granted role loses the one copy it
 //           associated (its roleId, in its business unit), never the copies the user
 //           holds elsewhere; an adopted one, or one whose state records no origin (an
-//           earlier version), is left in place and the log says so; already gone is success
+//           earlier version), is left in place and the log says so; already gone is success;
+//           an environment that cannot be served now is an error at once
 
 import * as pulumi from "@pulumi/pulumi";
 
-import { dataverseTarget, DataverseTarget, findEnvironment, getEnvironment } from "./bap";
+import { DataverseTarget } from "./bap";
 import { ClientContext } from "./context";
 import {
     associateRole,
@@ -42,6 +46,8 @@ import {
     Role,
     SystemUser,
 } from "./dataverse";
+import { environmentStanding, inEnvironment, inServableEnvironment, keptStateNote, servableEnvironment } from "./environment-access";
+import { EnvironmentOperation, unservableError } from "./environment-kinds";
 import { accessError } from "./errors";
 import { HostedResource, isLegacyProviderText } from "./hosted-provider";
 import {
@@ -154,27 +160,35 @@ async function requireEnabledUser(ctx: ClientContext, target: DataverseTarget, u
  * unless the hint says an interrupted update of this stack was giving it: then the copy
  * it holds (the one in its business unit, which that update associates) is the stack's.
  */
-export async function ensureRoleAssignment(ctx: ClientContext, inputs: SecurityRoleAssignmentInputs, hint: CreateHint = {}): Promise<SecurityRoleAssignmentOutputs> {
-    const environment = await getEnvironment(ctx, inputs.environmentId);
-    const target = dataverseTarget(environment);
+export async function ensureRoleAssignment(
+    ctx: ClientContext,
+    inputs: SecurityRoleAssignmentInputs,
+    hint: CreateHint = {},
+    operation: EnvironmentOperation = "create",
+): Promise<SecurityRoleAssignmentOutputs> {
+    const served = await servableEnvironment(ctx, inputs.environmentId, operation);
+    return inServableEnvironment(ctx, served, operation, () => assignRole(ctx, served.environment.id, served.target, inputs, hint));
+}
+
+async function assignRole(ctx: ClientContext, environmentId: string, target: DataverseTarget, inputs: SecurityRoleAssignmentInputs, hint: CreateHint): Promise<SecurityRoleAssignmentOutputs> {
     const { user, roles } = await requireEnabledUser(ctx, target, inputs.userObjectId);
     const held = heldCopies(roles, inputs.roleTemplateId);
     if (held.length && hint.grantedByEarlierAttempt) {
         ctx.log(
-            `Environment ${environment.id}: the account already holds ${held[0].name || "the role"}, which an interrupted update of this stack was giving; ` +
+            `Environment ${environmentId}: the account already holds ${held[0].name || "the role"}, which an interrupted update of this stack was giving; ` +
                 "recording it as granted (destroy gives it back).",
         );
         return outputsFor(inputs, target, user, preferredCopy(held, user), "granted");
     }
     if (held.length) {
-        ctx.log(`Environment ${environment.id}: the account already holds ${held[0].name || "the role"}; adopting it.`);
+        ctx.log(`Environment ${environmentId}: the account already holds ${held[0].name || "the role"}; adopting it.`);
         return outputsFor(inputs, target, user, preferredCopy(held, user), "adopted");
     }
     const role = await findRole(ctx, target, inputs.roleTemplateId, user.businessUnitId);
     if (!role) {
         throw accessError("not-found", {
             what: `No security role with template ${inputs.roleTemplateId} exists in the account's business unit ${user.businessUnitId}`,
-            environmentId: environment.id,
+            environmentId,
             fix: "roleTemplateId must name a system role (System Administrator is 627090ff-40a3-4053-8790-584edc5be201); custom roles have no template.",
         });
     }
@@ -185,7 +199,7 @@ export async function ensureRoleAssignment(ctx: ClientContext, inputs: SecurityR
         if (!now.length) {
             throw accessError("api", {
                 what: `Dataverse answered that the account already holds ${role.name} (412), but its roles do not include it`,
-                environmentId: environment.id,
+                environmentId,
                 fix: "run `pulumi up` again; if it persists, assign the role in the admin center and run `pulumi refresh`.",
             });
         }
@@ -197,12 +211,27 @@ export async function ensureRoleAssignment(ctx: ClientContext, inputs: SecurityR
 /** What state holds of an assignment; version 0.1.0 stored no userObjectId, and versions before origins no origin. */
 type StoredAssignment = Omit<SecurityRoleAssignmentOutputs, "userObjectId" | "origin"> & { readonly userObjectId?: string; readonly origin?: RoleOrigin };
 
-/** The assignment as it is now, or undefined when the role is not held (or the user or environment is gone). */
+/**
+ * The assignment as it is now, or undefined when the role is not held, or the user or the
+ * environment (BAP 404) is gone. An environment BAP lists but that cannot be served now
+ * keeps the stored state as it is: nothing there can be observed, and dropping the
+ * resource would have the next update grant the role again.
+ */
 export async function readRoleAssignment(ctx: ClientContext, props: StoredAssignment): Promise<StoredAssignment | undefined> {
-    const environment = await findEnvironment(ctx, props.environmentId);
-    if (!environment?.dataverse) return undefined;
-    const target = dataverseTarget(environment);
-    const found = await getSystemUserWithRoles(ctx, target, props.systemUserId);
+    const standing = await environmentStanding(ctx, props.environmentId);
+    if (standing.standing === "deleted") return undefined;
+    if (standing.standing === "unservable") {
+        ctx.log(keptStateNote(standing.environment, standing.condition, `The assignment of ${props.roleName || "the role"}`));
+        return props;
+    }
+    const { target } = standing;
+    const read = await inEnvironment(ctx, standing, () => getSystemUserWithRoles(ctx, target, props.systemUserId));
+    if (read.standing === "deleted") return undefined;
+    if (read.standing === "unservable") {
+        ctx.log(keptStateNote(read.environment, read.condition, `The assignment of ${props.roleName || "the role"}`));
+        return props;
+    }
+    const found = read.value;
     if (!found) return undefined;
     const held = heldCopies(found.roles, props.roleTemplateId);
     // What this resource granted is the copy it associated: another copy is not it.
@@ -217,7 +246,9 @@ export async function readRoleAssignment(ctx: ClientContext, props: StoredAssign
 /**
  * Gives back what this resource granted: the one copy it associated. An adopted role,
  * or one whose state records no origin, stays with the user. Anything already gone
- * counts as done.
+ * (the environment included: BAP 404, also when it goes while this runs) counts as done.
+ * An environment that cannot be served now is an error at once: what was granted there
+ * cannot be given back, and saying so beats dropping it from the stack unseen.
  */
 export async function removeRoleAssignment(ctx: ClientContext, props: StoredAssignment): Promise<void> {
     if (props.origin !== "granted") {
@@ -229,13 +260,17 @@ export async function removeRoleAssignment(ctx: ClientContext, props: StoredAssi
         );
         return;
     }
-    const environment = await findEnvironment(ctx, props.environmentId);
-    if (!environment?.dataverse) return;
-    const target = dataverseTarget(environment);
-    const found = await getSystemUserWithRoles(ctx, target, props.systemUserId);
-    if (!found) return;
-    if (!found.roles.some((role) => role.roleId === props.roleId)) return;
-    await disassociateRole(ctx, target, found.user.systemUserId, props.roleId);
+    const standing = await environmentStanding(ctx, props.environmentId);
+    if (standing.standing === "deleted") return;
+    if (standing.standing === "unservable") throw unservableError(standing.environment, standing.condition, "delete");
+    const { target } = standing;
+    const removed = await inEnvironment(ctx, standing, async () => {
+        const found = await getSystemUserWithRoles(ctx, target, props.systemUserId);
+        if (!found) return;
+        if (!found.roles.some((role) => role.roleId === props.roleId)) return;
+        await disassociateRole(ctx, target, found.user.systemUserId, props.roleId);
+    });
+    if (removed.standing === "unservable") throw unservableError(removed.environment, removed.condition, "delete");
 }
 
 function toInputs(values: Record<string, unknown>): SecurityRoleAssignmentInputs {
@@ -257,10 +292,10 @@ export async function adoptStoredAssignment(
     stored: StoredAssignment,
     inputs: SecurityRoleAssignmentInputs,
 ): Promise<StoredAssignment> {
-    const environment = await getEnvironment(ctx, inputs.environmentId);
-    const user = await findSystemUser(ctx, dataverseTarget(environment), inputs.userObjectId);
+    const served = await servableEnvironment(ctx, inputs.environmentId, "update");
+    const user = await inServableEnvironment(ctx, served, "update", () => findSystemUser(ctx, served.target, inputs.userObjectId));
     if (user?.systemUserId === stored.systemUserId) return { ...stored, userObjectId: inputs.userObjectId };
-    const moved = await ensureRoleAssignment(ctx, inputs);
+    const moved = await ensureRoleAssignment(ctx, inputs, {}, "update");
     await removeRoleAssignment(ctx, stored);
     return moved;
 }

@@ -1,6 +1,7 @@
 // `npm run demo -- --yes --json`: the whole procedure through the CLI against the
-// embedded tenant, checked against what the tenant holds; and bad input that ends
-// with a clear message and leaves nothing behind.
+// embedded tenant, checked against what the tenant holds, with its Teams environment and
+// the one still provisioning skipped and shown with their reasons; and bad input that
+// ends with a clear message and leaves nothing behind.
 
 import { strict as assert } from "assert";
 import { execFile, spawn } from "child_process";
@@ -8,6 +9,7 @@ import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
 
+import { isServed, skippedEnvironments } from "../support/served-environments";
 import { REPOSITORY } from "./support/workspace";
 
 /**
@@ -54,13 +56,30 @@ describe("npm run demo", function () {
                 ["operational again", ["Dynamics 365 Administrator", "Power Platform Administrator"]],
             ],
         );
-        const withDataverse = seed.environments.filter((e: any) => e.dataverse !== false).map((e: any) => e.id).sort();
+        const withDataverse = seed.environments.filter((e: any) => e.dataverse !== false);
+        const served = new Set(withDataverse.filter(isServed).map((e: any) => e.id));
+        assert.equal(served.size, 3, "the demo tenant's three ordinary environments");
         for (const { stage, view } of report.stages) {
-            assert.deepEqual(view.environments.map((e: any) => e.id).sort(), withDataverse, stage);
+            assert.deepEqual(view.environments.map((e: any) => e.id).sort(), withDataverse.map((e: any) => e.id).sort(), stage);
             for (const environment of view.environments) {
-                assert.deepEqual([environment.user, environment.accessMode, environment.systemAdministrator], [true, "read-write", true], `${stage} ${environment.name}`);
+                // The skipped environments are left as they were: the account is no user there.
+                const expected = served.has(environment.id) ? [true, "read-write", true] : [false, null, false];
+                assert.deepEqual([environment.user, environment.accessMode, environment.systemAdministrator], expected, `${stage} ${environment.name}`);
             }
         }
+        // The Teams environment and the one still provisioning, from the stack's output, with their codes and sentences.
+        assert.deepEqual(
+            report.skipped.map((e: any) => [e.id, e.displayName, e.kind, e.reasonCode, e.kept]),
+            skippedEnvironments(seed).map((e: any) => [e.id, e.displayName, e.sku, e.sku === "Teams" ? "teams" : "provisioning", false]),
+        );
+        assert.deepEqual(report.skipped.map((e: any) => e.reasonCode), ["teams", "provisioning"]);
+        assert.match(report.skipped[0].reason, /no Web API access to Dataverse for Teams/);
+        assert.match(report.skipped[1].reason, /Dataverse database is still being provisioned \(provisioningState LinkedDatabaseProvisioning\)/);
+        // The final table marks them in every stage and gives the reasons after the stages.
+        assert.equal(stderr.match(/^ {4}Contoso Projects \(Teams\) +not a user +skipped \[teams\]$/gm)?.length, report.stages.length, stderr);
+        assert.equal(stderr.match(/^ {4}Contoso Service \(provisioning\) +not a user +skipped \[provisioning\]$/gm)?.length, report.stages.length, stderr);
+        assert.match(stderr, /^skipped by the program \(stack output skippedEnvironments\), and why:\n {4}Contoso Projects \(Teams\) +\[teams\] a Dataverse for Teams environment: .*\n {4}Contoso Service \(provisioning\) +\[provisioning\] its Dataverse database is still being provisioned/m);
+        assert.match(stderr, /^ {3}\$ npx pulumi stack output skippedEnvironments --json {2}→ ok in/m);
         assert.ok(report.order.revokedGlobalAdministratorAt >= report.order.grantedPowerPlatformAdministratorAt, "granted before revoked");
         assert.deepEqual([report.drift.caught, report.drift.repaired], [true, true]);
         assert.match(stderr, /Now create the Dynamics 365 connector in the backup product/);

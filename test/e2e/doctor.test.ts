@@ -16,6 +16,7 @@ import { RunningEmulator, Seed, startEmulator } from "../../emulator";
 import demo from "../../emulator/seeds/demo.json";
 import { pinnedCliVersion, toolchainHome } from "../../scripts/toolchain/pulumi-home";
 import { inspectForSecrets, registerSecret } from "../support/secret-guard";
+import { servedEnvironments, skippedEnvironments } from "../support/served-environments";
 import { createWorkspace, PulumiWorkspace, REPOSITORY } from "./support/workspace";
 import { withoutClientSecret } from "./support/tenant";
 
@@ -31,6 +32,7 @@ interface CheckJson {
     detail: string;
     breaks?: string;
     fix?: string;
+    skippedEnvironments?: { id: string; displayName: string; kind: string; reasonCode: string; reason: string; kept: boolean }[];
 }
 interface StackJson {
     stack: string;
@@ -189,13 +191,22 @@ describe("npm run doctor against emulated tenants", function () {
                 "directory-role",
                 "power-platform",
                 "environments",
-                ...demo.environments.map((e) => `dataverse:${e.id}`),
+                // None for the Teams environment and the one still provisioning: they are skipped.
+                ...servedEnvironments(demo).map((e) => `dataverse:${e.id}`),
                 "service-account",
                 "licence",
                 "unmanaged-global-administrator",
             ],
         );
         assert.match(check("well-set-up", "directory-role").detail, /Privileged Role Administrator/);
+        const environments = check("well-set-up", "environments");
+        assert.equal(environments.detail, "3 to serve, 1 restricted to a security group; 2 skipped: teams 1, provisioning 1");
+        assert.deepEqual(
+            environments.skippedEnvironments!.map((e) => [e.id, e.reasonCode]),
+            skippedEnvironments(demo).map((e) => [e.id, e.sku === "Teams" ? "teams" : "provisioning"]),
+        );
+        assert.match(environments.skippedEnvironments![0].reason, /no Web API access to Dataverse for Teams/);
+        assert.match(environments.skippedEnvironments![1].reason, /still being provisioned/);
         assert.match(check("well-set-up", `dataverse:${FINANCE}`).detail, /application user with System Administrator/);
     });
 

@@ -35,10 +35,13 @@ describe("emulator BAP", () => {
       assert.equal(typeof first.body.nextLink, "string");
       assert.ok(!("@odata.nextLink" in first.body));
       const second = await request("GET", first.body.nextLink, { token: bap });
-      assert.equal(second.body.value.length, 1);
-      assert.ok(!("nextLink" in second.body));
-      const names = [...first.body.value, ...second.body.value].map((e: { name: string }) => e.name);
-      assert.deepEqual(names, [DEMO.plainEnv, DEMO.restrictedEnv, DEMO.administrativeEnv]);
+      assert.equal(second.body.value.length, 2);
+      assert.equal(typeof second.body.nextLink, "string");
+      const third = await request("GET", second.body.nextLink, { token: bap });
+      assert.equal(third.body.value.length, 1);
+      assert.ok(!("nextLink" in third.body));
+      const names = [...first.body.value, ...second.body.value, ...third.body.value].map((e: { name: string }) => e.name);
+      assert.deepEqual(names, [DEMO.plainEnv, DEMO.restrictedEnv, DEMO.administrativeEnv, DEMO.teamsEnv, DEMO.provisioningEnv]);
     });
 
     it("gets one environment; its instanceUrl is the environment's own Dataverse origin with a trailing slash", async () => {

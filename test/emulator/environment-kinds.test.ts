@@ -288,7 +288,7 @@ describe("emulator environment kinds and states", () => {
         assert.equal(deleted.status, 204);
         assert.equal((await request("GET", `${emulator.endpoints.bap}${BAP_ENVIRONMENTS}/${DEMO.restrictedEnv}?${API}`, { token: bap })).status, 404);
         const list = await request("GET", `${emulator.endpoints.bap}${BAP_ENVIRONMENTS}?${API}`, { token: bap });
-        assert.deepEqual(list.body.value.map((e: { name: string }) => e.name), [DEMO.plainEnv, DEMO.administrativeEnv]);
+        assert.deepEqual(list.body.value.map((e: { name: string }) => e.name), [DEMO.plainEnv, DEMO.administrativeEnv, DEMO.teamsEnv, DEMO.provisioningEnv]);
         const refused = await whoAmI(emulator, DEMO.restrictedEnv, dv);
         assert.equal(refused.status, 404);
         assert.match(refused.body.error.message, /does not exist: the environment was deleted/);
@@ -309,7 +309,7 @@ describe("emulator environment kinds and states", () => {
         assert.equal((await get()).status, 404, "not created yet");
         assert.equal((await whoAmI(emulator, DEMO.administrativeEnv, dv)).status, 404, "no organisation yet");
         const list = await request("GET", `${emulator.endpoints.bap}${BAP_ENVIRONMENTS}?${API}`, { token: bap });
-        assert.deepEqual(list.body.value.map((e: { name: string }) => e.name), [DEMO.plainEnv, DEMO.restrictedEnv]);
+        assert.deepEqual(list.body.value.map((e: { name: string }) => e.name), [DEMO.plainEnv, DEMO.restrictedEnv, DEMO.teamsEnv, DEMO.provisioningEnv]);
         assert.equal((await request("POST", `${emulator.endpoints.bap}/_emulator/environments/${DEMO.administrativeEnv}/create`)).status, 204);
         assert.equal((await get()).status, 200, "created by the inspection call");
         assert.equal((await whoAmI(emulator, DEMO.administrativeEnv, dv)).status, 200);

@@ -12,9 +12,15 @@ export const DEMO = {
   backupUser: demo.users[0].id,
   adminUser: demo.users[1].id,
   salesGroup: demo.groups[0].id,
+  /** The Microsoft 365 group of the team that owns teamsEnv. */
+  teamGroup: demo.groups[1].id,
   plainEnv: demo.environments[0].id,
   restrictedEnv: demo.environments[1].id,
   administrativeEnv: demo.environments[2].id,
+  /** Dataverse for Teams: the program skips it (teams). */
+  teamsEnv: demo.environments[3].id,
+  /** Its Dataverse still being provisioned: the program skips it (provisioning). */
+  provisioningEnv: demo.environments[4].id,
   systemAdministratorTemplate: "627090ff-40a3-4053-8790-584edc5be201",
   globalAdministratorTemplate: "62e90394-69f5-4237-9190-012177145e10",
   powerPlatformAdministratorTemplate: "11648597-926c-4cf3-9c36-bcebb0ba8dcc",

@@ -32,7 +32,7 @@ const SEED = {
     environments: [
         { id: PLAIN, displayName: "Contoso Production", sku: "Production" },
         { id: RESTRICTED, displayName: "Contoso Sales", sku: "Sandbox", securityGroupId: GROUP },
-        { id: NO_DATAVERSE, displayName: "Teams sandbox", sku: "Teams", dataverse: false },
+        { id: NO_DATAVERSE, displayName: "Flows sandbox", sku: "Sandbox", dataverse: false },
     ],
 };
 
@@ -280,7 +280,7 @@ describe("program under mocks", function () {
         assert.equal(restricted.role, "System Administrator");
         assert.equal(restricted.securityGroupId, GROUP);
         assert.deepEqual(outputs.skippedEnvironments, [
-            { id: NO_DATAVERSE, displayName: "Teams sandbox", reason: "no Dataverse database, so no Dynamics 365 data to back up" },
+            { id: NO_DATAVERSE, displayName: "Flows sandbox", kind: "Sandbox", reasonCode: "no-dataverse", reason: "no Dataverse database, so no Dynamics 365 data to back up", kept: false },
         ]);
     });
 
@@ -346,7 +346,7 @@ describe("program under mocks", function () {
         const run = runs.badEnvironments;
         assert.equal(run.resources.length, 0);
         assert.match(run.error ?? "", new RegExp(`${UNKNOWN} is not an environment of this tenant`));
-        assert.match(run.error ?? "", new RegExp(`${NO_DATAVERSE} \\("Teams sandbox"\\) has no Dataverse database`));
+        assert.match(run.error ?? "", new RegExp(`${NO_DATAVERSE} \\("Flows sandbox"\\) cannot be served \\[no-dataverse\\]: no Dataverse database`));
     });
 
     it("an unlicensed account registers nothing and the error names the account and the accepted licences", () => {

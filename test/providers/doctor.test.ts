@@ -1,11 +1,15 @@
 // The doctor's tenant reads and verdicts in process, against the emulator, from a stack
 // configuration as the Automation API hands it over (the CLI-driven runs are in
 // test/e2e/doctor.test.ts): a ready tenant passes every check, time-bound elevation adds
-// its two checks, an account that does not exist is named, and nothing is written.
+// its two checks, an account that does not exist is named, the demo tenant's Teams and
+// provisioning environments are counted as skipped by reason, and nothing is written.
 
 import { strict as assert } from "assert";
 
+import { Seed } from "../../emulator";
+import demo from "../../emulator/seeds/demo.json";
 import { doctorStack } from "../../doctor/run";
+import { servedEnvironments, skippedEnvironments } from "../support/served-environments";
 import { ACCOUNT, baseSeed, dataverseEnvironment, GROUP, OPERATOR, stackConfig, withEmulator } from "./support/tenant";
 
 const PRIVILEGED_ROLE_ADMINISTRATOR = "e8611ab8-c189-46e8-94e1-60213ab1f814";
@@ -79,6 +83,31 @@ describe("doctor against the emulator, in process", function () {
             assert.match(account.fix!, /Users → Active users → Add a user/);
             assert.equal(report.checks.find((c) => c.id === "licence")!.status, "skip");
             assert.ok(emulator.requests().some((r) => r.path.startsWith(`/v1.0/users/${missing}?$select=`)));
+        });
+    });
+
+    it("counts the demo tenant's Teams and provisioning environments as skipped by reason, lists them in the report, and never reads their Dataverse", async () => {
+        await withEmulator(structuredClone(demo) as Seed, async (emulator) => {
+            const report = await doctorStack("demo", { ...stackConfig(emulator, { "azuread:clientSecret": demo.operator.clientSecret }), ...program() }, {});
+            const check = report.checks.find((c) => c.id === "environments")!;
+            assert.equal(check.status, "ok");
+            assert.equal(check.detail, "3 to serve, 1 restricted to a security group; 2 skipped: teams 1, provisioning 1");
+            const skipped = skippedEnvironments(demo);
+            assert.deepEqual(
+                check.skippedEnvironments!.map((entry) => [entry.id, entry.displayName, entry.kind, entry.reasonCode, entry.kept]),
+                [
+                    [skipped[0].id, "Contoso Projects (Teams)", "Teams", "teams", false],
+                    [skipped[1].id, "Contoso Service (provisioning)", "Production", "provisioning", false],
+                ],
+            );
+            assert.ok(check.skippedEnvironments!.every((entry) => entry.reason.length > 40), "each with its sentence");
+            // A Dataverse check per environment served, none for the skipped ones, whose Dataverse nobody called.
+            assert.deepEqual(
+                report.checks.filter((c) => c.id.startsWith("dataverse:")).map((c) => c.id),
+                servedEnvironments(demo).map((environment) => `dataverse:${environment.id}`),
+            );
+            const skippedIds = skipped.map((environment) => environment.id);
+            assert.deepEqual(emulator.requests().filter((r) => r.service === "dataverse" && skippedIds.includes(r.environmentId!)), []);
         });
     });
 

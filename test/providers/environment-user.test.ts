@@ -101,7 +101,7 @@ describe("EnvironmentUser provider", function () {
             const { users } = await configuredProviders(emulator, { "d365-backup-access:licenseWaitTimeoutSeconds": "0.3" });
             await assert.rejects(users.create(inputs), (error: Error) => {
                 assert.ok(isAccessError(error, "licence"), error.message);
-                assert.match(error.message, new RegExp(`^Environment ${ENV}: Power Platform still reports the account ${ACCOUNT} as not licensed`));
+                assert.match(error.message, new RegExp(`^Environment ${ENV} \\("Environment 1"\\): Power Platform still reports the account ${ACCOUNT} as not licensed in this environment`));
                 assert.match(error.message, /userNotLicensed/);
                 assert.match(error.message, /Fix: assign the account a Dynamics 365 licence/);
                 assert.match(error.message, /licenseWaitTimeoutSeconds/);
@@ -112,12 +112,12 @@ describe("EnvironmentUser provider", function () {
     });
 
     it("refuses an environment without Dataverse before changing anything", async () => {
-        const seed = baseSeed({ environments: [{ id: ENV, displayName: "Teams only", sku: "Teams", dataverse: false }] } as any);
+        const seed = baseSeed({ environments: [{ id: ENV, displayName: "Flows only", sku: "Sandbox", dataverse: false }] } as any);
         await withEmulator(seed, async (emulator) => {
             const { users } = await configuredProviders(emulator);
             await assert.rejects(users.create(inputs), (error: Error) => {
-                assert.ok(isAccessError(error, "no-dataverse"));
-                assert.match(error.message, /"Teams only" has no Dataverse database/);
+                assert.ok(isAccessError(error, "no-dataverse"), error.message);
+                assert.match(error.message, new RegExp(`^Environment ${ENV} \\("Flows only"\\): The environment cannot be served \\[no-dataverse\\]: no Dataverse database`));
                 return true;
             });
             assert.deepStrictEqual(emulator.requests().filter((r) => r.method !== "GET" && r.service !== "login"), []);
@@ -364,6 +364,153 @@ describe("EnvironmentUser provider", function () {
                     ["dataverse GET"],
                     "only the role resource's own refused read",
                 );
+            });
+        });
+    });
+
+    describe("environments that cannot be served now, and environments that go", () => {
+        /** How each condition is put on environment 1 after the stack served it, as BAP then lists it. */
+        const CONDITIONS: [string, (environment: any) => void][] = [
+            ["disabled", (environment) => (environment.runtimeState = "Disabled")],
+            ["not-ready", (environment) => (environment.instanceState = "NotReady")],
+            ["provisioning", (environment) => (environment.provisioningState = "LinkedDatabaseProvisioning")],
+            ["busy", (environment) => (environment.managementState = "Running")],
+            ["teams", (environment) => Object.assign(environment, { sku: "Teams", securityGroupId: GROUP })],
+        ];
+        const put = (emulator: any, change: (environment: any) => void) => emulator.mutate((tenant: any) => change(tenant.environments.find((e: any) => e.id === ENV)));
+        const calledAfter = (emulator: any, service: string) => emulator.requests().filter((r: any) => r.service === service);
+
+        for (const [code, change] of CONDITIONS) {
+            it(`a refresh keeps the stored state where the environment is listed but cannot be served now [${code}], and calls nothing there`, async () => {
+                await withEmulator(baseSeed(), async (emulator) => {
+                    const { id, outs } = await (await configuredProviders(emulator)).users.create(inputs);
+                    put(emulator, change);
+                    emulator.clearRequests();
+                    // `pulumi refresh`: a new provider process, which lists environments afresh.
+                    const read = await (await configuredProviders(emulator)).users.read!(id, outs);
+                    assert.deepStrictEqual(read, { id, props: outs });
+                    assert.deepStrictEqual(calledAfter(emulator, "dataverse"), [], "nothing observed in its Dataverse");
+                    assert.ok(
+                        console.lines.some((line) => line.startsWith(`Environment ${ENV} ("Environment 1") cannot be served now [${code}]: `) && /kept as stored/.test(line)),
+                        console.lines.join("\n"),
+                    );
+                });
+            });
+
+            it(`a create fails at once where the environment cannot be served [${code}], naming it, the reason code and the reason, before anything is sent to it`, async () => {
+                await withEmulator(baseSeed(), async (emulator) => {
+                    put(emulator, change);
+                    const { users } = await configuredProviders(emulator);
+                    await assert.rejects(users.create(inputs), (error: any) => {
+                        assert.ok(isAccessError(error, "environment-unavailable"), error.message);
+                        assert.strictEqual(error.reasonCode, code);
+                        assert.match(error.message, new RegExp(`^Environment ${ENV} \\("Environment 1"\\): The environment cannot be served (now )?\\[${code}\\]: \\S`));
+                        assert.match(error.message, /Fix: nothing was changed there/);
+                        return true;
+                    });
+                    assert.deepStrictEqual(calledAfter(emulator, "dataverse"), []);
+                    assert.deepStrictEqual(emulator.requests().filter((r) => r.method !== "GET" && r.service !== "login"), [], "no addUser, no addAppUser");
+                });
+            });
+        }
+
+        it("a refresh keeps the stored state when the environment was disabled after this command listed it (Dataverse 403 0x8004a104)", async () => {
+            await withEmulator(baseSeed(), async (emulator) => {
+                const { users } = await configuredProviders(emulator);
+                const { id, outs } = await users.create(inputs);
+                assert.strictEqual((await users.read!(id, outs)).id, id, "listed and served");
+                put(emulator, (environment) => (environment.runtimeState = "Disabled"));
+                emulator.clearRequests();
+                // The same process: its listing still says Enabled.
+                assert.deepStrictEqual(await users.read!(id, outs), { id, props: outs });
+                const dataverse = calledAfter(emulator, "dataverse");
+                assert.deepStrictEqual(dataverse.map((r: any) => r.status), [403], "one refused read, no operator handling");
+                assert.deepStrictEqual(emulator.requests().filter((r) => r.method !== "GET"), []);
+            });
+        });
+
+        it("a create fails at once when the environment was disabled after this update listed it, without making the operator an application user", async () => {
+            const seed = baseSeed({ environments: [dataverseEnvironment(1), dataverseEnvironment(2)] } as any);
+            await withEmulator(seed, async (emulator) => {
+                const { users } = await configuredProviders(emulator);
+                await users.create({ ...inputs, environmentId: environmentId(2) });
+                put(emulator, (environment) => (environment.runtimeState = "Disabled"));
+                emulator.clearRequests();
+                await assert.rejects(users.create(inputs), (error: any) => {
+                    assert.ok(isAccessError(error, "environment-unavailable"), error.message);
+                    assert.match(error.message, new RegExp(`^Environment ${ENV} \\("Environment 1"\\): The environment cannot be served now \\[disabled\\]: the environment is disabled`));
+                    assert.match(error.message, /currently disabled/, "Dataverse's own words");
+                    assert.match(error.message, /HTTP 403 0x8004a104/);
+                    return true;
+                });
+                assert.deepStrictEqual(emulator.requests().filter((r) => r.method !== "GET" && r.service !== "login"), [], "no addAppUser, no addUser");
+                assert.strictEqual(calledAfter(emulator, "dataverse").length, 1);
+            });
+        });
+
+        it("a refresh drops the user once BAP answers 404 for its environment, with no call but BAP's", async () => {
+            await withEmulator(baseSeed(), async (emulator) => {
+                const { id, outs } = await (await configuredProviders(emulator)).users.create(inputs);
+                assert.ok(emulator.deleteEnvironment(ENV));
+                emulator.clearRequests();
+                assert.deepStrictEqual(await (await configuredProviders(emulator)).users.read!(id, outs), {});
+                assert.deepStrictEqual(
+                    emulator.requests().filter((r) => r.service !== "login").map((r) => `${r.service} ${r.method} ${r.status}`),
+                    ["bap GET 200", "bap GET 404"],
+                    "the listing, then the environment itself",
+                );
+            });
+        });
+
+        it("a refresh drops the user when the environment is deleted between this command's listing and the read", async () => {
+            await withEmulator(baseSeed(), async (emulator) => {
+                const { users } = await configuredProviders(emulator);
+                const { id, outs } = await users.create(inputs);
+                assert.strictEqual((await users.read!(id, outs)).id, id, "listed and served");
+                assert.ok(emulator.deleteEnvironment(ENV));
+                emulator.clearRequests();
+                // The same process: its listing still has the environment.
+                assert.deepStrictEqual(await users.read!(id, outs), {});
+                assert.deepStrictEqual(
+                    emulator.requests().filter((r) => r.service !== "login").map((r) => `${r.service} ${r.method} ${r.status}`),
+                    ["dataverse GET 404", "bap GET 404"],
+                );
+            });
+        });
+
+        it("a create says the environment was deleted when that happened after this update listed it", async () => {
+            const seed = baseSeed({ environments: [dataverseEnvironment(1), dataverseEnvironment(2)] } as any);
+            await withEmulator(seed, async (emulator) => {
+                const { users } = await configuredProviders(emulator);
+                await users.create({ ...inputs, environmentId: environmentId(2) });
+                assert.ok(emulator.deleteEnvironment(ENV));
+                await assert.rejects(users.create(inputs), (error: any) => {
+                    assert.ok(isAccessError(error, "unknown-environment"), error.message);
+                    assert.strictEqual(error.reasonCode, "deleted");
+                    assert.match(error.message, new RegExp(`^Environment ${ENV} \\("Environment 1"\\): Power Platform no longer knows this environment: it was deleted after this update listed the environments`));
+                    return true;
+                });
+            });
+        });
+
+        it("tells environment refusals from waits by the words too: a disabled environment's addUser refusal fails at once", async () => {
+            const seed = baseSeed({ environments: [dataverseEnvironment(1, { systemUsers: [OPERATOR_APP_USER] })] } as any);
+            await withEmulator(seed, async (emulator) => {
+                emulator.addFault({
+                    service: "bap",
+                    method: "POST",
+                    route: "/addUser",
+                    status: 400,
+                    code: "BadRequest",
+                    message: "The Dynamics 365 organization you are attempting to access is currently disabled. Please contact your system administrator.",
+                });
+                const { users } = await configuredProviders(emulator);
+                await assert.rejects(users.create(inputs), (error: any) => {
+                    assert.ok(isAccessError(error, "environment-unavailable"), error.message);
+                    assert.strictEqual(error.reasonCode, "disabled");
+                    return true;
+                });
+                assert.strictEqual(requestsTo(emulator, "POST", /addUser/).length, 1, "refused once, not retried");
             });
         });
     });

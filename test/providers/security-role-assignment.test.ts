@@ -2,6 +2,7 @@
 
 import * as assert from "assert";
 
+import { startEmulator } from "../../emulator";
 import { isAccessError } from "../../providers/errors";
 import { assertPlainJson, configuredProviders, isolateProviderProcess } from "./support/providers";
 import { ACCOUNT, baseSeed, dataverseEnvironment, environmentId, OPERATOR, OPERATOR_APP_USER, SYSTEM_ADMINISTRATOR, systemUserOf, withEmulator } from "./support/tenant";
@@ -189,6 +190,95 @@ describe("SecurityRoleAssignment provider", function () {
             assert.deepStrictEqual(emulator.requests().filter((r) => r.service === "dataverse" && /WhoAmI/.test(r.path)), [], "no waiting");
             assert.ok(!systemUserOf(emulator, ENV, OPERATOR.objectId), "the operator was not made an application user");
             assert.ok(holdsSystemAdministrator(emulator), "nothing removed: the delete failed");
+        });
+    });
+
+    describe("environments that cannot be served now, and environments that go", () => {
+        const put = (emulator: any, change: (environment: any) => void) => emulator.mutate((tenant: any) => change(tenant.environments.find((e: any) => e.id === ENV)));
+        const calls = (emulator: any) => emulator.requests().filter((r: any) => r.service !== "login").map((r: any) => `${r.service} ${r.method} ${r.status}`);
+
+        it("a refresh keeps the stored assignment where the environment is listed but cannot be served now, and calls nothing there", async () => {
+            await withEmulator(seedWithAccount(), async (emulator) => {
+                const { id, outs } = await (await configuredProviders(emulator)).roles.create(inputs);
+                put(emulator, (environment) => (environment.instanceState = "NotReady"));
+                emulator.clearRequests();
+                // `pulumi refresh`: a new provider process.
+                assert.deepStrictEqual(await (await configuredProviders(emulator)).roles.read!(id, outs), { id, props: outs });
+                assert.deepStrictEqual(calls(emulator), ["bap GET 200"], "the listing only");
+                assert.ok(output.lines.some((line) => line.startsWith(`Environment ${ENV} ("Environment 1") cannot be served now [not-ready]: `)), output.lines.join("\n"));
+            });
+        });
+
+        it("a create fails at once where the environment cannot be served, naming it, the reason code and the reason", async () => {
+            await withEmulator(seedWithAccount(), async (emulator) => {
+                put(emulator, (environment) => (environment.runtimeState = "Disabled"));
+                await assert.rejects((await configuredProviders(emulator)).roles.create(inputs), (error: any) => {
+                    assert.ok(isAccessError(error, "environment-unavailable"), error.message);
+                    assert.match(error.message, new RegExp(`^Environment ${ENV} \\("Environment 1"\\): The environment cannot be served now \\[disabled\\]: the environment is disabled`));
+                    return true;
+                });
+                assert.deepStrictEqual(calls(emulator), ["bap GET 200"]);
+            });
+        });
+
+        it("a delete where the environment cannot be served fails at once, saying nothing was given back and what to do", async () => {
+            await withEmulator(seedWithAccount(), async (emulator) => {
+                const { id, outs } = await (await configuredProviders(emulator)).roles.create(inputs);
+                put(emulator, (environment) => (environment.runtimeState = "Disabled"));
+                emulator.clearRequests();
+                await assert.rejects((await configuredProviders(emulator)).roles.delete!(id, outs), (error: any) => {
+                    assert.ok(isAccessError(error, "environment-unavailable"), error.message);
+                    assert.match(error.message, new RegExp(`^Environment ${ENV} \\("Environment 1"\\): The access this stack gave in this environment cannot be given back now \\[disabled\\]`));
+                    assert.match(error.message, /Fix: nothing was changed there\. Run the command again once the environment can be served.*pulumi state delete/);
+                    return true;
+                });
+                assert.deepStrictEqual(calls(emulator), ["bap GET 200"]);
+                assert.ok(holdsSystemAdministrator(emulator), "still held");
+            });
+        });
+
+        it("a refresh drops the assignment and a delete succeeds once BAP answers 404, with no call but BAP's", async () => {
+            await withEmulator(seedWithAccount(), async (emulator) => {
+                const { id, outs } = await (await configuredProviders(emulator)).roles.create(inputs);
+                assert.ok(emulator.deleteEnvironment(ENV));
+                emulator.clearRequests();
+                assert.deepStrictEqual(await (await configuredProviders(emulator)).roles.read!(id, outs), {});
+                assert.deepStrictEqual(calls(emulator), ["bap GET 200", "bap GET 404"]);
+                emulator.clearRequests();
+                await (await configuredProviders(emulator)).roles.delete!(id, outs);
+                assert.deepStrictEqual(calls(emulator), ["bap GET 200", "bap GET 404"]);
+            });
+        });
+
+        it("a refresh drops the assignment and a delete succeeds when the environment goes between this command's listing and the call", async () => {
+            await withEmulator(seedWithAccount(), async (emulator) => {
+                const { roles } = await configuredProviders(emulator);
+                const { id, outs } = await roles.create(inputs);
+                assert.strictEqual((await roles.read!(id, outs)).id, id, "the refresh's context has listed it");
+                assert.ok(emulator.deleteEnvironment(ENV));
+                emulator.clearRequests();
+                assert.deepStrictEqual(await roles.read!(id, outs), {});
+                assert.deepStrictEqual(calls(emulator), ["dataverse GET 404"], "the deleted organisation's 404 for the user: gone");
+            });
+            // The delete's own listing still has the environment; it goes right after that answer.
+            let armed = false;
+            const emulator = await startEmulator(seedWithAccount(), {
+                warn: () => undefined,
+                onRequest: (entry) => {
+                    if (armed && entry.service === "bap" && entry.method === "GET") armed = !emulator.deleteEnvironment(ENV);
+                },
+            });
+            try {
+                const { roles } = await configuredProviders(emulator);
+                const { id, outs } = await roles.create(inputs);
+                emulator.clearRequests();
+                armed = true;
+                await roles.delete!(id, outs);
+                assert.strictEqual(armed, false, "deleted right after the listing");
+                assert.deepStrictEqual(calls(emulator), ["bap GET 200", "dataverse GET 404"]);
+            } finally {
+                await emulator.stop();
+            }
         });
     });
 

@@ -7,10 +7,11 @@ import { strict as assert } from "assert";
 import { parseArguments, UsageError } from "../../doctor";
 import { CheckResult } from "../../doctor/check-result";
 import { CheckContext, evaluate } from "../../doctor/checks";
-import { renderText } from "../../doctor/report";
+import { renderJson, renderText } from "../../doctor/report";
 import { OperatorIdentity, TenantSnapshot } from "../../doctor/tenant-reads";
 import { ProgramConfig } from "../../lib/config";
-import { EnvironmentSelectionError } from "../../lib/environment-plan";
+import { EnvironmentSelectionError, planEnvironments } from "../../lib/environment-plan";
+import { EnvironmentInfo } from "../../providers/bap";
 import { accessError } from "../../providers/errors";
 
 const OPERATOR_ID = "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d";
@@ -51,9 +52,27 @@ function snapshot(operator: OperatorIdentity, change: Partial<TenantSnapshot> = 
         licences: ok([{ skuId: "s", skuPartNumber: "DYN365_ENTERPRISE_PLAN1", servicePlans: [{ ...DYNAMICS_PLAN, provisioningStatus: "Success" }] }]),
         unmanagedGlobalAdministrator: ok({ throughGroups: [], eligible: [] }),
         environments: ok([]),
-        plan: ok({ targets: [{ ...ENVIRONMENT, instanceUrl: "https://contoso.crm4.dynamics.com/", securityGroupId: undefined }], skipped: [] }),
+        plan: ok({ targets: [{ ...ENVIRONMENT, instanceUrl: "https://contoso.crm4.dynamics.com/", securityGroupId: undefined }], skipped: [], held: [] }),
         memberships: new Map(),
         dataverse: [{ environment: ENVIRONMENT, access: ok({ user: {} as never, roles: [{ roleId: "r", name: "System Administrator", templateId: SYSTEM_ADMINISTRATOR, businessUnitId: "b" }] }) }],
+        ...change,
+    };
+}
+
+/** A BAP environment as the program reads it: an ordinary Production one with Dataverse unless `change` says otherwise. */
+function bapEnvironment(id: string, displayName: string, change: Partial<EnvironmentInfo> = {}): EnvironmentInfo {
+    return {
+        id,
+        displayName,
+        sku: "Production",
+        state: "Enabled",
+        isDefault: false,
+        provisioningState: "Succeeded",
+        managementState: "Ready",
+        instanceState: "Ready",
+        location: "europe",
+        dataverse: { instanceUrl: `https://${id.slice(0, 8)}.crm4.dynamics.com/`, instanceApiUrl: undefined, uniqueName: undefined, domainName: undefined, version: undefined },
+        securityGroupId: undefined,
         ...change,
     };
 }
@@ -145,6 +164,57 @@ describe("doctor checks", () => {
         const checks = evaluate(context, snapshot(application, { plan: failed(new EnvironmentSelectionError(problems)), dataverse: [] }));
         assert.equal(find(checks, "environments").status, "fail");
         assert.equal(find(checks, "environments").detail, problems[0]);
+    });
+
+    it("counts the skipped environments by reason code, and lists each with its reason for machines", () => {
+        const environments = [
+            bapEnvironment("11111111-1111-4111-8111-111111111111", "Contoso Production"),
+            bapEnvironment("22222222-2222-4222-8222-222222222222", "Contoso Sales", { securityGroupId: "4c5d6e7f-8a9b-4c0d-9e1f-2a3b4c5d6e7f" }),
+            bapEnvironment("33333333-3333-4333-8333-333333333333", "Projects (Teams)", { sku: "Teams", securityGroupId: "5d6e7f8a-9b0c-4d1e-8f2a-3b4c5d6e7f8a" }),
+            bapEnvironment("44444444-4444-4444-8444-444444444444", "Contoso Service", { provisioningState: "LinkedDatabaseProvisioning", instanceState: "NotReady", managementState: "Running" }),
+            bapEnvironment("55555555-5555-4555-8555-555555555555", "Marketing (Teams)", { sku: "Teams", securityGroupId: "6e7f8a9b-0c1d-4e2f-8a3b-4c5d6e7f8a9b" }),
+        ];
+        const plan = planEnvironments({ kind: "all", exclude: [] }, environments);
+        const checks = evaluate(context, snapshot(application, { environments: ok(environments), plan: ok(plan), dataverse: [] }));
+        const check = find(checks, "environments");
+        assert.equal(check.status, "ok");
+        // The codes in their own order (teams before provisioning), whatever the tenant's order.
+        assert.equal(check.detail, "2 to serve, 1 restricted to a security group; 3 skipped: teams 2, provisioning 1");
+        assert.deepEqual(
+            check.skippedEnvironments!.map((entry) => [entry.displayName, entry.kind, entry.reasonCode]),
+            [
+                ["Projects (Teams)", "Teams", "teams"],
+                ["Contoso Service", "Production", "provisioning"],
+                ["Marketing (Teams)", "Teams", "teams"],
+            ],
+        );
+        assert.match(check.skippedEnvironments![0].reason, /^a Dataverse for Teams environment: Microsoft gives no Web API access/);
+        assert.match(check.skippedEnvironments![1].reason, /still being provisioned \(provisioningState LinkedDatabaseProvisioning\); the next update adds it/);
+
+        // JSON carries each skipped environment; the text report stays one line for the check.
+        const report = { stack: "contoso", checks };
+        const json = JSON.parse(renderJson([report])).stacks[0].checks.find((c: CheckResult) => c.id === "environments");
+        assert.deepEqual(json.skippedEnvironments, JSON.parse(JSON.stringify(plan.skipped)));
+        const lines = renderText([report]).split("\n");
+        assert.deepEqual(
+            lines.filter((line) => line.includes("Environments to back up") || line.includes("Projects (Teams)")),
+            ["  ok    Environments to back up: 2 to serve, 1 restricted to a security group; 3 skipped: teams 2, provisioning 1"],
+        );
+    });
+
+    it("warns when every environment is skipped, still counting them by reason, and lists none when none is skipped", () => {
+        const environments = [
+            bapEnvironment("33333333-3333-4333-8333-333333333333", "Projects (Teams)", { sku: "Teams", securityGroupId: "5d6e7f8a-9b0c-4d1e-8f2a-3b4c5d6e7f8a" }),
+            bapEnvironment("66666666-6666-4666-8666-666666666666", "Flows", { dataverse: undefined }),
+        ];
+        const check = find(evaluate(context, snapshot(application, { plan: ok(planEnvironments({ kind: "all", exclude: [] }, environments)), dataverse: [] })), "environments");
+        assert.equal(check.status, "warn");
+        assert.equal(check.detail, "0 to serve; 2 skipped: teams 1, no-dataverse 1: nothing to back up");
+        assert.deepEqual(check.skippedEnvironments!.map((entry) => entry.reasonCode), ["teams", "no-dataverse"]);
+
+        const plain = find(evaluate(context, snapshot(application)), "environments");
+        assert.equal(plain.detail, "1 to serve");
+        assert.ok(!("skippedEnvironments" in plain), "no empty list");
     });
 
     it("stops after a failed sign-in, with the sign-in error's own fix", () => {

@@ -40,6 +40,7 @@ function tenant(licences: LicenseDetail[], environments: EnvironmentInfo[] = [EN
         licenceLookups,
         scheduleLookups,
         listEnvironments: async () => environments,
+        readEnvironment: async () => undefined,
         licenseDetails: async (id) => {
             licenceLookups.push(id);
             return licences;
@@ -116,6 +117,45 @@ describe("preflight", () => {
             assert.equal(error.problems.length, 2);
             assert.match(error.message, /nothing was changed/);
             return true;
+        });
+    });
+
+    describe("environments the state serves", () => {
+        const GONE = "a0000099-0000-4000-8000-000000000099";
+        const MISSED = "a0000098-0000-4000-8000-000000000098";
+        const licensed = () => [licence("DYN365_ENTERPRISE_PLAN1", "Success")];
+
+        it("asks BAP for each served environment the listing lacks: a 404 is reported as deleted, an answer is served", async () => {
+            const asked: string[] = [];
+            const missed: EnvironmentInfo = { ...ENVIRONMENT, id: MISSED, displayName: "Missed by the listing" };
+            const reader = tenant(licensed(), [ENVIRONMENT], {
+                readEnvironment: async (id) => {
+                    asked.push(id);
+                    return id === MISSED ? missed : undefined;
+                },
+            });
+            const inState = new Map([
+                [GONE, { user: true, role: true, displayName: "Pilot" }],
+                [MISSED, { user: true, role: true }],
+                [ENVIRONMENT.id, { user: true, role: true }],
+            ]);
+            const lines: string[] = [];
+            const report = await preflight(config(), ACCOUNT_ID, reader, (line) => lines.push(line), [], inState);
+            assert.deepEqual(asked.sort(), [GONE, MISSED].sort(), "only the served environments the listing lacks are asked for");
+            assert.deepEqual(report.environments.targets.map((t) => t.id).sort(), [ENVIRONMENT.id, MISSED].sort());
+            assert.deepEqual(report.environments.skipped.map((s) => [s.id, s.displayName, s.reasonCode]), [[GONE, "Pilot", "deleted"]]);
+            assert.match(lines.join("\n"), /1 skipped \(deleted 1\)/);
+        });
+
+        it("adopts the membership of a held environment's security group instead of leaving it out", async () => {
+            const group = "7c8d9e0f-1a2b-4c3d-8e4f-5a6b7c8d9e0f";
+            const disabled: EnvironmentInfo = { ...ENVIRONMENT, state: "Disabled", securityGroupId: group };
+            const asked: string[] = [];
+            const reader = tenant(licensed(), [disabled], { isGroupMember: async (id) => (asked.push(id), true) });
+            const report = await preflight(config(), ACCOUNT_ID, reader, silent, [], new Map([[ENVIRONMENT.id, { user: true, role: true }]]));
+            assert.deepEqual(report.environments.held.map((h) => h.id), [ENVIRONMENT.id]);
+            assert.deepEqual(asked, [group]);
+            assert.deepEqual(report.existing.groupMemberships, [group]);
         });
     });
 
