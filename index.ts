@@ -14,7 +14,7 @@ import { GLOBAL_ADMINISTRATOR } from "./lib/directory-roles";
 import { decideOrigins, describeGiveBack, interruptedGlobalAdministrator, unprovenWarning } from "./lib/origin-ledger";
 import { plainTextCredentialKeys, runtimeConfigIsSecret } from "./lib/plain-credentials";
 import { preflight, PreflightError, TenantReader } from "./lib/preflight";
-import { environmentsInState, grantsInState, PreviousState, readPreviousState } from "./lib/previous-state";
+import { environmentsInState, grantsInState, previousStage, PreviousState, readPreviousState } from "./lib/previous-state";
 import { describeSkipped } from "./lib/environment-plan";
 import { runError } from "./lib/run-error";
 import { ServiceAccountAccess } from "./lib/service-account-access";
@@ -105,13 +105,8 @@ async function main() {
     report.warnings.forEach((warning) => pulumi.log.warn(warning));
     describeSkipped(report.environments.skipped).forEach((line) => pulumi.log.info(line));
     for (const target of report.environments.targets.filter((t) => t.note)) pulumi.log.info(`${target.displayName} (${target.id}): ${target.note}.`);
-    if (report.environments.targets.length > 1 && process.env.PULUMI_CONTINUE_ON_ERROR !== "true") {
-        // The program cannot see the CLI's flags; the variable is the one way it can tell.
-        pulumi.log.info(
-            `${report.environments.targets.length} environments to serve: run \`pulumi up --continue-on-error\` (or set PULUMI_CONTINUE_ON_ERROR=true) ` +
-                `so that one environment refusing the account does not stop the others; the update then fails naming each one that did not converge.`,
-        );
-    }
+    const hint = continueOnErrorHint(report.environments.targets.length, previousStage(previous), config.stage);
+    if (hint) pulumi.log.info(hint);
 
     const plainCredentials = plainTextCredentialKeys(pulumi.runtime.allConfig(), runtimeConfigIsSecret());
     for (const key of plainCredentials) {
@@ -163,6 +158,25 @@ async function main() {
               )
             : nextSteps(config.stage, stepsContext),
     };
+}
+
+/**
+ * What to pass so one refusing environment does not stop the others — except across a
+ * stage move, where the engine would still remove what the new stage drops after a
+ * refused grant. The program cannot see the CLI's flags; PULUMI_CONTINUE_ON_ERROR it can.
+ */
+function continueOnErrorHint(targets: number, applied: string | undefined, stage: Stage): string | undefined {
+    if (applied && applied !== stage) {
+        return (
+            `This update moves the stage from ${applied} to ${stage}: run it without --continue-on-error, so that a refused grant stops it ` +
+            `before anything the new stage drops is removed.`
+        );
+    }
+    if (targets < 2 || process.env.PULUMI_CONTINUE_ON_ERROR === "true") return undefined;
+    return (
+        `${targets} environments to serve: run \`pulumi up --continue-on-error\` (or set PULUMI_CONTINUE_ON_ERROR=true) so that one environment ` +
+        `refusing the account does not stop the others; the update then fails naming each one that did not converge.`
+    );
 }
 
 /** The reason PIM records when the operator gives none: the stage and the stack. */

@@ -160,6 +160,27 @@ async function expectedRoles(run: TenantRun, configured: Stage, timeBound: boole
 
 type Outcome = Omit<TenantReport, "durationSeconds" | "logFile">;
 
+/**
+ * Whether this update continues past a failing environment. Not across a stage move:
+ * the engine then still deletes what the new stage drops (Global Administrator, going to
+ * operational) even when a grant it adds was refused, and the stages promise that
+ * nothing is removed after a failure. The stage the tenant is in is its last update's
+ * `stage` output; a new stack has none, and its first update removes nothing.
+ */
+async function continuesPastErrors(run: TenantRun, desired: string | null, requested: boolean): Promise<boolean> {
+    if (!requested || !desired) return requested;
+    let applied: unknown;
+    try {
+        applied = (await run.stack.outputs()).stage?.value;
+    } catch (error) {
+        run.log(`could not read the stack's outputs, so this update stops at the first failure: ${messageOf(error)}`);
+        return false;
+    }
+    if (typeof applied !== "string" || applied === desired) return true;
+    run.log(`stage move from ${applied} to ${desired}: this update stops at the first failure, so nothing the stage drops is removed after a refused grant`);
+    return false;
+}
+
 /** The pre-run check (pre-run-check.ts), its refusal in the tenant's log. */
 async function checked(run: TenantRun, command: Parameters<typeof preRunCheck>[1], options: CheckOptions = {}): Promise<PreRunCheck & { refusal: string | undefined }> {
     run.phase("checking settings, state and locks");
@@ -278,8 +299,9 @@ export async function changeOf(run: TenantRun, options: { command: "preview" | "
                 run.log(`setting ${STAGE_KEY} to ${stage} (was ${before ?? "unset"})`);
                 await run.stack.setConfig(STAGE_KEY, { value: stage });
             }
+            const continuing = await continuesPastErrors(run, stage ?? before, continueOnError);
             run.phase("pulumi up");
-            const result = await run.stack.up({ onOutput: run.log, onEvent: watcher.onEvent, color: "never", policyPacks: [...run.policyPacks], continueOnError });
+            const result = await run.stack.up({ onOutput: run.log, onEvent: watcher.onEvent, color: "never", policyPacks: [...run.policyPacks], continueOnError: continuing });
             changes = changesOf(result.summary.resourceChanges);
         } else {
             run.phase("pulumi preview");
@@ -363,6 +385,7 @@ export async function recoverOf(run: TenantRun, options: Pick<FleetOptions, "for
         // Refreshed just now when something was pending; else the update refreshes first.
         run.phase(`pulumi up${pending ? "" : " --refresh"} (${stage ?? "stage unset"})`);
         converged = CONVERGED;
+        const continuing = await continuesPastErrors(run, stage, options.continueOnError);
         const result = await withLocksRemoved(() =>
             run.stack.up({
                 onOutput: run.log,
@@ -370,7 +393,7 @@ export async function recoverOf(run: TenantRun, options: Pick<FleetOptions, "for
                 color: "never",
                 refresh: !pending,
                 policyPacks: [...run.policyPacks],
-                continueOnError: options.continueOnError,
+                continueOnError: continuing,
             }),
         );
         changes = changesOf(result.summary.resourceChanges);

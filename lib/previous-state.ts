@@ -112,3 +112,9 @@ export function environmentsInState(state: PreviousState): Map<string, { user: b
     }
     return environments;
 }
+
+/** The stage the stack's last update applied: its root stack's `stage` output (undefined for a new stack). */
+export function previousStage(state: PreviousState): string | undefined {
+    const stage = state.resources.find((resource) => resource.type === "pulumi:pulumi:Stack")?.outputs.stage;
+    return typeof stage === "string" ? stage : undefined;
+}

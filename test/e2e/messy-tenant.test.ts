@@ -166,4 +166,12 @@ describe("end to end: a messy tenant, every kind and state of environment", func
         assert.equal(again.code, 0, "enabled again: served as before, nothing to change");
         assert.ok(served(emulator, production));
     });
+
+    it("6. a preview of a stage move says to leave --continue-on-error out; at the same stage it says to pass it", async () => {
+        await workspace.setConfig("d365-backup-access:stage", "reauth");
+        const move = await workspace.run(["preview"]);
+        assert.match(move.stdout + move.stderr, /moves the stage from operational to reauth: run it without --continue-on-error/);
+        assert.doesNotMatch(move.stdout + move.stderr, /run `pulumi up --continue-on-error`/);
+        await workspace.setConfig("d365-backup-access:stage", "operational");
+    });
 });

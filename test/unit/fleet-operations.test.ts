@@ -88,6 +88,7 @@ function standIn(emulator: RunningEmulator, script: Script): { run: TenantRun; c
     const calls: Call[] = [];
     const answers: Record<string, (options: any) => Promise<unknown>> = {
         getAllConfig: async () => config,
+        setConfig: async () => undefined,
         exportStack: async () => ({ version: 3, deployment: { resources: [] } }),
         info: async () => undefined,
         outputs: async () => {
@@ -184,6 +185,23 @@ describe("fleet: one tenant's operations against an emulated tenant", () => {
                 assert.equal(outcome.result, "ok", outcome.error);
                 assert.deepEqual(upOptions(calls).map((options) => [options.continueOnError, options.refresh]), [[continueOnError, true]]);
             }
+        });
+
+        it("a stage move stops at the first failure, so nothing the stage drops is removed after a refused grant; the same stage continues", async () => {
+            const cases: Array<[string, { stage: "operational" | undefined; applied: string | undefined }, boolean]> = [
+                ["moving from bootstrap to operational (--stage)", { stage: "operational", applied: "bootstrap" }, false],
+                ["the stack file's stage ahead of the last update", { stage: undefined, applied: "bootstrap" }, false],
+                ["the same stage", { stage: undefined, applied: "operational" }, true],
+                ["a new stack (no outputs yet)", { stage: undefined, applied: undefined }, true],
+            ];
+            for (const [what, { stage, applied }, continues] of cases) {
+                const { run, calls } = standIn(served, { outputs: applied ? { stage: applied } : {} });
+                await changeOf(run, { command: "up", stage, continueOnError: true });
+                assert.deepEqual(upOptions(calls).map((options) => options.continueOnError), [continues], what);
+            }
+            const { run, calls } = standIn(served, { outputs: { stage: "bootstrap" } });
+            await recoverOf(run, { force: false, continueOnError: true });
+            assert.deepEqual(upOptions(calls).map((options) => options.continueOnError), [false], "recover into another stage");
         });
 
         it("preview passes no continueOnError (an update's option)", async () => {

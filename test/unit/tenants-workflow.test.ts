@@ -206,10 +206,10 @@ describe("tenants workflow", () => {
         let bin: string;
         before(async () => {
             bin = await fs.mkdtemp(path.join(os.tmpdir(), "tenants-workflow-"));
-            // Records each command; `pulumi stack output --json` answers with a stack that has no update yet.
+            // Records each command; `pulumi stack output --json` answers with a stack that has no update yet, or STACK_OUTPUT.
             await fs.writeFile(
                 path.join(bin, "npx"),
-                '#!/usr/bin/env bash\nprintf \'%s\\n\' "$*" >> "$NPX_LOG"\nif [[ "$*" == "pulumi stack output --json" ]]; then echo "{}"; fi\n',
+                '#!/usr/bin/env bash\nprintf \'%s\\n\' "$*" >> "$NPX_LOG"\nif [[ "$*" == "pulumi stack output --json" ]]; then echo "${STACK_OUTPUT:-}" | grep . || echo "{}"; fi\n',
                 { mode: 0o755 },
             );
         });
@@ -255,6 +255,16 @@ describe("tenants workflow", () => {
             }
         });
 
+        it("continues past a failing environment at the same stage, and stops at the first failure across a stage move", async () => {
+            const cases: Array<[string | undefined, boolean]> = [[undefined, true], ['{"stage":"operational"}', true], ['{"stage":"bootstrap"}', false]];
+            for (const [stackOutput, continues] of cases) {
+                const { commands, output } = await runStep("up", { STAGE: "operational", ...(stackOutput ? { STACK_OUTPUT: stackOutput } : {}) });
+                const [up] = pulumiRun(commands, "up");
+                assert.equal(up.includes("--continue-on-error"), continues, `${stackOutput}: ${up}`);
+                assert.equal(/::notice::contoso moves from stage bootstrap to operational/.test(output), !continues);
+            }
+        });
+
         it("says so when a dispatched update skips it", async () => {
             const { commands, output } = await runStep("up", { STAGE: "operational", SKIP_POLICY_PACK: "true" });
             assert.deepEqual(pulumiRun(commands, "up"), ["pulumi up --yes --refresh --continue-on-error"]);
@@ -267,12 +277,12 @@ describe("tenants workflow", () => {
         assert.equal(step.if, "github.event_name == 'workflow_dispatch'");
         assert.equal(step.env?.STAGE, "${{ inputs.stage }}");
         assert.match(step.run!, new RegExp(`npx pulumi config set ${NAMESPACE}:stage "\\$STAGE"\\n`));
-        assert.match(step.run!, /npx pulumi up --yes --refresh --continue-on-error /);
+        assert.match(step.run!, /npx pulumi up --yes --refresh /);
     });
 
     it("updates past a failing environment, as the fleet's up does by default", () => {
         // The workflow runs the CLI itself; the fleet's default is the same engine option.
-        assert.match(stepNamed("up").run!, /npx pulumi up [^\n]*--continue-on-error/);
+        assert.match(stepNamed("up").run!, /continue_on_error=\(--continue-on-error\)/);
         assert.equal(parseOptions(["up", "--all"]).continueOnError, true);
     });
 
