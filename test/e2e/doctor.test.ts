@@ -14,7 +14,7 @@ import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
 
 import { RunningEmulator, Seed, startEmulator } from "../../emulator";
 import demo from "../../emulator/seeds/demo.json";
-import { pinnedCliVersion, toolchainHome } from "../../scripts/toolchain/pulumi-home";
+import { pinnedCliVersion, toolchainHome } from "../../workspace/pulumi-home";
 import { inspectForSecrets, registerSecret } from "../support/secret-guard";
 import { servedEnvironments, skippedEnvironments } from "../support/served-environments";
 import { createWorkspace, PulumiWorkspace, REPOSITORY } from "./support/workspace";

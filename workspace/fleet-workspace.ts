@@ -8,7 +8,7 @@ import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import type { RunningEmulator } from "../../emulator";
+import type { RunningEmulator } from "../emulator";
 import { preparePulumiHome } from "./pulumi-home";
 import { copyProject, REPOSITORY, WORKSPACE_PASSPHRASE } from "./pulumi-workspace";
 
