@@ -12,15 +12,22 @@ import {
   PROVISIONING_STATES,
   RUNTIME_STATES,
   SERVICE_NAMES,
+  Application,
   Behaviour,
+  DirectoryRoleAssignment,
   Environment,
   EnvironmentSku,
   FaultSeed,
+  Group,
+  Operator,
+  RoleEligibility,
   RuntimeState,
   LatencySeed,
   RequestLimitSeed,
   ServiceName,
+  SystemUser,
   TenantState,
+  User,
 } from "./types";
 
 export class SeedError extends Error {
@@ -137,6 +144,39 @@ const TEMPLATE_IDS = new Set(STANDARD_ROLES.filter((r) => r.roleTemplateId).map(
 const ROLE_NAMES = new Set(STANDARD_ROLES.map((r) => r.name));
 const DIRECTORY_ROLE_IDS = new Set(DIRECTORY_ROLE_TEMPLATES.map((r) => r.id));
 
+const SEED_FIELDS = ["tenantId", "entraIdP2", "operator", "applications", "users", "directoryRoleAssignments", "roleEligibilitySchedules", "groups", "environments", "behaviour", "faults"];
+const APPLICATION_FIELDS = ["clientId", "clientSecret", "objectId", "displayName", "registeredAdminApplication", "graphPermissions"];
+const ROLE_ASSIGNMENT_FIELDS = ["id", "principalId", "roleDefinitionId", "directoryScopeId", "startDateTime", "endDateTime"];
+
+/** Validates a seed (parsed JSON) and returns the live tenant state it describes. */
+export function validateSeed(input: unknown): TenantState {
+  const r = new Reader();
+  const root = r.object("seed", input, SEED_FIELDS);
+  if (!root) throw new SeedError(r.problems);
+
+  const tenantId = r.guid("seed.tenantId", root.tenantId);
+  const operator = readOperator(r, root.operator);
+  const applications = r.array("seed.applications", root.applications).map((value, i) => readApplication(r, i, value));
+  const users = r.array("seed.users", root.users).map((value, i) => readUser(r, `seed.users[${i}]`, value));
+  const groups = r.array("seed.groups", root.groups).map((value, i) => readGroup(r, `seed.groups[${i}]`, value));
+  const directory = directoryOf(operator, applications, users, groups);
+  checkDirectory(r, operator, applications, users, groups, directory);
+
+  const directoryRoleAssignments = readDirectoryRoleAssignments(r, root.directoryRoleAssignments, directory);
+  const roleEligibilitySchedules = readRoleEligibilitySchedules(r, root.roleEligibilitySchedules, directory);
+  const environments = readEnvironments(r, root.environments, tenantId, directory);
+  const behaviour = readBehaviour(r, root.behaviour);
+  const faults = r.array("seed.faults", root.faults).map((f, i) => readFault(r, `seed.faults[${i}]`, f));
+  if (r.problems.length > 0) throw new SeedError(r.problems);
+
+  const entraIdP2 = r.boolean("seed.entraIdP2", root.entraIdP2, true);
+  if (!entraIdP2 && roleEligibilitySchedules.length > 0) r.problem("seed.roleEligibilitySchedules", `${roleEligibilitySchedules.length} entries`, "none: eligible assignments need Entra PIM, which needs entraIdP2: true");
+  if (r.problems.length > 0) throw new SeedError(r.problems);
+  return { tenantId, entraIdP2, operator, applications, users, directoryRoleAssignments, roleEligibilitySchedules, groups, environments, behaviour, faults };
+}
+
+// ---- the directory: operator, applications, users, groups ----
+
 /** Granted Graph application permissions: known names, each once; absent = the defaults, which open every emulated route. */
 function graphPermissions(r: Reader, path: string, value: unknown): string[] {
   if (value === undefined) return [...DEFAULT_GRAPH_PERMISSIONS];
@@ -147,69 +187,80 @@ function graphPermissions(r: Reader, path: string, value: unknown): string[] {
   return names;
 }
 
-/** Validates a seed (parsed JSON) and returns the live tenant state it describes. */
-export function validateSeed(input: unknown): TenantState {
-  const r = new Reader();
-  const root = r.object("seed", input, ["tenantId", "entraIdP2", "operator", "applications", "users", "directoryRoleAssignments", "roleEligibilitySchedules", "groups", "environments", "behaviour", "faults"]);
-  if (!root) throw new SeedError(r.problems);
-
-  const tenantId = r.guid("seed.tenantId", root.tenantId);
-  const op = r.object("seed.operator", root.operator, ["clientId", "clientSecret", "objectId", "displayName", "registeredAdminApplication", "graphPermissions"]) ?? {};
-  const operator = {
-    clientId: r.guid("seed.operator.clientId", op.clientId),
-    clientSecret: r.string("seed.operator.clientSecret", op.clientSecret),
-    objectId: r.guid("seed.operator.objectId", op.objectId),
-    displayName: r.string("seed.operator.displayName", op.displayName, "d365-backup-access operator"),
-    registeredAdminApplication: r.boolean("seed.operator.registeredAdminApplication", op.registeredAdminApplication, true),
-    graphPermissions: graphPermissions(r, "seed.operator.graphPermissions", op.graphPermissions),
+/** The application the emulated product signs in as: its secret is required. */
+function readOperator(r: Reader, value: unknown): Operator {
+  const p = "seed.operator";
+  const op = r.object(p, value, APPLICATION_FIELDS) ?? {};
+  return {
+    clientId: r.guid(`${p}.clientId`, op.clientId),
+    clientSecret: r.string(`${p}.clientSecret`, op.clientSecret),
+    objectId: r.guid(`${p}.objectId`, op.objectId),
+    displayName: r.string(`${p}.displayName`, op.displayName, "d365-backup-access operator"),
+    registeredAdminApplication: r.boolean(`${p}.registeredAdminApplication`, op.registeredAdminApplication, true),
+    graphPermissions: graphPermissions(r, `${p}.graphPermissions`, op.graphPermissions),
   };
+}
 
-  const applications = r.array("seed.applications", root.applications).map((value, i) => {
-    const p = `seed.applications[${i}]`;
-    const a = r.object(p, value, ["clientId", "clientSecret", "objectId", "displayName", "registeredAdminApplication", "graphPermissions"]) ?? {};
-    return {
-      clientId: r.guid(`${p}.clientId`, a.clientId),
-      ...(a.clientSecret !== undefined ? { clientSecret: r.string(`${p}.clientSecret`, a.clientSecret) } : {}),
-      objectId: r.guid(`${p}.objectId`, a.objectId),
-      displayName: r.string(`${p}.displayName`, a.displayName, `application ${i}`),
-      registeredAdminApplication: r.boolean(`${p}.registeredAdminApplication`, a.registeredAdminApplication, false),
-      graphPermissions: graphPermissions(r, `${p}.graphPermissions`, a.graphPermissions),
-    };
-  });
+function readApplication(r: Reader, i: number, value: unknown): Application {
+  const p = `seed.applications[${i}]`;
+  const a = r.object(p, value, APPLICATION_FIELDS) ?? {};
+  return {
+    clientId: r.guid(`${p}.clientId`, a.clientId),
+    ...(a.clientSecret !== undefined ? { clientSecret: r.string(`${p}.clientSecret`, a.clientSecret) } : {}),
+    objectId: r.guid(`${p}.objectId`, a.objectId),
+    displayName: r.string(`${p}.displayName`, a.displayName, `application ${i}`),
+    registeredAdminApplication: r.boolean(`${p}.registeredAdminApplication`, a.registeredAdminApplication, false),
+    graphPermissions: graphPermissions(r, `${p}.graphPermissions`, a.graphPermissions),
+  };
+}
 
-  const users = r.array("seed.users", root.users).map((value, i) => {
-    const p = `seed.users[${i}]`;
-    const u = r.object(p, value, ["id", "userPrincipalName", "displayName", "accountEnabled", "licenses", "password"]) ?? {};
-    const upn = r.string(`${p}.userPrincipalName`, u.userPrincipalName);
-    if (upn && !/^[^@\s]+@[^@\s]+$/.test(upn)) r.problem(`${p}.userPrincipalName`, upn, "name@domain");
-    return {
-      id: r.guid(`${p}.id`, u.id),
-      userPrincipalName: upn,
-      displayName: r.string(`${p}.displayName`, u.displayName, upn.split("@")[0] || "user"),
-      accountEnabled: r.boolean(`${p}.accountEnabled`, u.accountEnabled, true),
-      licenses: r.array(`${p}.licenses`, u.licenses).map((l, j) => r.string(`${p}.licenses[${j}]`, l)),
-      ...(u.password === undefined ? {} : { password: r.string(`${p}.password`, u.password) }),
-    };
-  });
+function readUser(r: Reader, p: string, value: unknown): User {
+  const u = r.object(p, value, ["id", "userPrincipalName", "displayName", "accountEnabled", "licenses", "password"]) ?? {};
+  const upn = r.string(`${p}.userPrincipalName`, u.userPrincipalName);
+  if (upn && !/^[^@\s]+@[^@\s]+$/.test(upn)) r.problem(`${p}.userPrincipalName`, upn, "name@domain");
+  return {
+    id: r.guid(`${p}.id`, u.id),
+    userPrincipalName: upn,
+    displayName: r.string(`${p}.displayName`, u.displayName, upn.split("@")[0] || "user"),
+    accountEnabled: r.boolean(`${p}.accountEnabled`, u.accountEnabled, true),
+    licenses: r.array(`${p}.licenses`, u.licenses).map((l, j) => r.string(`${p}.licenses[${j}]`, l)),
+    ...(u.password === undefined ? {} : { password: r.string(`${p}.password`, u.password) }),
+  };
+}
 
-  const groups = r.array("seed.groups", root.groups).map((value, i) => {
-    const p = `seed.groups[${i}]`;
-    const g = r.object(p, value, ["id", "displayName", "members", "isAssignableToRole"]) ?? {};
-    return {
-      id: r.guid(`${p}.id`, g.id),
-      displayName: r.string(`${p}.displayName`, g.displayName),
-      members: r.array(`${p}.members`, g.members).map((m, j) => r.guid(`${p}.members[${j}]`, m)),
-      isAssignableToRole: r.boolean(`${p}.isAssignableToRole`, g.isAssignableToRole, false),
-    };
-  });
+function readGroup(r: Reader, p: string, value: unknown): Group {
+  const g = r.object(p, value, ["id", "displayName", "members", "isAssignableToRole"]) ?? {};
+  return {
+    id: r.guid(`${p}.id`, g.id),
+    displayName: r.string(`${p}.displayName`, g.displayName),
+    members: r.array(`${p}.members`, g.members).map((m, j) => r.guid(`${p}.members[${j}]`, m)),
+    isAssignableToRole: r.boolean(`${p}.isAssignableToRole`, g.isAssignableToRole, false),
+  };
+}
 
-  const principals = new Set([operator.objectId, ...applications.map((a) => a.objectId), ...users.map((u) => u.id)]);
-  // As in Entra, a directory role (active or eligible) can be given to a group only when it was created role-assignable.
-  const roleAssignableGroups = new Set(groups.filter((g) => g.isAssignableToRole).map((g) => g.id));
-  const ROLE_PRINCIPAL = "the id of a user, application, the operator or a role-assignable group (isAssignableToRole: true) in this seed";
-  const directoryObjects = new Set([...principals, ...groups.map((g) => g.id)]);
+/** The ids the rest of the seed may refer to. */
+interface Directory {
+  /** The operator, applications and users: what can sign in, hold roles and be a system user. */
+  principals: ReadonlySet<string>;
+  /** As in Entra, a directory role (active or eligible) can be given to a group only when it was created role-assignable. */
+  roleAssignableGroups: ReadonlySet<string>;
+  groupIds: ReadonlySet<string>;
+  userIds: ReadonlySet<string>;
+}
+
+function directoryOf(operator: Operator, applications: Application[], users: User[], groups: Group[]): Directory {
+  return {
+    principals: new Set([operator.objectId, ...applications.map((a) => a.objectId), ...users.map((u) => u.id)]),
+    roleAssignableGroups: new Set(groups.filter((g) => g.isAssignableToRole).map((g) => g.id)),
+    groupIds: new Set(groups.map((g) => g.id)),
+    userIds: new Set(users.map((u) => u.id)),
+  };
+}
+
+/** Object ids, client ids and user principal names each used once; group members in the seed. */
+function checkDirectory(r: Reader, operator: Operator, applications: Application[], users: User[], groups: Group[], directory: Directory): void {
   checkUnique(r, "seed", [
-    ...[operator.objectId].map((id) => ["operator.objectId", id] as const),
+    ["operator.objectId", operator.objectId] as const,
     ...applications.map((a, i) => [`applications[${i}].objectId`, a.objectId] as const),
     ...users.map((u, i) => [`users[${i}].id`, u.id] as const),
     ...groups.map((g, i) => [`groups[${i}].id`, g.id] as const),
@@ -219,131 +270,140 @@ export function validateSeed(input: unknown): TenantState {
     ...applications.map((a, i) => [`applications[${i}].clientId`, a.clientId] as const),
   ]);
   checkUnique(r, "seed", users.map((u, i) => [`users[${i}].userPrincipalName`, u.userPrincipalName.toLowerCase()] as const));
+  const directoryObjects = new Set([...directory.principals, ...directory.groupIds]);
   groups.forEach((g, i) =>
     g.members.forEach((m, j) => {
       if (m && !directoryObjects.has(m)) r.problem(`seed.groups[${i}].members[${j}]`, m, "the id of a user, application, the operator or another group in this seed");
     }),
   );
+}
 
-  const directoryRoleAssignments = r.array("seed.directoryRoleAssignments", root.directoryRoleAssignments).map((value, i) => {
-    const p = `seed.directoryRoleAssignments[${i}]`;
-    const a = r.object(p, value, ["id", "principalId", "roleDefinitionId", "directoryScopeId", "startDateTime", "endDateTime"]) ?? {};
-    const principalId = r.guid(`${p}.principalId`, a.principalId);
-    const roleDefinitionId = r.guid(`${p}.roleDefinitionId`, a.roleDefinitionId);
-    if (principalId && !principals.has(principalId) && !roleAssignableGroups.has(principalId)) r.problem(`${p}.principalId`, principalId, ROLE_PRINCIPAL);
-    if (roleDefinitionId && !DIRECTORY_ROLE_IDS.has(roleDefinitionId)) {
-      r.problem(`${p}.roleDefinitionId`, roleDefinitionId, `a built-in role template id (${DIRECTORY_ROLE_TEMPLATES.map((t) => `${t.displayName} ${t.id}`).join("; ")})`);
-    }
-    const directoryScopeId = r.string(`${p}.directoryScopeId`, a.directoryScopeId, "/");
-    const dateTime = (field: "startDateTime" | "endDateTime"): string | null => {
-      const raw = a[field];
-      if (raw === undefined || raw === null) return null;
-      if (typeof raw !== "string" || Number.isNaN(Date.parse(raw))) {
-        r.problem(`${p}.${field}`, raw, "an ISO 8601 date and time such as 2026-11-30T12:00:00Z, or null");
-        return null;
-      }
-      return new Date(raw).toISOString();
-    };
-    const startDateTime = dateTime("startDateTime");
-    const endDateTime = dateTime("endDateTime");
-    return {
-      startDateTime,
-      endDateTime,
-      id: a.id === undefined ? roleAssignmentId(roleDefinitionId || derivedGuid("x"), principalId || derivedGuid("y")) : r.string(`${p}.id`, a.id),
-      principalId,
-      roleDefinitionId,
-      directoryScopeId,
-    };
-  });
-  checkUnique(r, "seed", directoryRoleAssignments.map((a, i) => [`directoryRoleAssignments[${i}] (principalId, roleDefinitionId, directoryScopeId)`, `${a.principalId}|${a.roleDefinitionId}|${a.directoryScopeId}`] as const));
-  checkUnique(r, "seed", directoryRoleAssignments.map((a, i) => [`directoryRoleAssignments[${i}].id`, a.id] as const));
+// ---- directory roles: active assignments and PIM eligibilities ----
 
-  const roleEligibilitySchedules = r.array("seed.roleEligibilitySchedules", root.roleEligibilitySchedules).map((value, i) => {
-    const p = `seed.roleEligibilitySchedules[${i}]`;
-    const e = r.object(p, value, ["id", "principalId", "roleDefinitionId", "directoryScopeId", "startDateTime", "endDateTime"]) ?? {};
-    const principalId = r.guid(`${p}.principalId`, e.principalId);
-    const roleDefinitionId = r.guid(`${p}.roleDefinitionId`, e.roleDefinitionId);
-    if (principalId && !principals.has(principalId) && !roleAssignableGroups.has(principalId)) r.problem(`${p}.principalId`, principalId, ROLE_PRINCIPAL);
-    if (roleDefinitionId && !DIRECTORY_ROLE_IDS.has(roleDefinitionId)) r.problem(`${p}.roleDefinitionId`, roleDefinitionId, "a built-in role template id");
-    return {
-      id: e.id === undefined ? derivedGuid("role-eligibility", roleDefinitionId, principalId) : r.string(`${p}.id`, e.id),
-      principalId,
-      roleDefinitionId,
-      directoryScopeId: r.string(`${p}.directoryScopeId`, e.directoryScopeId, "/"),
-      startDateTime: optionalDateTime(r, `${p}.startDateTime`, e.startDateTime),
-      endDateTime: optionalDateTime(r, `${p}.endDateTime`, e.endDateTime),
-    };
-  });
-  checkUnique(r, "seed", roleEligibilitySchedules.map((e, i) => [`roleEligibilitySchedules[${i}] (principalId, roleDefinitionId, directoryScopeId)`, `${e.principalId}|${e.roleDefinitionId}|${e.directoryScopeId}`] as const));
+const ROLE_PRINCIPAL = "the id of a user, application, the operator or a role-assignable group (isAssignableToRole: true) in this seed";
 
-  const groupIds = new Set(groups.map((g) => g.id));
-  const environments = r.array("seed.environments", root.environments).map((value, i) => {
-    const p = `seed.environments[${i}]`;
-    const e = r.object(p, value, ["id", "displayName", "sku", "dataverse", "securityGroupId", ...ENVIRONMENT_KIND_FIELDS, "location", "azureRegion", "uniqueName", "version", "systemUsers"]) ?? {};
-    const id = typeof e.id === "string" && e.id === `Default-${tenantId}` ? e.id : r.guid(`${p}.id`, e.id);
-    const sku: EnvironmentSku = r.oneOf(`${p}.sku`, e.sku, ENVIRONMENT_SKUS, id.startsWith("Default-") ? "Default" : "Production");
-    const dataverse = r.boolean(`${p}.dataverse`, e.dataverse, true);
-    const securityGroupId = r.optionalGuid(`${p}.securityGroupId`, e.securityGroupId);
-    if (securityGroupId && !groupIds.has(securityGroupId)) r.problem(`${p}.securityGroupId`, securityGroupId, "the id of a group in seed.groups");
-    const systemUsers = r.array(`${p}.systemUsers`, e.systemUsers).map((su, j) => {
-      const q = `${p}.systemUsers[${j}]`;
-      const s = r.object(q, su, ["azureActiveDirectoryObjectId", "systemUserId", "applicationId", "accessMode", "isDisabled", "roleTemplateIds", "roleNames", "childUnitRoleTemplateIds"]) ?? {};
-      const oid = r.guid(`${q}.azureActiveDirectoryObjectId`, s.azureActiveDirectoryObjectId);
-      if (oid && !principals.has(oid)) r.problem(`${q}.azureActiveDirectoryObjectId`, oid, "the id of a user, application or the operator in this seed");
-      const applicationId = r.optionalGuid(`${q}.applicationId`, s.applicationId);
-      return {
-        azureActiveDirectoryObjectId: oid,
-        systemUserId: s.systemUserId === undefined ? derivedGuid("systemuser", id, oid) : r.guid(`${q}.systemUserId`, s.systemUserId),
-        ...(applicationId ? { applicationId } : {}),
-        accessMode: r.number(`${q}.accessMode`, s.accessMode, applicationId ? 4 : 0, { min: 0, max: 5, integer: true }),
-        isDisabled: r.boolean(`${q}.isDisabled`, s.isDisabled, false),
-        roleTemplateIds: r.array(`${q}.roleTemplateIds`, s.roleTemplateIds).map((t, k) => {
-          const tid = r.guid(`${q}.roleTemplateIds[${k}]`, t);
-          if (tid && !TEMPLATE_IDS.has(tid)) r.problem(`${q}.roleTemplateIds[${k}]`, tid, `the template id of a standard role (${[...TEMPLATE_IDS].join(", ")})`);
-          return tid;
-        }),
-        roleNames: r.array(`${q}.roleNames`, s.roleNames).map((n, k) => {
-          const name = r.string(`${q}.roleNames[${k}]`, n);
-          if (name && !ROLE_NAMES.has(name)) r.problem(`${q}.roleNames[${k}]`, name, "the name of a standard Dataverse role (see emulator/data/dataverse-standard-roles.json)");
-          return name;
-        }),
-        ...(s.childUnitRoleTemplateIds === undefined
-          ? {}
-          : {
-              childUnitRoleTemplateIds: r.array(`${q}.childUnitRoleTemplateIds`, s.childUnitRoleTemplateIds).map((t, k) => {
-                const tid = r.guid(`${q}.childUnitRoleTemplateIds[${k}]`, t);
-                if (tid && !TEMPLATE_IDS.has(tid)) r.problem(`${q}.childUnitRoleTemplateIds[${k}]`, tid, `the template id of a standard role (${[...TEMPLATE_IDS].join(", ")})`);
-                return tid;
-              }),
-            }),
-      };
-    });
-    if (!dataverse && systemUsers.length > 0) r.problem(`${p}.systemUsers`, `${systemUsers.length} entries`, "none: the environment has no Dataverse (dataverse: false)");
-    checkUnique(r, p, systemUsers.map((s, j) => [`systemUsers[${j}].azureActiveDirectoryObjectId`, s.azureActiveDirectoryObjectId] as const));
-    return {
-      id,
-      displayName: r.string(`${p}.displayName`, e.displayName),
-      sku,
-      dataverse,
-      ...(securityGroupId ? { securityGroupId } : {}),
-      ...environmentKind(r, p, e, { sku, dataverse, securityGroupId, userIds: new Set(users.map((u) => u.id)) }),
-      location: r.string(`${p}.location`, e.location, "europe"),
-      azureRegion: r.string(`${p}.azureRegion`, e.azureRegion, "westeurope"),
-      uniqueName: r.string(`${p}.uniqueName`, e.uniqueName, `unq${derivedGuid("unique-name", id).replace(/-/g, "").slice(0, 24)}`),
-      version: r.string(`${p}.version`, e.version, "9.2.24101.00185"),
-      systemUsers,
-    };
-  });
+/** Who holds which role, as both kinds of role entry name them: a principal of this seed and a built-in role template. */
+function readRoleHolder(r: Reader, p: string, o: Obj, directory: Directory, templateExpected: string): { principalId: string; roleDefinitionId: string } {
+  const principalId = r.guid(`${p}.principalId`, o.principalId);
+  const roleDefinitionId = r.guid(`${p}.roleDefinitionId`, o.roleDefinitionId);
+  if (principalId && !directory.principals.has(principalId) && !directory.roleAssignableGroups.has(principalId)) r.problem(`${p}.principalId`, principalId, ROLE_PRINCIPAL);
+  if (roleDefinitionId && !DIRECTORY_ROLE_IDS.has(roleDefinitionId)) r.problem(`${p}.roleDefinitionId`, roleDefinitionId, templateExpected);
+  return { principalId, roleDefinitionId };
+}
+
+function readDirectoryRoleAssignments(r: Reader, value: unknown, directory: Directory): DirectoryRoleAssignment[] {
+  const assignments = r.array("seed.directoryRoleAssignments", value).map((a, i) => readDirectoryRoleAssignment(r, `seed.directoryRoleAssignments[${i}]`, a, directory));
+  checkUnique(r, "seed", assignments.map((a, i) => [`directoryRoleAssignments[${i}] (principalId, roleDefinitionId, directoryScopeId)`, `${a.principalId}|${a.roleDefinitionId}|${a.directoryScopeId}`] as const));
+  checkUnique(r, "seed", assignments.map((a, i) => [`directoryRoleAssignments[${i}].id`, a.id] as const));
+  return assignments;
+}
+
+function readDirectoryRoleAssignment(r: Reader, p: string, value: unknown, directory: Directory): DirectoryRoleAssignment {
+  const a = r.object(p, value, ROLE_ASSIGNMENT_FIELDS) ?? {};
+  const templates = `a built-in role template id (${DIRECTORY_ROLE_TEMPLATES.map((t) => `${t.displayName} ${t.id}`).join("; ")})`;
+  const { principalId, roleDefinitionId } = readRoleHolder(r, p, a, directory, templates);
+  const directoryScopeId = r.string(`${p}.directoryScopeId`, a.directoryScopeId, "/");
+  const startDateTime = optionalDateTime(r, `${p}.startDateTime`, a.startDateTime);
+  const endDateTime = optionalDateTime(r, `${p}.endDateTime`, a.endDateTime);
+  return {
+    startDateTime,
+    endDateTime,
+    id: a.id === undefined ? roleAssignmentId(roleDefinitionId || derivedGuid("x"), principalId || derivedGuid("y")) : r.string(`${p}.id`, a.id),
+    principalId,
+    roleDefinitionId,
+    directoryScopeId,
+  };
+}
+
+function readRoleEligibilitySchedules(r: Reader, value: unknown, directory: Directory): RoleEligibility[] {
+  const schedules = r.array("seed.roleEligibilitySchedules", value).map((e, i) => readRoleEligibility(r, `seed.roleEligibilitySchedules[${i}]`, e, directory));
+  checkUnique(r, "seed", schedules.map((e, i) => [`roleEligibilitySchedules[${i}] (principalId, roleDefinitionId, directoryScopeId)`, `${e.principalId}|${e.roleDefinitionId}|${e.directoryScopeId}`] as const));
+  return schedules;
+}
+
+function readRoleEligibility(r: Reader, p: string, value: unknown, directory: Directory): RoleEligibility {
+  const e = r.object(p, value, ROLE_ASSIGNMENT_FIELDS) ?? {};
+  const { principalId, roleDefinitionId } = readRoleHolder(r, p, e, directory, "a built-in role template id");
+  return {
+    id: e.id === undefined ? derivedGuid("role-eligibility", roleDefinitionId, principalId) : r.string(`${p}.id`, e.id),
+    principalId,
+    roleDefinitionId,
+    directoryScopeId: r.string(`${p}.directoryScopeId`, e.directoryScopeId, "/"),
+    startDateTime: optionalDateTime(r, `${p}.startDateTime`, e.startDateTime),
+    endDateTime: optionalDateTime(r, `${p}.endDateTime`, e.endDateTime),
+  };
+}
+
+// ---- Power Platform environments and their Dataverse system users ----
+
+function readEnvironments(r: Reader, value: unknown, tenantId: string, directory: Directory): Environment[] {
+  const environments = r.array("seed.environments", value).map((e, i) => readEnvironment(r, `seed.environments[${i}]`, e, tenantId, directory));
   checkUnique(r, "seed", environments.map((e, i) => [`environments[${i}].id`, e.id.toLowerCase()] as const));
+  return environments;
+}
 
-  const behaviour = readBehaviour(r, root.behaviour);
-  const faults = r.array("seed.faults", root.faults).map((f, i) => readFault(r, `seed.faults[${i}]`, f));
+function readEnvironment(r: Reader, p: string, value: unknown, tenantId: string, directory: Directory): Environment {
+  const e = r.object(p, value, ["id", "displayName", "sku", "dataverse", "securityGroupId", ...ENVIRONMENT_KIND_FIELDS, "location", "azureRegion", "uniqueName", "version", "systemUsers"]) ?? {};
+  // The tenant's default environment is the one id that is not a GUID.
+  const id = typeof e.id === "string" && e.id === `Default-${tenantId}` ? e.id : r.guid(`${p}.id`, e.id);
+  const sku: EnvironmentSku = r.oneOf(`${p}.sku`, e.sku, ENVIRONMENT_SKUS, id.startsWith("Default-") ? "Default" : "Production");
+  const dataverse = r.boolean(`${p}.dataverse`, e.dataverse, true);
+  const securityGroupId = r.optionalGuid(`${p}.securityGroupId`, e.securityGroupId);
+  if (securityGroupId && !directory.groupIds.has(securityGroupId)) r.problem(`${p}.securityGroupId`, securityGroupId, "the id of a group in seed.groups");
+  const systemUsers = readSystemUsers(r, p, e.systemUsers, id, dataverse, directory);
+  return {
+    id,
+    displayName: r.string(`${p}.displayName`, e.displayName),
+    sku,
+    dataverse,
+    ...(securityGroupId ? { securityGroupId } : {}),
+    ...environmentKind(r, p, e, { sku, dataverse, securityGroupId, userIds: directory.userIds }),
+    location: r.string(`${p}.location`, e.location, "europe"),
+    azureRegion: r.string(`${p}.azureRegion`, e.azureRegion, "westeurope"),
+    uniqueName: r.string(`${p}.uniqueName`, e.uniqueName, `unq${derivedGuid("unique-name", id).replace(/-/g, "").slice(0, 24)}`),
+    version: r.string(`${p}.version`, e.version, "9.2.24101.00185"),
+    systemUsers,
+  };
+}
 
-  if (r.problems.length > 0) throw new SeedError(r.problems);
-  const entraIdP2 = root.entraIdP2 === undefined ? true : root.entraIdP2 === true ? true : root.entraIdP2 === false ? false : (r.problem("seed.entraIdP2", root.entraIdP2, "true or false"), true);
-  if (!entraIdP2 && roleEligibilitySchedules.length > 0) r.problem("seed.roleEligibilitySchedules", `${roleEligibilitySchedules.length} entries`, "none: eligible assignments need Entra PIM, which needs entraIdP2: true");
-  if (r.problems.length > 0) throw new SeedError(r.problems);
-  return { tenantId, entraIdP2, operator, applications, users, directoryRoleAssignments, roleEligibilitySchedules, groups, environments, behaviour, faults };
+/** An environment's system users: only with Dataverse, one per Entra object. */
+function readSystemUsers(r: Reader, p: string, value: unknown, environmentId: string, dataverse: boolean, directory: Directory): SystemUser[] {
+  const systemUsers = r.array(`${p}.systemUsers`, value).map((su, j) => readSystemUser(r, `${p}.systemUsers[${j}]`, su, environmentId, directory));
+  if (!dataverse && systemUsers.length > 0) r.problem(`${p}.systemUsers`, `${systemUsers.length} entries`, "none: the environment has no Dataverse (dataverse: false)");
+  checkUnique(r, p, systemUsers.map((s, j) => [`systemUsers[${j}].azureActiveDirectoryObjectId`, s.azureActiveDirectoryObjectId] as const));
+  return systemUsers;
+}
+
+function readSystemUser(r: Reader, q: string, value: unknown, environmentId: string, directory: Directory): SystemUser {
+  const s = r.object(q, value, ["azureActiveDirectoryObjectId", "systemUserId", "applicationId", "accessMode", "isDisabled", "roleTemplateIds", "roleNames", "childUnitRoleTemplateIds"]) ?? {};
+  const oid = r.guid(`${q}.azureActiveDirectoryObjectId`, s.azureActiveDirectoryObjectId);
+  if (oid && !directory.principals.has(oid)) r.problem(`${q}.azureActiveDirectoryObjectId`, oid, "the id of a user, application or the operator in this seed");
+  const applicationId = r.optionalGuid(`${q}.applicationId`, s.applicationId);
+  return {
+    azureActiveDirectoryObjectId: oid,
+    systemUserId: s.systemUserId === undefined ? derivedGuid("systemuser", environmentId, oid) : r.guid(`${q}.systemUserId`, s.systemUserId),
+    ...(applicationId ? { applicationId } : {}),
+    accessMode: r.number(`${q}.accessMode`, s.accessMode, applicationId ? 4 : 0, { min: 0, max: 5, integer: true }),
+    isDisabled: r.boolean(`${q}.isDisabled`, s.isDisabled, false),
+    roleTemplateIds: standardRoleTemplateIds(r, `${q}.roleTemplateIds`, s.roleTemplateIds),
+    roleNames: r.array(`${q}.roleNames`, s.roleNames).map((n, k) => standardRoleName(r, `${q}.roleNames[${k}]`, n)),
+    ...(s.childUnitRoleTemplateIds === undefined ? {} : { childUnitRoleTemplateIds: standardRoleTemplateIds(r, `${q}.childUnitRoleTemplateIds`, s.childUnitRoleTemplateIds) }),
+  };
+}
+
+/** Security roles named by template id: each the template of a standard Dataverse role. */
+function standardRoleTemplateIds(r: Reader, path: string, value: unknown): string[] {
+  return r.array(path, value).map((t, k) => {
+    const tid = r.guid(`${path}[${k}]`, t);
+    if (tid && !TEMPLATE_IDS.has(tid)) r.problem(`${path}[${k}]`, tid, `the template id of a standard role (${[...TEMPLATE_IDS].join(", ")})`);
+    return tid;
+  });
+}
+
+function standardRoleName(r: Reader, path: string, value: unknown): string {
+  const name = r.string(path, value);
+  if (name && !ROLE_NAMES.has(name)) r.problem(path, name, "the name of a standard Dataverse role (see emulator/data/dataverse-standard-roles.json)");
+  return name;
 }
 
 // ---- the kind and state of an environment (sku, runtime, provisioning, ownership, lifetime) ----
