@@ -329,7 +329,7 @@ describe("npm run doctor against emulated tenants", function () {
 
     it("prints each failure with what it breaks and its fix, and exits 1, run as `npm run doctor` (the README's sample)", async () => {
         // The documented command, in a copy of the project that has the doctor.
-        for (const entry of ["doctor", "scripts"]) await fs.cp(path.join(REPOSITORY, entry), path.join(workspace.directory, entry), { recursive: true });
+        for (const entry of ["doctor", "scripts", "workspace"]) await fs.cp(path.join(REPOSITORY, entry), path.join(workspace.directory, entry), { recursive: true });
         const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
             execFile(
                 "npm",
