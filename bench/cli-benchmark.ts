@@ -23,7 +23,7 @@ import * as os from "os";
 import * as path from "path";
 
 import { RequestLogEntry, RunningEmulator, startEmulator } from "../emulator";
-import { createWorkspace, PulumiWorkspace } from "../scripts/toolchain/pulumi-workspace";
+import { createWorkspace, PulumiWorkspace } from "../workspace/pulumi-workspace";
 import { watchProcessTree } from "./process-memory";
 import { generateTenant, TenantShape } from "./tenant";
 import { parseOptions as parseFlags } from "./options";

@@ -18,7 +18,7 @@ import { readFileSync } from "fs";
 import * as os from "os";
 
 import { RunningEmulator, startEmulator } from "../emulator";
-import { createFleetProject, FleetProject } from "../scripts/toolchain/fleet-workspace";
+import { createFleetProject, FleetProject } from "../workspace/fleet-workspace";
 import { generateTenant } from "./tenant";
 import { parseOptions as parseFlags } from "./options";
 import { markdownTable } from "./table";

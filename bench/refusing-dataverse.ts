@@ -18,7 +18,7 @@
 // not assertions.
 
 import { RunningEmulator, startEmulator } from "../emulator";
-import { createWorkspace, PulumiWorkspace } from "../scripts/toolchain/pulumi-workspace";
+import { createWorkspace, PulumiWorkspace } from "../workspace/pulumi-workspace";
 import { parseOptions } from "./options";
 import { markdownTable } from "./table";
 import { generateTenant } from "./tenant";

@@ -14,8 +14,8 @@ import { RunningEmulator, startEmulator, TenantState } from "../emulator";
 import { GLOBAL_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR } from "../lib/directory-roles";
 import type { SkippedEnvironment } from "../lib/environment-plan";
 import { SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../providers/security-role-assignment";
-import { ensurePinnedCli } from "../scripts/toolchain/pulumi-home";
-import { createWorkspace, CliResult, PulumiWorkspace, REPOSITORY } from "../scripts/toolchain/pulumi-workspace";
+import { ensurePinnedCli } from "../workspace/pulumi-home";
+import { createWorkspace, CliResult, PulumiWorkspace, REPOSITORY } from "../workspace/pulumi-workspace";
 import { formatViews, TenantView, viewOf } from "./tenant-view";
 
 const USAGE = "usage: npm run demo -- [--yes] [--verbose] [--seed FILE] [--account UPN] [--keep] [--json]";

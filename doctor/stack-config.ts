@@ -8,7 +8,7 @@ import * as path from "path";
 
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 
-import { openProjectWorkspace } from "../scripts/toolchain/project-workspace";
+import { openProjectWorkspace } from "../workspace/project-workspace";
 
 export class StackSelectionError extends Error {}
 

@@ -1,11 +1,11 @@
 // The fleet's view of this project: its Automation API workspace
-// (scripts/toolchain/project-workspace.ts), its stacks, its backend's lock files where
+// (workspace/project-workspace.ts), its stacks, its backend's lock files where
 // they can be read (a local file backend) and its policy pack.
 
 import { LocalWorkspace, Stack, StackSummary } from "@pulumi/pulumi/automation";
 import * as path from "path";
 
-import { openProjectWorkspace } from "../scripts/toolchain/project-workspace";
+import { openProjectWorkspace } from "../workspace/project-workspace";
 import { shortName } from "./selection";
 import { fileBackendRoot, readFileBackendLocks, StackLock } from "./stack-health";
 

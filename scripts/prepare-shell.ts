@@ -23,8 +23,8 @@ import { promises as fs } from "fs";
 import * as path from "path";
 
 import { writeEnvFile } from "../emulator/env-file";
-import { notPointedAtEmulator } from "./toolchain/loopback";
-import { ensurePinnedCli, pinnedAzureadVersion, pinnedCliVersion, preparePulumiHome } from "./toolchain/pulumi-home";
+import { notPointedAtEmulator } from "../workspace/loopback";
+import { ensurePinnedCli, pinnedAzureadVersion, pinnedCliVersion, preparePulumiHome } from "../workspace/pulumi-home";
 
 const REPOSITORY = path.resolve(__dirname, "..");
 const USAGE = "usage: npm run prepare-shell -- [--pulumi-home DIR] [--env-file FILE]";

@@ -12,7 +12,7 @@ import * as path from "path";
 
 import { PulumiHome, preparePulumiHome, PulumiHomeOptions } from "./pulumi-home";
 
-export const REPOSITORY = path.resolve(__dirname, "..", "..");
+export const REPOSITORY = path.resolve(__dirname, "..");
 const PROJECT_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "lib", "providers", "policy"];
 const PULUMI = path.join(REPOSITORY, "node_modules", "pulumi", "run.js");
 

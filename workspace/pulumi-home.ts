@@ -16,7 +16,7 @@ import { constants, existsSync, promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
 
-const REPOSITORY = path.resolve(__dirname, "..", "..");
+const REPOSITORY = path.resolve(__dirname, "..");
 const STAND_IN_MAIN = path.join(REPOSITORY, "test", "e2e", "azuread-stand-in", "main.ts");
 
 export interface PulumiHome {
