@@ -112,3 +112,47 @@ describe("upgrading a stack written by version 0.1.0", function () {
         await workspace.run(["refresh", "--yes", "--skip-preview", "--expect-no-changes"]);
     });
 });
+
+// The state this version writes (fixtures/state-hosted): every dynamic resource stores the
+// one-line provider that loads providers/host-entry.js. Moving code inside providers/ must
+// leave such stacks as they are: no step, and a refresh that finds nothing changed.
+describe("a stack written by this version's hosted providers", function () {
+    this.timeout(10 * 60 * 1000);
+
+    const fixture = path.join(__dirname, "fixtures", "state-hosted");
+    let emulator: RunningEmulator;
+    let workspace: PulumiWorkspace;
+    let original: Awaited<ReturnType<typeof exportState>>;
+
+    before(async () => {
+        emulator = await startEmulator(JSON.parse(await fs.readFile(path.join(fixture, "tenant.json"), "utf8")));
+        const { ARM_CLIENT_SECRET: _secret, ...env } = emulator.env;
+        workspace = await createWorkspace({ stack: STACK, env });
+        await workspace.run(["stack", "import", "--file", path.join(fixture, "state.json")]);
+        await fs.copyFile(path.join(fixture, `Pulumi.${STACK}.yaml`), path.join(workspace.directory, `Pulumi.${STACK}.yaml`));
+        original = await exportState(workspace);
+    });
+
+    after(async () => {
+        await emulator?.stop();
+        await workspace?.remove();
+    });
+
+    it("holds every resource type the providers serve, each storing the one-line provider", () => {
+        const dynamic = original.resources.filter((r) => DYNAMIC.test(r.type));
+        assert.deepEqual([...new Set(dynamic.map((r) => r.type.split(":").pop()))].sort(), ["EnvironmentUser", "SecurityRoleAssignment", "TimeBoundRoleAssignment"]);
+        for (const resource of dynamic) {
+            const stored = (resource as { outputs?: { __provider?: string } }).outputs?.__provider ?? "";
+            assert.match(stored, /^exports\.handler = \(\) => require\(require\("path"\)\.resolve\("providers\/host-entry\.js"\)\)\.provider\("\w+"\);\n$/, resource.urn);
+        }
+    });
+
+    it("previews no change and refreshes to the same state, touching nothing in the tenant", async () => {
+        emulator.clearRequests();
+        await workspace.run(["preview", "--expect-no-changes"]);
+        await workspace.run(["refresh", "--yes", "--skip-preview", "--expect-no-changes"]);
+        await workspace.run(["up", "--yes", "--skip-preview", "--expect-no-changes"]);
+        const writes = emulator.requests().filter((r) => r.service !== "login" && r.method !== "GET");
+        assert.deepEqual(writes.map((r) => `${r.method} ${r.path}`), [], "no write reached the tenant");
+    });
+});
