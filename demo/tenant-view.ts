@@ -5,9 +5,9 @@
 
 import { TenantState } from "../emulator";
 import type { SkippedEnvironment } from "../lib/environment-plan";
-import { accessModeName } from "../providers/dataverse";
+import { accessModeName } from "../providers/clients/dataverse";
 import { DIRECTORY_ROLES } from "../lib/directory-roles";
-import { SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../providers/security-role-assignment";
+import { SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../providers/resources/security-role-assignment";
 
 
 export interface EnvironmentView {

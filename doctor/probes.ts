@@ -7,8 +7,8 @@
 //
 // Without Microsoft Entra ID P2 every PIM call is answered 400 AadPremiumLicenseRequired.
 
-import { ClientContext } from "../providers/context";
-import { parseAnswer } from "../providers/http";
+import { ClientContext } from "../providers/transport/context";
+import { parseAnswer } from "../providers/transport/http";
 
 export type PimAvailability = { readonly available: true } | { readonly available: false; readonly message: string };
 

@@ -3,9 +3,9 @@
 
 import { ConfigError, describeServiceAccount } from "../lib/config";
 import { readStackSettings } from "../lib/stack-settings";
-import { TokenCredentialLike } from "../providers/credentials";
-import { customEndpointsWarning } from "../providers/endpoint-policy";
-import { configuredCustomHosts, describeCredential, EnvironmentVariables } from "../providers/settings";
+import { TokenCredentialLike } from "../providers/transport/credentials";
+import { customEndpointsWarning } from "../providers/transport/endpoint-policy";
+import { configuredCustomHosts, describeCredential, EnvironmentVariables } from "../providers/transport/settings";
 import { evaluate } from "./checks";
 import { StackReport } from "./report";
 import { readTenant } from "./tenant-reads";

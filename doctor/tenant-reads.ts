@@ -9,16 +9,16 @@
 
 import { EnvironmentPlan, planEnvironments } from "../lib/environment-plan";
 import { describeServiceAccount, ProgramConfig } from "../lib/config";
-import { EnvironmentInfo, listEnvironments } from "../providers/bap";
-import { checkOperatorSignIn, ClientContext, ClientContextOptions, createClientContext } from "../providers/context";
-import { findSystemUserWithRoles, SystemUserWithRoles } from "../providers/dataverse";
-import { readRoleHeldElsewhere, RoleHeldElsewhere } from "../providers/directory-reads";
-import { DirectoryUser, readDirectoryUser } from "../providers/directory-user";
+import { EnvironmentInfo, listEnvironments } from "../providers/clients/bap";
+import { checkOperatorSignIn, ClientContext, ClientContextOptions, createClientContext } from "../providers/transport/context";
+import { findSystemUserWithRoles, SystemUserWithRoles } from "../providers/clients/dataverse";
+import { readRoleHeldElsewhere, RoleHeldElsewhere } from "../providers/clients/directory-reads";
+import { DirectoryUser, readDirectoryUser } from "../providers/clients/directory-user";
 import { GLOBAL_ADMINISTRATOR } from "../lib/directory-roles";
-import { DirectoryRoleAssignmentInfo, getLicenseDetails, isGroupMember, LicenseDetail, listDirectoryRoleAssignments } from "../providers/graph";
-import { identifyOperator } from "../providers/operator";
-import { ClientSettings, readOnlySettings } from "../providers/settings";
-import { tokenClaims } from "../providers/tokens";
+import { DirectoryRoleAssignmentInfo, getLicenseDetails, isGroupMember, LicenseDetail, listDirectoryRoleAssignments } from "../providers/clients/graph";
+import { identifyOperator } from "../providers/clients/operator";
+import { ClientSettings, readOnlySettings } from "../providers/transport/settings";
+import { tokenClaims } from "../providers/transport/tokens";
 import { Attempt, attempt } from "./check-result";
 import { PimAvailability, probePim } from "./probes";
 

@@ -20,10 +20,10 @@ import {
     readOnlySettings,
     SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID,
 } from "../providers";
-import { accessModeName, findSystemUserWithRoles } from "../providers/dataverse";
-import { listNamedRoleAssignments, listRoleAssignmentEnds, readRoleHeldElsewhere } from "../providers/directory-reads";
-import { readDirectoryUser } from "../providers/directory-user";
-import { messageOf } from "../providers/errors";
+import { accessModeName, findSystemUserWithRoles } from "../providers/clients/dataverse";
+import { listNamedRoleAssignments, listRoleAssignmentEnds, readRoleHeldElsewhere } from "../providers/clients/directory-reads";
+import { readDirectoryUser } from "../providers/clients/directory-user";
+import { messageOf } from "../providers/transport/errors";
 
 export interface DirectoryRoleHeld {
     readonly name: string;

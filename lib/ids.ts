@@ -23,4 +23,4 @@ export function isUserPrincipalName(value: string): boolean {
 
 /** Ids are compared case-insensitively: Entra and BAP return lower case, users paste
  *  either. The same rule as the providers' inputs, so program and providers agree. */
-export { normalizeEnvironmentId as normalizeId } from "../providers/provider-runtime";
+export { normalizeEnvironmentId as normalizeId } from "../providers/hosting/provider-runtime";

@@ -9,7 +9,7 @@
 // through an injected reader, so this stays testable.
 
 import type { ActiveRoleSchedule, DirectoryRoleAssignmentInfo, EnvironmentInfo, LicenseDetail } from "../providers";
-import { isPimLicenceError, PIM_LICENCE_FIX } from "../providers/pim";
+import { isPimLicenceError, PIM_LICENCE_FIX } from "../providers/clients/pim";
 import { describeServiceAccount, NAMESPACE, ProgramConfig } from "./config";
 import { EnvironmentPlan, EnvironmentResourcesInState, EnvironmentSelectionError, planEnvironments, ServedEnvironments } from "./environment-plan";
 import { normalizeId } from "./ids";

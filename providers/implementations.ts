@@ -5,11 +5,11 @@
 
 import * as pulumi from "@pulumi/pulumi";
 
-import { environmentUserProvider } from "./environment-user";
-import { HostedResourceType } from "./hosted-provider";
-import { ProviderKey } from "./provider-runtime";
-import { securityRoleAssignmentProvider } from "./security-role-assignment";
-import { timeBoundRoleAssignmentProvider } from "./time-bound-role-assignment";
+import { environmentUserProvider } from "./resources/environment-user";
+import { HostedResourceType } from "./hosting/hosted-provider";
+import { ProviderKey } from "./hosting/provider-runtime";
+import { securityRoleAssignmentProvider } from "./resources/security-role-assignment";
+import { timeBoundRoleAssignmentProvider } from "./resources/time-bound-role-assignment";
 
 const FACTORIES: Record<HostedResourceType, (key: ProviderKey) => pulumi.dynamic.ResourceProvider> = {
     EnvironmentUser: environmentUserProvider,

@@ -5,11 +5,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import { CLOUDS } from "../../providers/clouds";
-import { loadCertificatePem } from "../../providers/credentials";
-import { isAccessError } from "../../providers/errors";
-import { bapAudienceFor, customEndpointsWarning, isCloudDataverseHost, showUrl } from "../../providers/endpoint-policy";
-import { ClientSettings, CONFIG_KEYS, configuredCustomHosts, pickClientConfig, resolveClientSettings } from "../../providers/settings";
+import { CLOUDS } from "../../providers/transport/clouds";
+import { loadCertificatePem } from "../../providers/transport/credentials";
+import { isAccessError } from "../../providers/transport/errors";
+import { bapAudienceFor, customEndpointsWarning, isCloudDataverseHost, showUrl } from "../../providers/transport/endpoint-policy";
+import { ClientSettings, CONFIG_KEYS, configuredCustomHosts, pickClientConfig, resolveClientSettings } from "../../providers/transport/settings";
 
 const TENANT = "11111111-1111-1111-1111-111111111111";
 const CLIENT = "22222222-2222-2222-2222-222222222222";

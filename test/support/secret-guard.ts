@@ -12,7 +12,7 @@
 // A leak fails the test that produced it; the failure shows where, never the secret.
 
 import * as emulator from "../../emulator";
-import * as errors from "../../providers/errors";
+import * as errors from "../../providers/transport/errors";
 
 const secrets = new Set<string>();
 const leaks: string[] = [];

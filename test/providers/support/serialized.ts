@@ -5,7 +5,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 
-import { HostedResourceType, hostedProviderText } from "../../../providers/hosted-provider";
+import { HostedResourceType, hostedProviderText } from "../../../providers/hosting/hosted-provider";
 
 export interface SerializedProvider {
     /** The text Pulumi stores in state as __provider. */

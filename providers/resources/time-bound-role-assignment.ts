@@ -32,11 +32,11 @@
 
 import * as pulumi from "@pulumi/pulumi";
 
-import { ClientContext } from "./context";
-import { accessError } from "./errors";
-import { HostedResource, isLegacyProviderText } from "./hosted-provider";
-import { ActiveRoleSchedule, findActiveRoleSchedule, MAX_ELEVATION_HOURS, MAX_JUSTIFICATION_LENGTH, MIN_ELEVATION_HOURS, requestRoleSchedule } from "./pim";
-import { changedProperties, CheckFailure, checkGuid, definedOnly, hostedProvider, keptOutputs, ProviderKey, UNKNOWN } from "./provider-runtime";
+import { ClientContext } from "../transport/context";
+import { accessError } from "../transport/errors";
+import { HostedResource, isLegacyProviderText } from "../hosting/hosted-provider";
+import { ActiveRoleSchedule, findActiveRoleSchedule, MAX_ELEVATION_HOURS, MAX_JUSTIFICATION_LENGTH, MIN_ELEVATION_HOURS, requestRoleSchedule } from "../clients/pim";
+import { changedProperties, CheckFailure, checkGuid, definedOnly, hostedProvider, keptOutputs, ProviderKey, UNKNOWN } from "../hosting/provider-runtime";
 
 export const TIME_BOUND_ROLE_ASSIGNMENT_MODULE = "entra";
 export const TIME_BOUND_ROLE_ASSIGNMENT_TYPE = "TimeBoundRoleAssignment" as const;

@@ -10,8 +10,8 @@
 
 import type * as pulumi from "@pulumi/pulumi";
 
-import { ClientContext, createClientContext } from "./context";
-import { ConfigSource, pickClientConfig, readOnlySettings, removalSettings, resolveClientSettings } from "./settings";
+import { ClientContext, createClientContext } from "../transport/context";
+import { ConfigSource, pickClientConfig, readOnlySettings, removalSettings, resolveClientSettings } from "../transport/settings";
 
 /** The key an instance of a provider keeps; deliberately empty. */
 export type ProviderKey = object;

@@ -12,10 +12,10 @@
 //     the role's holders     GET {graph}/v1.0/roleManagement/directory/roleAssignments?$filter=roleDefinitionId eq '{role}'
 //     the role's eligibles   GET {graph}/v1.0/roleManagement/directory/roleEligibilityScheduleInstances?$filter=roleDefinitionId eq '{role}'
 
-import { ClientContext } from "./context";
+import { ClientContext } from "../transport/context";
 import { getAllGraphPages } from "./graph";
 import { isPimLicenceError, listActiveRoleSchedules } from "./pim";
-import { ApiAnswer, Explanation } from "./http";
+import { ApiAnswer, Explanation } from "../transport/http";
 
 export interface NamedRoleAssignment {
     readonly roleDefinitionId: string;

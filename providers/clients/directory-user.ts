@@ -5,7 +5,7 @@
 //
 // accountEnabled is not in Graph's default property set, hence the $select.
 
-import { ClientContext } from "./context";
+import { ClientContext } from "../transport/context";
 
 export interface DirectoryUser {
     readonly id: string;

@@ -12,10 +12,10 @@
 // permission RoleAssignmentSchedule.ReadWrite.Directory and the Privileged Role
 // Administrator role.
 
-import { ClientContext } from "./context";
-import { isAccessError } from "./errors";
+import { ClientContext } from "../transport/context";
+import { isAccessError } from "../transport/errors";
 import { getAllGraphPages } from "./graph";
-import { ApiAnswer, Explanation } from "./http";
+import { ApiAnswer, Explanation } from "../transport/http";
 
 /** An active directory role assignment as PIM reports it. */
 export interface ActiveRoleSchedule {

@@ -16,11 +16,11 @@
 //   what to do instead.
 
 import { addApplicationUser, DataverseTarget } from "./bap";
-import { ClientContext } from "./context";
-import { accessError, AccessError, isAccessError, ownWords } from "./errors";
-import { formatSeconds } from "./http";
-import { waitFor } from "./polling";
-import { tokenClaims } from "./tokens";
+import { ClientContext } from "../transport/context";
+import { accessError, AccessError, isAccessError, ownWords } from "../transport/errors";
+import { formatSeconds } from "../transport/http";
+import { waitFor } from "../transport/polling";
+import { tokenClaims } from "../transport/tokens";
 
 export interface OperatorIdentity {
     readonly kind: "application" | "user";

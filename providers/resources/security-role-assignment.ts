@@ -32,8 +32,8 @@
 
 import * as pulumi from "@pulumi/pulumi";
 
-import { DataverseTarget } from "./bap";
-import { ClientContext } from "./context";
+import { DataverseTarget } from "../clients/bap";
+import { ClientContext } from "../transport/context";
 import {
     associateRole,
     disabledUserFix,
@@ -45,11 +45,11 @@ import {
     listUserRoles,
     Role,
     SystemUser,
-} from "./dataverse";
-import { environmentStanding, inEnvironment, inServableEnvironment, keptStateNote, servableEnvironment } from "./environment-access";
-import { EnvironmentOperation, unservableError } from "./environment-kinds";
-import { accessError } from "./errors";
-import { HostedResource, isLegacyProviderText } from "./hosted-provider";
+} from "../clients/dataverse";
+import { environmentStanding, inEnvironment, inServableEnvironment, keptStateNote, servableEnvironment } from "../clients/environment-access";
+import { EnvironmentOperation, unservableError } from "../clients/environment-kinds";
+import { accessError } from "../transport/errors";
+import { HostedResource, isLegacyProviderText } from "../hosting/hosted-provider";
 import {
     changedProperties,
     CheckFailure,
@@ -59,7 +59,7 @@ import {
     hostedProvider,
     keptOutputs,
     ProviderKey,
-} from "./provider-runtime";
+} from "../hosting/provider-runtime";
 
 export const SECURITY_ROLE_ASSIGNMENT_MODULE = "dataverse";
 export const SECURITY_ROLE_ASSIGNMENT_TYPE = "SecurityRoleAssignment" as const;

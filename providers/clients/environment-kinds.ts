@@ -12,8 +12,8 @@
 // the environment once BAP says it is ready.
 
 import type { EnvironmentInfo } from "./bap";
-import { accessError, AccessError } from "./errors";
-import { NAMESPACE } from "./settings";
+import { accessError, AccessError } from "../transport/errors";
+import { NAMESPACE } from "../transport/settings";
 
 /** Why an environment is not a target; stable: outputs and reports carry it. */
 export type SkipReasonCode = "teams" | "no-dataverse" | "provisioning" | "not-ready" | "busy" | "disabled" | "excluded" | "deleted";

@@ -8,9 +8,9 @@
 // with Office 365 and Power Apps, and storage or instance add-ons, which carry no
 // Dynamics user licence. A known Dynamics SKU whose plans are not listed counts too.
 
-import { ClientContext } from "./context";
-import { accessError } from "./errors";
-import { ApiRequest, getAllPages } from "./http";
+import { ClientContext } from "../transport/context";
+import { accessError } from "../transport/errors";
+import { ApiRequest, getAllPages } from "../transport/http";
 
 export interface ServicePlan {
     readonly servicePlanId: string;

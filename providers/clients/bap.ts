@@ -9,11 +9,11 @@
 // An environment's Dataverse database is described by properties.linkedEnvironmentMetadata;
 // without it the environment has no Dataverse and nothing for a backup to read.
 
-import { ClientContext, dataverseHostRefusal } from "./context";
-import { showUrl } from "./endpoint-policy";
+import { ClientContext, dataverseHostRefusal } from "../transport/context";
+import { showUrl } from "../transport/endpoint-policy";
 import { conditionOf, EnvironmentConditionCode, unservableError } from "./environment-kinds";
-import { accessError } from "./errors";
-import { answerError, ApiAnswer, ApiRequest, callLabel, Explanation, getAllPages, parseAnswer } from "./http";
+import { accessError } from "../transport/errors";
+import { answerError, ApiAnswer, ApiRequest, callLabel, Explanation, getAllPages, parseAnswer } from "../transport/http";
 
 const BASE_PATH = "/providers/Microsoft.BusinessAppPlatform";
 const ENVIRONMENTS_API_VERSION = "2023-06-01";

@@ -18,9 +18,9 @@
 // An operator that Dataverse answers with 403 is handled in one place (operator.ts).
 
 import { DataverseTarget } from "./bap";
-import { ClientContext } from "./context";
-import { accessError } from "./errors";
-import { ApiAnswer, ApiRequest, Explanation, getAllPages } from "./http";
+import { ClientContext } from "../transport/context";
+import { accessError } from "../transport/errors";
+import { ApiAnswer, ApiRequest, Explanation, getAllPages } from "../transport/http";
 import { withOperatorAccess } from "./operator";
 
 const API_PATH = "api/data/v9.2/";

@@ -15,7 +15,7 @@
 // environment, and a change is reported as such rather than as the call's failure.
 
 import { DataverseTarget, dataverseTarget, EnvironmentInfo, findEnvironment, getEnvironment, readEnvironment } from "./bap";
-import { ClientContext } from "./context";
+import { ClientContext } from "../transport/context";
 import {
     conditionOf,
     EnvironmentCondition,
@@ -25,8 +25,8 @@ import {
     unservableCondition,
     unservableError,
 } from "./environment-kinds";
-import { accessError, AccessError, isAccessError, ownWords } from "./errors";
-import { NAMESPACE } from "./settings";
+import { accessError, AccessError, isAccessError, ownWords } from "../transport/errors";
+import { NAMESPACE } from "../transport/settings";
 
 export interface ServedEnvironment {
     readonly environment: EnvironmentInfo;

@@ -24,15 +24,15 @@
 
 import * as pulumi from "@pulumi/pulumi";
 
-import { addUser, DataverseTarget, EnvironmentInfo } from "./bap";
-import { ClientContext } from "./context";
-import { ACCESS_MODES, AccessModeName, accessModeName, disabledUserFix, findSystemUser, setAccessMode, SystemUser } from "./dataverse";
-import { environmentStanding, inEnvironment, inServableEnvironment, keptStateNote, servableEnvironment } from "./environment-access";
-import { EnvironmentOperation } from "./environment-kinds";
-import { accessError } from "./errors";
-import { HostedResource, isLegacyProviderText } from "./hosted-provider";
-import { formatSeconds } from "./http";
-import { waitFor } from "./polling";
+import { addUser, DataverseTarget, EnvironmentInfo } from "../clients/bap";
+import { ClientContext } from "../transport/context";
+import { ACCESS_MODES, AccessModeName, accessModeName, disabledUserFix, findSystemUser, setAccessMode, SystemUser } from "../clients/dataverse";
+import { environmentStanding, inEnvironment, inServableEnvironment, keptStateNote, servableEnvironment } from "../clients/environment-access";
+import { EnvironmentOperation } from "../clients/environment-kinds";
+import { accessError } from "../transport/errors";
+import { HostedResource, isLegacyProviderText } from "../hosting/hosted-provider";
+import { formatSeconds } from "../transport/http";
+import { waitFor } from "../transport/polling";
 import {
     changedProperties,
     CheckFailure,
@@ -43,7 +43,7 @@ import {
     keptOutputs,
     ProviderKey,
     UNKNOWN,
-} from "./provider-runtime";
+} from "../hosting/provider-runtime";
 
 export const ENVIRONMENT_USER_MODULE = "powerplatform";
 export const ENVIRONMENT_USER_TYPE = "EnvironmentUser" as const;
