@@ -7,8 +7,7 @@
 //
 // Without Microsoft Entra ID P2 every PIM call is answered 400 AadPremiumLicenseRequired.
 
-import { ClientContext } from "../providers/transport/context";
-import { parseAnswer } from "../providers/transport/http";
+import { ClientContext, parseAnswer } from "../providers";
 
 export type PimAvailability = { readonly available: true } | { readonly available: false; readonly message: string };
 

@@ -3,9 +3,7 @@
 
 import { ConfigError, describeServiceAccount } from "../lib/config";
 import { readStackSettings } from "../lib/stack-settings";
-import { TokenCredentialLike } from "../providers/transport/credentials";
-import { customEndpointsWarning } from "../providers/transport/endpoint-policy";
-import { configuredCustomHosts, describeCredential, EnvironmentVariables } from "../providers/transport/settings";
+import { configuredCustomHosts, customEndpointsWarning, describeCredential, EnvironmentVariables, TokenCredentialLike } from "../providers";
 import { evaluate } from "./checks";
 import { StackReport } from "./report";
 import { readTenant } from "./tenant-reads";

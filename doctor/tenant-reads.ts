@@ -9,16 +9,30 @@
 
 import { EnvironmentPlan, planEnvironments } from "../lib/environment-plan";
 import { describeServiceAccount, ProgramConfig } from "../lib/config";
-import { EnvironmentInfo, listEnvironments } from "../providers/clients/bap";
-import { checkOperatorSignIn, ClientContext, ClientContextOptions, createClientContext } from "../providers/transport/context";
-import { findSystemUserWithRoles, SystemUserWithRoles } from "../providers/clients/dataverse";
-import { readRoleHeldElsewhere, RoleHeldElsewhere } from "../providers/clients/directory-reads";
-import { DirectoryUser, readDirectoryUser } from "../providers/clients/directory-user";
+import {
+    checkOperatorSignIn,
+    ClientContext,
+    ClientContextOptions,
+    ClientSettings,
+    createClientContext,
+    DirectoryRoleAssignmentInfo,
+    DirectoryUser,
+    EnvironmentInfo,
+    findSystemUserWithRoles,
+    getLicenseDetails,
+    identifyOperator,
+    isGroupMember,
+    LicenseDetail,
+    listDirectoryRoleAssignments,
+    listEnvironments,
+    readDirectoryUser,
+    readOnlySettings,
+    readRoleHeldElsewhere,
+    RoleHeldElsewhere,
+    SystemUserWithRoles,
+    tokenClaims,
+} from "../providers";
 import { GLOBAL_ADMINISTRATOR } from "../lib/directory-roles";
-import { DirectoryRoleAssignmentInfo, getLicenseDetails, isGroupMember, LicenseDetail, listDirectoryRoleAssignments } from "../providers/clients/graph";
-import { identifyOperator } from "../providers/clients/operator";
-import { ClientSettings, readOnlySettings } from "../providers/transport/settings";
-import { tokenClaims } from "../providers/transport/tokens";
 import { Attempt, attempt } from "./check-result";
 import { PimAvailability, probePim } from "./probes";
 

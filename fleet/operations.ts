@@ -24,7 +24,7 @@ import type { EngineEvent, LocalWorkspace, OpMap, Stack } from "@pulumi/pulumi/a
 
 import { NAMESPACE } from "../lib/config";
 import type { Stage } from "../lib/stages";
-import { messageOf } from "../providers/transport/errors";
+import { messageOf } from "../providers";
 import type { FleetOptions } from "./options";
 import { CheckOptions, preRunCheck, PreRunCheck } from "./pre-run-check";
 import type { Activity } from "./progress";

@@ -21,13 +21,16 @@ import { DataverseTarget } from "./bap";
 import { ClientContext } from "../transport/context";
 import { accessError } from "../transport/errors";
 import { ApiAnswer, ApiRequest, Explanation, getAllPages } from "../transport/http";
+import { GUID_PATTERN } from "../transport/ids";
 import { withOperatorAccess } from "./operator";
 
 const API_PATH = "api/data/v9.2/";
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ODATA_HEADERS = { "OData-MaxVersion": "4.0", "OData-Version": "4.0" };
 const USER_FIELDS = "systemuserid,azureactivedirectoryobjectid,isdisabled,accessmode,_businessunitid_value,domainname";
 const ROLE_FIELDS = "roleid,name,_roletemplateid_value,_businessunitid_value";
+
+/** System Administrator's role template id: the same in every environment. */
+export const SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID = "627090ff-40a3-4053-8790-584edc5be201";
 
 export const DATAVERSE_ERROR_CODES = {
     notFound: "0x80040217",
@@ -75,7 +78,7 @@ export interface Role {
 }
 
 function requireGuid(value: string, what: string, environmentId: string): string {
-    if (!GUID.test(value)) {
+    if (!GUID_PATTERN.test(value)) {
         throw accessError("configuration", {
             what: `${what} ${JSON.stringify(value)} is not a GUID`,
             environmentId,

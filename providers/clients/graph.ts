@@ -11,6 +11,7 @@
 import { ClientContext } from "../transport/context";
 import { accessError } from "../transport/errors";
 import { ApiRequest, getAllPages } from "../transport/http";
+import { GUID_PATTERN } from "../transport/ids";
 
 export interface ServicePlan {
     readonly servicePlanId: string;
@@ -42,7 +43,6 @@ export const DYNAMICS_SKUS: readonly string[] = [
 
 const DYNAMICS_PLAN = /^(DYN365_|D365_|CRM)/i;
 const NOT_A_USER_LICENCE = /CDS|STORAGE|INSTANCE/i;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Every page of a Graph v1.0 collection (`@odata.nextLink`), read with the operator's Graph token. */
 export function getAllGraphPages(ctx: ClientContext, path: string, call: string, explain: ApiRequest["explain"]): Promise<any[]> {
@@ -55,7 +55,7 @@ export function getAllGraphPages(ctx: ClientContext, path: string, call: string,
 
 /** The account's licences (all pages). */
 export async function getLicenseDetails(ctx: ClientContext, userObjectId: string): Promise<LicenseDetail[]> {
-    if (!GUID.test(userObjectId)) {
+    if (!GUID_PATTERN.test(userObjectId)) {
         throw accessError("configuration", {
             what: `The user object id ${JSON.stringify(userObjectId)} is not a GUID`,
             fix: "pass the account's Entra object id.",
@@ -154,7 +154,7 @@ export async function listDirectoryRoleAssignments(ctx: ClientContext, principal
  * seconds earlier, which at worst turns an adoption into Graph's "already exist" error.
  */
 export async function isGroupMember(ctx: ClientContext, groupId: string, memberId: string): Promise<boolean> {
-    if (!GUID.test(memberId)) {
+    if (!GUID_PATTERN.test(memberId)) {
         throw accessError("configuration", { what: `The member object id ${JSON.stringify(memberId)} is not a GUID`, fix: "pass the account's Entra object id." });
     }
     const filter = encodeURIComponent(`id eq '${memberId.toLowerCase()}'`);

@@ -17,8 +17,17 @@
 // Consequence worth knowing: read (refresh) and delete run the project's current code,
 // not the code of the update that wrote the state, so every version must read the
 // outputs earlier versions wrote (they have only ever gained fields).
+//
+// Also here: hostedProvider(), the provider object host-entry.js hands out for a type,
+// made from what sets the resource apart (its check, diff, create, read, update and
+// delete) and the configuration and client contexts every provider shares
+// (provider-runtime.ts).
 
 import * as pulumi from "@pulumi/pulumi";
+
+import { ClientContext } from "../transport/context";
+import { CheckFailure } from "./inputs";
+import { configureProvider, providerContext, ProviderKey } from "./provider-runtime";
 
 export type HostedResourceType = "EnvironmentUser" | "SecurityRoleAssignment" | "TimeBoundRoleAssignment";
 
@@ -56,4 +65,48 @@ const HOSTED_TEXTS: readonly string[] = (["EnvironmentUser", "SecurityRoleAssign
  */
 export function isLegacyProviderText(stored: unknown): boolean {
     return typeof stored === "string" && !HOSTED_TEXTS.includes(stored);
+}
+
+type Props = Record<string, unknown>;
+/** The client context, built on first use: some operations never need one. */
+export type ContextSource = () => Promise<ClientContext>;
+
+/**
+ * What sets one of our providers apart; configure() and the client context are the same for all.
+ * check and diff get no client context: they decide from the inputs and state alone.
+ */
+export interface HostedProviderMethods {
+    check(news: Props): { inputs: Props; failures: CheckFailure[] };
+    diff(olds: Props, news: Props): pulumi.dynamic.DiffResult;
+    create(context: ContextSource, inputs: Props): Promise<pulumi.dynamic.CreateResult>;
+    /** Gets the read-only context: a refresh (and `preview --refresh`) only ever reads the tenant. */
+    read(context: ContextSource, id: string, props: Props): Promise<pulumi.dynamic.ReadResult>;
+    update(context: ContextSource, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult>;
+    /** Gets the removal context: it writes, but never makes the operator an application user. */
+    delete(context: ContextSource, props: Props): Promise<void>;
+}
+
+/**
+ * A provider object; its configuration lives in the provider host, never in the object.
+ * Objects made with the same key share configuration and client contexts. `read` runs
+ * with the read-only context whatever the environment says, so a refresh can neither
+ * change the tenant nor make the operator an application user: only create, update and
+ * delete get a context that writes. `delete` writes without ever making the operator an
+ * application user: a destroy, or an environment removed from the list, gives access back
+ * and must not leave the operator System Administrator of that environment (BAP
+ * addAppUser grants it, and nothing removes it again).
+ */
+export function hostedProvider(key: ProviderKey, methods: HostedProviderMethods): pulumi.dynamic.ResourceProvider {
+    const context: ContextSource = () => providerContext(key);
+    const readOnlyContext: ContextSource = () => providerContext(key, "read-only");
+    const removalContext: ContextSource = () => providerContext(key, "removal");
+    return {
+        configure: async (request) => configureProvider(key, request.config),
+        check: async (_olds, news) => methods.check(news),
+        diff: async (_id, olds, news) => methods.diff(olds, news),
+        create: (inputs) => methods.create(context, inputs),
+        read: (id, props) => methods.read(readOnlyContext, id, props),
+        update: (_id, olds, news) => methods.update(context, olds, news),
+        delete: (_id, props) => methods.delete(removalContext, props),
+    };
 }

@@ -30,20 +30,11 @@ import { ACCESS_MODES, AccessModeName, accessModeName, disabledUserFix, findSyst
 import { environmentStanding, inEnvironment, inServableEnvironment, keptStateNote, servableEnvironment } from "../clients/environment-access";
 import { EnvironmentOperation } from "../clients/environment-kinds";
 import { accessError } from "../transport/errors";
-import { HostedResource, isLegacyProviderText } from "../hosting/hosted-provider";
+import { HostedResource, hostedProvider, isLegacyProviderText } from "../hosting/hosted-provider";
+import { changedProperties, CheckFailure, checkEnvironmentId, checkGuid, definedOnly, keptOutputs, UNKNOWN } from "../hosting/inputs";
+import { ProviderKey } from "../hosting/provider-runtime";
 import { formatSeconds } from "../transport/http";
 import { waitFor } from "../transport/polling";
-import {
-    changedProperties,
-    CheckFailure,
-    checkEnvironmentId,
-    checkGuid,
-    definedOnly,
-    hostedProvider,
-    keptOutputs,
-    ProviderKey,
-    UNKNOWN,
-} from "../hosting/provider-runtime";
 
 export const ENVIRONMENT_USER_MODULE = "powerplatform";
 export const ENVIRONMENT_USER_TYPE = "EnvironmentUser" as const;

@@ -44,27 +44,18 @@ import {
     getSystemUserWithRoles,
     listUserRoles,
     Role,
+    SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID,
     SystemUser,
 } from "../clients/dataverse";
 import { environmentStanding, inEnvironment, inServableEnvironment, keptStateNote, servableEnvironment } from "../clients/environment-access";
 import { EnvironmentOperation, unservableError } from "../clients/environment-kinds";
 import { accessError } from "../transport/errors";
-import { HostedResource, isLegacyProviderText } from "../hosting/hosted-provider";
-import {
-    changedProperties,
-    CheckFailure,
-    checkEnvironmentId,
-    checkGuid,
-    definedOnly,
-    hostedProvider,
-    keptOutputs,
-    ProviderKey,
-} from "../hosting/provider-runtime";
+import { HostedResource, hostedProvider, isLegacyProviderText } from "../hosting/hosted-provider";
+import { changedProperties, CheckFailure, checkEnvironmentId, checkGuid, definedOnly, keptOutputs } from "../hosting/inputs";
+import { ProviderKey } from "../hosting/provider-runtime";
 
 export const SECURITY_ROLE_ASSIGNMENT_MODULE = "dataverse";
 export const SECURITY_ROLE_ASSIGNMENT_TYPE = "SecurityRoleAssignment" as const;
-/** System Administrator's role template id: the same in every environment. */
-export const SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID = "627090ff-40a3-4053-8790-584edc5be201";
 
 export interface SecurityRoleAssignmentInputs {
     readonly environmentId: string;
@@ -189,7 +180,7 @@ async function assignRole(ctx: ClientContext, environmentId: string, target: Dat
         throw accessError("not-found", {
             what: `No security role with template ${inputs.roleTemplateId} exists in the account's business unit ${user.businessUnitId}`,
             environmentId,
-            fix: "roleTemplateId must name a system role (System Administrator is 627090ff-40a3-4053-8790-584edc5be201); custom roles have no template.",
+            fix: `roleTemplateId must name a system role (System Administrator is ${SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID}); custom roles have no template.`,
         });
     }
     const outcome = await associateRole(ctx, target, user.systemUserId, role.roleId);

@@ -34,9 +34,10 @@ import * as pulumi from "@pulumi/pulumi";
 
 import { ClientContext } from "../transport/context";
 import { accessError } from "../transport/errors";
-import { HostedResource, isLegacyProviderText } from "../hosting/hosted-provider";
+import { HostedResource, hostedProvider, isLegacyProviderText } from "../hosting/hosted-provider";
+import { changedProperties, CheckFailure, checkGuid, definedOnly, keptOutputs, UNKNOWN } from "../hosting/inputs";
 import { ActiveRoleSchedule, findActiveRoleSchedule, MAX_ELEVATION_HOURS, MAX_JUSTIFICATION_LENGTH, MIN_ELEVATION_HOURS, requestRoleSchedule } from "../clients/pim";
-import { changedProperties, CheckFailure, checkGuid, definedOnly, hostedProvider, keptOutputs, ProviderKey, UNKNOWN } from "../hosting/provider-runtime";
+import { ProviderKey } from "../hosting/provider-runtime";
 
 export const TIME_BOUND_ROLE_ASSIGNMENT_MODULE = "entra";
 export const TIME_BOUND_ROLE_ASSIGNMENT_TYPE = "TimeBoundRoleAssignment" as const;

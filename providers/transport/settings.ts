@@ -24,6 +24,7 @@ import { parseBoolean } from "./booleans";
 import { CLOUD_NAMES, CloudName, CLOUDS, cloudsForAzureadEnvironment, isCloudName } from "./clouds";
 import { CUSTOM_ENDPOINTS_KEY, CUSTOM_ENDPOINTS_VARIABLE, EndpointOrigin, isCloudEndpoint, showUrl } from "./endpoint-policy";
 import { accessError } from "./errors";
+import { GUID_PATTERN } from "./ids";
 
 export const NAMESPACE = "d365-backup-access";
 
@@ -178,7 +179,6 @@ const RETRY_BASE_DELAY_MS = 500;
 const RETRY_MAX_DELAY_MS = 30_000;
 const POLL_MAX_INTERVAL_MS = 30_000;
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOMAIN = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
 
 /** Reads one key; blank strings count as unset. */
@@ -449,10 +449,10 @@ function resolveCredential(read: Reader): CredentialSettings {
     const useMsi = read.flag("azuread:useMsi", ["ARM_USE_MSI"], false);
     const useCli = read.flag("azuread:useCli", ["ARM_USE_CLI"], true);
 
-    if (tenantId !== undefined && !GUID.test(tenantId) && !DOMAIN.test(tenantId)) {
+    if (tenantId !== undefined && !GUID_PATTERN.test(tenantId) && !DOMAIN.test(tenantId)) {
         problems.push(`${TENANT_SOURCE}: ${JSON.stringify(tenantId)} is not a tenant id; expected a GUID or a domain such as contoso.onmicrosoft.com.`);
     }
-    if (clientId !== undefined && !GUID.test(clientId)) {
+    if (clientId !== undefined && !GUID_PATTERN.test(clientId)) {
         problems.push(`${CLIENT_SOURCE}: ${JSON.stringify(clientId)} is not an application (client) id; expected a GUID.`);
     }
 
