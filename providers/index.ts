@@ -22,17 +22,11 @@ export { accessError, isAccessError, messageOf } from "./transport/errors";
 export type { AccessError, AccessErrorKind } from "./transport/errors";
 export { parseAnswer } from "./transport/http";
 export { GUID_PATTERN, isEnvironmentId, isGuid, normalizeEnvironmentId } from "./transport/ids";
-export {
-    CONFIG_KEYS,
-    configuredCustomHosts,
-    describeCredential,
-    NAMESPACE,
-    readClientSettings,
-    readOnlySettings,
-    resolveClientSettings,
-    SECRET_CONFIG_KEYS,
-} from "./transport/settings";
-export type { ClientSettings, ConfigSource, CredentialSettings, EnvironmentVariables } from "./transport/settings";
+export { describeCredential } from "./transport/settings/credential-choice";
+export { configuredCustomHosts } from "./transport/settings/endpoints";
+export { CONFIG_KEYS, NAMESPACE, SECRET_CONFIG_KEYS } from "./transport/settings/keys";
+export { readClientSettings, readOnlySettings, resolveClientSettings } from "./transport/settings/resolve";
+export type { ClientSettings, ConfigSource, CredentialSettings, EnvironmentVariables } from "./transport/settings/types";
 export { tokenClaims } from "./transport/tokens";
 
 // clients: BAP, Dataverse, Microsoft Graph and PIM, and what the program reads through them

@@ -26,7 +26,7 @@ import {
     unservableError,
 } from "./environment-kinds";
 import { accessError, AccessError, isAccessError, ownWords } from "../transport/errors";
-import { NAMESPACE } from "../transport/settings";
+import { NAMESPACE } from "../transport/settings/keys";
 
 export interface ServedEnvironment {
     readonly environment: EnvironmentInfo;

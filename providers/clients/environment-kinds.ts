@@ -13,7 +13,7 @@
 
 import type { EnvironmentInfo } from "./bap";
 import { accessError, AccessError } from "../transport/errors";
-import { NAMESPACE } from "../transport/settings";
+import { NAMESPACE } from "../transport/settings/keys";
 
 /** Why an environment is not a target; stable: outputs and reports carry it. */
 export type SkipReasonCode = "teams" | "no-dataverse" | "provisioning" | "not-ready" | "busy" | "disabled" | "excluded" | "deleted";

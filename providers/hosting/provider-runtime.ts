@@ -11,7 +11,9 @@
 // beside the current code, and each keeps its own context.
 
 import { ClientContext, createClientContext } from "../transport/context";
-import { ConfigSource, pickClientConfig, readOnlySettings, removalSettings, resolveClientSettings } from "../transport/settings";
+import { pickClientConfig } from "../transport/settings/reader";
+import { readOnlySettings, removalSettings, resolveClientSettings } from "../transport/settings/resolve";
+import { ConfigSource } from "../transport/settings/types";
 
 /** The key an instance of a provider keeps; deliberately empty. */
 export type ProviderKey = object;

@@ -11,13 +11,26 @@
 export const CLOUD_NAMES = ["public", "usgov", "usgovhigh", "dod", "china"] as const;
 export type CloudName = (typeof CLOUD_NAMES)[number];
 
-export interface CloudEndpoints {
+/**
+ * The endpoints the clients call, one URL per service: the one endpoint shape. A
+ * cloud's defaults (CloudEndpoints), the configured ones (settings.ts EndpointSettings)
+ * and those a client context resolved (context.ts ResolvedEndpoints) each add to it.
+ */
+export interface Endpoints {
     /** Entra ID sign-in authority host, without tenant. */
     readonly login: string;
     /** Microsoft Graph base URL, without /v1.0. */
     readonly graph: string;
     /** Power Platform admin API (BAP) base URL, without /providers/.... */
     readonly bap: string;
+}
+
+export type EndpointKey = keyof Endpoints;
+
+/** The keys of Endpoints, in the order messages list them. */
+export const ENDPOINT_KEYS: readonly EndpointKey[] = ["login", "graph", "bap"];
+
+export interface CloudEndpoints extends Endpoints {
     /** Audience of BAP tokens: the cloud's Power Apps service, not the BAP host. */
     readonly bapAudience: string;
     /** The ARM host that serves the cloud's /metadata/endpoints (azuread:metadataHost). */

@@ -5,7 +5,7 @@
 // Contexts with the same sign-in also share their token source, so the two providers
 // in one host process sign in once per audience between them, not once each.
 
-import { CLOUDS } from "./clouds";
+import { CLOUDS, Endpoints } from "./clouds";
 import { createCredential, TokenCredentialLike } from "./credentials";
 import {
     bapAudienceFor,
@@ -21,21 +21,13 @@ import {
 } from "./endpoint-policy";
 import { accessError } from "./errors";
 import { createHttpClient, HttpClient, Service } from "./http";
-import {
-    ClientSettings,
-    ConfigSource,
-    configuredCustomHosts,
-    describeCredential,
-    EnvironmentVariables,
-    normalizeEndpoint,
-    resolveClientSettings,
-} from "./settings";
+import { describeCredential } from "./settings/credential-choice";
+import { configuredCustomHosts, normalizeEndpoint } from "./settings/endpoints";
+import { resolveClientSettings } from "./settings/resolve";
+import { ClientSettings, ConfigSource, EnvironmentVariables } from "./settings/types";
 import { createTokenSource, TokenSource } from "./tokens";
 
-export interface ResolvedEndpoints {
-    readonly login: string;
-    readonly graph: string;
-    readonly bap: string;
+export interface ResolvedEndpoints extends Endpoints {
     /** BAP tokens: the cloud's Power Apps service, or a custom BAP host's own origin. */
     readonly bapAudience: string;
     /** Graph tokens are for the Graph host itself. */
@@ -259,7 +251,7 @@ async function readCloudMetadata(
     host: string,
     source: string,
     log: (message: string) => void,
-): Promise<{ login: string; graph: string }> {
+): Promise<Pick<Endpoints, "login" | "graph">> {
     const noTokens: TokenSource = {
         get: () => Promise.reject(new Error("the metadata endpoint takes no token")),
         invalidate: () => undefined,

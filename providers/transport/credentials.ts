@@ -10,7 +10,7 @@
 
 import { PUBLIC_AUTHORITY_HOST } from "./clouds";
 import { accessError, messageOf } from "./errors";
-import { CredentialSettings } from "./settings";
+import { CredentialSettings } from "./settings/types";
 
 /** The part of @azure/identity's TokenCredential the clients use. */
 export interface TokenCredentialLike {

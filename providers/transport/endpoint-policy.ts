@@ -8,10 +8,10 @@
 // Also: how a URL is shown in messages, without the parts that may hold a secret (a SAS
 // query, user:password@, a fragment).
 
-import { CloudName, CLOUDS } from "./clouds";
+import { CloudName, CLOUDS, EndpointKey } from "./clouds";
 
-/** The endpoints of a cloud that configuration can move. */
-export type EndpointKind = "login" | "graph" | "bap" | "metadata";
+/** The endpoints of a cloud that configuration can move: the three services' and the metadata host. */
+export type EndpointKind = EndpointKey | "metadata";
 
 /** One host the clients talk to and the setting that chose it, e.g. "127.0.0.1:9" from "AZURE_AUTHORITY_HOST". */
 export interface EndpointOrigin {

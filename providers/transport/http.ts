@@ -20,7 +20,7 @@
 // a transport concern and lives in polling.ts.
 
 import { AccessErrorKind, accessError, messageOf, redactTokens } from "./errors";
-import { HttpSettings } from "./settings";
+import { HttpSettings } from "./settings/types";
 import { TokenSource } from "./tokens";
 
 export type Service = "graph" | "bap" | "dataverse" | "metadata" | "login";

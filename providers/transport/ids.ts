@@ -9,6 +9,9 @@ export const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0
 /** The default environment's id, "Default-<tenant id>", in any case. */
 export const DEFAULT_ENVIRONMENT_PATTERN = /^default-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** A DNS name with at least one dot, e.g. contoso.onmicrosoft.com or management.azure.com. */
+export const DOMAIN_NAME_PATTERN = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
+
 export function isGuid(value: string): boolean {
     return GUID_PATTERN.test(value);
 }

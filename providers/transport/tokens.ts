@@ -14,7 +14,7 @@
 
 import { TokenCredentialLike } from "./credentials";
 import { accessError, isAccessError, messageOf } from "./errors";
-import { missingCredentialsHelp } from "./settings";
+import { missingCredentialsHelp } from "./settings/credential-choice";
 
 export interface TokenSource {
     /** A bearer token for `audience` (e.g. "https://service.powerapps.com"), by `deadline` (epoch ms) when given. */

@@ -9,7 +9,7 @@ import { checkOperatorSignIn, clientContextFromConfig, ClientContext, createClie
 import { TokenCredentialLike } from "../../providers/transport/credentials";
 import { isAccessError } from "../../providers/transport/errors";
 import { HttpClient } from "../../providers/transport/http";
-import { resolveClientSettings } from "../../providers/transport/settings";
+import { resolveClientSettings } from "../../providers/transport/settings/resolve";
 import { baseSeed, OPERATOR, TENANT_ID, withEmulator } from "./support/tenant";
 
 const quiet = { log: () => undefined };

@@ -5,7 +5,7 @@ import * as assert from "assert";
 
 import { isAccessError } from "../../providers/transport/errors";
 import { createHttpClient, getAllPages, HttpClient } from "../../providers/transport/http";
-import { HttpSettings } from "../../providers/transport/settings";
+import { HttpSettings } from "../../providers/transport/settings/types";
 import { createTokenSource, TokenSource } from "../../providers/transport/tokens";
 import { json, LocalServer, startLocalServer } from "./support/local-server";
 

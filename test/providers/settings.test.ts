@@ -9,7 +9,11 @@ import { CLOUDS } from "../../providers/transport/clouds";
 import { loadCertificatePem } from "../../providers/transport/credentials";
 import { isAccessError } from "../../providers/transport/errors";
 import { bapAudienceFor, customEndpointsWarning, isCloudDataverseHost, showUrl } from "../../providers/transport/endpoint-policy";
-import { ClientSettings, CONFIG_KEYS, configuredCustomHosts, pickClientConfig, resolveClientSettings } from "../../providers/transport/settings";
+import { configuredCustomHosts } from "../../providers/transport/settings/endpoints";
+import { CONFIG_KEYS } from "../../providers/transport/settings/keys";
+import { pickClientConfig } from "../../providers/transport/settings/reader";
+import { resolveClientSettings } from "../../providers/transport/settings/resolve";
+import { ClientSettings } from "../../providers/transport/settings/types";
 
 const TENANT = "11111111-1111-1111-1111-111111111111";
 const CLIENT = "22222222-2222-2222-2222-222222222222";
