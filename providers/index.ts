@@ -20,7 +20,7 @@ export type { TokenCredentialLike } from "./transport/credentials";
 export { CUSTOM_ENDPOINTS_KEY, CUSTOM_ENDPOINTS_VARIABLE, customEndpointsWarning } from "./transport/endpoint-policy";
 export { accessError, isAccessError, messageOf } from "./transport/errors";
 export type { AccessError, AccessErrorKind } from "./transport/errors";
-export { parseAnswer } from "./transport/http";
+export { parseAnswer } from "./transport/http/answers";
 export { GUID_PATTERN, isEnvironmentId, isGuid, normalizeEnvironmentId } from "./transport/ids";
 export { describeCredential } from "./transport/settings/credential-choice";
 export { configuredCustomHosts } from "./transport/settings/endpoints";

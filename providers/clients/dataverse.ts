@@ -20,7 +20,8 @@
 import { DataverseTarget } from "./bap";
 import { ClientContext } from "../transport/context";
 import { accessError } from "../transport/errors";
-import { ApiAnswer, ApiRequest, Explanation, getAllPages } from "../transport/http";
+import { getAllPages } from "../transport/http/paging";
+import { ApiAnswer, ApiRequest, Explanation } from "../transport/http/request";
 import { GUID_PATTERN } from "../transport/ids";
 import { withOperatorAccess } from "./operator";
 

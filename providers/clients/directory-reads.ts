@@ -15,7 +15,7 @@
 import { ClientContext } from "../transport/context";
 import { getAllGraphPages } from "./graph";
 import { isPimLicenceError, listActiveRoleSchedules } from "./pim";
-import { ApiAnswer, Explanation } from "../transport/http";
+import { ApiAnswer, Explanation } from "../transport/http/request";
 
 export interface NamedRoleAssignment {
     readonly roleDefinitionId: string;

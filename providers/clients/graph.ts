@@ -10,7 +10,8 @@
 
 import { ClientContext } from "../transport/context";
 import { accessError } from "../transport/errors";
-import { ApiRequest, getAllPages } from "../transport/http";
+import { getAllPages } from "../transport/http/paging";
+import { ApiRequest } from "../transport/http/request";
 import { GUID_PATTERN } from "../transport/ids";
 
 export interface ServicePlan {

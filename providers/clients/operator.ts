@@ -18,7 +18,7 @@
 import { addApplicationUser, DataverseTarget } from "./bap";
 import { ClientContext } from "../transport/context";
 import { accessError, AccessError, isAccessError, ownWords } from "../transport/errors";
-import { formatSeconds } from "../transport/http";
+import { formatSeconds } from "../transport/durations";
 import { waitFor } from "../transport/polling";
 import { tokenClaims } from "../transport/tokens";
 

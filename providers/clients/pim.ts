@@ -15,7 +15,7 @@
 import { ClientContext } from "../transport/context";
 import { isAccessError } from "../transport/errors";
 import { getAllGraphPages } from "./graph";
-import { ApiAnswer, Explanation } from "../transport/http";
+import { ApiAnswer, Explanation } from "../transport/http/request";
 
 /** An active directory role assignment as PIM reports it. */
 export interface ActiveRoleSchedule {

@@ -33,7 +33,7 @@ import { accessError } from "../transport/errors";
 import { HostedResource, hostedProvider, isLegacyProviderText } from "../hosting/hosted-provider";
 import { changedProperties, CheckFailure, checkEnvironmentId, checkGuid, definedOnly, keptOutputs, UNKNOWN } from "../hosting/inputs";
 import { ProviderKey } from "../hosting/provider-runtime";
-import { formatSeconds } from "../transport/http";
+import { formatSeconds } from "../transport/durations";
 import { waitFor } from "../transport/polling";
 
 export const ENVIRONMENT_USER_MODULE = "powerplatform";

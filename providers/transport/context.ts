@@ -20,7 +20,8 @@ import {
     showUrl,
 } from "./endpoint-policy";
 import { accessError } from "./errors";
-import { createHttpClient, HttpClient, Service } from "./http";
+import { createHttpClient } from "./http/client";
+import { HttpClient, Service } from "./http/request";
 import { describeCredential } from "./settings/credential-choice";
 import { configuredCustomHosts, normalizeEndpoint } from "./settings/endpoints";
 import { resolveClientSettings } from "./settings/resolve";

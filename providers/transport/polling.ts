@@ -9,7 +9,7 @@
 // a request every half second for ten minutes. Every wait is bounded, and long waits
 // print progress so an operator sees why `pulumi up` sits still.
 
-import { formatSeconds } from "./http";
+import { formatSeconds } from "./durations";
 
 export type Probe<T> = () => Promise<{ readonly done: true; readonly value: T } | { readonly done: false; readonly reason: string }>;
 

@@ -8,7 +8,7 @@ import { listEnvironments } from "../../providers/clients/bap";
 import { checkOperatorSignIn, clientContextFromConfig, ClientContext, createClientContext, customEndpointsNotice } from "../../providers/transport/context";
 import { TokenCredentialLike } from "../../providers/transport/credentials";
 import { isAccessError } from "../../providers/transport/errors";
-import { HttpClient } from "../../providers/transport/http";
+import { HttpClient } from "../../providers/transport/http/request";
 import { resolveClientSettings } from "../../providers/transport/settings/resolve";
 import { baseSeed, OPERATOR, TENANT_ID, withEmulator } from "./support/tenant";
 
