@@ -5,9 +5,9 @@
 
 import * as pulumi from "@pulumi/pulumi";
 
-import { environmentUserProvider } from "./resources/environment-user";
 import { HostedResourceType } from "./hosting/hosted-provider";
 import { ProviderKey } from "./hosting/provider-runtime";
+import { environmentUserProvider } from "./resources/environment-user";
 import { securityRoleAssignmentProvider } from "./resources/security-role-assignment";
 import { timeBoundRoleAssignmentProvider } from "./resources/time-bound-role-assignment";
 

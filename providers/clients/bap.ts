@@ -11,11 +11,11 @@
 
 import { ClientContext, dataverseHostRefusal } from "../transport/context";
 import { showUrl } from "../transport/endpoint-policy";
-import { conditionOf, EnvironmentConditionCode, unservableError } from "./environment-kinds";
 import { accessError } from "../transport/errors";
 import { answerError, callLabel, parseAnswer } from "../transport/http/answers";
 import { getAllPages } from "../transport/http/paging";
 import { ApiAnswer, ApiRequest, Explanation } from "../transport/http/request";
+import { conditionOf, EnvironmentConditionCode, unservableError } from "./environment-kinds";
 
 const BASE_PATH = "/providers/Microsoft.BusinessAppPlatform";
 const ENVIRONMENTS_API_VERSION = "2023-06-01";

@@ -17,12 +17,12 @@
 //
 // An operator that Dataverse answers with 403 is handled in one place (operator.ts).
 
-import { DataverseTarget } from "./bap";
 import { ClientContext } from "../transport/context";
 import { accessError } from "../transport/errors";
 import { getAllPages } from "../transport/http/paging";
 import { ApiAnswer, ApiRequest, Explanation } from "../transport/http/request";
 import { GUID_PATTERN } from "../transport/ids";
+import { DataverseTarget } from "./bap";
 import { withOperatorAccess } from "./operator";
 
 const API_PATH = "api/data/v9.2/";

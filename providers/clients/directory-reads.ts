@@ -13,9 +13,9 @@
 //     the role's eligibles   GET {graph}/v1.0/roleManagement/directory/roleEligibilityScheduleInstances?$filter=roleDefinitionId eq '{role}'
 
 import { ClientContext } from "../transport/context";
+import { ApiAnswer, Explanation } from "../transport/http/request";
 import { getAllGraphPages } from "./graph";
 import { isPimLicenceError, listActiveRoleSchedules } from "./pim";
-import { ApiAnswer, Explanation } from "../transport/http/request";
 
 export interface NamedRoleAssignment {
     readonly roleDefinitionId: string;

@@ -14,8 +14,10 @@
 // could not be reached or kept failing), BAP is asked once more about this one
 // environment, and a change is reported as such rather than as the call's failure.
 
-import { DataverseTarget, dataverseTarget, EnvironmentInfo, findEnvironment, getEnvironment, readEnvironment } from "./bap";
 import { ClientContext } from "../transport/context";
+import { accessError, AccessError, isAccessError, ownWords } from "../transport/errors";
+import { NAMESPACE } from "../transport/settings/keys";
+import { DataverseTarget, dataverseTarget, EnvironmentInfo, findEnvironment, getEnvironment, readEnvironment } from "./bap";
 import {
     conditionOf,
     EnvironmentCondition,
@@ -25,8 +27,6 @@ import {
     unservableCondition,
     unservableError,
 } from "./environment-kinds";
-import { accessError, AccessError, isAccessError, ownWords } from "../transport/errors";
-import { NAMESPACE } from "../transport/settings/keys";
 
 export interface ServedEnvironment {
     readonly environment: EnvironmentInfo;

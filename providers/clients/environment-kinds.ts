@@ -11,9 +11,9 @@
 // an operation running, disabled. "Not now" reasons are temporary: the next update adds
 // the environment once BAP says it is ready.
 
-import type { EnvironmentInfo } from "./bap";
 import { accessError, AccessError } from "../transport/errors";
 import { NAMESPACE } from "../transport/settings/keys";
+import type { EnvironmentInfo } from "./bap";
 
 /** Why an environment is not a target; stable: outputs and reports carry it. */
 export type SkipReasonCode = "teams" | "no-dataverse" | "provisioning" | "not-ready" | "busy" | "disabled" | "excluded" | "deleted";

@@ -15,12 +15,12 @@
 // - a signed-in user, or an application when the setting is off: an error that says
 //   what to do instead.
 
-import { addApplicationUser, DataverseTarget } from "./bap";
 import { ClientContext } from "../transport/context";
-import { accessError, AccessError, isAccessError, ownWords } from "../transport/errors";
 import { formatSeconds } from "../transport/durations";
+import { accessError, AccessError, isAccessError, ownWords } from "../transport/errors";
 import { waitFor } from "../transport/polling";
 import { tokenClaims } from "../transport/tokens";
+import { addApplicationUser, DataverseTarget } from "./bap";
 
 export interface OperatorIdentity {
     readonly kind: "application" | "user";

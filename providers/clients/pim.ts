@@ -14,8 +14,8 @@
 
 import { ClientContext } from "../transport/context";
 import { isAccessError } from "../transport/errors";
-import { getAllGraphPages } from "./graph";
 import { ApiAnswer, Explanation } from "../transport/http/request";
+import { getAllGraphPages } from "./graph";
 
 /** An active directory role assignment as PIM reports it. */
 export interface ActiveRoleSchedule {

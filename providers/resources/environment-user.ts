@@ -25,15 +25,15 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { addUser, DataverseTarget, EnvironmentInfo } from "../clients/bap";
-import { ClientContext } from "../transport/context";
 import { ACCESS_MODES, AccessModeName, accessModeName, disabledUserFix, findSystemUser, setAccessMode, SystemUser } from "../clients/dataverse";
 import { environmentStanding, inEnvironment, inServableEnvironment, keptStateNote, servableEnvironment } from "../clients/environment-access";
 import { EnvironmentOperation } from "../clients/environment-kinds";
-import { accessError } from "../transport/errors";
 import { HostedResource, hostedProvider, isLegacyProviderText } from "../hosting/hosted-provider";
 import { changedProperties, CheckFailure, checkEnvironmentId, checkGuid, definedOnly, keptOutputs, UNKNOWN } from "../hosting/inputs";
 import { ProviderKey } from "../hosting/provider-runtime";
+import { ClientContext } from "../transport/context";
 import { formatSeconds } from "../transport/durations";
+import { accessError } from "../transport/errors";
 import { waitFor } from "../transport/polling";
 
 export const ENVIRONMENT_USER_MODULE = "powerplatform";

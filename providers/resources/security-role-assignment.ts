@@ -33,7 +33,6 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { DataverseTarget } from "../clients/bap";
-import { ClientContext } from "../transport/context";
 import {
     associateRole,
     disabledUserFix,
@@ -49,10 +48,11 @@ import {
 } from "../clients/dataverse";
 import { environmentStanding, inEnvironment, inServableEnvironment, keptStateNote, servableEnvironment } from "../clients/environment-access";
 import { EnvironmentOperation, unservableError } from "../clients/environment-kinds";
-import { accessError } from "../transport/errors";
 import { HostedResource, hostedProvider, isLegacyProviderText } from "../hosting/hosted-provider";
 import { changedProperties, CheckFailure, checkEnvironmentId, checkGuid, definedOnly, keptOutputs } from "../hosting/inputs";
 import { ProviderKey } from "../hosting/provider-runtime";
+import { ClientContext } from "../transport/context";
+import { accessError } from "../transport/errors";
 
 export const SECURITY_ROLE_ASSIGNMENT_MODULE = "dataverse";
 export const SECURITY_ROLE_ASSIGNMENT_TYPE = "SecurityRoleAssignment" as const;

@@ -32,12 +32,12 @@
 
 import * as pulumi from "@pulumi/pulumi";
 
-import { ClientContext } from "../transport/context";
-import { accessError } from "../transport/errors";
+import { ActiveRoleSchedule, findActiveRoleSchedule, MAX_ELEVATION_HOURS, MAX_JUSTIFICATION_LENGTH, MIN_ELEVATION_HOURS, requestRoleSchedule } from "../clients/pim";
 import { HostedResource, hostedProvider, isLegacyProviderText } from "../hosting/hosted-provider";
 import { changedProperties, CheckFailure, checkGuid, definedOnly, keptOutputs, UNKNOWN } from "../hosting/inputs";
-import { ActiveRoleSchedule, findActiveRoleSchedule, MAX_ELEVATION_HOURS, MAX_JUSTIFICATION_LENGTH, MIN_ELEVATION_HOURS, requestRoleSchedule } from "../clients/pim";
 import { ProviderKey } from "../hosting/provider-runtime";
+import { ClientContext } from "../transport/context";
+import { accessError } from "../transport/errors";
 
 export const TIME_BOUND_ROLE_ASSIGNMENT_MODULE = "entra";
 export const TIME_BOUND_ROLE_ASSIGNMENT_TYPE = "TimeBoundRoleAssignment" as const;
