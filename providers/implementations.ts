@@ -1,4 +1,4 @@
-// The provider implementation behind each hosted resource type (hosted-provider.ts),
+// The provider implementation behind each hosted resource type (hosting/hosted-provider.ts),
 // as host-entry.js hands them out: one per type per provider process, all made with
 // one key, so they share one client context (one environment listing, one token per
 // audience, one concurrency limit per host) for the whole command.

@@ -58,7 +58,7 @@ export function configureProvider(key: ProviderKey, config: ConfigSource): void 
 /**
  * The provider's client context, built on first use from the configuration and the
  * provider host's environment variables (ARM_*, D365BA_*). Providers made with the
- * same key share it: the host's two resource types use one (implementations.ts), so
+ * same key share it: the host's resource types use one (implementations.ts), so
  * they list environments once, sign in once per audience and share each host's
  * concurrency limit. The read-only context is a second one, with the same sign-in,
  * that only ever sends GET requests. A failed build is not kept, so the next operation

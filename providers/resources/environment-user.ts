@@ -6,7 +6,7 @@
 //   check   validates ids and the access mode (read-write by default)
 //   diff    replace when the environment or the user changes; update when the access
 //           mode differs or a refresh found the user disabled
-//   create  BAP: the environment must be one that can be served now (environment-kinds.ts),
+//   create  BAP: the environment must be one that can be served now (clients/environment-kinds.ts),
 //           else an error at once; Dataverse: adopt the user if it is
 //           there and enabled; otherwise BAP addUser (waiting out a licence or a group
 //           membership still propagating; a refusal that belongs to the environment —

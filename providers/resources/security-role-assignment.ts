@@ -7,7 +7,7 @@
 //   diff    any input change replaces the assignment; the user is named by its Entra
 //           object id, known at preview, so a preview never shows a replacement the
 //           update will not make
-//   create  the environment must be one that can be served now (environment-kinds.ts),
+//   create  the environment must be one that can be served now (clients/environment-kinds.ts),
 //           else an error at once, before anything is sent to it;
 //           the user (found by object id, with its roles, in one call) must exist and
 //           be enabled; adopt the role if the user holds it (origin "adopted", or

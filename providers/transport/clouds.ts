@@ -2,7 +2,7 @@
 // of each, the token audience BAP expects, the ARM host that serves the cloud's
 // metadata and the domains of its Dataverse instances. These are the only hosts a
 // token or a credential goes to, unless a stack opts in to custom endpoints (see
-// settings.ts and endpoint-policy.ts).
+// settings/endpoints.ts and endpoint-policy.ts).
 //
 // Sources: Microsoft's Power Platform documentation and Microsoft's own Terraform
 // provider for Power Platform (its per-cloud settings), the Azure SDK cloud tables for
@@ -13,7 +13,7 @@ export type CloudName = (typeof CLOUD_NAMES)[number];
 
 /**
  * The endpoints the clients call, one URL per service: the one endpoint shape. A
- * cloud's defaults (CloudEndpoints), the configured ones (settings.ts EndpointSettings)
+ * cloud's defaults (CloudEndpoints), the configured ones (settings/types.ts EndpointSettings)
  * and those a client context resolved (context.ts ResolvedEndpoints) each add to it.
  */
 export interface Endpoints {

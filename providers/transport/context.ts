@@ -2,8 +2,8 @@
 // layer, shared by every call a program run or a provider process makes. Built once
 // per process (the providers keep theirs for the life of the provider host, so 50
 // environments share one token per audience and one concurrency limit per host).
-// Contexts with the same sign-in also share their token source, so the two providers
-// in one host process sign in once per audience between them, not once each.
+// Contexts with the same sign-in also share their token source, so the providers in
+// one host process sign in once per audience between them, not once each.
 
 import { CLOUDS, Endpoints } from "./clouds";
 import { createCredential, TokenCredentialLike } from "./credentials";

@@ -148,7 +148,7 @@ async function federatedToken(settings: OidcSettings): Promise<string> {
         // The request carries the CI system's request token: it goes to the configured URL
         // and nowhere else. A redirect is answered as a failure (not followed to a host no
         // one checked), and HTTPS_PROXY/HTTP_PROXY are not honoured (a proxy would see the
-        // token), as for every other request of the program (http.ts).
+        // token), as for every other request of the program (http/client.ts).
         maxRedirects: 0,
         proxy: false,
     });

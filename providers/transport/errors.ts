@@ -52,7 +52,7 @@ export interface AccessErrorDetails {
     readonly environmentId?: string;
     /** The environment's display name, shown beside its id. */
     readonly environmentName?: string;
-    /** Why the environment cannot be served (environment-kinds.ts SkipReasonCode), for environment-unavailable. */
+    /** Why the environment cannot be served (clients/environment-kinds.ts SkipReasonCode), for environment-unavailable. */
     readonly reasonCode?: string;
     /** The call that failed, e.g. "BAP addUser (POST …/environments/{id}/addUser)". */
     readonly call?: string;

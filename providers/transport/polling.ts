@@ -1,6 +1,6 @@
 // Waiting for eventual consistency: a user Power Platform has not synced yet, a
 // licence still on its way, an application user not yet usable. Separate from the
-// transport retries in http.ts: here every round is a successful call whose answer
+// transport retries in http/client.ts: here every round is a successful call whose answer
 // is "not yet".
 //
 // Intervals start short, stay short for the first rounds (most waits end within them)

@@ -6,9 +6,9 @@
 type HostSlots = Map<string, { active: number; waiting: (() => void)[] }>;
 
 /**
- * The slots are shared by every client in the process (kept on globalThis): the
- * provider host runs both providers, each with its own context, and the bound is
- * meant per host, not per provider.
+ * The slots are shared by every client in the process (kept on globalThis): one
+ * provider host holds several client contexts (one per mode, and those of copies
+ * serialized into older state), and the bound is meant per host, not per context.
  */
 function processHostSlots(): HostSlots {
     const holder = globalThis as unknown as Record<symbol, HostSlots | undefined>;

@@ -1,6 +1,6 @@
 // Loads providers the way Pulumi's provider host (@pulumi/pulumi/cmd/dynamic-provider)
 // does: require-from-string(__provider).handler(). Our resources store a one-line
-// hosted provider (providers/hosted-provider.ts); stacks written by earlier versions
+// hosted provider (providers/hosting/hosted-provider.ts); stacks written by earlier versions
 // store a serialized copy of a provider object, which serializeProvider() reproduces.
 
 import * as pulumi from "@pulumi/pulumi";
