@@ -27,6 +27,21 @@ async function exportState(workspace: PulumiWorkspace): Promise<{ text: string; 
     return { text: stdout, resources: JSON.parse(stdout).deployment.resources };
 }
 
+/**
+ * A fixture opened as it was left: the emulator holding its tenant, and a workspace whose
+ * stack holds its state and its settings file (secrets encrypted with the workspaces'
+ * passphrase).
+ */
+async function openFixture(fixture: string): Promise<{ emulator: RunningEmulator; workspace: PulumiWorkspace; tenant: any; state: Awaited<ReturnType<typeof exportState>> }> {
+    const tenant = JSON.parse(await fs.readFile(path.join(fixture, "tenant.json"), "utf8"));
+    const emulator = await startEmulator(tenant);
+    const { ARM_CLIENT_SECRET: _secret, ...env } = emulator.env;
+    const workspace = await createWorkspace({ stack: STACK, env });
+    await workspace.run(["stack", "import", "--file", path.join(fixture, "state.json")]);
+    await fs.copyFile(path.join(fixture, `Pulumi.${STACK}.yaml`), path.join(workspace.directory, `Pulumi.${STACK}.yaml`));
+    return { emulator, workspace, tenant, state: await exportState(workspace) };
+}
+
 /** What the tenant holds for the account: directory roles, and per environment user, access mode and roles. */
 function accessOf(emulator: RunningEmulator, accountId: string) {
     const state = emulator.state();
@@ -48,15 +63,9 @@ describe("upgrading a stack written by version 0.1.0", function () {
     let original: Awaited<ReturnType<typeof exportState>>;
 
     before(async () => {
-        const tenant = JSON.parse(await fs.readFile(path.join(FIXTURE, "tenant.json"), "utf8"));
-        accountId = tenant.users.find((user: any) => user.userPrincipalName.startsWith("backup@")).id;
-        emulator = await startEmulator(tenant);
-        const { ARM_CLIENT_SECRET: _secret, ...env } = emulator.env;
-        workspace = await createWorkspace({ stack: STACK, env });
-        await workspace.run(["stack", "import", "--file", path.join(FIXTURE, "state.json")]);
-        // The stack's settings of that version: its secrets are encrypted with the fixture's salt.
-        await fs.copyFile(path.join(FIXTURE, `Pulumi.${STACK}.yaml`), path.join(workspace.directory, `Pulumi.${STACK}.yaml`));
-        original = await exportState(workspace);
+        const opened = await openFixture(FIXTURE);
+        ({ emulator, workspace, state: original } = opened);
+        accountId = opened.tenant.users.find((user: any) => user.userPrincipalName.startsWith("backup@")).id;
     });
 
     after(async () => {
@@ -125,12 +134,7 @@ describe("a stack written by this version's hosted providers", function () {
     let original: Awaited<ReturnType<typeof exportState>>;
 
     before(async () => {
-        emulator = await startEmulator(JSON.parse(await fs.readFile(path.join(fixture, "tenant.json"), "utf8")));
-        const { ARM_CLIENT_SECRET: _secret, ...env } = emulator.env;
-        workspace = await createWorkspace({ stack: STACK, env });
-        await workspace.run(["stack", "import", "--file", path.join(fixture, "state.json")]);
-        await fs.copyFile(path.join(fixture, `Pulumi.${STACK}.yaml`), path.join(workspace.directory, `Pulumi.${STACK}.yaml`));
-        original = await exportState(workspace);
+        ({ emulator, workspace, state: original } = await openFixture(fixture));
     });
 
     after(async () => {
