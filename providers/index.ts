@@ -13,20 +13,34 @@
 // transport: settings, sign-in, HTTP, errors, identifier shapes
 export { parseBoolean } from "./transport/booleans";
 export { CLOUD_NAMES, CLOUDS } from "./transport/clouds";
-export type { CloudEndpoints, CloudName } from "./transport/clouds";
+export type { CloudEndpoints, CloudName, EndpointKey, Endpoints } from "./transport/clouds";
 export { checkOperatorSignIn, clientContextFromConfig, createClientContext, customEndpointsNotice } from "./transport/context";
 export type { ClientContext, ClientContextOptions, ResolvedEndpoints } from "./transport/context";
 export type { TokenCredentialLike } from "./transport/credentials";
+export { formatSeconds } from "./transport/durations";
 export { CUSTOM_ENDPOINTS_KEY, CUSTOM_ENDPOINTS_VARIABLE, customEndpointsWarning } from "./transport/endpoint-policy";
 export { accessError, isAccessError, messageOf } from "./transport/errors";
 export type { AccessError, AccessErrorKind } from "./transport/errors";
-export { parseAnswer } from "./transport/http/answers";
+export { answerError, callLabel, parseAnswer } from "./transport/http/answers";
+export { backoffMs, createHttpClient, retryAfterMs } from "./transport/http/client";
+export type { HttpClientOptions } from "./transport/http/client";
+export { getAllPages } from "./transport/http/paging";
+export type { ApiAnswer, ApiRequest, ApiResponse, Explanation, HttpClient, HttpMethod, Service } from "./transport/http/request";
 export { GUID_PATTERN, isEnvironmentId, isGuid, normalizeEnvironmentId } from "./transport/ids";
-export { describeCredential } from "./transport/settings/credential-choice";
-export { configuredCustomHosts } from "./transport/settings/endpoints";
+export { describeCredential, missingCredentialsHelp } from "./transport/settings/credential-choice";
+export { configuredCustomHosts, normalizeEndpoint } from "./transport/settings/endpoints";
 export { CONFIG_KEYS, NAMESPACE, SECRET_CONFIG_KEYS } from "./transport/settings/keys";
-export { readClientSettings, readOnlySettings, resolveClientSettings } from "./transport/settings/resolve";
-export type { ClientSettings, ConfigSource, CredentialSettings, EnvironmentVariables } from "./transport/settings/types";
+export { pickClientConfig } from "./transport/settings/reader";
+export { readClientSettings, readOnlySettings, removalSettings, resolveClientSettings } from "./transport/settings/resolve";
+export type {
+    ClientSettings,
+    ConfigSource,
+    CredentialSettings,
+    EndpointSettings,
+    EnvironmentVariables,
+    HttpSettings,
+    WaitSettings,
+} from "./transport/settings/types";
 export { tokenClaims } from "./transport/tokens";
 
 // clients: BAP, Dataverse, Microsoft Graph and PIM, and what the program reads through them
