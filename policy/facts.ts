@@ -1,7 +1,7 @@
 // What the program assigns and reads, repeated here so that the pack is self-contained:
 // `pulumi policy publish` uploads this directory alone, without the program's lib/ and
 // providers/. test/policy/facts.test.ts checks every value against the program's own,
-// and test/policy/program.test.ts the resource types against the program's registrations.
+// and test/policy/policies.test.ts the resource types against the program's registrations.
 
 import { COMPONENT, DIRECTORY_ROLE_ASSIGNMENT, ENVIRONMENT_USER, GROUP_MEMBER, SECURITY_ROLE_ASSIGNMENT, STACK, TIME_BOUND_ROLE_ASSIGNMENT } from "./resources";
 

@@ -1,6 +1,6 @@
 // What the policies know about the program's resources: their type tokens, the input
 // that names the account in each, and how a violation names a resource. The tokens are
-// the ones the program registers (test/policy/program.test.ts checks them against the
+// the ones the program registers (test/policy/policies.test.ts checks them against the
 // program's own registrations).
 
 /** A resource as a policy sees it: the fields common to resource and stack validation. */

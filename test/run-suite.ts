@@ -6,7 +6,9 @@
 // and D365BA_EMULATOR_CA_DIR telling startEmulator() to sign its servers with the same CA.
 // Arguments are passed to mocha. When they name test files or directories, only those
 // run: mocha would otherwise add them to the spec list of .mocharc.json, so the
-// launcher then passes the other settings of .mocharc.json itself.
+// launcher then passes the other settings of .mocharc.json itself — all but the spec
+// list and its ignore list (which keeps the end-to-end folder out of the unit suite,
+// and would otherwise drop an end-to-end file named here).
 import { spawn } from "child_process";
 import { readFileSync } from "fs";
 import * as path from "path";
@@ -18,7 +20,7 @@ function mochaArguments(args: string[]): string[] {
   if (!args.some((a) => !a.startsWith("-"))) return args;
   const config = JSON.parse(readFileSync(path.join(ROOT, ".mocharc.json"), "utf8")) as Record<string, unknown>;
   const settings = Object.entries(config)
-    .filter(([key]) => key !== "spec")
+    .filter(([key]) => key !== "spec" && key !== "ignore")
     .flatMap(([key, value]) =>
       Array.isArray(value) ? value.flatMap((v) => [`--${key}`, String(v)]) : value === true ? [`--${key}`] : value === false ? [] : [`--${key}`, String(value)],
     );

@@ -9,7 +9,7 @@
 // Azure Blob storage, secrets use a passphrase instead of a Key Vault key, and the
 // operator signs in with the emulated tenant's client secret (a stack secret), because
 // the emulator has no federated credentials; the workflow's OIDC settings are checked
-// by test/unit/tenants-workflow.test.ts and actionlint instead.
+// by test/workflows/tenants.test.ts and actionlint instead.
 
 import { strict as assert } from "assert";
 import { execFile } from "child_process";
@@ -20,7 +20,7 @@ import { load } from "js-yaml";
 
 import { RunningEmulator, startEmulator } from "../../emulator";
 import { inspectForSecrets } from "../support/secret-guard";
-import { emulatorOrigin, expectOnlyReads } from "./support/reads-only";
+import { emulatorOrigin, expectOnlyReads } from "../support/reads-only";
 import { createWorkspace, PulumiWorkspace, REPOSITORY } from "./support/workspace";
 
 const GLOBAL_ADMINISTRATOR = "62e90394-69f5-4237-9190-012177145e10";

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { RunningEmulator } from "../../emulator";
-import { BAP_ENVIRONMENTS, credential, dataverseAudience, dataverseUrl, DEMO, demoSeed, POWER_APPS, request, start, token } from "./helpers";
+import { BAP_ENVIRONMENTS, credential, dataverseAudience, dataverseUrl, DEMO, demoSeed, POWER_APPS, request, start, token } from "../support/emulator";
 
 describe("emulator token checks", () => {
   let emulator: RunningEmulator;

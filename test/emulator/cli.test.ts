@@ -4,7 +4,7 @@ import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { createInterface } from "readline";
-import { demoSeed, eventually, request } from "./helpers";
+import { demoSeed, eventually, request } from "../support/emulator";
 
 const ROOT = path.resolve(__dirname, "../..");
 

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { RequestLogEntry, RunningEmulator, startEmulator, validateSeed } from "../../emulator";
 import { SeedError } from "../../emulator";
-import { BAP_ENVIRONMENTS, DEMO, demoSeed, POWER_APPS, request, start, token } from "./helpers";
+import { BAP_ENVIRONMENTS, DEMO, demoSeed, POWER_APPS, request, start, token } from "../support/emulator";
 
 describe("emulator inspection and seeds", () => {
   let emulator: RunningEmulator;

@@ -67,7 +67,7 @@ describe("policy pack facts", () => {
         for (const [type, resourceType] of Object.entries(types)) {
             assert.equal(facts.HOSTED_PROVIDER_TEXTS[type], hostedProviderText(resourceType), type);
         }
-        // The types are the ones the program's classes register (test/policy/program.test.ts checks each registration's __provider).
+        // The types are the ones the program's classes register (test/policy/policies.test.ts checks each registration's __provider).
         for (const type of Object.keys(types)) assert.ok(facts.DECLARED_RESOURCE_TYPES.includes(type), type);
     });
 

@@ -7,7 +7,7 @@ import { ResourceView } from "../../policy/resources";
 import { hostedProviderText } from "../../providers";
 import { StackConfig } from "../../policy/stack-config";
 import { onlyDeclaredResourceTypes } from "../../policy/rules/declared-types";
-import { fakeResource, stackConfig, Violation, violations } from "./pack-runner";
+import { fakeResource, stackConfig, Violation, violations } from "../support/pack-runner";
 
 const ACCOUNT = "3b6c9d2e-4f5a-4b7c-8d9e-0f1a2b3c4d5e";
 const STRANGER = "9e8d7c6b-5a4f-4e3d-9c2b-1a0f9e8d7c6b";

@@ -5,7 +5,7 @@
 
 import { createFleetProject as create, FleetProject } from "../../../workspace/fleet-workspace";
 import { inspectForSecrets, registerSecret } from "../../support/secret-guard";
-import { emulatorOrigin, expectOnlyReads, onlyReads } from "./reads-only";
+import { emulatorOrigin, expectOnlyReads, onlyReads } from "../../support/reads-only";
 
 export type { FleetProject } from "../../../workspace/fleet-workspace";
 

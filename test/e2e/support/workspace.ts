@@ -4,7 +4,7 @@
 
 import { createWorkspace as create, PulumiWorkspace, WorkspaceOptions } from "../../../workspace/pulumi-workspace";
 import { inspectForSecrets, registerSecret } from "../../support/secret-guard";
-import { emulatorOrigin, expectOnlyReads, onlyReads } from "./reads-only";
+import { emulatorOrigin, expectOnlyReads, onlyReads } from "../../support/reads-only";
 
 export { copyProject, readAllFiles, REPOSITORY } from "../../../workspace/pulumi-workspace";
 export type { PulumiWorkspace } from "../../../workspace/pulumi-workspace";

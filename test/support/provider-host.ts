@@ -1,0 +1,102 @@
+// Runs Pulumi's real dynamic provider host (@pulumi/pulumi/cmd/dynamic-provider) in a
+// child process and calls it over gRPC, as the engine does: Configure once, then
+// Check / Diff / Create / Read / Update / Delete with __provider in the properties.
+
+import * as path from "path";
+
+import { startProviderProcess } from "./provider-process";
+
+const structproto = require("google-protobuf/google/protobuf/struct_pb");
+const provproto = require("@pulumi/pulumi/proto/provider_pb");
+
+type Props = Record<string, unknown>;
+
+export interface DiffAnswer {
+    changes: "none" | "some" | "unknown";
+    replaces: string[];
+}
+
+export interface ProviderHost {
+    /** Everything the host printed after its port: progress lines from the providers. */
+    readonly output: string[];
+    configure(config: Record<string, string>): Promise<void>;
+    check(olds: Props, news: Props): Promise<{ inputs: Props; failures: { property: string; reason: string }[] }>;
+    diff(id: string, olds: Props, news: Props): Promise<DiffAnswer>;
+    create(props: Props): Promise<{ id: string; properties: Props }>;
+    read(id: string, props: Props): Promise<{ id: string; properties: Props }>;
+    update(id: string, olds: Props, news: Props): Promise<Props>;
+    delete(id: string, props: Props): Promise<void>;
+    stop(): Promise<void>;
+}
+
+const HOST = require.resolve("@pulumi/pulumi/cmd/dynamic-provider");
+const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+
+function struct(value: Props) {
+    return structproto.Struct.fromJavaScript(value);
+}
+
+export async function startProviderHost(env: NodeJS.ProcessEnv): Promise<ProviderHost> {
+    // The engine starts the host in the project directory; serialized providers
+    // require("axios") and "@azure/identity" from there.
+    const host = await startProviderProcess("dynamic provider host", [HOST, "127.0.0.1:1"], { cwd: PROJECT_ROOT, env });
+    const { output, call } = host;
+
+    return {
+        output,
+        async configure(config) {
+            const request = new provproto.ConfigureRequest();
+            request.setArgs(struct(config));
+            await call("configure", request);
+        },
+        async check(olds, news) {
+            const request = new provproto.CheckRequest();
+            request.setOlds(struct(olds));
+            request.setNews(struct(news));
+            const response = await call<any>("check", request);
+            return {
+                inputs: response.getInputs().toJavaScript(),
+                failures: response.getFailuresList().map((f: any) => ({ property: f.getProperty(), reason: f.getReason() })),
+            };
+        },
+        async diff(id, olds, news) {
+            const request = new provproto.DiffRequest();
+            request.setId(id);
+            request.setOlds(struct(olds));
+            request.setNews(struct(news));
+            const response = await call<any>("diff", request);
+            const changes = { [provproto.DiffResponse.DiffChanges.DIFF_NONE]: "none", [provproto.DiffResponse.DiffChanges.DIFF_SOME]: "some" }[
+                response.getChanges()
+            ];
+            return { changes: (changes ?? "unknown") as DiffAnswer["changes"], replaces: response.getReplacesList() };
+        },
+        async create(props) {
+            const request = new provproto.CreateRequest();
+            request.setProperties(struct(props));
+            const response = await call<any>("create", request);
+            return { id: response.getId(), properties: response.getProperties().toJavaScript() };
+        },
+        async read(id, props) {
+            const request = new provproto.ReadRequest();
+            request.setId(id);
+            request.setProperties(struct(props));
+            const response = await call<any>("read", request);
+            return { id: response.getId(), properties: response.getProperties()?.toJavaScript() ?? {} };
+        },
+        async update(id, olds, news) {
+            const request = new provproto.UpdateRequest();
+            request.setId(id);
+            request.setOlds(struct(olds));
+            request.setNews(struct(news));
+            const response = await call<any>("update", request);
+            return response.getProperties().toJavaScript();
+        },
+        async delete(id, props) {
+            const request = new provproto.DeleteRequest();
+            request.setId(id);
+            request.setProperties(struct(props));
+            await call("delete", request);
+        },
+        stop: () => host.stop(),
+    };
+}
