@@ -13,7 +13,7 @@ import * as readline from "readline";
 import { RunningEmulator, startEmulator, TenantState } from "../emulator";
 import { GLOBAL_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR } from "../lib/directory-roles";
 import type { SkippedEnvironment } from "../lib/environment-plan";
-import { SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../providers/security-role-assignment";
+import { SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../providers";
 import { ensurePinnedCli } from "../workspace/pulumi-home";
 import { createWorkspace, CliResult, PulumiWorkspace, REPOSITORY } from "../workspace/pulumi-workspace";
 import { formatViews, TenantView, viewOf } from "./tenant-view";

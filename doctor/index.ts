@@ -8,7 +8,7 @@
 // Exit status: 0 when nothing failed (warnings allowed), 1 when a check failed,
 // 2 when the command line or the stack selection is wrong.
 
-import { messageOf } from "../providers/errors";
+import { messageOf } from "../providers";
 import { anyFailed } from "./check-result";
 import { renderJson, renderText, StackReport } from "./report";
 import { doctorStack } from "./run";

@@ -8,7 +8,7 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import { createWriteStream, promises as fs, WriteStream } from "fs";
 import * as path from "path";
 
-import { messageOf } from "../providers/errors";
+import { messageOf } from "../providers";
 import { changeOf, checkOf, oneLine, recoverOf, statusOf, TenantRun } from "./operations";
 import { FleetOptions, FleetUsageError, parseOptions } from "./options";
 import { FleetProject, openProject, POLICY_PACK_DIRECTORY, PROJECT_DIRECTORY } from "./project";

@@ -11,8 +11,7 @@ import { renderJson, renderText } from "../../doctor/report";
 import { OperatorIdentity, TenantSnapshot } from "../../doctor/tenant-reads";
 import { ProgramConfig } from "../../lib/config";
 import { EnvironmentSelectionError, planEnvironments } from "../../lib/environment-plan";
-import { EnvironmentInfo } from "../../providers/bap";
-import { accessError } from "../../providers/errors";
+import { accessError, EnvironmentInfo } from "../../providers";
 
 const OPERATOR_ID = "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d";
 const CLIENT_ID = "0c7d2a91-5e3f-4b6a-8c1d-9e2f3a4b5c6d";
