@@ -1,5 +1,5 @@
 // The benchmarks' tables: Markdown, numbers right-aligned, the one text column left-aligned,
-// ready to paste into the README.
+// ready to paste into the docs (docs/large-tenants.md, docs/fleet.md).
 
 export function markdownTable(header: readonly string[], lines: readonly string[][], textColumn: number): string {
     const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => line[i].length)));
