@@ -139,7 +139,7 @@ export function parseCommandLine<O extends OptionSpecs>(spec: CommandSpec<O>, ar
         const value = token.value;
         if (value === undefined || value === "") throw new UsageError(`${flag} needs a value (${option.value ?? "VALUE"}).`);
         // parseArgs takes the next argument whatever it is; an option there means the value was left out.
-        if (!token.inlineValue && value.startsWith("-")) {
+        if (!token.inlineValue && (value === "--" || /^--?[A-Za-z]/.test(value))) {
             throw new UsageError(`${flag} needs a value (${option.value ?? "VALUE"}); ${JSON.stringify(value)} is an option (write ${flag}=${value} if it is the value).`);
         }
         if (option.list) {
