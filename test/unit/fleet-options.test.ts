@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 
-import { helpText, selectStacks, UsageError } from "../../cli";
+import { helpText, UsageError } from "../../cli";
 import { main } from "../../fleet";
 import { DEFAULT_CONCURRENCY, parseOptions, SPEC } from "../../fleet/options";
 import { memoryIo } from "../support/command-io";
@@ -127,30 +127,5 @@ describe("fleet main, in process", () => {
         const missing = memoryIo();
         assert.equal(await main(["up", "--all", "--concurrency"], missing), 2);
         assert.match(missing.err(), /^fleet: --concurrency needs a value \(N\)\.\nusage: npm run fleet/);
-    });
-});
-
-describe("fleet stack selection", () => {
-    const existing = ["contoso", "fabrikam", "fabrikam-test", "organization/d365-backup-access/northwind"];
-
-    it("takes every stack with --all, in the backend's order", () => {
-        assert.deepEqual(selectStacks({ kind: "all" }, existing), existing);
-    });
-
-    it("takes listed names and patterns, each stack once, matching qualified names by their last part", () => {
-        assert.deepEqual(selectStacks({ kind: "listed", names: ["fabrikam*", "contoso", "fabrikam"] }, existing), ["contoso", "fabrikam", "fabrikam-test"]);
-        assert.deepEqual(selectStacks({ kind: "listed", names: ["north?ind"] }, existing), ["organization/d365-backup-access/northwind"]);
-        assert.deepEqual(selectStacks({ kind: "listed", names: ["fabrikam"] }, existing), ["fabrikam"], "a name without a wildcard matches only itself");
-    });
-
-    it("refuses names that match no stack, listing the stacks there are", () => {
-        assert.throws(
-            () => selectStacks({ kind: "listed", names: ["contoso", "adatum", "wood*"] }, existing),
-            /--stacks: "adatum", "wood\*" match no stack; the stacks are: contoso, fabrikam, fabrikam-test, northwind\./,
-        );
-    });
-
-    it("says so when the project has no stack at all", () => {
-        assert.throws(() => selectStacks({ kind: "all" }, []), /this project has no stacks in the backend/);
     });
 });
