@@ -32,12 +32,12 @@ import {
     listActiveRoleSchedules,
     listDirectoryRoleAssignments,
     listEnvironments,
+    messageOf,
     operatorObjectId,
     readEnvironment,
     readOnlySettings,
     summarizeDynamicsLicenses,
 } from "./providers";
-import { messageOf } from "./providers/errors";
 
 /**
  * The operator's clients (the same identity as the azuread provider: azuread:* config

@@ -24,7 +24,7 @@ import * as path from "path";
 
 import { command, CommandSpec, EXIT_OK, formatTable, OptionSpecs, Progress, progressFor, runMain, Task, Values } from "../cli";
 import { RequestLogEntry, RunningEmulator, startEmulator } from "../emulator";
-import { createWorkspace, PulumiWorkspace } from "../scripts/toolchain/pulumi-workspace";
+import { createWorkspace, PulumiWorkspace } from "../workspace/pulumi-workspace";
 import { count, counts } from "./options";
 import { watchProcessTree } from "./process-memory";
 import { generateTenant, TenantShape } from "./tenant";

@@ -19,7 +19,7 @@ import * as os from "os";
 
 import { command, CommandSpec, EXIT_OK, formatTable, OptionSpecs, Progress, progressFor, runMain, Task, Values } from "../cli";
 import { RunningEmulator, startEmulator } from "../emulator";
-import { createFleetProject, FleetProject } from "../scripts/toolchain/fleet-workspace";
+import { createFleetProject, FleetProject } from "../workspace/fleet-workspace";
 import { count, counts } from "./options";
 import { generateTenant } from "./tenant";
 

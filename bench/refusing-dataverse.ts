@@ -19,7 +19,7 @@
 
 import { command, CommandSpec, EXIT_OK, formatTable, OptionSpecs, Progress, progressFor, runMain, Task } from "../cli";
 import { RunningEmulator, startEmulator } from "../emulator";
-import { createWorkspace, PulumiWorkspace } from "../scripts/toolchain/pulumi-workspace";
+import { createWorkspace, PulumiWorkspace } from "../workspace/pulumi-workspace";
 import { count } from "./options";
 import { generateTenant } from "./tenant";
 

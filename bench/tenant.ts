@@ -6,7 +6,7 @@ import { promises as fs } from "fs";
 import * as path from "path";
 
 import { Seed } from "../emulator";
-import { SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../providers/security-role-assignment";
+import { SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../providers";
 
 export interface TenantShape {
     readonly environments: number;

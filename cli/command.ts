@@ -17,7 +17,9 @@
 
 import { parseArgs } from "util";
 
-import { messageOf } from "../providers/errors";
+// The defining module, not the providers' public entry: every command loads this, the
+// emulator's too, and the entry loads every client (seconds, on a cold start).
+import { messageOf } from "../providers/transport/errors";
 import { CommandIo, processIo, writeLine } from "./io";
 
 /** Nothing failed. */

@@ -7,7 +7,8 @@
 // Automation API, which the program never loads. The commands import from here, and
 // the doctor and the fleet also from cli/project.ts (openProject), kept out of this
 // entry because it loads the Automation API, a second's start the emulator and the
-// demo need not pay.
+// demo need not pay. messageOf (the providers' own, tokens removed) is here too: the
+// one way a command turns an error into text.
 //
 //   const SPEC = { name: "doctor", usage: "npm run doctor -- [--stacks NAME[,NAME…] | --all] [--json]",
 //                  options: { ...STACK_OPTIONS, json: { type: "boolean", help: "the report as JSON" } } } as const;
@@ -16,6 +17,7 @@
 
 export { command, EXIT_FAILED, EXIT_OK, EXIT_USAGE, helpText, parseCommandLine, reportUsageError, runMain, usageLine, UsageError, wholeNumber } from "./command";
 export type { CommandBody, CommandLine, CommandSpec, Main, OptionSpec, OptionSpecs, Values } from "./command";
+export { messageOf } from "../providers/transport/errors";
 export { processIo, writeLine } from "./io";
 export type { CommandIo, Writer } from "./io";
 export { liveLine, LiveProgress, PlainProgress, progressFor, seconds } from "./progress";

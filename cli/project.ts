@@ -1,6 +1,6 @@
 // This project as the commands that work on its stacks see it (the doctor, the fleet):
 // its Automation API workspace driven by the pinned CLI
-// (scripts/toolchain/project-workspace.ts), with the user's own backend and secrets,
+// (workspace/project-workspace.ts), with the user's own backend and secrets,
 // its stacks, and the stacks a command line chooses among them.
 
 import { existsSync } from "fs";
@@ -8,7 +8,7 @@ import * as path from "path";
 
 import { LocalWorkspace, Stack, StackSummary } from "@pulumi/pulumi/automation";
 
-import { openProjectWorkspace } from "../scripts/toolchain/project-workspace";
+import { openProjectWorkspace } from "../workspace/project-workspace";
 import { UsageError } from "./command";
 import { selectStacks, StackSelector } from "./stacks";
 

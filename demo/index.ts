@@ -17,10 +17,9 @@ import { command, CommandIo, CommandSpec, EXIT_OK, OptionSpecs, Progress, progre
 import { RunningEmulator, startEmulator, TenantState } from "../emulator";
 import { GLOBAL_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR } from "../lib/directory-roles";
 import type { SkippedEnvironment } from "../lib/environment-plan";
-import { messageOf } from "../providers/errors";
-import { SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../providers/security-role-assignment";
-import { ensurePinnedCli } from "../scripts/toolchain/pulumi-home";
-import { createWorkspace, CliResult, PulumiWorkspace, REPOSITORY } from "../scripts/toolchain/pulumi-workspace";
+import { messageOf, SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../providers";
+import { ensurePinnedCli } from "../workspace/pulumi-home";
+import { createWorkspace, CliResult, PulumiWorkspace, REPOSITORY } from "../workspace/pulumi-workspace";
 import { formatViews, TenantView, viewOf } from "./tenant-view";
 
 const DEFAULT_SEED = path.join(REPOSITORY, "emulator", "seeds", "demo.json");

@@ -6,9 +6,8 @@
 import { formatTable } from "../cli";
 import { TenantState } from "../emulator";
 import type { SkippedEnvironment } from "../lib/environment-plan";
-import { accessModeName } from "../providers/dataverse";
+import { accessModeName, SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../providers";
 import { DIRECTORY_ROLES } from "../lib/directory-roles";
-import { SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../providers/security-role-assignment";
 
 
 export interface EnvironmentView {

@@ -1,7 +1,7 @@
 // One check's outcome, as the report shows it, and the small functions the checks share.
 
 import type { SkippedEnvironment } from "../lib/environment-plan";
-import { isAccessError, messageOf } from "../providers/errors";
+import { isAccessError, messageOf } from "../providers";
 
 export type CheckStatus = "ok" | "warn" | "fail" | "skip";
 

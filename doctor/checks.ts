@@ -5,10 +5,7 @@
 import { describeServiceAccount, NAMESPACE, ProgramConfig } from "../lib/config";
 import type { SkippedEnvironment } from "../lib/environment-plan";
 import { GLOBAL_ADMINISTRATOR } from "../lib/directory-roles";
-import { SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../providers/security-role-assignment";
-import { SKIP_REASON_CODES } from "../providers/environment-kinds";
-import { summarizeDynamicsLicenses } from "../providers/graph";
-import { isAccessError } from "../providers/errors";
+import { isAccessError, SKIP_REASON_CODES, summarizeDynamicsLicenses, SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../providers";
 import { Attempt, CheckResult, explainError, isRefusal } from "./check-result";
 import { GROUP_MEMBERSHIP, GraphPermissionRequirement, grantFix, isGranted, ROLE_MANAGEMENT, ROLE_SCHEDULES, USER_READ } from "./graph-permissions";
 import { DataverseAccess, OperatorIdentity, TenantSnapshot } from "./tenant-reads";

@@ -10,7 +10,7 @@
 
 import { command, CommandSpec, EXIT_FAILED, EXIT_OK, OptionSpecs, progressFor, runMain, STACK_OPTIONS, stackSelector, Task, writeLine } from "../cli";
 import { openProject } from "../cli/project";
-import { messageOf } from "../providers/errors";
+import { messageOf } from "../providers";
 import { anyFailed, CheckResult } from "./check-result";
 import { counts, renderJson, renderText, StackReport } from "./report";
 import { doctorStack } from "./run";

@@ -1,5 +1,5 @@
 // Whether Entra PIM answers for the tenant, with Graph's own words when it does not. The
-// program reads the same endpoint (providers/pim.ts, listActiveRoleSchedules), but turns
+// program reads the same endpoint (providers/clients/pim.ts, listActiveRoleSchedules), but turns
 // a refusal into an error with its fix; the doctor wants the answer itself, to report it
 // as one check among others. Through the program's one HTTP layer, GET only.
 //
@@ -7,8 +7,7 @@
 //
 // Without Microsoft Entra ID P2 every PIM call is answered 400 AadPremiumLicenseRequired.
 
-import { ClientContext } from "../providers/context";
-import { parseAnswer } from "../providers/http";
+import { ClientContext, parseAnswer } from "../providers";
 
 export type PimAvailability = { readonly available: true } | { readonly available: false; readonly message: string };
 

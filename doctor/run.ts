@@ -3,9 +3,7 @@
 
 import { ConfigError, describeServiceAccount } from "../lib/config";
 import { readStackSettings } from "../lib/stack-settings";
-import { TokenCredentialLike } from "../providers/credentials";
-import { customEndpointsWarning } from "../providers/endpoint-policy";
-import { configuredCustomHosts, describeCredential, EnvironmentVariables } from "../providers/settings";
+import { configuredCustomHosts, customEndpointsWarning, describeCredential, EnvironmentVariables, TokenCredentialLike } from "../providers";
 import { evaluate } from "./checks";
 import { StackReport } from "./report";
 import { readTenant } from "./tenant-reads";

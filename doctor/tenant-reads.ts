@@ -9,16 +9,30 @@
 
 import { EnvironmentPlan, planEnvironments } from "../lib/environment-plan";
 import { describeServiceAccount, ProgramConfig } from "../lib/config";
-import { EnvironmentInfo, listEnvironments } from "../providers/bap";
-import { checkOperatorSignIn, ClientContext, ClientContextOptions, createClientContext } from "../providers/context";
-import { findSystemUserWithRoles, SystemUserWithRoles } from "../providers/dataverse";
-import { readRoleHeldElsewhere, RoleHeldElsewhere } from "../providers/directory-reads";
-import { DirectoryUser, readDirectoryUser } from "../providers/directory-user";
+import {
+    checkOperatorSignIn,
+    ClientContext,
+    ClientContextOptions,
+    ClientSettings,
+    createClientContext,
+    DirectoryRoleAssignmentInfo,
+    DirectoryUser,
+    EnvironmentInfo,
+    findSystemUserWithRoles,
+    getLicenseDetails,
+    identifyOperator,
+    isGroupMember,
+    LicenseDetail,
+    listDirectoryRoleAssignments,
+    listEnvironments,
+    readDirectoryUser,
+    readOnlySettings,
+    readRoleHeldElsewhere,
+    RoleHeldElsewhere,
+    SystemUserWithRoles,
+    tokenClaims,
+} from "../providers";
 import { GLOBAL_ADMINISTRATOR } from "../lib/directory-roles";
-import { DirectoryRoleAssignmentInfo, getLicenseDetails, isGroupMember, LicenseDetail, listDirectoryRoleAssignments } from "../providers/graph";
-import { identifyOperator } from "../providers/operator";
-import { ClientSettings, readOnlySettings } from "../providers/settings";
-import { tokenClaims } from "../providers/tokens";
 import { Attempt, attempt } from "./check-result";
 import { PimAvailability, probePim } from "./probes";
 

@@ -12,8 +12,7 @@
 import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
-import { command, CommandSpec, EXIT_OK, EXIT_USAGE, OptionSpecs, runMain, UsageError, writeLine } from "../cli";
-import { messageOf } from "../providers/errors";
+import { command, CommandSpec, EXIT_OK, EXIT_USAGE, messageOf, OptionSpecs, runMain, UsageError, writeLine } from "../cli";
 import { RunningEmulator, startEmulator } from "./index";
 
 export const SPEC = {

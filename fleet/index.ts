@@ -10,7 +10,7 @@ import { createWriteStream, promises as fs, WriteStream } from "fs";
 import * as path from "path";
 
 import { command, CommandIo, formatTable, Progress, runMain, shortName } from "../cli";
-import { messageOf } from "../providers/errors";
+import { messageOf } from "../providers";
 import { changeOf, checkOf, oneLine, recoverOf, statusOf, TenantRun } from "./operations";
 import { FleetOptions, optionsOf, SPEC } from "./options";
 import { FleetProject, openFleetProject, POLICY_PACK_DIRECTORY, PROJECT_DIRECTORY } from "./project";

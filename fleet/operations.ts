@@ -30,7 +30,7 @@ import type { EngineEvent, LocalWorkspace, OpMap, Stack } from "@pulumi/pulumi/a
 import { NAMESPACE } from "../lib/config";
 import { isStage, planStage, Stage } from "../lib/stages";
 import type { DirectoryRole } from "../lib/directory-roles";
-import { messageOf } from "../providers/errors";
+import { messageOf } from "../providers";
 import { attributeGroupFailures, describeFailures, EnvironmentNotConverged, FailureCollector, ResourceFailed } from "./convergence";
 import type { FleetOptions } from "./options";
 import { CheckOptions, preRunCheck, PreRunCheck } from "./pre-run-check";

@@ -23,9 +23,8 @@
 import type { ConfigMap } from "@pulumi/pulumi/automation";
 
 import { ConfigError } from "../lib/config";
+import { CUSTOM_ENDPOINTS_KEY, CUSTOM_ENDPOINTS_VARIABLE, parseBoolean } from "../providers";
 import type { EnvironmentVariables } from "../providers";
-import { parseBoolean } from "../providers/booleans";
-import { CUSTOM_ENDPOINTS_KEY, CUSTOM_ENDPOINTS_VARIABLE } from "../providers/endpoint-policy";
 import { describePending, legacyAdvice, lockAdvice, pendingAdvice, StackLock, stateHealth, StateHealth } from "./stack-health";
 import { stackSettings, StackSettings } from "./stack-settings";
 

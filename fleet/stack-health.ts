@@ -20,7 +20,7 @@ import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import { isLegacyProviderText } from "../providers/hosted-provider";
+import { isLegacyProviderText } from "../providers";
 
 /** The one command that clears whatever an interruption left, the same for every case. */
 export function recoverCommand(stack: string): string {

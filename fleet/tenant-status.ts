@@ -13,19 +13,22 @@ import { describeServiceAccount, ProgramConfig } from "../lib/config";
 import { DIRECTORY_ROLES, GLOBAL_ADMINISTRATOR } from "../lib/directory-roles";
 import { planEnvironments, SkippedEnvironment } from "../lib/environment-plan";
 import {
+    accessModeName,
     checkOperatorSignIn,
     ClientContext,
     ClientSettings,
     createClientContext,
     customEndpointsNotice,
+    findSystemUserWithRoles,
     listEnvironments,
+    listNamedRoleAssignments,
+    listRoleAssignmentEnds,
+    messageOf,
+    readDirectoryUser,
     readOnlySettings,
+    readRoleHeldElsewhere,
     SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID,
 } from "../providers";
-import { accessModeName, findSystemUserWithRoles } from "../providers/dataverse";
-import { listNamedRoleAssignments, listRoleAssignmentEnds, readRoleHeldElsewhere } from "../providers/directory-reads";
-import { readDirectoryUser } from "../providers/directory-user";
-import { messageOf } from "../providers/errors";
 
 export interface DirectoryRoleHeld {
     readonly name: string;

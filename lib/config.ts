@@ -2,9 +2,7 @@
 // together so an operator fixes a stack in one pass instead of one error per run.
 // Pure: it sees configuration through a `get(key)` function, so tests need no Pulumi.
 
-import { CLOUD_NAMES, CloudName } from "../providers/clouds";
-import { MAX_ELEVATION_HOURS, MAX_JUSTIFICATION_LENGTH, MIN_ELEVATION_HOURS } from "../providers/pim";
-import { NAMESPACE } from "../providers/settings";
+import { CLOUD_NAMES, CloudName, MAX_ELEVATION_HOURS, MAX_JUSTIFICATION_LENGTH, MIN_ELEVATION_HOURS, NAMESPACE } from "../providers";
 import { isEnvironmentId, isGuid, isUserPrincipalName, normalizeId } from "./ids";
 import { isStage, Stage, STAGES } from "./stages";
 

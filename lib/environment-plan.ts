@@ -1,5 +1,5 @@
 // Which environments get the account, decided from the configured selection, what the
-// tenant really has (providers/environment-kinds.ts says which kinds and states can be
+// tenant really has (providers/clients/environment-kinds.ts says which kinds and states can be
 // served) and what the stack already serves. Pure: the program fetches, this decides.
 //
 // With ["*"] every environment is a target or skipped with a reason code and a sentence:

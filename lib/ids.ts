@@ -1,21 +1,14 @@
 // Identifier shapes used across the program. Entra object ids, tenant ids and
 // role template ids are GUIDs; Power Platform environment ids are GUIDs too, except
-// the tenant's default environment, whose id is "Default-<tenant id>".
+// the tenant's default environment, whose id is "Default-<tenant id>". Those shapes are
+// the providers' (the same rule for the program and the resources' inputs); the user
+// principal name is the program's own.
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const DEFAULT_ENVIRONMENT = /^Default-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export { isEnvironmentId, isGuid } from "../providers";
 
 // A user principal name is "local@domain" with a dotted domain and no whitespace.
 // Entra accepts more exotic forms (e.g. "#EXT#" guests), which still match this.
 const USER_PRINCIPAL_NAME = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-export function isGuid(value: string): boolean {
-    return GUID.test(value);
-}
-
-export function isEnvironmentId(value: string): boolean {
-    return GUID.test(value) || DEFAULT_ENVIRONMENT.test(value);
-}
 
 export function isUserPrincipalName(value: string): boolean {
     return USER_PRINCIPAL_NAME.test(value);
@@ -23,4 +16,4 @@ export function isUserPrincipalName(value: string): boolean {
 
 /** Ids are compared case-insensitively: Entra and BAP return lower case, users paste
  *  either. The same rule as the providers' inputs, so program and providers agree. */
-export { normalizeEnvironmentId as normalizeId } from "../providers/provider-runtime";
+export { normalizeEnvironmentId as normalizeId } from "../providers";

@@ -4,7 +4,7 @@
 // the values only), so the program records what it saw on its component, where the
 // pack's no-secret-in-plain-config rule reads it before any resource changes.
 
-import { SECRET_CONFIG_KEYS } from "../providers/settings";
+import { SECRET_CONFIG_KEYS } from "../providers";
 
 /** The credential keys that are set but not secret, in SECRET_CONFIG_KEYS order. */
 export function plainTextCredentialKeys(config: Readonly<Record<string, string>>, isSecret: (key: string) => boolean): string[] {

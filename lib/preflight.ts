@@ -8,8 +8,8 @@
 // Graph refuses a second identical role assignment or membership. The tenant is read
 // through an injected reader, so this stays testable.
 
+import { isPimLicenceError, PIM_LICENCE_FIX } from "../providers";
 import type { ActiveRoleSchedule, DirectoryRoleAssignmentInfo, EnvironmentInfo, LicenseDetail } from "../providers";
-import { isPimLicenceError, PIM_LICENCE_FIX } from "../providers/pim";
 import { describeServiceAccount, NAMESPACE, ProgramConfig } from "./config";
 import { EnvironmentPlan, EnvironmentResourcesInState, EnvironmentSelectionError, planEnvironments, ServedEnvironments } from "./environment-plan";
 import { normalizeId } from "./ids";

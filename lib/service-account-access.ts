@@ -119,7 +119,7 @@ export class ServiceAccountAccess extends pulumi.ComponentResource {
         this.directoryRoleAssignments = assignments;
 
         // Time-bound roles end by themselves; an ended one is not granted again by itself
-        // (see providers/time-bound-role-assignment.ts). The account already holding the
+        // (see providers/resources/time-bound-role-assignment.ts). The account already holding the
         // role is adopted by the provider, so no import is needed.
         this.elevations = args.plan.timeBoundRoles.map((role) => {
             if (!args.elevation) throw new Error(`The plan makes ${role.displayName} time-bound, but no elevation settings were given.`);

@@ -3,7 +3,7 @@
 // program's keys and the Power Platform clients' keys in one pass. The program, the
 // doctor and the fleet all read stacks through this.
 
-import { ClientSettings, EnvironmentVariables, readClientSettings } from "../providers/settings";
+import { ClientSettings, EnvironmentVariables, readClientSettings } from "../providers";
 import { NAMESPACE, parseConfig, ProgramConfig } from "./config";
 
 export interface StackSettings {

@@ -24,7 +24,7 @@ export const DIRECTORY_ROLES: readonly DirectoryRoleFact[] = [
 /** Dataverse's System Administrator security role, by its template id (the same in every environment). */
 export const SYSTEM_ADMINISTRATOR_TEMPLATE_ID = "627090ff-40a3-4053-8790-584edc5be201";
 
-/** The credential keys among those the program reads (providers/settings.ts SECRET_CONFIG_KEYS). */
+/** The credential keys among those the program reads (providers/transport/settings/keys.ts SECRET_CONFIG_KEYS). */
 export const SECRET_CONFIG_KEYS: readonly string[] = [
     "azuread:clientSecret",
     "azuread:clientCertificate",
@@ -77,12 +77,12 @@ export function isDefaultProviderName(name: string): boolean {
     return DEFAULT_PROVIDER_NAME.test(name);
 }
 
-/** The project-relative file every stored dynamic provider loads (providers/hosted-provider.ts HOST_ENTRY). */
+/** The project-relative file every stored dynamic provider loads (providers/hosting/hosted-provider.ts HOST_ENTRY). */
 const HOST_ENTRY = "providers/host-entry.js";
 
 /**
  * The one-line module the program stores as `__provider` for each of its dynamic types
- * (providers/hosted-provider.ts hostedProviderText), by resource type token. Any other
+ * (providers/hosting/hosted-provider.ts hostedProviderText), by resource type token. Any other
  * text is code the engine would run with the stack's credentials.
  */
 export const HOSTED_PROVIDER_TEXTS: Readonly<Record<string, string>> = Object.fromEntries(

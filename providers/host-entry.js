@@ -1,4 +1,4 @@
-// The one file the provider stored in state loads (see hosted-provider.ts).
+// The one file the provider stored in state loads (see hosting/hosted-provider.ts).
 //
 // Pulumi's provider host is plain Node: it loads `__provider` from state and calls
 // its handler, which requires this file from the project directory (the host's working

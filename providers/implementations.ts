@@ -1,15 +1,15 @@
-// The provider implementation behind each hosted resource type (hosted-provider.ts),
+// The provider implementation behind each hosted resource type (hosting/hosted-provider.ts),
 // as host-entry.js hands them out: one per type per provider process, all made with
 // one key, so they share one client context (one environment listing, one token per
 // audience, one concurrency limit per host) for the whole command.
 
 import * as pulumi from "@pulumi/pulumi";
 
-import { environmentUserProvider } from "./environment-user";
-import { HostedResourceType } from "./hosted-provider";
-import { ProviderKey } from "./provider-runtime";
-import { securityRoleAssignmentProvider } from "./security-role-assignment";
-import { timeBoundRoleAssignmentProvider } from "./time-bound-role-assignment";
+import { HostedResourceType } from "./hosting/hosted-provider";
+import { ProviderKey } from "./hosting/provider-runtime";
+import { environmentUserProvider } from "./resources/environment-user";
+import { securityRoleAssignmentProvider } from "./resources/security-role-assignment";
+import { timeBoundRoleAssignmentProvider } from "./resources/time-bound-role-assignment";
 
 const FACTORIES: Record<HostedResourceType, (key: ProviderKey) => pulumi.dynamic.ResourceProvider> = {
     EnvironmentUser: environmentUserProvider,

@@ -22,11 +22,10 @@
 import { promises as fs } from "fs";
 import * as path from "path";
 
-import { command, CommandIo, CommandSpec, EXIT_FAILED, EXIT_OK, OptionSpecs, progressFor, runMain } from "../cli";
+import { command, CommandIo, CommandSpec, EXIT_FAILED, EXIT_OK, messageOf, OptionSpecs, progressFor, runMain } from "../cli";
 import { writeEnvFile } from "../emulator/env-file";
-import { messageOf } from "../providers/errors";
-import { notPointedAtEmulator } from "./toolchain/loopback";
-import { ensurePinnedCli, pinnedAzureadVersion, pinnedCliVersion, preparePulumiHome } from "./toolchain/pulumi-home";
+import { notPointedAtEmulator } from "../workspace/loopback";
+import { ensurePinnedCli, pinnedAzureadVersion, pinnedCliVersion, preparePulumiHome } from "../workspace/pulumi-home";
 
 const REPOSITORY = path.resolve(__dirname, "..");
 

@@ -72,7 +72,7 @@ function checkHostedProvider(resource: ResourceView, hostedText: string, reportV
     reportViolation(
         `${describeResource(resource)} carries ${what} in its __provider input instead of the program's one-line hosted provider, ` +
             `${JSON.stringify(hostedText.trim())}: the engine would run that code with the stack's credentials. ` +
-            `Fix: register ${resource.type.split(":").pop()} through the program's own class (providers/hosted-provider.ts HostedResource), ` +
+            `Fix: register ${resource.type.split(":").pop()} through the program's own class (providers/hosting/hosted-provider.ts HostedResource), ` +
             `not through dynamic.Resource or with a provider of its own.`,
     );
 }

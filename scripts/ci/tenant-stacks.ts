@@ -17,7 +17,7 @@
 import { promises as fs } from "fs";
 import * as path from "path";
 
-import { messageOf } from "../../providers/errors";
+import { messageOf } from "../../cli";
 
 /** GitHub Actions runs at most 256 jobs from one matrix per workflow run. */
 export const MAX_MATRIX_JOBS = 256;

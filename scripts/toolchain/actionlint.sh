@@ -14,10 +14,19 @@
 #   bash scripts/toolchain/actionlint.sh --self-test   prove the linter catches what it
 #       should: lints actionlint/testdata/broken-workflow.yml, which must fail with
 #       every error kind its "# expect:" lines name (shellcheck's among them)
+#   --verbose (anywhere): show the Go build's output as it comes; without it, the
+#       build is one line and its output is shown only when it fails
 # Environment:
 #   D365BA_TOOLCHAIN_CACHE    build cache root, as for build.sh
 #   GOMODCACHE, GOCACHE, GOPROXY  as for any go command
 set -euo pipefail
+
+steps_verbose=0
+arguments=()
+for arg in "$@"; do
+  if [[ $arg == --verbose ]]; then steps_verbose=1; else arguments+=("$arg"); fi
+done
+set -- "${arguments[@]}"
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -25,17 +34,21 @@ module_dir=$here/actionlint
 # Build flags shared with the Pulumi toolchain (read only; this script adds nothing there).
 # shellcheck source=versions.env
 source "$here/versions.env"
+steps_prefix=actionlint
+# shellcheck source=steps.sh
+source "$here/steps.sh"
 
 actionlint_module=github.com/rhysd/actionlint
 actionlint_package=$actionlint_module/cmd/actionlint
 # actionlint prints this variable for -version; unset, a build as a dependency says "unknown".
 actionlint_version_variable=$actionlint_module.version
 
-log() { printf 'actionlint: %s\n' "$*" >&2; }
 die() {
-  printf 'actionlint: error: %s\n' "$*" >&2
+  step_fail
+  log "error: $*"
   exit 2
 }
+trap step_fail EXIT
 
 command -v go >/dev/null || die "go is needed to build actionlint (Go 1.25 or newer)"
 shellcheck_bin=$(command -v shellcheck) ||
@@ -61,24 +74,26 @@ mkdir -p "$cache_root"
 # Two runs at once wait for each other instead of both building.
 exec 9>"$cache_root/.actionlint.lock"
 command -v flock >/dev/null && flock 9
-if [[ ! -f $cache_dir/complete || ! -x $binary ]]; then
-  started=$SECONDS
-  log "building $actionlint_package $version (once; cached in $cache_dir) ..."
-  rm -rf "$cache_dir.partial"
-  mkdir -p "$cache_dir.partial"
+build_actionlint() {
   # shellcheck disable=SC2086 # the flag lists are word lists
   (cd "$module_dir" && go build -p "$TOOLCHAIN_GO_PARALLELISM" $TOOLCHAIN_GO_BUILD_FLAGS \
     -ldflags "$TOOLCHAIN_GO_STRIP_LDFLAGS -X $actionlint_version_variable=$version" \
-    -o "$cache_dir.partial/actionlint" "$actionlint_package")
+    -o "$cache_dir.partial/actionlint" "$actionlint_package") || return
+  local reported
   reported=$("$cache_dir.partial/actionlint" -version | head -n 1)
   [[ $reported == "$version" ]] || die "the freshly built actionlint reports version '$reported', not $version"
+}
+
+if [[ ! -f $cache_dir/complete || ! -x $binary ]]; then
+  rm -rf "$cache_dir.partial"
+  mkdir -p "$cache_dir.partial"
+  step "build $actionlint_package $version (once; cached in $cache_dir)" build_actionlint
   touch "$cache_dir.partial/complete"
   rm -rf "$cache_dir"
   mv "$cache_dir.partial" "$cache_dir"
   for other in "$cache_root"/actionlint-*; do
     [[ -d $other && $other != "$cache_dir" ]] && rm -rf "$other" && log "removed an older build: $other"
   done
-  log "built in $((SECONDS - started))s"
 fi
 
 # -pyflakes= : the workflows run no Python, and an absent pyflakes must not change the answer.

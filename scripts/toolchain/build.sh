@@ -13,7 +13,10 @@
 # platform and the inputs in this directory; a run that finds them builds
 # nothing. Versions and build flags: versions.env.
 #
-# Usage: bash scripts/toolchain/build.sh
+# It prints one line per step; a step's own output (Go's "go: downloading …"
+# lines, the compiler's) only when the step fails, or as it comes with --verbose.
+#
+# Usage: bash scripts/toolchain/build.sh [--verbose]
 # Environment:
 #   PULUMI_HOME               where to install (default ~/.pulumi)
 #   D365BA_TOOLCHAIN_CACHE    build cache root
@@ -25,32 +28,37 @@
 #   GOMODCACHE, GOCACHE, GOPROXY  as for any go command
 set -euo pipefail
 
+usage="usage: bash scripts/toolchain/build.sh [--verbose]"
+steps_verbose=0
+for arg in "$@"; do
+  case $arg in
+    --verbose) steps_verbose=1 ;;
+    -h | --help)
+      echo "$usage"
+      exit 0
+      ;;
+    *)
+      printf "toolchain: error: unknown argument '%s'\n%s\n" "$arg" "$usage" >&2
+      exit 2
+      ;;
+  esac
+done
+
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 # shellcheck source=versions.env
 source "$here/versions.env"
+steps_prefix=toolchain
+# shellcheck source=steps.sh
+source "$here/steps.sh"
 
 started=$SECONDS
-log() { printf 'toolchain: %s\n' "$*" >&2; }
 die() {
-  printf 'toolchain: error: %s\n' "$*" >&2
+  step_fail
+  log "error: $*"
   exit 1
 }
-# step NAME COMMAND...: runs one step, printing its duration. Bash does not
-# stop on errors inside a command whose status is tested, so the step
-# functions below return on each failure themselves.
-step() {
-  local name=$1 t0=$SECONDS status=0
-  shift
-  log "$name ..."
-  "$@" || status=$?
-  if ((status != 0)); then
-    log "$name: failed after $((SECONDS - t0))s"
-    return "$status"
-  fi
-  log "$name: done in $((SECONDS - t0))s"
-}
-trap 'status=$?; [[ $status -eq 0 ]] || log "failed (exit $status) after $((SECONDS - started))s"' EXIT
+trap 'status=$?; step_fail; [[ $status -eq 0 ]] || log "failed (exit $status) after $((SECONDS - started))s"' EXIT
 
 command -v node >/dev/null || die "node is needed to read the pinned versions from package.json"
 command -v go >/dev/null || die "go is needed to build the toolchain (Go 1.25 or newer)"
@@ -125,9 +133,7 @@ mkdir -p "$cache_root"
 exec 9>"$cache_root/.lock"
 command -v flock >/dev/null && flock 9
 
-log "Pulumi $pulumi_version, azuread $azuread_version, $go_version $platform"
-log "cache: $cache_root"
-log "PULUMI_HOME: $pulumi_home"
+log "Pulumi $pulumi_version and azuread $azuread_version with $go_version $platform (cache: $cache_root)"
 
 # go_build OUT PACKAGE LDFLAGS: one release-style build.
 go_build() {
@@ -203,18 +209,19 @@ else
 fi
 
 # install_file SRC DEST: copy unless identical; atomic, so a running pulumi
-# is never overwritten in place.
+# is never overwritten in place. Succeeds only when it copied.
 install_file() {
-  cmp -s "$1" "$2" && return 0
+  cmp -s "$1" "$2" && return 1
   install -m 0755 "$1" "$2.new.$$"
   mv -f "$2.new.$$" "$2"
-  log "installed $2"
 }
 
 mkdir -p "$bin_dir"
+installed=""
 for f in pulumi pulumi-language-nodejs pulumi-resource-pulumi-nodejs; do
-  install_file "$pulumi_cache/$f" "$bin_dir/$f"
+  if install_file "$pulumi_cache/$f" "$bin_dir/$f"; then installed+="${installed:+, }$f"; fi
 done
+if [[ -n $installed ]]; then log "installed $installed into $bin_dir"; fi
 
 # --- azuread provider ------------------------------------------------------------
 
@@ -244,7 +251,7 @@ build_azuread() { # OUT
       catch { console.error(t); }
       process.exit(1);
     });' 2>&1) || {
-    azuread_status="the Go module proxy does not serve $AZUREAD_PROVIDER_MODULE@v$azuread_version: $provider_dir"
+    azuread_status="the Go module proxy does not serve $AZUREAD_PROVIDER_MODULE@v$azuread_version: $(printf '%s' "$provider_dir" | tr -s '\n\t' '  ')"
     return 1
   }
   write_embedded_schema "$provider_dir" "$work/cmd/pulumi-resource-azuread/schema-embed.json" || {
@@ -255,7 +262,7 @@ build_azuread() { # OUT
   # this build (and only this one) may resolve and record them itself.
   (cd "$work" && GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod" go_build "$1/pulumi-resource-azuread" \
     ./cmd/pulumi-resource-azuread "-X $AZUREAD_VERSION_VARIABLE=$azuread_version") || {
-    azuread_status="building $AZUREAD_PROVIDER_MODULE@v$azuread_version failed (see the go output above)"
+    azuread_status="building $AZUREAD_PROVIDER_MODULE@v$azuread_version failed (its go output is shown above)"
     return 1
   }
   rm -rf "$work"

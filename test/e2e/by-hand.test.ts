@@ -47,7 +47,7 @@ describe("the README's by-hand path against the emulator", function () {
 
     before(async () => {
         work = await fs.mkdtemp(path.join(os.tmpdir(), "d365ba-by-hand-"));
-        await copyProject(path.join(work, "project"), ["scripts", "cli", "emulator", "test/e2e/azuread-stand-in"]);
+        await copyProject(path.join(work, "project"), ["scripts", "workspace", "cli", "emulator", "test/e2e/azuread-stand-in"]);
     });
 
     after(async () => {

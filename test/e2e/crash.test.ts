@@ -23,9 +23,9 @@ import * as path from "path";
 import { RequestLogEntry, RunningEmulator, startEmulator } from "../../emulator";
 import { DYNAMICS_365_ADMINISTRATOR, GLOBAL_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR } from "../../lib/directory-roles";
 import { planStage, Stage } from "../../lib/stages";
-import type { StartedCommand } from "../../scripts/toolchain/fleet-workspace";
+import type { StartedCommand } from "../../workspace/fleet-workspace";
 import { inspectForSecrets, registerSecret } from "../support/secret-guard";
-import { createFleetProject as create, FleetProject } from "../../scripts/toolchain/fleet-workspace";
+import { createFleetProject as create, FleetProject } from "../../workspace/fleet-workspace";
 import { REPOSITORY } from "./support/workspace";
 
 const STACK = "crash";

@@ -14,7 +14,7 @@ import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
 
 import { RunningEmulator, Seed, startEmulator } from "../../emulator";
 import demo from "../../emulator/seeds/demo.json";
-import { pinnedCliVersion, toolchainHome } from "../../scripts/toolchain/pulumi-home";
+import { pinnedCliVersion, toolchainHome } from "../../workspace/pulumi-home";
 import { inspectForSecrets, registerSecret } from "../support/secret-guard";
 import { servedEnvironments, skippedEnvironments } from "../support/served-environments";
 import { createWorkspace, PulumiWorkspace, REPOSITORY } from "./support/workspace";
@@ -329,7 +329,7 @@ describe("npm run doctor against emulated tenants", function () {
 
     it("prints each failure with what it breaks and its fix, and exits 1, run as `npm run doctor` (the README's sample)", async () => {
         // The documented command, in a copy of the project that has the doctor.
-        for (const entry of ["doctor", "scripts", "cli"]) await fs.cp(path.join(REPOSITORY, entry), path.join(workspace.directory, entry), { recursive: true });
+        for (const entry of ["doctor", "scripts", "workspace", "cli"]) await fs.cp(path.join(REPOSITORY, entry), path.join(workspace.directory, entry), { recursive: true });
         const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
             execFile(
                 "npm",

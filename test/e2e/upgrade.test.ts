@@ -27,6 +27,21 @@ async function exportState(workspace: PulumiWorkspace): Promise<{ text: string; 
     return { text: stdout, resources: JSON.parse(stdout).deployment.resources };
 }
 
+/**
+ * A fixture opened as it was left: the emulator holding its tenant, and a workspace whose
+ * stack holds its state and its settings file (secrets encrypted with the workspaces'
+ * passphrase).
+ */
+async function openFixture(fixture: string): Promise<{ emulator: RunningEmulator; workspace: PulumiWorkspace; tenant: any; state: Awaited<ReturnType<typeof exportState>> }> {
+    const tenant = JSON.parse(await fs.readFile(path.join(fixture, "tenant.json"), "utf8"));
+    const emulator = await startEmulator(tenant);
+    const { ARM_CLIENT_SECRET: _secret, ...env } = emulator.env;
+    const workspace = await createWorkspace({ stack: STACK, env });
+    await workspace.run(["stack", "import", "--file", path.join(fixture, "state.json")]);
+    await fs.copyFile(path.join(fixture, `Pulumi.${STACK}.yaml`), path.join(workspace.directory, `Pulumi.${STACK}.yaml`));
+    return { emulator, workspace, tenant, state: await exportState(workspace) };
+}
+
 /** What the tenant holds for the account: directory roles, and per environment user, access mode and roles. */
 function accessOf(emulator: RunningEmulator, accountId: string) {
     const state = emulator.state();
@@ -48,15 +63,9 @@ describe("upgrading a stack written by version 0.1.0", function () {
     let original: Awaited<ReturnType<typeof exportState>>;
 
     before(async () => {
-        const tenant = JSON.parse(await fs.readFile(path.join(FIXTURE, "tenant.json"), "utf8"));
-        accountId = tenant.users.find((user: any) => user.userPrincipalName.startsWith("backup@")).id;
-        emulator = await startEmulator(tenant);
-        const { ARM_CLIENT_SECRET: _secret, ...env } = emulator.env;
-        workspace = await createWorkspace({ stack: STACK, env });
-        await workspace.run(["stack", "import", "--file", path.join(FIXTURE, "state.json")]);
-        // The stack's settings of that version: its secrets are encrypted with the fixture's salt.
-        await fs.copyFile(path.join(FIXTURE, `Pulumi.${STACK}.yaml`), path.join(workspace.directory, `Pulumi.${STACK}.yaml`));
-        original = await exportState(workspace);
+        const opened = await openFixture(FIXTURE);
+        ({ emulator, workspace, state: original } = opened);
+        accountId = opened.tenant.users.find((user: any) => user.userPrincipalName.startsWith("backup@")).id;
     });
 
     after(async () => {
@@ -110,5 +119,44 @@ describe("upgrading a stack written by version 0.1.0", function () {
     it("has nothing left to change afterwards", async () => {
         await workspace.run(["preview", "--expect-no-changes"]);
         await workspace.run(["refresh", "--yes", "--skip-preview", "--expect-no-changes"]);
+    });
+});
+
+// The state this version writes (fixtures/state-hosted): every dynamic resource stores the
+// one-line provider that loads providers/host-entry.js. Moving code inside providers/ must
+// leave such stacks as they are: no step, and a refresh that finds nothing changed.
+describe("a stack written by this version's hosted providers", function () {
+    this.timeout(10 * 60 * 1000);
+
+    const fixture = path.join(__dirname, "fixtures", "state-hosted");
+    let emulator: RunningEmulator;
+    let workspace: PulumiWorkspace;
+    let original: Awaited<ReturnType<typeof exportState>>;
+
+    before(async () => {
+        ({ emulator, workspace, state: original } = await openFixture(fixture));
+    });
+
+    after(async () => {
+        await emulator?.stop();
+        await workspace?.remove();
+    });
+
+    it("holds every resource type the providers serve, each storing the one-line provider", () => {
+        const dynamic = original.resources.filter((r) => DYNAMIC.test(r.type));
+        assert.deepEqual([...new Set(dynamic.map((r) => r.type.split(":").pop()))].sort(), ["EnvironmentUser", "SecurityRoleAssignment", "TimeBoundRoleAssignment"]);
+        for (const resource of dynamic) {
+            const stored = (resource as { outputs?: { __provider?: string } }).outputs?.__provider ?? "";
+            assert.match(stored, /^exports\.handler = \(\) => require\(require\("path"\)\.resolve\("providers\/host-entry\.js"\)\)\.provider\("\w+"\);\n$/, resource.urn);
+        }
+    });
+
+    it("previews no change and refreshes to the same state, touching nothing in the tenant", async () => {
+        emulator.clearRequests();
+        await workspace.run(["preview", "--expect-no-changes"]);
+        await workspace.run(["refresh", "--yes", "--skip-preview", "--expect-no-changes"]);
+        await workspace.run(["up", "--yes", "--skip-preview", "--expect-no-changes"]);
+        const writes = emulator.requests().filter((r) => r.service !== "login" && r.method !== "GET");
+        assert.deepEqual(writes.map((r) => `${r.method} ${r.path}`), [], "no write reached the tenant");
     });
 });

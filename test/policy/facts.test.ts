@@ -8,9 +8,14 @@ import * as path from "path";
 import { DIRECTORY_ROLES as PROGRAM_ROLES, GLOBAL_ADMINISTRATOR as PROGRAM_GLOBAL_ADMINISTRATOR } from "../../lib/directory-roles";
 import { isGuid as programIsGuid } from "../../lib/ids";
 import * as facts from "../../policy/facts";
-import { hostedProviderText } from "../../providers/hosted-provider";
-import { SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../../providers/security-role-assignment";
-import { CONFIG_KEYS, NAMESPACE, readClientSettings, SECRET_CONFIG_KEYS } from "../../providers/settings";
+import {
+    CONFIG_KEYS,
+    hostedProviderText,
+    NAMESPACE,
+    readClientSettings,
+    SECRET_CONFIG_KEYS,
+    SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID,
+} from "../../providers";
 
 const REPOSITORY = path.resolve(__dirname, "..", "..");
 

@@ -4,7 +4,7 @@
 import { strict as assert } from "assert";
 
 import { ResourceView } from "../../policy/resources";
-import { hostedProviderText } from "../../providers/hosted-provider";
+import { hostedProviderText } from "../../providers";
 import { StackConfig } from "../../policy/stack-config";
 import { onlyDeclaredResourceTypes } from "../../policy/rules/declared-types";
 import { fakeResource, stackConfig, Violation, violations } from "./pack-runner";

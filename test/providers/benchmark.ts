@@ -25,10 +25,10 @@ async function relaunchTrustingEmulatorCa(): Promise<boolean> {
 
 async function measure(): Promise<void> {
     // Loaded only in the child, after the CA is trusted.
-    const { environmentUserProvider } = await import("../../providers/environment-user");
-    const { securityRoleAssignmentProvider } = await import("../../providers/security-role-assignment");
+    const { environmentUserProvider } = await import("../../providers/resources/environment-user");
+    const { securityRoleAssignmentProvider } = await import("../../providers/resources/security-role-assignment");
     const { serializeProvider } = await import("./support/serialized");
-    const { hostedProviderText } = await import("../../providers/hosted-provider");
+    const { hostedProviderText } = await import("../../providers/hosting/hosted-provider");
     const { configuredProviders } = await import("./support/providers");
     const { ACCOUNT, baseSeed, dataverseEnvironment, environmentId, SYSTEM_ADMINISTRATOR, withEmulator } = await import("./support/tenant");
 

@@ -4,8 +4,8 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 
-import { UNKNOWN } from "../../providers/provider-runtime";
-import { SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../../providers/security-role-assignment";
+import { UNKNOWN } from "../../providers/hosting/inputs";
+import { SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../../providers/clients/dataverse";
 import { hostedProvider } from "./support/serialized";
 
 const ENV = "6a1b2c3d-0000-4000-8000-000000000001";

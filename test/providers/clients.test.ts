@@ -3,11 +3,11 @@
 
 import * as assert from "assert";
 
-import { findEnvironment, getEnvironment, listEnvironments } from "../../providers/bap";
-import { clientContextFromConfig } from "../../providers/context";
-import { isAccessError } from "../../providers/errors";
-import { findSystemUser } from "../../providers/dataverse";
-import { getLicenseDetails, hasDynamicsLicense, isGroupMember } from "../../providers/graph";
+import { findEnvironment, getEnvironment, listEnvironments } from "../../providers/clients/bap";
+import { clientContextFromConfig } from "../../providers/transport/context";
+import { isAccessError } from "../../providers/transport/errors";
+import { findSystemUser } from "../../providers/clients/dataverse";
+import { getLicenseDetails, hasDynamicsLicense, isGroupMember } from "../../providers/clients/graph";
 import { ACCOUNT, baseSeed, dataverseEnvironment, environmentId, GROUP, OPERATOR, stackConfig, TENANT_ID, withEmulator } from "./support/tenant";
 
 const quiet = { log: () => undefined };

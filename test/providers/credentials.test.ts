@@ -6,7 +6,7 @@ import * as https from "https";
 import { AddressInfo } from "net";
 
 import { ensureCertificateAuthority, ensureKeyPair, issueServerCertificate, defaultCaDir } from "../../emulator/tls/certificates";
-import { createCredential } from "../../providers/credentials";
+import { createCredential } from "../../providers/transport/credentials";
 import { LocalServer, startLocalServer } from "./support/local-server";
 
 const REQUEST_TOKEN = "ci-request-token-for-tests";

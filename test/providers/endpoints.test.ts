@@ -4,12 +4,12 @@
 
 import * as assert from "assert";
 
-import { listEnvironments } from "../../providers/bap";
-import { checkOperatorSignIn, clientContextFromConfig, ClientContext, createClientContext, customEndpointsNotice } from "../../providers/context";
-import { TokenCredentialLike } from "../../providers/credentials";
-import { isAccessError } from "../../providers/errors";
-import { HttpClient } from "../../providers/http";
-import { resolveClientSettings } from "../../providers/settings";
+import { listEnvironments } from "../../providers/clients/bap";
+import { checkOperatorSignIn, clientContextFromConfig, ClientContext, createClientContext, customEndpointsNotice } from "../../providers/transport/context";
+import { TokenCredentialLike } from "../../providers/transport/credentials";
+import { isAccessError } from "../../providers/transport/errors";
+import { HttpClient } from "../../providers/transport/http/request";
+import { resolveClientSettings } from "../../providers/transport/settings/resolve";
 import { baseSeed, OPERATOR, TENANT_ID, withEmulator } from "./support/tenant";
 
 const quiet = { log: () => undefined };

@@ -2,9 +2,9 @@
 
 import * as assert from "assert";
 
-import { environmentUserProvider } from "../../providers/environment-user";
-import { isAccessError } from "../../providers/errors";
-import { securityRoleAssignmentProvider } from "../../providers/security-role-assignment";
+import { environmentUserProvider } from "../../providers/resources/environment-user";
+import { isAccessError } from "../../providers/transport/errors";
+import { securityRoleAssignmentProvider } from "../../providers/resources/security-role-assignment";
 import { assertPlainJson, configuredProviders, isolateProviderProcess } from "./support/providers";
 import { configRequest } from "./support/serialized";
 import {

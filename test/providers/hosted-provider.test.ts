@@ -8,9 +8,9 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 
-import { environmentUserProvider } from "../../providers/environment-user";
-import { HOST_ENTRY, hostedProviderText, isLegacyProviderText } from "../../providers/hosted-provider";
-import { securityRoleAssignmentProvider } from "../../providers/security-role-assignment";
+import { environmentUserProvider } from "../../providers/resources/environment-user";
+import { HOST_ENTRY, hostedProviderText, isLegacyProviderText } from "../../providers/hosting/hosted-provider";
+import { securityRoleAssignmentProvider } from "../../providers/resources/security-role-assignment";
 import { configuredProviders, isolateProviderProcess } from "./support/providers";
 import { configRequest, hostedProvider, serializeProvider } from "./support/serialized";
 import { ACCOUNT, baseSeed, dataverseEnvironment, environmentId, stackConfig, SYSTEM_ADMINISTRATOR, withEmulator } from "./support/tenant";

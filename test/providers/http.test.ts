@@ -3,10 +3,12 @@
 
 import * as assert from "assert";
 
-import { isAccessError } from "../../providers/errors";
-import { createHttpClient, getAllPages, HttpClient } from "../../providers/http";
-import { HttpSettings } from "../../providers/settings";
-import { createTokenSource, TokenSource } from "../../providers/tokens";
+import { isAccessError } from "../../providers/transport/errors";
+import { createHttpClient } from "../../providers/transport/http/client";
+import { getAllPages } from "../../providers/transport/http/paging";
+import { HttpClient } from "../../providers/transport/http/request";
+import { HttpSettings } from "../../providers/transport/settings/types";
+import { createTokenSource, TokenSource } from "../../providers/transport/tokens";
 import { json, LocalServer, startLocalServer } from "./support/local-server";
 
 const FAST: HttpSettings = {

@@ -2,7 +2,7 @@
 
 import * as assert from "assert";
 
-import { hasDynamicsLicense, LicenseDetail, summarizeDynamicsLicenses } from "../../providers/graph";
+import { hasDynamicsLicense, LicenseDetail, summarizeDynamicsLicenses } from "../../providers/clients/graph";
 
 function sku(skuPartNumber: string, plans: [string, string][]): LicenseDetail {
     return {

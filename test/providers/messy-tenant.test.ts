@@ -6,11 +6,11 @@ import * as assert from "assert";
 
 import { RunningEmulator, Seed } from "../../emulator";
 import messy from "../../emulator/seeds/messy-tenant.json";
-import { addUser, getEnvironment } from "../../providers/bap";
-import { clientContextFromConfig } from "../../providers/context";
-import { environmentUserProvider } from "../../providers/environment-user";
-import { isAccessError } from "../../providers/errors";
-import { securityRoleAssignmentProvider } from "../../providers/security-role-assignment";
+import { addUser, getEnvironment } from "../../providers/clients/bap";
+import { clientContextFromConfig } from "../../providers/transport/context";
+import { environmentUserProvider } from "../../providers/resources/environment-user";
+import { isAccessError } from "../../providers/transport/errors";
+import { securityRoleAssignmentProvider } from "../../providers/resources/security-role-assignment";
 import { isolateProviderProcess } from "./support/providers";
 import { configRequest } from "./support/serialized";
 import { stackConfig, SYSTEM_ADMINISTRATOR, withEmulator } from "./support/tenant";

@@ -3,7 +3,7 @@
 
 import * as assert from "assert";
 
-import { pollingIntervals, waitFor } from "../../providers/polling";
+import { pollingIntervals, waitFor } from "../../providers/transport/polling";
 
 function take(count: number, initialMs: number, maxMs: number): number[] {
     const intervals = pollingIntervals(initialMs, maxMs);

@@ -79,7 +79,7 @@ describe("providers at scale under throttling", function () {
                 assert.ok(retry!.startMs - refused.endMs >= 950, `retried after ${retry!.startMs - refused.endMs} ms`);
             }
             assert.ok(peakConcurrency(requests.filter((r) => r.service === "bap")) <= 6, "at most 6 BAP requests in flight");
-            // One sign-in per audience, shared by the two providers: BAP plus one per environment.
+            // One sign-in per audience, shared by the providers: BAP plus one per environment.
             assert.ok(emulator.requests().filter((r) => r.service === "login" && r.method === "POST").length <= COUNT + 1);
         });
     });

@@ -3,7 +3,7 @@
 import * as assert from "assert";
 
 import { startEmulator } from "../../emulator";
-import { isAccessError } from "../../providers/errors";
+import { isAccessError } from "../../providers/transport/errors";
 import { assertPlainJson, configuredProviders, isolateProviderProcess } from "./support/providers";
 import { ACCOUNT, baseSeed, dataverseEnvironment, environmentId, OPERATOR, OPERATOR_APP_USER, SYSTEM_ADMINISTRATOR, systemUserOf, withEmulator } from "./support/tenant";
 

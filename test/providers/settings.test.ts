@@ -5,11 +5,15 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import { CLOUDS } from "../../providers/clouds";
-import { loadCertificatePem } from "../../providers/credentials";
-import { isAccessError } from "../../providers/errors";
-import { bapAudienceFor, customEndpointsWarning, isCloudDataverseHost, showUrl } from "../../providers/endpoint-policy";
-import { ClientSettings, CONFIG_KEYS, configuredCustomHosts, pickClientConfig, resolveClientSettings } from "../../providers/settings";
+import { CLOUDS } from "../../providers/transport/clouds";
+import { loadCertificatePem } from "../../providers/transport/credentials";
+import { isAccessError } from "../../providers/transport/errors";
+import { bapAudienceFor, customEndpointsWarning, isCloudDataverseHost, showUrl } from "../../providers/transport/endpoint-policy";
+import { configuredCustomHosts } from "../../providers/transport/settings/endpoints";
+import { CONFIG_KEYS } from "../../providers/transport/settings/keys";
+import { pickClientConfig } from "../../providers/transport/settings/reader";
+import { resolveClientSettings } from "../../providers/transport/settings/resolve";
+import { ClientSettings } from "../../providers/transport/settings/types";
 
 const TENANT = "11111111-1111-1111-1111-111111111111";
 const CLIENT = "22222222-2222-2222-2222-222222222222";

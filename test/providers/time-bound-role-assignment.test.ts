@@ -3,7 +3,7 @@
 
 import * as assert from "assert";
 
-import { hostedProviderText } from "../../providers/hosted-provider";
+import { hostedProviderText } from "../../providers/hosting/hosted-provider";
 import { assertPlainJson, configuredProviders, isolateProviderProcess } from "./support/providers";
 import { ACCOUNT, baseSeed, withEmulator } from "./support/tenant";
 
@@ -125,7 +125,7 @@ describe("TimeBoundRoleAssignment provider", function () {
     });
 
     it("counts an assignment as its own only when it can prove it: the schedule id, else both starts known and equal", async () => {
-        const { isOwnAssignment } = await import("../../providers/time-bound-role-assignment");
+        const { isOwnAssignment } = await import("../../providers/resources/time-bound-role-assignment");
         const start = "2026-12-01T08:00:00Z";
         const stored = { ...inputs, startDateTime: start, endDateTime: "2026-12-01T10:00:00Z", status: "active" as const, origin: "granted" as const };
         const active = { id: "schedule-1", roleDefinitionId: GLOBAL_ADMINISTRATOR, directoryScopeId: "/", startDateTime: "2026-12-01T08:00:00.000Z", endDateTime: "2026-12-01T10:00:00Z" };
@@ -168,7 +168,7 @@ describe("TimeBoundRoleAssignment provider", function () {
     });
 
     it("asks for a new elevation (delete first, then create) when the justification or the hours change", async () => {
-        const { timeBoundRoleAssignmentProvider } = await import("../../providers/time-bound-role-assignment");
+        const { timeBoundRoleAssignmentProvider } = await import("../../providers/resources/time-bound-role-assignment");
         const provider = timeBoundRoleAssignmentProvider();
         const text = hostedProviderText("TimeBoundRoleAssignment");
         const olds = { ...inputs, __provider: text, status: "ended", endDateTime: "2026-12-01T10:00:00.000Z" };
@@ -179,7 +179,7 @@ describe("TimeBoundRoleAssignment provider", function () {
     });
 
     it("checks its inputs: hours from 1 to 24, a justification, the whole directory", async () => {
-        const { timeBoundRoleAssignmentProvider } = await import("../../providers/time-bound-role-assignment");
+        const { timeBoundRoleAssignmentProvider } = await import("../../providers/resources/time-bound-role-assignment");
         const provider = timeBoundRoleAssignmentProvider();
         const { failures } = await provider.check!({}, { ...inputs, elevationHours: 25, justification: " ", directoryScopeId: "/administrativeUnits/x" });
         assert.deepStrictEqual(failures!.map((f) => f.property).sort(), ["directoryScopeId", "elevationHours", "justification"]);

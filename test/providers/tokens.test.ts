@@ -3,9 +3,9 @@
 
 import * as assert from "assert";
 
-import { TokenCredentialLike } from "../../providers/credentials";
-import { isAccessError } from "../../providers/errors";
-import { createTokenSource } from "../../providers/tokens";
+import { TokenCredentialLike } from "../../providers/transport/credentials";
+import { isAccessError } from "../../providers/transport/errors";
+import { createTokenSource } from "../../providers/transport/tokens";
 
 interface FakeCredential extends TokenCredentialLike {
     requests: string[];

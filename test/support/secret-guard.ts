@@ -12,7 +12,9 @@
 // A leak fails the test that produced it; the failure shows where, never the secret.
 
 import * as emulator from "../../emulator";
-import * as errors from "../../providers/errors";
+// The defining module, not the providers' public entry: the guard replaces its
+// accessError, and every caller inside the providers reads it from there.
+import * as errors from "../../providers/transport/errors";
 
 const secrets = new Set<string>();
 const leaks: string[] = [];

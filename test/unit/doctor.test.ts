@@ -15,8 +15,7 @@ import { renderJson, renderText } from "../../doctor/report";
 import { OperatorIdentity, TenantSnapshot } from "../../doctor/tenant-reads";
 import { ProgramConfig } from "../../lib/config";
 import { EnvironmentSelectionError, planEnvironments } from "../../lib/environment-plan";
-import { EnvironmentInfo } from "../../providers/bap";
-import { accessError } from "../../providers/errors";
+import { accessError, EnvironmentInfo } from "../../providers";
 import { memoryIo } from "../support/command-io";
 
 const OPERATOR_ID = "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d";

@@ -7,7 +7,7 @@ import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import { hostedProviderText } from "../../providers/hosted-provider";
+import { hostedProviderText } from "../../providers";
 import { fileBackendRoot, judgeLock, legacyAdvice, lockAdvice, locksFromError, pendingAdvice, processAlive, readFileBackendLocks, StackLock, stateHealth } from "../../fleet/stack-health";
 
 const FIXTURE_STATE = path.join(__dirname, "..", "e2e", "fixtures", "state-0.1.0", "state.json");

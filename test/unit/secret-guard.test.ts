@@ -4,7 +4,7 @@
 import { strict as assert } from "assert";
 
 import { startEmulator } from "../../emulator";
-import { accessError } from "../../providers/errors";
+import { accessError } from "../../providers";
 import { inspectForSecrets, registerSecret, takeLeaks } from "../support/secret-guard";
 
 const SEED_SECRET = "guard-self-test-seed-secret~1";

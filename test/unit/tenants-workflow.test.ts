@@ -18,7 +18,7 @@ import { load } from "js-yaml";
 
 import { parseOptions } from "../../fleet/options";
 import { STAGES } from "../../lib/stages";
-import { NAMESPACE } from "../../providers/settings";
+import { NAMESPACE } from "../../providers";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const WORKFLOW_FILE = path.join(ROOT, ".github", "workflows", "tenants.yml");

@@ -6,7 +6,7 @@
 // Unlike the real provider, the stand-in talks to the tenant emulator only: every
 // endpoint must be a loopback host (loopbackCloud), checked before anything is sent.
 
-import { displayEndpoint, hostOf, isLoopbackHost } from "../../../scripts/toolchain/loopback";
+import { displayEndpoint, hostOf, isLoopbackHost } from "../../../workspace/loopback";
 import { ConfigurationError } from "./config";
 import { HttpResponse, RetryPolicy, send } from "./http";
 

@@ -20,7 +20,7 @@ import * as rpc from "@pulumi/pulumi/runtime/rpc";
 
 import { RunningEmulator, startEmulator } from "../../../emulator";
 import { ensureCertificateAuthority, ensureKeyPair, issueServerCertificate } from "../../../emulator/tls/certificates";
-import { notPointedAtEmulator } from "../../../scripts/toolchain/loopback";
+import { notPointedAtEmulator } from "../../../workspace/loopback";
 import { standInBanner } from "../../../scripts/prepare-shell";
 import { ProviderProcess, startProviderProcess } from "../../support/provider-process";
 

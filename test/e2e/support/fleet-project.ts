@@ -3,11 +3,11 @@
 // preview and refresh, fleet preview and status) is checked to have sent nothing but
 // GET requests to the tenants' emulators (reads-only.ts).
 
-import { createFleetProject as create, FleetProject } from "../../../scripts/toolchain/fleet-workspace";
+import { createFleetProject as create, FleetProject } from "../../../workspace/fleet-workspace";
 import { inspectForSecrets, registerSecret } from "../../support/secret-guard";
 import { emulatorOrigin, expectOnlyReads, onlyReads } from "./reads-only";
 
-export type { FleetProject } from "../../../scripts/toolchain/fleet-workspace";
+export type { FleetProject } from "../../../workspace/fleet-workspace";
 
 /** The fleet commands that must only read every tenant. */
 const FLEET_READS = ["preview", "status"];

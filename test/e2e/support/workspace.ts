@@ -2,12 +2,12 @@
 // through the suite-wide secret guard, and every preview and refresh is checked to have
 // sent nothing but GET requests to the tenant emulator (reads-only.ts).
 
-import { createWorkspace as create, PulumiWorkspace, WorkspaceOptions } from "../../../scripts/toolchain/pulumi-workspace";
+import { createWorkspace as create, PulumiWorkspace, WorkspaceOptions } from "../../../workspace/pulumi-workspace";
 import { inspectForSecrets, registerSecret } from "../../support/secret-guard";
 import { emulatorOrigin, expectOnlyReads, onlyReads } from "./reads-only";
 
-export { copyProject, readAllFiles, REPOSITORY } from "../../../scripts/toolchain/pulumi-workspace";
-export type { PulumiWorkspace } from "../../../scripts/toolchain/pulumi-workspace";
+export { copyProject, readAllFiles, REPOSITORY } from "../../../workspace/pulumi-workspace";
+export type { PulumiWorkspace } from "../../../workspace/pulumi-workspace";
 
 export async function createWorkspace(options: WorkspaceOptions): Promise<PulumiWorkspace> {
     const workspace = await create({

@@ -7,10 +7,10 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { RunningEmulator } from "../../../emulator";
-import { environmentUserProvider } from "../../../providers/environment-user";
-import { hostedProviderText } from "../../../providers/hosted-provider";
-import { securityRoleAssignmentProvider } from "../../../providers/security-role-assignment";
-import { timeBoundRoleAssignmentProvider } from "../../../providers/time-bound-role-assignment";
+import { environmentUserProvider } from "../../../providers/resources/environment-user";
+import { hostedProviderText } from "../../../providers/hosting/hosted-provider";
+import { securityRoleAssignmentProvider } from "../../../providers/resources/security-role-assignment";
+import { timeBoundRoleAssignmentProvider } from "../../../providers/resources/time-bound-role-assignment";
 import { inspectForSecrets } from "../../support/secret-guard";
 import { configRequest } from "./serialized";
 import { stackConfig } from "./tenant";

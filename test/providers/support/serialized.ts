@@ -1,11 +1,11 @@
 // Loads providers the way Pulumi's provider host (@pulumi/pulumi/cmd/dynamic-provider)
 // does: require-from-string(__provider).handler(). Our resources store a one-line
-// hosted provider (providers/hosted-provider.ts); stacks written by earlier versions
+// hosted provider (providers/hosting/hosted-provider.ts); stacks written by earlier versions
 // store a serialized copy of a provider object, which serializeProvider() reproduces.
 
 import * as pulumi from "@pulumi/pulumi";
 
-import { HostedResourceType, hostedProviderText } from "../../../providers/hosted-provider";
+import { HostedResourceType, hostedProviderText } from "../../../providers/hosting/hosted-provider";
 
 export interface SerializedProvider {
     /** The text Pulumi stores in state as __provider. */
