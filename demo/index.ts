@@ -1,7 +1,7 @@
 // `npm run demo`: the main job, start to finish, through the real Pulumi CLI (the
 // pinned version) against the tenant emulator as an embedded tenant, in a throwaway
 // workspace (its own stack, local backend, passphrase secrets, its own PULUMI_HOME):
-// the README's runbook, step by step, and at the end what the tenant itself says the
+// the runbook (docs/runbook.md), step by step, and at the end what the tenant itself says the
 // account held after each stage, with the environments the program skipped and why.
 //
 //   npm run demo [-- --yes] [--verbose] [--seed FILE] [--account UPN] [--keep] [--json]
@@ -309,7 +309,7 @@ async function demo(options: Options, io: CommandIo): Promise<number> {
         if (workspace.azureadPlugin === "stand-in") {
             say("   The azuread provider plugin cannot be had on this machine, so the TEST-ONLY stand-in that speaks its protocol is used (fine for the emulator, never for a real tenant).");
         }
-        // The operator's secret goes in as an encrypted stack secret, as the README says.
+        // The operator's secret goes in as an encrypted stack secret, as docs/before-the-first-run.md says (Credentials).
         await workspace.setConfig("azuread:clientSecret", secret, { secret: true });
         await workspace.setConfig("d365-backup-access:serviceAccount", account.userPrincipalName);
         await workspace.setConfig("d365-backup-access:environments[0]", "*", { path: true });

@@ -35,7 +35,7 @@ export async function doctorStack(
                     status: "fail",
                     detail: error.problems.join(" "),
                     breaks: "every preview and update of this stack: the program refuses the configuration before anything changes",
-                    fix: `set the keys named above: npx pulumi config set --stack ${stack} <key> <value> (README: Configuration).`,
+                    fix: `set the keys named above: npx pulumi config set --stack ${stack} <key> <value> (docs/configuration.md).`,
                 },
             ],
         };

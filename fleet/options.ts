@@ -10,7 +10,7 @@ export type Command = (typeof COMMANDS)[number];
 
 /**
  * Tenants at a time unless --concurrency says otherwise: the number of cores of the
- * machines this was measured on (`npm run bench:fleet`, README "Many tenants"). A
+ * machines this was measured on (`npm run bench:fleet`, docs/fleet.md "How many at a time"). A
  * tenant's `pulumi up` of a few environments uses about 12 s of CPU in about 14 s
  * (starting the CLI, the program and its plugins is CPU-bound; the tenant answers
  * quickly), so it keeps about one core busy: two at a time brought 6 tenants from

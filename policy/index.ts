@@ -1,4 +1,4 @@
-// The policy pack: `pulumi preview --policy-pack policy` (see the README's "Policy pack").
+// The policy pack: `pulumi preview --policy-pack policy` (see docs/policy-pack.md).
 // Constructing the PolicyPack starts its gRPC server, so this file does nothing else;
 // the rules live in policies.ts and rules/.
 

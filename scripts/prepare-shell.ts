@@ -103,7 +103,7 @@ async function prepare(options: { pulumiHome: string; envFile: string }, env: Co
     };
     await writeEnvFile(options.envFile, variables, "This project's own Pulumi home and local state");
     say(`ready: Pulumi CLI v${cliVersion}, azuread plugin v${azureadVersion} (${home.azureadPlugin === "stand-in" ? "TEST-ONLY stand-in" : "real"}), state in ${state}`);
-    say(`next: . ${options.envFile}   then \`npx pulumi stack init <tenant> --secrets-provider passphrase\` (README: Runbook)`);
+    say(`next: . ${options.envFile}   then \`npx pulumi stack init <tenant> --secrets-provider passphrase\` (docs/runbook.md)`);
 }
 
 if (require.main === module) runMain(main);

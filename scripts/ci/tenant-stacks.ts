@@ -6,6 +6,9 @@
 // lives only in that file, so a stack without one cannot be previewed or updated, and
 // a pull request that adds or changes a tenant's file is previewed for that tenant.
 // Reading files also needs no sign-in, so the list job holds no credentials.
+// `Pulumi.dev.yaml` is not a tenant's: it is the worked example, the stack of the tenant
+// emulator's demo tenant, whose endpoints and operator come from the emulator's shell, so
+// the list leaves it out and refuses it by name.
 //
 //   npx ts-node --transpile-only scripts/ci/tenant-stacks.ts [--select "contoso, fabrikam"]
 //
@@ -26,14 +29,17 @@ const STACK_FILE = /^Pulumi\.(.+)\.yaml$/;
 /** Pulumi's rule for a stack name: letters, digits, `-`, `_` and `.`, at most 100 characters. */
 const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 
+/** The worked example's stack (Pulumi.dev.yaml): the tenant emulator's demo tenant, never a tenant. */
+export const EXAMPLE_STACK = "dev";
+
 /** The stack a file name belongs to (`Pulumi.contoso.yaml` → `contoso`); undefined for other files. */
 export function stackOfFile(fileName: string): string | undefined {
     return STACK_FILE.exec(fileName)?.[1];
 }
 
-/** Every stack with a stack file among these names, sorted; refuses a name Pulumi would refuse. */
+/** Every tenant stack with a stack file among these names, sorted, the example's left out; refuses a name Pulumi would refuse. */
 export function tenantStacks(fileNames: readonly string[]): string[] {
-    const stacks = fileNames.map(stackOfFile).filter((stack): stack is string => stack !== undefined);
+    const stacks = fileNames.map(stackOfFile).filter((stack): stack is string => stack !== undefined && stack !== EXAMPLE_STACK);
     const invalid = stacks.filter((stack) => !STACK_NAME.test(stack));
     if (invalid.length > 0) {
         throw new Error(
@@ -51,6 +57,12 @@ export function tenantStacks(fileNames: readonly string[]): string[] {
  */
 export function selectStacks(all: readonly string[], selection: string): string[] {
     const wanted = selection.split(/[\s,]+/).filter((name) => name !== "");
+    if (wanted.includes(EXAMPLE_STACK)) {
+        throw new Error(
+            `stacks: "${EXAMPLE_STACK}" is the worked example's stack (Pulumi.${EXAMPLE_STACK}.yaml), which runs against the tenant emulator's ` +
+                `demo tenant, not a tenant's; leave it out of the stacks input.`,
+        );
+    }
     const chosen = wanted.length === 0 ? [...all] : all.filter((stack) => wanted.includes(stack));
     const unknown = [...new Set(wanted.filter((name) => !all.includes(name)))];
     if (unknown.length > 0) {

@@ -1,6 +1,8 @@
-// The by-hand path of the README on a fresh PULUMI_HOME, in a copy of the project:
-// start the emulator, prepare the shell with the documented command, then
-// `npx pulumi stack init`, the configuration as the README sets it, and a preview.
+// The by-hand path on a fresh PULUMI_HOME, in a copy of the project: start the emulator
+// and prepare the shell as the README's "Run it by hand" does, then a stack of one's own
+// as docs/testing.md makes it (`npx pulumi stack init`, its configuration) and a preview.
+// test/e2e/docs.test.ts runs those blocks as the docs write them; this one also checks
+// what the shell is left with.
 
 import { strict as assert } from "assert";
 import { ChildProcess, execFile, spawn } from "child_process";
@@ -40,7 +42,7 @@ npx pulumi config set --path 'd365-backup-access:environments[0]' '*'
 npx pulumi preview --non-interactive
 `;
 
-describe("the README's by-hand path against the emulator", function () {
+describe("the by-hand path (README, docs/testing.md) against the emulator", function () {
     this.timeout(10 * 60 * 1000);
     let work: string;
     let emulator: ChildProcess | undefined;

@@ -59,7 +59,7 @@ const TENANTS: Record<string, Seed> = {
     "no-app-user": wellSetUp((s) => (s.environments![2].systemUsers = s.environments![2].systemUsers!.filter((u) => u.azureActiveDirectoryObjectId !== demo.operator.objectId))),
     "unready-account": wellSetUp((s) => Object.assign(s.users![0], { accountEnabled: false, licenses: [] })),
     "no-entra-p2": wellSetUp((s) => (s.entraIdP2 = false)),
-    // The README's sample: one permission missing, and one environment without the operator's application user.
+    // The sample in docs/before-the-first-run.md: one permission missing, and one environment without the operator's application user.
     contoso: wellSetUp((s) => {
         s.operator.graphPermissions = [...DEFAULT_PERMISSIONS.filter((p) => p !== "RoleManagement.ReadWrite.Directory"), "RoleManagement.Read.Directory"];
         s.environments![2].systemUsers = s.environments![2].systemUsers!.filter((u) => u.azureActiveDirectoryObjectId !== demo.operator.objectId);
@@ -327,7 +327,7 @@ describe("npm run doctor against emulated tenants", function () {
         assert.match(result.stdout, /0 failed, 2 warnings, \d+ ok/);
     });
 
-    it("prints each failure with what it breaks and its fix, and exits 1, run as `npm run doctor` (the README's sample)", async () => {
+    it("prints each failure with what it breaks and its fix, and exits 1, run as `npm run doctor` (the sample in docs/before-the-first-run.md)", async () => {
         // The documented command, in a copy of the project that has the doctor.
         for (const entry of ["doctor", "scripts", "workspace", "cli"]) await fs.cp(path.join(REPOSITORY, entry), path.join(workspace.directory, entry), { recursive: true });
         const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>

@@ -210,7 +210,7 @@ describe("end to end through the Pulumi CLI", function () {
         const secret = emulator.env.ARM_CLIENT_SECRET;
         // Pulumi writes engine logs only when asked with -v. CLI 3.250's verbose logs print
         // decrypted provider configuration at any -v (fixed upstream in later releases);
-        // the README says so. Everything written without -v is checked here.
+        // docs/before-the-first-run.md says so (Credentials). Everything written without -v is checked here.
         await workspace.run(["preview", "--diff"]);
         const places = [
             ...(await readAllFiles(workspace.stateDirectory)),

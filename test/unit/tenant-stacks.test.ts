@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 
-import { MAX_MATRIX_JOBS, selectStacks, stackOfFile, tenantStacks } from "../../scripts/ci/tenant-stacks";
+import { EXAMPLE_STACK, MAX_MATRIX_JOBS, selectStacks, stackOfFile, tenantStacks } from "../../scripts/ci/tenant-stacks";
 
 describe("tenant stacks of a CI run", () => {
     it("are the committed Pulumi.<stack>.yaml files, sorted, without the project file", () => {
@@ -12,6 +12,15 @@ describe("tenant stacks of a CI run", () => {
         assert.deepEqual(tenantStacks(files), ["contoso", "fabrikam"]);
         assert.equal(stackOfFile("Pulumi.yaml"), undefined);
         assert.equal(stackOfFile("Pulumi.tailspin-toys.eu.yaml"), "tailspin-toys.eu");
+    });
+
+    it("leave out the worked example's dev stack (the tenant emulator's demo tenant), and refuse it when selected", () => {
+        assert.equal(EXAMPLE_STACK, "dev");
+        assert.deepEqual(tenantStacks(["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.contoso.yaml"]), ["contoso"]);
+        assert.throws(
+            () => selectStacks(["contoso"], "contoso, dev"),
+            /^Error: stacks: "dev" is the worked example's stack \(Pulumi\.dev\.yaml\), which runs against the tenant emulator's demo tenant, not a tenant's; leave it out of the stacks input\.$/,
+        );
     });
 
     it("refuses a stack file whose name Pulumi would refuse, naming it", () => {
@@ -50,8 +59,8 @@ describe("tenant stacks of a CI run", () => {
                     env: { ...process.env, GITHUB_OUTPUT: outputFile },
                     encoding: "utf8",
                 });
-            // This repository commits no tenant stack files: the matrix is empty and the
-            // tenant job is skipped (count 0).
+            // This repository commits no tenant stack files (Pulumi.dev.yaml is the worked
+            // example's): the matrix is empty and the tenant job is skipped (count 0).
             const ok = run([]);
             assert.equal(ok.status, 0, ok.stderr);
             assert.equal(readFileSync(outputFile, "utf8"), "stacks=[]\ncount=0\n");

@@ -1,7 +1,7 @@
 // Facts of the tenants workflow (.github/workflows/tenants.yml) that would rot without
 // anyone noticing: actionlint checks that the workflow is valid GitHub Actions, not that
 // it still matches this program (its stages, its config key, its pinned CLI) or keeps
-// the promises the README makes (OIDC only, one update of a tenant at a time, nothing
+// the promises its guide makes (docs/ci.md: OIDC only, one update of a tenant at a time, nothing
 // with a tenant's identity before an approval, the policy pack on every preview and update,
 // an update that goes on past a failing environment, a daily status that only reads).
 // The step scripts that choose the pack's flag and report the status run here with a
@@ -67,7 +67,7 @@ const stepNamed = (name: string, job = tenantJob): Step => {
 const CHANGES = /\bpulumi\s+(up|preview|refresh|destroy|import|cancel|config\s+set|stack\s+(import|rm))\b|\bfleet\s+--\s+(up|preview|recover)\b/;
 
 describe("tenants workflow", () => {
-    it("never destroys: no step runs pulumi destroy, and the fleet has no destroy command (README: nothing automated destroys)", () => {
+    it("never destroys: no step runs pulumi destroy, and the fleet has no destroy command (docs/before-the-first-run.md: nothing automated destroys)", () => {
         for (const script of runScripts) assert.doesNotMatch(script, /\bpulumi\s+(destroy|down)\b|stack\s+rm\b/, script);
         assert.throws(() => parseOptions(["destroy", "--all"]), /unknown command "destroy"/);
     });
@@ -81,10 +81,10 @@ describe("tenants workflow", () => {
         assert.ok(/^\d+$/.test(minute) && Number(minute) < 60, minute);
         assert.ok(/^\d+$/.test(hour) && Number(hour) < 24, hour);
         assert.deepEqual(daily, ["*", "*", "*"]);
-        // The README tells how to change it, and says when it runs.
-        const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
-        assert.ok(readme.includes(`cron: "${workflow.on.schedule![0].cron}"`), "the README quotes the cron line");
-        assert.ok(readme.includes(`${hour.padStart(2, "0")}:${minute.padStart(2, "0")} UTC`), "the README says when it runs");
+        // The CI guide tells how to change it, and says when it runs.
+        const guide = readFileSync(path.join(ROOT, "docs", "ci.md"), "utf8");
+        assert.ok(guide.includes(`cron: "${workflow.on.schedule![0].cron}"`), "the CI guide quotes the cron line");
+        assert.ok(guide.includes(`${hour.padStart(2, "0")}:${minute.padStart(2, "0")} UTC`), "the CI guide says when it runs");
     });
 
     it("offers exactly the program's stages, in order, as a required choice", () => {
@@ -118,14 +118,14 @@ describe("tenants workflow", () => {
     it("runs the tenant job only after an approval: pull requests in tenant-preview, dispatched updates in tenant-update", () => {
         // GitHub holds a job that names an environment until a required reviewer approves
         // it, and its OIDC subject then names the environment, the only subjects the
-        // README's federated credentials trust. Any event but a dispatch lands in tenant-preview.
+        // CI guide's federated credentials trust (docs/ci.md). Any event but a dispatch lands in tenant-preview.
         assert.equal(tenantJob.environment, "${{ github.event_name == 'workflow_dispatch' && 'tenant-update' || 'tenant-preview' }}");
         assert.ok(!("pull_request_target" in workflow.on), "pull_request_target would run the base's workflow with secrets for any fork");
-        const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+        const guide = readFileSync(path.join(ROOT, "docs", "ci.md"), "utf8");
         for (const environment of ["tenant-preview", "tenant-update", "tenant-status"]) {
-            assert.ok(readme.includes(`repo:<owner>/<repo>:environment:${environment}`), `the README sets up the federated credential for ${environment}`);
+            assert.ok(guide.includes(`repo:<owner>/<repo>:environment:${environment}`), `the CI guide sets up the federated credential for ${environment}`);
         }
-        assert.doesNotMatch(readme, /"subject":\s*"repo:<owner>\/<repo>:(pull_request|ref:)/, "the README trusts no subject that a job without an environment gets");
+        assert.doesNotMatch(guide, /"subject":\s*"repo:<owner>\/<repo>:(pull_request|ref:)/, "the CI guide trusts no subject that a job without an environment gets");
     });
 
     it("signs in by workload identity and stores no secret in GitHub", () => {
