@@ -32,6 +32,7 @@ import {
     listActiveRoleSchedules,
     listDirectoryRoleAssignments,
     listEnvironments,
+    messageOf,
     operatorObjectId,
     readEnvironment,
     readOnlySettings,
@@ -63,7 +64,7 @@ async function resolveServiceAccount(account: ServiceAccountRef): Promise<string
         // The operator's sign-in already worked (operatorClients): this is about the account.
         throw new pulumi.RunError(
             `${NAMESPACE}:serviceAccount: ${describeServiceAccount(account)} could not be resolved in the tenant ` +
-                `(${error instanceof Error ? error.message : String(error)}); check the user principal name or object id, ` +
+                `(${messageOf(error)}); check the user principal name or object id, ` +
                 `and that azuread:tenantId (or ARM_TENANT_ID) names this customer's tenant.`,
         );
     }

@@ -22,12 +22,12 @@ import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
 
+import { command, CommandSpec, EXIT_OK, formatTable, OptionSpecs, Progress, progressFor, runMain, Task, Values } from "../cli";
 import { RequestLogEntry, RunningEmulator, startEmulator } from "../emulator";
 import { createWorkspace, PulumiWorkspace } from "../workspace/pulumi-workspace";
+import { count, counts } from "./options";
 import { watchProcessTree } from "./process-memory";
 import { generateTenant, TenantShape } from "./tenant";
-import { parseOptions as parseFlags } from "./options";
-import { markdownTable } from "./table";
 
 interface Options {
     readonly sizes: number[];
@@ -53,30 +53,35 @@ export interface BenchRow {
     readonly providerPeakMiB: number;
 }
 
-const USAGE = "usage: npm run bench -- [--sizes 1,10,100,300] [--latency-ms 50] [--sync-delay-ms 1000] [--parallel N] [--json]";
+export const SPEC = {
+    name: "bench",
+    usage: "npm run bench -- [--sizes 1,10,100,300] [--latency-ms 50] [--sync-delay-ms 1000] [--parallel N] [--json]",
+    description:
+        "The program at scale through the pinned Pulumi CLI, against generated emulated tenants: per tenant size, the\n" +
+        "first update, one with nothing to do, a stage move and a refresh, as one table. Figures, not assertions.",
+    options: {
+        sizes: { type: "string", list: true, value: "N[,N…]", help: "tenant sizes, in environments (default 1,10,100,300)" },
+        "latency-ms": { type: "string", value: "MS", help: "each emulated request's latency (default 50)" },
+        "sync-delay-ms": { type: "string", value: "MS", help: "how long a new user takes to reach an environment's Dataverse (default 1000)" },
+        parallel: { type: "string", value: "N", help: "the engine's --parallel (default: Pulumi's, four times the CPUs)" },
+        json: { type: "boolean", help: "print the rows as JSON on standard output" },
+    },
+} as const satisfies CommandSpec<OptionSpecs>;
 
-function parseOptions(argv: string[]): Options {
-    const defaults: Options = { sizes: [1, 10, 100, 300], latencyMs: 50, syncDelayMs: 1000, parallel: undefined, json: false };
-    return parseFlags(
-        argv,
-        defaults,
-        {
-            "--sizes": ["sizes", { counts: 1 }],
-            "--latency-ms": ["latencyMs", { count: 0 }],
-            "--sync-delay-ms": ["syncDelayMs", { count: 0 }],
-            "--parallel": ["parallel", { count: 1 }],
-            "--json": ["json", "switch"],
-        },
-        USAGE,
-    );
+function optionsOf(values: Values<typeof SPEC.options>): Options {
+    return {
+        sizes: counts("--sizes", values.sizes, 1, [1, 10, 100, 300]),
+        latencyMs: count("--latency-ms", values["latency-ms"], 0, 50),
+        syncDelayMs: count("--sync-delay-ms", values["sync-delay-ms"], 0, 1000),
+        parallel: values.parallel === undefined ? undefined : count("--parallel", values.parallel, 1, 0),
+        json: values.json,
+    };
 }
 
 /** Pulumi's default --parallel: four times GOMAXPROCS, which is the number of CPUs. */
 function engineParallelism(options: Options): number {
     return options.parallel ?? 4 * os.cpus().length;
 }
-
-const progress = (message: string) => process.stderr.write(`bench: ${message}\n`);
 
 async function stateBytes(workspace: PulumiWorkspace): Promise<number> {
     const stacks = path.join(workspace.stateDirectory, ".pulumi", "stacks");
@@ -118,11 +123,12 @@ function chainMs(log: RequestLogEntry[], ids: readonly string[], shape: TenantSh
 async function measureStep(
     label: string,
     args: string[],
-    context: { workspace: PulumiWorkspace; emulator: RunningEmulator; shape: TenantShape; ids: readonly string[]; parallel: number },
+    context: { workspace: PulumiWorkspace; emulator: RunningEmulator; shape: TenantShape; ids: readonly string[]; parallel: number; progress: Progress },
 ): Promise<BenchRow> {
-    const { workspace, emulator, shape, ids, parallel } = context;
+    const { workspace, emulator, shape, ids, parallel, progress } = context;
     emulator.clearRequests();
-    progress(`[${shape.environments} environments] ${label}: pulumi ${args.join(" ")} …`);
+    const task: Task = { name: `[${shape.environments} environments] ${label}`, startedMs: Date.now(), phase: `pulumi ${args.join(" ")} …` };
+    progress.started(task);
     let watcher: ReturnType<typeof watchProcessTree> | undefined;
     const started = process.hrtime.bigint();
     await workspace.run(args, { onStart: (pid) => (watcher = watchProcessTree(pid)) });
@@ -132,7 +138,7 @@ async function measureStep(
     const platform = log.filter((entry) => entry.service === "bap" || entry.service === "dataverse");
     const chain = chainMs(platform, ids, shape);
     const boundSeconds = chain > 0 ? (chain * Math.ceil(ids.length / parallel)) / 1000 : null;
-    progress(`[${shape.environments} environments] ${label}: ${seconds.toFixed(1)} s, ${log.length} requests`);
+    progress.finished(task, `${task.name}: ${seconds.toFixed(1)} s, ${log.length} requests`);
     return {
         environments: shape.environments,
         step: label,
@@ -154,7 +160,7 @@ function round(value: number, digits: number): number {
     return Math.round(value * factor) / factor;
 }
 
-async function benchTenant(size: number, options: Options): Promise<BenchRow[]> {
+async function benchTenant(size: number, options: Options, progress: Progress): Promise<BenchRow[]> {
     const shape: TenantShape = { environments: size, latencyMs: options.latencyMs, userSyncDelayMs: options.syncDelayMs };
     const { seed, accountUpn } = await generateTenant(shape);
     const ids = seed.environments!.map((environment) => environment.id);
@@ -169,7 +175,7 @@ async function benchTenant(size: number, options: Options): Promise<BenchRow[]> 
         await workspace.setConfig("d365-backup-access:stage", "bootstrap");
         const parallel = engineParallelism(options);
         const flags = options.parallel ? ["--parallel", String(options.parallel)] : [];
-        const context = { workspace, emulator, shape, ids, parallel };
+        const context = { workspace, emulator, shape, ids, parallel, progress };
         const rows = [await measureStep("bootstrap", ["up", "--yes", "--skip-preview", ...flags], context)];
         rows.push(await measureStep("no-change", ["up", "--yes", "--skip-preview", ...flags], context));
         await workspace.setConfig("d365-backup-access:stage", "operational");
@@ -182,7 +188,8 @@ async function benchTenant(size: number, options: Options): Promise<BenchRow[]> 
     }
 }
 
-export function formatTable(rows: readonly BenchRow[]): string {
+/** The rows as a Markdown table, numbers right-aligned, ready to paste into the docs. */
+export function benchTable(rows: readonly BenchRow[]): string {
     const header = ["envs", "step", "seconds", "bound s", "ratio", "req/env", "graph", "429s", "state KiB", "CLI MiB", "provider MiB"];
     const lines = rows.map((row) => [
         String(row.environments),
@@ -197,23 +204,25 @@ export function formatTable(rows: readonly BenchRow[]): string {
         String(row.cliPeakMiB),
         String(row.providerPeakMiB),
     ]);
-    return markdownTable(header, lines, 1);
+    return formatTable([header, ...lines], { style: "markdown", align: header.map((_, column) => (column === 1 ? "left" : "right")) });
 }
 
-async function main(): Promise<void> {
-    const options = parseOptions(process.argv.slice(2));
-    progress(
+/** The whole command; returns the exit status. */
+export const main = command(SPEC, async ({ values }, io) => {
+    const options = optionsOf(values);
+    const progress = progressFor(io.stderr, { prefix: "bench: " });
+    progress.line(
         `sizes ${options.sizes.join(", ")}; latency ${options.latencyMs} ms; user sync ${options.syncDelayMs} ms; ` +
             `parallel ${options.parallel ?? `Pulumi's default (${engineParallelism(options)})`}; ${os.cpus().length} CPUs`,
     );
     const rows: BenchRow[] = [];
-    for (const size of options.sizes) rows.push(...(await benchTenant(size, options)));
-    process.stdout.write(options.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatTable(rows)}\n`);
-}
+    try {
+        for (const size of options.sizes) rows.push(...(await benchTenant(size, options, progress)));
+    } finally {
+        progress.close();
+    }
+    io.stdout.write(options.json ? `${JSON.stringify(rows, null, 2)}\n` : `${benchTable(rows)}\n`);
+    return EXIT_OK;
+});
 
-if (require.main === module) {
-    main().catch((error) => {
-        process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
-        process.exit(1);
-    });
-}
+if (require.main === module) runMain(main);

@@ -17,11 +17,11 @@
 import { readFileSync } from "fs";
 import * as os from "os";
 
+import { command, CommandSpec, EXIT_OK, formatTable, OptionSpecs, Progress, progressFor, runMain, Task, Values } from "../cli";
 import { RunningEmulator, startEmulator } from "../emulator";
 import { createFleetProject, FleetProject } from "../workspace/fleet-workspace";
+import { count, counts } from "./options";
 import { generateTenant } from "./tenant";
-import { parseOptions as parseFlags } from "./options";
-import { markdownTable } from "./table";
 
 interface Options {
     readonly tenants: number;
@@ -63,29 +63,43 @@ function childrenCpuSeconds(): number | null {
     }
 }
 
-const USAGE = "usage: npm run bench:fleet -- [--tenants 6] [--environments 3] [--concurrency 1,2,4] [--latency-ms 50] [--sync-delay-ms 1000] [--json]";
+export const SPEC = {
+    name: "bench:fleet",
+    usage: "npm run bench:fleet -- [--tenants 6] [--environments 3] [--concurrency 1,2,4] [--latency-ms 50] [--sync-delay-ms 1000] [--json]",
+    description:
+        "How many tenants per minute `npm run fleet` brings to a stage, and reads, at each concurrency: fresh emulated\n" +
+        "tenants, one stack each, timed through the real command and the pinned CLI. Figures, not assertions.",
+    options: {
+        tenants: { type: "string", value: "N", help: "emulated tenants (default 6)" },
+        environments: { type: "string", value: "N", help: "environments per tenant (default 3)" },
+        concurrency: { type: "string", list: true, value: "N[,N…]", help: "the fleet's --concurrency, one run each (default 1,2,4)" },
+        "latency-ms": { type: "string", value: "MS", help: "each emulated request's latency (default 50)" },
+        "sync-delay-ms": { type: "string", value: "MS", help: "how long a new user takes to reach an environment's Dataverse (default 1000)" },
+        json: { type: "boolean", help: "print the rows as JSON on standard output" },
+    },
+} as const satisfies CommandSpec<OptionSpecs>;
 
-function parseOptions(argv: string[]): Options {
-    const defaults: Options = { tenants: 6, environments: 3, concurrency: [1, 2, 4], latencyMs: 50, syncDelayMs: 1000, json: false };
-    return parseFlags(
-        argv,
-        defaults,
-        {
-            "--tenants": ["tenants", { count: 1 }],
-            "--environments": ["environments", { count: 1 }],
-            "--concurrency": ["concurrency", { counts: 1 }],
-            "--latency-ms": ["latencyMs", { count: 0 }],
-            "--sync-delay-ms": ["syncDelayMs", { count: 0 }],
-            "--json": ["json", "switch"],
-        },
-        USAGE,
-    );
+function optionsOf(values: Values<typeof SPEC.options>): Options {
+    return {
+        tenants: count("--tenants", values.tenants, 1, 6),
+        environments: count("--environments", values.environments, 1, 3),
+        concurrency: counts("--concurrency", values.concurrency, 1, [1, 2, 4]),
+        latencyMs: count("--latency-ms", values["latency-ms"], 0, 50),
+        syncDelayMs: count("--sync-delay-ms", values["sync-delay-ms"], 0, 1000),
+        json: values.json,
+    };
 }
 
-const progress = (message: string) => process.stderr.write(`bench:fleet: ${message}\n`);
-
-async function timeFleet(project: FleetProject, step: FleetBenchRow["step"], args: string[], options: Options, concurrency: number): Promise<FleetBenchRow> {
-    progress(`[concurrency ${concurrency}] npm run fleet -- ${args.join(" ")} …`);
+async function timeFleet(
+    project: FleetProject,
+    step: FleetBenchRow["step"],
+    args: string[],
+    options: Options,
+    concurrency: number,
+    progress: Progress,
+): Promise<FleetBenchRow> {
+    const task: Task = { name: `[concurrency ${concurrency}] ${step}`, startedMs: Date.now(), phase: `npm run fleet -- ${args.join(" ")} …` };
+    progress.started(task);
     const cpuBefore = childrenCpuSeconds();
     const { code, stdout, stderr } = await project.fleet([...args, "--concurrency", String(concurrency), "--json"]);
     const cpuAfter = childrenCpuSeconds();
@@ -105,11 +119,11 @@ async function timeFleet(project: FleetProject, step: FleetBenchRow["step"], arg
         failed: report.failed.length,
         cpuSecondsPerTenant: cpuBefore === null || cpuAfter === null ? null : Math.round(((cpuAfter - cpuBefore) / options.tenants) * 10) / 10,
     };
-    progress(`[concurrency ${concurrency}] ${step}: ${row.seconds} s, ${row.tenantsPerMinute} tenants per minute, ${row.failed} failed, ${row.cpuSecondsPerTenant ?? "?"} CPU s per tenant`);
+    progress.finished(task, `${task.name}: ${row.seconds} s, ${row.tenantsPerMinute} tenants per minute, ${row.failed} failed, ${row.cpuSecondsPerTenant ?? "?"} CPU s per tenant`);
     return row;
 }
 
-async function benchConcurrency(concurrency: number, options: Options): Promise<FleetBenchRow[]> {
+async function benchConcurrency(concurrency: number, options: Options, progress: Progress): Promise<FleetBenchRow[]> {
     const emulators: RunningEmulator[] = [];
     const project = await createFleetProject();
     try {
@@ -119,14 +133,18 @@ async function benchConcurrency(concurrency: number, options: Options): Promise<
             emulators.push(emulator);
             await project.addTenant(`tenant-${n}`, emulator, accountUpn, "bootstrap");
         }
-        return [await timeFleet(project, "up", ["up", "--all"], options, concurrency), await timeFleet(project, "status", ["status", "--all"], options, concurrency)];
+        return [
+            await timeFleet(project, "up", ["up", "--all"], options, concurrency, progress),
+            await timeFleet(project, "status", ["status", "--all"], options, concurrency, progress),
+        ];
     } finally {
         await Promise.all(emulators.map((emulator) => emulator.stop()));
         await project.remove();
     }
 }
 
-export function formatTable(rows: readonly FleetBenchRow[]): string {
+/** The rows as a Markdown table, numbers right-aligned, ready to paste into the docs. */
+export function fleetBenchTable(rows: readonly FleetBenchRow[]): string {
     const header = ["concurrency", "tenants", "envs/tenant", "step", "seconds", "tenants/min", "CPU s/tenant", "failed"];
     const lines = rows.map((row) => [
         String(row.concurrency),
@@ -138,23 +156,25 @@ export function formatTable(rows: readonly FleetBenchRow[]): string {
         row.cpuSecondsPerTenant === null ? "-" : row.cpuSecondsPerTenant.toFixed(1),
         String(row.failed),
     ]);
-    return markdownTable(header, lines, 3);
+    return formatTable([header, ...lines], { style: "markdown", align: header.map((_, column) => (column === 3 ? "left" : "right")) });
 }
 
-async function main(): Promise<void> {
-    const options = parseOptions(process.argv.slice(2));
-    progress(
+/** The whole command; returns the exit status. */
+export const main = command(SPEC, async ({ values }, io) => {
+    const options = optionsOf(values);
+    const progress = progressFor(io.stderr, { prefix: "bench:fleet: " });
+    progress.line(
         `${options.tenants} tenants of ${options.environments} environments; concurrency ${options.concurrency.join(", ")}; ` +
             `latency ${options.latencyMs} ms; user sync ${options.syncDelayMs} ms; ${os.cpus().length} CPUs`,
     );
     const rows: FleetBenchRow[] = [];
-    for (const concurrency of options.concurrency) rows.push(...(await benchConcurrency(concurrency, options)));
-    process.stdout.write(options.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatTable(rows)}\n`);
-}
+    try {
+        for (const concurrency of options.concurrency) rows.push(...(await benchConcurrency(concurrency, options, progress)));
+    } finally {
+        progress.close();
+    }
+    io.stdout.write(options.json ? `${JSON.stringify(rows, null, 2)}\n` : `${fleetBenchTable(rows)}\n`);
+    return EXIT_OK;
+});
 
-if (require.main === module) {
-    main().catch((error) => {
-        process.stderr.write(`bench:fleet: ${error instanceof Error ? error.message : String(error)}\n`);
-        process.exit(1);
-    });
-}
+if (require.main === module) runMain(main);

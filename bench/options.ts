@@ -1,25 +1,15 @@
-// The benchmarks' command lines: every option is a whole number (at least some
-// minimum), a comma-separated list of them, or a switch. Anything else ends the run
-// with the option, the value and the usage line.
+// The benchmarks' options are whole numbers (at least some minimum) or lists of them,
+// declared and read as every command's are (cli/); a bad one is a usage error naming
+// the option and the value.
 
-export type OptionKind = { readonly count: number } | { readonly counts: number } | "switch";
+import { wholeNumber } from "../cli";
 
-/** Reads `argv` into a copy of `defaults`; `flags` maps each --flag to the key it sets and its kind. */
-export function parseOptions<T extends object>(argv: readonly string[], defaults: T, flags: Readonly<Record<string, readonly [keyof T, OptionKind]>>, usage: string): T {
-    const options = { ...defaults } as Record<string, unknown>;
-    const count = (flag: string, value: string | undefined, min: number): number => {
-        const n = Number(value);
-        if (!Number.isInteger(n) || n < min) throw new Error(`${flag} wants a whole number of at least ${min}; got ${JSON.stringify(value ?? "")}.\n${usage}`);
-        return n;
-    };
-    for (let i = 0; i < argv.length; i++) {
-        const flag = argv[i];
-        const spec = flags[flag];
-        if (!spec) throw new Error(`unknown option ${JSON.stringify(flag)}.\n${usage}`);
-        const [key, kind] = spec;
-        if (kind === "switch") options[key as string] = true;
-        else if ("count" in kind) options[key as string] = count(flag, argv[++i], kind.count);
-        else options[key as string] = (argv[++i] ?? "").split(",").map((value) => count(flag, value, kind.counts));
-    }
-    return options as T;
+/** `raw` as a whole number of at least `min`; `fallback` when the option was not given. */
+export function count(flag: string, raw: string | undefined, min: number, fallback: number): number {
+    return raw === undefined ? fallback : wholeNumber(flag, raw, min);
+}
+
+/** A list option's values as whole numbers of at least `min`; `fallback` when the option was not given. */
+export function counts(flag: string, raw: readonly string[], min: number, fallback: readonly number[]): number[] {
+    return raw.length === 0 ? [...fallback] : raw.map((value) => wholeNumber(flag, value, min));
 }

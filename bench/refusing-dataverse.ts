@@ -17,10 +17,10 @@
 // the program's own). Needs the toolchain (bash scripts/toolchain/build.sh). Figures,
 // not assertions.
 
+import { command, CommandSpec, EXIT_OK, formatTable, OptionSpecs, Progress, progressFor, runMain, Task } from "../cli";
 import { RunningEmulator, startEmulator } from "../emulator";
 import { createWorkspace, PulumiWorkspace } from "../workspace/pulumi-workspace";
-import { parseOptions } from "./options";
-import { markdownTable } from "./table";
+import { count } from "./options";
 import { generateTenant } from "./tenant";
 
 interface Options {
@@ -28,8 +28,17 @@ interface Options {
     readonly timeoutSeconds: number;
 }
 
-const USAGE = "usage: node -r ts-node/register/transpile-only bench/refusing-dataverse.ts [--environments 10] [--timeout-seconds N]";
-const progress = (message: string) => process.stderr.write(`refusing-dataverse: ${message}\n`);
+export const SPEC = {
+    name: "refusing-dataverse",
+    usage: "node -r ts-node/register/transpile-only bench/refusing-dataverse.ts [--environments 10] [--timeout-seconds N]",
+    description:
+        "How long a run lasts, and what it sends, when every environment's Dataverse keeps refusing the operator:\n" +
+        "a preview --refresh, a refresh and a first up, as one table. Figures, not assertions.",
+    options: {
+        environments: { type: "string", value: "N", help: "environments in the generated tenant (default 10)" },
+        "timeout-seconds": { type: "string", value: "N", help: "d365-backup-access:operatorAccessTimeoutSeconds (default: the program's own)" },
+    },
+} as const satisfies CommandSpec<OptionSpecs>;
 
 interface Row {
     readonly command: string;
@@ -40,9 +49,10 @@ interface Row {
     readonly writes: number;
 }
 
-async function measure(workspace: PulumiWorkspace, emulator: RunningEmulator, args: string[]): Promise<Row> {
+async function measure(workspace: PulumiWorkspace, emulator: RunningEmulator, args: string[], progress: Progress): Promise<Row> {
     emulator.clearRequests();
-    progress(`pulumi ${args.join(" ")} …`);
+    const task: Task = { name: `pulumi ${args.join(" ")}`, startedMs: Date.now(), phase: "running …" };
+    progress.started(task);
     const started = process.hrtime.bigint();
     const result = await workspace.run(args, { allowFailure: true });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -55,9 +65,9 @@ async function measure(workspace: PulumiWorkspace, emulator: RunningEmulator, ar
         addAppUser: log.filter((entry) => entry.method === "POST" && /\/addAppUser\?/.test(entry.path)).length,
         writes: log.filter((entry) => entry.service !== "login" && entry.method !== "GET").length,
     };
-    progress(`${row.command}: ${row.seconds} s, exit ${row.exitCode}, ${row.refused} refused, ${row.addAppUser} addAppUser`);
+    progress.finished(task, `${row.command}: ${row.seconds} s, exit ${row.exitCode}, ${row.refused} refused, ${row.addAppUser} addAppUser`);
     const named = `${result.stdout}\n${result.stderr}`.split("\n").find((line) => /Dataverse (still )?refuses/.test(line));
-    if (named) progress(`  first error line: ${named.trim().slice(0, 300)}`);
+    if (named) progress.line(`  first error line: ${named.trim().slice(0, 300)}`);
     return row;
 }
 
@@ -72,40 +82,40 @@ async function stackFor(emulator: RunningEmulator, stack: string, accountUpn: st
     return workspace;
 }
 
-async function main(): Promise<void> {
-    const options = parseOptions<Options>(
-        process.argv.slice(2),
-        { environments: 10, timeoutSeconds: 0 },
-        { "--environments": ["environments", { count: 1 }], "--timeout-seconds": ["timeoutSeconds", { count: 1 }] },
-        USAGE,
-    );
+/** The whole command; returns the exit status. */
+export const main = command(SPEC, async ({ values }, io) => {
+    const options: Options = {
+        environments: count("--environments", values.environments, 1, 10),
+        timeoutSeconds: count("--timeout-seconds", values["timeout-seconds"], 1, 0),
+    };
+    const progress = progressFor(io.stderr, { prefix: "refusing-dataverse: " });
     const { seed, accountUpn } = await generateTenant({ environments: options.environments, latencyMs: 20, userSyncDelayMs: 200 });
     const emulator = await startEmulator(seed, { warn: () => undefined });
     const workspaces: PulumiWorkspace[] = [];
     try {
         const existing = await stackFor(emulator, "existing", accountUpn, options);
         workspaces.push(existing);
-        progress(`a stack holding ${options.environments} environments' users and roles …`);
+        progress.line(`a stack holding ${options.environments} environments' users and roles …`);
         await existing.run(["up", "--yes", "--skip-preview"]);
         // From here on, every environment's Dataverse refuses the operator, addAppUser or not.
         emulator.addFault({ service: "dataverse", route: "/api/data/", status: 403, code: "0x80072560", message: "The user is not a member of the organization." });
         const rows = [
-            await measure(existing, emulator, ["preview", "--refresh"]),
-            await measure(existing, emulator, ["refresh", "--yes", "--skip-preview"]),
+            await measure(existing, emulator, ["preview", "--refresh"], progress),
+            await measure(existing, emulator, ["refresh", "--yes", "--skip-preview"], progress),
         ];
         const fresh = await stackFor(emulator, "fresh", accountUpn, options);
         workspaces.push(fresh);
-        rows.push(await measure(fresh, emulator, ["up", "--yes", "--skip-preview"]));
+        rows.push(await measure(fresh, emulator, ["up", "--yes", "--skip-preview"], progress));
         const header = ["command", "seconds", "exit", "refused Dataverse requests", "addAppUser posts", "requests other than GET"];
         const lines = rows.map((row) => [row.command, row.seconds.toFixed(1), String(row.exitCode), String(row.refused), String(row.addAppUser), String(row.writes)]);
-        process.stdout.write(`${options.environments} environments, Dataverse refusing the operator for good\n\n${markdownTable(header, lines, 0)}\n`);
+        const table = formatTable([header, ...lines], { style: "markdown", align: header.map((_, column) => (column === 0 ? "left" : "right")) });
+        io.stdout.write(`${options.environments} environments, Dataverse refusing the operator for good\n\n${table}\n`);
+        return EXIT_OK;
     } finally {
+        progress.close();
         for (const workspace of workspaces) await workspace.remove();
         await emulator.stop();
     }
-}
-
-main().catch((error) => {
-    process.stderr.write(`refusing-dataverse: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
 });
+
+if (require.main === module) runMain(main);

@@ -5,22 +5,41 @@
 // account held after each stage, with the environments the program skipped and why.
 //
 //   npm run demo [-- --yes] [--verbose] [--seed FILE] [--account UPN] [--keep] [--json]
+//
+// Exit status: 0 when the procedure ran through, 1 when a step failed, 2 for a wrong
+// command line, 130 when interrupted (the emulator stopped, the workspace removed).
 
 import { promises as fs } from "fs";
 import * as path from "path";
 import * as readline from "readline";
 
+import { command, CommandIo, CommandSpec, EXIT_OK, OptionSpecs, Progress, progressFor, runMain, Task } from "../cli";
 import { RunningEmulator, startEmulator, TenantState } from "../emulator";
 import { GLOBAL_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR } from "../lib/directory-roles";
 import type { SkippedEnvironment } from "../lib/environment-plan";
-import { SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../providers";
+import { messageOf, SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../providers";
 import { ensurePinnedCli } from "../workspace/pulumi-home";
 import { createWorkspace, CliResult, PulumiWorkspace, REPOSITORY } from "../workspace/pulumi-workspace";
 import { formatViews, TenantView, viewOf } from "./tenant-view";
 
-const USAGE = "usage: npm run demo -- [--yes] [--verbose] [--seed FILE] [--account UPN] [--keep] [--json]";
 const DEFAULT_SEED = path.join(REPOSITORY, "emulator", "seeds", "demo.json");
 const STACK = "demo";
+
+export const SPEC = {
+    name: "demo",
+    usage: "npm run demo -- [--yes] [--verbose] [--seed FILE] [--account UPN] [--keep] [--json]",
+    description:
+        "The main job, start to finish, through the real Pulumi CLI against an emulated tenant on this machine, in a\n" +
+        "throwaway workspace; at the end, what the tenant itself says the account held after each stage.",
+    options: {
+        yes: { type: "boolean", short: "y", help: "go on at once where the demo would wait for the connector to be created" },
+        verbose: { type: "boolean", help: "show the Pulumi CLI's own output as it runs" },
+        seed: { type: "string", value: "FILE", help: "the tenant to run against (default: emulator/seeds/demo.json)" },
+        account: { type: "string", value: "UPN", help: "the backup service account, a user of the seed (default: backup@…, or the first licensed user)" },
+        keep: { type: "boolean", help: "keep the workspace and the emulator running at the end, to explore them (Ctrl-C ends it)" },
+        json: { type: "boolean", help: "print the report as JSON on standard output" },
+    },
+} as const satisfies CommandSpec<OptionSpecs>;
 
 interface Options {
     yes: boolean;
@@ -42,44 +61,17 @@ export interface DemoReport {
     readonly skipped: SkippedEnvironment[];
 }
 
-function parseOptions(rawArgv: string[]): Options {
-    // Node 20 reads `--env-file` anywhere on its command line; the npm script passes `--` first.
-    const argv = rawArgv[0] === "--" ? rawArgv.slice(1) : rawArgv;
-    // `npm run demo --yes` (no `--`) hands the flag to npm, which passes it on as npm_config_yes.
-    const npmFlag = (name: string) => process.env[`npm_config_${name}`] === "true";
-    const options: Options = { yes: npmFlag("yes"), verbose: false, seed: DEFAULT_SEED, keep: npmFlag("keep"), json: npmFlag("json") };
-    for (let i = 0; i < argv.length; i++) {
-        const flag = argv[i];
-        const value = () => {
-            const next = argv[++i];
-            if (!next || next.startsWith("--")) throw new Error(`${flag} needs a value.\n${USAGE}`);
-            return next;
-        };
-        if (flag === "--yes" || flag === "-y") options.yes = true;
-        else if (flag === "--verbose") options.verbose = true;
-        else if (flag === "--keep") options.keep = true;
-        else if (flag === "--json") options.json = true;
-        else if (flag === "--seed") options.seed = path.resolve(value());
-        else if (flag === "--account") options.account = value();
-        else throw new Error(`unknown option ${JSON.stringify(flag)}.\n${USAGE}`);
-    }
-    return options;
-}
-
-/** Progress and narration go to standard error, so --json output stays clean. */
-const say = (line = "") => process.stderr.write(`${line}\n`);
-
 async function readSeed(file: string): Promise<any> {
     let text: string;
     try {
         text = await fs.readFile(file, "utf8");
     } catch (error) {
-        throw new Error(`cannot read the seed ${file}: ${(error as Error).message}`);
+        throw new Error(`cannot read the seed ${file}: ${messageOf(error)}`);
     }
     try {
         return JSON.parse(text);
     } catch (error) {
-        throw new Error(`the seed ${file} is not JSON: ${(error as Error).message}`);
+        throw new Error(`the seed ${file} is not JSON: ${messageOf(error)}`);
     }
 }
 
@@ -109,30 +101,45 @@ class Demo {
         private readonly emulator: RunningEmulator,
         private readonly workspace: PulumiWorkspace,
         private readonly account: { id: string; userPrincipalName: string },
+        private readonly progress: Progress,
     ) {}
+
+    private say(line = ""): void {
+        this.progress.line(line);
+    }
 
     private announce(title: string, why: string): void {
         this.step++;
-        say(`\n${this.step}. ${title}`);
-        say(`   ${why}`);
+        this.say(`\n${this.step}. ${title}`);
+        this.say(`   ${why}`);
     }
 
-    /** Runs `pulumi <args>`; with --verbose its output shows indented as it runs, otherwise one line at the end. */
+    /**
+     * Runs `pulumi <args>`: a live line while it runs on a terminal, one line when it ends;
+     * with --verbose its output shows indented as it runs.
+     */
     private async pulumi(args: string[], allowFailure = false): Promise<CliResult> {
-        const started = Date.now();
+        const task: Task = { name: `$ npx pulumi ${args.join(" ")}`, startedMs: Date.now(), phase: "running" };
         let pending = "";
         const onChunk = this.options.verbose
             ? (text: string) => {
                   const lines = (pending + text).split("\n");
                   pending = lines.pop() ?? "";
-                  for (const line of lines) if (line.trim()) say(`      ${line}`);
+                  for (const line of lines) if (line.trim()) this.say(`      ${line}`);
               }
             : undefined;
-        const result = await this.workspace.run(args, { allowFailure, onChunk });
-        if (pending.trim()) say(`      ${pending}`);
-        const seconds = ((Date.now() - started) / 1000).toFixed(1);
+        this.progress.started(task);
+        let result: CliResult;
+        try {
+            result = await this.workspace.run(args, { allowFailure, onChunk });
+        } catch (error) {
+            this.progress.finished(task, `   ${task.name}  → failed in ${this.progress.elapsed(task)}`);
+            throw error;
+        }
+        if (pending.trim()) this.say(`      ${pending}`);
         const summary = result.stdout.match(/Resources:\s*\n((?:\s+.+\n)+)/)?.[1]?.trim().replace(/\s*\n\s*/g, ", ") ?? "";
-        say(`   $ npx pulumi ${args.join(" ")}  → ${result.code === 0 ? "ok" : `exit ${result.code}`} in ${seconds} s${summary ? ` (${summary})` : ""}`);
+        const outcome = result.code === 0 ? "ok" : `exit ${result.code}`;
+        this.progress.finished(task, `   ${task.name}  → ${outcome} in ${this.progress.elapsed(task)}${summary ? ` (${summary})` : ""}`);
         return result;
     }
 
@@ -152,7 +159,7 @@ class Demo {
     private async waitForConnector(): Promise<void> {
         const prompt = `   Now create the Dynamics 365 connector in the backup product, signed in as ${this.account.userPrincipalName}.`;
         if (this.options.yes || !process.stdin.isTTY) {
-            say(`${prompt}\n   (${this.options.yes ? "--yes" : "no terminal"}: going on at once)`);
+            this.say(`${prompt}\n   (${this.options.yes ? "--yes" : "no terminal"}: going on at once)`);
             return;
         }
         const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
@@ -213,7 +220,7 @@ class Demo {
         );
         const { stdout } = await this.pulumi(["stack", "output", "skippedEnvironments", "--json"]);
         const skipped = JSON.parse(stdout) as SkippedEnvironment[];
-        say(skipped.length ? `   ${skipped.map((entry) => `${entry.displayName} [${entry.reasonCode}]`).join(", ")}: reasons in the table below.` : "   None: every environment is served.");
+        this.say(skipped.length ? `   ${skipped.map((entry) => `${entry.displayName} [${entry.reasonCode}]`).join(", ")}: reasons in the table below.` : "   None: every environment is served.");
         return skipped;
     }
 
@@ -226,7 +233,7 @@ class Demo {
         if (granted && revoked && globalGone && powerPlatform) {
             this.order = { grantedPowerPlatformAdministratorAt: granted.endMs, revokedGlobalAdministratorAt: revoked.startMs };
             const gap = ((revoked.startMs - granted.endMs) / 1000).toFixed(1);
-            say(`   From the tenant's own request log: Power Platform Administrator was granted first, Global Administrator revoked ${gap} s after that.`);
+            this.say(`   From the tenant's own request log: Power Platform Administrator was granted first, Global Administrator revoked ${gap} s after that.`);
         }
     }
 
@@ -243,16 +250,42 @@ class Demo {
         });
         const check = await this.pulumi(["preview", "--refresh", "--expect-no-changes"], true);
         const caught = check.code !== 0;
-        say(caught ? "   Caught: the drift check exits non-zero, as a scheduled job would report it." : "   The drift check did not notice the change.");
+        this.say(caught ? "   Caught: the drift check exits non-zero, as a scheduled job would report it." : "   The drift check did not notice the change.");
         await this.pulumi(["up", "--refresh", "--yes", "--skip-preview"]);
         const repaired = viewOf(this.tenant(), this.account.id).environments.find((e) => e.id === target.id)!.systemAdministrator;
-        say(repaired ? "   Repaired: the account holds System Administrator there again." : "   Not repaired.");
+        this.say(repaired ? "   Repaired: the account holds System Administrator there again." : "   Not repaired.");
         this.drift = { environment: target.id, caught, repaired };
     }
 }
 
-async function main(): Promise<number> {
-    const options = parseOptions(process.argv.slice(2));
+/** Set on Ctrl-C: the clean-up under way, which ends the process with 130. */
+let interrupted: Promise<void> | undefined;
+
+/** The whole command; returns the exit status. */
+export const main = command(SPEC, async ({ values }, io) => {
+    // `npm run demo --yes` (no `--`) hands the flag to npm, which passes it on as npm_config_yes.
+    const npmFlag = (name: string) => io.env[`npm_config_${name}`] === "true";
+    const options: Options = {
+        yes: values.yes || npmFlag("yes"),
+        verbose: values.verbose,
+        seed: path.resolve(io.cwd, values.seed ?? DEFAULT_SEED),
+        account: values.account,
+        keep: values.keep || npmFlag("keep"),
+        json: values.json || npmFlag("json"),
+    };
+    try {
+        return await demo(options, io);
+    } catch (error) {
+        // The interrupted CLI command fails too; the clean-up decides how the demo ends.
+        if (interrupted) await interrupted;
+        throw error;
+    }
+});
+
+async function demo(options: Options, io: CommandIo): Promise<number> {
+    // Narration and progress go to standard error, so --json output stays clean.
+    const progress = progressFor(io.stderr, { steps: false });
+    const say = (line = "") => progress.line(line);
     const seed = await readSeed(options.seed);
     const account = pickAccount(seed, options.account);
 
@@ -262,6 +295,7 @@ async function main(): Promise<number> {
     let workspace: PulumiWorkspace | undefined;
     let finished = false;
     const cleanUp = async () => {
+        progress.close();
         await emulator.stop().catch(() => undefined);
         if (workspace && !(options.keep && finished)) await workspace.remove().catch(() => undefined);
     };
@@ -280,11 +314,11 @@ async function main(): Promise<number> {
         await workspace.setConfig("d365-backup-access:serviceAccount", account.userPrincipalName);
         await workspace.setConfig("d365-backup-access:environments[0]", "*", { path: true });
 
-        const report = await new Demo(options, emulator, workspace, account).run();
+        const report = await new Demo(options, emulator, workspace, account, progress).run();
         finished = true;
         say("\nWhat the tenant itself says the account held after each stage:");
         say(formatViews(report.stages, report.skipped));
-        if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        if (options.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         if (options.keep) {
             say(`\nThe workspace stays in ${workspace.directory}; explore it from another shell while the emulator runs here (Ctrl-C ends it):`);
             say(`   cd ${workspace.directory}`);
@@ -293,21 +327,10 @@ async function main(): Promise<number> {
             say(`   npx pulumi preview --stack ${STACK} --refresh`);
             await new Promise(() => undefined); // until Ctrl-C
         }
-        return 0;
+        return EXIT_OK;
     } finally {
         if (!options.keep) await cleanUp();
     }
 }
 
-/** Set on Ctrl-C: the clean-up under way, which ends the process with 130. */
-let interrupted: Promise<void> | undefined;
-
-main().then(
-    (code) => process.exit(code),
-    async (error) => {
-        // The interrupted CLI command fails too; the clean-up decides how the demo ends.
-        if (interrupted) return interrupted;
-        say(`demo: ${error instanceof Error ? error.message : String(error)}`);
-        process.exit(1);
-    },
-);
+if (require.main === module) runMain(main);

@@ -3,6 +3,7 @@
 // Dataverse its user, access mode and System Administrator role. The environments the
 // program skipped (its stack output skippedEnvironments) are marked with their reason.
 
+import { formatTable } from "../cli";
 import { TenantState } from "../emulator";
 import type { SkippedEnvironment } from "../lib/environment-plan";
 import { accessModeName, SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../providers";
@@ -50,19 +51,22 @@ export function viewOf(tenant: TenantState, accountId: string): TenantView {
  */
 export function formatViews(rows: readonly { stage: string; view: TenantView }[], skipped: readonly SkippedEnvironment[] = []): string {
     const reasonOf = new Map(skipped.map((entry) => [entry.id.toLowerCase(), entry]));
+    // Fixed widths, so the blocks of every stage line up.
+    const layout = { style: "bare", indent: "    ", gap: " ", minWidths: [32, 20] } as const;
     const lines: string[] = [];
     for (const { stage, view } of rows) {
         lines.push(`${stage}: ${view.directoryRoles.join(", ") || "no directory role"}`);
-        for (const environment of view.environments) {
+        const environments = view.environments.map((environment) => {
             const user = environment.user ? `user, ${environment.accessMode}` : "not a user";
             const entry = reasonOf.get(environment.id.toLowerCase());
             const role = entry ? `skipped [${entry.reasonCode}]` : environment.systemAdministrator ? "System Administrator" : "no System Administrator";
-            lines.push(`    ${environment.name.padEnd(32)} ${user.padEnd(20)} ${role}`);
-        }
+            return [environment.name, user, role];
+        });
+        if (environments.length > 0) lines.push(formatTable(environments, layout));
     }
     if (skipped.length > 0) {
         lines.push("skipped by the program (stack output skippedEnvironments), and why:");
-        for (const entry of skipped) lines.push(`    ${entry.displayName.padEnd(32)} [${entry.reasonCode}] ${entry.reason}`);
+        lines.push(formatTable(skipped.map((entry) => [entry.displayName, `[${entry.reasonCode}] ${entry.reason}`]), layout));
     }
     return lines.join("\n");
 }

@@ -1,4 +1,4 @@
-// npm run doctor -- [--stack S] [--all] [--json]
+// npm run doctor -- [--stacks NAME[,NAME…] | --all] [--json]
 //
 // Checks, per stack (one tenant each), that the operator's identity has what a first
 // `pulumi up` needs, before anything is changed: sign-in; Graph application
@@ -8,98 +8,63 @@
 // Exit status: 0 when nothing failed (warnings allowed), 1 when a check failed,
 // 2 when the command line or the stack selection is wrong.
 
+import { command, CommandSpec, EXIT_FAILED, EXIT_OK, OptionSpecs, progressFor, runMain, STACK_OPTIONS, stackSelector, Task, writeLine } from "../cli";
+import { openProject } from "../cli/project";
 import { messageOf } from "../providers";
-import { anyFailed } from "./check-result";
-import { renderJson, renderText, StackReport } from "./report";
+import { anyFailed, CheckResult } from "./check-result";
+import { counts, renderJson, renderText, StackReport } from "./report";
 import { doctorStack } from "./run";
-import { openProject, readStackConfig, stacksToCheck, StackSelectionError } from "./stack-config";
+import { readStackConfig } from "./stack-config";
 
-const USAGE = "usage: npm run doctor -- [--stack <name> | --all] [--json]";
+export const SPEC = {
+    name: "doctor",
+    usage: "npm run doctor -- [--stacks NAME[,NAME…] | --all] [--json]",
+    description:
+        "Checks, per stack, that the operator's identity has what a first `pulumi up` needs, and names the fix of\n" +
+        "each check that fails; it only signs in and reads. Without --stacks or --all: the selected stack.\n" +
+        "Exit status: 0 when nothing failed (warnings allowed), 1 when a check failed, 2 for a wrong command line.",
+    options: {
+        ...STACK_OPTIONS,
+        // The doctor's first spelling, one stack at a time.
+        stack: { type: "string", list: true, short: "s", aliasOf: "stacks" },
+        json: { type: "boolean", help: "print the report as JSON on standard output" },
+    },
+} as const satisfies CommandSpec<OptionSpecs>;
 
-export interface DoctorArguments {
-    readonly stack?: string;
-    readonly all: boolean;
-    readonly json: boolean;
-}
-
-export class UsageError extends Error {}
-
-export function parseArguments(argv: readonly string[]): DoctorArguments {
-    let stack: string | undefined;
-    let all = false;
-    let json = false;
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        // `npm run doctor -- …` hands the separator on; it means nothing here.
-        if (arg === "--") continue;
-        if (arg === "--stack" || arg === "-s") {
-            const value = argv[i + 1];
-            if (!value || value.startsWith("-")) throw new UsageError(`${arg} needs a stack name. ${USAGE}`);
-            stack = value;
-            i++;
-        } else if (arg.startsWith("--stack=")) {
-            stack = arg.slice("--stack=".length);
-            if (!stack) throw new UsageError(`--stack= needs a stack name. ${USAGE}`);
-        } else if (arg === "--all") {
-            all = true;
-        } else if (arg === "--json") {
-            json = true;
-        } else {
-            throw new UsageError(`unknown argument ${JSON.stringify(arg)}. ${USAGE}`);
-        }
-    }
-    if (stack && all) throw new UsageError(`--stack and --all exclude each other. ${USAGE}`);
-    return { stack, all, json };
+/** A stack whose configuration cannot be read (its secrets cannot be decrypted): one failed check. */
+function unreadable(stack: string, error: unknown): StackReport {
+    const check: CheckResult = {
+        id: "configuration",
+        title: "Stack configuration",
+        status: "fail",
+        detail: `could not be read: ${messageOf(error).trim().split("\n").slice(-3).join(" ")}`,
+        fix: "check the stack's secrets provider: PULUMI_CONFIG_PASSPHRASE for passphrase stacks, access to the Key Vault key for azurekeyvault stacks.",
+    };
+    return { stack, checks: [check] };
 }
 
 /** The whole command; returns the exit status. */
-export async function main(argv: readonly string[], io: { out: (text: string) => void; err: (text: string) => void }, directory = process.cwd()): Promise<number> {
-    let args: DoctorArguments;
-    try {
-        args = parseArguments(argv);
-    } catch (error) {
-        if (!(error instanceof UsageError)) throw error;
-        io.err(error.message);
-        return 2;
-    }
+export const main = command(SPEC, async ({ values }, io) => {
+    const selector = stackSelector(values, "selected");
+    const progress = progressFor(io.stderr);
+    const project = await openProject(io.cwd, (line) => progress.line(line));
     const reports: StackReport[] = [];
     try {
-        const workspace = await openProject(directory, io.err);
-        for (const stack of await stacksToCheck(workspace, args)) {
-            if (!args.json) io.err(`checking stack ${stack} …`);
-            let config: Record<string, string>;
-            try {
-                config = await readStackConfig(workspace, stack);
-            } catch (error) {
-                reports.push({
-                    stack,
-                    checks: [{
-                        id: "configuration",
-                        title: "Stack configuration",
-                        status: "fail",
-                        detail: `could not be read: ${messageOf(error).trim().split("\n").slice(-3).join(" ")}`,
-                        fix: "check the stack's secrets provider: PULUMI_CONFIG_PASSPHRASE for passphrase stacks, access to the Key Vault key for azurekeyvault stacks.",
-                    }],
-                });
-                continue;
-            }
-            reports.push(await doctorStack(stack, config, process.env));
+        for (const stack of await project.choose(selector)) {
+            const task: Task = { name: stack, startedMs: Date.now(), phase: "checking" };
+            progress.started(task);
+            const report = await readStackConfig(project.workspace, stack).then(
+                (config) => doctorStack(stack, config, io.env),
+                (error) => unreadable(stack, error),
+            );
+            reports.push(report);
+            progress.finished(task, `${stack}: ${counts(report.checks)} in ${progress.elapsed(task)}`);
         }
-    } catch (error) {
-        if (!(error instanceof StackSelectionError)) throw error;
-        io.err(error.message);
-        return 2;
+    } finally {
+        progress.close();
     }
-    io.out(args.json ? renderJson(reports) : renderText(reports));
-    return reports.some((report) => anyFailed(report.checks)) ? 1 : 0;
-}
+    writeLine(io.stdout, values.json ? renderJson(reports) : renderText(reports));
+    return reports.some((report) => anyFailed(report.checks)) ? EXIT_FAILED : EXIT_OK;
+});
 
-if (require.main === module) {
-    main(process.argv.slice(2), { out: (text) => process.stdout.write(`${text}\n`), err: (text) => process.stderr.write(`${text}\n`) }).then(
-        (code) => (process.exitCode = code),
-        (error) => {
-            process.stderr.write(`doctor: ${messageOf(error)}\n`);
-            process.exitCode = 1;
-        },
-    );
-}
+if (require.main === module) runMain(main);

@@ -12,7 +12,7 @@ export interface StackReport {
 
 const LABELS: Record<CheckStatus, string> = { ok: "ok  ", warn: "warn", fail: "FAIL", skip: "skip" };
 
-function counts(checks: readonly CheckResult[]): string {
+export function counts(checks: readonly CheckResult[]): string {
     const count = (status: CheckStatus) => checks.filter((check) => check.status === status).length;
     const parts = [`${count("fail")} failed`, `${count("warn")} warning${count("warn") === 1 ? "" : "s"}`, `${count("ok")} ok`];
     if (count("skip")) parts.push(`${count("skip")} skipped`);

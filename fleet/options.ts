@@ -1,6 +1,8 @@
-// The fleet command's options: parsed and checked before anything runs, every mistake
-// reported with the option, the value and what is expected.
+// The fleet's command line (cli/ holds the rules every command shares) and its options,
+// checked before anything runs: every mistake reported with the option, the value and
+// what is expected.
 
+import { CommandLine, CommandSpec, OptionSpecs, parseCommandLine, STACK_OPTIONS, StackSelector, stackSelector, UsageError, wholeNumber } from "../cli";
 import { isStage, Stage, STAGES } from "../lib/stages";
 
 export const COMMANDS = ["status", "preview", "up", "recover", "check"] as const;
@@ -18,8 +20,6 @@ export type Command = (typeof COMMANDS)[number];
  */
 export const DEFAULT_CONCURRENCY = 2;
 export const MAX_CONCURRENCY = 32;
-
-export type StackSelector = { readonly kind: "all" } | { readonly kind: "listed"; readonly names: readonly string[] };
 
 export interface FleetOptions {
     readonly command: Command;
@@ -44,121 +44,66 @@ export interface FleetOptions {
     readonly continueOnError: boolean;
 }
 
-export const USAGE = [
-    "usage: npm run fleet -- <command> (--all | --stacks NAME[,NAME…]) [options]",
-    "",
-    "commands:",
-    "  check     before any preview, up, refresh or destroy (CI runs it first; the other commands too): the",
-    "            stack's settings with the program's checks (endpoints, sign-in, its keys), and its state:",
-    "            pending operations, a lock, 0.1.0 provider code; exit 1 naming each problem and what to run.",
-    "            Starts no provider",
-    "  status    read-only: per tenant, what the tenant itself says the account holds, the environments skipped and",
-    "            why, drift, last update; a tenant missing access in an environment or drifted fails (exit 1)",
-    "  preview   what `pulumi preview` would do per tenant (with --stage: the move to that stage; the stack keeps its stage)",
-    "  up        `pulumi up --continue-on-error` per tenant (with --stage: sets the stack's stage first): an",
-    "            environment that fails does not stop the others; the tenant then fails naming each environment",
-    "            that did not converge and why",
-    "  recover   after an interruption: removes a stale lock, clears pending operations, refreshes,",
-    "            then `pulumi up --continue-on-error` at the stack's configured stage",
-    "",
-    "options:",
-    "  --all                 every stack of this project in the backend",
-    "  --stacks a,b,'c-*'    these stacks; * and ? match any text and any one character",
-    `  --stage STAGE         ${STAGES.join(", ")} (preview and up)`,
-    `  --concurrency N       tenants at a time, 1 to ${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY})`,
-    "  --json                print the report as JSON on standard output",
-    "  --log-dir DIR         each tenant's log in DIR/<stack>.log (default: fleet-logs/<command>-<time>/)",
-    "  --no-policy-pack      preview, up and recover without the policy pack in policy/ (run by default)",
-    "  --stop-on-error       up and recover: stop a tenant's update at its first failure (no --continue-on-error)",
-    "  --force               recover: also remove a lock held by a live process or another host",
-    "  --no-stack-custom-endpoints",
-    "                        check: also refuse a stack file that sets d365-backup-access:customEndpoints true",
-    "                        (CI: a pull request's stack file must not choose where credentials go)",
-].join("\n");
-
-export class FleetUsageError extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "FleetUsageError";
-    }
-}
+export const SPEC = {
+    name: "fleet",
+    usage: "npm run fleet -- <command> (--all | --stacks NAME[,NAME…]) [options]",
+    description:
+        "One command over many tenants (one stack each) of this project. Progress goes to standard error, the table\n" +
+        "(or --json) to standard output, each tenant's log to a folder. Exit status: 1 when any tenant failed (they are\n" +
+        "named; for status, also a tenant missing access or drifted), 2 for a wrong command line.",
+    details: [
+        "commands:",
+        "  check     before any preview, up, refresh or destroy (CI runs it first; the other commands too): the",
+        "            stack's settings with the program's checks (endpoints, sign-in, its keys), and its state:",
+        "            pending operations, a lock, 0.1.0 provider code; exit 1 naming each problem and what to run.",
+        "            Starts no provider",
+        "  status    read-only: per tenant, what the tenant itself says the account holds, the environments skipped and",
+        "            why, drift, last update; a tenant missing access in an environment or drifted fails (exit 1)",
+        "  preview   what `pulumi preview` would do per tenant (with --stage: the move to that stage; the stack keeps its stage)",
+        "  up        `pulumi up --continue-on-error` per tenant (with --stage: sets the stack's stage first): an",
+        "            environment that fails does not stop the others; the tenant then fails naming each environment",
+        "            that did not converge and why",
+        "  recover   after an interruption: removes a stale lock, clears pending operations, refreshes,",
+        "            then `pulumi up --continue-on-error` at the stack's configured stage",
+    ].join("\n"),
+    positionals: 1,
+    options: {
+        ...STACK_OPTIONS,
+        stage: { type: "string", value: "STAGE", help: `${STAGES.join(", ")} (preview and up)` },
+        concurrency: { type: "string", value: "N", help: `tenants at a time, 1 to ${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY})` },
+        json: { type: "boolean", help: "print the report as JSON on standard output" },
+        "log-dir": { type: "string", value: "DIR", help: "each tenant's log in DIR/<stack>.log (default: fleet-logs/<command>-<time>/)" },
+        "no-policy-pack": { type: "boolean", help: "preview, up and recover without the policy pack in policy/ (run by default)" },
+        "stop-on-error": { type: "boolean", help: "up and recover: stop a tenant's update at its first failure (no --continue-on-error)" },
+        force: { type: "boolean", help: "recover: also remove a lock held by a live process or another host" },
+        "no-stack-custom-endpoints": {
+            type: "boolean",
+            help: "check: also refuse a stack file that sets d365-backup-access:customEndpoints true\n(CI: a pull request's stack file must not choose where credentials go)",
+        },
+    },
+} as const satisfies CommandSpec<OptionSpecs>;
 
 function fail(message: string): never {
-    throw new FleetUsageError(`${message}\n\n${USAGE}`);
+    throw new UsageError(message);
 }
 
-export function parseOptions(rawArgv: readonly string[]): FleetOptions {
-    // npm passes the `--` that separates its own options on when the script has one too.
-    const argv = rawArgv.filter((arg, index) => !(arg === "--" && index === 0));
-    const [command, ...rest] = argv;
-    if (command === undefined || command.startsWith("-")) fail(`no command given; expected one of ${COMMANDS.join(", ")}.`);
+/** The fleet's options from its command line as read; throws a UsageError naming what is wrong. */
+export function optionsOf({ values, positionals }: CommandLine<typeof SPEC.options>): FleetOptions {
+    const [command] = positionals;
+    if (command === undefined) fail(`no command given; expected one of ${COMMANDS.join(", ")}.`);
     if (!(COMMANDS as readonly string[]).includes(command)) fail(`unknown command ${JSON.stringify(command)}; expected one of ${COMMANDS.join(", ")}.`);
-
-    let all = false;
-    let names: string[] | undefined;
     let stage: Stage | undefined;
-    let concurrency = DEFAULT_CONCURRENCY;
-    let json = false;
-    let logDirectory: string | undefined;
-    let policyPack = true;
-    let force = false;
-    let refuseStackCustomEndpoints = false;
-    let continueOnError = true;
-    for (let i = 0; i < rest.length; i++) {
-        const flag = rest[i];
-        const value = (): string => {
-            const next = rest[++i];
-            if (next === undefined || next.startsWith("--")) fail(`${flag} needs a value.`);
-            return next;
-        };
-        switch (flag) {
-            case "--all":
-                all = true;
-                break;
-            case "--stacks": {
-                const raw = value();
-                names = raw.split(",").map((name) => name.trim());
-                if (names.some((name) => name === "")) fail(`--stacks ${JSON.stringify(raw)} has an empty name; expected stack names separated by commas.`);
-                break;
-            }
-            case "--stage": {
-                const raw = value();
-                const normalized = raw.trim().toLowerCase();
-                if (!isStage(normalized)) fail(`--stage ${JSON.stringify(raw)} is not a stage; expected one of ${STAGES.join(", ")}.`);
-                stage = normalized;
-                break;
-            }
-            case "--concurrency": {
-                const raw = value();
-                const n = Number(raw);
-                if (!/^\d+$/.test(raw) || n < 1 || n > MAX_CONCURRENCY) fail(`--concurrency ${JSON.stringify(raw)} is not a whole number from 1 to ${MAX_CONCURRENCY}.`);
-                concurrency = n;
-                break;
-            }
-            case "--json":
-                json = true;
-                break;
-            case "--log-dir":
-                logDirectory = value();
-                break;
-            case "--no-policy-pack":
-                policyPack = false;
-                break;
-            case "--force":
-                force = true;
-                break;
-            case "--no-stack-custom-endpoints":
-                refuseStackCustomEndpoints = true;
-                break;
-            case "--stop-on-error":
-                continueOnError = false;
-                break;
-            default:
-                fail(`unknown option ${JSON.stringify(flag)}.`);
-        }
+    if (values.stage !== undefined) {
+        const normalized = values.stage.trim().toLowerCase();
+        if (!isStage(normalized)) fail(`--stage ${JSON.stringify(values.stage)} is not a stage; expected one of ${STAGES.join(", ")}.`);
+        stage = normalized;
     }
-    if (all && names) fail("--all and --stacks exclude each other; give one.");
-    if (!all && !names) fail("no stacks chosen; give --all or --stacks NAME[,NAME…].");
+    const concurrency = values.concurrency === undefined ? DEFAULT_CONCURRENCY : wholeNumber("--concurrency", values.concurrency, 1, MAX_CONCURRENCY);
+    const stacks = stackSelector(values, "required");
+    const policyPack = !values["no-policy-pack"];
+    const { force } = values;
+    const refuseStackCustomEndpoints = values["no-stack-custom-endpoints"];
+    const continueOnError = !values["stop-on-error"];
     if (stage && command === "status") fail("--stage applies to preview and up; status only reads.");
     if (stage && command === "check") fail("--stage applies to preview and up; check reads the stack as it is.");
     if (stage && command === "recover") fail("--stage applies to preview and up; recover brings each tenant to the stage its stack is configured for.");
@@ -168,14 +113,21 @@ export function parseOptions(rawArgv: readonly string[]): FleetOptions {
     if (!continueOnError && command !== "up" && command !== "recover") fail(`--stop-on-error applies to up and recover; ${command} runs no update.`);
     return {
         command: command as Command,
-        stacks: all ? { kind: "all" } : { kind: "listed", names: names! },
+        stacks,
         stage,
         concurrency,
-        json,
-        logDirectory,
+        json: values.json,
+        logDirectory: values["log-dir"],
         policyPack,
         force,
         refuseStackCustomEndpoints,
         continueOnError,
     };
+}
+
+/** The fleet's options from `argv` as main reads them (--help aside); throws a UsageError naming what is wrong. */
+export function parseOptions(argv: readonly string[]): FleetOptions {
+    const commandLine = parseCommandLine(SPEC, argv);
+    if (commandLine === "help") fail("--help asks for the help, not a run.");
+    return optionsOf(commandLine);
 }

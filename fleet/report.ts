@@ -1,5 +1,6 @@
-// The fleet's result: one row per tenant, as a table for people and as JSON for
-// machines. Pure, so the layout is tested without tenants.
+// The fleet's result: one row per tenant, as a table for people (laid out by the
+// commands' one table writer, cli/table.ts) and as JSON for machines. Pure, so the
+// layout is tested without tenants.
 
 import type { DirectoryRole } from "../lib/directory-roles";
 import { describeSkipped } from "../lib/environment-plan";
@@ -215,13 +216,6 @@ export function failureLines(tenants: readonly TenantReport[]): string[] {
                 ...(report.failedResources ?? []).map((entry) => `  also failed: ${entry.resource}: ${entry.reason}`),
             ];
         });
-}
-
-/** A plain-text table, columns padded to their widest cell. */
-export function formatTable(rows: readonly (readonly string[])[]): string {
-    const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-    const line = (row: readonly string[]) => row.map((cell, column) => cell.padEnd(widths[column])).join("  ").trimEnd();
-    return [line(rows[0]), widths.map((width) => "-".repeat(width)).join("  "), ...rows.slice(1).map(line)].join("\n");
 }
 
 export function summaryLine(report: FleetReport): string {

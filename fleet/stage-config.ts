@@ -13,7 +13,7 @@ import { promises as fs, rmSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import { shortName } from "./selection";
+import { shortName } from "../cli";
 
 /** The extensions the Automation API's LocalWorkspace looks for, in its order. */
 const SETTINGS_EXTENSIONS = [".yaml", ".yml", ".json"];

@@ -22,33 +22,24 @@
 import { promises as fs } from "fs";
 import * as path from "path";
 
+import { command, CommandIo, CommandSpec, EXIT_FAILED, EXIT_OK, messageOf, OptionSpecs, progressFor, runMain } from "../cli";
 import { writeEnvFile } from "../emulator/env-file";
 import { notPointedAtEmulator } from "../workspace/loopback";
 import { ensurePinnedCli, pinnedAzureadVersion, pinnedCliVersion, preparePulumiHome } from "../workspace/pulumi-home";
 
 const REPOSITORY = path.resolve(__dirname, "..");
-const USAGE = "usage: npm run prepare-shell -- [--pulumi-home DIR] [--env-file FILE]";
 
-const say = (line: string) => process.stderr.write(`prepare-shell: ${line}\n`);
-
-/**
- * Node 20 reads `--env-file FILE` anywhere on its command line as its own option, so
- * the npm script passes `--` first (as the emulator's does), and it is skipped here.
- */
-function parseOptions(rawArgv: string[]): { pulumiHome: string; envFile: string } {
-    const argv = rawArgv[0] === "--" ? rawArgv.slice(1) : rawArgv;
-    const options = { pulumiHome: path.join(REPOSITORY, ".pulumi-local"), envFile: path.join(REPOSITORY, "pulumi-local.env") };
-    for (let i = 0; i < argv.length; i++) {
-        const value = argv[i + 1];
-        if ((argv[i] === "--pulumi-home" || argv[i] === "--env-file") && (!value || value.startsWith("--"))) {
-            throw new Error(`${argv[i]} needs a path.\n${USAGE}`);
-        }
-        if (argv[i] === "--pulumi-home") options.pulumiHome = path.resolve(argv[++i]);
-        else if (argv[i] === "--env-file") options.envFile = path.resolve(argv[++i]);
-        else throw new Error(`unknown option ${JSON.stringify(argv[i])}.\n${USAGE}`);
-    }
-    return options;
-}
+export const SPEC = {
+    name: "prepare-shell",
+    usage: "npm run prepare-shell -- [--pulumi-home DIR] [--env-file FILE]",
+    description:
+        "Makes a shell ready to run this project by hand, with a Pulumi home of its own: the pinned Pulumi CLI, the\n" +
+        "azuread plugin, and an env file to source. Progress goes to standard error; the last line says what is ready.",
+    options: {
+        "pulumi-home": { type: "string", value: "DIR", help: "the shell's Pulumi home (default: .pulumi-local in the project)" },
+        "env-file": { type: "string", value: "FILE", help: "the env file to source (default: pulumi-local.env in the project)" },
+    },
+} as const satisfies CommandSpec<OptionSpecs>;
 
 /** Hard to miss: the plugin the engine will load as azuread is not the azuread provider. */
 export function standInBanner(azureadVersion: string): string[] {
@@ -65,13 +56,32 @@ export function standInBanner(azureadVersion: string): string[] {
     return [rule, ...lines.map((line) => `* ${line.padEnd(width)} *`), rule];
 }
 
-async function main(): Promise<void> {
-    const options = parseOptions(process.argv.slice(2));
+/** The whole command; returns the exit status. */
+export const main = command(SPEC, async ({ values }, io) => {
+    const progress = progressFor(io.stderr, { prefix: "prepare-shell: " });
+    const say = (line: string) => progress.line(line);
+    try {
+        await prepare(
+            {
+                pulumiHome: path.resolve(io.cwd, values["pulumi-home"] ?? path.join(REPOSITORY, ".pulumi-local")),
+                envFile: path.resolve(io.cwd, values["env-file"] ?? path.join(REPOSITORY, "pulumi-local.env")),
+            },
+            io.env,
+            say,
+        );
+        return EXIT_OK;
+    } catch (error) {
+        say(`failed: ${messageOf(error)}`);
+        return EXIT_FAILED;
+    }
+});
+
+async function prepare(options: { pulumiHome: string; envFile: string }, env: CommandIo["env"], say: (line: string) => void): Promise<void> {
     const [cliVersion, azureadVersion] = await Promise.all([pinnedCliVersion(), pinnedAzureadVersion()]);
     await ensurePinnedCli(say);
     // The stand-in answers to the real plugin's name and version: never where this shell
     // could reach a real tenant.
-    const notEmulator = notPointedAtEmulator(process.env);
+    const notEmulator = notPointedAtEmulator(env);
     const home = await preparePulumiHome({
         directory: options.pulumiHome,
         downloadAzuread: true,
@@ -96,9 +106,4 @@ async function main(): Promise<void> {
     say(`next: . ${options.envFile}   then \`npx pulumi stack init <tenant> --secrets-provider passphrase\` (docs/runbook.md)`);
 }
 
-if (require.main === module) {
-    main().catch((error) => {
-        say(`failed: ${error instanceof Error ? error.message : String(error)}`);
-        process.exit(1);
-    });
-}
+if (require.main === module) runMain(main);

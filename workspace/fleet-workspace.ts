@@ -76,7 +76,7 @@ export async function createFleetProject(options: FleetProjectOptions = {}): Pro
     const root = await fs.mkdtemp(path.join(os.tmpdir(), "d365ba-fleet-"));
     const directory = path.join(root, "project");
     const stateDirectory = path.join(root, "state");
-    await copyProject(directory, ["fleet", "scripts", "workspace"]);
+    await copyProject(directory, ["fleet", "scripts", "workspace", "cli"]);
     await fs.mkdir(stateDirectory);
     const home = await preparePulumiHome().catch(async (error) => {
         await fs.rm(root, { recursive: true, force: true });

@@ -20,6 +20,8 @@
 import { promises as fs } from "fs";
 import * as path from "path";
 
+import { messageOf } from "../../cli";
+
 /** GitHub Actions runs at most 256 jobs from one matrix per workflow run. */
 export const MAX_MATRIX_JOBS = 256;
 
@@ -95,7 +97,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
     main().catch((error: unknown) => {
-        process.stderr.write(`tenant-stacks: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.stderr.write(`tenant-stacks: ${messageOf(error)}\n`);
         process.exit(1);
     });
 }

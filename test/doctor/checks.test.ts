@@ -3,8 +3,12 @@
 // line, and its text report.
 
 import { strict as assert } from "assert";
+import { promises as fs } from "fs";
+import * as os from "os";
+import * as path from "path";
 
-import { parseArguments, UsageError } from "../../doctor";
+import { parseCommandLine } from "../../cli";
+import { main, SPEC } from "../../doctor";
 import { CheckResult } from "../../doctor/check-result";
 import { CheckContext, evaluate } from "../../doctor/checks";
 import { renderJson, renderText } from "../../doctor/report";
@@ -12,6 +16,7 @@ import { OperatorIdentity, TenantSnapshot } from "../../doctor/tenant-reads";
 import { ProgramConfig } from "../../lib/config";
 import { EnvironmentSelectionError, planEnvironments } from "../../lib/environment-plan";
 import { accessError, EnvironmentInfo } from "../../providers";
+import { memoryIo } from "../support/command-io";
 
 const OPERATOR_ID = "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d";
 const CLIENT_ID = "0c7d2a91-5e3f-4b6a-8c1d-9e2f3a4b5c6d";
@@ -226,19 +231,55 @@ describe("doctor checks", () => {
 });
 
 describe("doctor command line", () => {
-    it("reads --stack, --stack=, --all and --json", () => {
-        assert.deepEqual(parseArguments(["--stack", "contoso", "--json"]), { stack: "contoso", all: false, json: true });
-        assert.deepEqual(parseArguments(["--stack=fabrikam"]), { stack: "fabrikam", all: false, json: false });
-        assert.deepEqual(parseArguments(["--all"]), { stack: undefined, all: true, json: false });
-        assert.deepEqual(parseArguments([]), { stack: undefined, all: false, json: false });
-        assert.deepEqual(parseArguments(["--", "--all"]), { stack: undefined, all: true, json: false }, "npm's separator is ignored");
+    const read = (argv: string[]) => {
+        const line = parseCommandLine(SPEC, argv);
+        assert.notEqual(line, "help");
+        return (line as Exclude<typeof line, "help">).values;
+    };
+
+    it("reads --stacks (names or patterns, comma-separated), --all and --json; --stack and -s stay as its old spellings", () => {
+        assert.deepEqual(read(["--stacks", "contoso,fabrikam-*", "--json"]), { stacks: ["contoso", "fabrikam-*"], all: false, json: true });
+        assert.deepEqual(read(["--stacks=fabrikam"]), { stacks: ["fabrikam"], all: false, json: false });
+        assert.deepEqual(read(["--all"]), { stacks: [], all: true, json: false });
+        assert.deepEqual(read([]), { stacks: [], all: false, json: false });
+        assert.deepEqual(read(["--", "--all"]), { stacks: [], all: true, json: false }, "npm's separator is dropped");
+        assert.deepEqual(read(["--stack", "contoso", "-s", "northwind", "--stack=fabrikam"]).stacks, ["contoso", "northwind", "fabrikam"]);
     });
 
-    it("refuses a missing stack name, --stack with --all and unknown arguments, naming them", () => {
-        assert.throws(() => parseArguments(["--stack"]), (e: unknown) => e instanceof UsageError && /--stack needs a stack name/.test(e.message));
-        assert.throws(() => parseArguments(["--stack", "--json"]), /--stack needs a stack name/);
-        assert.throws(() => parseArguments(["--stack", "a", "--all"]), /--stack and --all exclude each other/);
-        assert.throws(() => parseArguments(["--verbose"]), /unknown argument "--verbose"\. usage: npm run doctor/);
+    it("prints its usage and options for --help and exits 0, the old --stack not among them", async () => {
+        const io = memoryIo();
+        assert.equal(await main(["--", "--help"], io), 0);
+        assert.match(io.out(), /^usage: npm run doctor -- \[--stacks NAME\[,NAME…\] \| --all\] \[--json\]\n/);
+        for (const option of ["--stacks NAME[,NAME…]", "--all", "--json", "-h, --help"]) assert.ok(io.out().includes(`\n  ${option} `), option);
+        assert.doesNotMatch(io.out(), /--stack /);
+        assert.equal(io.err(), "");
+    });
+
+    it("exits 2 on a usage error, naming it, with the usage line, before opening the project", async () => {
+        for (const [argv, problem] of [
+            [["--verbose"], 'unknown option "--verbose".'],
+            [["--stacks"], "--stacks needs a value (NAME[,NAME…])."],
+            [["--stacks", "--json"], '--stacks needs a value (NAME[,NAME…]); "--json" is an option (write --stacks=--json if it is the value).'],
+            [["--stack", "a", "--all"], "--all and --stacks exclude each other; give one."],
+            [["--json=yes"], '--json takes no value; got "yes".'],
+            [["contoso"], 'unexpected argument "contoso".'],
+        ] as const) {
+            const io = memoryIo({ cwd: "/nonexistent" });
+            assert.equal(await main(argv, io), 2, argv.join(" "));
+            assert.equal(io.err(), `doctor: ${problem}\nusage: ${SPEC.usage}\nRun it with --help for every option.\n`);
+            assert.equal(io.out(), "");
+        }
+    });
+
+    it("exits 2 outside a project directory, saying where to run it", async () => {
+        const directory = await fs.mkdtemp(path.join(os.tmpdir(), "doctor-no-project-"));
+        try {
+            const io = memoryIo({ cwd: directory });
+            assert.equal(await main(["--all"], io), 2);
+            assert.match(io.err(), /^doctor: .*doctor-no-project-\w+ has no Pulumi\.yaml; run the command from the project directory\.\nusage: npm run doctor/);
+        } finally {
+            await fs.rm(directory, { recursive: true });
+        }
     });
 });
 

@@ -49,7 +49,7 @@ describe("the by-hand path (README, docs/testing.md) against the emulator", func
 
     before(async () => {
         work = await fs.mkdtemp(path.join(os.tmpdir(), "d365ba-by-hand-"));
-        await copyProject(path.join(work, "project"), ["scripts", "workspace", "emulator", "test/e2e/azuread-stand-in"]);
+        await copyProject(path.join(work, "project"), ["scripts", "workspace", "cli", "emulator", "test/e2e/azuread-stand-in"]);
     });
 
     after(async () => {

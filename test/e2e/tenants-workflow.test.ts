@@ -97,7 +97,7 @@ describe("the tenants workflow's steps through the Pulumi CLI", function () {
         const { ARM_CLIENT_SECRET: clientSecret, ...env } = emulator.env;
         workspace = await createWorkspace({ stack: "contoso", env });
         // The check step runs the fleet (`npm run fleet -- check`), as a checkout has it.
-        for (const entry of ["fleet", "scripts", "workspace"]) await fs.cp(path.join(REPOSITORY, entry), path.join(workspace.directory, entry), { recursive: true });
+        for (const entry of ["fleet", "scripts", "workspace", "cli"]) await fs.cp(path.join(REPOSITORY, entry), path.join(workspace.directory, entry), { recursive: true });
         await workspace.setConfig("azuread:clientSecret", clientSecret, { secret: true });
         await workspace.setConfig("d365-backup-access:serviceAccount", account.userPrincipalName);
         await workspace.setConfig("d365-backup-access:environments[0]", "*", { path: true });

@@ -4,6 +4,9 @@ import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { createInterface } from "readline";
+import { helpText } from "../../cli";
+import { main, SPEC } from "../../emulator/cli";
+import { memoryIo } from "../support/command-io";
 import { demoSeed, eventually, request } from "../support/emulator";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -70,6 +73,45 @@ describe("emulator CLI", () => {
     assert.match(run.stderr(), /seed\.operator\.objectId: "operator" — expected a GUID/);
     const usage = runCli(["--sed", seedFile]);
     assert.equal(await usage.exited, 2);
-    assert.match(usage.stderr(), /unknown argument '--sed'/);
+    assert.match(usage.stderr(), /^emulator: unknown option "--sed"\.\nusage: npm run emulator -- --seed FILE/);
+  });
+});
+
+describe("emulator CLI main, in process", () => {
+  it("prints its usage and options for --help and exits 0", async () => {
+    const io = memoryIo();
+    assert.equal(await main(["--", "--help"], io), 0);
+    assert.equal(io.out(), `${helpText(SPEC)}\n`);
+    assert.match(io.out(), /^usage: npm run emulator -- --seed FILE \[--env-file FILE\] \[--ca-dir DIR\]\n/);
+    for (const option of ["--seed FILE", "--env-file FILE", "--ca-dir DIR"]) assert.ok(io.out().includes(`\n  ${option} `), option);
+  });
+
+  it("exits 2 on a usage error, naming it, with the usage line", async () => {
+    for (const [argv, problem] of [
+      [[], "--seed is required."],
+      [["--", "--seed"], "--seed needs a value (FILE)."],
+      [["--seed", "--env-file", "x.env"], '--seed needs a value (FILE); "--env-file" is an option (write --seed=--env-file if it is the value).'],
+      [["--seed=demo.json", "--port", "1"], 'unknown option "--port".'],
+    ] as const) {
+      const io = memoryIo();
+      assert.equal(await main(argv, io), 2, argv.join(" "));
+      assert.equal(io.err(), `emulator: ${problem}\nusage: ${SPEC.usage}\nRun it with --help for every option.\n`);
+      assert.equal(io.out(), "", "nothing served");
+    }
+  });
+
+  it("reads --seed=FILE relative to its working directory, and exits 2 naming what is wrong in the seed", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "emulator-cli-main-"));
+    try {
+      await fs.writeFile(path.join(dir, "bad.json"), JSON.stringify(demoSeed((s) => (s.operator.objectId = "operator"))));
+      const io = memoryIo({ cwd: dir });
+      assert.equal(await main(["--seed=bad.json"], io), 2);
+      assert.match(io.err(), /^emulator: Invalid emulator seed .*\n  - seed\.operator\.objectId: "operator" — expected a GUID/);
+      const missing = memoryIo({ cwd: dir });
+      assert.equal(await main(["--seed", "none.json"], missing), 2);
+      assert.match(missing.err(), new RegExp(`^emulator: cannot read the seed file ${path.join(dir, "none.json").replace(/[.\\/]/g, "\\$&")}: `));
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });

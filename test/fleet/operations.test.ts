@@ -125,7 +125,7 @@ function standIn(emulator: RunningEmulator, script: Script): { run: TenantRun; c
         readLocks: async () => [],
         policyPacks: [],
         name: "contoso",
-        activity: { stack: "contoso", startedMs: 0, phase: "", done: 0, changing: 0 },
+        activity: { name: "contoso", startedMs: 0, phase: "", done: 0, changing: 0 },
         logFile: "contoso.log",
         log: () => undefined,
         phase: () => undefined,

@@ -1,12 +1,16 @@
 import { strict as assert } from "assert";
 
-import { DEFAULT_CONCURRENCY, FleetUsageError, parseOptions, USAGE } from "../../fleet/options";
-import { selectStacks } from "../../fleet/selection";
+import { helpText, UsageError } from "../../cli";
+import { main } from "../../fleet";
+import { DEFAULT_CONCURRENCY, parseOptions, SPEC } from "../../fleet/options";
+import { memoryIo } from "../support/command-io";
+
+const HELP = helpText(SPEC);
 
 function refused(argv: string[], pattern: RegExp): void {
     assert.throws(
         () => parseOptions(argv),
-        (error: unknown) => error instanceof FleetUsageError && pattern.test(error.message) && /usage: npm run fleet/.test(error.message),
+        (error: unknown) => error instanceof UsageError && pattern.test(error.message),
     );
 }
 
@@ -52,8 +56,8 @@ describe("fleet options", () => {
             assert.equal(parseOptions([command, "--all", "--stop-on-error"]).continueOnError, false, command);
         }
         for (const command of ["status", "preview", "check"]) refused([command, "--all", "--stop-on-error"], new RegExp(`--stop-on-error applies to up and recover; ${command} runs no update\\.`));
-        assert.match(USAGE, /--stop-on-error +up and recover: stop a tenant's update at its first failure/);
-        assert.match(USAGE, /up +`pulumi up --continue-on-error` per tenant/);
+        assert.match(HELP, /--stop-on-error +up and recover: stop a tenant's update at its first failure/);
+        assert.match(HELP, /up +`pulumi up --continue-on-error` per tenant/);
     });
 
     it("reads recover, with --force, and refuses --stage for it (it uses the stack's own stage)", () => {
@@ -84,6 +88,11 @@ describe("fleet options", () => {
         refused(["status", "--all", "--stage", "operational"], /--stage applies to preview and up/);
     });
 
+    it("reads --flag=value as --flag value, and --stacks given again as more stacks", () => {
+        const options = parseOptions(["up", "--stacks=a", "--stage=operational", "--concurrency=3", "--stacks", "b,c*", "--log-dir=logs"]);
+        assert.deepEqual([options.stacks, options.stage, options.concurrency, options.logDirectory], [{ kind: "listed", names: ["a", "b", "c*"] }, "operational", 3, "logs"]);
+    });
+
     it("refuses a concurrency that is not a whole number from 1 to 32", () => {
         for (const bad of ["0", "-1", "2.5", "many", "33"]) refused(["up", "--all", "--concurrency", bad], new RegExp(`--concurrency "${bad.replace(".", "\\.")}" is not a whole number from 1 to 32`));
         refused(["up", "--all", "--concurrency"], /--concurrency needs a value/);
@@ -92,32 +101,31 @@ describe("fleet options", () => {
     it("wants exactly one of --all and --stacks, and no unknown option", () => {
         refused(["status"], /no stacks chosen; give --all or --stacks/);
         refused(["status", "--all", "--stacks", "a"], /--all and --stacks exclude each other/);
-        refused(["status", "--stacks", "a,,b"], /empty name/);
+        refused(["status", "--stacks", "a,,b"], /--stacks "a,,b" has an empty item; expected NAME\[,NAME…\]\./);
         refused(["status", "--all", "--parallel", "3"], /unknown option "--parallel"/);
     });
 });
 
-describe("fleet stack selection", () => {
-    const existing = ["contoso", "fabrikam", "fabrikam-test", "organization/d365-backup-access/northwind"];
-
-    it("takes every stack with --all, in the backend's order", () => {
-        assert.deepEqual(selectStacks({ kind: "all" }, existing), existing);
+describe("fleet main, in process", () => {
+    it("prints its usage, its commands and every option for --help, and exits 0", async () => {
+        const io = memoryIo();
+        assert.equal(await main(["--", "--help"], io), 0);
+        assert.equal(io.out(), `${HELP}\n`);
+        assert.match(io.out(), /^usage: npm run fleet -- <command> \(--all \| --stacks NAME\[,NAME…\]\) \[options\]\n/);
+        for (const command of ["check", "status", "preview", "up", "recover"]) assert.match(io.out(), new RegExp(`^  ${command} +\\S`, "m"), command);
+        for (const option of ["--stacks NAME[,NAME…]", "--all", "--stage STAGE", "--concurrency N", "--json", "--log-dir DIR", "--no-policy-pack", "--stop-on-error", "--force", "--no-stack-custom-endpoints"]) {
+            assert.ok(io.out().includes(`\n  ${option}`), option);
+        }
+        assert.equal(io.err(), "");
     });
 
-    it("takes listed names and patterns, each stack once, matching qualified names by their last part", () => {
-        assert.deepEqual(selectStacks({ kind: "listed", names: ["fabrikam*", "contoso", "fabrikam"] }, existing), ["contoso", "fabrikam", "fabrikam-test"]);
-        assert.deepEqual(selectStacks({ kind: "listed", names: ["north?ind"] }, existing), ["organization/d365-backup-access/northwind"]);
-        assert.deepEqual(selectStacks({ kind: "listed", names: ["fabrikam"] }, existing), ["fabrikam"], "a name without a wildcard matches only itself");
-    });
-
-    it("refuses names that match no stack, listing the stacks there are", () => {
-        assert.throws(
-            () => selectStacks({ kind: "listed", names: ["contoso", "adatum", "wood*"] }, existing),
-            /--stacks: "adatum", "wood\*" match no stack; the stacks are: contoso, fabrikam, fabrikam-test, northwind\./,
-        );
-    });
-
-    it("says so when the project has no stack at all", () => {
-        assert.throws(() => selectStacks({ kind: "all" }, []), /this project has no stacks in the backend/);
+    it("exits 2 on a usage error, naming it, with the usage line, before opening the project", async () => {
+        const io = memoryIo();
+        assert.equal(await main(["--", "status", "--all", "--parallel", "3"], io), 2);
+        assert.equal(io.err(), `fleet: unknown option "--parallel".\nusage: ${SPEC.usage}\nRun it with --help for every option.\n`);
+        assert.equal(io.out(), "");
+        const missing = memoryIo();
+        assert.equal(await main(["up", "--all", "--concurrency"], missing), 2);
+        assert.match(missing.err(), /^fleet: --concurrency needs a value \(N\)\.\nusage: npm run fleet/);
     });
 });

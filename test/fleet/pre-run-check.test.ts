@@ -65,7 +65,7 @@ function standIn(config: Record<string, string>, deployment: unknown = { resourc
         readLocks: async () => locks,
         policyPacks: [],
         name: "contoso",
-        activity: { stack: "contoso", startedMs: 0, phase: "", done: 0, changing: 0 },
+        activity: { name: "contoso", startedMs: 0, phase: "", done: 0, changing: 0 },
         logFile: "contoso.log",
         log: () => undefined,
         phase: () => undefined,

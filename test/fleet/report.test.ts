@@ -1,7 +1,8 @@
 import { strict as assert } from "assert";
 
-import { Activity, LiveProgress, liveLine, PlainProgress } from "../../fleet/progress";
-import { environmentLines, failureLines, formatChanges, formatRoles, formatSkipped, formatTable, skippedLines, statusProblems, summaryLine, tableRows, TenantReport } from "../../fleet/report";
+import { formatTable } from "../../cli";
+import { Activity, fleetProgress, resourcesDone } from "../../fleet/progress";
+import { environmentLines, failureLines, formatChanges, formatRoles, formatSkipped, skippedLines, statusProblems, summaryLine, tableRows, TenantReport } from "../../fleet/report";
 import { runPool } from "../../fleet/runner";
 import { TenantStatus } from "../../fleet/tenant-status";
 import { DYNAMICS_365_ADMINISTRATOR, GLOBAL_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR } from "../../lib/directory-roles";
@@ -211,39 +212,31 @@ describe("fleet report", () => {
 });
 
 describe("fleet progress", () => {
-    const activity = (stack: string): Activity => ({ stack, startedMs: 1000, phase: "pulumi up", done: 3, changing: 1 });
+    it("adds each tenant's resources done and changing to its live line", () => {
+        const written: string[] = [];
+        const activity: Activity = { name: "contoso", startedMs: 1000, phase: "pulumi up", done: 1, changing: 0 };
+        const progress = fleetProgress({ write: (text: string) => written.push(text), isTTY: true, columns: 200 }, { now: () => 2000, intervalMs: 60_000 });
+        progress.started(activity);
+        activity.done = 3;
+        activity.changing = 1;
+        progress.phase(activity);
+        progress.finished(activity, `contoso: ok in ${progress.elapsed(activity)}`);
+        progress.close();
+        assert.deepEqual(written, [
+            "  contoso  pulumi up  1.0 s  1 resource done, 0 changing\n",
+            "\x1b[1A\x1b[2K\n\x1b[1A  contoso  pulumi up  1.0 s  3 resources done, 1 changing\n",
+            "\x1b[1A\x1b[2K\n\x1b[1Acontoso: ok in 1.0 s\n",
+        ]);
+    });
 
     it("writes plain lines when not on a terminal", () => {
         const written: string[] = [];
-        const progress = new PlainProgress({ write: (text: string) => written.push(text) }, () => 3500);
-        const a = activity("contoso");
-        progress.started(a);
-        progress.finished(a, "ok");
+        const activity: Activity = { name: "contoso", startedMs: 1000, phase: "pulumi up", done: 3, changing: 1 };
+        const progress = fleetProgress({ write: (text: string) => written.push(text) }, { now: () => 3500 });
+        progress.started(activity);
+        progress.finished(activity, `contoso: ok in ${progress.elapsed(activity)}`);
         assert.deepEqual(written, ["contoso: pulumi up\n", "contoso: ok in 2.5 s\n"]);
-    });
-
-    it("on a terminal redraws one line per running tenant in place, finished tenants above them", () => {
-        const written: string[] = [];
-        const progress = new LiveProgress({ write: (text: string) => written.push(text), isTTY: true, columns: 200 }, () => 3500, 60_000);
-        const [a, b] = [activity("contoso"), activity("fabrikam")];
-        progress.started(a);
-        progress.started(b);
-        progress.finished(a, "ok");
-        progress.close();
-        const line = (stack: string) => `  ${stack}  pulumi up  2.5 s  3 resources done, 1 changing\n`;
-        assert.equal(written[0], line("contoso"));
-        // A second tenant: the one live line is erased (up, clear, up again) and both are drawn, names aligned.
-        assert.equal(written[1], `\x1b[1A\x1b[2K\n\x1b[1A${line("contoso ")}${line("fabrikam")}`);
-        // Finishing erases both live lines, prints the result, and draws the one still running.
-        assert.equal(written[2], `\x1b[2A\x1b[2K\n\x1b[2K\n\x1b[2Acontoso: ok in 2.5 s\n${line("fabrikam")}`);
-    });
-});
-
-describe("fleet live line", () => {
-    it("says resource for one, resources otherwise", () => {
-        const one = { stack: "contoso", phase: "pulumi up", startedMs: 0, done: 1, changing: 0 };
-        assert.equal(liveLine(one, 1000), "  contoso  pulumi up  1.0 s  1 resource done, 0 changing");
-        assert.equal(liveLine({ ...one, done: 2 }, 1000, 120, 9), "  contoso    pulumi up  1.0 s  2 resources done, 0 changing");
+        assert.equal(resourcesDone({ ...activity, done: 1, changing: 0 }), "1 resource done, 0 changing");
     });
 });
 

@@ -1,0 +1,50 @@
+// This project as the commands that work on its stacks see it (the doctor, the fleet):
+// its Automation API workspace driven by the pinned CLI
+// (workspace/project-workspace.ts), with the user's own backend and secrets,
+// its stacks, and the stacks a command line chooses among them.
+
+import { existsSync } from "fs";
+import * as path from "path";
+
+import { LocalWorkspace, Stack, StackSummary } from "@pulumi/pulumi/automation";
+
+import { openProjectWorkspace } from "../workspace/project-workspace";
+import { UsageError } from "./command";
+import { selectStacks, StackSelector } from "./stacks";
+
+export interface Project {
+    /** Where Pulumi.yaml is. */
+    readonly directory: string;
+    readonly workspace: LocalWorkspace;
+    /** Every stack of the project in the backend, in the backend's order. */
+    readonly stacks: readonly StackSummary[];
+    /** The names of the stacks `selector` chooses; throws a UsageError naming what matches nothing. */
+    choose(selector: StackSelector): Promise<string[]>;
+    /** Selects the stacks one after the other (`pulumi stack select` writes one workspace file), then each runs on its own. */
+    open(names: readonly string[]): Promise<Stack[]>;
+}
+
+/** The project in `directory`; `say` hears what takes time (the pinned CLI being fetched). */
+export async function openProject(directory: string, say: (line: string) => void): Promise<Project> {
+    if (!existsSync(path.join(directory, "Pulumi.yaml"))) {
+        throw new UsageError(`${directory} has no Pulumi.yaml; run the command from the project directory.`);
+    }
+    const workspace = await openProjectWorkspace(directory, say);
+    const stacks = await workspace.listStacks();
+    const names = stacks.map((summary) => summary.name);
+    return {
+        directory,
+        workspace,
+        stacks,
+        async choose(selector) {
+            // Only the default asks the CLI which stack is selected.
+            const selected = selector.kind === "selected" && names.length > 0 ? (await workspace.stack())?.name : undefined;
+            return selectStacks(selector, names, selected);
+        },
+        async open(chosen) {
+            const opened: Stack[] = [];
+            for (const name of chosen) opened.push(await Stack.select(name, workspace));
+            return opened;
+        },
+    };
+}

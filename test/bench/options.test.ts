@@ -1,0 +1,73 @@
+// The benchmarks' command lines (`npm run bench`, `npm run bench:fleet`,
+// bench/refusing-dataverse.ts) through their main(argv, io) in process, and their
+// tables. Only refusals and help run here: a valid command line starts a benchmark.
+
+import { strict as assert } from "assert";
+
+import { helpText } from "../../cli";
+import * as cliBenchmark from "../../bench/cli-benchmark";
+import * as fleetBenchmark from "../../bench/fleet-benchmark";
+import * as refusingDataverse from "../../bench/refusing-dataverse";
+import { memoryIo } from "../support/command-io";
+
+const COMMANDS = [
+    { command: cliBenchmark, usage: /^usage: npm run bench -- \[--sizes 1,10,100,300\]/, list: "--sizes", count: "--latency-ms" },
+    { command: fleetBenchmark, usage: /^usage: npm run bench:fleet -- \[--tenants 6\]/, list: "--concurrency", count: "--tenants" },
+    { command: refusingDataverse, usage: /^usage: node -r ts-node\/register\/transpile-only bench\/refusing-dataverse\.ts/, list: undefined, count: "--environments" },
+];
+
+describe("the benchmarks' command lines, in process", () => {
+    for (const { command, usage, list, count } of COMMANDS) {
+        describe(command.SPEC.name, () => {
+            it("prints its usage and options for --help and exits 0", async () => {
+                const io = memoryIo();
+                assert.equal(await command.main(["--help"], io), 0);
+                assert.equal(io.out(), `${helpText(command.SPEC)}\n`);
+                assert.match(io.out(), usage);
+                assert.ok(io.out().includes(`\n  ${count} `), count);
+            });
+
+            it("exits 2 naming an unknown option, a missing value and a number that is not one, with the usage line", async () => {
+                const cases: [string[], string][] = [
+                    [["--bogus"], 'unknown option "--bogus".'],
+                    [[count], `${count} needs a value (${count === "--latency-ms" ? "MS" : "N"}).`],
+                    [[`${count}=lots`], `${count} "lots" is not a whole number of at least ${count === "--latency-ms" ? 0 : 1}.`],
+                ];
+                if (list) cases.push([[list, "1,0"], `${list} "0" is not a whole number of at least 1.`]);
+                for (const [argv, problem] of cases) {
+                    const io = memoryIo();
+                    assert.equal(await command.main(argv, io), 2, argv.join(" "));
+                    assert.equal(io.err(), `${command.SPEC.name}: ${problem}\nusage: ${command.SPEC.usage}\nRun it with --help for every option.\n`);
+                    assert.equal(io.out(), "");
+                }
+            });
+        });
+    }
+});
+
+describe("the benchmarks' tables", () => {
+    it("npm run bench: Markdown, the step left-aligned, the figures right-aligned", () => {
+        const row = { environments: 10, step: "bootstrap", seconds: 12.3, parallel: 8, boundSeconds: 10, ratio: 1.23, requestsPerEnvironment: 6, graphRequests: 9, throttled: 0, stateKiB: 40, cliPeakMiB: 120, providerPeakMiB: 80 };
+        assert.equal(
+            cliBenchmark.benchTable([row, { ...row, step: "refresh", boundSeconds: null, ratio: null }]),
+            [
+                "| envs | step      | seconds | bound s | ratio | req/env | graph | 429s | state KiB | CLI MiB | provider MiB |",
+                "|-----:|:----------|--------:|--------:|------:|--------:|------:|-----:|----------:|--------:|-------------:|",
+                "|   10 | bootstrap |    12.3 |    10.0 |  1.23 |     6.0 |     9 |    0 |        40 |     120 |           80 |",
+                "|   10 | refresh   |    12.3 |       - |     - |     6.0 |     9 |    0 |        40 |     120 |           80 |",
+            ].join("\n"),
+        );
+    });
+
+    it("npm run bench:fleet: Markdown, the step left-aligned, the figures right-aligned", () => {
+        const row = { concurrency: 2, tenants: 6, environmentsPerTenant: 3, step: "up" as const, seconds: 53, tenantsPerMinute: 6.8, failed: 0, cpuSecondsPerTenant: null };
+        assert.equal(
+            fleetBenchmark.fleetBenchTable([row]),
+            [
+                "| concurrency | tenants | envs/tenant | step | seconds | tenants/min | CPU s/tenant | failed |",
+                "|------------:|--------:|------------:|:-----|--------:|------------:|-------------:|-------:|",
+                "|           2 |       6 |           3 | up   |    53.0 |         6.8 |            - |      0 |",
+            ].join("\n"),
+        );
+    });
+});
