@@ -1,14 +1,9 @@
 // The doctor's judgements on tenant snapshots no emulator run reaches (a signed-in user
-// as operator, a permission granted but refused, a pending licence, …), its command
-// line, and its text report.
+// as operator, a permission granted but refused, a pending licence, …). (Its command
+// line: test/doctor/index.test.ts; its text report: test/doctor/report.test.ts.)
 
 import { strict as assert } from "assert";
-import { promises as fs } from "fs";
-import * as os from "os";
-import * as path from "path";
 
-import { parseCommandLine } from "../../cli";
-import { main, SPEC } from "../../doctor";
 import { CheckResult } from "../../doctor/check-result";
 import { CheckContext, evaluate } from "../../doctor/checks";
 import { renderJson, renderText } from "../../doctor/report";
@@ -16,7 +11,6 @@ import { OperatorIdentity, TenantSnapshot } from "../../doctor/tenant-reads";
 import { ProgramConfig } from "../../lib/config";
 import { EnvironmentSelectionError, planEnvironments } from "../../lib/environment-plan";
 import { accessError, EnvironmentInfo } from "../../providers";
-import { memoryIo } from "../support/command-io";
 
 const OPERATOR_ID = "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d";
 const CLIENT_ID = "0c7d2a91-5e3f-4b6a-8c1d-9e2f3a4b5c6d";
@@ -227,85 +221,5 @@ describe("doctor checks", () => {
         assert.deepEqual(checks.map((c) => [c.id, c.status]), [["sign-in", "fail"], ["remaining", "skip"]]);
         assert.equal(checks[0].detail, "Signing in failed: AADSTS7000215 Invalid client secret provided.");
         assert.equal(checks[0].fix, "check the secret.");
-    });
-});
-
-describe("doctor command line", () => {
-    const read = (argv: string[]) => {
-        const line = parseCommandLine(SPEC, argv);
-        assert.notEqual(line, "help");
-        return (line as Exclude<typeof line, "help">).values;
-    };
-
-    it("reads --stacks (names or patterns, comma-separated), --all and --json; --stack and -s stay as its old spellings", () => {
-        assert.deepEqual(read(["--stacks", "contoso,fabrikam-*", "--json"]), { stacks: ["contoso", "fabrikam-*"], all: false, json: true });
-        assert.deepEqual(read(["--stacks=fabrikam"]), { stacks: ["fabrikam"], all: false, json: false });
-        assert.deepEqual(read(["--all"]), { stacks: [], all: true, json: false });
-        assert.deepEqual(read([]), { stacks: [], all: false, json: false });
-        assert.deepEqual(read(["--", "--all"]), { stacks: [], all: true, json: false }, "npm's separator is dropped");
-        assert.deepEqual(read(["--stack", "contoso", "-s", "northwind", "--stack=fabrikam"]).stacks, ["contoso", "northwind", "fabrikam"]);
-    });
-
-    it("prints its usage and options for --help and exits 0, the old --stack not among them", async () => {
-        const io = memoryIo();
-        assert.equal(await main(["--", "--help"], io), 0);
-        assert.match(io.out(), /^usage: npm run doctor -- \[--stacks NAME\[,NAME…\] \| --all\] \[--json\]\n/);
-        for (const option of ["--stacks NAME[,NAME…]", "--all", "--json", "-h, --help"]) assert.ok(io.out().includes(`\n  ${option} `), option);
-        assert.doesNotMatch(io.out(), /--stack /);
-        assert.equal(io.err(), "");
-    });
-
-    it("exits 2 on a usage error, naming it, with the usage line, before opening the project", async () => {
-        for (const [argv, problem] of [
-            [["--verbose"], 'unknown option "--verbose".'],
-            [["--stacks"], "--stacks needs a value (NAME[,NAME…])."],
-            [["--stacks", "--json"], '--stacks needs a value (NAME[,NAME…]); "--json" is an option (write --stacks=--json if it is the value).'],
-            [["--stack", "a", "--all"], "--all and --stacks exclude each other; give one."],
-            [["--json=yes"], '--json takes no value; got "yes".'],
-            [["contoso"], 'unexpected argument "contoso".'],
-        ] as const) {
-            const io = memoryIo({ cwd: "/nonexistent" });
-            assert.equal(await main(argv, io), 2, argv.join(" "));
-            assert.equal(io.err(), `doctor: ${problem}\nusage: ${SPEC.usage}\nRun it with --help for every option.\n`);
-            assert.equal(io.out(), "");
-        }
-    });
-
-    it("exits 2 outside a project directory, saying where to run it", async () => {
-        const directory = await fs.mkdtemp(path.join(os.tmpdir(), "doctor-no-project-"));
-        try {
-            const io = memoryIo({ cwd: directory });
-            assert.equal(await main(["--all"], io), 2);
-            assert.match(io.err(), /^doctor: .*doctor-no-project-\w+ has no Pulumi\.yaml; run the command from the project directory\.\nusage: npm run doctor/);
-        } finally {
-            await fs.rm(directory, { recursive: true });
-        }
-    });
-});
-
-describe("doctor report", () => {
-    it("shows what breaks and the fix under failures and warnings only", () => {
-        const text = renderText([
-            {
-                stack: "contoso",
-                summary: "stage bootstrap, account backup@contoso.onmicrosoft.com",
-                checks: [
-                    { id: "a", title: "Sign-in", status: "ok", detail: "fine", fix: "never shown" },
-                    { id: "b", title: "Graph permission User.Read.All", status: "fail", detail: "not granted", breaks: "resolving the account", fix: "grant it" },
-                ],
-            },
-        ]);
-        assert.equal(
-            text,
-            [
-                "Stack contoso — stage bootstrap, account backup@contoso.onmicrosoft.com",
-                "  ok    Sign-in: fine",
-                "  FAIL  Graph permission User.Read.All: not granted",
-                "        breaks: resolving the account",
-                "        fix:    grant it",
-                "  1 failed, 0 warnings, 1 ok",
-                "",
-            ].join("\n"),
-        );
     });
 });

@@ -1,9 +1,7 @@
 import { strict as assert } from "assert";
 
 import { helpText, UsageError } from "../../cli";
-import { main } from "../../fleet";
 import { DEFAULT_CONCURRENCY, parseOptions, SPEC } from "../../fleet/options";
-import { memoryIo } from "../support/command-io";
 
 const HELP = helpText(SPEC);
 
@@ -103,29 +101,5 @@ describe("fleet options", () => {
         refused(["status", "--all", "--stacks", "a"], /--all and --stacks exclude each other/);
         refused(["status", "--stacks", "a,,b"], /--stacks "a,,b" has an empty item; expected NAME\[,NAME…\]\./);
         refused(["status", "--all", "--parallel", "3"], /unknown option "--parallel"/);
-    });
-});
-
-describe("fleet main, in process", () => {
-    it("prints its usage, its commands and every option for --help, and exits 0", async () => {
-        const io = memoryIo();
-        assert.equal(await main(["--", "--help"], io), 0);
-        assert.equal(io.out(), `${HELP}\n`);
-        assert.match(io.out(), /^usage: npm run fleet -- <command> \(--all \| --stacks NAME\[,NAME…\]\) \[options\]\n/);
-        for (const command of ["check", "status", "preview", "up", "recover"]) assert.match(io.out(), new RegExp(`^  ${command} +\\S`, "m"), command);
-        for (const option of ["--stacks NAME[,NAME…]", "--all", "--stage STAGE", "--concurrency N", "--json", "--log-dir DIR", "--no-policy-pack", "--stop-on-error", "--force", "--no-stack-custom-endpoints"]) {
-            assert.ok(io.out().includes(`\n  ${option}`), option);
-        }
-        assert.equal(io.err(), "");
-    });
-
-    it("exits 2 on a usage error, naming it, with the usage line, before opening the project", async () => {
-        const io = memoryIo();
-        assert.equal(await main(["--", "status", "--all", "--parallel", "3"], io), 2);
-        assert.equal(io.err(), `fleet: unknown option "--parallel".\nusage: ${SPEC.usage}\nRun it with --help for every option.\n`);
-        assert.equal(io.out(), "");
-        const missing = memoryIo();
-        assert.equal(await main(["up", "--all", "--concurrency"], missing), 2);
-        assert.match(missing.err(), /^fleet: --concurrency needs a value \(N\)\.\nusage: npm run fleet/);
     });
 });

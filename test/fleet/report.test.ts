@@ -1,9 +1,7 @@
 import { strict as assert } from "assert";
 
 import { formatTable } from "../../cli";
-import { Activity, fleetProgress, resourcesDone } from "../../fleet/progress";
 import { environmentLines, failureLines, formatChanges, formatRoles, formatSkipped, skippedLines, statusProblems, summaryLine, tableRows, TenantReport } from "../../fleet/report";
-import { runPool } from "../../fleet/runner";
 import { TenantStatus } from "../../fleet/tenant-status";
 import { DYNAMICS_365_ADMINISTRATOR, GLOBAL_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR } from "../../lib/directory-roles";
 
@@ -208,63 +206,5 @@ describe("fleet report", () => {
     it("sums up: tenants ok, tenants per minute at the concurrency, the failed named", () => {
         const line = summaryLine({ command: "up", concurrency: 2, durationSeconds: 30, tenants: [report({}), report({ stack: "b", result: "failed" })], failed: ["b"] });
         assert.equal(line, "1 of 2 tenants ok in 30.0 s (4.0 tenants per minute at concurrency 2); failed: b");
-    });
-});
-
-describe("fleet progress", () => {
-    it("adds each tenant's resources done and changing to its live line", () => {
-        const written: string[] = [];
-        const activity: Activity = { name: "contoso", startedMs: 1000, phase: "pulumi up", done: 1, changing: 0 };
-        const progress = fleetProgress({ write: (text: string) => written.push(text), isTTY: true, columns: 200 }, { now: () => 2000, intervalMs: 60_000 });
-        progress.started(activity);
-        activity.done = 3;
-        activity.changing = 1;
-        progress.phase(activity);
-        progress.finished(activity, `contoso: ok in ${progress.elapsed(activity)}`);
-        progress.close();
-        assert.deepEqual(written, [
-            "  contoso  pulumi up  1.0 s  1 resource done, 0 changing\n",
-            "\x1b[1A\x1b[2K\n\x1b[1A  contoso  pulumi up  1.0 s  3 resources done, 1 changing\n",
-            "\x1b[1A\x1b[2K\n\x1b[1Acontoso: ok in 1.0 s\n",
-        ]);
-    });
-
-    it("writes plain lines when not on a terminal", () => {
-        const written: string[] = [];
-        const activity: Activity = { name: "contoso", startedMs: 1000, phase: "pulumi up", done: 3, changing: 1 };
-        const progress = fleetProgress({ write: (text: string) => written.push(text) }, { now: () => 3500 });
-        progress.started(activity);
-        progress.finished(activity, `contoso: ok in ${progress.elapsed(activity)}`);
-        assert.deepEqual(written, ["contoso: pulumi up\n", "contoso: ok in 2.5 s\n"]);
-        assert.equal(resourcesDone({ ...activity, done: 1, changing: 0 }), "1 resource done, 0 changing");
-    });
-});
-
-describe("fleet runner", () => {
-    it("runs at most N tasks at once, in order, and goes on past a failing one", async () => {
-        let running = 0;
-        let most = 0;
-        const release: Array<() => void> = [];
-        const started: number[] = [];
-        const task = (n: number) =>
-            new Promise<string>((resolve, reject) => {
-                running++;
-                most = Math.max(most, running);
-                started.push(n);
-                release.push(() => {
-                    running--;
-                    if (n === 2) reject(new Error("tenant 2 broke"));
-                    else resolve(`done ${n}`);
-                });
-            });
-        const pool = runPool([1, 2, 3, 4, 5], 2, task, (n, error) => `failed ${n}: ${(error as Error).message}`);
-        // Release tasks one by one as they start; the pool must never hold more than two.
-        while (started.length < 5 || release.length) {
-            await new Promise((resolve) => setImmediate(resolve));
-            release.shift()?.();
-        }
-        assert.deepEqual(await pool, ["done 1", "failed 2: tenant 2 broke", "done 3", "done 4", "done 5"]);
-        assert.equal(most, 2);
-        assert.deepEqual(started, [1, 2, 3, 4, 5]);
     });
 });
