@@ -56,9 +56,7 @@ async function operatorClients(settings: ClientSettings): Promise<ClientContext>
 
 async function resolveServiceAccount(account: ServiceAccountRef): Promise<string> {
     try {
-        const user = await azuread.getUser(
-            account.kind === "objectId" ? { objectId: account.objectId } : { userPrincipalName: account.userPrincipalName },
-        );
+        const user = await azuread.getUser(account.kind === "objectId" ? { objectId: account.objectId } : { userPrincipalName: account.userPrincipalName });
         return user.objectId;
     } catch (error) {
         // The operator's sign-in already worked (operatorClients): this is about the account.
@@ -111,7 +109,9 @@ async function main() {
 
     const plainCredentials = plainTextCredentialKeys(pulumi.runtime.allConfig(), runtimeConfigIsSecret());
     for (const key of plainCredentials) {
-        pulumi.log.warn(`${key} is stored in plain text in Pulumi.${pulumi.getStack()}.yaml; set it with \`pulumi config set --secret ${key}\` and rotate it if the file was shared.`);
+        pulumi.log.warn(
+            `${key} is stored in plain text in Pulumi.${pulumi.getStack()}.yaml; set it with \`pulumi config set --secret ${key}\` and rotate it if the file was shared.`,
+        );
     }
     const plan = planStage(config.stage, config.elevation !== undefined);
     const interrupted = interruptedGlobalAdministrator(
@@ -125,7 +125,11 @@ async function main() {
     const origins = decideOrigins({
         previous,
         directoryRoles: plan.directoryRoles.filter((role) => !plan.timeBoundRoles.includes(role)),
-        groupIds: [...new Set([...report.environments.targets, ...report.environments.held].map((target) => target.securityGroupId).filter((id): id is string => !!id))],
+        groupIds: [
+            ...new Set(
+                [...report.environments.targets, ...report.environments.held].map((target) => target.securityGroupId).filter((id): id is string => !!id),
+            ),
+        ],
         environmentIds: report.environments.targets.map((target) => target.id),
         existing: report.existing,
     });
@@ -141,7 +145,10 @@ async function main() {
         existing: report.existing,
         origins,
         plainTextCredentialKeys: plainCredentials,
-        elevation: config.elevation && { hours: config.elevation.hours, justification: config.elevation.justification ?? defaultJustification(config.stage, stack) },
+        elevation: config.elevation && {
+            hours: config.elevation.hours,
+            justification: config.elevation.justification ?? defaultJustification(config.stage, stack),
+        },
     });
 
     const stepsContext = { stack, serviceAccount: describeServiceAccount(config.serviceAccount) };
@@ -154,9 +161,9 @@ async function main() {
         environments: access.environments,
         skippedEnvironments: report.environments.skipped,
         nextSteps: elevation
-            ? pulumi.all([elevation.endDateTime, elevation.status]).apply(([endDateTime, status]) =>
-                  nextSteps(config.stage, { ...stepsContext, elevation: { endDateTime, status, now: Date.now() } }),
-              )
+            ? pulumi
+                  .all([elevation.endDateTime, elevation.status])
+                  .apply(([endDateTime, status]) => nextSteps(config.stage, { ...stepsContext, elevation: { endDateTime, status, now: Date.now() } }))
             : nextSteps(config.stage, stepsContext),
     };
 }

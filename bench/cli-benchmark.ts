@@ -112,7 +112,9 @@ function chainMs(log: RequestLogEntry[], ids: readonly string[], shape: TenantSh
         const added = own.find((entry) => entry.method === "POST" && /\/addUser/.test(entry.path));
         let waitingPolls = 0;
         if (added) {
-            const polls = own.filter((entry) => entry.method === "GET" && entry.startMs >= added.endMs && /systemusers\?\$filter=azureactivedirectoryobjectid/.test(entry.path));
+            const polls = own.filter(
+                (entry) => entry.method === "GET" && entry.startMs >= added.endMs && /systemusers\?\$filter=azureactivedirectoryobjectid/.test(entry.path),
+            );
             waitingPolls = Math.max(0, polls.length - 1);
         }
         total += (own.length - waitingPolls) * shape.latencyMs + (added ? shape.userSyncDelayMs : 0);

@@ -119,7 +119,10 @@ async function timeFleet(
         failed: report.failed.length,
         cpuSecondsPerTenant: cpuBefore === null || cpuAfter === null ? null : Math.round(((cpuAfter - cpuBefore) / options.tenants) * 10) / 10,
     };
-    progress.finished(task, `${task.name}: ${row.seconds} s, ${row.tenantsPerMinute} tenants per minute, ${row.failed} failed, ${row.cpuSecondsPerTenant ?? "?"} CPU s per tenant`);
+    progress.finished(
+        task,
+        `${task.name}: ${row.seconds} s, ${row.tenantsPerMinute} tenants per minute, ${row.failed} failed, ${row.cpuSecondsPerTenant ?? "?"} CPU s per tenant`,
+    );
     return row;
 }
 
@@ -128,7 +131,11 @@ async function benchConcurrency(concurrency: number, options: Options, progress:
     const project = await createFleetProject();
     try {
         for (let n = 1; n <= options.tenants; n++) {
-            const { seed, accountUpn } = await generateTenant({ environments: options.environments, latencyMs: options.latencyMs, userSyncDelayMs: options.syncDelayMs });
+            const { seed, accountUpn } = await generateTenant({
+                environments: options.environments,
+                latencyMs: options.latencyMs,
+                userSyncDelayMs: options.syncDelayMs,
+            });
             const emulator = await startEmulator({ ...seed, tenantId: `b0000000-0000-4000-9000-${String(n).padStart(12, "0")}` }, { warn: () => undefined });
             emulators.push(emulator);
             await project.addTenant(`tenant-${n}`, emulator, accountUpn, "bootstrap");

@@ -33,11 +33,18 @@ async function measure(): Promise<void> {
     const { ACCOUNT, baseSeed, dataverseEnvironment, environmentId, SYSTEM_ADMINISTRATOR, withEmulator } = await import("../test/support/tenant");
 
     const rows: string[][] = [];
-    for (const [type, make] of [["EnvironmentUser", environmentUserProvider], ["SecurityRoleAssignment", securityRoleAssignmentProvider]] as const) {
+    for (const [type, make] of [
+        ["EnvironmentUser", environmentUserProvider],
+        ["SecurityRoleAssignment", securityRoleAssignmentProvider],
+    ] as const) {
         rows.push([`stored provider of ${type}`, `${hostedProviderText(type).length} bytes`, "the same one line for every resource of the type"]);
         const started = Date.now();
         const { text } = await serializeProvider(make());
-        rows.push([`the same provider serialized by value (as 0.1.0 stored it)`, `${(text.length / 1024).toFixed(1)} KiB`, `${Date.now() - started} ms to serialize`]);
+        rows.push([
+            `the same provider serialized by value (as 0.1.0 stored it)`,
+            `${(text.length / 1024).toFixed(1)} KiB`,
+            `${Date.now() - started} ms to serialize`,
+        ]);
     }
 
     async function run(label: string, count: number, behaviour: Record<string, unknown>, extraConfig: Record<string, string> = {}) {
@@ -67,7 +74,12 @@ async function measure(): Promise<void> {
 
     const fast = { userSyncDelayMs: 0, latencyMs: 0 };
     await run("1 environment, user + role, no delays", 1, fast);
-    await run("1 environment, user sync 1 s, latency 50 ms, default polling", 1, { userSyncDelayMs: 1000, latencyMs: 50 }, { "d365-backup-access:pollIntervalSeconds": "0.5" });
+    await run(
+        "1 environment, user sync 1 s, latency 50 ms, default polling",
+        1,
+        { userSyncDelayMs: 1000, latencyMs: 50 },
+        { "d365-backup-access:pollIntervalSeconds": "0.5" },
+    );
     await run("52 environments in parallel, latency 50 ms", 52, { userSyncDelayMs: 0, latencyMs: 50 });
     await run("52 environments in parallel, latency 50 ms, BAP 15 req/s, Dataverse 4 req/s per environment", 52, {
         userSyncDelayMs: 0,

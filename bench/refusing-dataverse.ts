@@ -98,7 +98,13 @@ export const main = command(SPEC, async ({ values }, io) => {
         progress.line(`a stack holding ${options.environments} environments' users and roles …`);
         await existing.run(["up", "--yes", "--skip-preview"]);
         // From here on, every environment's Dataverse refuses the operator, addAppUser or not.
-        emulator.addFault({ service: "dataverse", route: "/api/data/", status: 403, code: "0x80072560", message: "The user is not a member of the organization." });
+        emulator.addFault({
+            service: "dataverse",
+            route: "/api/data/",
+            status: 403,
+            code: "0x80072560",
+            message: "The user is not a member of the organization.",
+        });
         const rows = [
             await measure(existing, emulator, ["preview", "--refresh"], progress),
             await measure(existing, emulator, ["refresh", "--yes", "--skip-preview"], progress),
@@ -107,7 +113,14 @@ export const main = command(SPEC, async ({ values }, io) => {
         workspaces.push(fresh);
         rows.push(await measure(fresh, emulator, ["up", "--yes", "--skip-preview"], progress));
         const header = ["command", "seconds", "exit", "refused Dataverse requests", "addAppUser posts", "requests other than GET"];
-        const lines = rows.map((row) => [row.command, row.seconds.toFixed(1), String(row.exitCode), String(row.refused), String(row.addAppUser), String(row.writes)]);
+        const lines = rows.map((row) => [
+            row.command,
+            row.seconds.toFixed(1),
+            String(row.exitCode),
+            String(row.refused),
+            String(row.addAppUser),
+            String(row.writes),
+        ]);
         const table = formatTable([header, ...lines], { style: "markdown", align: header.map((_, column) => (column === 0 ? "left" : "right")) });
         io.stdout.write(`${options.environments} environments, Dataverse refusing the operator for good\n\n${table}\n`);
         return EXIT_OK;

@@ -142,11 +142,14 @@ export function parseCommandLine<O extends OptionSpecs>(spec: CommandSpec<O>, ar
         if (value === undefined || value === "") throw new UsageError(`${flag} needs a value (${option.value ?? "VALUE"}).`);
         // parseArgs takes the next argument whatever it is; an option there means the value was left out.
         if (!token.inlineValue && (value === "--" || /^--?[A-Za-z]/.test(value))) {
-            throw new UsageError(`${flag} needs a value (${option.value ?? "VALUE"}); ${JSON.stringify(value)} is an option (write ${flag}=${value} if it is the value).`);
+            throw new UsageError(
+                `${flag} needs a value (${option.value ?? "VALUE"}); ${JSON.stringify(value)} is an option (write ${flag}=${value} if it is the value).`,
+            );
         }
         if (option.list) {
             const items = value.split(",").map((item) => item.trim());
-            if (items.some((item) => item === "")) throw new UsageError(`${flag} ${JSON.stringify(value)} has an empty item; expected ${option.value ?? "VALUE[,VALUE…]"}.`);
+            if (items.some((item) => item === ""))
+                throw new UsageError(`${flag} ${JSON.stringify(value)} has an empty item; expected ${option.value ?? "VALUE[,VALUE…]"}.`);
             (values[key] as string[]).push(...items);
         } else {
             values[key] = value;

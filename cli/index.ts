@@ -15,7 +15,19 @@
 //   export const main = command(SPEC, async ({ values }, io) => { …; return EXIT_OK; });
 //   if (require.main === module) runMain(main);
 
-export { command, EXIT_FAILED, EXIT_OK, EXIT_USAGE, helpText, parseCommandLine, reportUsageError, runMain, usageLine, UsageError, wholeNumber } from "./command";
+export {
+    command,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    helpText,
+    parseCommandLine,
+    reportUsageError,
+    runMain,
+    usageLine,
+    UsageError,
+    wholeNumber,
+} from "./command";
 export type { CommandBody, CommandLine, CommandSpec, Main, OptionSpec, OptionSpecs, Values } from "./command";
 export { messageOf } from "../providers/transport/errors";
 export { processIo, writeLine } from "./io";

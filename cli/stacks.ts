@@ -7,7 +7,12 @@ import { OptionSpec, UsageError } from "./command";
 
 /** The options every command that works on stacks declares (spread into its options). */
 export const STACK_OPTIONS = {
-    stacks: { type: "string", list: true, value: "NAME[,NAME…]", help: "these stacks; * and ? match any text and any one character (quote them: 'fabrikam-*')" },
+    stacks: {
+        type: "string",
+        list: true,
+        value: "NAME[,NAME…]",
+        help: "these stacks; * and ? match any text and any one character (quote them: 'fabrikam-*')",
+    },
     all: { type: "boolean", help: "every stack of this project in the backend" },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -35,7 +40,10 @@ export function shortName(stack: string): string {
 }
 
 function pattern(name: string): RegExp {
-    const source = name.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    const source = name
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".");
     return new RegExp(`^${source}$`);
 }
 
@@ -44,7 +52,8 @@ function matches(name: string, stack: string): boolean {
 }
 
 /** No stack at all: what to do about it. */
-export const NO_STACKS = "this project has no stacks in the backend; create one per tenant first (`npx pulumi stack init <tenant>`), and check PULUMI_BACKEND_URL.";
+export const NO_STACKS =
+    "this project has no stacks in the backend; create one per tenant first (`npx pulumi stack init <tenant>`), and check PULUMI_BACKEND_URL.";
 
 /**
  * The stacks chosen, in the backend's order, each once; `selected` is the stack

@@ -137,7 +137,11 @@ class Demo {
             throw error;
         }
         if (pending.trim()) this.say(`      ${pending}`);
-        const summary = result.stdout.match(/Resources:\s*\n((?:\s+.+\n)+)/)?.[1]?.trim().replace(/\s*\n\s*/g, ", ") ?? "";
+        const summary =
+            result.stdout
+                .match(/Resources:\s*\n((?:\s+.+\n)+)/)?.[1]
+                ?.trim()
+                .replace(/\s*\n\s*/g, ", ") ?? "";
         const outcome = result.code === 0 ? "ok" : `exit ${result.code}`;
         this.progress.finished(task, `   ${task.name}  → ${outcome} in ${this.progress.elapsed(task)}${summary ? ` (${summary})` : ""}`);
         return result;
@@ -220,7 +224,11 @@ class Demo {
         );
         const { stdout } = await this.pulumi(["stack", "output", "skippedEnvironments", "--json"]);
         const skipped = JSON.parse(stdout) as SkippedEnvironment[];
-        this.say(skipped.length ? `   ${skipped.map((entry) => `${entry.displayName} [${entry.reasonCode}]`).join(", ")}: reasons in the table below.` : "   None: every environment is served.");
+        this.say(
+            skipped.length
+                ? `   ${skipped.map((entry) => `${entry.displayName} [${entry.reasonCode}]`).join(", ")}: reasons in the table below.`
+                : "   None: every environment is served.",
+        );
         return skipped;
     }
 
@@ -228,8 +236,12 @@ class Demo {
         const log = this.emulator.requests().filter((entry) => entry.service === "graph" && /roleManagement\/directory\/roleAssignments/.test(entry.path));
         const granted = log.find((entry) => entry.method === "POST" && entry.status === 201);
         const revoked = log.find((entry) => entry.method === "DELETE" && entry.status === 204);
-        const globalGone = !this.tenant().directoryRoleAssignments.some((a) => a.principalId === this.account.id && a.roleDefinitionId === GLOBAL_ADMINISTRATOR.templateId);
-        const powerPlatform = this.tenant().directoryRoleAssignments.some((a) => a.principalId === this.account.id && a.roleDefinitionId === POWER_PLATFORM_ADMINISTRATOR.templateId);
+        const globalGone = !this.tenant().directoryRoleAssignments.some(
+            (a) => a.principalId === this.account.id && a.roleDefinitionId === GLOBAL_ADMINISTRATOR.templateId,
+        );
+        const powerPlatform = this.tenant().directoryRoleAssignments.some(
+            (a) => a.principalId === this.account.id && a.roleDefinitionId === POWER_PLATFORM_ADMINISTRATOR.templateId,
+        );
         if (granted && revoked && globalGone && powerPlatform) {
             this.order = { grantedPowerPlatformAdministratorAt: granted.endMs, revokedGlobalAdministratorAt: revoked.startMs };
             const gap = ((revoked.startMs - granted.endMs) / 1000).toFixed(1);
@@ -238,7 +250,9 @@ class Demo {
     }
 
     private async showDrift(): Promise<void> {
-        const target = this.tenant().environments.find((environment) => environment.dataverse && environment.systemUsers.some((u) => u.azureActiveDirectoryObjectId === this.account.id));
+        const target = this.tenant().environments.find(
+            (environment) => environment.dataverse && environment.systemUsers.some((u) => u.azureActiveDirectoryObjectId === this.account.id),
+        );
         if (!target) return;
         this.announce(
             "Drift",
@@ -307,7 +321,9 @@ async function demo(options: Options, io: CommandIo): Promise<number> {
         const { ARM_CLIENT_SECRET: secret, ...env } = emulator.env;
         workspace = await createWorkspace({ stack: STACK, env, home: { downloadAzuread: true, log: (line) => say(`   ${line}`) } });
         if (workspace.azureadPlugin === "stand-in") {
-            say("   The azuread provider plugin cannot be had on this machine, so the TEST-ONLY stand-in that speaks its protocol is used (fine for the emulator, never for a real tenant).");
+            say(
+                "   The azuread provider plugin cannot be had on this machine, so the TEST-ONLY stand-in that speaks its protocol is used (fine for the emulator, never for a real tenant).",
+            );
         }
         // The operator's secret goes in as an encrypted stack secret, as docs/before-the-first-run.md says (Credentials).
         await workspace.setConfig("azuread:clientSecret", secret, { secret: true });

@@ -9,7 +9,6 @@ import type { SkippedEnvironment } from "../lib/environment-plan";
 import { accessModeName, SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../providers";
 import { DIRECTORY_ROLES } from "../lib/directory-roles";
 
-
 export interface EnvironmentView {
     readonly id: string;
     readonly name: string;
@@ -66,7 +65,12 @@ export function formatViews(rows: readonly { stage: string; view: TenantView }[]
     }
     if (skipped.length > 0) {
         lines.push("skipped by the program (stack output skippedEnvironments), and why:");
-        lines.push(formatTable(skipped.map((entry) => [entry.displayName, `[${entry.reasonCode}] ${entry.reason}`]), layout));
+        lines.push(
+            formatTable(
+                skipped.map((entry) => [entry.displayName, `[${entry.reasonCode}] ${entry.reason}`]),
+                layout,
+            ),
+        );
     }
     return lines.join("\n");
 }

@@ -158,7 +158,12 @@ function directoryRoleCheck(operator: OperatorIdentity, snapshot: TenantSnapshot
     if (!roles) return { ...base, status: "skip", detail: "not read" };
     if (!roles.ok) {
         const { detail } = explainError(roles.error);
-        return { ...base, status: "fail", detail: `the operator's directory roles could not be read: ${detail}`, fix: `grant ${ROLE_MANAGEMENT.permission} first (above), then run the doctor again.` };
+        return {
+            ...base,
+            status: "fail",
+            detail: `the operator's directory roles could not be read: ${detail}`,
+            fix: `grant ${ROLE_MANAGEMENT.permission} first (above), then run the doctor again.`,
+        };
     }
     const held = new Set(roles.value.filter((a) => a.directoryScopeId === "/").map((a) => a.roleDefinitionId.toLowerCase()));
     for (const role of [PRIVILEGED_ROLE_ADMINISTRATOR, GLOBAL_ADMINISTRATOR]) {
@@ -218,20 +223,26 @@ function environmentsCheck(snapshot: TenantSnapshot): CheckResult {
     const { targets, skipped } = plan.value;
     const groups = new Set(targets.map((t) => t.securityGroupId).filter(Boolean)).size;
     const detail =
-        `${targets.length} to serve` +
-        (groups ? `, ${groups} restricted to a security group` : "") +
-        (skipped.length ? `; ${skippedByReason(skipped)}` : "");
+        `${targets.length} to serve` + (groups ? `, ${groups} restricted to a security group` : "") + (skipped.length ? `; ${skippedByReason(skipped)}` : "");
     // Each skipped environment with its reason, for machines (the JSON report): the text stays one line.
     const listed = skipped.length ? { skippedEnvironments: skipped } : {};
     if (targets.length === 0) {
-        return { ...base, status: "warn", detail: `${detail}: nothing to back up`, fix: `check ${NAMESPACE}:environments and that azuread:tenantId is this customer's tenant.`, ...listed };
+        return {
+            ...base,
+            status: "warn",
+            detail: `${detail}: nothing to back up`,
+            fix: `check ${NAMESPACE}:environments and that azuread:tenantId is this customer's tenant.`,
+            ...listed,
+        };
     }
     return { ...base, status: "ok", detail, ...listed };
 }
 
 /** "2 skipped: teams 1, provisioning 1": how many, then how many per reason code, in the codes' own order. */
 function skippedByReason(skipped: readonly SkippedEnvironment[]): string {
-    const counts = SKIP_REASON_CODES.map((code) => [code, skipped.filter((entry) => entry.reasonCode === code).length] as const).filter(([, count]) => count > 0);
+    const counts = SKIP_REASON_CODES.map((code) => [code, skipped.filter((entry) => entry.reasonCode === code).length] as const).filter(
+        ([, count]) => count > 0,
+    );
     return `${skipped.length} skipped: ${counts.map(([code, count]) => `${code} ${count}`).join(", ")}`;
 }
 
@@ -247,7 +258,11 @@ function dataverseCheck(context: CheckContext, operator: OperatorIdentity, { env
             return { ...base, status: "warn", detail: "reachable, but the operator's own Dataverse user was not found by its object id" };
         }
         if (user.roles.some((role) => role.templateId === SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID)) {
-            return { ...base, status: "ok", detail: `reachable; the operator is ${operator.kind === "application" ? "an application user" : "a user"} with System Administrator` };
+            return {
+                ...base,
+                status: "ok",
+                detail: `reachable; the operator is ${operator.kind === "application" ? "an application user" : "a user"} with System Administrator`,
+            };
         }
         return {
             ...base,
@@ -297,15 +312,15 @@ function serviceAccountCheck(context: CheckContext, snapshot: TenantSnapshot): C
     const base = { id: "service-account", title: `Service account ${name}` };
     const account = snapshot.account;
     if (!account) return { ...base, status: "skip", detail: "not read" };
-    if (!account.ok) return { ...base, status: "fail", detail: `could not be read: ${explainError(account.error).detail}`, fix: explainError(account.error).fix };
+    if (!account.ok)
+        return { ...base, status: "fail", detail: `could not be read: ${explainError(account.error).detail}`, fix: explainError(account.error).fix };
     if (!account.value) {
         return {
             ...base,
             status: "fail",
             detail: "no user in the tenant has this user principal name or object id",
             breaks: "every preview: the program resolves the account first",
-            fix:
-                `check ${NAMESPACE}:serviceAccount and azuread:tenantId; or create the account: Microsoft 365 admin center → Users → Active users → Add a user.`,
+            fix: `check ${NAMESPACE}:serviceAccount and azuread:tenantId; or create the account: Microsoft 365 admin center → Users → Active users → Add a user.`,
         };
     }
     if (!account.value.accountEnabled) {
@@ -324,12 +339,19 @@ function licenceCheck(context: CheckContext, snapshot: TenantSnapshot): CheckRes
     const base = { id: "licence", title: "Dynamics 365 licence" };
     const licences = snapshot.licences;
     if (!licences) return { ...base, status: "skip", detail: "the account was not found" };
-    if (!licences.ok) return { ...base, status: "fail", detail: `could not be read: ${explainError(licences.error).detail}`, fix: explainError(licences.error).fix };
+    if (!licences.ok)
+        return { ...base, status: "fail", detail: `could not be read: ${explainError(licences.error).detail}`, fix: explainError(licences.error).fix };
     const { licensedSkus, pendingSkus } = summarizeDynamicsLicenses(licences.value);
     if (licensedSkus.length) return { ...base, status: "ok", detail: licensedSkus.join(", ") };
-    const upn = snapshot.account?.ok && snapshot.account.value ? snapshot.account.value.userPrincipalName : describeServiceAccount(context.config.serviceAccount);
+    const upn =
+        snapshot.account?.ok && snapshot.account.value ? snapshot.account.value.userPrincipalName : describeServiceAccount(context.config.serviceAccount);
     if (pendingSkus.length) {
-        return { ...base, status: "warn", detail: `${pendingSkus.join(", ")} assigned, its Dynamics plans not provisioned yet`, fix: "licence assignment is asynchronous: wait a few minutes and run the doctor again." };
+        return {
+            ...base,
+            status: "warn",
+            detail: `${pendingSkus.join(", ")} assigned, its Dynamics plans not provisioned yet`,
+            fix: "licence assignment is asynchronous: wait a few minutes and run the doctor again.",
+        };
     }
     return {
         ...base,

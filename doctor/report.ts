@@ -36,7 +36,14 @@ export function renderText(reports: readonly StackReport[]): string {
 
 export function renderJson(reports: readonly StackReport[]): string {
     return JSON.stringify(
-        { stacks: reports.map((report) => ({ stack: report.stack, ok: !report.checks.some((check) => check.status === "fail"), summary: report.summary, checks: report.checks })) },
+        {
+            stacks: reports.map((report) => ({
+                stack: report.stack,
+                ok: !report.checks.some((check) => check.status === "fail"),
+                summary: report.summary,
+                checks: report.checks,
+            })),
+        },
         null,
         2,
     );

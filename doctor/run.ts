@@ -55,7 +55,14 @@ export async function doctorStack(
         checks: [
             { id: "configuration", title: "Stack configuration", status: "ok", detail: "valid" },
             ...(customHosts.length
-                ? [{ id: "custom-endpoints", title: "Custom endpoints", status: "warn" as const, detail: customEndpointsWarning(clientSettings.cloud, customHosts) }]
+                ? [
+                      {
+                          id: "custom-endpoints",
+                          title: "Custom endpoints",
+                          status: "warn" as const,
+                          detail: customEndpointsWarning(clientSettings.cloud, customHosts),
+                      },
+                  ]
                 : []),
             ...checks,
         ],

@@ -106,7 +106,10 @@ export async function readTenant(config: ProgramConfig, settings: ClientSettings
     ]);
     const accountId = account.ok ? account.value?.id : undefined;
     const [licences, unmanagedGlobalAdministrator] = accountId
-        ? await Promise.all([attempt(() => getLicenseDetails(ctx, accountId)), attempt(() => readRoleHeldElsewhere(ctx, accountId, GLOBAL_ADMINISTRATOR.templateId))])
+        ? await Promise.all([
+              attempt(() => getLicenseDetails(ctx, accountId)),
+              attempt(() => readRoleHeldElsewhere(ctx, accountId, GLOBAL_ADMINISTRATOR.templateId)),
+          ])
         : [undefined, undefined];
     const plan = environments.ok ? await attempt(async () => planEnvironments(config.environments, environments.value)) : undefined;
     const targets = plan?.ok ? plan.value.targets : [];
@@ -122,5 +125,16 @@ export async function readTenant(config: ProgramConfig, settings: ClientSettings
             access: await attempt(() => findSystemUserWithRoles(ctx, { environmentId: target.id, instanceUrl: target.instanceUrl }, operator.objectId)),
         })),
     );
-    return { signIn: { ok: true, value: operator }, operatorRoles, account, licences, unmanagedGlobalAdministrator, environments, plan, memberships, dataverse, pim };
+    return {
+        signIn: { ok: true, value: operator },
+        operatorRoles,
+        account,
+        licences,
+        unmanagedGlobalAdministrator,
+        environments,
+        plan,
+        memberships,
+        dataverse,
+        pim,
+    };
 }

@@ -6,31 +6,31 @@ import { createHash, randomUUID } from "crypto";
 export const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function isGuid(value: unknown): value is string {
-  return typeof value === "string" && GUID_PATTERN.test(value);
+    return typeof value === "string" && GUID_PATTERN.test(value);
 }
 
 /** A name-based (version 5 style) GUID from the given parts. */
 export function derivedGuid(...parts: string[]): string {
-  const hash = createHash("sha1").update(parts.join("\u0000")).digest();
-  hash[6] = (hash[6] & 0x0f) | 0x50;
-  hash[8] = (hash[8] & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+    const hash = createHash("sha1").update(parts.join("\u0000")).digest();
+    hash[6] = (hash[6] & 0x0f) | 0x50;
+    hash[8] = (hash[8] & 0x3f) | 0x80;
+    const hex = hash.subarray(0, 16).toString("hex");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 export function randomGuid(): string {
-  return randomUUID();
+    return randomUUID();
 }
 
 /** The 16 bytes of a GUID in the mixed-endian order .NET (and so Entra) serialises them. */
 function guidBytes(guid: string): Buffer {
-  const hex = guid.replace(/-/g, "");
-  const raw = Buffer.from(hex, "hex");
-  const out = Buffer.from(raw);
-  out.writeUInt32LE(raw.readUInt32BE(0), 0);
-  out.writeUInt16LE(raw.readUInt16BE(4), 4);
-  out.writeUInt16LE(raw.readUInt16BE(6), 6);
-  return out;
+    const hex = guid.replace(/-/g, "");
+    const raw = Buffer.from(hex, "hex");
+    const out = Buffer.from(raw);
+    out.writeUInt32LE(raw.readUInt32BE(0), 0);
+    out.writeUInt16LE(raw.readUInt16BE(4), 4);
+    out.writeUInt16LE(raw.readUInt16BE(6), 6);
+    return out;
 }
 
 /**
@@ -40,5 +40,5 @@ function guidBytes(guid: string): Buffer {
  * also makes them stable for the same principal and role, as in the real directory.
  */
 export function roleAssignmentId(roleDefinitionId: string, principalId: string): string {
-  return `${Buffer.concat([guidBytes(roleDefinitionId), guidBytes(principalId)]).toString("base64url")}-1`;
+    return `${Buffer.concat([guidBytes(roleDefinitionId), guidBytes(principalId)]).toString("base64url")}-1`;
 }

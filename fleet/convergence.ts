@@ -98,7 +98,8 @@ export class FailureCollector {
             const environmentId = environmentOfResource(resource);
             if (environmentId === undefined) others.push({ resource, reason: reason ?? NO_MESSAGE });
             // One entry per environment: its first failure is the one that stopped the rest there.
-            else if (!environments.some((entry) => entry.environmentId === environmentId)) environments.push({ environmentId, resource, reason: withoutEnvironment(reason ?? NO_MESSAGE, environmentId) });
+            else if (!environments.some((entry) => entry.environmentId === environmentId))
+                environments.push({ environmentId, resource, reason: withoutEnvironment(reason ?? NO_MESSAGE, environmentId) });
         }
         return { environments, others };
     }
@@ -124,14 +125,23 @@ export function attributeGroupFailures(failures: Failures, tenant: readonly Envi
     for (const failure of failures.others) {
         const groupId = failure.resource.startsWith(GROUP_MEMBER_PREFIX) ? failure.resource.slice(GROUP_MEMBER_PREFIX.length).toLowerCase() : undefined;
         const stopped = groupId
-            ? tenant.filter((environment) => !environment.ok && environment.securityGroupId?.toLowerCase() === groupId && !environments.some((entry) => entry.environmentId === environment.id))
+            ? tenant.filter(
+                  (environment) =>
+                      !environment.ok &&
+                      environment.securityGroupId?.toLowerCase() === groupId &&
+                      !environments.some((entry) => entry.environmentId === environment.id),
+              )
             : [];
         if (stopped.length === 0) {
             others.push(failure);
             continue;
         }
         for (const environment of stopped) {
-            environments.push({ environmentId: environment.id, resource: failure.resource, reason: `the account could not join its security group ${groupId}: ${failure.reason}` });
+            environments.push({
+                environmentId: environment.id,
+                resource: failure.resource,
+                reason: `the account could not join its security group ${groupId}: ${failure.reason}`,
+            });
         }
     }
     return { environments, others };
@@ -141,5 +151,7 @@ export function attributeGroupFailures(failures: Failures, tenant: readonly Envi
 export function describeFailures(failures: Failures): string | undefined {
     if (failures.environments.length === 0) return undefined;
     const environments = `did not converge: ${failures.environments.map((entry) => `${entry.environmentId}: ${entry.reason}`).join("; ")}`;
-    return failures.others.length === 0 ? environments : `${environments}; also failed: ${failures.others.map((entry) => `${entry.resource}: ${entry.reason}`).join("; ")}`;
+    return failures.others.length === 0
+        ? environments
+        : `${environments}; also failed: ${failures.others.map((entry) => `${entry.resource}: ${entry.reason}`).join("; ")}`;
 }

@@ -119,7 +119,9 @@ export const main = command(SPEC, async (commandLine, io: CommandIo) => {
         const stacks = await project.open(names);
         const directory = await logDirectory(options, io.cwd);
         const shownDirectory = shownPath(directory, io.cwd);
-        progress.line(`fleet ${options.command}: ${names.length} tenant${names.length === 1 ? "" : "s"}, ${options.concurrency} at a time; logs in ${shownDirectory}`);
+        progress.line(
+            `fleet ${options.command}: ${names.length} tenant${names.length === 1 ? "" : "s"}, ${options.concurrency} at a time; logs in ${shownDirectory}`,
+        );
 
         const tenants = await runPool(
             stacks,
@@ -139,10 +141,17 @@ export const main = command(SPEC, async (commandLine, io: CommandIo) => {
         progress.close();
 
         const failed = tenants.filter((tenant) => tenant.result === "failed").map((tenant) => tenant.stack);
-        const report: FleetReport = { command: options.command, concurrency: options.concurrency, durationSeconds: (Date.now() - started) / 1000, tenants, failed };
+        const report: FleetReport = {
+            command: options.command,
+            concurrency: options.concurrency,
+            durationSeconds: (Date.now() - started) / 1000,
+            tenants,
+            failed,
+        };
         io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : textReport(options, tenants));
         progress.line(summaryLine(report));
-        if (failed.length) progress.line(`fleet: ${failed.length} tenant${failed.length === 1 ? "" : "s"} failed: ${failed.join(", ")} (logs in ${shownDirectory})`);
+        if (failed.length)
+            progress.line(`fleet: ${failed.length} tenant${failed.length === 1 ? "" : "s"} failed: ${failed.join(", ")} (logs in ${shownDirectory})`);
         return failed.length ? 1 : 0;
     } finally {
         progress.close();

@@ -118,7 +118,10 @@ function reason(error: unknown, diagnostics: readonly string[]): string {
         .map((line) => line.trim())
         .filter((line) => line && !/^error: update failed$/i.test(line) && !/^(pulumi:pulumi:Stack|Diagnostics:)/.test(line));
     if (fromEngine.length) return fromEngine[0].replace(/^error:\s*/i, "");
-    const lines = messageOf(error).split("\n").map((line) => line.trim()).filter(Boolean);
+    const lines = messageOf(error)
+        .split("\n")
+        .map((line) => line.trim())
+        .filter(Boolean);
     return (lines.find((line) => /^error:/i.test(line)) ?? lines[0] ?? "failed").replace(/^error:\s*/i, "");
 }
 
@@ -182,7 +185,11 @@ async function continuesPastErrors(run: TenantRun, desired: string | null, reque
 }
 
 /** The pre-run check (pre-run-check.ts), its refusal in the tenant's log. */
-async function checked(run: TenantRun, command: Parameters<typeof preRunCheck>[1], options: CheckOptions = {}): Promise<PreRunCheck & { refusal: string | undefined }> {
+async function checked(
+    run: TenantRun,
+    command: Parameters<typeof preRunCheck>[1],
+    options: CheckOptions = {},
+): Promise<PreRunCheck & { refusal: string | undefined }> {
     run.phase("checking settings, state and locks");
     const check = await preRunCheck(run, command, process.env, options);
     return { ...check, refusal: check.problems.length ? oneLine(check.problems.join("\n")) : undefined };
@@ -218,7 +225,8 @@ export async function statusOf(run: TenantRun): Promise<Outcome> {
     const roles = expectedRoles(run, settings.config.stage, settings.config.elevation !== undefined);
     // Settle them all before reporting, so no CLI run outlives its tenant's log.
     const [read, updated, { changed, error }, expected] = await Promise.allSettled([tenantWith(run, settings), lastUpdateOf(run), drift, roles]).then(
-        ([read, updated, drifted, expected]) => [read, updated, drifted.status === "fulfilled" ? drifted.value : { changed: null, error: messageOf(drifted.reason) }, expected] as const,
+        ([read, updated, drifted, expected]) =>
+            [read, updated, drifted.status === "fulfilled" ? drifted.value : { changed: null, error: messageOf(drifted.reason) }, expected] as const,
     );
     if (read.status === "rejected") throw read.reason;
     if (updated.status === "rejected") throw updated.reason;
@@ -245,7 +253,11 @@ function updateFailure(run: TenantRun, error: unknown, watcher: EventWatcher, te
     const failures = attributeGroupFailures(watcher.failures.failures(), tenant?.environments ?? null);
     const described = describeFailures(failures);
     if (described) run.log(described);
-    return { failure: described ?? reasonWithLocks(run, error, watcher.errors), notConverged: [...failures.environments], failedResources: [...failures.others] };
+    return {
+        failure: described ?? reasonWithLocks(run, error, watcher.errors),
+        notConverged: [...failures.environments],
+        failedResources: [...failures.others],
+    };
 }
 
 /** What an update that ran left unconverged; both empty when it succeeded. */
@@ -301,7 +313,13 @@ export async function changeOf(run: TenantRun, options: { command: "preview" | "
             }
             const continuing = await continuesPastErrors(run, stage ?? before, continueOnError);
             run.phase("pulumi up");
-            const result = await run.stack.up({ onOutput: run.log, onEvent: watcher.onEvent, color: "never", policyPacks: [...run.policyPacks], continueOnError: continuing });
+            const result = await run.stack.up({
+                onOutput: run.log,
+                onEvent: watcher.onEvent,
+                color: "never",
+                policyPacks: [...run.policyPacks],
+                continueOnError: continuing,
+            });
             changes = changesOf(result.summary.resourceChanges);
         } else {
             run.phase("pulumi preview");

@@ -107,7 +107,8 @@ export function optionsOf({ values, positionals }: CommandLine<typeof SPEC.optio
     if (stage && command === "status") fail("--stage applies to preview and up; status only reads.");
     if (stage && command === "check") fail("--stage applies to preview and up; check reads the stack as it is.");
     if (stage && command === "recover") fail("--stage applies to preview and up; recover brings each tenant to the stage its stack is configured for.");
-    if (!policyPack && (command === "status" || command === "check")) fail(`--no-policy-pack applies to preview, up and recover; ${command} runs no policy pack.`);
+    if (!policyPack && (command === "status" || command === "check"))
+        fail(`--no-policy-pack applies to preview, up and recover; ${command} runs no policy pack.`);
     if (force && command !== "recover") fail("--force applies to recover only.");
     if (refuseStackCustomEndpoints && command !== "check") fail("--no-stack-custom-endpoints applies to check only.");
     if (!continueOnError && command !== "up" && command !== "recover") fail(`--stop-on-error applies to up and recover; ${command} runs no update.`);

@@ -96,7 +96,12 @@ export interface CheckOptions {
     readonly refuseStackCustomEndpoints?: boolean;
 }
 
-export async function preRunCheck(target: CheckTarget, command: CheckedFor, env: EnvironmentVariables = process.env, options: CheckOptions = {}): Promise<PreRunCheck> {
+export async function preRunCheck(
+    target: CheckTarget,
+    command: CheckedFor,
+    env: EnvironmentVariables = process.env,
+    options: CheckOptions = {},
+): Promise<PreRunCheck> {
     const [config, exported, locks] = await Promise.all([target.stack.getAllConfig(), target.stack.exportStack(), target.readLocks()]);
     const health = stateHealth(exported.deployment);
     if (health.pendingOperations.length) target.log(`state: ${describePending(health.pendingOperations)}`);

@@ -93,7 +93,15 @@ export function formatTime(iso: string): string {
     return Number.isNaN(date.getTime()) ? iso : `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
-const SIGNS: Record<string, string> = { create: "+", update: "~", delete: "-", replace: "+-", import: "=", "create-replacement": "++", "delete-replaced": "--" };
+const SIGNS: Record<string, string> = {
+    create: "+",
+    update: "~",
+    delete: "-",
+    replace: "+-",
+    import: "=",
+    "create-replacement": "++",
+    "delete-replaced": "--",
+};
 
 /** "+1 -1" from {create: 1, delete: 1}; "none" when nothing. */
 export function formatChanges(changes: Readonly<Record<string, number>> | null | undefined): string {
@@ -129,7 +137,10 @@ function formatResult(report: TenantReport): string {
 export function tableRows(command: Command, tenants: readonly TenantReport[]): string[][] {
     // check reads no tenant: its reasons are the lines under "Failed".
     if (command === "check") {
-        return [["tenant", "stage", "result", "duration"], ...tenants.map((report) => [report.stack, formatStage(report), formatResult(report), `${report.durationSeconds.toFixed(1)} s`])];
+        return [
+            ["tenant", "stage", "result", "duration"],
+            ...tenants.map((report) => [report.stack, formatStage(report), formatResult(report), `${report.durationSeconds.toFixed(1)} s`]),
+        ];
     }
     const header =
         command === "status"
@@ -192,7 +203,9 @@ export function statusProblems(status: TenantStatus, drift: readonly string[] | 
         ...(status.accountObjectId === null
             ? [`${status.account} is not a user of the tenant`]
             : expectedRoles.filter((role) => !held.has(role.templateId.toLowerCase())).map((role) => `directory role ${role.displayName}`)),
-        ...status.environments.filter((environment) => !environment.ok).map((environment) => `${environment.name} (${environment.id}): ${formatEnvironment(environment)}`),
+        ...status.environments
+            .filter((environment) => !environment.ok)
+            .map((environment) => `${environment.name} (${environment.id}): ${formatEnvironment(environment)}`),
     ];
     const skipped = new Set(status.skipped.map((entry) => entry.id.toLowerCase()));
     const drifted = (drift ?? []).filter((name) => !skipped.has(environmentOfResource(name)?.toLowerCase() ?? ""));

@@ -143,15 +143,15 @@ export function describeLock(lock: StackLock, verdict: LockVerdict): string {
 
 /** What to do about a stack the CLI refused because of its locks. */
 export function lockAdvice(stack: string, locks: readonly StackLock[], host = os.hostname(), alive: (pid: number) => boolean = processAlive): string {
-    if (locks.length === 0) return `the stack is locked (the backend named no lock file). Wait for its update to end; only when you know none runs, run \`${recoverCommand(stack)} --force\`.`;
+    if (locks.length === 0)
+        return `the stack is locked (the backend named no lock file). Wait for its update to end; only when you know none runs, run \`${recoverCommand(stack)} --force\`.`;
     const judged = locks.map((lock) => ({ lock, verdict: judgeLock(lock, host, alive) }));
     const described = judged.map(({ lock, verdict }) => describeLock(lock, verdict)).join("; ");
     if (judged.length > 0 && judged.every(({ verdict }) => verdict === "stale")) {
         return `the stack is locked by an interrupted update: ${described}. Run \`${recoverCommand(stack)}\`.`;
     }
     return (
-        `the stack is locked: ${described}. Wait for that update to end; ` +
-        `only when you know it no longer runs, run \`${recoverCommand(stack)} --force\`.`
+        `the stack is locked: ${described}. Wait for that update to end; ` + `only when you know it no longer runs, run \`${recoverCommand(stack)} --force\`.`
     );
 }
 

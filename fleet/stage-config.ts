@@ -22,9 +22,17 @@ const SETTINGS_EXTENSIONS = [".yaml", ".yml", ".json"];
 export async function stackSettingsFile(projectDirectory: string, stack: string): Promise<string> {
     const candidates = SETTINGS_EXTENSIONS.map((extension) => path.join(projectDirectory, `Pulumi.${shortName(stack)}${extension}`));
     for (const candidate of candidates) {
-        if (await fs.stat(candidate).then((stat) => stat.isFile(), () => false)) return candidate;
+        if (
+            await fs.stat(candidate).then(
+                (stat) => stat.isFile(),
+                () => false,
+            )
+        )
+            return candidate;
     }
-    throw new Error(`no settings file for stack ${shortName(stack)}: looked for ${candidates.map((file) => path.basename(file)).join(", ")} in ${projectDirectory}.`);
+    throw new Error(
+        `no settings file for stack ${shortName(stack)}: looked for ${candidates.map((file) => path.basename(file)).join(", ")} in ${projectDirectory}.`,
+    );
 }
 
 /** The workspace's CLI with the workspace's variables (the Automation API keeps its own runner internal). */

@@ -100,7 +100,16 @@ export async function readTenantStatus(config: ProgramConfig, clientSettings: Cl
             account,
             accountObjectId: null,
             directoryRoles: [],
-            environments: plan.targets.map((target) => ({ id: target.id, name: target.displayName, securityGroupId: target.securityGroupId ?? null, user: false, accessMode: null, disabled: false, systemAdministrator: false, ok: false })),
+            environments: plan.targets.map((target) => ({
+                id: target.id,
+                name: target.displayName,
+                securityGroupId: target.securityGroupId ?? null,
+                user: false,
+                accessMode: null,
+                disabled: false,
+                systemAdministrator: false,
+                ok: false,
+            })),
             skipped: plan.skipped,
         };
     }

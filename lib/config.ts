@@ -12,13 +12,10 @@ export type Cloud = CloudName;
 
 /** The service account as configured: resolved to an Entra user by the program. */
 export type ServiceAccountRef =
-    | { readonly kind: "objectId"; readonly objectId: string }
-    | { readonly kind: "userPrincipalName"; readonly userPrincipalName: string };
+    { readonly kind: "objectId"; readonly objectId: string } | { readonly kind: "userPrincipalName"; readonly userPrincipalName: string };
 
 /** Which Power Platform environments to give the account access to. */
-export type EnvironmentSelection =
-    | { readonly kind: "all"; readonly exclude: readonly string[] }
-    | { readonly kind: "listed"; readonly ids: readonly string[] };
+export type EnvironmentSelection = { readonly kind: "all"; readonly exclude: readonly string[] } | { readonly kind: "listed"; readonly ids: readonly string[] };
 
 export interface ProgramConfig {
     readonly stage: Stage;
@@ -139,16 +136,13 @@ function parseEnvironments(get: ConfigSource, problems: string[]): EnvironmentSe
     if (listed === undefined) {
         if (get("environments") === undefined) {
             problems.push(
-                `${keyName("environments")} is not set; expected a list of Power Platform environment ids, ` +
-                    `or ["*"] for every environment with Dataverse.`,
+                `${keyName("environments")} is not set; expected a list of Power Platform environment ids, ` + `or ["*"] for every environment with Dataverse.`,
             );
         }
         return undefined;
     }
     if (listed.length === 0) {
-        problems.push(
-            `${keyName("environments")} is an empty list; expected at least one environment id, or ["*"] for every environment with Dataverse.`,
-        );
+        problems.push(`${keyName("environments")} is an empty list; expected at least one environment id, or ["*"] for every environment with Dataverse.`);
         return undefined;
     }
 
@@ -156,7 +150,11 @@ function parseEnvironments(get: ConfigSource, problems: string[]): EnvironmentSe
     if (excluded.includes(ALL_ENVIRONMENTS)) {
         problems.push(`${keyName("excludeEnvironments")}: "*" would exclude every environment; list environment ids instead.`);
     }
-    const excludedIds = checkEnvironmentIds("excludeEnvironments", excluded.filter((id) => id !== ALL_ENVIRONMENTS), problems);
+    const excludedIds = checkEnvironmentIds(
+        "excludeEnvironments",
+        excluded.filter((id) => id !== ALL_ENVIRONMENTS),
+        problems,
+    );
     if (ids === undefined || excludedIds === undefined) return undefined;
 
     for (const id of duplicatesIn(ids)) {
@@ -176,9 +174,7 @@ function parseEnvironments(get: ConfigSource, problems: string[]): EnvironmentSe
 
     const both = ids.filter((id) => excludedIds.includes(id));
     for (const id of both) {
-        problems.push(
-            `${id} is both in ${keyName("environments")} and in ${keyName("excludeEnvironments")}; remove it from one of them.`,
-        );
+        problems.push(`${id} is both in ${keyName("environments")} and in ${keyName("excludeEnvironments")}; remove it from one of them.`);
     }
     if (both.length > 0) return undefined;
     return { kind: "listed", ids: [...new Set(ids)] };
@@ -210,9 +206,7 @@ function parseElevation(get: ConfigSource, problems: string[]): Elevation | unde
     const rawJustification = get("elevationJustification");
     const justification = rawJustification?.trim() || undefined;
     if (justification && justification.length > MAX_JUSTIFICATION_LENGTH) {
-        problems.push(
-            `${keyName("elevationJustification")} is ${justification.length} characters long; PIM accepts at most ${MAX_JUSTIFICATION_LENGTH}.`,
-        );
+        problems.push(`${keyName("elevationJustification")} is ${justification.length} characters long; PIM accepts at most ${MAX_JUSTIFICATION_LENGTH}.`);
     }
     // 0 is Pulumi.yaml's default: no elevation, a permanent Global Administrator.
     if (rawHours === undefined || rawHours.trim() === "" || rawHours.trim() === "0") {

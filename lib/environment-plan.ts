@@ -75,9 +75,7 @@ export const NOTHING_SERVED: ServedEnvironments = { inState: new Map(), deleted:
 
 export class EnvironmentSelectionError extends Error {
     constructor(readonly problems: readonly string[]) {
-        super(
-            `The environments to back up cannot be used; nothing was changed:\n` + problems.map((p) => `  - ${p}`).join("\n"),
-        );
+        super(`The environments to back up cannot be used; nothing was changed:\n` + problems.map((p) => `  - ${p}`).join("\n"));
         this.name = "EnvironmentSelectionError";
     }
 }
@@ -108,7 +106,14 @@ function skippedEntry(environment: EnvironmentInfo, reasonCode: SkipReasonCode, 
 }
 
 function deletedEntries(served: ServedEnvironments): SkippedEnvironment[] {
-    return served.deleted.map((id) => ({ id, displayName: served.inState.get(id)?.displayName ?? id, kind: "Unknown", reasonCode: "deleted", reason: DELETED_REASON, kept: false }));
+    return served.deleted.map((id) => ({
+        id,
+        displayName: served.inState.get(id)?.displayName ?? id,
+        kind: "Unknown",
+        reasonCode: "deleted",
+        reason: DELETED_REASON,
+        kept: false,
+    }));
 }
 
 export function planEnvironments(
@@ -149,7 +154,13 @@ export function planEnvironments(
             const kept = !!inState && (inState.user || inState.role);
             skipped.push(skippedEntry(environment, condition.code, condition.reason, kept));
             if (kept) {
-                held.push({ id: environment.id, displayName: environment.displayName, securityGroupId: environment.securityGroupId?.toLowerCase(), user: inState!.user, role: inState!.role });
+                held.push({
+                    id: environment.id,
+                    displayName: environment.displayName,
+                    securityGroupId: environment.securityGroupId?.toLowerCase(),
+                    user: inState!.user,
+                    role: inState!.role,
+                });
             }
         }
         return { targets, skipped: [...skipped, ...deletedEntries(served)], held };
@@ -187,5 +198,7 @@ export function planEnvironments(
 
 /** One line per skipped environment, for the preview and reports. */
 export function describeSkipped(skipped: readonly SkippedEnvironment[]): string[] {
-    return skipped.map((entry) => `${entry.displayName === entry.id ? entry.id : `${entry.displayName} (${entry.id})`} skipped [${entry.reasonCode}]: ${entry.reason}.`);
+    return skipped.map(
+        (entry) => `${entry.displayName === entry.id ? entry.id : `${entry.displayName} (${entry.id})`} skipped [${entry.reasonCode}]: ${entry.reason}.`,
+    );
 }

@@ -22,7 +22,12 @@ export interface ElevationState {
 
 function formatUtc(iso: string): string {
     const time = Date.parse(iso);
-    return Number.isNaN(time) ? iso : new Date(time).toISOString().replace(/:\d\d\.\d{3}Z$/, " UTC").replace("T", " ");
+    return Number.isNaN(time)
+        ? iso
+        : new Date(time)
+              .toISOString()
+              .replace(/:\d\d\.\d{3}Z$/, " UTC")
+              .replace("T", " ");
 }
 
 /** True once the elevation is over: a refresh saw it gone, or its end has passed. */

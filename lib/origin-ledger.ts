@@ -160,7 +160,13 @@ export function decideOrigins(question: OriginQuestion): Origins {
         const id = groupId.toLowerCase();
         const inState = previousResource(question.previous, GROUP_MEMBER_TYPE, groupMemberResourceName(groupId));
         const held = question.existing.groupMemberships.some((group) => group.toLowerCase() === id);
-        groupMemberships[id] = decide(inState, !!recorded?.groupMemberships.includes(id), held, wasGranting.groupMemberships.includes(id), `membership of security group ${groupId}`);
+        groupMemberships[id] = decide(
+            inState,
+            !!recorded?.groupMemberships.includes(id),
+            held,
+            wasGranting.groupMemberships.includes(id),
+            `membership of security group ${groupId}`,
+        );
         if (!inState && groupMemberships[id] === "granted") granting.groupMemberships.push(id);
     }
     const grantedByEarlierAttempt: string[] = [];
@@ -174,13 +180,20 @@ export function decideOrigins(question: OriginQuestion): Origins {
     for (const resource of question.previous.resources.filter((r) => r.type === SECURITY_ROLE_ASSIGNMENT_TYPE)) {
         if (resource.outputs.origin === undefined) unproven.push(dataverseRoleDescription(resource));
     }
-    const adoptedOf = (origins: Record<string, Origin>) => Object.keys(origins).filter((id) => origins[id] === "adopted").sort();
+    const adoptedOf = (origins: Record<string, Origin>) =>
+        Object.keys(origins)
+            .filter((id) => origins[id] === "adopted")
+            .sort();
     return {
         directoryRoles,
         groupMemberships,
         unproven,
         ledger: { directoryRoles: adoptedOf(directoryRoles), groupMemberships: adoptedOf(groupMemberships) },
-        granting: { directoryRoles: granting.directoryRoles.sort(), groupMemberships: granting.groupMemberships.sort(), environments: granting.environments.sort() },
+        granting: {
+            directoryRoles: granting.directoryRoles.sort(),
+            groupMemberships: granting.groupMemberships.sort(),
+            environments: granting.environments.sort(),
+        },
         grantedByEarlierAttempt: grantedByEarlierAttempt.sort(),
     };
 }

@@ -100,7 +100,9 @@ export async function preflight(
     const warnings: string[] = [];
 
     if (schedules === "no-licence") {
-        problems.push(`${NAMESPACE}:elevationHours is set, but the tenant has no Microsoft Entra ID P2 (Graph answered AadPremiumLicenseRequired): ${PIM_LICENCE_FIX}`);
+        problems.push(
+            `${NAMESPACE}:elevationHours is set, but the tenant has no Microsoft Entra ID P2 (Graph answered AadPremiumLicenseRequired): ${PIM_LICENCE_FIX}`,
+        );
     } else if (schedules) {
         for (const role of timeBoundRoles) {
             const held = schedules.find((s) => s.roleDefinitionId === role.templateId && s.directoryScopeId === "/");
@@ -132,15 +134,15 @@ export async function preflight(
 
     if (problems.length > 0) throw new PreflightError(problems);
     if (plan.targets.length === 0) {
-        warnings.push(`No environment with Dataverse was found to back up; check ${NAMESPACE}:environments and that azuread:tenantId is this customer's tenant.`);
+        warnings.push(
+            `No environment with Dataverse was found to back up; check ${NAMESPACE}:environments and that azuread:tenantId is this customer's tenant.`,
+        );
     }
 
     const groups = [...new Set([...plan.targets, ...plan.held].map((target) => target.securityGroupId).filter((id): id is string => !!id))];
     const memberships = await Promise.all(groups.map((group) => tenant.isGroupMember(group, serviceAccountObjectId)));
     const existing: ExistingAccess = {
-        roleAssignmentIds: Object.fromEntries(
-            assignments.filter((a) => a.directoryScopeId === "/").map((a) => [a.roleDefinitionId.toLowerCase(), a.id]),
-        ),
+        roleAssignmentIds: Object.fromEntries(assignments.filter((a) => a.directoryScopeId === "/").map((a) => [a.roleDefinitionId.toLowerCase(), a.id])),
         groupMemberships: groups.filter((_, index) => memberships[index]),
     };
 

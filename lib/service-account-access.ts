@@ -22,7 +22,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { ElevationStatus, EnvironmentUser, SecurityRoleAssignment, TimeBoundRoleAssignment } from "../providers";
 import { DirectoryRole } from "./directory-roles";
 import { EnvironmentTarget, HeldEnvironment } from "./environment-plan";
-import { COMPONENT_TYPE, directoryRoleResourceName, environmentUserResourceName, groupMemberResourceName, isRetainedWhenAdopted, Origins, securityRoleResourceName } from "./origin-ledger";
+import {
+    COMPONENT_TYPE,
+    directoryRoleResourceName,
+    environmentUserResourceName,
+    groupMemberResourceName,
+    isRetainedWhenAdopted,
+    Origins,
+    securityRoleResourceName,
+} from "./origin-ledger";
 import { ExistingAccess } from "./preflight";
 import { StagePlan } from "./stages";
 
@@ -125,7 +133,12 @@ export class ServiceAccountAccess extends pulumi.ComponentResource {
             if (!args.elevation) throw new Error(`The plan makes ${role.displayName} time-bound, but no elevation settings were given.`);
             const elevation = new TimeBoundRoleAssignment(
                 timeBoundRoleResourceName(role),
-                { roleId: role.templateId, principalObjectId: args.serviceAccountObjectId, elevationHours: args.elevation.hours, justification: args.elevation.justification },
+                {
+                    roleId: role.templateId,
+                    principalObjectId: args.serviceAccountObjectId,
+                    elevationHours: args.elevation.hours,
+                    justification: args.elevation.justification,
+                },
                 { parent: this },
             );
             return { role: role.displayName, endDateTime: elevation.endDateTime, status: elevation.status };
@@ -142,9 +155,7 @@ export class ServiceAccountAccess extends pulumi.ComponentResource {
                     { groupObjectId: groupId, memberObjectId: args.serviceAccountObjectId },
                     {
                         parent: this,
-                        import: args.existing.groupMemberships.includes(groupId)
-                            ? `${groupId}/member/${args.serviceAccountObjectId}`
-                            : undefined,
+                        import: args.existing.groupMemberships.includes(groupId) ? `${groupId}/member/${args.serviceAccountObjectId}` : undefined,
                         ...retained(args.origins.groupMemberships[groupId.toLowerCase()] === "adopted"),
                     },
                 ),

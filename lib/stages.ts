@@ -8,12 +8,7 @@
 // Administrator before it revokes Global Administrator and never leaves the account
 // without an administrative role.
 
-import {
-    DirectoryRole,
-    DYNAMICS_365_ADMINISTRATOR,
-    GLOBAL_ADMINISTRATOR,
-    POWER_PLATFORM_ADMINISTRATOR,
-} from "./directory-roles";
+import { DirectoryRole, DYNAMICS_365_ADMINISTRATOR, GLOBAL_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR } from "./directory-roles";
 
 export const STAGES = ["bootstrap", "operational", "reauth"] as const;
 export type Stage = (typeof STAGES)[number];

@@ -43,10 +43,24 @@ let compiler; // loaded on the first cache miss only
 function transpile(source, fileName) {
     if (!compiler) {
         const ts = require("typescript");
-        const parsed = ts.getParsedCommandLineOfConfigFile(path.join(PROJECT, "tsconfig.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
+        const parsed = ts.getParsedCommandLineOfConfigFile(
+            path.join(PROJECT, "tsconfig.json"),
+            {},
+            { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined },
+        );
         // No source map: Node ignores them without --enable-source-maps, and the output
         // then depends on the source alone, so every checkout of the same code shares it.
-        compiler = { ts, options: { ...(parsed ? parsed.options : {}), module: ts.ModuleKind.CommonJS, sourceMap: false, inlineSourceMap: false, noEmit: false, declaration: false } };
+        compiler = {
+            ts,
+            options: {
+                ...(parsed ? parsed.options : {}),
+                module: ts.ModuleKind.CommonJS,
+                sourceMap: false,
+                inlineSourceMap: false,
+                noEmit: false,
+                declaration: false,
+            },
+        };
     }
     return compiler.ts.transpileModule(source, { fileName, compilerOptions: compiler.options }).outputText;
 }

@@ -73,13 +73,7 @@ export type { ActiveRoleSchedule } from "./clients/pim";
 export { hostedProviderText, isLegacyProviderText } from "./hosting/hosted-provider";
 
 // resources
-export {
-    DEFAULT_ACCESS_MODE,
-    ENVIRONMENT_USER_MODULE,
-    ENVIRONMENT_USER_TYPE,
-    EnvironmentUser,
-    environmentUserProvider,
-} from "./resources/environment-user";
+export { DEFAULT_ACCESS_MODE, ENVIRONMENT_USER_MODULE, ENVIRONMENT_USER_TYPE, EnvironmentUser, environmentUserProvider } from "./resources/environment-user";
 export type { EnvironmentUserArgs, EnvironmentUserOutputs } from "./resources/environment-user";
 export {
     SECURITY_ROLE_ASSIGNMENT_MODULE,

@@ -102,7 +102,9 @@ async function prepare(options: { pulumiHome: string; envFile: string }, env: Co
         ...(home.azureadPlugin === "stand-in" ? { PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true" } : {}),
     };
     await writeEnvFile(options.envFile, variables, "This project's own Pulumi home and local state");
-    say(`ready: Pulumi CLI v${cliVersion}, azuread plugin v${azureadVersion} (${home.azureadPlugin === "stand-in" ? "TEST-ONLY stand-in" : "real"}), state in ${state}`);
+    say(
+        `ready: Pulumi CLI v${cliVersion}, azuread plugin v${azureadVersion} (${home.azureadPlugin === "stand-in" ? "TEST-ONLY stand-in" : "real"}), state in ${state}`,
+    );
     say(`next: . ${options.envFile}   then \`npx pulumi stack init <tenant> --secrets-provider passphrase\` (docs/runbook.md)`);
 }
 

@@ -38,19 +38,29 @@ describe("the docs", () => {
         assert.ok(readme.split("\n").length < 250, `README.md has ${readme.split("\n").length} lines`);
         const linked = new Set(links(readme).map((link) => link.target.split("#")[0]));
         const guides = files.filter((file) => path.dirname(file) === "docs").map((file) => file.split(path.sep).join("/"));
-        assert.deepEqual(guides.filter((guide) => !linked.has(guide)), [], "guides the README does not link");
+        assert.deepEqual(
+            guides.filter((guide) => !linked.has(guide)),
+            [],
+            "guides the README does not link",
+        );
     });
 
     it("mark runnable blocks the docs test can run, and the README's setup starts the emulator and selects the dev stack", () => {
         const all = files.flatMap((file) => runnableBlocks(file, readFileSync(path.join(ROOT, file), "utf8")));
         assert.ok(all.length >= 10, `${all.length} runnable blocks`);
         const setup = all.filter((block) => block.setup);
-        assert.ok(setup.every((block) => block.file === "README.md"), "only the README's blocks prepare the shell every guide assumes");
+        assert.ok(
+            setup.every((block) => block.file === "README.md"),
+            "only the README's blocks prepare the shell every guide assumes",
+        );
         assert.deepEqual(
             setup.filter((block) => block.background).map((block) => commandLines(block.code)),
             [["npm run emulator -- --seed emulator/seeds/demo.json --env-file emulator.env"]],
         );
         assert.ok(setup.some((block) => commandLines(block.code).includes("npx pulumi stack select --create dev")));
-        assert.ok(all.some((block) => block.file === "README.md" && !block.setup && /npx pulumi preview/.test(block.code)), "the README runs a preview");
+        assert.ok(
+            all.some((block) => block.file === "README.md" && !block.setup && /npx pulumi preview/.test(block.code)),
+            "the README runs a preview",
+        );
     });
 });

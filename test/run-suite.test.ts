@@ -185,17 +185,17 @@ describe("the test suite", () => {
     it("lists only product files that still have no test by their name", () => {
         const products = new Set(productFiles());
         const stale = Object.keys(WITHOUT_TEST_OF_ITS_OWN).flatMap((file) =>
-            !products.has(file) ? [`${file}: no such product file`] : testsByName(file).length > 0 ? [`${file}: tested by ${testsByName(file).join(", ")}`] : [],
+            !products.has(file)
+                ? [`${file}: no such product file`]
+                : testsByName(file).length > 0
+                  ? [`${file}: tested by ${testsByName(file).join(", ")}`]
+                  : [],
         );
         assert.deepEqual(stale, [], "remove these from WITHOUT_TEST_OF_ITS_OWN (test/run-suite.test.ts)");
     });
 
     it("names every test outside test/e2e/ after the file or folder it tests", () => {
         const unnamed = unitTests().filter((test) => subjectOf(test) === undefined);
-        assert.deepEqual(
-            unnamed,
-            [],
-            "Tests named after nothing in the project: move each to test/<path of the file it mainly tests>.test.ts.",
-        );
+        assert.deepEqual(unnamed, [], "Tests named after nothing in the project: move each to test/<path of the file it mainly tests>.test.ts.");
     });
 });

@@ -17,37 +17,43 @@ import { defaultCaDir, ensureCertificateAuthority } from "../emulator/tls/certif
 const ROOT = path.resolve(__dirname, "..");
 
 function mochaArguments(args: string[]): string[] {
-  if (!args.some((a) => !a.startsWith("-"))) return args;
-  const config = JSON.parse(readFileSync(path.join(ROOT, ".mocharc.json"), "utf8")) as Record<string, unknown>;
-  const settings = Object.entries(config)
-    .filter(([key]) => key !== "spec" && key !== "ignore")
-    .flatMap(([key, value]) =>
-      Array.isArray(value) ? value.flatMap((v) => [`--${key}`, String(v)]) : value === true ? [`--${key}`] : value === false ? [] : [`--${key}`, String(value)],
-    );
-  return ["--no-config", ...settings, ...args];
+    if (!args.some((a) => !a.startsWith("-"))) return args;
+    const config = JSON.parse(readFileSync(path.join(ROOT, ".mocharc.json"), "utf8")) as Record<string, unknown>;
+    const settings = Object.entries(config)
+        .filter(([key]) => key !== "spec" && key !== "ignore")
+        .flatMap(([key, value]) =>
+            Array.isArray(value)
+                ? value.flatMap((v) => [`--${key}`, String(v)])
+                : value === true
+                  ? [`--${key}`]
+                  : value === false
+                    ? []
+                    : [`--${key}`, String(value)],
+        );
+    return ["--no-config", ...settings, ...args];
 }
 
 async function main(): Promise<number> {
-  const caDir = process.env.D365BA_EMULATOR_CA_DIR || defaultCaDir();
-  const ca = await ensureCertificateAuthority(caDir);
-  const mocha = require.resolve("mocha/bin/mocha.js");
-  const child = spawn(process.execPath, [mocha, ...mochaArguments(process.argv.slice(2))], {
-    cwd: ROOT,
-    stdio: "inherit",
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: ca.certFile, D365BA_EMULATOR_CA_DIR: caDir },
-  });
-  const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
-  process.on("SIGINT", forward("SIGINT"));
-  process.on("SIGTERM", forward("SIGTERM"));
-  return new Promise((resolve) => {
-    child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
-  });
+    const caDir = process.env.D365BA_EMULATOR_CA_DIR || defaultCaDir();
+    const ca = await ensureCertificateAuthority(caDir);
+    const mocha = require.resolve("mocha/bin/mocha.js");
+    const child = spawn(process.execPath, [mocha, ...mochaArguments(process.argv.slice(2))], {
+        cwd: ROOT,
+        stdio: "inherit",
+        env: { ...process.env, NODE_EXTRA_CA_CERTS: ca.certFile, D365BA_EMULATOR_CA_DIR: caDir },
+    });
+    const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
+    process.on("SIGINT", forward("SIGINT"));
+    process.on("SIGTERM", forward("SIGTERM"));
+    return new Promise((resolve) => {
+        child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    });
 }
 
 main().then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(`test launcher: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  },
+    (code) => process.exit(code),
+    (err) => {
+        console.error(`test launcher: ${err instanceof Error ? err.message : String(err)}`);
+        process.exit(1);
+    },
 );

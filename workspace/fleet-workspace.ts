@@ -125,13 +125,21 @@ export async function createFleetProject(options: FleetProjectOptions = {}): Pro
                 "d365-backup-access:environments[0]": "*",
                 "d365-backup-access:stage": stage,
             };
-            await pulumi(["config", "set-all", "--stack", stack, "--path", ...Object.entries(settings).flatMap(([key, value]) => ["--plaintext", `${key}=${value}`])]);
+            await pulumi([
+                "config",
+                "set-all",
+                "--stack",
+                stack,
+                "--path",
+                ...Object.entries(settings).flatMap(([key, value]) => ["--plaintext", `${key}=${value}`]),
+            ]);
             // The secret goes in on standard input, never on a command line.
             await pulumi(["config", "set", "--stack", stack, "--secret", "azuread:clientSecret"], seed.operator.clientSecret);
         },
         fleet: (args) => run("npm", ["run", "--silent", "fleet", "--", ...args], directory, env, options),
         start(command, args) {
-            const [file, argv] = command === "fleet" ? ["npm", ["run", "--silent", "fleet", "--", ...args]] : [process.execPath, [PULUMI, ...args, "--non-interactive"]];
+            const [file, argv] =
+                command === "fleet" ? ["npm", ["run", "--silent", "fleet", "--", ...args]] : [process.execPath, [PULUMI, ...args, "--non-interactive"]];
             const child = spawn(file, argv, { cwd: directory, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
             let output = "";
             child.stdout!.on("data", (chunk) => (output += chunk));

@@ -6,7 +6,10 @@
 
 /** localhost (and names under it), 127.0.0.0/8 and ::1, with or without brackets. */
 export function isLoopbackHost(hostname: string): boolean {
-    const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, "$1").replace(/\.$/, "");
+    const host = hostname
+        .toLowerCase()
+        .replace(/^\[(.*)\]$/, "$1")
+        .replace(/\.$/, "");
     if (host === "localhost" || host.endsWith(".localhost")) return true;
     if (/^127(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(host)) return true;
     return host === "::1" || host === "0:0:0:0:0:0:0:1";

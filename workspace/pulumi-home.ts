@@ -144,7 +144,14 @@ export async function preparePulumiHome(options: PulumiHomeOptions = {}): Promis
             const downloaded = await runCli(cli, ["plugin", "install", "resource", "azuread", azureadVersion, "--non-interactive"], env).then(
                 () => true,
                 (error: Error) => {
-                    log(`could not download it (${error.message.split("\n").find((line) => /error/i.test(line))?.trim() ?? "no network?"})`);
+                    log(
+                        `could not download it (${
+                            error.message
+                                .split("\n")
+                                .find((line) => /error/i.test(line))
+                                ?.trim() ?? "no network?"
+                        })`,
+                    );
                     return false;
                 },
             );
@@ -153,12 +160,14 @@ export async function preparePulumiHome(options: PulumiHomeOptions = {}): Promis
 
         const realPlugin = process.env.D365BA_AZUREAD_PLUGIN_FILE;
         if (realPlugin && !(await isExecutable(realPlugin))) {
-            throw new Error(`D365BA_AZUREAD_PLUGIN_FILE is '${realPlugin}', which is not an executable file; a pulumi-resource-azuread ${azureadVersion} binary is expected.`);
+            throw new Error(
+                `D365BA_AZUREAD_PLUGIN_FILE is '${realPlugin}', which is not an executable file; a pulumi-resource-azuread ${azureadVersion} binary is expected.`,
+            );
         }
         if (!realPlugin && options.standInRefused) {
             throw new Error(
                 (removedStandIn ? `The TEST-ONLY stand-in a previous run installed in ${pulumiHome} has been removed. ` : "") +
-                `The real azuread plugin v${azureadVersion} could not be installed, and the TEST-ONLY stand-in is not installed in its place: ${options.standInRefused}. ` +
+                    `The real azuread plugin v${azureadVersion} could not be installed, and the TEST-ONLY stand-in is not installed in its place: ${options.standInRefused}. ` +
                     `Install the real plugin (network access, or D365BA_AZUREAD_PLUGIN_FILE naming a pulumi-resource-azuread ${azureadVersion} binary), ` +
                     "or, to try the program against the tenant emulator, source its env file first (`. ./emulator.env`).",
             );
@@ -171,7 +180,9 @@ export async function preparePulumiHome(options: PulumiHomeOptions = {}): Promis
 
         const installed: Array<{ name: string; kind: string; version: string }> = JSON.parse(await runCli(cli, ["plugin", "ls", "--json"], env));
         if (!installed.some((p) => p.name === "azuread" && p.kind === "resource" && p.version === azureadVersion)) {
-            throw new Error(`pulumi plugin ls does not list resource azuread ${azureadVersion} after installing it from ${file}:\n${JSON.stringify(installed)}`);
+            throw new Error(
+                `pulumi plugin ls does not list resource azuread ${azureadVersion} after installing it from ${file}:\n${JSON.stringify(installed)}`,
+            );
         }
         return { pulumiHome, azureadPlugin: realPlugin ? "real" : "stand-in", remove };
     } catch (error) {

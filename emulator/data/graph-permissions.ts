@@ -3,24 +3,24 @@
 
 /** The application permissions the emulator knows; a seed naming another is refused (typos). */
 export const GRAPH_APPLICATION_PERMISSIONS: readonly string[] = [
-  "Application.Read.All",
-  "Application.ReadWrite.All",
-  "Directory.Read.All",
-  "Directory.ReadWrite.All",
-  "Group.Read.All",
-  "Group.ReadWrite.All",
-  "GroupMember.Read.All",
-  "GroupMember.ReadWrite.All",
-  "Organization.Read.All",
-  "RoleAssignmentSchedule.Read.Directory",
-  "RoleAssignmentSchedule.ReadWrite.Directory",
-  "RoleEligibilitySchedule.Read.Directory",
-  "RoleEligibilitySchedule.ReadWrite.Directory",
-  "RoleManagement.Read.All",
-  "RoleManagement.Read.Directory",
-  "RoleManagement.ReadWrite.Directory",
-  "User.Read.All",
-  "User.ReadWrite.All",
+    "Application.Read.All",
+    "Application.ReadWrite.All",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+    "Group.Read.All",
+    "Group.ReadWrite.All",
+    "GroupMember.Read.All",
+    "GroupMember.ReadWrite.All",
+    "Organization.Read.All",
+    "RoleAssignmentSchedule.Read.Directory",
+    "RoleAssignmentSchedule.ReadWrite.Directory",
+    "RoleEligibilitySchedule.Read.Directory",
+    "RoleEligibilitySchedule.ReadWrite.Directory",
+    "RoleManagement.Read.All",
+    "RoleManagement.Read.Directory",
+    "RoleManagement.ReadWrite.Directory",
+    "User.Read.All",
+    "User.ReadWrite.All",
 ];
 
 /**
@@ -28,9 +28,9 @@ export const GRAPH_APPLICATION_PERMISSIONS: readonly string[] = [
  * route, so a seed without `graphPermissions` behaves as before permissions were modelled.
  */
 export const DEFAULT_GRAPH_PERMISSIONS: readonly string[] = [
-  "Application.Read.All",
-  "Directory.Read.All",
-  "GroupMember.ReadWrite.All",
-  "RoleManagement.ReadWrite.Directory",
-  "User.Read.All",
+    "Application.Read.All",
+    "Directory.Read.All",
+    "GroupMember.ReadWrite.All",
+    "RoleManagement.ReadWrite.Directory",
+    "User.Read.All",
 ];

@@ -3,8 +3,8 @@
 import roles from "./dataverse-standard-roles.json";
 
 export interface StandardRole {
-  name: string;
-  roleTemplateId: string | null;
+    name: string;
+    roleTemplateId: string | null;
 }
 
 export const STANDARD_ROLES: readonly StandardRole[] = roles;

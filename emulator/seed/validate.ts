@@ -4,51 +4,77 @@
 // The parts are read by their own modules: reader.ts (the value readers), directory.ts,
 // environments.ts and behaviour.ts.
 import { readBehaviour, readFault } from "./behaviour";
-import { checkDirectory, directoryOf, readApplication, readDirectoryRoleAssignments, readGroup, readOperator, readRoleEligibilitySchedules, readUser } from "./directory";
+import {
+    checkDirectory,
+    directoryOf,
+    readApplication,
+    readDirectoryRoleAssignments,
+    readGroup,
+    readOperator,
+    readRoleEligibilitySchedules,
+    readUser,
+} from "./directory";
 import { readEnvironments } from "./environments";
 import { Reader } from "./reader";
 import { FaultSeed, TenantState } from "./types";
 
 export class SeedError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid emulator seed (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  - ${problems.join("\n  - ")}`);
-    this.name = "SeedError";
-  }
+    constructor(readonly problems: string[]) {
+        super(`Invalid emulator seed (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  - ${problems.join("\n  - ")}`);
+        this.name = "SeedError";
+    }
 }
 
-const SEED_FIELDS = ["tenantId", "entraIdP2", "operator", "applications", "users", "directoryRoleAssignments", "roleEligibilitySchedules", "groups", "environments", "behaviour", "faults"];
+const SEED_FIELDS = [
+    "tenantId",
+    "entraIdP2",
+    "operator",
+    "applications",
+    "users",
+    "directoryRoleAssignments",
+    "roleEligibilitySchedules",
+    "groups",
+    "environments",
+    "behaviour",
+    "faults",
+];
 
 /** Validates a seed (parsed JSON) and returns the live tenant state it describes. */
 export function validateSeed(input: unknown): TenantState {
-  const r = new Reader();
-  const root = r.object("seed", input, SEED_FIELDS);
-  if (!root) throw new SeedError(r.problems);
+    const r = new Reader();
+    const root = r.object("seed", input, SEED_FIELDS);
+    if (!root) throw new SeedError(r.problems);
 
-  const tenantId = r.guid("seed.tenantId", root.tenantId);
-  const operator = readOperator(r, root.operator);
-  const applications = r.array("seed.applications", root.applications).map((value, i) => readApplication(r, i, value));
-  const users = r.array("seed.users", root.users).map((value, i) => readUser(r, `seed.users[${i}]`, value));
-  const groups = r.array("seed.groups", root.groups).map((value, i) => readGroup(r, `seed.groups[${i}]`, value));
-  const directory = directoryOf(operator, applications, users, groups);
-  checkDirectory(r, operator, applications, users, groups, directory);
+    const tenantId = r.guid("seed.tenantId", root.tenantId);
+    const operator = readOperator(r, root.operator);
+    const applications = r.array("seed.applications", root.applications).map((value, i) => readApplication(r, i, value));
+    const users = r.array("seed.users", root.users).map((value, i) => readUser(r, `seed.users[${i}]`, value));
+    const groups = r.array("seed.groups", root.groups).map((value, i) => readGroup(r, `seed.groups[${i}]`, value));
+    const directory = directoryOf(operator, applications, users, groups);
+    checkDirectory(r, operator, applications, users, groups, directory);
 
-  const directoryRoleAssignments = readDirectoryRoleAssignments(r, root.directoryRoleAssignments, directory);
-  const roleEligibilitySchedules = readRoleEligibilitySchedules(r, root.roleEligibilitySchedules, directory);
-  const environments = readEnvironments(r, root.environments, tenantId, directory);
-  const behaviour = readBehaviour(r, root.behaviour);
-  const faults = r.array("seed.faults", root.faults).map((f, i) => readFault(r, `seed.faults[${i}]`, f));
-  if (r.problems.length > 0) throw new SeedError(r.problems);
+    const directoryRoleAssignments = readDirectoryRoleAssignments(r, root.directoryRoleAssignments, directory);
+    const roleEligibilitySchedules = readRoleEligibilitySchedules(r, root.roleEligibilitySchedules, directory);
+    const environments = readEnvironments(r, root.environments, tenantId, directory);
+    const behaviour = readBehaviour(r, root.behaviour);
+    const faults = r.array("seed.faults", root.faults).map((f, i) => readFault(r, `seed.faults[${i}]`, f));
+    if (r.problems.length > 0) throw new SeedError(r.problems);
 
-  const entraIdP2 = r.boolean("seed.entraIdP2", root.entraIdP2, true);
-  if (!entraIdP2 && roleEligibilitySchedules.length > 0) r.problem("seed.roleEligibilitySchedules", `${roleEligibilitySchedules.length} entries`, "none: eligible assignments need Entra PIM, which needs entraIdP2: true");
-  if (r.problems.length > 0) throw new SeedError(r.problems);
-  return { tenantId, entraIdP2, operator, applications, users, directoryRoleAssignments, roleEligibilitySchedules, groups, environments, behaviour, faults };
+    const entraIdP2 = r.boolean("seed.entraIdP2", root.entraIdP2, true);
+    if (!entraIdP2 && roleEligibilitySchedules.length > 0)
+        r.problem(
+            "seed.roleEligibilitySchedules",
+            `${roleEligibilitySchedules.length} entries`,
+            "none: eligible assignments need Entra PIM, which needs entraIdP2: true",
+        );
+    if (r.problems.length > 0) throw new SeedError(r.problems);
+    return { tenantId, entraIdP2, operator, applications, users, directoryRoleAssignments, roleEligibilitySchedules, groups, environments, behaviour, faults };
 }
 
 /** Validates a fault added at run time; throws SeedError naming the problems. */
 export function validateFault(value: unknown): FaultSeed {
-  const r = new Reader();
-  const fault = readFault(r, "fault", value);
-  if (r.problems.length > 0) throw new SeedError(r.problems);
-  return fault;
+    const r = new Reader();
+    const fault = readFault(r, "fault", value);
+    if (r.problems.length > 0) throw new SeedError(r.problems);
+    return fault;
 }

@@ -7,8 +7,8 @@ export type KeyedLimiter = { key: string; limiter: SlidingWindowLimiter };
 
 /** The limiter for `limit`, reusing `current` while the setting is unchanged; undefined = no limit. */
 export function limiterFor(current: KeyedLimiter | undefined, limit: RequestLimitSeed | null): KeyedLimiter | undefined {
-  if (!limit) return undefined;
-  const key = `${limit.requests}/${limit.windowSeconds}`;
-  if (current?.key === key) return current;
-  return { key, limiter: new SlidingWindowLimiter(limit.requests, limit.windowSeconds * 1000) };
+    if (!limit) return undefined;
+    const key = `${limit.requests}/${limit.windowSeconds}`;
+    if (current?.key === key) return current;
+    return { key, limiter: new SlidingWindowLimiter(limit.requests, limit.windowSeconds * 1000) };
 }

@@ -68,7 +68,10 @@ function checkHostedProvider(resource: ResourceView, hostedText: string, reportV
     // CLI: the program's own resources arrive without it), so there is nothing to compare; code that is
     // there is compared, and anything but the program's own line is refused.
     if (stored === undefined) return;
-    const what = typeof stored === "string" ? `other provider code (${stored.length} characters)` : `no provider code as text (${stored === undefined ? "none" : /^[aeiou]/.test(typeof stored) ? `an ${typeof stored}` : `a ${typeof stored}`})`;
+    const what =
+        typeof stored === "string"
+            ? `other provider code (${stored.length} characters)`
+            : `no provider code as text (${stored === undefined ? "none" : /^[aeiou]/.test(typeof stored) ? `an ${typeof stored}` : `a ${typeof stored}`})`;
     reportViolation(
         `${describeResource(resource)} carries ${what} in its __provider input instead of the program's one-line hosted provider, ` +
             `${JSON.stringify(hostedText.trim())}: the engine would run that code with the stack's credentials. ` +

@@ -245,9 +245,7 @@ export function noDataverseError(environment: Pick<EnvironmentInfo, "id" | "disp
     });
 }
 
-export type AddUserOutcome =
-    | { readonly added: true }
-    | { readonly added: false; readonly reason: "not-licensed" | "security-group"; readonly message: string };
+export type AddUserOutcome = { readonly added: true } | { readonly added: false; readonly reason: "not-licensed" | "security-group"; readonly message: string };
 
 const NOT_LICENSED = /usernotlicensed/i;
 const NOT_IN_GROUP = /security ?group|not (a )?member/i;

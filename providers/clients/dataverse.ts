@@ -93,7 +93,11 @@ export function dataverseAudience(target: DataverseTarget): string {
     return new URL(target.instanceUrl).origin;
 }
 
-function request(ctx: ClientContext, target: DataverseTarget, partial: Omit<ApiRequest, "service" | "url" | "audience" | "environmentId"> & { path: string }): ApiRequest {
+function request(
+    ctx: ClientContext,
+    target: DataverseTarget,
+    partial: Omit<ApiRequest, "service" | "url" | "audience" | "environmentId"> & { path: string },
+): ApiRequest {
     const { path, ...rest } = partial;
     return {
         ...rest,
@@ -191,9 +195,7 @@ async function withExpandedRoles(ctx: ClientContext, target: DataverseTarget, ra
     const user = toSystemUser(raw);
     const expanded = raw[ROLES_NAVIGATION];
     const roles =
-        Array.isArray(expanded) && !raw[`${ROLES_NAVIGATION}@odata.nextLink`]
-            ? expanded.map(toRole)
-            : await listUserRoles(ctx, target, user.systemUserId);
+        Array.isArray(expanded) && !raw[`${ROLES_NAVIGATION}@odata.nextLink`] ? expanded.map(toRole) : await listUserRoles(ctx, target, user.systemUserId);
     return { user, roles };
 }
 
@@ -281,12 +283,7 @@ export async function listUserRoles(ctx: ClientContext, target: DataverseTarget,
 }
 
 /** Gives the user a role; "already-held" when Dataverse reports the association exists. */
-export async function associateRole(
-    ctx: ClientContext,
-    target: DataverseTarget,
-    systemUserId: string,
-    roleId: string,
-): Promise<"associated" | "already-held"> {
+export async function associateRole(ctx: ClientContext, target: DataverseTarget, systemUserId: string, roleId: string): Promise<"associated" | "already-held"> {
     const id = requireGuid(systemUserId, "the systemuser id", target.environmentId);
     const role = requireGuid(roleId, "the role id", target.environmentId);
     const response = await withOperatorAccess(ctx, target, () =>
@@ -304,12 +301,7 @@ export async function associateRole(
 }
 
 /** Takes a role away; "not-held" when there was nothing to remove. */
-export async function disassociateRole(
-    ctx: ClientContext,
-    target: DataverseTarget,
-    systemUserId: string,
-    roleId: string,
-): Promise<"removed" | "not-held"> {
+export async function disassociateRole(ctx: ClientContext, target: DataverseTarget, systemUserId: string, roleId: string): Promise<"removed" | "not-held"> {
     const id = requireGuid(systemUserId, "the systemuser id", target.environmentId);
     const role = requireGuid(roleId, "the role id", target.environmentId);
     const response = await withOperatorAccess(ctx, target, () =>

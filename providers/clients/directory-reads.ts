@@ -32,8 +32,14 @@ export interface RoleAssignmentEnd {
 /** The principal's active directory role assignments with each role's display name (all pages). */
 export async function listNamedRoleAssignments(ctx: ClientContext, principalId: string): Promise<NamedRoleAssignment[]> {
     const filter = encodeURIComponent(`principalId eq '${principalId.toLowerCase()}'`);
-    const raw = await getAllGraphPages(ctx, `roleManagement/directory/roleAssignments?$filter=${filter}&$expand=roleDefinition`, "read the account's directory roles", (answer) =>
-        answer.status === 403 ? { fix: "the operator needs the Microsoft Graph permission RoleManagement.Read.Directory (or RoleManagement.ReadWrite.Directory)." } : undefined,
+    const raw = await getAllGraphPages(
+        ctx,
+        `roleManagement/directory/roleAssignments?$filter=${filter}&$expand=roleDefinition`,
+        "read the account's directory roles",
+        (answer) =>
+            answer.status === 403
+                ? { fix: "the operator needs the Microsoft Graph permission RoleManagement.Read.Directory (or RoleManagement.ReadWrite.Directory)." }
+                : undefined,
     );
     return raw.map((entry) => {
         const roleDefinitionId = String(entry?.roleDefinitionId ?? "").toLowerCase();
@@ -96,10 +102,17 @@ export async function readRoleHeldElsewhere(ctx: ClientContext, accountId: strin
     const role = encodeURIComponent(`roleDefinitionId eq '${roleDefinitionId.toLowerCase()}'`);
     const [groups, assignments, eligibilities] = await Promise.all([
         getAllGraphPages(ctx, `users/${account}/transitiveMemberOf/microsoft.graph.group?$select=id,displayName`, "read the account's groups", (answer) =>
-            answer.status === 403 ? { fix: "the operator needs the Microsoft Graph permission Directory.Read.All (or GroupMember.Read.All with User.Read.All)." } : undefined,
+            answer.status === 403
+                ? { fix: "the operator needs the Microsoft Graph permission Directory.Read.All (or GroupMember.Read.All with User.Read.All)." }
+                : undefined,
         ),
         getAllGraphPages(ctx, `roleManagement/directory/roleAssignments?$filter=${role}`, "read who holds the role", explainRoleRead),
-        getAllGraphPages(ctx, `roleManagement/directory/roleEligibilityScheduleInstances?$filter=${role}`, "read who is eligible for the role (PIM)", explainRoleRead).catch((error) => {
+        getAllGraphPages(
+            ctx,
+            `roleManagement/directory/roleEligibilityScheduleInstances?$filter=${role}`,
+            "read who is eligible for the role (PIM)",
+            explainRoleRead,
+        ).catch((error) => {
             if (isPimLicenceError(error)) return [];
             throw error;
         }),

@@ -79,7 +79,12 @@ export async function inEnvironment<T>(
  * Runs a create's or update's calls in a served environment. When they fail and BAP says
  * the environment was deleted or cannot be served now, that is the error, at once.
  */
-export async function inServableEnvironment<T>(ctx: ClientContext, served: ServedEnvironment, operation: EnvironmentOperation, calls: () => Promise<T>): Promise<T> {
+export async function inServableEnvironment<T>(
+    ctx: ClientContext,
+    served: ServedEnvironment,
+    operation: EnvironmentOperation,
+    calls: () => Promise<T>,
+): Promise<T> {
     try {
         return await calls();
     } catch (error) {
@@ -110,7 +115,11 @@ function mayBeTheEnvironment(error: unknown, target: DataverseTarget): error is 
     return (error.status === undefined || error.status === 404) && (error.call ?? "").includes(new URL(target.instanceUrl).origin);
 }
 
-async function standingAfter(ctx: ClientContext, served: ServedEnvironment, error: unknown): Promise<Exclude<EnvironmentStanding, { standing: "served" }> | undefined> {
+async function standingAfter(
+    ctx: ClientContext,
+    served: ServedEnvironment,
+    error: unknown,
+): Promise<Exclude<EnvironmentStanding, { standing: "served" }> | undefined> {
     if (!mayBeTheEnvironment(error, served.target)) return undefined;
     let now: EnvironmentInfo | undefined;
     try {

@@ -165,7 +165,8 @@ export function unservableError(
 /** What the account meets in an environment that is served, worth a line in the preview. */
 export function servedNote(environment: EnvironmentInfo): string | undefined {
     const notes: string[] = [];
-    if (lower(environment.state) === "adminmode") notes.push("in administration mode (only System Administrators and System Customizers sign in; the account is one)");
+    if (lower(environment.state) === "adminmode")
+        notes.push("in administration mode (only System Administrators and System Customizers sign in; the account is one)");
     if (environment.managed) notes.push("a managed environment");
     if (lower(environment.sku) === "developer") {
         notes.push(

@@ -156,7 +156,10 @@ export async function listDirectoryRoleAssignments(ctx: ClientContext, principal
  */
 export async function isGroupMember(ctx: ClientContext, groupId: string, memberId: string): Promise<boolean> {
     if (!GUID_PATTERN.test(memberId)) {
-        throw accessError("configuration", { what: `The member object id ${JSON.stringify(memberId)} is not a GUID`, fix: "pass the account's Entra object id." });
+        throw accessError("configuration", {
+            what: `The member object id ${JSON.stringify(memberId)} is not a GUID`,
+            fix: "pass the account's Entra object id.",
+        });
     }
     const filter = encodeURIComponent(`id eq '${memberId.toLowerCase()}'`);
     const response = await ctx.http.send<{ value?: unknown }>({
@@ -170,7 +173,10 @@ export async function isGroupMember(ctx: ClientContext, groupId: string, memberI
             answer.status === 403
                 ? { fix: "the operator needs the Microsoft Graph permission GroupMember.Read.All (or GroupMember.ReadWrite.All)." }
                 : answer.status === 404
-                  ? { kind: "not-found", fix: "the environment's security group no longer exists; fix the environment's security group in the Power Platform admin center." }
+                  ? {
+                        kind: "not-found",
+                        fix: "the environment's security group no longer exists; fix the environment's security group in the Power Platform admin center.",
+                    }
                   : undefined,
     });
     const members = Array.isArray(response.body?.value) ? (response.body.value as Array<{ id?: unknown }>) : [];

@@ -42,9 +42,7 @@ export async function identifyOperator(ctx: ClientContext, audience: string): Pr
         if (isApp) return { kind: "application", applicationId: appId ?? configuredApp };
         if (claims.upn !== undefined || claims.scp !== undefined) return { kind: "user", applicationId: undefined };
     }
-    return credential.method === "azureCli"
-        ? { kind: "user", applicationId: undefined }
-        : { kind: "application", applicationId: configuredApp };
+    return credential.method === "azureCli" ? { kind: "user", applicationId: undefined } : { kind: "application", applicationId: configuredApp };
 }
 
 /** The object id of the identity the clients sign in as (the Graph token's oid claim). */

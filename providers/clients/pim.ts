@@ -135,4 +135,3 @@ export async function requestRoleSchedule(ctx: ClientContext, request: RoleSched
 export function isPimLicenceError(error: unknown): boolean {
     return isAccessError(error) && error.code === PIM_LICENCE_CODE;
 }
-

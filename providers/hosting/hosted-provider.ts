@@ -44,13 +44,7 @@ export function hostedProviderText(resourceType: HostedResourceType): string {
  * dynamic.Resource makes) whose provider is the hosted implementation of its type.
  */
 export abstract class HostedResource extends pulumi.CustomResource {
-    protected constructor(
-        module: string,
-        resourceType: HostedResourceType,
-        name: string,
-        props: pulumi.Inputs,
-        opts?: pulumi.CustomResourceOptions,
-    ) {
+    protected constructor(module: string, resourceType: HostedResourceType, name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
         super(`pulumi-nodejs:dynamic/${module}:${resourceType}`, name, { ...props, __provider: hostedProviderText(resourceType) }, opts);
     }
 }

@@ -43,8 +43,7 @@ export function changedProperties(olds: Record<string, unknown>, news: Record<st
         const next = news[property];
         if (next === UNKNOWN) return true;
         const previous = olds[property];
-        const same =
-            typeof previous === "string" && typeof next === "string" ? previous.toLowerCase() === next.toLowerCase() : previous === next;
+        const same = typeof previous === "string" && typeof next === "string" ? previous.toLowerCase() === next.toLowerCase() : previous === next;
         return !same;
     });
 }

@@ -183,7 +183,11 @@ async function waitForEnabledUser(ctx: ClientContext, target: DataverseTarget, u
  * Makes sure the user exists, is enabled and has the access mode; adopts what is already
  * right. An environment that cannot be served is an error before anything is sent to it.
  */
-export async function ensureEnvironmentUser(ctx: ClientContext, inputs: EnvironmentUserInputs, operation: EnvironmentOperation = "create"): Promise<EnvironmentUserOutputs> {
+export async function ensureEnvironmentUser(
+    ctx: ClientContext,
+    inputs: EnvironmentUserInputs,
+    operation: EnvironmentOperation = "create",
+): Promise<EnvironmentUserOutputs> {
     const served = await servableEnvironment(ctx, inputs.environmentId, operation);
     const { environment, target } = served;
     return inServableEnvironment(ctx, served, operation, async () => {
@@ -279,10 +283,10 @@ export interface EnvironmentUserArgs {
  * environments.
  */
 export class EnvironmentUser extends HostedResource {
-    public declare readonly environmentId: pulumi.Output<string>;
-    public declare readonly userObjectId: pulumi.Output<string>;
-    public declare readonly accessMode: pulumi.Output<AccessModeName>;
-    public declare readonly systemUserId: pulumi.Output<string>;
+    declare public readonly environmentId: pulumi.Output<string>;
+    declare public readonly userObjectId: pulumi.Output<string>;
+    declare public readonly accessMode: pulumi.Output<AccessModeName>;
+    declare public readonly systemUserId: pulumi.Output<string>;
 
     constructor(name: string, args: EnvironmentUserArgs, opts?: pulumi.CustomResourceOptions) {
         super(

@@ -113,7 +113,13 @@ function preferredCopy(held: readonly Role[], user: SystemUser): Role {
     return held.find((role) => role.businessUnitId === user.businessUnitId) ?? held[0];
 }
 
-function outputsFor(inputs: SecurityRoleAssignmentInputs, target: DataverseTarget, user: SystemUser, role: Role, origin: RoleOrigin): SecurityRoleAssignmentOutputs {
+function outputsFor(
+    inputs: SecurityRoleAssignmentInputs,
+    target: DataverseTarget,
+    user: SystemUser,
+    role: Role,
+    origin: RoleOrigin,
+): SecurityRoleAssignmentOutputs {
     return {
         environmentId: inputs.environmentId,
         userObjectId: inputs.userObjectId,
@@ -161,7 +167,13 @@ export async function ensureRoleAssignment(
     return inServableEnvironment(ctx, served, operation, () => assignRole(ctx, served.environment.id, served.target, inputs, hint));
 }
 
-async function assignRole(ctx: ClientContext, environmentId: string, target: DataverseTarget, inputs: SecurityRoleAssignmentInputs, hint: CreateHint): Promise<SecurityRoleAssignmentOutputs> {
+async function assignRole(
+    ctx: ClientContext,
+    environmentId: string,
+    target: DataverseTarget,
+    inputs: SecurityRoleAssignmentInputs,
+    hint: CreateHint,
+): Promise<SecurityRoleAssignmentOutputs> {
     const { user, roles } = await requireEnabledUser(ctx, target, inputs.userObjectId);
     const held = heldCopies(roles, inputs.roleTemplateId);
     if (held.length && hint.grantedByEarlierAttempt) {
@@ -278,11 +290,7 @@ function toInputs(values: Record<string, unknown>): SecurityRoleAssignmentInputs
  * the new account's user gets the role, and the old one keeps it (that state records
  * no origin, so it is not this stack's to take back).
  */
-export async function adoptStoredAssignment(
-    ctx: ClientContext,
-    stored: StoredAssignment,
-    inputs: SecurityRoleAssignmentInputs,
-): Promise<StoredAssignment> {
+export async function adoptStoredAssignment(ctx: ClientContext, stored: StoredAssignment, inputs: SecurityRoleAssignmentInputs): Promise<StoredAssignment> {
     const served = await servableEnvironment(ctx, inputs.environmentId, "update");
     const user = await inServableEnvironment(ctx, served, "update", () => findSystemUser(ctx, served.target, inputs.userObjectId));
     if (user?.systemUserId === stored.systemUserId) return { ...stored, userObjectId: inputs.userObjectId };
@@ -335,10 +343,10 @@ export interface SecurityRoleAssignmentArgs {
 
 /** The resource as a program sees it: the inputs and the role's name (every output is in state; see EnvironmentUser). */
 export class SecurityRoleAssignment extends HostedResource {
-    public declare readonly environmentId: pulumi.Output<string>;
-    public declare readonly userObjectId: pulumi.Output<string>;
-    public declare readonly roleTemplateId: pulumi.Output<string>;
-    public declare readonly roleName: pulumi.Output<string>;
+    declare public readonly environmentId: pulumi.Output<string>;
+    declare public readonly userObjectId: pulumi.Output<string>;
+    declare public readonly roleTemplateId: pulumi.Output<string>;
+    declare public readonly roleName: pulumi.Output<string>;
 
     constructor(name: string, args: SecurityRoleAssignmentArgs, opts?: pulumi.CustomResourceOptions) {
         super(

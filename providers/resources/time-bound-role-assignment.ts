@@ -32,7 +32,14 @@
 
 import * as pulumi from "@pulumi/pulumi";
 
-import { ActiveRoleSchedule, findActiveRoleSchedule, MAX_ELEVATION_HOURS, MAX_JUSTIFICATION_LENGTH, MIN_ELEVATION_HOURS, requestRoleSchedule } from "../clients/pim";
+import {
+    ActiveRoleSchedule,
+    findActiveRoleSchedule,
+    MAX_ELEVATION_HOURS,
+    MAX_JUSTIFICATION_LENGTH,
+    MIN_ELEVATION_HOURS,
+    requestRoleSchedule,
+} from "../clients/pim";
 import { HostedResource, hostedProvider, isLegacyProviderText } from "../hosting/hosted-provider";
 import { changedProperties, CheckFailure, checkGuid, definedOnly, keptOutputs, UNKNOWN } from "../hosting/inputs";
 import { ProviderKey } from "../hosting/provider-runtime";
@@ -80,7 +87,8 @@ export function checkElevationHours(value: unknown): string | undefined {
 
 export function checkJustification(value: unknown): string | undefined {
     if (value === UNKNOWN) return undefined;
-    if (typeof value !== "string" || value.trim() === "") return `justification must be a non-empty text (PIM requires one); got ${JSON.stringify(value ?? null)}.`;
+    if (typeof value !== "string" || value.trim() === "")
+        return `justification must be a non-empty text (PIM requires one); got ${JSON.stringify(value ?? null)}.`;
     if (value.trim().length > MAX_JUSTIFICATION_LENGTH) {
         return `justification is ${value.trim().length} characters long; PIM accepts at most ${MAX_JUSTIFICATION_LENGTH}.`;
     }
@@ -123,7 +131,11 @@ function toInputs(values: Record<string, unknown>): TimeBoundRoleAssignmentInput
     };
 }
 
-function outputsFor(inputs: TimeBoundRoleAssignmentInputs, active: ActiveRoleSchedule, origin: TimeBoundRoleAssignmentOutputs["origin"]): TimeBoundRoleAssignmentOutputs {
+function outputsFor(
+    inputs: TimeBoundRoleAssignmentInputs,
+    active: ActiveRoleSchedule,
+    origin: TimeBoundRoleAssignmentOutputs["origin"],
+): TimeBoundRoleAssignmentOutputs {
     return { ...inputs, startDateTime: active.startDateTime ?? "", endDateTime: active.endDateTime ?? "", status: "active", origin, scheduleId: active.id };
 }
 
@@ -148,11 +160,23 @@ export async function ensureTimeBoundAssignment(ctx: ClientContext, inputs: Time
     }
     if (existing) {
         ctx.log(`${who} holds role ${inputs.roleId} permanently; making it end in ${inputs.elevationHours} h (PIM adminUpdate).`);
-        const outcome = await requestRoleSchedule(ctx, { action: "adminUpdate", principalId: who, roleId: inputs.roleId, justification: inputs.justification, hours: inputs.elevationHours });
+        const outcome = await requestRoleSchedule(ctx, {
+            action: "adminUpdate",
+            principalId: who,
+            roleId: inputs.roleId,
+            justification: inputs.justification,
+            hours: inputs.elevationHours,
+        });
         if (outcome === "done") return outputsFor(inputs, await requireActive(ctx, inputs, "adminUpdate"), "made-time-bound");
         // It was removed meanwhile: grant it afresh below.
     }
-    const outcome = await requestRoleSchedule(ctx, { action: "adminAssign", principalId: who, roleId: inputs.roleId, justification: inputs.justification, hours: inputs.elevationHours });
+    const outcome = await requestRoleSchedule(ctx, {
+        action: "adminAssign",
+        principalId: who,
+        roleId: inputs.roleId,
+        justification: inputs.justification,
+        hours: inputs.elevationHours,
+    });
     if (outcome === "already-exists") {
         // Granted by someone else between our read and our request.
         const now = await requireActive(ctx, inputs, "nothing (the role assignment already exists)");
@@ -206,7 +230,9 @@ export async function removeTimeBoundAssignment(ctx: ClientContext, stored: Time
                       `granted after this stack's own ended; it is left in place: end it in Entra admin center → Privileged Identity Management if it should go.`
                 : `${who} holds role ${stored.roleId} through an assignment (${held}) that this stack's state cannot prove to be its own ` +
                       `(written by an older version, it records no PIM schedule id, and a start time to compare is missing); it is left in place. ` +
-                      (active.endDateTime ? `If it is the stack's, PIM ends it by itself at ${active.endDateTime}; ` : "It is permanent, so not the stack's time-bound elevation; ") +
+                      (active.endDateTime
+                          ? `If it is the stack's, PIM ends it by itself at ${active.endDateTime}; `
+                          : "It is permanent, so not the stack's time-bound elevation; ") +
                       `end it in Entra admin center → Privileged Identity Management if it should go now.`,
         );
         return;
@@ -252,8 +278,8 @@ export interface TimeBoundRoleAssignmentArgs {
 
 /** The resource as a program sees it: when the elevation ends, and whether it is still active. */
 export class TimeBoundRoleAssignment extends HostedResource {
-    public declare readonly endDateTime: pulumi.Output<string>;
-    public declare readonly status: pulumi.Output<ElevationStatus>;
+    declare public readonly endDateTime: pulumi.Output<string>;
+    declare public readonly status: pulumi.Output<ElevationStatus>;
 
     constructor(name: string, args: TimeBoundRoleAssignmentArgs, opts?: pulumi.CustomResourceOptions) {
         super(

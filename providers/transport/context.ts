@@ -88,8 +88,7 @@ export async function createClientContext(settings: ClientSettings, options: Cli
  */
 function audienceGuard(tokens: TokenSource, settings: ClientSettings, endpoints: ResolvedEndpoints): TokenSource {
     const known = new Set([endpoints.graphAudience, endpoints.bapAudience].map((audience) => audience.toLowerCase()));
-    const admitted = (audience: string) =>
-        known.has(audience.replace(/\/+$/, "").toLowerCase()) || dataverseHostRefusal(settings, audience) === undefined;
+    const admitted = (audience: string) => known.has(audience.replace(/\/+$/, "").toLowerCase()) || dataverseHostRefusal(settings, audience) === undefined;
     return {
         get(audience, options) {
             if (!admitted(audience)) {
@@ -140,7 +139,9 @@ function hostDescriber(endpoints: ResolvedEndpoints): (host: string, service: Se
  */
 function sharedTokenSource(settings: ClientSettings, authority: string, create: () => TokenSource): TokenSource {
     const { createHash } = require("crypto") as typeof import("crypto");
-    const fingerprint = createHash("sha256").update(JSON.stringify([settings.credential, authority])).digest("hex");
+    const fingerprint = createHash("sha256")
+        .update(JSON.stringify([settings.credential, authority]))
+        .digest("hex");
     const holder = globalThis as unknown as Record<symbol, Map<string, TokenSource> | undefined>;
     const registry = Symbol.for("d365-backup-access.token-sources.v1");
     const sources = (holder[registry] ??= new Map<string, TokenSource>());
@@ -205,7 +206,10 @@ async function resolveEndpoints(settings: ClientSettings, log: (message: string)
         const metadataSource = configured.sources.metadata ?? "azuread:metadataHost";
         const discovered = await readCloudMetadata(settings, configured.metadataHost, metadataSource, log);
         const from = `the metadata of ${configured.metadataHost} (${metadataSource})`;
-        for (const [kind, url] of [["login", discovered.login], ["graph", discovered.graph]] as const) {
+        for (const [kind, url] of [
+            ["login", discovered.login],
+            ["graph", discovered.graph],
+        ] as const) {
             if (!configured.custom && !isCloudEndpoint(settings.cloud, kind, url)) {
                 throw accessError("configuration", {
                     what: `The metadata host ${configured.metadataHost} (${metadataSource}) names ${showUrl(url)} as the ${kind} endpoint, which is not a host of the ${settings.cloud} cloud`,
@@ -230,7 +234,8 @@ async function resolveEndpoints(settings: ClientSettings, log: (message: string)
         const known = cloudHosts(settings).has(origin.host.toLowerCase()) || customHosts.some((other) => other.host === origin.host);
         if (!known) customHosts.push({ host: origin.host, from: origin.from });
     }
-    if (configured.metadataHost) origins.push({ kind: "metadata", url: `https://${configured.metadataHost}`, host: configured.metadataHost, from: azureadOnly[0].from });
+    if (configured.metadataHost)
+        origins.push({ kind: "metadata", url: `https://${configured.metadataHost}`, host: configured.metadataHost, from: azureadOnly[0].from });
     return {
         login: login.url,
         graph: graph.url,

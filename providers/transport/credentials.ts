@@ -33,12 +33,7 @@ export function createCredential(settings: CredentialSettings, authorityHost: st
         case "clientSecret":
             return new identity.ClientSecretCredential(settings.tenantId, settings.clientId, settings.clientSecret, options);
         case "clientCertificate":
-            return new identity.ClientCertificateCredential(
-                settings.tenantId,
-                settings.clientId,
-                { certificate: loadCertificatePem(settings) },
-                options,
-            );
+            return new identity.ClientCertificateCredential(settings.tenantId, settings.clientId, { certificate: loadCertificatePem(settings) }, options);
         case "oidc":
             return new identity.ClientAssertionCredential(settings.tenantId, settings.clientId, () => federatedToken(settings), options);
         case "managedIdentity":
@@ -61,9 +56,7 @@ export function loadCertificatePem(settings: CertificateSettings): string {
         : "azuread:clientCertificate (or ARM_CLIENT_CERTIFICATE)";
     let bytes: Buffer;
     try {
-        bytes = settings.certificatePath
-            ? require("fs").readFileSync(settings.certificatePath)
-            : Buffer.from(settings.certificateBase64 ?? "", "base64");
+        bytes = settings.certificatePath ? require("fs").readFileSync(settings.certificatePath) : Buffer.from(settings.certificateBase64 ?? "", "base64");
     } catch (error) {
         throw accessError("configuration", {
             what: `Cannot read the client certificate named by ${source}: ${messageOf(error)}`,
@@ -116,10 +109,7 @@ function pkcs12ToPem(bytes: Buffer, password: string, source: string): string {
         ];
         const certBags = p12.getBags({ bagType: oids.certBag })[oids.certBag] ?? [];
         if (!keyBags.length || !certBags.length) throw new Error("it holds no private key or no certificate");
-        return [
-            forge.pki.privateKeyToPem(keyBags[0].key),
-            ...certBags.map((bag: any) => forge.pki.certificateToPem(bag.cert)),
-        ].join("\n");
+        return [forge.pki.privateKeyToPem(keyBags[0].key), ...certBags.map((bag: any) => forge.pki.certificateToPem(bag.cert))].join("\n");
     } catch (error) {
         throw accessError("configuration", {
             what: `Cannot read the PKCS#12 certificate named by ${source}: ${messageOf(error)}`,

@@ -31,7 +31,7 @@ export function cloudHost(cloud: CloudName, kind: EndpointKind): string {
 export function isCloudEndpoint(cloud: CloudName, kind: EndpointKind, url: string): boolean {
     const parsed = parse(url);
     if (parsed === undefined || parsed.protocol !== "https:") return false;
-    const hosts = [cloudHost(cloud, kind), ...(kind === "graph" ? CLOUDS[cloud].otherGraphHosts ?? [] : [])];
+    const hosts = [cloudHost(cloud, kind), ...(kind === "graph" ? (CLOUDS[cloud].otherGraphHosts ?? []) : [])];
     return hosts.includes(parsed.host.toLowerCase());
 }
 

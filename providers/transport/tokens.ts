@@ -53,14 +53,10 @@ export function createTokenSource(credential: TokenCredentialLike, options: Toke
         let result: Awaited<ReturnType<TokenCredentialLike["getToken"]>>;
         const abort = new AbortController();
         try {
-            result = await within(
-                credential.getToken(`${audience}/.default`, { abortSignal: abort.signal }),
-                signInTimeoutMs,
-                () => {
-                    abort.abort();
-                    return signInTimeout(audience, signInTimeoutMs, options);
-                },
-            );
+            result = await within(credential.getToken(`${audience}/.default`, { abortSignal: abort.signal }), signInTimeoutMs, () => {
+                abort.abort();
+                return signInTimeout(audience, signInTimeoutMs, options);
+            });
         } catch (error) {
             if (isAccessError(error)) throw error;
             throw signInError(audience, error, options);

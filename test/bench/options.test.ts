@@ -13,7 +13,12 @@ import { memoryIo } from "../support/command-io";
 const COMMANDS = [
     { command: cliBenchmark, usage: /^usage: npm run bench -- \[--sizes 1,10,100,300\]/, list: "--sizes", count: "--latency-ms" },
     { command: fleetBenchmark, usage: /^usage: npm run bench:fleet -- \[--tenants 6\]/, list: "--concurrency", count: "--tenants" },
-    { command: refusingDataverse, usage: /^usage: node -r ts-node\/register\/transpile-only bench\/refusing-dataverse\.ts/, list: undefined, count: "--environments" },
+    {
+        command: refusingDataverse,
+        usage: /^usage: node -r ts-node\/register\/transpile-only bench\/refusing-dataverse\.ts/,
+        list: undefined,
+        count: "--environments",
+    },
 ];
 
 describe("the benchmarks' command lines, in process", () => {
@@ -47,7 +52,20 @@ describe("the benchmarks' command lines, in process", () => {
 
 describe("the benchmarks' tables", () => {
     it("npm run bench: Markdown, the step left-aligned, the figures right-aligned", () => {
-        const row = { environments: 10, step: "bootstrap", seconds: 12.3, parallel: 8, boundSeconds: 10, ratio: 1.23, requestsPerEnvironment: 6, graphRequests: 9, throttled: 0, stateKiB: 40, cliPeakMiB: 120, providerPeakMiB: 80 };
+        const row = {
+            environments: 10,
+            step: "bootstrap",
+            seconds: 12.3,
+            parallel: 8,
+            boundSeconds: 10,
+            ratio: 1.23,
+            requestsPerEnvironment: 6,
+            graphRequests: 9,
+            throttled: 0,
+            stateKiB: 40,
+            cliPeakMiB: 120,
+            providerPeakMiB: 80,
+        };
         assert.equal(
             cliBenchmark.benchTable([row, { ...row, step: "refresh", boundSeconds: null, ratio: null }]),
             [
@@ -60,7 +78,16 @@ describe("the benchmarks' tables", () => {
     });
 
     it("npm run bench:fleet: Markdown, the step left-aligned, the figures right-aligned", () => {
-        const row = { concurrency: 2, tenants: 6, environmentsPerTenant: 3, step: "up" as const, seconds: 53, tenantsPerMinute: 6.8, failed: 0, cpuSecondsPerTenant: null };
+        const row = {
+            concurrency: 2,
+            tenants: 6,
+            environmentsPerTenant: 3,
+            step: "up" as const,
+            seconds: 53,
+            tenantsPerMinute: 6.8,
+            failed: 0,
+            cpuSecondsPerTenant: null,
+        };
         assert.equal(
             fleetBenchmark.fleetBenchTable([row]),
             [

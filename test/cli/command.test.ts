@@ -131,7 +131,8 @@ describe("cli: a command's main", () => {
     const main = command(SPEC, async (commandLine, io) => {
         seen.push(commandLine);
         if (commandLine.positionals[0] === "two") throw new UsageError("two is not ready; give one.");
-        if (commandLine.values.seed === "broken") throw new Error("the seed is broken: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ");
+        if (commandLine.values.seed === "broken")
+            throw new Error("the seed is broken: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ");
         io.stdout.write("done\n");
         return commandLine.values.json ? 1 : 0;
     });

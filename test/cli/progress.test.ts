@@ -18,7 +18,12 @@ describe("cli: progress", () => {
         progress.phase(a);
         progress.finished(a, `contoso: ok in ${progress.elapsed(a)}`);
         progress.close();
-        assert.deepEqual(written, ["bench: starting\n", "bench: contoso: pulumi up\n", "bench: contoso: pulumi refresh (2.5 s)\n", "bench: contoso: ok in 2.5 s\n"]);
+        assert.deepEqual(written, [
+            "bench: starting\n",
+            "bench: contoso: pulumi up\n",
+            "bench: contoso: pulumi refresh (2.5 s)\n",
+            "bench: contoso: ok in 2.5 s\n",
+        ]);
     });
 
     it("off a terminal, writes only the lines that stay when told to (steps: false)", () => {

@@ -24,20 +24,26 @@ describe("cli: which stacks", () => {
         assert.deepEqual(selectStacks({ kind: "listed", names: ["fabrikam*", "contoso", "fabrikam"] }, existing), ["contoso", "fabrikam", "fabrikam-test"]);
         assert.deepEqual(selectStacks({ kind: "listed", names: ["north?ind"] }, existing), ["organization/d365-backup-access/northwind"]);
         assert.deepEqual(selectStacks({ kind: "listed", names: ["fabrikam"] }, existing), ["fabrikam"], "a name without a wildcard matches only itself");
-        assert.deepEqual(selectStacks({ kind: "listed", names: ["organization/d365-backup-access/northwind"] }, existing), ["organization/d365-backup-access/northwind"]);
+        assert.deepEqual(selectStacks({ kind: "listed", names: ["organization/d365-backup-access/northwind"] }, existing), [
+            "organization/d365-backup-access/northwind",
+        ]);
     });
 
     it("refuses names that match no stack, listing the stacks there are", () => {
         assert.throws(
             () => selectStacks({ kind: "listed", names: ["contoso", "adatum", "wood*"] }, existing),
             (error: unknown) =>
-                error instanceof UsageError && error.message === '--stacks: "adatum", "wood*" match no stack; the stacks are: contoso, fabrikam, fabrikam-test, northwind.',
+                error instanceof UsageError &&
+                error.message === '--stacks: "adatum", "wood*" match no stack; the stacks are: contoso, fabrikam, fabrikam-test, northwind.',
         );
     });
 
     it("takes the selected stack when neither option is given, and says what to give when none is selected", () => {
         assert.deepEqual(selectStacks({ kind: "selected" }, existing, "fabrikam"), ["fabrikam"]);
-        assert.throws(() => selectStacks({ kind: "selected" }, existing), /^UsageError: no stack is selected; give --stacks NAME \(one of contoso, fabrikam, fabrikam-test, northwind\) or --all\.$/);
+        assert.throws(
+            () => selectStacks({ kind: "selected" }, existing),
+            /^UsageError: no stack is selected; give --stacks NAME \(one of contoso, fabrikam, fabrikam-test, northwind\) or --all\.$/,
+        );
     });
 
     it("says so when the project has no stack at all, whatever was asked", () => {

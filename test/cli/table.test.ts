@@ -22,7 +22,12 @@ describe("cli: tables", () => {
     it("markdown: numbers right-aligned where asked, the rule saying so", () => {
         assert.equal(
             formatTable(ROWS, { style: "markdown", align: ["left", "right", "left"] }),
-            ["| tenant    | seconds | result |", "|:----------|--------:|:-------|", "| contoso   |    12.3 | ok     |", "| northwind |     4.0 | FAILED |"].join("\n"),
+            [
+                "| tenant    | seconds | result |",
+                "|:----------|--------:|:-------|",
+                "| contoso   |    12.3 | ok     |",
+                "| northwind |     4.0 | FAILED |",
+            ].join("\n"),
         );
     });
 

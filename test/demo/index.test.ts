@@ -16,7 +16,8 @@ describe("npm run demo, in process", () => {
         assert.equal(await main(["--", "--help"], io), 0);
         assert.equal(io.out(), `${helpText(SPEC)}\n`);
         assert.match(io.out(), /^usage: npm run demo -- \[--yes\] \[--verbose\] \[--seed FILE\] \[--account UPN\] \[--keep\] \[--json\]\n/);
-        for (const option of ["-y, --yes", "--verbose", "--seed FILE", "--account UPN", "--keep", "--json"]) assert.ok(io.out().includes(`\n  ${option} `), option);
+        for (const option of ["-y, --yes", "--verbose", "--seed FILE", "--account UPN", "--keep", "--json"])
+            assert.ok(io.out().includes(`\n  ${option} `), option);
         assert.equal(io.err(), "");
     });
 

@@ -15,8 +15,22 @@ const TEAMS = demo.environments[3];
 const PROVISIONING = demo.environments[4];
 
 const skipped: SkippedEnvironment[] = [
-    { id: TEAMS.id, displayName: TEAMS.displayName, kind: "Teams", reasonCode: "teams", reason: "a Dataverse for Teams environment: no Web API access", kept: false },
-    { id: PROVISIONING.id, displayName: PROVISIONING.displayName, kind: "Production", reasonCode: "provisioning", reason: "its Dataverse database is still being provisioned", kept: false },
+    {
+        id: TEAMS.id,
+        displayName: TEAMS.displayName,
+        kind: "Teams",
+        reasonCode: "teams",
+        reason: "a Dataverse for Teams environment: no Web API access",
+        kept: false,
+    },
+    {
+        id: PROVISIONING.id,
+        displayName: PROVISIONING.displayName,
+        kind: "Production",
+        reasonCode: "provisioning",
+        reason: "its Dataverse database is still being provisioned",
+        kept: false,
+    },
 ];
 
 describe("the demo's final table", () => {

@@ -52,7 +52,15 @@ function snapshot(operator: OperatorIdentity, change: Partial<TenantSnapshot> = 
         environments: ok([]),
         plan: ok({ targets: [{ ...ENVIRONMENT, instanceUrl: "https://contoso.crm4.dynamics.com/", securityGroupId: undefined }], skipped: [], held: [] }),
         memberships: new Map(),
-        dataverse: [{ environment: ENVIRONMENT, access: ok({ user: {} as never, roles: [{ roleId: "r", name: "System Administrator", templateId: SYSTEM_ADMINISTRATOR, businessUnitId: "b" }] }) }],
+        dataverse: [
+            {
+                environment: ENVIRONMENT,
+                access: ok({
+                    user: {} as never,
+                    roles: [{ roleId: "r", name: "System Administrator", templateId: SYSTEM_ADMINISTRATOR, businessUnitId: "b" }],
+                }),
+            },
+        ],
         ...change,
     };
 }
@@ -69,7 +77,13 @@ function bapEnvironment(id: string, displayName: string, change: Partial<Environ
         managementState: "Ready",
         instanceState: "Ready",
         location: "europe",
-        dataverse: { instanceUrl: `https://${id.slice(0, 8)}.crm4.dynamics.com/`, instanceApiUrl: undefined, uniqueName: undefined, domainName: undefined, version: undefined },
+        dataverse: {
+            instanceUrl: `https://${id.slice(0, 8)}.crm4.dynamics.com/`,
+            instanceApiUrl: undefined,
+            uniqueName: undefined,
+            domainName: undefined,
+            version: undefined,
+        },
         securityGroupId: undefined,
         ...change,
     };
@@ -84,7 +98,10 @@ const find = (checks: CheckResult[], id: string): CheckResult => {
 describe("doctor checks", () => {
     it("passes a well-set-up application operator, GroupMember.ReadWrite.All included though no group is in play", () => {
         const checks = evaluate(context, snapshot(application));
-        assert.deepEqual(checks.filter((c) => c.status !== "ok").map((c) => c.id), []);
+        assert.deepEqual(
+            checks.filter((c) => c.status !== "ok").map((c) => c.id),
+            [],
+        );
         assert.match(find(checks, "directory-role").detail, /holds Global Administrator/);
     });
 
@@ -97,7 +114,10 @@ describe("doctor checks", () => {
     });
 
     it("fails a permission the token holds when Graph still refuses the read that needs it", () => {
-        const checks = evaluate(context, snapshot(application, { operatorRoles: failed(forbidden("Microsoft Graph refused read the account's directory roles")) }));
+        const checks = evaluate(
+            context,
+            snapshot(application, { operatorRoles: failed(forbidden("Microsoft Graph refused read the account's directory roles")) }),
+        );
         const roles = find(checks, "graph-permission:RoleManagement.ReadWrite.Directory");
         assert.equal(roles.status, "fail");
         assert.match(roles.detail, /^granted in the token, but Graph refused reading directory role assignments/);
@@ -107,7 +127,11 @@ describe("doctor checks", () => {
     });
 
     it("judges a signed-in user by the reads alone, and sends it to the admin center for Dataverse", () => {
-        const refused = accessError("operator-access", { what: "Dataverse refuses the signed-in operator (a user): The user is not a member of the organization", environmentId: ENVIRONMENT.id, fix: "x" });
+        const refused = accessError("operator-access", {
+            what: "Dataverse refuses the signed-in operator (a user): The user is not a member of the organization",
+            environmentId: ENVIRONMENT.id,
+            fix: "x",
+        });
         const checks = evaluate(context, snapshot(user, { dataverse: [{ environment: ENVIRONMENT, access: failed(refused) }] }));
         assert.match(find(checks, "graph-permission:User.Read.All").detail, /works \(a signed-in user, through their directory roles\)/);
         assert.equal(find(checks, "graph-permission:GroupMember.ReadWrite.All").status, "skip");
@@ -129,7 +153,14 @@ describe("doctor checks", () => {
     });
 
     it("warns about a licence still provisioning, and about none when the licence is not required", () => {
-        const pending = evaluate(context, snapshot(application, { licences: ok([{ skuId: "s", skuPartNumber: "DYN365_ENTERPRISE_PLAN1", servicePlans: [{ ...DYNAMICS_PLAN, provisioningStatus: "PendingProvisioning" }] }]) }));
+        const pending = evaluate(
+            context,
+            snapshot(application, {
+                licences: ok([
+                    { skuId: "s", skuPartNumber: "DYN365_ENTERPRISE_PLAN1", servicePlans: [{ ...DYNAMICS_PLAN, provisioningStatus: "PendingProvisioning" }] },
+                ]),
+            }),
+        );
         assert.equal(find(pending, "licence").status, "warn");
         assert.match(find(pending, "licence").detail, /not provisioned yet/);
         const optional = evaluate({ ...context, config: { ...config, requireDynamicsLicense: false } }, snapshot(application, { licences: ok([]) }));
@@ -140,7 +171,9 @@ describe("doctor checks", () => {
         const tier0 = { id: "1a2b3c4d-0000-4000-8000-000000000001", displayName: "Tier0 admins" };
         const checks = evaluate(
             context,
-            snapshot(application, { unmanagedGlobalAdministrator: ok({ throughGroups: [], eligible: [{ throughGroup: tier0, endDateTime: "2027-01-01T00:00:00Z" }] }) }),
+            snapshot(application, {
+                unmanagedGlobalAdministrator: ok({ throughGroups: [], eligible: [{ throughGroup: tier0, endDateTime: "2027-01-01T00:00:00Z" }] }),
+            }),
         );
         const check = find(checks, "unmanaged-global-administrator");
         assert.equal(check.status, "warn");
@@ -149,12 +182,21 @@ describe("doctor checks", () => {
             `backup@contoso.onmicrosoft.com holds Global Administrator eligible in PIM through the group Tier0 admins (${tier0.id}) until 2027-01-01T00:00:00Z. ` +
                 "The program does not manage these: no stage grants or removes them",
         );
-        assert.equal(check.fix, "if not intended, Microsoft Entra admin center → Identity → Roles & admins → Global Administrator → Eligible assignments → remove the account's (or its group's) eligibility.");
+        assert.equal(
+            check.fix,
+            "if not intended, Microsoft Entra admin center → Identity → Roles & admins → Global Administrator → Eligible assignments → remove the account's (or its group's) eligibility.",
+        );
         assert.equal(find(evaluate(context, snapshot(application)), "unmanaged-global-administrator").status, "ok");
-        const unread = find(evaluate(context, snapshot(application, { unmanagedGlobalAdministrator: failed(forbidden("Graph refused reading the account's groups")) })), "unmanaged-global-administrator");
+        const unread = find(
+            evaluate(context, snapshot(application, { unmanagedGlobalAdministrator: failed(forbidden("Graph refused reading the account's groups")) })),
+            "unmanaged-global-administrator",
+        );
         assert.equal(unread.status, "warn");
         assert.match(unread.detail, /^could not be read: Graph refused reading the account's groups/);
-        assert.equal(find(evaluate(context, snapshot(application, { unmanagedGlobalAdministrator: undefined })), "unmanaged-global-administrator").status, "skip");
+        assert.equal(
+            find(evaluate(context, snapshot(application, { unmanagedGlobalAdministrator: undefined })), "unmanaged-global-administrator").status,
+            "skip",
+        );
     });
 
     it("fails configured environments the tenant does not have, in the program's words", () => {
@@ -168,9 +210,19 @@ describe("doctor checks", () => {
         const environments = [
             bapEnvironment("11111111-1111-4111-8111-111111111111", "Contoso Production"),
             bapEnvironment("22222222-2222-4222-8222-222222222222", "Contoso Sales", { securityGroupId: "4c5d6e7f-8a9b-4c0d-9e1f-2a3b4c5d6e7f" }),
-            bapEnvironment("33333333-3333-4333-8333-333333333333", "Projects (Teams)", { sku: "Teams", securityGroupId: "5d6e7f8a-9b0c-4d1e-8f2a-3b4c5d6e7f8a" }),
-            bapEnvironment("44444444-4444-4444-8444-444444444444", "Contoso Service", { provisioningState: "LinkedDatabaseProvisioning", instanceState: "NotReady", managementState: "Running" }),
-            bapEnvironment("55555555-5555-4555-8555-555555555555", "Marketing (Teams)", { sku: "Teams", securityGroupId: "6e7f8a9b-0c1d-4e2f-8a3b-4c5d6e7f8a9b" }),
+            bapEnvironment("33333333-3333-4333-8333-333333333333", "Projects (Teams)", {
+                sku: "Teams",
+                securityGroupId: "5d6e7f8a-9b0c-4d1e-8f2a-3b4c5d6e7f8a",
+            }),
+            bapEnvironment("44444444-4444-4444-8444-444444444444", "Contoso Service", {
+                provisioningState: "LinkedDatabaseProvisioning",
+                instanceState: "NotReady",
+                managementState: "Running",
+            }),
+            bapEnvironment("55555555-5555-4555-8555-555555555555", "Marketing (Teams)", {
+                sku: "Teams",
+                securityGroupId: "6e7f8a9b-0c1d-4e2f-8a3b-4c5d6e7f8a9b",
+            }),
         ];
         const plan = planEnvironments({ kind: "all", exclude: [] }, environments);
         const checks = evaluate(context, snapshot(application, { environments: ok(environments), plan: ok(plan), dataverse: [] }));
@@ -202,13 +254,22 @@ describe("doctor checks", () => {
 
     it("warns when every environment is skipped, still counting them by reason, and lists none when none is skipped", () => {
         const environments = [
-            bapEnvironment("33333333-3333-4333-8333-333333333333", "Projects (Teams)", { sku: "Teams", securityGroupId: "5d6e7f8a-9b0c-4d1e-8f2a-3b4c5d6e7f8a" }),
+            bapEnvironment("33333333-3333-4333-8333-333333333333", "Projects (Teams)", {
+                sku: "Teams",
+                securityGroupId: "5d6e7f8a-9b0c-4d1e-8f2a-3b4c5d6e7f8a",
+            }),
             bapEnvironment("66666666-6666-4666-8666-666666666666", "Flows", { dataverse: undefined }),
         ];
-        const check = find(evaluate(context, snapshot(application, { plan: ok(planEnvironments({ kind: "all", exclude: [] }, environments)), dataverse: [] })), "environments");
+        const check = find(
+            evaluate(context, snapshot(application, { plan: ok(planEnvironments({ kind: "all", exclude: [] }, environments)), dataverse: [] })),
+            "environments",
+        );
         assert.equal(check.status, "warn");
         assert.equal(check.detail, "0 to serve; 2 skipped: teams 1, no-dataverse 1: nothing to back up");
-        assert.deepEqual(check.skippedEnvironments!.map((entry) => entry.reasonCode), ["teams", "no-dataverse"]);
+        assert.deepEqual(
+            check.skippedEnvironments!.map((entry) => entry.reasonCode),
+            ["teams", "no-dataverse"],
+        );
 
         const plain = find(evaluate(context, snapshot(application)), "environments");
         assert.equal(plain.detail, "1 to serve");
@@ -218,7 +279,13 @@ describe("doctor checks", () => {
     it("stops after a failed sign-in, with the sign-in error's own fix", () => {
         const error = accessError("credential", { what: "Signing in failed: AADSTS7000215 Invalid client secret provided", fix: "check the secret." });
         const checks = evaluate(context, { signIn: failed(error) });
-        assert.deepEqual(checks.map((c) => [c.id, c.status]), [["sign-in", "fail"], ["remaining", "skip"]]);
+        assert.deepEqual(
+            checks.map((c) => [c.id, c.status]),
+            [
+                ["sign-in", "fail"],
+                ["remaining", "skip"],
+            ],
+        );
         assert.equal(checks[0].detail, "Signing in failed: AADSTS7000215 Invalid client secret provided.");
         assert.equal(checks[0].fix, "check the secret.");
     });

@@ -13,7 +13,14 @@ describe("doctor report", () => {
                 summary: "stage bootstrap, account backup@contoso.onmicrosoft.com",
                 checks: [
                     { id: "a", title: "Sign-in", status: "ok", detail: "fine", fix: "never shown" },
-                    { id: "b", title: "Graph permission User.Read.All", status: "fail", detail: "not granted", breaks: "resolving the account", fix: "grant it" },
+                    {
+                        id: "b",
+                        title: "Graph permission User.Read.All",
+                        status: "fail",
+                        detail: "not granted",
+                        breaks: "resolving the account",
+                        fix: "grant it",
+                    },
                 ],
             },
         ]);

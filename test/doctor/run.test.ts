@@ -36,7 +36,10 @@ describe("doctor against the emulator, in process", function () {
         await withEmulator(readySeed(), async (emulator) => {
             const report = await doctorStack("contoso", { ...stackConfig(emulator), ...program({ "d365-backup-access:elevationHours": "2" }) }, {});
             // The emulator's hosts are custom endpoints: the one warning, naming each.
-            assert.deepEqual(report.checks.filter((c) => c.status !== "ok").map((c) => [c.id, c.status]), [["custom-endpoints", "warn"]]);
+            assert.deepEqual(
+                report.checks.filter((c) => c.status !== "ok").map((c) => [c.id, c.status]),
+                [["custom-endpoints", "warn"]],
+            );
             const custom = report.checks.find((c) => c.id === "custom-endpoints")!.detail;
             assert.ok(custom.includes(`${new URL(emulator.endpoints.bap).host} (from d365-backup-access:endpoints.bap)`), custom);
             assert.equal(report.summary, "stage operational, account backup@contoso.onmicrosoft.com");
@@ -46,9 +49,15 @@ describe("doctor against the emulator, in process", function () {
             assert.ok(ids.includes("dataverse:e0000000-0000-4000-8000-000000000002"));
 
             const requests = emulator.requests();
-            assert.deepEqual(requests.filter((r) => r.method !== "GET" && !/\/oauth2\/v2\.0\/token(\?|$)/.test(r.path)), []);
+            assert.deepEqual(
+                requests.filter((r) => r.method !== "GET" && !/\/oauth2\/v2\.0\/token(\?|$)/.test(r.path)),
+                [],
+            );
             assert.ok(requests.some((r) => r.service === "graph" && /roleAssignmentScheduleInstances/.test(r.path)));
-            assert.ok(requests.some((r) => r.service === "graph" && new RegExp(`groups/${GROUP}/members`).test(r.path)), "the group read proves GroupMember");
+            assert.ok(
+                requests.some((r) => r.service === "graph" && new RegExp(`groups/${GROUP}/members`).test(r.path)),
+                "the group read proves GroupMember",
+            );
         });
     });
 
@@ -62,10 +71,18 @@ describe("doctor against the emulator, in process", function () {
             const report = await doctorStack("contoso", { ...stackConfig(emulator), ...program() }, {});
             const check = report.checks.find((c) => c.id === "unmanaged-global-administrator")!;
             assert.equal(check.status, "warn");
-            assert.match(check.detail, new RegExp(`backup@contoso.onmicrosoft.com holds Global Administrator through the role-assignable group Tier0 admins \\(${TIER0}\\); eligible in PIM \\(permanently\\)`));
+            assert.match(
+                check.detail,
+                new RegExp(
+                    `backup@contoso.onmicrosoft.com holds Global Administrator through the role-assignable group Tier0 admins \\(${TIER0}\\); eligible in PIM \\(permanently\\)`,
+                ),
+            );
             assert.match(check.detail, /The program does not manage these: no stage grants or removes them/);
             assert.match(check.fix!, /Roles & admins → Global Administrator → Assignments → remove the group.*; and Eligible assignments/);
-            assert.deepEqual(emulator.requests().filter((r) => r.method !== "GET" && !/\/oauth2\/v2\.0\/token(\?|$)/.test(r.path)), []);
+            assert.deepEqual(
+                emulator.requests().filter((r) => r.method !== "GET" && !/\/oauth2\/v2\.0\/token(\?|$)/.test(r.path)),
+                [],
+            );
         });
         await withEmulator(readySeed(), async (emulator) => {
             const report = await doctorStack("contoso", { ...stackConfig(emulator), ...program() }, {});
@@ -100,21 +117,34 @@ describe("doctor against the emulator, in process", function () {
                     [skipped[1].id, "Contoso Service (provisioning)", "Production", "provisioning", false],
                 ],
             );
-            assert.ok(check.skippedEnvironments!.every((entry) => entry.reason.length > 40), "each with its sentence");
+            assert.ok(
+                check.skippedEnvironments!.every((entry) => entry.reason.length > 40),
+                "each with its sentence",
+            );
             // A Dataverse check per environment served, none for the skipped ones, whose Dataverse nobody called.
             assert.deepEqual(
                 report.checks.filter((c) => c.id.startsWith("dataverse:")).map((c) => c.id),
                 servedEnvironments(demo).map((environment) => `dataverse:${environment.id}`),
             );
             const skippedIds = skipped.map((environment) => environment.id);
-            assert.deepEqual(emulator.requests().filter((r) => r.service === "dataverse" && skippedIds.includes(r.environmentId!)), []);
+            assert.deepEqual(
+                emulator.requests().filter((r) => r.service === "dataverse" && skippedIds.includes(r.environmentId!)),
+                [],
+            );
         });
     });
 
     it("reports every configuration problem in the program's words and reads nothing", async () => {
         await withEmulator(readySeed(), async (emulator) => {
-            const report = await doctorStack("contoso", { ...stackConfig(emulator), ...program({ "d365-backup-access:stage": "promote", "d365-backup-access:pollIntervalSeconds": "soon" }) }, {});
-            assert.deepEqual(report.checks.map((c) => [c.id, c.status]), [["configuration", "fail"]]);
+            const report = await doctorStack(
+                "contoso",
+                { ...stackConfig(emulator), ...program({ "d365-backup-access:stage": "promote", "d365-backup-access:pollIntervalSeconds": "soon" }) },
+                {},
+            );
+            assert.deepEqual(
+                report.checks.map((c) => [c.id, c.status]),
+                [["configuration", "fail"]],
+            );
             assert.match(report.checks[0].detail, /d365-backup-access:stage: "promote" is not a stage/);
             assert.match(report.checks[0].detail, /d365-backup-access:pollIntervalSeconds/);
             assert.equal(emulator.requests().length, 0);

@@ -62,8 +62,11 @@ describe("the by-hand path (README, docs/testing.md) against the emulator", func
         emulator = await startEmulatorCli(project, path.join(work, "emulator.env"));
         const { PULUMI_HOME: _toolchainHome, ...inherited } = process.env;
         const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-            execFile("bash", ["-c", BY_HAND], { cwd: project, env: { ...inherited, WORK: work, NO_COLOR: "1" }, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
-                resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+            execFile(
+                "bash",
+                ["-c", BY_HAND],
+                { cwd: project, env: { ...inherited, WORK: work, NO_COLOR: "1" }, maxBuffer: 16 * 1024 * 1024 },
+                (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
             ),
         );
         assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
@@ -72,6 +75,9 @@ describe("the by-hand path (README, docs/testing.md) against the emulator", func
         assert.match(result.stdout, /\+ \d+ to create/);
         // The shell's PULUMI_HOME and state are its own.
         const stacks = await fs.readdir(path.join(work, "home", "state", ".pulumi", "stacks"), { recursive: true });
-        assert.ok(stacks.some((file) => String(file).endsWith("contoso.json") || String(file).includes("contoso")), stacks.join());
+        assert.ok(
+            stacks.some((file) => String(file).endsWith("contoso.json") || String(file).includes("contoso")),
+            stacks.join(),
+        );
     });
 });

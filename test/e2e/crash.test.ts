@@ -103,7 +103,12 @@ describe("interruptions: the CLI killed with SIGKILL at 20 points, each followed
     /** After every answered request: the account's roles then, and the kill when the run reached its point. */
     const onRequest = (entry: RequestLogEntry) => {
         if (entry.service === "login") return;
-        samples.push({ seq: entry.seq, atMs: entry.endMs, request: `${entry.method} ${entry.service} ${entry.path.split("?")[0]} ${entry.status}`, roles: rolesNow() });
+        samples.push({
+            seq: entry.seq,
+            atMs: entry.endMs,
+            request: `${entry.method} ${entry.service} ${entry.path.split("?")[0]} ${entry.status}`,
+            roles: rolesNow(),
+        });
         if (!target || target.killed) return;
         target.requests++;
         if (isWrite(entry)) target.writes++;
@@ -120,7 +125,10 @@ describe("interruptions: the CLI killed with SIGKILL at 20 points, each followed
         const exit = await started.exited;
         const cut = target;
         target = undefined;
-        assert.ok(cut.killed, `${what} ended (${exit}) before its ${kill.after} ${kill.k} (it made ${cut.requests} requests, ${cut.writes} writes):\n${started.output()}`);
+        assert.ok(
+            cut.killed,
+            `${what} ended (${exit}) before its ${kill.after} ${kill.k} (it made ${cut.requests} requests, ${cut.writes} writes):\n${started.output()}`,
+        );
         assert.equal(exit, "SIGKILL", `${what}: ${started.output()}`);
     }
 
@@ -176,13 +184,16 @@ describe("interruptions: the CLI killed with SIGKILL at 20 points, each followed
 
             assert.equal(row.result, "ok", row.error);
             assert.equal(row.stage, stage);
-            const expected = planStage(stage).directoryRoles.map((role) => role.templateId).sort();
+            const expected = planStage(stage)
+                .directoryRoles.map((role) => role.templateId)
+                .sort();
             assert.deepEqual(rolesNow(), expected, `${stage}: the account holds exactly the stage's roles`);
             assert.ok(row.tenant.environments.length > 0 && row.tenant.environments.every((e: any) => e.ok), JSON.stringify(row.tenant.environments));
             assert.deepEqual(await lockFiles(), [], "no lock left");
             const exported = JSON.parse((await project.pulumi(["stack", "export", "--stack", STACK])).stdout);
             assert.deepEqual(exported.deployment.pending_operations ?? [], [], "no pending operation left");
-            if (stage === "operational") assert.ok(!rolesNow().includes(GLOBAL_ADMINISTRATOR.templateId), "a completed operational update leaves no Global Administrator");
+            if (stage === "operational")
+                assert.ok(!rolesNow().includes(GLOBAL_ADMINISTRATOR.templateId), "a completed operational update leaves no Global Administrator");
         });
     }
 
@@ -190,14 +201,29 @@ describe("interruptions: the CLI killed with SIGKILL at 20 points, each followed
         assert.ok(operationalStartedMs, "the operational update ran");
         const after = samples.filter((sample) => sample.atMs >= operationalStartedMs!);
         assert.ok(after.length > 100, `${after.length} requests observed`);
-        const bare = after.filter((sample) => !sample.roles.includes(GLOBAL_ADMINISTRATOR.templateId) && !sample.roles.includes(POWER_PLATFORM_ADMINISTRATOR.templateId));
-        assert.deepEqual(bare.map((sample) => `#${sample.seq} ${sample.request}`), [], "requests after which the account held neither role");
+        const bare = after.filter(
+            (sample) => !sample.roles.includes(GLOBAL_ADMINISTRATOR.templateId) && !sample.roles.includes(POWER_PLATFORM_ADMINISTRATOR.templateId),
+        );
+        assert.deepEqual(
+            bare.map((sample) => `#${sample.seq} ${sample.request}`),
+            [],
+            "requests after which the account held neither role",
+        );
         // Dynamics 365 Administrator, granted at bootstrap, was never lost either.
-        assert.deepEqual(after.filter((sample) => !sample.roles.includes(DYNAMICS_365_ADMINISTRATOR.templateId)).map((sample) => sample.seq), []);
+        assert.deepEqual(
+            after.filter((sample) => !sample.roles.includes(DYNAMICS_365_ADMINISTRATOR.templateId)).map((sample) => sample.seq),
+            [],
+        );
     });
 
     it("the recoveries found and cleared what the kills left: stale locks and pending operations", () => {
-        assert.ok(recoveries.some((line) => /stale lock removed/.test(line)), recoveries.join("\n"));
-        assert.ok(recoveries.some((line) => /pending operations? \(.*\) cleared/.test(line)), recoveries.join("\n"));
+        assert.ok(
+            recoveries.some((line) => /stale lock removed/.test(line)),
+            recoveries.join("\n"),
+        );
+        assert.ok(
+            recoveries.some((line) => /pending operations? \(.*\) cleared/.test(line)),
+            recoveries.join("\n"),
+        );
     });
 });

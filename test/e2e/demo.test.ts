@@ -72,13 +72,19 @@ describe("npm run demo", function () {
             report.skipped.map((e: any) => [e.id, e.displayName, e.kind, e.reasonCode, e.kept]),
             skippedEnvironments(seed).map((e: any) => [e.id, e.displayName, e.sku, e.sku === "Teams" ? "teams" : "provisioning", false]),
         );
-        assert.deepEqual(report.skipped.map((e: any) => e.reasonCode), ["teams", "provisioning"]);
+        assert.deepEqual(
+            report.skipped.map((e: any) => e.reasonCode),
+            ["teams", "provisioning"],
+        );
         assert.match(report.skipped[0].reason, /no Web API access to Dataverse for Teams/);
         assert.match(report.skipped[1].reason, /Dataverse database is still being provisioned \(provisioningState LinkedDatabaseProvisioning\)/);
         // The final table marks them in every stage and gives the reasons after the stages.
         assert.equal(stderr.match(/^ {4}Contoso Projects \(Teams\) +not a user +skipped \[teams\]$/gm)?.length, report.stages.length, stderr);
         assert.equal(stderr.match(/^ {4}Contoso Service \(provisioning\) +not a user +skipped \[provisioning\]$/gm)?.length, report.stages.length, stderr);
-        assert.match(stderr, /^skipped by the program \(stack output skippedEnvironments\), and why:\n {4}Contoso Projects \(Teams\) +\[teams\] a Dataverse for Teams environment: .*\n {4}Contoso Service \(provisioning\) +\[provisioning\] its Dataverse database is still being provisioned/m);
+        assert.match(
+            stderr,
+            /^skipped by the program \(stack output skippedEnvironments\), and why:\n {4}Contoso Projects \(Teams\) +\[teams\] a Dataverse for Teams environment: .*\n {4}Contoso Service \(provisioning\) +\[provisioning\] its Dataverse database is still being provisioned/m,
+        );
         assert.match(stderr, /^ {3}\$ npx pulumi stack output skippedEnvironments --json {2}→ ok in/m);
         assert.ok(report.order.revokedGlobalAdministratorAt >= report.order.grantedPowerPlatformAdministratorAt, "granted before revoked");
         assert.deepEqual([report.drift.caught, report.drift.repaired], [true, true]);

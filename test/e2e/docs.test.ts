@@ -158,8 +158,14 @@ describe("the docs' runnable commands, against the tenant emulator", function ()
     const setup = blocks.get("README.md")!.filter((block) => block.setup);
 
     it("has the README's setup, which every guide's shell starts from", () => {
-        assert.ok(setup.some((block) => block.background), "the README starts the tenant emulator");
-        assert.ok(setup.some((block) => !block.background), "the README prepares the shell");
+        assert.ok(
+            setup.some((block) => block.background),
+            "the README starts the tenant emulator",
+        );
+        assert.ok(
+            setup.some((block) => !block.background),
+            "the README prepares the shell",
+        );
     });
 
     for (const document of DOCUMENTS) {

@@ -51,12 +51,19 @@ function wellSetUp(change?: (seed: Seed) => void): Seed {
 /** One tenant per scenario; a stack may share another's tenant (same seed name). */
 const TENANTS: Record<string, Seed> = {
     "well-set-up": wellSetUp(),
-    "no-role-management": wellSetUp((s) => (s.operator.graphPermissions = [...DEFAULT_PERMISSIONS.filter((p) => p !== "RoleManagement.ReadWrite.Directory"), "RoleManagement.Read.Directory"])),
-    "no-user-read": wellSetUp((s) => (s.operator.graphPermissions = ["Application.Read.All", "GroupMember.ReadWrite.All", "RoleManagement.ReadWrite.Directory"])),
+    "no-role-management": wellSetUp(
+        (s) =>
+            (s.operator.graphPermissions = [...DEFAULT_PERMISSIONS.filter((p) => p !== "RoleManagement.ReadWrite.Directory"), "RoleManagement.Read.Directory"]),
+    ),
+    "no-user-read": wellSetUp(
+        (s) => (s.operator.graphPermissions = ["Application.Read.All", "GroupMember.ReadWrite.All", "RoleManagement.ReadWrite.Directory"]),
+    ),
     "no-group-member": wellSetUp((s) => (s.operator.graphPermissions = ["Directory.Read.All", "RoleManagement.ReadWrite.Directory"])),
     "no-directory-role": structuredClone(demo) as Seed,
     "not-registered": wellSetUp((s) => (s.operator.registeredAdminApplication = false)),
-    "no-app-user": wellSetUp((s) => (s.environments![2].systemUsers = s.environments![2].systemUsers!.filter((u) => u.azureActiveDirectoryObjectId !== demo.operator.objectId))),
+    "no-app-user": wellSetUp(
+        (s) => (s.environments![2].systemUsers = s.environments![2].systemUsers!.filter((u) => u.azureActiveDirectoryObjectId !== demo.operator.objectId)),
+    ),
     "unready-account": wellSetUp((s) => Object.assign(s.users![0], { accountEnabled: false, licenses: [] })),
     "no-entra-p2": wellSetUp((s) => (s.entraIdP2 = false)),
     // The sample in docs/before-the-first-run.md: one permission missing, and one environment without the operator's application user.
@@ -87,7 +94,7 @@ const STACKS: Record<string, StackPlan> = {
     "no-entra-p2": { tenant: "no-entra-p2", config: { "d365-backup-access:elevationHours": "4" } },
     "wrong-secret": { tenant: "well-set-up", secret: "wrong" },
     "no-credentials": { tenant: "well-set-up", secret: "none", config: { "azuread:useCli": "false" } },
-    "unreachable": { tenant: "well-set-up", unreachableLogin: true },
+    unreachable: { tenant: "well-set-up", unreachableLogin: true },
     "bad-config": { tenant: "well-set-up", config: { "d365-backup-access:stage": "promote" } },
     contoso: { tenant: "contoso" },
 };
@@ -117,7 +124,11 @@ describe("npm run doctor against emulated tenants", function () {
         assert.ok(found, `${stack}: no check ${id} in ${JSON.stringify(all.report.get(stack)?.checks.map((c) => c.id))}`);
         return found;
     };
-    const failing = (stack: string) => all.report.get(stack)!.checks.filter((c) => c.status === "fail").map((c) => c.id);
+    const failing = (stack: string) =>
+        all.report
+            .get(stack)!
+            .checks.filter((c) => c.status === "fail")
+            .map((c) => c.id);
 
     before(async () => {
         for (const [name, seed] of Object.entries(TENANTS)) {
@@ -178,7 +189,10 @@ describe("npm run doctor against emulated tenants", function () {
         const report = all.report.get("well-set-up")!;
         assert.ok(report.ok);
         // The emulator's hosts are custom endpoints: that warning, and nothing else.
-        assert.deepEqual(report.checks.filter((c) => c.status !== "ok").map((c) => `${c.id} ${c.status}`), ["custom-endpoints warn"]);
+        assert.deepEqual(
+            report.checks.filter((c) => c.status !== "ok").map((c) => `${c.id} ${c.status}`),
+            ["custom-endpoints warn"],
+        );
         assert.deepEqual(
             report.checks.map((c) => c.id),
             [
@@ -215,7 +229,10 @@ describe("npm run doctor against emulated tenants", function () {
         const c = check("no-role-management", "graph-permission:RoleManagement.ReadWrite.Directory");
         assert.match(c.detail, /not granted.*roles claim: .*RoleManagement\.Read\.Directory/);
         assert.match(c.breaks!, /assigning and removing the account's directory roles/);
-        assert.match(c.fix!, /App registrations → the application .* → API permissions → Add a permission → Microsoft Graph → Application permissions → RoleManagement\.ReadWrite\.Directory/);
+        assert.match(
+            c.fix!,
+            /App registrations → the application .* → API permissions → Add a permission → Microsoft Graph → Application permissions → RoleManagement\.ReadWrite\.Directory/,
+        );
         assert.match(c.fix!, /--api-permissions 9e3f62cf-ca93-4989-b6ce-bf83c28f9fe8=Role/);
         assert.equal(check("no-role-management", "directory-role").status, "ok");
     });
@@ -241,7 +258,10 @@ describe("npm run doctor against emulated tenants", function () {
         assert.deepEqual(failing("no-directory-role"), ["directory-role"]);
         const c = check("no-directory-role", "directory-role");
         assert.match(c.fix!, /Roles & admins → Privileged Role Administrator → Add assignments/);
-        assert.match(c.fix!, new RegExp(`New-MgRoleManagementDirectoryRoleAssignment -PrincipalId ${demo.operator.objectId} -RoleDefinitionId ${PRIVILEGED_ROLE_ADMINISTRATOR}`));
+        assert.match(
+            c.fix!,
+            new RegExp(`New-MgRoleManagementDirectoryRoleAssignment -PrincipalId ${demo.operator.objectId} -RoleDefinitionId ${PRIVILEGED_ROLE_ADMINISTRATOR}`),
+        );
     });
 
     it("fails an application that is not a Power Platform admin management application, with the registration command", () => {
@@ -281,13 +301,23 @@ describe("npm run doctor against emulated tenants", function () {
 
     it("tells a wrong secret, an unreachable endpoint and missing credentials apart, and skips the rest", () => {
         assert.match(check("wrong-secret", "sign-in").detail, /AADSTS7000215/);
-        assert.match(check("unreachable", "sign-in").detail, /^Cannot reach the Entra sign-in endpoint at 127\.0\.0\.1:1, from d365-backup-access:endpoints\.login, for /);
+        assert.match(
+            check("unreachable", "sign-in").detail,
+            /^Cannot reach the Entra sign-in endpoint at 127\.0\.0\.1:1, from d365-backup-access:endpoints\.login, for /,
+        );
         // No sign-in method at all is a configuration problem for the program, in its own words.
         const missing = check("no-credentials", "configuration");
         assert.equal(missing.status, "fail");
         assert.match(missing.detail, /No sign-in method is configured and azuread:useCli is false\. Set one of: azuread:clientId \+ azuread:clientSecret/);
         for (const stack of ["wrong-secret", "unreachable"]) {
-            assert.deepEqual(all.report.get(stack)!.checks.filter((c) => c.id !== "custom-endpoints").map((c) => c.status), ["ok", "fail", "skip"], stack);
+            assert.deepEqual(
+                all.report
+                    .get(stack)!
+                    .checks.filter((c) => c.id !== "custom-endpoints")
+                    .map((c) => c.status),
+                ["ok", "fail", "skip"],
+                stack,
+            );
         }
     });
 
@@ -311,7 +341,11 @@ describe("npm run doctor against emulated tenants", function () {
             const requests = emulator.requests();
             total += requests.length;
             const writes = requests.filter((r) => r.method !== "GET" && !(r.method === "POST" && /\/oauth2\/v2\.0\/token(\?|$)/.test(r.path)));
-            assert.deepEqual(writes.map((r) => `${r.method} ${r.path}`), [], name);
+            assert.deepEqual(
+                writes.map((r) => `${r.method} ${r.path}`),
+                [],
+                name,
+            );
         }
         assert.ok(total > 50, `the tenants were really asked (${total} requests)`);
     });
@@ -329,7 +363,8 @@ describe("npm run doctor against emulated tenants", function () {
 
     it("prints each failure with what it breaks and its fix, and exits 1, run as `npm run doctor` (the sample in docs/before-the-first-run.md)", async () => {
         // The documented command, in a copy of the project that has the doctor.
-        for (const entry of ["doctor", "scripts", "workspace", "cli"]) await fs.cp(path.join(REPOSITORY, entry), path.join(workspace.directory, entry), { recursive: true });
+        for (const entry of ["doctor", "scripts", "workspace", "cli"])
+            await fs.cp(path.join(REPOSITORY, entry), path.join(workspace.directory, entry), { recursive: true });
         const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
             execFile(
                 "npm",
@@ -347,14 +382,20 @@ describe("npm run doctor against emulated tenants", function () {
         assert.ok(failure > 0, result.stdout);
         assert.match(lines[failure + 1], /^ {8}breaks: assigning and removing the account's directory roles/);
         assert.match(lines[failure + 2], /^ {8}fix: {4}Microsoft Entra admin center → Applications → App registrations/);
-        assert.match(result.stdout, /^ {2}ok {4}Global Administrator through a group or PIM eligibility: none \(neither through a role-assignable group nor eligible in PIM\)$/m);
+        assert.match(
+            result.stdout,
+            /^ {2}ok {4}Global Administrator through a group or PIM eligibility: none \(neither through a role-assignable group nor eligible in PIM\)$/m,
+        );
         assert.match(result.stdout, /^ {2}1 failed, 2 warnings, 12 ok$/m);
     });
 
     it("checks the selected stack by default, and says when a stack's secrets cannot be decrypted", async () => {
         // The stack made last (by the Automation API's createStack) is the selected one.
         const selected = await runDoctor(workspace, ["--json"]);
-        assert.deepEqual(JSON.parse(selected.stdout).stacks.map((s: StackJson) => s.stack), ["contoso"]);
+        assert.deepEqual(
+            JSON.parse(selected.stdout).stacks.map((s: StackJson) => s.stack),
+            ["contoso"],
+        );
 
         // --stack, the doctor's first spelling of --stacks, still works.
         const wrongPassphrase = await new Promise<{ code: number; stdout: string }>((resolve) =>

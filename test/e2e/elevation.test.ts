@@ -89,7 +89,11 @@ describe("end to end: time-bound Global Administrator (elevationHours)", functio
         // What a scheduled drift job runs, unattended.
         await workspace.run(["up", "--refresh", "--yes", "--skip-preview"]);
         const writes = emulator.requests().filter((r) => r.service === "graph" && r.method !== "GET");
-        assert.deepEqual(writes.map((r) => `${r.method} ${r.path}`), [], "no grant of any kind");
+        assert.deepEqual(
+            writes.map((r) => `${r.method} ${r.path}`),
+            [],
+            "no grant of any kind",
+        );
         assert.equal(globalAdministratorOf(emulator, account.id), undefined);
         const out = await outputs(workspace);
         assert.match(out.nextSteps, /time-bound Global Administrator ended .*; it is not granted again by itself/);
@@ -99,7 +103,10 @@ describe("end to end: time-bound Global Administrator (elevationHours)", functio
     it("3. a new justification asks for a new elevation on purpose (the old one is removed first)", async () => {
         await workspace.setConfig("d365-backup-access:elevationJustification", "CHG-1234: connector creation was interrupted");
         const planned = await previewOps(workspace);
-        assert.ok(planned.some((op) => /replace.* time-bound-global-administrator$/.test(op)), planned.join());
+        assert.ok(
+            planned.some((op) => /replace.* time-bound-global-administrator$/.test(op)),
+            planned.join(),
+        );
         await workspace.run(["up", "--yes", "--skip-preview"]);
         const held = globalAdministratorOf(emulator, account.id);
         assert.ok(held?.endDateTime);
@@ -112,7 +119,10 @@ describe("end to end: time-bound Global Administrator (elevationHours)", functio
         await workspace.setConfig("d365-backup-access:stage", "operational");
         await workspace.run(["up", "--yes", "--skip-preview"]);
         assert.equal(globalAdministratorOf(emulator, account.id), undefined);
-        const roles = emulator.state().directoryRoleAssignments!.filter((a) => a.principalId === account.id).map((a) => a.roleDefinitionId);
+        const roles = emulator
+            .state()
+            .directoryRoleAssignments!.filter((a) => a.principalId === account.id)
+            .map((a) => a.roleDefinitionId);
         assert.ok(roles.includes(POWER_PLATFORM_ADMINISTRATOR));
         const log = emulator.requests().filter((r) => r.service === "graph" && r.method === "POST");
         const grant = log.find((r) => /roleManagement\/directory\/roleAssignments/.test(r.path) && r.status === 201);
@@ -133,7 +143,10 @@ describe("end to end: time-bound Global Administrator (elevationHours)", functio
             const text = preview.stdout + preview.stderr;
             assert.match(text, /the tenant has no Microsoft Entra ID P2 \(Graph answered AadPremiumLicenseRequired\)/);
             assert.match(text, /unset d365-backup-access:elevationHours/);
-            assert.deepEqual(withoutP2.requests().filter((r) => r.method !== "GET" && r.service !== "login"), []);
+            assert.deepEqual(
+                withoutP2.requests().filter((r) => r.method !== "GET" && r.service !== "login"),
+                [],
+            );
         } finally {
             await withoutP2.stop();
             await fresh.remove();
@@ -163,11 +176,17 @@ describe("end to end: time-bound Global Administrator (elevationHours)", functio
             const preview = await fresh.run(["preview"], { allowFailure: true });
             assert.notEqual(preview.code, 0);
             const text = preview.stdout + preview.stderr;
-            assert.match(text, /d365-backup-access:serviceAccount: admin@contoso\.onmicrosoft\.com is the operator's own identity \(object id [0-9a-f-]+, the identity this program signs in as\)/);
+            assert.match(
+                text,
+                /d365-backup-access:serviceAccount: admin@contoso\.onmicrosoft\.com is the operator's own identity \(object id [0-9a-f-]+, the identity this program signs in as\)/,
+            );
             assert.match(text, /would demote itself/);
             const signedIn = tenant.requests().filter((r) => r.service === "graph" && r.caller?.oid === admin.id);
             assert.ok(signedIn.length > 0, "the program and the azuread provider signed in as the admin, through the Azure CLI");
-            assert.deepEqual(tenant.requests().filter((r) => r.method !== "GET" && r.service !== "login"), []);
+            assert.deepEqual(
+                tenant.requests().filter((r) => r.method !== "GET" && r.service !== "login"),
+                [],
+            );
         } finally {
             await tenant.stop();
             await fresh.remove();

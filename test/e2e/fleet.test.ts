@@ -52,7 +52,9 @@ function writes(emulator: RunningEmulator) {
 
 async function stateFingerprint(directory: string): Promise<string> {
     const files = (await readAllFiles(directory)).sort((a, b) => a.file.localeCompare(b.file));
-    return createHash("sha256").update(files.map((f) => `${f.file}\n${f.text}`).join("\n")).digest("hex");
+    return createHash("sha256")
+        .update(files.map((f) => `${f.file}\n${f.text}`).join("\n"))
+        .digest("hex");
 }
 
 describe("npm run fleet: many tenants through the pinned CLI", function () {
@@ -91,13 +93,34 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
         for (const [index, stack] of STACKS.entries()) {
             const seed = seedFor(demo, index + 1);
             if (stack === TIME_BOUND) {
-                seed.directoryRoleAssignments.push({ principalId: account.id, roleDefinitionId: GLOBAL_READER, startDateTime: new Date().toISOString(), endDateTime: roleEnd });
+                seed.directoryRoleAssignments.push({
+                    principalId: account.id,
+                    roleDefinitionId: GLOBAL_READER,
+                    startDateTime: new Date().toISOString(),
+                    endDateTime: roleEnd,
+                });
             }
             if (stack === TIME_BOUND) {
-                seed.faults = [{ route: `environments/${environmentIds[0]}/addUser`, method: "POST", status: 403, code: "Forbidden", message: "The caller is not allowed to add users to this environment." }];
+                seed.faults = [
+                    {
+                        route: `environments/${environmentIds[0]}/addUser`,
+                        method: "POST",
+                        status: 403,
+                        code: "Forbidden",
+                        message: "The caller is not allowed to add users to this environment.",
+                    },
+                ];
             }
             if (stack === FAILING) {
-                seed.faults = [{ route: "/roleManagement/directory/roleAssignments$", method: "POST", status: 403, code: "Authorization_RequestDenied", message: "Insufficient privileges to complete the operation." }];
+                seed.faults = [
+                    {
+                        route: "/roleManagement/directory/roleAssignments$",
+                        method: "POST",
+                        status: 403,
+                        code: "Authorization_RequestDenied",
+                        message: "Insufficient privileges to complete the operation.",
+                    },
+                ];
             }
             const emulator = await startEmulator(seed, { warn: () => undefined });
             tenants.push({ stack, emulator });
@@ -117,23 +140,41 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
         const { code, stdout, stderr } = await project.fleet(["status", "--all", "--json", "--log-dir", logDirectory]);
         assert.equal(code, 1, stderr);
         const report = JSON.parse(stdout);
-        assert.deepEqual(report.tenants.map((t: any) => [t.stack, t.result, t.stage]), STACKS.map((stack) => [stack, "failed", "bootstrap"]));
+        assert.deepEqual(
+            report.tenants.map((t: any) => [t.stack, t.result, t.stage]),
+            STACKS.map((stack) => [stack, "failed", "bootstrap"]),
+        );
         for (const row of report.tenants) {
             // Never updated: the roles of the stack's stage, and every environment, are missing.
             assert.match(row.error, /^missing: directory role Global Administrator; directory role Dynamics 365 Administrator; .*: not a user/, row.stack);
-            assert.deepEqual(row.tenant.skipped.map((entry: any) => entry.id).sort(), demo.environments.filter((e: any) => !environmentIds.includes(e.id)).map((e: any) => e.id).sort());
+            assert.deepEqual(
+                row.tenant.skipped.map((entry: any) => entry.id).sort(),
+                demo.environments
+                    .filter((e: any) => !environmentIds.includes(e.id))
+                    .map((e: any) => e.id)
+                    .sort(),
+            );
             assert.deepEqual(row.drift, [], `${row.stack}: nothing deployed, nothing drifted`);
             assert.equal(row.lastUpdate, null, `${row.stack} was never updated`);
             assert.equal(row.tenant.accountObjectId, account.id);
             assert.deepEqual(row.tenant.environments.map((e: any) => e.id).sort(), [...environmentIds].sort());
             // The demo tenant's third environment already has the account, as Administrative: a user, not yet ok.
             const present = row.tenant.environments.filter((e: any) => e.user);
-            assert.deepEqual(present.map((e: any) => [e.accessMode, e.systemAdministrator, e.ok]), [["administrative", false, false]]);
+            assert.deepEqual(
+                present.map((e: any) => [e.accessMode, e.systemAdministrator, e.ok]),
+                [["administrative", false, false]],
+            );
         }
         const timeBound = report.tenants.find((t: any) => t.stack === TIME_BOUND).tenant.directoryRoles;
-        assert.deepEqual(timeBound.map((r: any) => [r.name, r.endDateTime && new Date(r.endDateTime).toISOString()]), [["Global Reader", roleEnd]]);
+        assert.deepEqual(
+            timeBound.map((r: any) => [r.name, r.endDateTime && new Date(r.endDateTime).toISOString()]),
+            [["Global Reader", roleEnd]],
+        );
         for (const t of tenants) {
-            assert.ok(t.emulator.requests().some((entry) => entry.service === "dataverse"), `${t.stack}: its Dataverse was read`);
+            assert.ok(
+                t.emulator.requests().some((entry) => entry.service === "dataverse"),
+                `${t.stack}: its Dataverse was read`,
+            );
             assert.deepEqual(writes(t.emulator), [], `${t.stack}: status wrote to the tenant`);
         }
         assert.equal(await stateFingerprint(project.stateDirectory), stateBefore, "status changed the state");
@@ -144,10 +185,22 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
         tenants.forEach((t) => t.emulator.clearRequests());
         const stackFilesBefore = new Map<string, Buffer>();
         for (const stack of STACKS) stackFilesBefore.set(stack, await stackFile(stack));
-        const { code, stdout, stderr } = await project.fleet(["preview", "--stacks", "tenant-1,tenant-5", "--stage", "operational", "--json", "--log-dir", logDirectory]);
+        const { code, stdout, stderr } = await project.fleet([
+            "preview",
+            "--stacks",
+            "tenant-1,tenant-5",
+            "--stage",
+            "operational",
+            "--json",
+            "--log-dir",
+            logDirectory,
+        ]);
         assert.equal(code, 0, stderr);
         const report = JSON.parse(stdout);
-        assert.deepEqual(report.tenants.map((row: any) => row.stack), ["tenant-1", "tenant-5"]);
+        assert.deepEqual(
+            report.tenants.map((row: any) => row.stack),
+            ["tenant-1", "tenant-5"],
+        );
         for (const row of report.tenants) {
             assert.equal(row.result, "ok", `${row.stack}: ${row.error}`);
             assert.deepEqual([row.previousStage, row.stage], ["bootstrap", "operational"]);
@@ -179,7 +232,11 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
             await started.exited;
             assert.ok((await stackFile(t.stack)).equals(before), `Pulumi.${t.stack}.yaml changed:\n${(await stackFile(t.stack)).toString("utf8")}`);
             assert.deepEqual(writes(t.emulator), [], "the preview wrote to the tenant");
-            assert.deepEqual((await stageCopies()).filter((name) => !copiesBefore.includes(name)), [], "the temporary copy of the stack settings is removed");
+            assert.deepEqual(
+                (await stageCopies()).filter((name) => !copiesBefore.includes(name)),
+                [],
+                "the temporary copy of the stack settings is removed",
+            );
         });
     }
 
@@ -199,13 +256,24 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
                 assert.match(stdout, new RegExp(`^  ${FAILING}: .*Insufficient privileges.* \\(log: .*${FAILING}\\.log\\)$`, "m"));
             } else if (stack === TIME_BOUND) {
                 // Its first environment refused the account; the roles and the other environments converged.
-                assert.match(row, /bootstrap → operational\s+Dynamics 365 Administrator, Global Reader \(until [^)]+\), Power Platform Administrator\s+2\/3\s+-\s+FAILED\s/, row);
+                assert.match(
+                    row,
+                    /bootstrap → operational\s+Dynamics 365 Administrator, Global Reader \(until [^)]+\), Power Platform Administrator\s+2\/3\s+-\s+FAILED\s/,
+                    row,
+                );
                 assert.match(
                     stdout,
-                    new RegExp(`^  ${TIME_BOUND}: did not converge in 1 environment \\(log: .*${TIME_BOUND}\\.log\\)\\n    ${environmentIds[0]}: Power Platform admin API \\(BAP\\) refused add the account to the environment \\(addUser\\): The caller is not allowed to add users to this environment`, "m"),
+                    new RegExp(
+                        `^  ${TIME_BOUND}: did not converge in 1 environment \\(log: .*${TIME_BOUND}\\.log\\)\\n    ${environmentIds[0]}: Power Platform admin API \\(BAP\\) refused add the account to the environment \\(addUser\\): The caller is not allowed to add users to this environment`,
+                        "m",
+                    ),
                 );
             } else {
-                assert.match(row, /bootstrap → operational\s+Dynamics 365 Administrator, (Global Reader \(until [^)]+\), )?Power Platform Administrator\s+3\/3\s+\+\d+.*\s+ok\s/, row);
+                assert.match(
+                    row,
+                    /bootstrap → operational\s+Dynamics 365 Administrator, (Global Reader \(until [^)]+\), )?Power Platform Administrator\s+3\/3\s+\+\d+.*\s+ok\s/,
+                    row,
+                );
             }
         }
         // Only the environment that refused is not ready, listed below the table.
@@ -226,10 +294,17 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
         assert.ok(Math.max(...overlapping) >= 2, "the tenants ran one at a time");
 
         const logs = (await fs.readdir(logDirectory)).sort();
-        assert.deepEqual(logs, STACKS.map((stack) => `${stack}.log`));
+        assert.deepEqual(
+            logs,
+            STACKS.map((stack) => `${stack}.log`),
+        );
         assert.match(await fs.readFile(path.join(logDirectory, `${FAILING}.log`), "utf8"), /Insufficient privileges/);
         for (const stack of STACKS.filter((stack) => stack !== FAILING && stack !== TIME_BOUND)) {
-            assert.match(await fs.readFile(path.join(logDirectory, `${stack}.log`), "utf8"), /d365-backup-access@v\S+ \(local: \S*policy\)/, `${stack}: the policy pack ran`);
+            assert.match(
+                await fs.readFile(path.join(logDirectory, `${stack}.log`), "utf8"),
+                /d365-backup-access@v\S+ \(local: \S*policy\)/,
+                `${stack}: the policy pack ran`,
+            );
         }
         for (const file of logs) inspectForSecrets(`the fleet's log ${file}`, await fs.readFile(path.join(logDirectory, file), "utf8"));
         // After the request logs were read: status names the environment too.
@@ -250,10 +325,16 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
         assert.equal(code, 1, stderr);
         assert.match(stderr, /1 tenant failed: tenant-1\b/);
         const rows = JSON.parse(stdout).tenants;
-        assert.deepEqual(rows.map((r: any) => r.stack), ["tenant-1", "tenant-2"]);
+        assert.deepEqual(
+            rows.map((r: any) => r.stack),
+            ["tenant-1", "tenant-2"],
+        );
         const one = rows.find((r: any) => r.stack === "tenant-1");
         assert.deepEqual(one.drift, [`system-administrator-${first}`]);
-        assert.match(one.error, new RegExp(`^missing: [^;]*\\(${first}\\): user, read-write, no System Administrator; drifted: system-administrator-${first}$`));
+        assert.match(
+            one.error,
+            new RegExp(`^missing: [^;]*\\(${first}\\): user, read-write, no System Administrator; drifted: system-administrator-${first}$`),
+        );
         assert.equal(one.tenant.environments.filter((e: any) => e.ok).length, environmentIds.length - 1);
         const two = rows.find((r: any) => r.stack === "tenant-2");
         assert.deepEqual([two.result, two.drift], ["ok", []]);
@@ -261,7 +342,10 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
         assert.ok(Date.parse(two.lastUpdate) > 0, `tenant-2 was updated: ${two.lastUpdate}`);
         for (const t of tenants) assert.deepEqual(writes(t.emulator), [], `${t.stack}: status wrote to the tenant`);
         assert.equal(await stateFingerprint(project.stateDirectory), stateBefore, "status changed the state");
-        const user = drifted.emulator.state().environments!.find((e) => e.id === first)!.systemUsers!.find((u) => u.azureActiveDirectoryObjectId === account.id)!;
+        const user = drifted.emulator
+            .state()
+            .environments!.find((e) => e.id === first)!
+            .systemUsers!.find((u) => u.azureActiveDirectoryObjectId === account.id)!;
         assert.ok(!user.roleTemplateIds!.includes(SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID), "status repaired nothing");
     });
 
@@ -295,7 +379,10 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
         assert.equal(preview.code, 1, preview.stderr);
         assert.match(
             preview.stdout,
-            new RegExp(`^ {2}${t.stack}: the stack holds 1 pending operation \\(creating system-administrator-${first}\\) left by an update that was interrupted; nothing was run\\. Run \`npm run fleet -- recover --stacks ${t.stack}\``, "m"),
+            new RegExp(
+                `^ {2}${t.stack}: the stack holds 1 pending operation \\(creating system-administrator-${first}\\) left by an update that was interrupted; nothing was run\\. Run \`npm run fleet -- recover --stacks ${t.stack}\``,
+                "m",
+            ),
         );
 
         const dead = spawnSync(process.execPath, ["-e", ""]).pid;
@@ -303,7 +390,14 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
         for (const command of ["status", "up"]) {
             const { code, stdout, stderr } = await project.fleet([command, "--stacks", t.stack, "--log-dir", logDirectory]);
             assert.equal(code, 1, stderr);
-            assert.match(stdout, new RegExp(`^ {2}${t.stack}: the stack is locked by an interrupted update: stale lock .*\\(pid ${dead}\\).*no longer running on this host\\. Run \`npm run fleet -- recover --stacks ${t.stack}\`\\.`, "m"), command);
+            assert.match(
+                stdout,
+                new RegExp(
+                    `^ {2}${t.stack}: the stack is locked by an interrupted update: stale lock .*\\(pid ${dead}\\).*no longer running on this host\\. Run \`npm run fleet -- recover --stacks ${t.stack}\`\\.`,
+                    "m",
+                ),
+                command,
+            );
         }
         assert.deepEqual(writes(t.emulator), [], "nothing ran against the tenant");
 
@@ -311,7 +405,10 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
         const refused = await project.fleet(["recover", "--stacks", t.stack, "--no-policy-pack", "--log-dir", logDirectory]);
         assert.equal(refused.code, 1, refused.stderr);
         assert.match(refused.stdout, new RegExp(`pid ${process.pid}\\) at \\S+: that process is still running on this host[;.]`));
-        assert.match(refused.stdout, new RegExp(`Wait for that update to end; only when you know it no longer runs, run \`npm run fleet -- recover --stacks ${t.stack} --force\``));
+        assert.match(
+            refused.stdout,
+            new RegExp(`Wait for that update to end; only when you know it no longer runs, run \`npm run fleet -- recover --stacks ${t.stack} --force\``),
+        );
         assert.ok((await fs.readdir(lockDirectory(t.stack))).length === 2, "a refused recover removes no lock");
         await fs.rm(live);
 
@@ -325,10 +422,19 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
         assert.deepEqual(await fs.readdir(lockDirectory(t.stack)), []);
         const after = JSON.parse((await project.pulumi(["stack", "export", "--stack", t.stack])).stdout).deployment;
         assert.deepEqual(after.pending_operations ?? [], []);
-        assert.ok(after.resources.some((r: any) => r.urn.endsWith(`::system-administrator-${first}`)), "the association is in state again (adopted)");
+        assert.ok(
+            after.resources.some((r: any) => r.urn.endsWith(`::system-administrator-${first}`)),
+            "the association is in state again (adopted)",
+        );
         assert.deepEqual(rolesOf(t.emulator, account.id), rolesBefore);
-        const user = t.emulator.state().environments!.find((e) => e.id === first)!.systemUsers!.find((u) => u.azureActiveDirectoryObjectId === account.id)!;
-        assert.deepEqual(user.roleTemplateIds!.filter((id) => id === SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID), [SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID]);
+        const user = t.emulator
+            .state()
+            .environments!.find((e) => e.id === first)!
+            .systemUsers!.find((u) => u.azureActiveDirectoryObjectId === account.id)!;
+        assert.deepEqual(
+            user.roleTemplateIds!.filter((id) => id === SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID),
+            [SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID],
+        );
     });
 
     it("status names a stack whose state still holds 0.1.0 provider code with the command that upgrades it, and does not refresh it", async () => {
@@ -341,8 +447,21 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
             await project.pulumi(["stack", "import", "--stack", "contoso", "--file", path.join(fixture, "state.json")]);
             // That version's settings (its secret encrypted with the state's salt), pointed at this emulator.
             await fs.copyFile(path.join(fixture, "Pulumi.contoso.yaml"), path.join(project.directory, "Pulumi.contoso.yaml"));
-            const settings = { "azuread:tenantId": legacy.tenantId, "azuread:clientId": seed.operator.clientId, "azuread:metadataHost": legacy.endpoints.metadataHost, "d365-backup-access:endpoints.bap": legacy.endpoints.bap, "d365-backup-access:customEndpoints": "true" };
-            await project.pulumi(["config", "set-all", "--stack", "contoso", "--path", ...Object.entries(settings).flatMap(([key, value]) => ["--plaintext", `${key}=${value}`])]);
+            const settings = {
+                "azuread:tenantId": legacy.tenantId,
+                "azuread:clientId": seed.operator.clientId,
+                "azuread:metadataHost": legacy.endpoints.metadataHost,
+                "d365-backup-access:endpoints.bap": legacy.endpoints.bap,
+                "d365-backup-access:customEndpoints": "true",
+            };
+            await project.pulumi([
+                "config",
+                "set-all",
+                "--stack",
+                "contoso",
+                "--path",
+                ...Object.entries(settings).flatMap(([key, value]) => ["--plaintext", `${key}=${value}`]),
+            ]);
             const stateBefore = await stateFingerprint(project.stateDirectory);
             const { code, stdout, stderr } = await project.fleet(["status", "--stacks", "contoso", "--json", "--log-dir", logDirectory]);
             assert.equal(code, 1, stderr);
@@ -351,7 +470,10 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
             assert.match(row.error, /provider code written by version 0\.1\.0 \(6 resources\).*status does not refresh it.*`npx pulumi up --stack contoso`/);
             assert.ok(row.tenant.environments.length > 0, "the tenant itself was read");
             assert.ok(!/Refreshing|refreshing/.test(await fs.readFile(path.join(logDirectory, "contoso.log"), "utf8")), "no refresh ran");
-            assert.deepEqual(legacy.requests().filter((entry) => entry.method !== "GET" && entry.service !== "login"), []);
+            assert.deepEqual(
+                legacy.requests().filter((entry) => entry.method !== "GET" && entry.service !== "login"),
+                [],
+            );
             assert.equal(await stateFingerprint(project.stateDirectory), stateBefore);
         } finally {
             await project.pulumi(["stack", "rm", "contoso", "--yes", "--force"]);

@@ -29,11 +29,17 @@ const FINANCE = "c3d4e5f6-a7b8-4c9d-8e0f-2a3b4c5d6e7f";
 const GROUP = "4c5d6e7f-8a9b-4c0d-9e1f-2a3b4c5d6e7f";
 
 function userIn(emulator: RunningEmulator, environmentId: string, objectId: string) {
-    return emulator.state().environments!.find((e) => e.id === environmentId)!.systemUsers!.find((user) => user.azureActiveDirectoryObjectId === objectId)!;
+    return emulator
+        .state()
+        .environments!.find((e) => e.id === environmentId)!
+        .systemUsers!.find((user) => user.azureActiveDirectoryObjectId === objectId)!;
 }
 
 function isGroupMember(emulator: RunningEmulator, objectId: string): boolean {
-    return emulator.state().groups!.find((group) => group.id === GROUP)!.members!.includes(objectId);
+    return emulator
+        .state()
+        .groups!.find((group) => group.id === GROUP)!
+        .members!.includes(objectId);
 }
 
 /** Every resource of the state but the providers, with its outputs. */
@@ -90,8 +96,14 @@ describe("end to end: destroy and removal give back only what the stack granted"
 
         // The next preview knows each Dataverse role's origin from the state.
         const again = await workspace.run(["preview"]);
-        assert.match(again.stdout + again.stderr, new RegExp(`System Administrator in environment ${FINANCE} \\(only the copy it associated, in its business unit\\)`));
-        assert.match(again.stdout + again.stderr, new RegExp(`System Administrator in environment ${PRODUCTION}; System Administrator in environment ${SALES}`));
+        assert.match(
+            again.stdout + again.stderr,
+            new RegExp(`System Administrator in environment ${FINANCE} \\(only the copy it associated, in its business unit\\)`),
+        );
+        assert.match(
+            again.stdout + again.stderr,
+            new RegExp(`System Administrator in environment ${PRODUCTION}; System Administrator in environment ${SALES}`),
+        );
     });
 
     it("2. removing an environment from the list leaves the role the account held there", async () => {
@@ -102,7 +114,11 @@ describe("end to end: destroy and removal give back only what the stack granted"
         const { stdout } = await workspace.run(["up", "--yes", "--skip-preview"]);
         assert.match(stdout, new RegExp(`system-administrator-${PRODUCTION}`), "the environment's resources left the stack");
         assert.deepEqual(userIn(emulator, PRODUCTION, account.id).roleTemplateIds, [TEMPLATE.systemAdministrator], "left as found");
-        assert.deepEqual(writes(emulator).filter((r) => r.service === "dataverse"), [], "nothing was written to Dataverse");
+        assert.deepEqual(
+            writes(emulator).filter((r) => r.service === "dataverse"),
+            [],
+            "nothing was written to Dataverse",
+        );
     });
 
     it("3. `pulumi destroy` removes what the stack granted, leaves what the account held, and a role copy in another business unit", async () => {

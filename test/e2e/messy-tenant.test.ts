@@ -24,14 +24,29 @@ const SEED = structuredClone(messy) as Seed;
 for (const environment of SEED.environments!) delete (environment as { deleteAfterRequests?: number }).deleteAfterRequests;
 // A new organisation that keeps refusing the operator (403 "not a member of the organization").
 const NEVER_ADMITTED = "e0000016-0000-4000-8000-000000000016";
-SEED.environments!.push({ ...structuredClone(SEED.environments![0]), id: NEVER_ADMITTED, displayName: "Contoso Lab (operator never admitted)", callerProvisionedAfterRequests: 1000000 } as any);
+SEED.environments!.push({
+    ...structuredClone(SEED.environments![0]),
+    id: NEVER_ADMITTED,
+    displayName: "Contoso Lab (operator never admitted)",
+    callerProvisionedAfterRequests: 1000000,
+} as any);
 const envNamed = (fragment: string): string => SEED.environments!.find((e) => e.displayName.includes(fragment))!.id;
 const ACCOUNT = SEED.users!.find((u) => u.userPrincipalName.startsWith("backup@"))!;
 
 const REFUSING = { developer: envNamed("developer environment"), neverAdmitted: NEVER_ADMITTED };
 // The licence still propagating does not stop the account there: Power Platform adds a Power
 // Platform Administrator without one (as Administrative), and the update sets Read-Write.
-const SERVED = ["Contoso Production", "Contoso Sandbox", "administration mode", "managed", "Trial", "(default)", "freshly provisioned", "licence still propagating", "deleted after"].map(envNamed);
+const SERVED = [
+    "Contoso Production",
+    "Contoso Sandbox",
+    "administration mode",
+    "managed",
+    "Trial",
+    "(default)",
+    "freshly provisioned",
+    "licence still propagating",
+    "deleted after",
+].map(envNamed);
 const SKIPPED: Record<string, string> = {
     [envNamed("Dataverse for Teams")]: "teams",
     [envNamed("being added")]: "provisioning",
@@ -118,7 +133,11 @@ describe("end to end: a messy tenant, every kind and state of environment", func
         assert.ok(served(emulator, CREATED), "the new environment is served");
         assert.ok(served(emulator, REFUSING.neverAdmitted), "the organisation admits the operator now: served");
         const deletedCalls = emulator.requests().filter((r) => r.environmentId === DELETED || r.path.includes(DELETED));
-        assert.deepEqual(deletedCalls.filter((r) => r.method !== "GET"), [], "nothing but lookups for the deleted environment");
+        assert.deepEqual(
+            deletedCalls.filter((r) => r.method !== "GET"),
+            [],
+            "nothing but lookups for the deleted environment",
+        );
 
         const out = await outputs(workspace);
         const skipped = Object.fromEntries(out.skippedEnvironments.map((s: any) => [s.id, s.reasonCode]));
@@ -154,7 +173,10 @@ describe("end to end: a messy tenant, every kind and state of environment", func
         const entry = out.skippedEnvironments.find((s: any) => s.id === production);
         assert.deepEqual([entry.reasonCode, entry.kept], ["disabled", true]);
         const { stdout } = await workspace.run(["stack", "export"]);
-        assert.ok(stdout.includes(`environment-user-${production}`) && stdout.includes(`system-administrator-${production}`), "its resources stay in the stack");
+        assert.ok(
+            stdout.includes(`environment-user-${production}`) && stdout.includes(`system-administrator-${production}`),
+            "its resources stay in the stack",
+        );
         assert.deepEqual(
             emulator.requests().filter((r) => r.environmentId === production),
             [],

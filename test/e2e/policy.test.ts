@@ -73,12 +73,20 @@ describe("the policy pack through the Pulumi CLI", function () {
             const output = preview.stdout + preview.stderr;
             assert.notEqual(preview.code, 0, output);
             assert.match(output, /\[mandatory\]\s+only-declared-resource-types/, output);
-            assert.match(output, /RoleEligibilityScheduleRequest "privileged-role-administrator-eligibility" is of type pulumi-nodejs:dynamic\/entra:RoleEligibilityScheduleRequest/, output);
+            assert.match(
+                output,
+                /RoleEligibilityScheduleRequest "privileged-role-administrator-eligibility" is of type pulumi-nodejs:dynamic\/entra:RoleEligibilityScheduleRequest/,
+                output,
+            );
             assert.match(output, /Fix: remove it from the program/, output);
             // The program's own resources and the providers the engine registered for them pass: only the extra one is refused.
             assert.equal(output.match(/only-declared-resource-types/g)?.length, 1, output);
             const writes = emulator.requests().filter((entry) => entry.method !== "GET" && entry.service !== "login");
-            assert.deepEqual(writes.map((entry) => `${entry.method} ${entry.path}`), [], "a preview writes nothing to the tenant");
+            assert.deepEqual(
+                writes.map((entry) => `${entry.method} ${entry.path}`),
+                [],
+                "a preview writes nothing to the tenant",
+            );
         } finally {
             await fs.writeFile(program, original);
         }

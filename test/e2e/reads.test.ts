@@ -71,12 +71,21 @@ describe("reads never write, through the Pulumi CLI", function () {
             const result = await workspace.run(command, { allowFailure: true });
             assert.notEqual(result.code, 0, "the run fails");
             const text = result.stdout + result.stderr;
-            assert.match(text, /Environment [0-9a-f-]{36}: Dataverse refuses the operator's application [0-9a-f-]{36}, so this read-only run cannot read the environment/);
+            assert.match(
+                text,
+                /Environment [0-9a-f-]{36}: Dataverse refuses the operator's application [0-9a-f-]{36}, so this read-only run cannot read the environment/,
+            );
             assert.match(text, /0x80072560/);
-            assert.match(text, /Fix: make application [0-9a-f-]{36} an application user of the environment with System Administrator: POST https:\/\/[^ ]+\/addAppUser\?api-version=2020-10-01/);
+            assert.match(
+                text,
+                /Fix: make application [0-9a-f-]{36} an application user of the environment with System Administrator: POST https:\/\/[^ ]+\/addAppUser\?api-version=2020-10-01/,
+            );
             assert.deepEqual(operatorIsAppUserIn(), [], "nobody made the operator an application user");
             // One refused read per resource at most: nothing was retried or polled.
-            const refused = emulator.requests().slice(since).filter((request) => request.service === "dataverse" && request.status === 403);
+            const refused = emulator
+                .requests()
+                .slice(since)
+                .filter((request) => request.service === "dataverse" && request.status === 403);
             const dataverseResources = servedIds.length * 2;
             assert.ok(refused.length > 0 && refused.length <= dataverseResources, `${refused.length} refused Dataverse requests`);
         });

@@ -145,13 +145,19 @@ describe("end to end through the Pulumi CLI", function () {
     it("5. reauth, then operational again: Global Administrator comes and goes, nothing else moves", async () => {
         await workspace.setConfig("d365-backup-access:stage", "reauth");
         const toReauth = changing(await previewSteps(workspace));
-        assert.deepEqual(toReauth.map((s) => `${s.op} ${resourceName(s.urn)}`), ["create directory-role-global-administrator"]);
+        assert.deepEqual(
+            toReauth.map((s) => `${s.op} ${resourceName(s.urn)}`),
+            ["create directory-role-global-administrator"],
+        );
         await workspace.run(["up", "--yes", "--skip-preview"]);
         assert.ok(rolesOf(emulator, account.id).includes(TEMPLATE.globalAdministrator));
 
         await workspace.setConfig("d365-backup-access:stage", "operational");
         const toOperational = changing(await previewSteps(workspace));
-        assert.deepEqual(toOperational.map((s) => `${s.op} ${resourceName(s.urn)}`), ["delete directory-role-global-administrator"]);
+        assert.deepEqual(
+            toOperational.map((s) => `${s.op} ${resourceName(s.urn)}`),
+            ["delete directory-role-global-administrator"],
+        );
         await workspace.run(["up", "--yes", "--skip-preview"]);
         assert.deepEqual(rolesOf(emulator, account.id), [TEMPLATE.dynamicsAdministrator, TEMPLATE.powerPlatformAdministrator].sort());
     });
@@ -161,10 +167,7 @@ describe("end to end through the Pulumi CLI", function () {
         const faultySeed = {
             ...seed,
             // The account already holds Dynamics 365 Administrator and is in the group: adopted, not created twice.
-            directoryRoleAssignments: [
-                ...seed.directoryRoleAssignments,
-                { principalId: account.id, roleDefinitionId: TEMPLATE.dynamicsAdministrator },
-            ],
+            directoryRoleAssignments: [...seed.directoryRoleAssignments, { principalId: account.id, roleDefinitionId: TEMPLATE.dynamicsAdministrator }],
             groups: seed.groups.map((g: any) => (g.id === group ? { ...g, members: [...g.members, account.id] } : g)),
             faults: [
                 { route: "/roleManagement/directory/roleAssignments", method: "POST", status: 429, count: 2, retryAfterSeconds: 1 },
@@ -179,8 +182,14 @@ describe("end to end through the Pulumi CLI", function () {
         try {
             await configureStack(fresh, faulty, account.userPrincipalName, "operational");
             const plan = changing(await previewSteps(fresh));
-            assert.ok(plan.some((s) => s.op === "import" && resourceName(s.urn) === "directory-role-dynamics-365-administrator"), JSON.stringify(plan));
-            assert.ok(plan.some((s) => s.op === "import" && resourceName(s.urn).startsWith("security-group-member-")), JSON.stringify(plan));
+            assert.ok(
+                plan.some((s) => s.op === "import" && resourceName(s.urn) === "directory-role-dynamics-365-administrator"),
+                JSON.stringify(plan),
+            );
+            assert.ok(
+                plan.some((s) => s.op === "import" && resourceName(s.urn).startsWith("security-group-member-")),
+                JSON.stringify(plan),
+            );
             await fresh.run(["up", "--yes", "--skip-preview"]);
             assert.deepEqual(rolesOf(faulty, account.id), rolesOf(emulator, account.id));
             for (const environment of environments) {
@@ -217,7 +226,10 @@ describe("end to end through the Pulumi CLI", function () {
             { file: "Pulumi.contoso.yaml", text: await fs.readFile(path.join(workspace.directory, "Pulumi.contoso.yaml"), "utf8") },
             { file: "CLI output", text: workspace.transcript.join("\n") },
         ];
-        assert.ok(places.some((place) => place.file.endsWith(".json")), "the state was read");
+        assert.ok(
+            places.some((place) => place.file.endsWith(".json")),
+            "the state was read",
+        );
         assert.match(places.find((p) => p.file === "Pulumi.contoso.yaml")!.text, /azuread:clientSecret:\s+secure:/);
         for (const { file, text } of places) assert.ok(!text.includes(secret), `the client secret appears in ${file}`);
     });

@@ -63,7 +63,9 @@ describe("the tenants workflow's steps through the Pulumi CLI", function () {
      * project. The preview step (the pull-request job) must only read the tenant.
      */
     const runStep = (name: string, env: Record<string, string>): Promise<StepResult> =>
-        name === "preview" ? expectOnlyReads(`the workflow step "${name}"`, [emulatorOrigin(workspace.variables)], () => runScript(name, env)) : runScript(name, env);
+        name === "preview"
+            ? expectOnlyReads(`the workflow step "${name}"`, [emulatorOrigin(workspace.variables)], () => runScript(name, env))
+            : runScript(name, env);
 
     const runScript = (name: string, env: Record<string, string>, job: "tenant" | "status" = "tenant"): Promise<StepResult> =>
         new Promise((resolve) => {
@@ -97,7 +99,8 @@ describe("the tenants workflow's steps through the Pulumi CLI", function () {
         const { ARM_CLIENT_SECRET: clientSecret, ...env } = emulator.env;
         workspace = await createWorkspace({ stack: "contoso", env });
         // The check step runs the fleet (`npm run fleet -- check`), as a checkout has it.
-        for (const entry of ["fleet", "scripts", "workspace", "cli"]) await fs.cp(path.join(REPOSITORY, entry), path.join(workspace.directory, entry), { recursive: true });
+        for (const entry of ["fleet", "scripts", "workspace", "cli"])
+            await fs.cp(path.join(REPOSITORY, entry), path.join(workspace.directory, entry), { recursive: true });
         await workspace.setConfig("azuread:clientSecret", clientSecret, { secret: true });
         await workspace.setConfig("d365-backup-access:serviceAccount", account.userPrincipalName);
         await workspace.setConfig("d365-backup-access:environments[0]", "*", { path: true });
@@ -160,13 +163,19 @@ describe("the tenants workflow's steps through the Pulumi CLI", function () {
         assert.doesNotMatch(preview.output, /to create|to delete|to update|to replace/);
         assert.deepEqual(rolesOfAccount(), [DYNAMICS_365_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR].sort(), "a preview changes nothing");
         const writes = emulator.requests().filter((entry) => entry.method !== "GET" && entry.service !== "login");
-        assert.deepEqual(writes.map((entry) => `${entry.method} ${entry.path}`), [], "the preview wrote nothing to the tenant");
+        assert.deepEqual(
+            writes.map((entry) => `${entry.method} ${entry.path}`),
+            [],
+            "the preview wrote nothing to the tenant",
+        );
     });
 
     it("the daily status job: the tenant at its last update's stage passes; once it drifted the job fails naming it, with the report in the job summary; it only reads", async () => {
         const summary = path.join(workspace.directory, "step-summary.md");
         const status = () =>
-            expectOnlyReads("the status job's status step", [emulatorOrigin(workspace.variables)], () => runScript("status", { STACKS: "contoso", GITHUB_STEP_SUMMARY: summary }, "status"));
+            expectOnlyReads("the status job's status step", [emulatorOrigin(workspace.variables)], () =>
+                runScript("status", { STACKS: "contoso", GITHUB_STEP_SUMMARY: summary }, "status"),
+            );
         const check = await runScript("check the stacks", { STACKS: "contoso" }, "status");
         assert.equal(check.code, 0, check.output);
 
@@ -175,11 +184,16 @@ describe("the tenants workflow's steps through the Pulumi CLI", function () {
         const passed = await status();
         assert.equal(passed.code, 0, passed.output);
         assert.doesNotMatch(passed.output, /::error::/);
-        assert.match(await fs.readFile(summary, "utf8"), /^### Tenant status\n\n```\ntenant +stage .* skipped .* drift .*\n[- ]+\ncontoso +bootstrap .* ok +\d/m);
+        assert.match(
+            await fs.readFile(summary, "utf8"),
+            /^### Tenant status\n\n```\ntenant +stage .* skipped .* drift .*\n[- ]+\ncontoso +bootstrap .* ok +\d/m,
+        );
 
         const [first] = emulator.state().environments!.filter((environment) => environment.dataverse !== false);
         emulator.mutate((state) => {
-            const user = state.environments.find((environment) => environment.id === first.id)!.systemUsers.find((entry) => entry.azureActiveDirectoryObjectId === account.id)!;
+            const user = state.environments
+                .find((environment) => environment.id === first.id)!
+                .systemUsers.find((entry) => entry.azureActiveDirectoryObjectId === account.id)!;
             user.roleTemplateIds = user.roleTemplateIds.filter((id) => id !== SYSTEM_ADMINISTRATOR);
         });
         await fs.rm(summary);
@@ -209,6 +223,9 @@ describe("the tenants workflow's steps through the Pulumi CLI", function () {
     it("a stack file without state fails the selection with how to create the stack", async () => {
         const selected = await runStep("select the stack", { STACK: "fabrikam" });
         assert.notEqual(selected.code, 0);
-        assert.match(selected.output, /::error::fabrikam has a stack file but could not be selected in file:\/\/.*; a new tenant's stack is created once, by hand: npx pulumi stack init fabrikam --secrets-provider azurekeyvault:\/\//);
+        assert.match(
+            selected.output,
+            /::error::fabrikam has a stack file but could not be selected in file:\/\/.*; a new tenant's stack is created once, by hand: npx pulumi stack init fabrikam --secrets-provider azurekeyvault:\/\//,
+        );
     });
 });

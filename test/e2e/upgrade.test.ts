@@ -32,7 +32,9 @@ async function exportState(workspace: PulumiWorkspace): Promise<{ text: string; 
  * stack holds its state and its settings file (secrets encrypted with the workspaces'
  * passphrase).
  */
-async function openFixture(fixture: string): Promise<{ emulator: RunningEmulator; workspace: PulumiWorkspace; tenant: any; state: Awaited<ReturnType<typeof exportState>> }> {
+async function openFixture(
+    fixture: string,
+): Promise<{ emulator: RunningEmulator; workspace: PulumiWorkspace; tenant: any; state: Awaited<ReturnType<typeof exportState>> }> {
     const tenant = JSON.parse(await fs.readFile(path.join(fixture, "tenant.json"), "utf8"));
     const emulator = await startEmulator(tenant);
     const { ARM_CLIENT_SECRET: _secret, ...env } = emulator.env;
@@ -46,7 +48,10 @@ async function openFixture(fixture: string): Promise<{ emulator: RunningEmulator
 function accessOf(emulator: RunningEmulator, accountId: string) {
     const state = emulator.state();
     return {
-        roles: state.directoryRoleAssignments!.filter((a) => a.principalId === accountId).map((a) => a.id).sort(),
+        roles: state
+            .directoryRoleAssignments!.filter((a) => a.principalId === accountId)
+            .map((a) => a.id)
+            .sort(),
         environments: state.environments!.map((environment) => {
             const user = environment.systemUsers!.find((u) => u.azureActiveDirectoryObjectId === accountId);
             return { id: environment.id, systemUserId: user?.systemUserId, accessMode: user?.accessMode, roles: user?.roleTemplateIds };
@@ -97,7 +102,11 @@ describe("upgrading a stack written by version 0.1.0", function () {
         await workspace.run(["up", "--yes", "--skip-preview"]);
 
         const writes = emulator.requests().filter((r) => r.service !== "login" && r.method !== "GET");
-        assert.deepEqual(writes.map((r) => `${r.method} ${r.path}`), [], "no write reached the tenant");
+        assert.deepEqual(
+            writes.map((r) => `${r.method} ${r.path}`),
+            [],
+            "no write reached the tenant",
+        );
         assert.deepEqual(accessOf(emulator, accountId), tenantBefore);
 
         const after = await exportState(workspace);
@@ -106,8 +115,15 @@ describe("upgrading a stack written by version 0.1.0", function () {
         // provider (lib/previous-state.ts), whose default provider the engine records,
         // as it does for any stack reference: no inputs, nothing in the tenant.
         const builtin = after.resources.filter((r) => r.type === "pulumi:providers:pulumi");
-        assert.deepEqual(builtin.map((r) => r.urn), ["urn:pulumi:contoso::d365-backup-access::pulumi:providers:pulumi::default"]);
-        assert.deepEqual(identities(after.resources.filter((r) => !builtin.includes(r))), identities(original.resources), "the same resources with the same ids");
+        assert.deepEqual(
+            builtin.map((r) => r.urn),
+            ["urn:pulumi:contoso::d365-backup-access::pulumi:providers:pulumi::default"],
+        );
+        assert.deepEqual(
+            identities(after.resources.filter((r) => !builtin.includes(r))),
+            identities(original.resources),
+            "the same resources with the same ids",
+        );
         assert.ok(after.text.length * 20 < original.text.length, `state ${original.text.length} → ${after.text.length} bytes`);
         for (const resource of after.resources.filter((r) => DYNAMIC.test(r.type))) {
             const size = JSON.stringify(resource).length;
@@ -144,10 +160,18 @@ describe("a stack written by this version's hosted providers", function () {
 
     it("holds every resource type the providers serve, each storing the one-line provider", () => {
         const dynamic = original.resources.filter((r) => DYNAMIC.test(r.type));
-        assert.deepEqual([...new Set(dynamic.map((r) => r.type.split(":").pop()))].sort(), ["EnvironmentUser", "SecurityRoleAssignment", "TimeBoundRoleAssignment"]);
+        assert.deepEqual([...new Set(dynamic.map((r) => r.type.split(":").pop()))].sort(), [
+            "EnvironmentUser",
+            "SecurityRoleAssignment",
+            "TimeBoundRoleAssignment",
+        ]);
         for (const resource of dynamic) {
             const stored = (resource as { outputs?: { __provider?: string } }).outputs?.__provider ?? "";
-            assert.match(stored, /^exports\.handler = \(\) => require\(require\("path"\)\.resolve\("providers\/host-entry\.js"\)\)\.provider\("\w+"\);\n$/, resource.urn);
+            assert.match(
+                stored,
+                /^exports\.handler = \(\) => require\(require\("path"\)\.resolve\("providers\/host-entry\.js"\)\)\.provider\("\w+"\);\n$/,
+                resource.urn,
+            );
         }
     });
 
@@ -157,6 +181,10 @@ describe("a stack written by this version's hosted providers", function () {
         await workspace.run(["refresh", "--yes", "--skip-preview", "--expect-no-changes"]);
         await workspace.run(["up", "--yes", "--skip-preview", "--expect-no-changes"]);
         const writes = emulator.requests().filter((r) => r.service !== "login" && r.method !== "GET");
-        assert.deepEqual(writes.map((r) => `${r.method} ${r.path}`), [], "no write reached the tenant");
+        assert.deepEqual(
+            writes.map((r) => `${r.method} ${r.path}`),
+            [],
+            "no write reached the tenant",
+        );
     });
 });

@@ -11,7 +11,9 @@ import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { attributeGroupFailures, describeFailures, environmentOfResource, FailureCollector, firstLine } from "../../fleet/convergence";
 import { environmentUserResourceName, groupMemberResourceName, securityRoleResourceName } from "../../lib/origin-ledger";
 
-const RECORDED = JSON.parse(readFileSync(path.join(__dirname, "fixtures", "continue-on-error-events.json"), "utf8")) as { recordings: Record<string, EngineEvent[]> };
+const RECORDED = JSON.parse(readFileSync(path.join(__dirname, "fixtures", "continue-on-error-events.json"), "utf8")) as {
+    recordings: Record<string, EngineEvent[]>;
+};
 const ENVIRONMENT_REFUSED = RECORDED.recordings["an environment refuses addUser, a security group refuses the membership"];
 const ROLE_REFUSED = RECORDED.recordings["a stage move: the new directory role is refused"];
 
@@ -31,8 +33,16 @@ describe("fleet: environments that did not converge", () => {
     it("reads the environment off the names the program gives its per-environment resources", () => {
         assert.equal(environmentOfResource(environmentUserResourceName(PRODUCTION)), PRODUCTION);
         assert.equal(environmentOfResource(securityRoleResourceName(PRODUCTION)), PRODUCTION);
-        assert.equal(environmentOfResource(securityRoleResourceName("Default-6a2d8b4f-3c5e-4d7f-8a9b-1c2d3e4f5a6b")), "Default-6a2d8b4f-3c5e-4d7f-8a9b-1c2d3e4f5a6b");
-        for (const name of [groupMemberResourceName(GROUP), "directory-role-power-platform-administrator", "backup-service-account", environmentUserResourceName("")]) {
+        assert.equal(
+            environmentOfResource(securityRoleResourceName("Default-6a2d8b4f-3c5e-4d7f-8a9b-1c2d3e4f5a6b")),
+            "Default-6a2d8b4f-3c5e-4d7f-8a9b-1c2d3e4f5a6b",
+        );
+        for (const name of [
+            groupMemberResourceName(GROUP),
+            "directory-role-power-platform-administrator",
+            "backup-service-account",
+            environmentUserResourceName(""),
+        ]) {
             assert.equal(environmentOfResource(name), undefined, name);
         }
     });
@@ -50,9 +60,18 @@ describe("fleet: environments that did not converge", () => {
             [[PRODUCTION, environmentUserResourceName(PRODUCTION)]],
         );
         // The provider's "Environment <id>: " is dropped: the entry names it already.
-        assert.match(failures.environments[0].reason, /^Power Platform admin API \(BAP\) refused add the account to the environment \(addUser\): The caller is not allowed to add users to this environment \[.*\]\. Fix: /);
-        assert.deepEqual(failures.others.map((entry) => entry.resource), [groupMemberResourceName(GROUP)]);
-        assert.match(failures.others[0].reason, /^Adding member "[0-9a-f-]+" to group "4c5d6e7f-8a9b-4c0d-9e1f-2a3b4c5d6e7f": unexpected status 403 \(403 Forbidden\) with error: Authorization_RequestDenied/);
+        assert.match(
+            failures.environments[0].reason,
+            /^Power Platform admin API \(BAP\) refused add the account to the environment \(addUser\): The caller is not allowed to add users to this environment \[.*\]\. Fix: /,
+        );
+        assert.deepEqual(
+            failures.others.map((entry) => entry.resource),
+            [groupMemberResourceName(GROUP)],
+        );
+        assert.match(
+            failures.others[0].reason,
+            /^Adding member "[0-9a-f-]+" to group "4c5d6e7f-8a9b-4c0d-9e1f-2a3b4c5d6e7f": unexpected status 403 \(403 Forbidden\) with error: Authorization_RequestDenied/,
+        );
         // The environment that converged, and the engine's closing "update failed" (no URN), are not named.
         assert.ok(!failures.environments.some((entry) => entry.environmentId === FINANCE));
         assert.ok(!failures.others.some((entry) => /update failed/.test(entry.reason)));
@@ -66,7 +85,10 @@ describe("fleet: environments that did not converge", () => {
             { id: FINANCE, securityGroupId: null, ok: true },
         ];
         const attributed = attributeGroupFailures(failures, tenant);
-        assert.deepEqual(attributed.environments.map((entry) => entry.environmentId), [PRODUCTION, RESTRICTED]);
+        assert.deepEqual(
+            attributed.environments.map((entry) => entry.environmentId),
+            [PRODUCTION, RESTRICTED],
+        );
         assert.match(attributed.environments[1].reason, new RegExp(`^the account could not join its security group ${GROUP}: Adding member .*403`));
         assert.deepEqual(attributed.others, [], "the membership is told through its environments");
         assert.equal(
@@ -74,14 +96,23 @@ describe("fleet: environments that did not converge", () => {
             `did not converge: ${PRODUCTION}: ${attributed.environments[0].reason}; ${RESTRICTED}: ${attributed.environments[1].reason}`,
         );
         // An environment of that group that is ready, or an unread tenant, changes nothing.
-        assert.deepEqual(attributeGroupFailures(failures, tenant.map((entry) => ({ ...entry, ok: true }))), failures);
+        assert.deepEqual(
+            attributeGroupFailures(
+                failures,
+                tenant.map((entry) => ({ ...entry, ok: true })),
+            ),
+            failures,
+        );
         assert.deepEqual(attributeGroupFailures(failures, null), failures);
     });
 
     it("names no environment when only a directory role failed: the engine's own reason stays (recorded stage move)", () => {
         const failures = collect(ROLE_REFUSED).failures();
         assert.deepEqual(failures.environments, []);
-        assert.deepEqual(failures.others.map((entry) => entry.resource), ["directory-role-power-platform-administrator"]);
+        assert.deepEqual(
+            failures.others.map((entry) => entry.resource),
+            ["directory-role-power-platform-administrator"],
+        );
         assert.equal(describeFailures(failures), undefined);
     });
 
@@ -108,10 +139,19 @@ describe("fleet: environments that did not converge", () => {
             {
                 sequence: 3,
                 timestamp: 0,
-                diagnosticEvent: { urn: "urn:pulumi:contoso::d365-backup-access::pulumi:pulumi:Stack::d365-backup-access-contoso", message: "Running program failed", color: "never", severity: "error" },
+                diagnosticEvent: {
+                    urn: "urn:pulumi:contoso::d365-backup-access::pulumi:pulumi:Stack::d365-backup-access-contoso",
+                    message: "Running program failed",
+                    color: "never",
+                    severity: "error",
+                },
             },
             // Warnings are not failures.
-            { sequence: 4, timestamp: 0, diagnosticEvent: { urn: `${URN_PREFIX}x::${environmentUserResourceName(RESTRICTED)}`, message: "slow", color: "never", severity: "warning" } },
+            {
+                sequence: 4,
+                timestamp: 0,
+                diagnosticEvent: { urn: `${URN_PREFIX}x::${environmentUserResourceName(RESTRICTED)}`, message: "slow", color: "never", severity: "warning" },
+            },
         ]);
         const failures = collector.failures();
         assert.deepEqual(failures.environments, [

@@ -17,7 +17,18 @@ describe("fleet main, in process", () => {
         assert.equal(io.out(), `${HELP}\n`);
         assert.match(io.out(), /^usage: npm run fleet -- <command> \(--all \| --stacks NAME\[,NAME…\]\) \[options\]\n/);
         for (const command of ["check", "status", "preview", "up", "recover"]) assert.match(io.out(), new RegExp(`^  ${command} +\\S`, "m"), command);
-        for (const option of ["--stacks NAME[,NAME…]", "--all", "--stage STAGE", "--concurrency N", "--json", "--log-dir DIR", "--no-policy-pack", "--stop-on-error", "--force", "--no-stack-custom-endpoints"]) {
+        for (const option of [
+            "--stacks NAME[,NAME…]",
+            "--all",
+            "--stage STAGE",
+            "--concurrency N",
+            "--json",
+            "--log-dir DIR",
+            "--no-policy-pack",
+            "--stop-on-error",
+            "--force",
+            "--no-stack-custom-endpoints",
+        ]) {
             assert.ok(io.out().includes(`\n  ${option}`), option);
         }
         assert.equal(io.err(), "");

@@ -17,7 +17,9 @@ import { DYNAMICS_365_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR } from "../../
 import { SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../../providers";
 
 const REPOSITORY = path.resolve(__dirname, "..", "..");
-const RECORDED = JSON.parse(readFileSync(path.join(__dirname, "fixtures", "continue-on-error-events.json"), "utf8")) as { recordings: Record<string, EngineEvent[]> };
+const RECORDED = JSON.parse(readFileSync(path.join(__dirname, "fixtures", "continue-on-error-events.json"), "utf8")) as {
+    recordings: Record<string, EngineEvent[]>;
+};
 const ENVIRONMENT_REFUSED = RECORDED.recordings["an environment refuses addUser, a security group refuses the membership"];
 const ROLE_REFUSED = RECORDED.recordings["a stage move: the new directory role is refused"];
 
@@ -47,14 +49,32 @@ interface Script {
 /** The demo tenant with environments the program skips: Teams, still provisioning (added when it has none), without Dataverse. */
 async function seedWithSkipped(served: boolean): Promise<any> {
     const seed = JSON.parse(await fs.readFile(path.join(REPOSITORY, "emulator", "seeds", "demo.json"), "utf8"));
-    const operator = { azureActiveDirectoryObjectId: seed.operator.objectId, applicationId: seed.operator.clientId, roleTemplateIds: [SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID] };
+    const operator = {
+        azureActiveDirectoryObjectId: seed.operator.objectId,
+        applicationId: seed.operator.clientId,
+        roleTemplateIds: [SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID],
+    };
     if (!seed.environments.some((environment: any) => environment.sku === "Teams")) {
         // A Teams environment is bound to its team's Microsoft 365 group.
         seed.groups.push({ id: TEAM_GROUP, displayName: "Marketing team", members: [] });
-        seed.environments.push({ id: "e0000005-0000-4000-8000-000000000005", displayName: "Marketing team (Dataverse for Teams)", sku: "Teams", securityGroupId: TEAM_GROUP, systemUsers: [operator] });
+        seed.environments.push({
+            id: "e0000005-0000-4000-8000-000000000005",
+            displayName: "Marketing team (Dataverse for Teams)",
+            sku: "Teams",
+            securityGroupId: TEAM_GROUP,
+            systemUsers: [operator],
+        });
     }
     if (!seed.environments.some((environment: any) => environment.provisioningState)) {
-        seed.environments.push({ id: "e0000009-0000-4000-8000-000000000009", displayName: "Contoso Service (Dataverse being added)", sku: "Production", provisioningState: "LinkedDatabaseProvisioning", instanceState: "NotReady", managementState: "Running", systemUsers: [operator] });
+        seed.environments.push({
+            id: "e0000009-0000-4000-8000-000000000009",
+            displayName: "Contoso Service (Dataverse being added)",
+            sku: "Production",
+            provisioningState: "LinkedDatabaseProvisioning",
+            instanceState: "NotReady",
+            managementState: "Running",
+            systemUsers: [operator],
+        });
     }
     seed.environments.push({ id: NO_DATAVERSE, displayName: "Contoso Flows (no Dataverse)", sku: "Sandbox", dataverse: false });
     if (served) {
@@ -66,7 +86,8 @@ async function seedWithSkipped(served: boolean): Promise<any> {
         }
         seed.groups.find((group: any) => group.id === GROUP).members.push(account.id);
         // And the directory roles of the operational stage.
-        for (const role of [DYNAMICS_365_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR]) seed.directoryRoleAssignments.push({ principalId: account.id, roleDefinitionId: role.templateId });
+        for (const role of [DYNAMICS_365_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR])
+            seed.directoryRoleAssignments.push({ principalId: account.id, roleDefinitionId: role.templateId });
     }
     return seed;
 }
@@ -173,7 +194,10 @@ describe("fleet: one tenant's operations against an emulated tenant", () => {
                 const { run, calls } = standIn(served, {});
                 const outcome = await changeOf(run, { command: "up", stage: undefined, continueOnError });
                 assert.equal(outcome.result, "ok", outcome.error);
-                assert.deepEqual(upOptions(calls).map((options) => options.continueOnError), [continueOnError]);
+                assert.deepEqual(
+                    upOptions(calls).map((options) => options.continueOnError),
+                    [continueOnError],
+                );
                 assert.deepEqual([outcome.notConverged, outcome.failedResources], [[], []]);
             }
         });
@@ -183,7 +207,10 @@ describe("fleet: one tenant's operations against an emulated tenant", () => {
                 const { run, calls } = standIn(served, {});
                 const outcome = await recoverOf(run, { force: false, continueOnError });
                 assert.equal(outcome.result, "ok", outcome.error);
-                assert.deepEqual(upOptions(calls).map((options) => [options.continueOnError, options.refresh]), [[continueOnError, true]]);
+                assert.deepEqual(
+                    upOptions(calls).map((options) => [options.continueOnError, options.refresh]),
+                    [[continueOnError, true]],
+                );
             }
         });
 
@@ -197,11 +224,19 @@ describe("fleet: one tenant's operations against an emulated tenant", () => {
             for (const [what, { stage, applied }, continues] of cases) {
                 const { run, calls } = standIn(served, { outputs: applied ? { stage: applied } : {} });
                 await changeOf(run, { command: "up", stage, continueOnError: true });
-                assert.deepEqual(upOptions(calls).map((options) => options.continueOnError), [continues], what);
+                assert.deepEqual(
+                    upOptions(calls).map((options) => options.continueOnError),
+                    [continues],
+                    what,
+                );
             }
             const { run, calls } = standIn(served, { outputs: { stage: "bootstrap" } });
             await recoverOf(run, { force: false, continueOnError: true });
-            assert.deepEqual(upOptions(calls).map((options) => options.continueOnError), [false], "recover into another stage");
+            assert.deepEqual(
+                upOptions(calls).map((options) => options.continueOnError),
+                [false],
+                "recover into another stage",
+            );
         });
 
         it("preview passes no continueOnError (an update's option)", async () => {
@@ -218,7 +253,10 @@ describe("fleet: one tenant's operations against an emulated tenant", () => {
                 const { run } = standIn(unserved, { up: { events: ENVIRONMENT_REFUSED, fails: true } });
                 const outcome = await operate(run);
                 assert.equal(outcome.result, "failed");
-                assert.deepEqual(outcome.notConverged!.map((entry) => entry.environmentId), [PRODUCTION, RESTRICTED]);
+                assert.deepEqual(
+                    outcome.notConverged!.map((entry) => entry.environmentId),
+                    [PRODUCTION, RESTRICTED],
+                );
                 assert.match(
                     outcome.error!,
                     new RegExp(
@@ -237,7 +275,10 @@ describe("fleet: one tenant's operations against an emulated tenant", () => {
             assert.equal(outcome.result, "failed");
             assert.match(outcome.error!, /^Assigning directory role "11648597-926c-4cf3-9c36-bcebb0ba8dcc" to directory principal .*403/);
             assert.deepEqual(outcome.notConverged, []);
-            assert.deepEqual(outcome.failedResources!.map((entry) => entry.resource), ["directory-role-power-platform-administrator"]);
+            assert.deepEqual(
+                outcome.failedResources!.map((entry) => entry.resource),
+                ["directory-role-power-platform-administrator"],
+            );
         });
     });
 
@@ -247,14 +288,24 @@ describe("fleet: one tenant's operations against an emulated tenant", () => {
             const outcome = await statusOf(run);
             assert.equal(outcome.result, "ok", outcome.error);
             assert.deepEqual(outcome.drift, []);
-            assert.deepEqual(outcome.tenant!.environments.map((environment) => [environment.id, environment.ok]), [PRODUCTION, RESTRICTED, FINANCE].map((id) => [id, true]));
+            assert.deepEqual(
+                outcome.tenant!.environments.map((environment) => [environment.id, environment.ok]),
+                [PRODUCTION, RESTRICTED, FINANCE].map((id) => [id, true]),
+            );
             // Every environment but the three served, in the tenant's order, each with the code its kind and state call for.
             const expected = served
                 .state()
                 .environments!.filter((environment) => ![PRODUCTION, RESTRICTED, FINANCE].includes(environment.id))
-                .map((environment: any) => [environment.id, environment.sku === "Teams" ? "teams" : environment.dataverse === false ? "no-dataverse" : "provisioning", environment.sku]);
+                .map((environment: any) => [
+                    environment.id,
+                    environment.sku === "Teams" ? "teams" : environment.dataverse === false ? "no-dataverse" : "provisioning",
+                    environment.sku,
+                ]);
             assert.deepEqual(new Set(expected.map(([, code]) => code)), new Set(["teams", "provisioning", "no-dataverse"]));
-            assert.deepEqual(outcome.tenant!.skipped.map((entry) => [entry.id, entry.reasonCode, entry.kind]), expected);
+            assert.deepEqual(
+                outcome.tenant!.skipped.map((entry) => [entry.id, entry.reasonCode, entry.kind]),
+                expected,
+            );
             for (const entry of outcome.tenant!.skipped) assert.ok(entry.reason.length > 0, entry.id);
             assert.deepEqual(calls.map((call) => call.method).sort(), ["exportStack", "getAllConfig", "info", "outputs", "previewRefresh"]);
         });
@@ -263,7 +314,12 @@ describe("fleet: one tenant's operations against an emulated tenant", () => {
             const { run } = standIn(unserved, {});
             const outcome = await statusOf(run);
             assert.equal(outcome.result, "failed");
-            assert.match(outcome.error!, new RegExp(`^missing: directory role Dynamics 365 Administrator; directory role Power Platform Administrator; Contoso Production \\(${PRODUCTION}\\): not a user; Contoso Sales \\(restricted\\) \\(${RESTRICTED}\\): not a user; Contoso Finance \\(${FINANCE}\\): user, administrative, no System Administrator$`));
+            assert.match(
+                outcome.error!,
+                new RegExp(
+                    `^missing: directory role Dynamics 365 Administrator; directory role Power Platform Administrator; Contoso Production \\(${PRODUCTION}\\): not a user; Contoso Sales \\(restricted\\) \\(${RESTRICTED}\\): not a user; Contoso Finance \\(${FINANCE}\\): user, administrative, no System Administrator$`,
+                ),
+            );
             assert.ok(outcome.tenant!.skipped.length >= 3);
             for (const skipped of outcome.tenant!.skipped) assert.doesNotMatch(outcome.error!, new RegExp(skipped.id));
         });

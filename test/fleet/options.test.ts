@@ -53,7 +53,8 @@ describe("fleet options", () => {
             assert.equal(parseOptions([command, "--all"]).continueOnError, true, command);
             assert.equal(parseOptions([command, "--all", "--stop-on-error"]).continueOnError, false, command);
         }
-        for (const command of ["status", "preview", "check"]) refused([command, "--all", "--stop-on-error"], new RegExp(`--stop-on-error applies to up and recover; ${command} runs no update\\.`));
+        for (const command of ["status", "preview", "check"])
+            refused([command, "--all", "--stop-on-error"], new RegExp(`--stop-on-error applies to up and recover; ${command} runs no update\\.`));
         assert.match(HELP, /--stop-on-error +up and recover: stop a tenant's update at its first failure/);
         assert.match(HELP, /up +`pulumi up --continue-on-error` per tenant/);
     });
@@ -61,7 +62,10 @@ describe("fleet options", () => {
     it("reads recover, with --force, and refuses --stage for it (it uses the stack's own stage)", () => {
         const options = parseOptions(["recover", "--stacks", "contoso", "--force"]);
         assert.deepEqual([options.command, options.force, options.stage], ["recover", true, undefined]);
-        refused(["recover", "--all", "--stage", "operational"], /--stage applies to preview and up; recover brings each tenant to the stage its stack is configured for\./);
+        refused(
+            ["recover", "--all", "--stage", "operational"],
+            /--stage applies to preview and up; recover brings each tenant to the stage its stack is configured for\./,
+        );
         for (const command of ["status", "preview", "up"]) refused([command, "--all", "--force"], /--force applies to recover only\./);
     });
 
@@ -88,11 +92,15 @@ describe("fleet options", () => {
 
     it("reads --flag=value as --flag value, and --stacks given again as more stacks", () => {
         const options = parseOptions(["up", "--stacks=a", "--stage=operational", "--concurrency=3", "--stacks", "b,c*", "--log-dir=logs"]);
-        assert.deepEqual([options.stacks, options.stage, options.concurrency, options.logDirectory], [{ kind: "listed", names: ["a", "b", "c*"] }, "operational", 3, "logs"]);
+        assert.deepEqual(
+            [options.stacks, options.stage, options.concurrency, options.logDirectory],
+            [{ kind: "listed", names: ["a", "b", "c*"] }, "operational", 3, "logs"],
+        );
     });
 
     it("refuses a concurrency that is not a whole number from 1 to 32", () => {
-        for (const bad of ["0", "-1", "2.5", "many", "33"]) refused(["up", "--all", "--concurrency", bad], new RegExp(`--concurrency "${bad.replace(".", "\\.")}" is not a whole number from 1 to 32`));
+        for (const bad of ["0", "-1", "2.5", "many", "33"])
+            refused(["up", "--all", "--concurrency", bad], new RegExp(`--concurrency "${bad.replace(".", "\\.")}" is not a whole number from 1 to 32`));
         refused(["up", "--all", "--concurrency"], /--concurrency needs a value/);
     });
 

@@ -16,7 +16,8 @@ import { preRunCheck, stateProblems } from "../../fleet/pre-run-check";
 import { StackLock } from "../../fleet/stack-health";
 
 const FIXTURE_STATE = path.join(__dirname, "..", "e2e", "fixtures", "state-0.1.0", "state.json");
-const URN = "urn:pulumi:contoso::d365-backup-access::d365-backup-access:index:ServiceAccountAccess$azuread:index/directoryRoleAssignment:DirectoryRoleAssignment::directory-role-power-platform-administrator";
+const URN =
+    "urn:pulumi:contoso::d365-backup-access::d365-backup-access:index:ServiceAccountAccess$azuread:index/directoryRoleAssignment:DirectoryRoleAssignment::directory-role-power-platform-administrator";
 
 /** A stack as an operator configures it: client secret sign-in, the public cloud. */
 const SOUND: Record<string, string> = {
@@ -75,12 +76,19 @@ function standIn(config: Record<string, string>, deployment: unknown = { resourc
 
 /** An off-cloud metadata host: where the azuread provider would post the operator's secret during a refresh. */
 const OFF_CLOUD = { ...SOUND, "azuread:metadataHost": "metadata.evil.example" };
-const OFF_CLOUD_REFUSAL = /^The stack configuration has a problem; nothing was changed: azuread:metadataHost: "metadata\.evil\.example" is not a host of the selected cloud/;
+const OFF_CLOUD_REFUSAL =
+    /^The stack configuration has a problem; nothing was changed: azuread:metadataHost: "metadata\.evil\.example" is not a host of the selected cloud/;
 
 /** Whichever process id is free now: a lock left by a process that is gone. */
 function staleLock(): StackLock {
     const dead = spawnSync(process.execPath, ["-e", ""]).pid!;
-    return { location: "/srv/state/.pulumi/locks/organization/d365-backup-access/contoso/9f8e.json", user: "ops", host: os.hostname(), pid: dead, time: "2026-12-02T05:11:00Z" };
+    return {
+        location: "/srv/state/.pulumi/locks/organization/d365-backup-access/contoso/9f8e.json",
+        user: "ops",
+        host: os.hostname(),
+        pid: dead,
+        time: "2026-12-02T05:11:00Z",
+    };
 }
 
 const PENDING = { resources: [], pending_operations: [{ resource: { urn: URN }, type: "creating" }] };
@@ -129,7 +137,10 @@ describe("fleet: the pre-run check", () => {
         it("refuses an azuread:oidcRequestUrl without its own token, which would receive GitHub's request token", async () => {
             const { "azuread:clientSecret": _secret, ...oidc } = SOUND;
             const { run, calls } = standIn({ ...oidc, "azuread:useOidc": "true", "azuread:oidcRequestUrl": "https://tokens.evil.example/request" });
-            const check = await preRunCheck(run, "check", { ACTIONS_ID_TOKEN_REQUEST_URL: "https://token.actions.example/x", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "github-request-token" });
+            const check = await preRunCheck(run, "check", {
+                ACTIONS_ID_TOKEN_REQUEST_URL: "https://token.actions.example/x",
+                ACTIONS_ID_TOKEN_REQUEST_TOKEN: "github-request-token",
+            });
             assert.equal(check.settings, undefined);
             assert.match(check.problems.join("\n"), /azuread:oidcRequestUrl is set but azuread:oidcRequestToken is not/);
             assert.deepEqual(calls, READS);
@@ -141,9 +152,17 @@ describe("fleet: the pre-run check", () => {
             const { run, calls } = standIn(opted);
             const outcome = await checkOf(run, { refuseStackCustomEndpoints: true });
             assert.equal(outcome.result, "failed");
-            assert.match(outcome.error!, /^d365-backup-access:customEndpoints: "true" in the stack file lets the stack send tokens and credentials to hosts outside the cloud.*remove the key/);
+            assert.match(
+                outcome.error!,
+                /^d365-backup-access:customEndpoints: "true" in the stack file lets the stack send tokens and credentials to hosts outside the cloud.*remove the key/,
+            );
             assert.deepEqual(calls, READS);
-            const fromEnvironment = await preRunCheck(standIn(OFF_CLOUD).run, "check", { D365BA_CUSTOM_ENDPOINTS: "true" }, { refuseStackCustomEndpoints: true });
+            const fromEnvironment = await preRunCheck(
+                standIn(OFF_CLOUD).run,
+                "check",
+                { D365BA_CUSTOM_ENDPOINTS: "true" },
+                { refuseStackCustomEndpoints: true },
+            );
             assert.deepEqual(fromEnvironment.problems, [], "the runner's own environment may still choose them (the emulator)");
         });
 
@@ -163,7 +182,10 @@ describe("fleet: the pre-run check", () => {
             const { run, calls } = standIn(SOUND, PENDING);
             const outcome = await changeOf(run, { command: "up", stage: undefined, continueOnError: true });
             assert.equal(outcome.result, "failed");
-            assert.match(outcome.error!, /^the stack holds 1 pending operation \(creating directory-role-power-platform-administrator\) .*Run `npm run fleet -- recover --stacks contoso`/);
+            assert.match(
+                outcome.error!,
+                /^the stack holds 1 pending operation \(creating directory-role-power-platform-administrator\) .*Run `npm run fleet -- recover --stacks contoso`/,
+            );
             assert.deepEqual(calls, READS, "no up");
             assert.match((await checkOf(standIn(SOUND, PENDING).run)).error!, /1 pending operation/);
         });
@@ -172,17 +194,27 @@ describe("fleet: the pre-run check", () => {
             const { run, calls } = standIn(SOUND, { resources: [] }, [staleLock()]);
             const outcome = await changeOf(run, { command: "preview", stage: undefined, continueOnError: true });
             assert.equal(outcome.result, "failed");
-            assert.match(outcome.error!, /^the stack is locked by an interrupted update: stale lock .*9f8e\.json.*Run `npm run fleet -- recover --stacks contoso`\./);
+            assert.match(
+                outcome.error!,
+                /^the stack is locked by an interrupted update: stale lock .*9f8e\.json.*Run `npm run fleet -- recover --stacks contoso`\./,
+            );
             assert.deepEqual(calls, READS, "no preview");
             assert.match((await checkOf(standIn(SOUND, { resources: [] }, [staleLock()]).run)).error!, /^the stack is locked by an interrupted update/);
         });
 
         it("refuses 0.1.0 provider code, which a refresh would run, naming the upgrade; recover too", async () => {
-            for (const operate of [(run: TenantRun) => changeOf(run, { command: "preview", stage: undefined, continueOnError: true }), (run: TenantRun) => recoverOf(run, { force: false, continueOnError: true }), checkOf]) {
+            for (const operate of [
+                (run: TenantRun) => changeOf(run, { command: "preview", stage: undefined, continueOnError: true }),
+                (run: TenantRun) => recoverOf(run, { force: false, continueOnError: true }),
+                checkOf,
+            ]) {
                 const { run, calls } = standIn(SOUND, legacyState);
                 const outcome = await operate(run);
                 assert.equal(outcome.result, "failed");
-                assert.match(outcome.error!, /provider code written by version 0\.1\.0 \(6 resources\).*every refresh .*nothing was run\. Upgrade it once with `npx pulumi up --stack contoso`/);
+                assert.match(
+                    outcome.error!,
+                    /provider code written by version 0\.1\.0 \(6 resources\).*every refresh .*nothing was run\. Upgrade it once with `npx pulumi up --stack contoso`/,
+                );
                 assert.deepEqual(calls, READS, "no refresh, preview or up");
             }
         });

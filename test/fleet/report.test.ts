@@ -1,11 +1,31 @@
 import { strict as assert } from "assert";
 
 import { formatTable } from "../../cli";
-import { environmentLines, failureLines, formatChanges, formatRoles, formatSkipped, skippedLines, statusProblems, summaryLine, tableRows, TenantReport } from "../../fleet/report";
+import {
+    environmentLines,
+    failureLines,
+    formatChanges,
+    formatRoles,
+    formatSkipped,
+    skippedLines,
+    statusProblems,
+    summaryLine,
+    tableRows,
+    TenantReport,
+} from "../../fleet/report";
 import { TenantStatus } from "../../fleet/tenant-status";
 import { DYNAMICS_365_ADMINISTRATOR, GLOBAL_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR } from "../../lib/directory-roles";
 
-const environment = (id: string, ok: boolean) => ({ id, name: id, securityGroupId: null, user: ok, accessMode: ok ? "read-write" : null, disabled: false, systemAdministrator: ok, ok });
+const environment = (id: string, ok: boolean) => ({
+    id,
+    name: id,
+    securityGroupId: null,
+    user: ok,
+    accessMode: ok ? "read-write" : null,
+    disabled: false,
+    systemAdministrator: ok,
+    ok,
+});
 
 const tenantStatus: TenantStatus = {
     account: "backup@contoso.onmicrosoft.com",
@@ -19,8 +39,22 @@ const tenantStatus: TenantStatus = {
 };
 
 /** As lib/environment-plan.ts lists them; status reads no state, so none is kept. */
-const TEAMS = { id: "t1", displayName: "Marketing team", kind: "Teams", reasonCode: "teams", reason: "a Dataverse for Teams environment", kept: false } as const;
-const PROVISIONING = { id: "p1", displayName: "Service", kind: "Production", reasonCode: "provisioning", reason: "its Dataverse database is still being provisioned", kept: false } as const;
+const TEAMS = {
+    id: "t1",
+    displayName: "Marketing team",
+    kind: "Teams",
+    reasonCode: "teams",
+    reason: "a Dataverse for Teams environment",
+    kept: false,
+} as const;
+const PROVISIONING = {
+    id: "p1",
+    displayName: "Service",
+    kind: "Production",
+    reasonCode: "provisioning",
+    reason: "its Dataverse database is still being provisioned",
+    kept: false,
+} as const;
 
 const report = (overrides: Partial<TenantReport>): TenantReport => ({
     stack: "contoso",
@@ -62,8 +96,22 @@ describe("fleet report", () => {
 
     it("lays out the status table: stage, roles, environments ok/total, skipped with their reason codes, drift, last update, result, duration", () => {
         const rows = tableRows("status", [
-            report({ drift: ["system-administrator-a"], lastUpdate: "2026-11-30T18:03:07.000Z", tenant: { ...tenantStatus, skipped: [TEAMS, PROVISIONING, { ...TEAMS, id: "t2" }] } }),
-            report({ stack: "fabrikam", stage: null, result: "failed", error: "cannot sign in", tenant: null, drift: null, lastUpdate: "2026-11-30T18:04:00Z", lastUpdateResult: "failed", durationSeconds: 1 }),
+            report({
+                drift: ["system-administrator-a"],
+                lastUpdate: "2026-11-30T18:03:07.000Z",
+                tenant: { ...tenantStatus, skipped: [TEAMS, PROVISIONING, { ...TEAMS, id: "t2" }] },
+            }),
+            report({
+                stack: "fabrikam",
+                stage: null,
+                result: "failed",
+                error: "cannot sign in",
+                tenant: null,
+                drift: null,
+                lastUpdate: "2026-11-30T18:04:00Z",
+                lastUpdateResult: "failed",
+                durationSeconds: 1,
+            }),
             report({ stack: "adatum", drift: [], lastUpdate: null }),
         ]);
         assert.equal(
@@ -80,10 +128,17 @@ describe("fleet report", () => {
     });
 
     it("lists each tenant's skipped environments below the table with the reason code and why", () => {
-        assert.deepEqual(skippedLines([report({ tenant: { ...tenantStatus, skipped: [TEAMS, PROVISIONING] } }), report({ stack: "fabrikam-eu", tenant: null }), report({ stack: "adatum" })]), [
-            "contoso      Marketing team (t1) skipped [teams]: a Dataverse for Teams environment.",
-            "contoso      Service (p1) skipped [provisioning]: its Dataverse database is still being provisioned.",
-        ]);
+        assert.deepEqual(
+            skippedLines([
+                report({ tenant: { ...tenantStatus, skipped: [TEAMS, PROVISIONING] } }),
+                report({ stack: "fabrikam-eu", tenant: null }),
+                report({ stack: "adatum" }),
+            ]),
+            [
+                "contoso      Marketing team (t1) skipped [teams]: a Dataverse for Teams environment.",
+                "contoso      Service (p1) skipped [provisioning]: its Dataverse database is still being provisioned.",
+            ],
+        );
     });
 
     describe("what status finds missing or drifted (the tenant then fails)", () => {
@@ -120,12 +175,18 @@ describe("fleet report", () => {
             const ready = { ...tenantStatus, environments: [environment("a", true)] };
             // tenantStatus holds Dynamics 365 Administrator and Global Administrator.
             assert.equal(statusProblems(ready, [], [DYNAMICS_365_ADMINISTRATOR, GLOBAL_ADMINISTRATOR]), undefined);
-            assert.equal(statusProblems(ready, [], [DYNAMICS_365_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR]), "missing: directory role Power Platform Administrator");
+            assert.equal(
+                statusProblems(ready, [], [DYNAMICS_365_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR]),
+                "missing: directory role Power Platform Administrator",
+            );
         });
 
         it("names an account the tenant does not know", () => {
             const unknown = { ...tenantStatus, accountObjectId: null, directoryRoles: [], environments: [environment("a", false)] };
-            assert.equal(statusProblems(unknown, [], [POWER_PLATFORM_ADMINISTRATOR]), "missing: backup@contoso.onmicrosoft.com is not a user of the tenant; a (a): not a user");
+            assert.equal(
+                statusProblems(unknown, [], [POWER_PLATFORM_ADMINISTRATOR]),
+                "missing: backup@contoso.onmicrosoft.com is not a user of the tenant; a (a): not a user",
+            );
         });
     });
 
@@ -134,10 +195,29 @@ describe("fleet report", () => {
             ...tenantStatus,
             environments: [
                 environment("ready", true),
-                { id: "e2", name: "Sales", securityGroupId: null, user: true, accessMode: "administrative", disabled: false, systemAdministrator: false, ok: false },
+                {
+                    id: "e2",
+                    name: "Sales",
+                    securityGroupId: null,
+                    user: true,
+                    accessMode: "administrative",
+                    disabled: false,
+                    systemAdministrator: false,
+                    ok: false,
+                },
                 { id: "e3", name: "Finance", securityGroupId: null, user: false, accessMode: null, disabled: false, systemAdministrator: false, ok: false },
                 { id: "e4", name: "HR", securityGroupId: null, user: true, accessMode: "read-write", disabled: true, systemAdministrator: true, ok: false },
-                { id: "e5", name: "Ops", securityGroupId: null, user: false, accessMode: null, disabled: false, systemAdministrator: false, ok: false, error: "Dataverse refuses the operator\nmore" },
+                {
+                    id: "e5",
+                    name: "Ops",
+                    securityGroupId: null,
+                    user: false,
+                    accessMode: null,
+                    disabled: false,
+                    systemAdministrator: false,
+                    ok: false,
+                    error: "Dataverse refuses the operator\nmore",
+                },
             ],
         };
         assert.deepEqual(environmentLines([report({ tenant: status }), report({ stack: "unread-tenant", tenant: null })]), [
@@ -195,16 +275,31 @@ describe("fleet report", () => {
 
     it("says what recover did per tenant before its changes", () => {
         const [header, row, other] = tableRows("recover", [
-            report({ stage: "operational", recovery: ["stale lock removed", "1 pending operation (creating directory-role-power-platform-administrator) cleared"], changes: { delete: 1 } }),
+            report({
+                stage: "operational",
+                recovery: ["stale lock removed", "1 pending operation (creating directory-role-power-platform-administrator) cleared"],
+                changes: { delete: 1 },
+            }),
             report({ stack: "b", stage: "operational", recovery: null, changes: null, result: "failed" }),
         ]);
         assert.deepEqual(header, ["tenant", "stage", "directory roles", "environments ok", "recovery", "changes", "result", "duration"]);
-        assert.deepEqual(row.slice(4), ["stale lock removed, 1 pending operation (creating directory-role-power-platform-administrator) cleared", "-1", "ok", "12.3 s"]);
+        assert.deepEqual(row.slice(4), [
+            "stale lock removed, 1 pending operation (creating directory-role-power-platform-administrator) cleared",
+            "-1",
+            "ok",
+            "12.3 s",
+        ]);
         assert.deepEqual(other.slice(4, 7), ["-", "-", "FAILED"]);
     });
 
     it("sums up: tenants ok, tenants per minute at the concurrency, the failed named", () => {
-        const line = summaryLine({ command: "up", concurrency: 2, durationSeconds: 30, tenants: [report({}), report({ stack: "b", result: "failed" })], failed: ["b"] });
+        const line = summaryLine({
+            command: "up",
+            concurrency: 2,
+            durationSeconds: 30,
+            tenants: [report({}), report({ stack: "b", result: "failed" })],
+            failed: ["b"],
+        });
         assert.equal(line, "1 of 2 tenants ok in 30.0 s (4.0 tenants per minute at concurrency 2); failed: b");
     });
 });

@@ -8,10 +8,22 @@ import * as os from "os";
 import * as path from "path";
 
 import { hostedProviderText } from "../../providers";
-import { fileBackendRoot, judgeLock, legacyAdvice, lockAdvice, locksFromError, pendingAdvice, processAlive, readFileBackendLocks, StackLock, stateHealth } from "../../fleet/stack-health";
+import {
+    fileBackendRoot,
+    judgeLock,
+    legacyAdvice,
+    lockAdvice,
+    locksFromError,
+    pendingAdvice,
+    processAlive,
+    readFileBackendLocks,
+    StackLock,
+    stateHealth,
+} from "../../fleet/stack-health";
 
 const FIXTURE_STATE = path.join(__dirname, "..", "e2e", "fixtures", "state-0.1.0", "state.json");
-const URN = "urn:pulumi:contoso::d365-backup-access::d365-backup-access:index:ServiceAccountAccess$azuread:index/directoryRoleAssignment:DirectoryRoleAssignment::directory-role-power-platform-administrator";
+const URN =
+    "urn:pulumi:contoso::d365-backup-access::d365-backup-access:index:ServiceAccountAccess$azuread:index/directoryRoleAssignment:DirectoryRoleAssignment::directory-role-power-platform-administrator";
 
 /** The CLI's refusal on a self-managed backend (pkg/backend/diy/lock.go, 3.250). */
 const REFUSAL = [
@@ -22,7 +34,10 @@ const REFUSAL = [
 
 describe("fleet: a stack's health before running", () => {
     it("finds the pending operations an interrupted update left in the checkpoint", () => {
-        const health = stateHealth({ resources: [], pending_operations: [{ resource: { urn: URN, type: "azuread:index/directoryRoleAssignment:DirectoryRoleAssignment" }, type: "creating" }] });
+        const health = stateHealth({
+            resources: [],
+            pending_operations: [{ resource: { urn: URN, type: "azuread:index/directoryRoleAssignment:DirectoryRoleAssignment" }, type: "creating" }],
+        });
         assert.deepEqual(health.pendingOperations, [{ type: "creating", urn: URN }]);
         assert.deepEqual(stateHealth({ resources: [] }).pendingOperations, []);
         assert.deepEqual(stateHealth(undefined), { pendingOperations: [], legacyProviderResources: [] });
@@ -38,35 +53,75 @@ describe("fleet: a stack's health before running", () => {
         const exported = JSON.parse(await fs.readFile(FIXTURE_STATE, "utf8"));
         const legacy = stateHealth(exported.deployment).legacyProviderResources;
         assert.equal(legacy.length, 6, legacy.join(", "));
-        assert.ok(legacy.every((name) => /^(environment-user|system-administrator)-/.test(name)), legacy.join(", "));
-        const today = { resources: [{ urn: URN, inputs: { __provider: hostedProviderText("EnvironmentUser") }, outputs: { __provider: hostedProviderText("EnvironmentUser") } }] };
+        assert.ok(
+            legacy.every((name) => /^(environment-user|system-administrator)-/.test(name)),
+            legacy.join(", "),
+        );
+        const today = {
+            resources: [
+                { urn: URN, inputs: { __provider: hostedProviderText("EnvironmentUser") }, outputs: { __provider: hostedProviderText("EnvironmentUser") } },
+            ],
+        };
         assert.deepEqual(stateHealth(today).legacyProviderResources, []);
-        assert.match(legacyAdvice("contoso", legacy), /provider code written by version 0\.1\.0 \(6 resources\).*status does not refresh it.*`npx pulumi up --stack contoso`/);
+        assert.match(
+            legacyAdvice("contoso", legacy),
+            /provider code written by version 0\.1\.0 \(6 resources\).*status does not refresh it.*`npx pulumi up --stack contoso`/,
+        );
     });
 
     it("reads the locks from the CLI's refusal, whatever the backend", () => {
         assert.deepEqual(locksFromError(REFUSAL), [
-            { location: "azblob://tenants/.pulumi/locks/organization/d365-backup-access/contoso/0b1c.json", user: "runner", host: "ci-host-7", pid: 4242, time: "2026-12-02T05:10:00Z" },
-            { location: "file:///srv/state/.pulumi/locks/organization/d365-backup-access/contoso/9f8e.json", user: "ops", host: "this-host", pid: 77, time: "2026-12-02T05:11:00+01:00" },
+            {
+                location: "azblob://tenants/.pulumi/locks/organization/d365-backup-access/contoso/0b1c.json",
+                user: "runner",
+                host: "ci-host-7",
+                pid: 4242,
+                time: "2026-12-02T05:10:00Z",
+            },
+            {
+                location: "file:///srv/state/.pulumi/locks/organization/d365-backup-access/contoso/9f8e.json",
+                user: "ops",
+                host: "this-host",
+                pid: 77,
+                time: "2026-12-02T05:11:00+01:00",
+            },
         ]);
         assert.equal(locksFromError("error: update failed"), null);
     });
 
     it("calls a lock stale only when its process is gone from this host", () => {
         const lock: StackLock = { location: "l.json", user: "ops", host: "this-host", pid: 77, time: "t" };
-        assert.equal(judgeLock(lock, "this-host", () => false), "stale");
-        assert.equal(judgeLock(lock, "this-host", () => true), "live");
-        assert.equal(judgeLock(lock, "other-host", () => false), "elsewhere");
+        assert.equal(
+            judgeLock(lock, "this-host", () => false),
+            "stale",
+        );
+        assert.equal(
+            judgeLock(lock, "this-host", () => true),
+            "live",
+        );
+        assert.equal(
+            judgeLock(lock, "other-host", () => false),
+            "elsewhere",
+        );
         assert.equal(processAlive(process.pid), true);
         assert.equal(processAlive(0), false);
     });
 
     it("advises recover for stale locks, and recover --force only after waiting otherwise", () => {
         const [elsewhere, here] = locksFromError(REFUSAL)!;
-        assert.match(lockAdvice("contoso", [here], "this-host", () => false), /locked by an interrupted update: stale lock .*9f8e\.json, created by ops@this-host \(pid 77\).*no longer running on this host\. Run `npm run fleet -- recover --stacks contoso`\.$/);
+        assert.match(
+            lockAdvice("contoso", [here], "this-host", () => false),
+            /locked by an interrupted update: stale lock .*9f8e\.json, created by ops@this-host \(pid 77\).*no longer running on this host\. Run `npm run fleet -- recover --stacks contoso`\.$/,
+        );
         const live = lockAdvice("contoso", [here], "this-host", () => true);
-        assert.match(live, /still running on this host\. Wait for that update to end; only when you know it no longer runs, run `npm run fleet -- recover --stacks contoso --force`\./);
-        assert.match(lockAdvice("contoso", [elsewhere, here], "this-host", () => false), /another host, whose processes this machine cannot see.*--force/);
+        assert.match(
+            live,
+            /still running on this host\. Wait for that update to end; only when you know it no longer runs, run `npm run fleet -- recover --stacks contoso --force`\./,
+        );
+        assert.match(
+            lockAdvice("contoso", [elsewhere, here], "this-host", () => false),
+            /another host, whose processes this machine cannot see.*--force/,
+        );
     });
 
     it("knows a local file backend's folder, and no other backend's", () => {
@@ -84,7 +139,10 @@ describe("fleet: a stack's health before running", () => {
             const directory = path.join(root, ".pulumi", "locks", "organization", "d365-backup-access", "contoso");
             await fs.mkdir(directory, { recursive: true });
             await fs.mkdir(path.join(root, ".pulumi", "locks", "organization", "d365-backup-access", "fabrikam"), { recursive: true });
-            await fs.writeFile(path.join(directory, "0b1c.json"), JSON.stringify({ pid: 4242, username: "ops", hostname: "this-host", timestamp: "2026-12-02T05:10:00Z" }));
+            await fs.writeFile(
+                path.join(directory, "0b1c.json"),
+                JSON.stringify({ pid: 4242, username: "ops", hostname: "this-host", timestamp: "2026-12-02T05:10:00Z" }),
+            );
             await fs.writeFile(path.join(root, ".pulumi", "locks", "organization", "d365-backup-access", "fabrikam", "1.json"), "{}");
             assert.deepEqual(await readFileBackendLocks(root, "d365-backup-access", "contoso"), [
                 { location: path.join(directory, "0b1c.json"), user: "ops", host: "this-host", pid: 4242, time: "2026-12-02T05:10:00Z" },

@@ -28,6 +28,9 @@ describe("fleet preview --stage: the stack's settings file", () => {
     });
 
     it("is named with the files looked for when there is none", async () => {
-        await assert.rejects(stackSettingsFile(directory, "northwind"), /no settings file for stack northwind: looked for Pulumi\.northwind\.yaml, Pulumi\.northwind\.yml, Pulumi\.northwind\.json in /);
+        await assert.rejects(
+            stackSettingsFile(directory, "northwind"),
+            /no settings file for stack northwind: looked for Pulumi\.northwind\.yaml, Pulumi\.northwind\.yml, Pulumi\.northwind\.json in /,
+        );
     });
 });

@@ -41,7 +41,9 @@ describe("fleet: one tenant's status, read from the tenant", () => {
                 { principalId: ACCOUNT, roleDefinitionId: GLOBAL_ADMINISTRATOR, startDateTime: new Date().toISOString(), endDateTime: end },
             ],
             environments: [
-                dataverseEnvironment(1, { systemUsers: [OPERATOR_APP_USER, { azureActiveDirectoryObjectId: ACCOUNT, accessMode: 0, roleTemplateIds: [SYSTEM_ADMINISTRATOR] }] }),
+                dataverseEnvironment(1, {
+                    systemUsers: [OPERATOR_APP_USER, { azureActiveDirectoryObjectId: ACCOUNT, accessMode: 0, roleTemplateIds: [SYSTEM_ADMINISTRATOR] }],
+                }),
                 dataverseEnvironment(2, { systemUsers: [OPERATOR_APP_USER, { azureActiveDirectoryObjectId: ACCOUNT, accessMode: 1, roleTemplateIds: [] }] }),
                 dataverseEnvironment(3),
                 // Dataverse refuses the operator here: reported, and the operator is not made an application user.
@@ -105,7 +107,11 @@ describe("fleet: one tenant's status, read from the tenant", () => {
         await withEmulator(seed, async (emulator) => {
             const { config, clientSettings } = settingsFor(emulator);
             const status = await readTenantStatus(config, clientSettings, () => undefined);
-            assert.deepEqual(status.directoryRoles.map((role) => role.name), ["Dynamics 365 Administrator"], "only direct assignments are the account's roles");
+            assert.deepEqual(
+                status.directoryRoles.map((role) => role.name),
+                ["Dynamics 365 Administrator"],
+                "only direct assignments are the account's roles",
+            );
             assert.deepEqual(status.unmanagedGlobalAdministrator, {
                 throughGroups: ["Tier0 admins"],
                 eligible: [
@@ -124,7 +130,10 @@ describe("fleet: one tenant's status, read from the tenant", () => {
             const status = await readTenantStatus(config, clientSettings, () => undefined);
             assert.deepEqual(status.directoryRoles, [{ name: "Dynamics 365 Administrator", roleDefinitionId: DYNAMICS_ADMINISTRATOR, endDateTime: null }]);
             assert.deepEqual(status.unmanagedGlobalAdministrator, { throughGroups: [], eligible: [] }, "without PIM nothing is eligible");
-            assert.ok(emulator.requests().some((entry) => /roleAssignmentScheduleInstances/.test(entry.path) && entry.status === 400), "PIM was asked and refused");
+            assert.ok(
+                emulator.requests().some((entry) => /roleAssignmentScheduleInstances/.test(entry.path) && entry.status === 400),
+                "PIM was asked and refused",
+            );
         });
     });
 
@@ -133,7 +142,10 @@ describe("fleet: one tenant's status, read from the tenant", () => {
             const { config, clientSettings } = settingsFor(emulator, { "d365-backup-access:serviceAccount": "nobody@contoso.onmicrosoft.com" });
             const status = await readTenantStatus(config, clientSettings, () => undefined);
             assert.equal(status.accountObjectId, null);
-            assert.deepEqual(status.environments.map((e) => [e.id, e.user, e.ok]), [[environmentId(1), false, false]]);
+            assert.deepEqual(
+                status.environments.map((e) => [e.id, e.user, e.ok]),
+                [[environmentId(1), false, false]],
+            );
         });
     });
 
@@ -141,7 +153,11 @@ describe("fleet: one tenant's status, read from the tenant", () => {
         assert.throws(
             () =>
                 stackSettings(
-                    configMap({ "d365-backup-access:stage": "promote", "d365-backup-access:environments": '["*"]', "d365-backup-access:pollIntervalSeconds": "soon" }),
+                    configMap({
+                        "d365-backup-access:stage": "promote",
+                        "d365-backup-access:environments": '["*"]',
+                        "d365-backup-access:pollIntervalSeconds": "soon",
+                    }),
                     {},
                 ),
             (error: unknown) =>

@@ -21,7 +21,18 @@ const SECURITY_ROLE = "pulumi-nodejs:dynamic/dataverse:SecurityRoleAssignment";
 const COMPONENT = "d365-backup-access:index:ServiceAccountAccess";
 const PREFIX = "urn:pulumi:contoso::d365-backup-access::";
 
-const SERVED = ["Contoso Production", "Contoso Sandbox", "administration mode", "managed", "developer environment", "Trial", "(default)", "freshly provisioned", "licence still propagating", "deleted after"];
+const SERVED = [
+    "Contoso Production",
+    "Contoso Sandbox",
+    "administration mode",
+    "managed",
+    "developer environment",
+    "Trial",
+    "(default)",
+    "freshly provisioned",
+    "licence still propagating",
+    "deleted after",
+];
 const SKIPPED: Record<string, string> = {
     "Dataverse for Teams": "teams",
     "being added": "provisioning",
@@ -36,7 +47,10 @@ function snapshot() {
     });
     const disabled = envNamed("disabled");
     return {
-        [`${PREFIX}${COMPONENT}::backup-service-account`]: { type: COMPONENT, outputs: { adopted: { directoryRoles: [], groupMemberships: [] }, directoryRoles: [] } },
+        [`${PREFIX}${COMPONENT}::backup-service-account`]: {
+            type: COMPONENT,
+            outputs: { adopted: { directoryRoles: [], groupMemberships: [] }, directoryRoles: [] },
+        },
         ...child(ENVIRONMENT_USER, `environment-user-${disabled}`, disabled, "Contoso Archive"),
         ...child(SECURITY_ROLE, `system-administrator-${disabled}`, disabled, "Contoso Archive"),
         ...child(ENVIRONMENT_USER, `environment-user-${DELETED}`, DELETED, "Contoso Pilot"),
@@ -59,7 +73,12 @@ describe("program under mocks: every kind and state of environment", function ()
         const users = [{ objectId: ACCOUNT.id, userPrincipalName: ACCOUNT.userPrincipalName }];
         [runs.all, runs.listed] = await Promise.all([
             runProgram({ config: config('["*"]'), users, env: emulator.env, snapshot: snapshot(), preview: true }),
-            runProgram({ config: config(JSON.stringify([envNamed("Contoso Production"), envNamed("Dataverse for Teams"), envNamed("disabled")])), users, env: emulator.env, preview: true }),
+            runProgram({
+                config: config(JSON.stringify([envNamed("Contoso Production"), envNamed("Dataverse for Teams"), envNamed("disabled")])),
+                users,
+                env: emulator.env,
+                preview: true,
+            }),
         ]);
     });
     after(() => emulator?.stop());
@@ -70,10 +89,7 @@ describe("program under mocks: every kind and state of environment", function ()
         const run = runs.all;
         assert.equal(run.error, undefined, run.error);
         const served = SERVED.map(envNamed);
-        assert.deepEqual(
-            run.outputs.environments.map((e: { id: string }) => e.id).sort(),
-            served.sort(),
-        );
+        assert.deepEqual(run.outputs.environments.map((e: { id: string }) => e.id).sort(), served.sort());
         for (const id of served) assert.ok(environmentsWithUser(run).includes(id), id);
     });
 
@@ -92,7 +108,10 @@ describe("program under mocks: every kind and state of environment", function ()
         const entry = run.outputs.skippedEnvironments.find((s: { id: string }) => s.id === disabled);
         assert.equal(entry.kept, true);
         assert.deepEqual(
-            run.resources.filter((r) => r.inputs.environmentId === disabled).map((r) => r.name).sort(),
+            run.resources
+                .filter((r) => r.inputs.environmentId === disabled)
+                .map((r) => r.name)
+                .sort(),
             [`environment-user-${disabled}`, `system-administrator-${disabled}`],
         );
         assert.ok(!run.outputs.environments.some((e: { id: string }) => e.id === disabled), "not reported as served");
@@ -108,7 +127,10 @@ describe("program under mocks: every kind and state of environment", function ()
     it("named explicitly, a Teams and a disabled environment stop the run before anything is registered, each with its reason", () => {
         const run = runs.listed;
         assert.equal(run.resources.filter((r) => r.custom).length, 0);
-        assert.match(run.error ?? "", new RegExp(`${envNamed("Dataverse for Teams")} \\("Marketing team \\(Dataverse for Teams\\)"\\) cannot be served \\[teams\\]`));
+        assert.match(
+            run.error ?? "",
+            new RegExp(`${envNamed("Dataverse for Teams")} \\("Marketing team \\(Dataverse for Teams\\)"\\) cannot be served \\[teams\\]`),
+        );
         assert.match(run.error ?? "", new RegExp(`${envNamed("disabled")} .* cannot be served \\[disabled\\]`));
         assert.doesNotMatch(run.error ?? "", new RegExp(envNamed("Contoso Production")));
     });

@@ -24,7 +24,12 @@ const TEMPLATE = {
 
 const SEED = {
     tenantId: "9a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d",
-    operator: { clientId: "4d8a0e7c-5f6b-4a9c-8d1e-3f4a5b6c7d8e", clientSecret: "give-back-test-operator-secret", objectId: OPERATOR_OBJECT_ID, registeredAdminApplication: true },
+    operator: {
+        clientId: "4d8a0e7c-5f6b-4a9c-8d1e-3f4a5b6c7d8e",
+        clientSecret: "give-back-test-operator-secret",
+        objectId: OPERATOR_OBJECT_ID,
+        registeredAdminApplication: true,
+    },
     users: [
         { id: ACCOUNT.objectId, userPrincipalName: ACCOUNT.userPrincipalName, accountEnabled: true, licenses: ["DYN365_ENTERPRISE_PLAN1"] },
         { id: OTHER.objectId, userPrincipalName: OTHER.userPrincipalName, accountEnabled: true, licenses: ["DYN365_ENTERPRISE_PLAN1"] },
@@ -110,7 +115,12 @@ describe("program under mocks: what destroy and removal give back", function () 
             firstRunBrownfield: { config: config("bootstrap"), users, env: brownfield.env },
             firstRunBrownfieldOperational: { config: config("operational"), users, env: brownfield.env, preview: true },
             // The stack granted Dynamics 365 Administrator and the membership (its ledger says so): still granted, though the tenant holds them now.
-            recordedGranted: { config: config("operational"), users, env: brownfield.env, snapshot: snapshot({ directoryRoles: [], groupMemberships: [] }, { ...dynamics, ...membershipInState() }) },
+            recordedGranted: {
+                config: config("operational"),
+                users,
+                env: brownfield.env,
+                snapshot: snapshot({ directoryRoles: [], groupMemberships: [] }, { ...dynamics, ...membershipInState() }),
+            },
             // Recorded as adopted: still adopted.
             recordedAdopted: {
                 config: config("operational"),
@@ -119,13 +129,22 @@ describe("program under mocks: what destroy and removal give back", function () 
                 snapshot: snapshot({ directoryRoles: [TEMPLATE.dynamicsAdministrator], groupMemberships: [GROUP] }, { ...dynamics, ...membershipInState() }),
             },
             // State of a version that kept no ledger: what it holds cannot be proven granted.
-            unproven: { config: config("operational"), users, env: clean.env, snapshot: snapshot(undefined, { ...dynamics, ...membershipInState() }), preview: true },
+            unproven: {
+                config: config("operational"),
+                users,
+                env: clean.env,
+                snapshot: snapshot(undefined, { ...dynamics, ...membershipInState() }),
+                preview: true,
+            },
             // The state holds the operator's own role; the configured account is another one.
             operatorInState: {
                 config: config("operational"),
                 users,
                 env: clean.env,
-                snapshot: snapshot({ directoryRoles: [], groupMemberships: [] }, roleInState("dynamics-365-administrator", TEMPLATE.dynamicsAdministrator, OPERATOR_OBJECT_ID.toUpperCase())),
+                snapshot: snapshot(
+                    { directoryRoles: [], groupMemberships: [] },
+                    roleInState("dynamics-365-administrator", TEMPLATE.dynamicsAdministrator, OPERATOR_OBJECT_ID.toUpperCase()),
+                ),
                 preview: true,
             },
             // An update cut short after granting Dynamics 365 Administrator and the membership
@@ -134,14 +153,22 @@ describe("program under mocks: what destroy and removal give back", function () 
                 config: config("operational"),
                 users,
                 env: brownfield.env,
-                snapshot: snapshot({ directoryRoles: [], groupMemberships: [] }, {}, { directoryRoles: [TEMPLATE.dynamicsAdministrator], groupMemberships: [GROUP], environments: [RESTRICTED] }),
+                snapshot: snapshot(
+                    { directoryRoles: [], groupMemberships: [] },
+                    {},
+                    { directoryRoles: [TEMPLATE.dynamicsAdministrator], groupMemberships: [GROUP], environments: [RESTRICTED] },
+                ),
             },
             // An update cut short after granting a permanent Global Administrator; now at operational.
             interruptedGlobalAdministrator: {
                 config: config("operational"),
                 users,
                 env: brownfield.env,
-                snapshot: snapshot({ directoryRoles: [], groupMemberships: [] }, {}, { directoryRoles: [TEMPLATE.globalAdministrator], groupMemberships: [], environments: [] }),
+                snapshot: snapshot(
+                    { directoryRoles: [], groupMemberships: [] },
+                    {},
+                    { directoryRoles: [TEMPLATE.globalAdministrator], groupMemberships: [], environments: [] },
+                ),
                 preview: true,
             },
             otherAccountInState: {
@@ -213,7 +240,9 @@ describe("program under mocks: what destroy and removal give back", function () 
             const run = runs[name];
             assert.equal(run.error, undefined, run.error);
             const outputsAt = run.sent.findIndex((s) => s.kind === "outputs" && s.name === "backup-service-account");
-            const firstChild = run.sent.findIndex((s) => s.kind === "resource" && !["contoso", "backup-service-account"].includes(s.name) && !s.name.startsWith("default"));
+            const firstChild = run.sent.findIndex(
+                (s) => s.kind === "resource" && !["contoso", "backup-service-account"].includes(s.name) && !s.name.startsWith("default"),
+            );
             assert.ok(outputsAt >= 0 && firstChild >= 0 && outputsAt < firstChild, `${name}: ${JSON.stringify(run.sent.map((s) => `${s.kind} ${s.name}`))}`);
             return run.sent[outputsAt].outputs;
         };
@@ -224,7 +253,11 @@ describe("program under mocks: what destroy and removal give back", function () 
             assert.deepEqual(firstRun.granting, { directoryRoles: [], groupMemberships: [], environments: [PLAIN, RESTRICTED] });
             assert.deepEqual(firstRun.adopted, component(runs.firstRunBrownfield)!.inputs.adopted, "the adopted ledger too");
             // Dynamics 365 Administrator and the membership are in the state already: only what is new.
-            assert.deepEqual(componentOutputs("recordedGranted").granting, { directoryRoles: [TEMPLATE.powerPlatformAdministrator], groupMemberships: [], environments: [PLAIN, RESTRICTED] });
+            assert.deepEqual(componentOutputs("recordedGranted").granting, {
+                directoryRoles: [TEMPLATE.powerPlatformAdministrator],
+                groupMemberships: [],
+                environments: [PLAIN, RESTRICTED],
+            });
             // Not an input: a stage move would show the component as updated in every preview.
             assert.equal(component(runs.recordedGranted)!.inputs.granting, undefined);
         });
@@ -248,7 +281,10 @@ describe("program under mocks: what destroy and removal give back", function () 
         it("refuses, registering nothing, a direct Global Administrator an interrupted update granted when the stage does not declare it", () => {
             const run = runs.interruptedGlobalAdministrator;
             assert.equal(run.resources.length, 0);
-            assert.match(run.error ?? "", /backup@contoso\.onmicrosoft\.com holds a permanent Global Administrator assignment \(.+\) that an interrupted update of this stack granted/);
+            assert.match(
+                run.error ?? "",
+                /backup@contoso\.onmicrosoft\.com holds a permanent Global Administrator assignment \(.+\) that an interrupted update of this stack granted/,
+            );
             assert.match(run.error ?? "", /npm run fleet -- up --stacks contoso --stage bootstrap/);
             assert.match(run.error ?? "", /remove it by hand/);
             // Held before the stack (no record): no refusal; operational leaves it to the operator, as before.

@@ -60,7 +60,10 @@ function configFor(stage: string, overrides: Record<string, string> = {}): Recor
 }
 
 const ofType = (run: ProgramRun, type: string) => run.resources.filter((r) => r.type === type);
-const roleIds = (run: ProgramRun) => ofType(run, ROLE_ASSIGNMENT).map((r) => r.inputs.roleId).sort();
+const roleIds = (run: ProgramRun) =>
+    ofType(run, ROLE_ASSIGNMENT)
+        .map((r) => r.inputs.roleId)
+        .sort();
 const urnOfRole = (run: ProgramRun, templateId: string) => ofType(run, ROLE_ASSIGNMENT).find((r) => r.inputs.roleId === templateId)?.urn;
 const named = (run: ProgramRun, name: string) => run.resources.find((r) => r.name === name);
 /** The account's look-ups (the program also asks the engine for the stack's previous state). */
@@ -133,7 +136,11 @@ describe("program under mocks", function () {
         };
         scenarios.elevatedOperational = { config: configFor("operational", { "d365-backup-access:elevationHours": "2" }), users };
         scenarios.elevatedWithoutP2 = { config: configFor("bootstrap", { "d365-backup-access:elevationHours": "2" }), users, preview: true };
-        scenarios.operatorIsAccount = { config: configFor("bootstrap", { "d365-backup-access:serviceAccount": SELF.userPrincipalName }), users: [SELF], preview: true };
+        scenarios.operatorIsAccount = {
+            config: configFor("bootstrap", { "d365-backup-access:serviceAccount": SELF.userPrincipalName }),
+            users: [SELF],
+            preview: true,
+        };
         const environmentFor = (name: string): Record<string, string> => {
             if (name === "brownfield") return brownfield.env;
             if (name === "elevatedWithoutP2") return withoutP2.env;
@@ -148,9 +155,7 @@ describe("program under mocks", function () {
         const names = Object.keys(scenarios);
         for (let i = 0; i < names.length; i += 2) {
             const batch = names.slice(i, i + 2);
-            const results = await Promise.all(
-                batch.map((name) => runProgram({ ...scenarios[name], env: environmentFor(name) })),
-            );
+            const results = await Promise.all(batch.map((name) => runProgram({ ...scenarios[name], env: environmentFor(name) })));
             batch.forEach((name, index) => (runs[name] = results[index]));
         }
     });
@@ -188,10 +193,7 @@ describe("program under mocks", function () {
     });
 
     it("reauth assigns all three", () => {
-        assert.deepEqual(
-            roleIds(runs.reauth),
-            [TEMPLATE.globalAdministrator, TEMPLATE.dynamicsAdministrator, TEMPLATE.powerPlatformAdministrator].sort(),
-        );
+        assert.deepEqual(roleIds(runs.reauth), [TEMPLATE.globalAdministrator, TEMPLATE.dynamicsAdministrator, TEMPLATE.powerPlatformAdministrator].sort());
     });
 
     it("assigns every role to the resolved account, tenant-wide", () => {
@@ -204,9 +206,7 @@ describe("program under mocks", function () {
     });
 
     it("resolves the account by UPN or by object id through azuread.getUser", () => {
-        assert.deepEqual(lookups(runs.bootstrap), [
-            { token: "azuread:index/getUser:getUser", inputs: { userPrincipalName: ACCOUNT.userPrincipalName } },
-        ]);
+        assert.deepEqual(lookups(runs.bootstrap), [{ token: "azuread:index/getUser:getUser", inputs: { userPrincipalName: ACCOUNT.userPrincipalName } }]);
         assert.deepEqual(lookups(runs.byObjectId), [{ token: "azuread:index/getUser:getUser", inputs: { objectId: ACCOUNT.objectId } }]);
         assert.equal(runs.byObjectId.outputs.serviceAccountObjectId, ACCOUNT.objectId);
     });
@@ -217,7 +217,12 @@ describe("program under mocks", function () {
         assert.equal(new Set(dynamics).size, 1, dynamics.join("\n"));
         assert.equal(urnOfRole(runs.bootstrap, TEMPLATE.globalAdministrator), urnOfRole(runs.reauth, TEMPLATE.globalAdministrator));
         assert.equal(urnOfRole(runs.operational, TEMPLATE.powerPlatformAdministrator), urnOfRole(runs.reauth, TEMPLATE.powerPlatformAdministrator));
-        const users = STAGES.map((s) => ofType(runs[s], ENVIRONMENT_USER).map((r) => r.urn).sort().join());
+        const users = STAGES.map((s) =>
+            ofType(runs[s], ENVIRONMENT_USER)
+                .map((r) => r.urn)
+                .sort()
+                .join(),
+        );
         assert.equal(new Set(users).size, 1);
     });
 
@@ -261,7 +266,10 @@ describe("program under mocks", function () {
     });
 
     it("takes only the listed environments when ids are given", () => {
-        assert.deepEqual(ofType(runs.listed, ENVIRONMENT_USER).map((u) => u.inputs.environmentId), [PLAIN]);
+        assert.deepEqual(
+            ofType(runs.listed, ENVIRONMENT_USER).map((u) => u.inputs.environmentId),
+            [PLAIN],
+        );
         assert.equal(ofType(runs.listed, GROUP_MEMBER).length, 0);
     });
 
@@ -280,7 +288,14 @@ describe("program under mocks", function () {
         assert.equal(restricted.role, "System Administrator");
         assert.equal(restricted.securityGroupId, GROUP);
         assert.deepEqual(outputs.skippedEnvironments, [
-            { id: NO_DATAVERSE, displayName: "Flows sandbox", kind: "Sandbox", reasonCode: "no-dataverse", reason: "no Dataverse database, so no Dynamics 365 data to back up", kept: false },
+            {
+                id: NO_DATAVERSE,
+                displayName: "Flows sandbox",
+                kind: "Sandbox",
+                reasonCode: "no-dataverse",
+                reason: "no Dataverse database, so no Dynamics 365 data to back up",
+                kept: false,
+            },
         ]);
     });
 

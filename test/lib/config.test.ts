@@ -53,9 +53,7 @@ describe("parseConfig", () => {
     });
 
     it('selects every environment with "*" minus the exclusions', () => {
-        const config = parseConfig(
-            source({ ...VALID, environments: '["*"]', excludeEnvironments: JSON.stringify([ENV_B.toUpperCase()]) }),
-        );
+        const config = parseConfig(source({ ...VALID, environments: '["*"]', excludeEnvironments: JSON.stringify([ENV_B.toUpperCase()]) }));
         assert.deepEqual(config.environments, { kind: "all", exclude: [ENV_B] });
     });
 
@@ -157,8 +155,14 @@ describe("parseConfig", () => {
         }
 
         it("refuses a justification without elevationHours, and one longer than PIM accepts", () => {
-            assert.throws(() => parseConfig(source({ ...VALID, elevationJustification: "CHG-1" })), /elevationJustification is set but d365-backup-access:elevationHours is not/);
-            assert.throws(() => parseConfig(source({ ...VALID, elevationHours: "2", elevationJustification: "x".repeat(501) })), /is 501 characters long; PIM accepts at most 500/);
+            assert.throws(
+                () => parseConfig(source({ ...VALID, elevationJustification: "CHG-1" })),
+                /elevationJustification is set but d365-backup-access:elevationHours is not/,
+            );
+            assert.throws(
+                () => parseConfig(source({ ...VALID, elevationHours: "2", elevationJustification: "x".repeat(501) })),
+                /is 501 characters long; PIM accepts at most 500/,
+            );
         });
     });
 });

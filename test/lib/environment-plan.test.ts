@@ -3,7 +3,9 @@ import { strict as assert } from "assert";
 import { describeSkipped, EnvironmentSelectionError, planEnvironments, ServedEnvironments } from "../../lib/environment-plan";
 import type { EnvironmentInfo } from "../../providers";
 
-type Options = { dataverse?: boolean; group?: string; name?: string } & Partial<Pick<EnvironmentInfo, "sku" | "state" | "provisioningState" | "managementState" | "instanceState" | "managed" | "owner">>;
+type Options = { dataverse?: boolean; group?: string; name?: string } & Partial<
+    Pick<EnvironmentInfo, "sku" | "state" | "provisioningState" | "managementState" | "instanceState" | "managed" | "owner">
+>;
 
 function environment(id: string, options: Options = {}): EnvironmentInfo {
     const { dataverse, group, name, ...kind } = options;
@@ -18,7 +20,13 @@ function environment(id: string, options: Options = {}): EnvironmentInfo {
         dataverse:
             dataverse === false
                 ? undefined
-                : { instanceUrl: `https://${id.slice(0, 8)}.crm4.dynamics.com/`, instanceApiUrl: undefined, uniqueName: undefined, domainName: undefined, version: undefined },
+                : {
+                      instanceUrl: `https://${id.slice(0, 8)}.crm4.dynamics.com/`,
+                      instanceApiUrl: undefined,
+                      uniqueName: undefined,
+                      domainName: undefined,
+                      version: undefined,
+                  },
         securityGroupId: group,
         ...kind,
     };
@@ -41,12 +49,25 @@ const KINDS: Record<string, { env: EnvironmentInfo; code: string | undefined }> 
     sandbox: { env: environment("a0000002-0000-4000-8000-000000000002", { sku: "Sandbox" }), code: undefined },
     trial: { env: environment("a0000003-0000-4000-8000-000000000003", { sku: "Trial" }), code: undefined },
     default: { env: environment("Default-6a2d8b4f-3c5e-4d7f-8a9b-1c2d3e4f5a6b", { sku: "Default" }), code: undefined },
-    developer: { env: environment("a0000005-0000-4000-8000-000000000005", { sku: "Developer", owner: { id: "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d", userPrincipalName: "dana@contoso.com" } }), code: undefined },
+    developer: {
+        env: environment("a0000005-0000-4000-8000-000000000005", {
+            sku: "Developer",
+            owner: { id: "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d", userPrincipalName: "dana@contoso.com" },
+        }),
+        code: undefined,
+    },
     adminMode: { env: environment("a0000006-0000-4000-8000-000000000006", { sku: "Sandbox", state: "AdminMode" }), code: undefined },
     managed: { env: environment("a0000007-0000-4000-8000-000000000007", { managed: true }), code: undefined },
     recordedIdle: { env: environment("a0000008-0000-4000-8000-000000000008", { managementState: "NotSpecified" }), code: undefined },
     teams: { env: environment("a0000009-0000-4000-8000-000000000009", { sku: "Teams", group: GROUP }), code: "teams" },
-    provisioning: { env: environment("a0000010-0000-4000-8000-000000000010", { provisioningState: "LinkedDatabaseProvisioning", dataverse: false, managementState: "Running" }), code: "provisioning" },
+    provisioning: {
+        env: environment("a0000010-0000-4000-8000-000000000010", {
+            provisioningState: "LinkedDatabaseProvisioning",
+            dataverse: false,
+            managementState: "Running",
+        }),
+        code: "provisioning",
+    },
     noDataverse: { env: environment("a0000011-0000-4000-8000-000000000011", { dataverse: false }), code: "no-dataverse" },
     disabled: { env: environment("a0000012-0000-4000-8000-000000000012", { state: "Disabled" }), code: "disabled" },
     notReady: { env: environment("a0000013-0000-4000-8000-000000000013", { instanceState: "NotReady" }), code: "not-ready" },
@@ -61,7 +82,10 @@ function served(inState: Record<string, { user: boolean; role: boolean; displayN
 describe("planEnvironments", () => {
     it('"*" takes every environment with Dataverse and reports the others as skipped, with a reason code', () => {
         const plan = planEnvironments({ kind: "all", exclude: [] }, TENANT);
-        assert.deepEqual(plan.targets.map((t) => t.id), [WITH_DATAVERSE, WITH_GROUP]);
+        assert.deepEqual(
+            plan.targets.map((t) => t.id),
+            [WITH_DATAVERSE, WITH_GROUP],
+        );
         assert.deepEqual(plan.skipped, [
             { id: WITHOUT_DATAVERSE, displayName: "Flows sandbox", kind: "Sandbox", reasonCode: "no-dataverse", reason: NO_DATAVERSE_REASON, kept: false },
         ]);
@@ -71,7 +95,10 @@ describe("planEnvironments", () => {
     it('"*" decides every kind and state: served, or skipped with its own code', () => {
         const plan = planEnvironments({ kind: "all", exclude: [] }, EVERY_KIND);
         const decided = Object.fromEntries(
-            Object.entries(KINDS).map(([name, { env }]) => [name, plan.targets.some((t) => t.id === env.id) ? undefined : plan.skipped.find((s) => s.id === env.id)?.reasonCode]),
+            Object.entries(KINDS).map(([name, { env }]) => [
+                name,
+                plan.targets.some((t) => t.id === env.id) ? undefined : plan.skipped.find((s) => s.id === env.id)?.reasonCode,
+            ]),
         );
         assert.deepEqual(decided, Object.fromEntries(Object.entries(KINDS).map(([name, { code }]) => [name, code])));
         // Every environment is decided exactly once.
@@ -101,8 +128,17 @@ describe("planEnvironments", () => {
 
     it('"*" reports the excluded environments as skipped (excluded), and never targets them', () => {
         const plan = planEnvironments({ kind: "all", exclude: [WITH_GROUP, WITHOUT_DATAVERSE] }, TENANT);
-        assert.deepEqual(plan.targets.map((t) => t.id), [WITH_DATAVERSE]);
-        assert.deepEqual(plan.skipped.map((s) => [s.id, s.reasonCode]), [[WITH_GROUP, "excluded"], [WITHOUT_DATAVERSE, "excluded"]]);
+        assert.deepEqual(
+            plan.targets.map((t) => t.id),
+            [WITH_DATAVERSE],
+        );
+        assert.deepEqual(
+            plan.skipped.map((s) => [s.id, s.reasonCode]),
+            [
+                [WITH_GROUP, "excluded"],
+                [WITHOUT_DATAVERSE, "excluded"],
+            ],
+        );
     });
 
     it('"*" refuses an exclusion the tenant does not have, which would exclude nothing', () => {
@@ -134,7 +170,7 @@ describe("planEnvironments", () => {
         );
     });
 
-    it("rejects a listed environment of a kind or state that cannot be served, with the same reason as \"*\" gives", () => {
+    it('rejects a listed environment of a kind or state that cannot be served, with the same reason as "*" gives', () => {
         const everyUnservable = Object.values(KINDS).filter((k) => k.code);
         assert.throws(
             () => planEnvironments({ kind: "listed", ids: everyUnservable.map((k) => k.env.id) }, EVERY_KIND),
@@ -176,7 +212,13 @@ describe("planEnvironments", () => {
             const excluded = KINDS.production.env;
             const plan = planEnvironments({ kind: "all", exclude: [excluded.id] }, [disabled, excluded], served({ [excluded.id]: { user: true, role: true } }));
             assert.deepEqual(plan.held, []);
-            assert.deepEqual(plan.skipped.map((s) => [s.reasonCode, s.kept]), [["disabled", false], ["excluded", false]]);
+            assert.deepEqual(
+                plan.skipped.map((s) => [s.reasonCode, s.kept]),
+                [
+                    ["disabled", false],
+                    ["excluded", false],
+                ],
+            );
         });
 
         it("keeps a held environment's security group, so its membership is not given back", () => {
@@ -211,7 +253,10 @@ describe("planEnvironments", () => {
         it("with a list, reports the deleted environments the list no longer names", () => {
             const gone = "a0000099-0000-4000-8000-000000000099";
             const plan = planEnvironments({ kind: "listed", ids: [WITH_DATAVERSE] }, TENANT, served({ [gone]: { user: true, role: true } }, [gone]));
-            assert.deepEqual(plan.skipped.map((s) => [s.id, s.reasonCode]), [[gone, "deleted"]]);
+            assert.deepEqual(
+                plan.skipped.map((s) => [s.id, s.reasonCode]),
+                [[gone, "deleted"]],
+            );
         });
     });
 

@@ -39,11 +39,17 @@ describe("next steps", () => {
             const bootstrap = nextSteps("bootstrap", { ...context, elevation: active });
             assert.match(bootstrap, /holds Global Administrator \(time-bound, until 2026-12-01 10:00 UTC\)/);
             assert.match(bootstrap, /create the Dynamics 365 connector before 2026-12-01 10:00 UTC/);
-            assert.match(nextSteps("reauth", { ...context, elevation: active }), /Re-authenticate the Dynamics 365 connector in the backup product now \(before 2026-12-01 10:00 UTC\)/);
+            assert.match(
+                nextSteps("reauth", { ...context, elevation: active }),
+                /Re-authenticate the Dynamics 365 connector in the backup product now \(before 2026-12-01 10:00 UTC\)/,
+            );
         });
 
         it("once it ended (refresh saw it, or its end passed): not granted again by itself, and how to ask on purpose", () => {
-            for (const elevation of [{ ...active, status: "ended" as const }, { ...active, now: Date.parse("2026-12-01T11:00:00Z") }]) {
+            for (const elevation of [
+                { ...active, status: "ended" as const },
+                { ...active, now: Date.parse("2026-12-01T11:00:00Z") },
+            ]) {
                 const text = nextSteps("bootstrap", { ...context, elevation });
                 assert.match(text, /time-bound Global Administrator ended \(2026-12-01 10:00 UTC\); it is not granted again by itself/);
                 assert.match(text, /npx pulumi config set --stack contoso d365-backup-access:elevationJustification ".*" && npx pulumi up --stack contoso/);

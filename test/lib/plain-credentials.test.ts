@@ -11,8 +11,14 @@ describe("plain-text credentials", () => {
             "azuread:clientId": "not a credential",
             "d365-backup-access:stage": "bootstrap",
         };
-        assert.deepEqual(plainTextCredentialKeys(config, () => false), ["azuread:clientSecret", "azuread:clientCertificatePassword"]);
-        assert.deepEqual(plainTextCredentialKeys(config, (key) => key === "azuread:clientSecret"), ["azuread:clientCertificatePassword"]);
+        assert.deepEqual(
+            plainTextCredentialKeys(config, () => false),
+            ["azuread:clientSecret", "azuread:clientCertificatePassword"],
+        );
+        assert.deepEqual(
+            plainTextCredentialKeys(config, (key) => key === "azuread:clientSecret"),
+            ["azuread:clientCertificatePassword"],
+        );
     });
 
     it("reads secret keys as the Pulumi runtime has them", () => {

@@ -24,7 +24,9 @@ function licence(sku: string, status: string): LicenseDetail {
     return {
         skuId: "00000000-0000-0000-0000-000000000001",
         skuPartNumber: sku,
-        servicePlans: [{ servicePlanId: "00000000-0000-0000-0000-000000000002", servicePlanName: "DYN365_ENTERPRISE_P1", provisioningStatus: status, appliesTo: "User" }],
+        servicePlans: [
+            { servicePlanId: "00000000-0000-0000-0000-000000000002", servicePlanName: "DYN365_ENTERPRISE_P1", provisioningStatus: status, appliesTo: "User" },
+        ],
     };
 }
 
@@ -69,7 +71,10 @@ describe("preflight", () => {
         const reader = tenant([licence("DYN365_ENTERPRISE_PLAN1", "Success")]);
         const report = await preflight(config(), ACCOUNT_ID, reader, silent);
         assert.deepEqual(report.dynamicsLicenses, ["DYN365_ENTERPRISE_PLAN1"]);
-        assert.deepEqual(report.environments.targets.map((t) => t.id), [ENVIRONMENT.id]);
+        assert.deepEqual(
+            report.environments.targets.map((t) => t.id),
+            [ENVIRONMENT.id],
+        );
         assert.deepEqual(reader.licenceLookups, [ACCOUNT_ID]);
     });
 
@@ -143,7 +148,10 @@ describe("preflight", () => {
             const report = await preflight(config(), ACCOUNT_ID, reader, (line) => lines.push(line), [], inState);
             assert.deepEqual(asked.sort(), [GONE, MISSED].sort(), "only the served environments the listing lacks are asked for");
             assert.deepEqual(report.environments.targets.map((t) => t.id).sort(), [ENVIRONMENT.id, MISSED].sort());
-            assert.deepEqual(report.environments.skipped.map((s) => [s.id, s.displayName, s.reasonCode]), [[GONE, "Pilot", "deleted"]]);
+            assert.deepEqual(
+                report.environments.skipped.map((s) => [s.id, s.displayName, s.reasonCode]),
+                [[GONE, "Pilot", "deleted"]],
+            );
             assert.match(lines.join("\n"), /1 skipped \(deleted 1\)/);
         });
 
@@ -153,7 +161,10 @@ describe("preflight", () => {
             const asked: string[] = [];
             const reader = tenant(licensed(), [disabled], { isGroupMember: async (id) => (asked.push(id), true) });
             const report = await preflight(config(), ACCOUNT_ID, reader, silent, [], new Map([[ENVIRONMENT.id, { user: true, role: true }]]));
-            assert.deepEqual(report.environments.held.map((h) => h.id), [ENVIRONMENT.id]);
+            assert.deepEqual(
+                report.environments.held.map((h) => h.id),
+                [ENVIRONMENT.id],
+            );
             assert.deepEqual(asked, [group]);
             assert.deepEqual(report.existing.groupMemberships, [group]);
         });
@@ -184,8 +195,12 @@ describe("preflight", () => {
         });
 
         it("refuses when the state holds grants to the operator and the configured account is another one", async () => {
-            const urn = "urn:pulumi:contoso::d365-backup-access::d365-backup-access:index:ServiceAccountAccess$azuread:index/groupMember:GroupMember::security-group-member-g";
-            const grants = [{ principalId: OPERATOR_ID.toLowerCase(), urn }, { principalId: ACCOUNT_ID, urn: "urn:x::other" }];
+            const urn =
+                "urn:pulumi:contoso::d365-backup-access::d365-backup-access:index:ServiceAccountAccess$azuread:index/groupMember:GroupMember::security-group-member-g";
+            const grants = [
+                { principalId: OPERATOR_ID.toLowerCase(), urn },
+                { principalId: ACCOUNT_ID, urn: "urn:x::other" },
+            ];
             await assert.rejects(preflight(config(), ACCOUNT_ID, tenant(licensed()), silent, grants), (error: unknown) => {
                 assert.ok(error instanceof PreflightError);
                 assert.match(error.message, /state holds 1 grant\(s\) to the operator's own identity/);
@@ -229,7 +244,12 @@ describe("preflight", () => {
             assert.equal(report.warnings.length, 1);
             assert.match(report.warnings[0], /holds Global Administrator permanently; the update makes it end in 3 h/);
             const timeBound = { ...permanent, endDateTime: "2026-12-01T10:00:00Z" };
-            const quiet = await preflight(config({ elevationHours: "3" }), ACCOUNT_ID, tenant(licensed(), [ENVIRONMENT], { activeRoleSchedules: async () => [timeBound] }), silent);
+            const quiet = await preflight(
+                config({ elevationHours: "3" }),
+                ACCOUNT_ID,
+                tenant(licensed(), [ENVIRONMENT], { activeRoleSchedules: async () => [timeBound] }),
+                silent,
+            );
             assert.deepEqual(quiet.warnings, []);
         });
     });

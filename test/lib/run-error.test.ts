@@ -11,7 +11,10 @@ describe("runError", () => {
     it("is a RunError with its message and no stack frames for the runtime's inspect to format", () => {
         const error = runError("Cannot reach the Entra sign-in endpoint at 127.0.0.1:9, from AZURE_AUTHORITY_HOST, for x: connect ECONNREFUSED 127.0.0.1:9");
         assert.ok(pulumi.RunError.isInstance(error));
-        assert.strictEqual(error.message, "Cannot reach the Entra sign-in endpoint at 127.0.0.1:9, from AZURE_AUTHORITY_HOST, for x: connect ECONNREFUSED 127.0.0.1:9");
+        assert.strictEqual(
+            error.message,
+            "Cannot reach the Entra sign-in endpoint at 127.0.0.1:9, from AZURE_AUTHORITY_HOST, for x: connect ECONNREFUSED 127.0.0.1:9",
+        );
         assert.doesNotMatch(error.stack ?? "", /\n\s+at /);
         assert.doesNotMatch(util.inspect(error, { colors: true }), /\n\s+at /);
     });

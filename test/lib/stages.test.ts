@@ -3,7 +3,10 @@ import { strict as assert } from "assert";
 import { DYNAMICS_365_ADMINISTRATOR, GLOBAL_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR } from "../../lib/directory-roles";
 import { planStage, STAGES } from "../../lib/stages";
 
-const roleNames = (stage: (typeof STAGES)[number]) => planStage(stage).directoryRoles.map((r) => r.displayName).sort();
+const roleNames = (stage: (typeof STAGES)[number]) =>
+    planStage(stage)
+        .directoryRoles.map((r) => r.displayName)
+        .sort();
 
 describe("stage model", () => {
     it("bootstrap holds Global Administrator and Dynamics 365 Administrator", () => {
@@ -15,11 +18,7 @@ describe("stage model", () => {
     });
 
     it("reauth holds all three", () => {
-        assert.deepEqual(roleNames("reauth"), [
-            "Dynamics 365 Administrator",
-            "Global Administrator",
-            "Power Platform Administrator",
-        ]);
+        assert.deepEqual(roleNames("reauth"), ["Dynamics 365 Administrator", "Global Administrator", "Power Platform Administrator"]);
     });
 
     it("makes only Global Administrator time-bound, and only when asked", () => {

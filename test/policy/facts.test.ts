@@ -8,14 +8,7 @@ import * as path from "path";
 import { DIRECTORY_ROLES as PROGRAM_ROLES, GLOBAL_ADMINISTRATOR as PROGRAM_GLOBAL_ADMINISTRATOR } from "../../lib/directory-roles";
 import { isGuid as programIsGuid } from "../../lib/ids";
 import * as facts from "../../policy/facts";
-import {
-    CONFIG_KEYS,
-    hostedProviderText,
-    NAMESPACE,
-    readClientSettings,
-    SECRET_CONFIG_KEYS,
-    SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID,
-} from "../../providers";
+import { CONFIG_KEYS, hostedProviderText, NAMESPACE, readClientSettings, SECRET_CONFIG_KEYS, SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../../providers";
 
 const REPOSITORY = path.resolve(__dirname, "..", "..");
 

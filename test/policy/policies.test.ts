@@ -9,7 +9,15 @@ import * as path from "path";
 
 import { RunningEmulator, startEmulator } from "../../emulator";
 import { DECLARED_RESOURCE_TYPES, HOSTED_PROVIDER_TEXTS } from "../../policy/facts";
-import { DIRECTORY_ROLE_ASSIGNMENT, ENVIRONMENT_USER, GROUP_MEMBER, ResourceView, SECURITY_ROLE_ASSIGNMENT, STACK, TIME_BOUND_ROLE_ASSIGNMENT } from "../../policy/resources";
+import {
+    DIRECTORY_ROLE_ASSIGNMENT,
+    ENVIRONMENT_USER,
+    GROUP_MEMBER,
+    ResourceView,
+    SECURITY_ROLE_ASSIGNMENT,
+    STACK,
+    TIME_BOUND_ROLE_ASSIGNMENT,
+} from "../../policy/resources";
 import { ProgramRun, runProgram } from "../support/program-runner";
 import { servedEnvironments } from "../support/served-environments";
 import { stackConfig, violations } from "../support/pack-runner";
@@ -24,7 +32,9 @@ const asViews = (run: ProgramRun): ResourceView[] => run.resources.map((r) => ({
  * version (@pulumi/azuread) and "default" otherwise, the way a real state holds them (test/policy/facts.test.ts).
  */
 function engineProviders(run: ProgramRun): ResourceView[] {
-    const packages = new Set([...run.resources.filter((r) => r.custom).map((r) => r.type), ...run.invokes.map((invoke) => invoke.token)].map((token) => token.split(":")[0]));
+    const packages = new Set(
+        [...run.resources.filter((r) => r.custom).map((r) => r.type), ...run.invokes.map((invoke) => invoke.token)].map((token) => token.split(":")[0]),
+    );
     const azureadVersion: string = require("@pulumi/azuread/package.json").pulumi.version;
     return [...packages].map((name) => {
         const type = `pulumi:providers:${name}`;
@@ -131,7 +141,10 @@ describe("the policy pack against the program's registrations", function () {
             ["no-global-administrator-in-operational"],
             JSON.stringify(found, null, 2),
         );
-        assert.match(found[0].message, /DirectoryRoleAssignment "directory-role-global-administrator" assigns Global Administrator while d365-backup-access:stage is operational/);
+        assert.match(
+            found[0].message,
+            /DirectoryRoleAssignment "directory-role-global-administrator" assigns Global Administrator while d365-backup-access:stage is operational/,
+        );
     });
 
     it("refuses an environment user the program registered for another account than the configured object id", async () => {
@@ -143,7 +156,10 @@ describe("the policy pack against the program's registrations", function () {
         const policies = [...new Set(found.map((v) => v.policy))].sort();
         // The stray user is not the configured account's, and the account's own user in that environment is gone.
         assert.deepEqual(policies, ["environment-users-read-write-system-administrator", "grants-for-configured-account"], JSON.stringify(found, null, 2));
-        assert.ok(found.some((v) => v.message.includes(`${user.name}" grants access to "${stranger}"`)), JSON.stringify(found, null, 2));
+        assert.ok(
+            found.some((v) => v.message.includes(`${user.name}" grants access to "${stranger}"`)),
+            JSON.stringify(found, null, 2),
+        );
     });
 
     it("a time-bound Global Administrator passes: the pack's rules know the program's PIM assignment", async () => {
@@ -159,7 +175,10 @@ describe("the policy pack against the program's registrations", function () {
         assert.deepEqual(component.props.plainTextCredentialKeys, ["azuread:clientSecret"]);
         assert.deepEqual(asViews(runs.elevated.run).find((r) => r.type === component.type)!.props.plainTextCredentialKeys, [], "a secret one is not recorded");
         const found = await violations(asViews(run), stackConfig(config));
-        assert.deepEqual(found.map((v) => v.policy), ["no-secret-in-plain-config"]);
+        assert.deepEqual(
+            found.map((v) => v.policy),
+            ["no-secret-in-plain-config"],
+        );
         assert.match(found[0].message, /azuread:clientSecret is stored in plain text/);
     });
 });

@@ -40,7 +40,13 @@ const timeBound = (hours: unknown, extra: Record<string, unknown> = {}) =>
         ...extra,
     });
 const environmentUser = (environmentId: string, extra: Record<string, unknown> = {}) =>
-    fakeResource(ENVIRONMENT_USER, `environment-user-${environmentId}`, { environmentId, userObjectId: ACCOUNT, accessMode: "read-write", __provider: hostedProviderText("EnvironmentUser"), ...extra });
+    fakeResource(ENVIRONMENT_USER, `environment-user-${environmentId}`, {
+        environmentId,
+        userObjectId: ACCOUNT,
+        accessMode: "read-write",
+        __provider: hostedProviderText("EnvironmentUser"),
+        ...extra,
+    });
 const systemAdministrator = (environmentId: string, extra: Record<string, unknown> = {}) =>
     fakeResource(SECURITY_ROLE, `system-administrator-${environmentId}`, {
         environmentId,
@@ -55,10 +61,30 @@ const groupMember = (extra: Record<string, unknown> = {}) =>
 const stack = () => fakeResource("pulumi:pulumi:Stack", "d365-backup-access-contoso", {});
 /** The program's component, with what it recorded of plain-text credentials ("unrecorded": an older program's, without the record). */
 const component = (plainTextCredentialKeys: unknown = []) =>
-    fakeResource("d365-backup-access:index:ServiceAccountAccess", "backup-service-account", plainTextCredentialKeys === "unrecorded" ? {} : { plainTextCredentialKeys });
-const environmentAccess = (): ResourceView[] => [stack(), component(), groupMember(), environmentUser(ENV_A), systemAdministrator(ENV_A), environmentUser(ENV_B), systemAdministrator(ENV_B)];
-const BOOTSTRAP = (): ResourceView[] => [roleAssignment("global-administrator", GA), roleAssignment("dynamics-365-administrator", D365), ...environmentAccess()];
-const OPERATIONAL = (): ResourceView[] => [roleAssignment("dynamics-365-administrator", D365), roleAssignment("power-platform-administrator", PPA), ...environmentAccess()];
+    fakeResource(
+        "d365-backup-access:index:ServiceAccountAccess",
+        "backup-service-account",
+        plainTextCredentialKeys === "unrecorded" ? {} : { plainTextCredentialKeys },
+    );
+const environmentAccess = (): ResourceView[] => [
+    stack(),
+    component(),
+    groupMember(),
+    environmentUser(ENV_A),
+    systemAdministrator(ENV_A),
+    environmentUser(ENV_B),
+    systemAdministrator(ENV_B),
+];
+const BOOTSTRAP = (): ResourceView[] => [
+    roleAssignment("global-administrator", GA),
+    roleAssignment("dynamics-365-administrator", D365),
+    ...environmentAccess(),
+];
+const OPERATIONAL = (): ResourceView[] => [
+    roleAssignment("dynamics-365-administrator", D365),
+    roleAssignment("power-platform-administrator", PPA),
+    ...environmentAccess(),
+];
 
 function configFor(stage: string, extra: Record<string, string> = {}): StackConfig {
     return stackConfig({
@@ -123,13 +149,18 @@ describe("policy pack rules", () => {
 
         it("refuses another type in the program's own namespaces: a dynamic PIM eligibility request, another component, another provider", async () => {
             const strangers = [
-                fakeResource("pulumi-nodejs:dynamic/entra:RoleEligibilityScheduleRequest", "privileged-role-administrator-eligibility", { principalId: ACCOUNT }),
+                fakeResource("pulumi-nodejs:dynamic/entra:RoleEligibilityScheduleRequest", "privileged-role-administrator-eligibility", {
+                    principalId: ACCOUNT,
+                }),
                 fakeResource("d365-backup-access:index:OtherAccess", "other", {}),
                 fakeResource("pulumi:providers:azure-native", "default", {}),
             ];
             const found = await violations([...OPERATIONAL(), ...strangers], configFor("operational"));
             only(found, "only-declared-resource-types");
-            assert.deepEqual(found.map((v) => v.urn), strangers.map((r) => r.urn));
+            assert.deepEqual(
+                found.map((v) => v.urn),
+                strangers.map((r) => r.urn),
+            );
         });
 
         it("refuses a provider the program declares itself, whatever its type: only the engine's default providers pass", async () => {
@@ -142,7 +173,9 @@ describe("policy pack rules", () => {
             ]);
             assert.equal(violation.urn, explicit.urn);
             for (const name of ["default-6-9-1", "default_6_9", "my_default", "default_6_9_1_evil"]) {
-                const named = await violations([fakeResource("pulumi:providers:pulumi-nodejs", name, {})], configFor("operational"), [onlyDeclaredResourceTypes()]);
+                const named = await violations([fakeResource("pulumi:providers:pulumi-nodejs", name, {})], configFor("operational"), [
+                    onlyDeclaredResourceTypes(),
+                ]);
                 assert.equal(named.length, 1, name);
             }
         });
@@ -157,7 +190,10 @@ describe("policy pack rules", () => {
             const config = configFor("reauth", { "d365-backup-access:elevationHours": "4" });
             const found = await violations([...strangers, ...OPERATIONAL().filter((r) => !r.name.endsWith(ENV_A))], config);
             only(found, "only-declared-resource-types");
-            assert.deepEqual(found.map((v) => v.urn), strangers.map((r) => r.urn));
+            assert.deepEqual(
+                found.map((v) => v.urn),
+                strangers.map((r) => r.urn),
+            );
             assert.match(found[0].message, /EnvironmentUser "environment-user-[^"]+" carries other provider code \(\d+ characters\) in its __provider input/);
             assert.ok(!found[0].message.includes(otherCode.trim()), "the foreign code is not repeated");
             assert.ok(found[0].message.includes(JSON.stringify(hostedProviderText("EnvironmentUser").trim())), found[0].message);
@@ -180,7 +216,9 @@ describe("policy pack rules", () => {
                 [timeBound(4), ...OPERATIONAL()],
                 configFor("Operational", { "d365-backup-access:elevationHours": "4" }),
             );
-            assertOneViolation(timeBoundInOperational, "no-global-administrator-in-operational", ['TimeBoundRoleAssignment "directory-role-global-administrator"']);
+            assertOneViolation(timeBoundInOperational, "no-global-administrator-in-operational", [
+                'TimeBoundRoleAssignment "directory-role-global-administrator"',
+            ]);
         });
 
         it("fails closed when the pack sees no stack configuration", async () => {
@@ -221,7 +259,10 @@ describe("policy pack rules", () => {
 
     describe("expected-directory-roles", () => {
         it("refuses a role the backup account does not need", async () => {
-            const found = await violations([...OPERATIONAL(), roleAssignment("privileged-role-administrator", PRIVILEGED_ROLE_ADMINISTRATOR)], configFor("operational"));
+            const found = await violations(
+                [...OPERATIONAL(), roleAssignment("privileged-role-administrator", PRIVILEGED_ROLE_ADMINISTRATOR)],
+                configFor("operational"),
+            );
             assertOneViolation(found, "expected-directory-roles", [
                 'DirectoryRoleAssignment "directory-role-privileged-role-administrator"',
                 PRIVILEGED_ROLE_ADMINISTRATOR,
@@ -232,7 +273,10 @@ describe("policy pack rules", () => {
         it("refuses a role scoped below the tenant", async () => {
             const scoped = roleAssignment("power-platform-administrator", PPA, { directoryScopeId: "/administrativeUnits/5f6a7b8c" });
             const found = await violations([roleAssignment("dynamics-365-administrator", D365), scoped, ...environmentAccess()], configFor("operational"));
-            assertOneViolation(found, "expected-directory-roles", ['"directory-role-power-platform-administrator" is scoped to "/administrativeUnits/5f6a7b8c"', 'set directoryScopeId to "/"']);
+            assertOneViolation(found, "expected-directory-roles", [
+                '"directory-role-power-platform-administrator" is scoped to "/administrativeUnits/5f6a7b8c"',
+                'set directoryScopeId to "/"',
+            ]);
         });
     });
 
@@ -250,14 +294,20 @@ describe("policy pack rules", () => {
         it("refuses every grant when none is for the configured object id", async () => {
             const found = await violations(OPERATIONAL(), configFor("operational", { "d365-backup-access:serviceAccount": STRANGER }));
             only(found, "grants-for-configured-account");
-            assert.equal(found.length, OPERATIONAL().filter((r) => !["pulumi:pulumi:Stack", "d365-backup-access:index:ServiceAccountAccess"].includes(r.type)).length);
+            assert.equal(
+                found.length,
+                OPERATIONAL().filter((r) => !["pulumi:pulumi:Stack", "d365-backup-access:index:ServiceAccountAccess"].includes(r.type)).length,
+            );
         });
 
         it("with a user principal name, refuses the grant that names another principal than the rest", async () => {
             const config = configFor("operational", { "d365-backup-access:serviceAccount": "backup@contoso.onmicrosoft.com" });
             assert.deepEqual(await violations(OPERATIONAL(), config), []);
             const found = await violations([...OPERATIONAL(), groupMember({ memberObjectId: STRANGER })], config);
-            const violation = assertOneViolation(found, "grants-for-configured-account", [`GroupMember "security-group-member-${GROUP}" grants access to "${STRANGER}" (memberObjectId)`, ACCOUNT]);
+            const violation = assertOneViolation(found, "grants-for-configured-account", [
+                `GroupMember "security-group-member-${GROUP}" grants access to "${STRANGER}" (memberObjectId)`,
+                ACCOUNT,
+            ]);
             assert.ok(violation.urn);
         });
     });
@@ -266,13 +316,21 @@ describe("policy pack rules", () => {
         it("refuses an environment user whose access mode is not Read-Write", async () => {
             const resources = OPERATIONAL().map((r) => (r.name === `environment-user-${ENV_A}` ? environmentUser(ENV_A, { accessMode: "administrative" }) : r));
             const found = await violations(resources, configFor("operational"));
-            assertOneViolation(found, "environment-users-read-write-system-administrator", [`EnvironmentUser "environment-user-${ENV_A}"`, '"administrative"', 'set accessMode to "read-write"']);
+            assertOneViolation(found, "environment-users-read-write-system-administrator", [
+                `EnvironmentUser "environment-user-${ENV_A}"`,
+                '"administrative"',
+                'set accessMode to "read-write"',
+            ]);
         });
 
         it("refuses an environment user without the System Administrator role", async () => {
             const resources = OPERATIONAL().filter((r) => r.name !== `system-administrator-${ENV_B}`);
             const found = await violations(resources, configFor("operational"));
-            assertOneViolation(found, "environment-users-read-write-system-administrator", [`EnvironmentUser "environment-user-${ENV_B}"`, "no System Administrator role", SYSTEM_ADMINISTRATOR]);
+            assertOneViolation(found, "environment-users-read-write-system-administrator", [
+                `EnvironmentUser "environment-user-${ENV_B}"`,
+                "no System Administrator role",
+                SYSTEM_ADMINISTRATOR,
+            ]);
         });
 
         it("refuses a Dataverse role other than System Administrator", async () => {
@@ -283,7 +341,7 @@ describe("policy pack rules", () => {
             assertOneViolation(found, "environment-users-read-write-system-administrator", [`SecurityRoleAssignment "basic-user-${ENV_A}"`, BASIC_USER]);
         });
 
-        it("refuses a listed environment without a user, and checks no list for [\"*\"]", async () => {
+        it('refuses a listed environment without a user, and checks no list for ["*"]', async () => {
             const resources = OPERATIONAL().filter((r) => !r.name.endsWith(ENV_B));
             const found = await violations(resources, configFor("operational"));
             assertOneViolation(found, "environment-users-read-write-system-administrator", [`Environment ${ENV_B}, listed in d365-backup-access:environments`]);
@@ -292,10 +350,14 @@ describe("policy pack rules", () => {
     });
 
     describe("no-secret-in-plain-config", () => {
-        const withComponent = (recorded: unknown) => OPERATIONAL().map((r) => (r.type === "d365-backup-access:index:ServiceAccountAccess" ? component(recorded) : r));
+        const withComponent = (recorded: unknown) =>
+            OPERATIONAL().map((r) => (r.type === "d365-backup-access:index:ServiceAccountAccess" ? component(recorded) : r));
 
         it("refuses each credential the program found in plain text, naming the key but never its value", async () => {
-            const found = await violations(withComponent(["azuread:clientCertificatePassword"]), configFor("operational", { "azuread:clientCertificatePassword": "pfx-password" }));
+            const found = await violations(
+                withComponent(["azuread:clientCertificatePassword"]),
+                configFor("operational", { "azuread:clientCertificatePassword": "pfx-password" }),
+            );
             const violation = assertOneViolation(found, "no-secret-in-plain-config", [
                 "azuread:clientCertificatePassword is stored in plain text in Pulumi.contoso.yaml",
                 "`pulumi config set --secret azuread:clientCertificatePassword`",

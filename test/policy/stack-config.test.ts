@@ -7,7 +7,11 @@ import { configValue, readStackConfig } from "../../policy/stack-config";
 describe("policy pack stack configuration", () => {
     it("reads values in both key spellings and the stack", () => {
         const config = readStackConfig({
-            PULUMI_CONFIG: JSON.stringify({ "d365-backup-access:config:stage": "operational", "azuread:clientSecret": "s", "d365-backup-access:elevationHours": " " }),
+            PULUMI_CONFIG: JSON.stringify({
+                "d365-backup-access:config:stage": "operational",
+                "azuread:clientSecret": "s",
+                "d365-backup-access:elevationHours": " ",
+            }),
             PULUMI_NODEJS_STACK: "contoso",
         });
         assert.equal(config.stack, "contoso");

@@ -114,7 +114,10 @@ describe("providers in the real dynamic provider host", function () {
                 await assert.rejects(
                     host.create({ __provider: userText, environmentId: environmentId(9), userObjectId: ACCOUNT, accessMode: "read-write" }),
                     (error: Error) => {
-                        assert.match(error.message, new RegExp(`Environment ${environmentId(9)}: No Power Platform environment has this id in the tenant\\. Fix: `));
+                        assert.match(
+                            error.message,
+                            new RegExp(`Environment ${environmentId(9)}: No Power Platform environment has this id in the tenant\\. Fix: `),
+                        );
                         return true;
                     },
                 );

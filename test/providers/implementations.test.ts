@@ -65,8 +65,14 @@ describe("providers at scale under throttling", function () {
 
             const requests = emulator.requests().filter((r) => r.service !== "login");
             const throttled = requests.filter((r) => r.status === 429);
-            assert.ok(throttled.some((r) => r.service === "bap"), "BAP throttled");
-            assert.ok(throttled.some((r) => r.service === "dataverse"), "Dataverse throttled");
+            assert.ok(
+                throttled.some((r) => r.service === "bap"),
+                "BAP throttled",
+            );
+            assert.ok(
+                throttled.some((r) => r.service === "dataverse"),
+                "Dataverse throttled",
+            );
             assert.deepStrictEqual(
                 requests.filter((r) => r.status >= 400 && r.status !== 429 && r.status !== 404),
                 [],
@@ -74,7 +80,9 @@ describe("providers at scale under throttling", function () {
             );
             // Every throttled call was made again after its Retry-After (at least one second here).
             for (const refused of throttled) {
-                const retry = requests.find((r) => r.seq > refused.seq && r.method === refused.method && r.path === refused.path && r.environmentId === refused.environmentId);
+                const retry = requests.find(
+                    (r) => r.seq > refused.seq && r.method === refused.method && r.path === refused.path && r.environmentId === refused.environmentId,
+                );
                 assert.ok(retry, `${refused.method} ${refused.path} was retried`);
                 assert.ok(retry!.startMs - refused.endMs >= 950, `retried after ${retry!.startMs - refused.endMs} ms`);
             }

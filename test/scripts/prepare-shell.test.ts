@@ -20,7 +20,10 @@ describe("npm run prepare-shell, in process", () => {
         for (const [argv, problem] of [
             [["--", "--home", "x"], 'unknown option "--home".'],
             [["--env-file"], "--env-file needs a value (FILE)."],
-            [["--pulumi-home", "--env-file=x.env"], '--pulumi-home needs a value (DIR); "--env-file=x.env" is an option (write --pulumi-home=--env-file=x.env if it is the value).'],
+            [
+                ["--pulumi-home", "--env-file=x.env"],
+                '--pulumi-home needs a value (DIR); "--env-file=x.env" is an option (write --pulumi-home=--env-file=x.env if it is the value).',
+            ],
             [["home"], 'unexpected argument "home".'],
         ] as const) {
             const io = memoryIo();

@@ -26,9 +26,15 @@ describe("reading Markdown for the docs tests", () => {
         try {
             mkdirSync(path.join(root, "docs"));
             writeFileSync(path.join(root, "docs", "guide.md"), "# Guide\n\n## A part\n");
-            writeFileSync(path.join(root, "README.md"), "[a](docs/guide.md#a-part) `[b](nowhere.md)`\n\n```\n[c](nowhere.md)\n```\n[d]: docs/guide.md#no-such-part\n");
+            writeFileSync(
+                path.join(root, "README.md"),
+                "[a](docs/guide.md#a-part) `[b](nowhere.md)`\n\n```\n[c](nowhere.md)\n```\n[d]: docs/guide.md#no-such-part\n",
+            );
             const found = links(readFileSync(path.join(root, "README.md"), "utf8"));
-            assert.deepEqual(found.map((link) => link.target), ["docs/guide.md#a-part", "docs/guide.md#no-such-part"]);
+            assert.deepEqual(
+                found.map((link) => link.target),
+                ["docs/guide.md#a-part", "docs/guide.md#no-such-part"],
+            );
             assert.equal(brokenLink(root, "README.md", "docs/guide.md#a-part"), undefined);
             assert.equal(brokenLink(root, "README.md", "docs/guide.md#no-such-part"), "docs/guide.md has no heading with the anchor #no-such-part");
             assert.equal(brokenLink(root, "README.md", "docs/other.md"), "docs/other.md does not exist");
@@ -70,7 +76,10 @@ describe("reading Markdown for the docs tests", () => {
                 { line: 11, code: "# a comment\nnpm run doctor", confirm: false, exit: 1 },
             ],
         );
-        assert.throws(() => runnableBlocks("g.md", "<!-- runnable -->\n\n```sh\nls\n```\n"), /^Error: g\.md:1: a runnable marker must be the line right before a fenced block\.$/);
+        assert.throws(
+            () => runnableBlocks("g.md", "<!-- runnable -->\n\n```sh\nls\n```\n"),
+            /^Error: g\.md:1: a runnable marker must be the line right before a fenced block\.$/,
+        );
         assert.throws(() => runnableBlocks("g.md", "<!-- runnable fast -->\n```sh\nls\n```\n"), /g\.md:1: unknown runnable option "fast"/);
         assert.throws(() => runnableBlocks("g.md", "<!-- runnable -->\n```\nls\n```\n"), /g\.md:1: a runnable block is a ```sh block/);
         assert.throws(() => runnableBlocks("g.md", "<!-- runnable exit=1 -->\n```sh\nls\npwd\n```\n"), /holds exactly one command \(found 2\)/);

@@ -154,7 +154,11 @@ export function markdownFiles(root: string, directory = ""): string[] {
 /** The options a marker's text sets; an unknown one is an error naming it. */
 function markerOptions(where: string, text: string): Pick<RunnableBlock, "setup" | "background" | "confirm" | "exit"> {
     const options = { setup: false, background: false, confirm: false, exit: 0 };
-    for (const word of text.trim().replace(/^:\s*/, "").split(/[\s,]+/).filter(Boolean)) {
+    for (const word of text
+        .trim()
+        .replace(/^:\s*/, "")
+        .split(/[\s,]+/)
+        .filter(Boolean)) {
         const exit = /^exit=(\d+)$/.exec(word);
         if (exit) options.exit = Number(exit[1]);
         else if (word === "setup" || word === "background" || word === "confirm") options[word] = true;
@@ -192,7 +196,8 @@ export function runnableBlocks(file: string, text: string): RunnableBlock[] {
         const indent = fence[1].length;
         const body: string[] = [];
         let j = i + 2;
-        for (; j < lines.length && lines[j].code && !/^\s*(`{3,}|~{3,})\s*$/.test(lines[j].line); j++) body.push(lines[j].line.slice(Math.min(indent, lines[j].line.search(/\S|$/))));
+        for (; j < lines.length && lines[j].code && !/^\s*(`{3,}|~{3,})\s*$/.test(lines[j].line); j++)
+            body.push(lines[j].line.slice(Math.min(indent, lines[j].line.search(/\S|$/))));
         const code = body.join("\n");
         const commands = commandLines(code);
         if (commands.length === 0) throw new Error(`${where}: the runnable block holds no command.`);

@@ -30,7 +30,13 @@ const notApplicable = (reason?: string): never => {
 function resourceArgs(resource: ResourceView): ResourceValidationArgs {
     return {
         ...resource,
-        opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+        opts: {
+            protect: false,
+            ignoreChanges: [],
+            aliases: [],
+            customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+            additionalSecretOutputs: [],
+        },
         stackTags: new Map(),
         isType: () => false,
         asType: () => undefined,
@@ -49,7 +55,11 @@ function stackArgs(resources: readonly ResourceView[]): StackValidationArgs {
 }
 
 /** Every violation the given policies (by default the whole pack) report for these resources and this configuration. */
-export async function violations(resources: readonly ResourceView[], config: StackConfig, policies: Policies = buildPolicies(() => config)): Promise<Violation[]> {
+export async function violations(
+    resources: readonly ResourceView[],
+    config: StackConfig,
+    policies: Policies = buildPolicies(() => config),
+): Promise<Violation[]> {
     const found: Violation[] = [];
     for (const policy of policies) {
         const validateResource = (policy as ResourceValidationPolicy).validateResource;

@@ -6,7 +6,16 @@ import * as path from "path";
 import { inspectForSecrets, registerSecret } from "./secret-guard";
 
 export interface ProgramRun {
-    resources: { urn: string; type: string; name: string; custom: boolean; inputs: Record<string, any>; dependencies: string[]; importId?: string; retainOnDelete: boolean }[];
+    resources: {
+        urn: string;
+        type: string;
+        name: string;
+        custom: boolean;
+        inputs: Record<string, any>;
+        dependencies: string[];
+        importId?: string;
+        retainOnDelete: boolean;
+    }[];
     invokes: { token: string; inputs: Record<string, any> }[];
     outputs: Record<string, any>;
     error?: string;

@@ -50,8 +50,7 @@ function lookUpUser(inputs: Record<string, unknown>): DirectoryUser {
     const found = users.find(
         (user) =>
             (inputs.objectId !== undefined && user.objectId === inputs.objectId) ||
-            (inputs.userPrincipalName !== undefined &&
-                user.userPrincipalName.toLowerCase() === String(inputs.userPrincipalName).toLowerCase()),
+            (inputs.userPrincipalName !== undefined && user.userPrincipalName.toLowerCase() === String(inputs.userPrincipalName).toLowerCase()),
     );
     // The azuread provider fails the invoke the same way when the directory has no such user.
     if (!found) throw new Error(`User not found with ${JSON.stringify(inputs)}`);

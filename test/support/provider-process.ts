@@ -16,11 +16,7 @@ export interface ProviderProcess {
     stop(): Promise<void>;
 }
 
-export async function startProviderProcess(
-    label: string,
-    args: string[],
-    options: { cwd: string; env: NodeJS.ProcessEnv },
-): Promise<ProviderProcess> {
+export async function startProviderProcess(label: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<ProviderProcess> {
     const child: ChildProcess = spawn(process.execPath, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
     registerSecret(options.env.ARM_CLIENT_SECRET);
     const output: string[] = [];

@@ -66,11 +66,14 @@ export function writesAmong(requests: readonly LoggedRequest[]): LoggedRequest[]
  * stops an emulator runs its read-only commands before that.)
  */
 export async function expectOnlyReads<T>(what: string, origins: readonly string[], command: () => Promise<T>): Promise<T> {
-    if (origins.length === 0) throw new Error(`${what}: the reads-only check was given no tenant emulator to watch. Fix: pass the origin of every emulator the command talks to.`);
+    if (origins.length === 0)
+        throw new Error(`${what}: the reads-only check was given no tenant emulator to watch. Fix: pass the origin of every emulator the command talks to.`);
     const watched: { origin: string; since: number }[] = [];
     for (const origin of new Set(origins)) {
         const before = await requestsSince(origin, 0).catch((error: Error) => {
-            throw new Error(`${what}: the reads-only check cannot read the request log of the emulator at ${origin} (${error.message}). Fix: run the command while that emulator runs.`);
+            throw new Error(
+                `${what}: the reads-only check cannot read the request log of the emulator at ${origin} (${error.message}). Fix: run the command while that emulator runs.`,
+            );
         });
         watched.push({ origin, since: before.reduce((max, request) => Math.max(max, request.seq), 0) });
     }

@@ -29,7 +29,15 @@ export function baseSeed(overrides: Partial<Seed> = {}): Seed {
     return {
         tenantId: TENANT_ID,
         operator: { ...OPERATOR, displayName: "operator", registeredAdminApplication: true },
-        users: [{ id: ACCOUNT, userPrincipalName: "backup@contoso.onmicrosoft.com", displayName: "Backup", accountEnabled: true, licenses: ["DYN365_ENTERPRISE_PLAN1"] }],
+        users: [
+            {
+                id: ACCOUNT,
+                userPrincipalName: "backup@contoso.onmicrosoft.com",
+                displayName: "Backup",
+                accountEnabled: true,
+                licenses: ["DYN365_ENTERPRISE_PLAN1"],
+            },
+        ],
         groups: [{ id: GROUP, displayName: "Restricted environment users", members: [] }],
         environments: [dataverseEnvironment(1)],
         behaviour: { userSyncDelayMs: 30, licensePropagationDelayMs: 0, latencyMs: 0 },
@@ -64,5 +72,8 @@ export async function withEmulator<T>(seed: Seed, body: (emulator: RunningEmulat
 }
 
 export function systemUserOf(emulator: RunningEmulator, environment: string, objectId = ACCOUNT) {
-    return emulator.state().environments!.find((e) => e.id === environment)!.systemUsers!.find((u) => u.azureActiveDirectoryObjectId === objectId);
+    return emulator
+        .state()
+        .environments!.find((e) => e.id === environment)!
+        .systemUsers!.find((u) => u.azureActiveDirectoryObjectId === objectId);
 }

@@ -76,7 +76,10 @@ describe("tenants workflow", () => {
         assert.ok("pull_request" in workflow.on);
         assert.ok(workflow.on.workflow_dispatch);
         // Once a day at a fixed UTC time: minute and hour set, every day of every month.
-        assert.deepEqual(workflow.on.schedule?.map((entry) => entry.cron.split(" ").length), [5]);
+        assert.deepEqual(
+            workflow.on.schedule?.map((entry) => entry.cron.split(" ").length),
+            [5],
+        );
         const [minute, hour, ...daily] = workflow.on.schedule![0].cron.split(" ");
         assert.ok(/^\d+$/.test(minute) && Number(minute) < 60, minute);
         assert.ok(/^\d+$/.test(hour) && Number(hour) < 24, hour);
@@ -111,7 +114,10 @@ describe("tenants workflow", () => {
         assert.deepEqual(Object.keys(workflow.jobs).sort(), ["stacks", "status", "tenant"]);
         for (const [name, job] of Object.entries(workflow.jobs).filter(([name]) => name !== "tenant" && name !== "status")) {
             assert.equal(job.permissions?.["id-token"], undefined, `the ${name} job runs the pull request's code with no OIDC token`);
-            assert.ok(!job.steps.some((step) => step.uses?.startsWith("azure/login@") || /\bpulumi\b/.test(step.run ?? "")), `the ${name} job signs in nowhere`);
+            assert.ok(
+                !job.steps.some((step) => step.uses?.startsWith("azure/login@") || /\bpulumi\b/.test(step.run ?? "")),
+                `the ${name} job signs in nowhere`,
+            );
         }
     });
 
@@ -125,22 +131,31 @@ describe("tenants workflow", () => {
         for (const environment of ["tenant-preview", "tenant-update", "tenant-status"]) {
             assert.ok(guide.includes(`repo:<owner>/<repo>:environment:${environment}`), `the CI guide sets up the federated credential for ${environment}`);
         }
-        assert.doesNotMatch(guide, /"subject":\s*"repo:<owner>\/<repo>:(pull_request|ref:)/, "the CI guide trusts no subject that a job without an environment gets");
+        assert.doesNotMatch(
+            guide,
+            /"subject":\s*"repo:<owner>\/<repo>:(pull_request|ref:)/,
+            "the CI guide trusts no subject that a job without an environment gets",
+        );
     });
 
     it("signs in by workload identity and stores no secret in GitHub", () => {
         assert.equal(workflow.env.ARM_USE_OIDC, "true");
         assert.equal(workflow.env.ARM_CLIENT_ID, "${{ vars.AZURE_CLIENT_ID }}");
         assert.doesNotMatch(text, /\bsecrets\./, "no ${{ secrets.* }}: nothing long-lived is kept in GitHub");
-        const variables = [workflow.env, ...Object.values(workflow.jobs).flatMap((job) => [job.env, ...job.steps.map((step) => step.env)])]
-            .flatMap((env) => Object.keys(env ?? {}));
+        const variables = [workflow.env, ...Object.values(workflow.jobs).flatMap((job) => [job.env, ...job.steps.map((step) => step.env)])].flatMap((env) =>
+            Object.keys(env ?? {}),
+        );
         for (const name of ["ARM_CLIENT_SECRET", "AZURE_STORAGE_KEY", "AZURE_STORAGE_SAS_TOKEN", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_ACCESS_TOKEN"]) {
             assert.ok(!variables.includes(name), `${name} is not set`);
         }
         for (const job of [tenantJob, statusJob]) {
             const login = job.steps.find((step) => step.uses?.startsWith("azure/login@"));
             assert.ok(login, "azure/login signs the Azure CLI in for the state and the key vault");
-            assert.deepEqual(login.with, { "client-id": "${{ vars.AZURE_CLIENT_ID }}", "tenant-id": "${{ vars.AZURE_STATE_TENANT_ID }}", "allow-no-subscriptions": true });
+            assert.deepEqual(login.with, {
+                "client-id": "${{ vars.AZURE_CLIENT_ID }}",
+                "tenant-id": "${{ vars.AZURE_STATE_TENANT_ID }}",
+                "allow-no-subscriptions": true,
+            });
         }
     });
 
@@ -184,7 +199,10 @@ describe("tenants workflow", () => {
         assert.ok(steps.indexOf("select the stack") < steps.indexOf("check the stack"), "after the CLI is installed and the stack selected");
         for (const later of ["preview", "up"]) assert.ok(steps.indexOf("check the stack") < steps.indexOf(later), `before ${later}`);
         // Before it, no step runs a command that starts a provider (only `stack select`).
-        const before = tenantJob.steps.slice(0, steps.indexOf("check the stack")).map((step) => step.run ?? "").join("\n");
+        const before = tenantJob.steps
+            .slice(0, steps.indexOf("check the stack"))
+            .map((step) => step.run ?? "")
+            .join("\n");
         assert.doesNotMatch(before, /pulumi (preview|up|refresh|destroy)\b/);
         // The command and its stack option are the fleet's own (a renamed command would fail on the runner only).
         const options = parseOptions(["check", "--no-stack-custom-endpoints", "--stacks", "contoso"]);
@@ -256,7 +274,11 @@ describe("tenants workflow", () => {
         });
 
         it("continues past a failing environment at the same stage, and stops at the first failure across a stage move", async () => {
-            const cases: Array<[string | undefined, boolean]> = [[undefined, true], ['{"stage":"operational"}', true], ['{"stage":"bootstrap"}', false]];
+            const cases: Array<[string | undefined, boolean]> = [
+                [undefined, true],
+                ['{"stage":"operational"}', true],
+                ['{"stage":"bootstrap"}', false],
+            ];
             for (const [stackOutput, continues] of cases) {
                 const { commands, output } = await runStep("up", { STAGE: "operational", ...(stackOutput ? { STACK_OUTPUT: stackOutput } : {}) });
                 const [up] = pulumiRun(commands, "up");
@@ -291,7 +313,10 @@ describe("tenants workflow", () => {
         assert.deepEqual(bare, [], "every pulumi command goes through npx");
         assert.ok(runScripts.some((script) => script.includes("npx pulumi")));
         for (const job of Object.values(workflow.jobs)) {
-            assert.ok(job.steps.some((step) => step.run === "npm ci --no-audit --no-fund"), "each job installs with npm ci");
+            assert.ok(
+                job.steps.some((step) => step.run === "npm ci --no-audit --no-fund"),
+                "each job installs with npm ci",
+            );
         }
     });
 
@@ -308,7 +333,10 @@ describe("tenants workflow", () => {
     describe("the status job (daily, read-only)", () => {
         it("runs on the schedule and on a dispatch with status-only, never for a pull request, and only when there are stacks", () => {
             assert.equal(statusJob.needs, "stacks");
-            assert.equal(statusJob.if, "needs.stacks.outputs.count != '0' && (github.event_name == 'schedule' || (github.event_name == 'workflow_dispatch' && inputs.status-only))");
+            assert.equal(
+                statusJob.if,
+                "needs.stacks.outputs.count != '0' && (github.event_name == 'schedule' || (github.event_name == 'workflow_dispatch' && inputs.status-only))",
+            );
             const input = workflow.on.workflow_dispatch!.inputs["status-only"];
             assert.deepEqual([input.type, input.required, input.default], ["boolean", false, false]);
         });
@@ -317,7 +345,11 @@ describe("tenants workflow", () => {
             assert.equal(statusJob.environment, "tenant-status", "a fixed name: no expression can turn it into tenant-update");
             assert.deepEqual(statusJob.permissions, { "id-token": "write", contents: "read" });
             assert.equal(statusJob.concurrency?.["cancel-in-progress"], false);
-            assert.equal(statusJob.env?.STACKS, "${{ join(fromJSON(needs.stacks.outputs.stacks), ',') }}", "the stacks of the stack list, separated by commas as --stacks takes them");
+            assert.equal(
+                statusJob.env?.STACKS,
+                "${{ join(fromJSON(needs.stacks.outputs.stacks), ',') }}",
+                "the stacks of the stack list, separated by commas as --stacks takes them",
+            );
         });
 
         it("only reads: the pre-run check, then fleet status; no update, preview, refresh or config change", () => {
@@ -325,7 +357,10 @@ describe("tenants workflow", () => {
             const names = statusJob.steps.map((step) => step.name);
             assert.ok(names.indexOf("check the stacks") >= 0 && names.indexOf("check the stacks") < names.indexOf("status"), "the check comes first");
             assert.equal(stepNamed("check the stacks", statusJob).run?.trim(), 'npm run fleet -- check --no-stack-custom-endpoints --stacks "$STACKS"');
-            assert.match(stepNamed("status", statusJob).run!, /^npm run --silent fleet -- status --stacks "\$STACKS" --log-dir fleet-logs >status\.txt \|\| code=\$\?$/m);
+            assert.match(
+                stepNamed("status", statusJob).run!,
+                /^npm run --silent fleet -- status --stacks "\$STACKS" --log-dir fleet-logs >status\.txt \|\| code=\$\?$/m,
+            );
             const options = parseOptions(["status", "--stacks", "contoso,fabrikam", "--log-dir", "fleet-logs"]);
             assert.deepEqual([options.command, options.stacks], ["status", { kind: "listed", names: ["contoso", "fabrikam"] }]);
         });
@@ -335,7 +370,9 @@ describe("tenants workflow", () => {
             before(async () => {
                 bin = await fs.mkdtemp(path.join(os.tmpdir(), "tenants-workflow-status-"));
                 // Records its arguments, prints the report it is given and exits as told.
-                await fs.writeFile(path.join(bin, "npm"), '#!/usr/bin/env bash\nprintf \'%s\\n\' "$*" >> "$NPM_LOG"\nprintf \'%s\' "$REPORT"\nexit "$CODE"\n', { mode: 0o755 });
+                await fs.writeFile(path.join(bin, "npm"), '#!/usr/bin/env bash\nprintf \'%s\\n\' "$*" >> "$NPM_LOG"\nprintf \'%s\' "$REPORT"\nexit "$CODE"\n', {
+                    mode: 0o755,
+                });
             });
             after(async () => {
                 await fs.rm(bin, { recursive: true, force: true });
@@ -350,7 +387,14 @@ describe("tenants workflow", () => {
                         ["--noprofile", "--norc", "-eo", "pipefail", "-c", stepNamed("status", statusJob).run!],
                         {
                             cwd: directory,
-                            env: { PATH: `${bin}:${process.env.PATH}`, NPM_LOG: path.join(directory, "npm.log"), REPORT: report, CODE: String(code), STACKS: "contoso,fabrikam", GITHUB_STEP_SUMMARY: summary },
+                            env: {
+                                PATH: `${bin}:${process.env.PATH}`,
+                                NPM_LOG: path.join(directory, "npm.log"),
+                                REPORT: report,
+                                CODE: String(code),
+                                STACKS: "contoso,fabrikam",
+                                GITHUB_STEP_SUMMARY: summary,
+                            },
                         },
                         (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, output: stdout + stderr }),
                     ),

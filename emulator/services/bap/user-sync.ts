@@ -24,114 +24,135 @@ import { Tenant } from "../../tenant/tenant";
 export type SyncOutcome = { ok: true } | { ok: false; status: number; code: string; message: string };
 
 function requireDataverse(env: Environment): SyncOutcome | undefined {
-  if (!env.dataverse) return { ok: false, status: 400, code: "EnvironmentHasNoDatabase", message: `The environment '${env.id}' has no Dataverse database, so it has no users to add.` };
-  if (env.provisioningState !== "Succeeded") {
-    return { ok: false, status: 400, code: "EnvironmentHasNoDatabase", message: `The environment '${env.id}' is still being provisioned (${env.provisioningState}); its Dataverse database has no users to add yet.` };
-  }
-  // The status and code are assumed; the message is Dataverse's own for a disabled organisation.
-  if (env.runtimeState === "Disabled") {
-    return { ok: false, status: 400, code: "EnvironmentDisabled", message: `The environment '${env.id}' is disabled: The Dynamics 365 organization you are attempting to access is currently disabled. Please contact your system administrator.` };
-  }
-  return undefined;
+    if (!env.dataverse)
+        return {
+            ok: false,
+            status: 400,
+            code: "EnvironmentHasNoDatabase",
+            message: `The environment '${env.id}' has no Dataverse database, so it has no users to add.`,
+        };
+    if (env.provisioningState !== "Succeeded") {
+        return {
+            ok: false,
+            status: 400,
+            code: "EnvironmentHasNoDatabase",
+            message: `The environment '${env.id}' is still being provisioned (${env.provisioningState}); its Dataverse database has no users to add yet.`,
+        };
+    }
+    // The status and code are assumed; the message is Dataverse's own for a disabled organisation.
+    if (env.runtimeState === "Disabled") {
+        return {
+            ok: false,
+            status: 400,
+            code: "EnvironmentDisabled",
+            message: `The environment '${env.id}' is disabled: The Dynamics 365 organization you are attempting to access is currently disabled. Please contact your system administrator.`,
+        };
+    }
+    return undefined;
 }
 
 /** Who may be added, by kind: the team's members in a Teams environment, the owner in a Developer one. */
 function kindRefusal(tenant: Tenant, env: Environment, userId: string): SyncOutcome | undefined {
-  if (env.sku === "Developer" && env.owner && env.owner !== userId) {
-    return {
-      ok: false,
-      status: 403,
-      code: "DeveloperEnvironmentOwnerOnly",
-      message: `The environment '${env.id}' is a Developer environment, intended for use by only its owner '${env.owner}'; the user '${userId}' cannot be added to it.`,
-    };
-  }
-  if (env.sku === "Teams" && !tenant.group(env.securityGroupId ?? "")?.members.includes(userId)) {
-    return {
-      ok: false,
-      status: 403,
-      code: "UserNotInTeam",
-      message: `The environment '${env.id}' is a Dataverse for Teams environment: only members of its team's Microsoft 365 group '${env.securityGroupId}' get access, and the user '${userId}' is not one (administrators outside the team get no access).`,
-    };
-  }
-  return undefined;
+    if (env.sku === "Developer" && env.owner && env.owner !== userId) {
+        return {
+            ok: false,
+            status: 403,
+            code: "DeveloperEnvironmentOwnerOnly",
+            message: `The environment '${env.id}' is a Developer environment, intended for use by only its owner '${env.owner}'; the user '${userId}' cannot be added to it.`,
+        };
+    }
+    if (env.sku === "Teams" && !tenant.group(env.securityGroupId ?? "")?.members.includes(userId)) {
+        return {
+            ok: false,
+            status: 403,
+            code: "UserNotInTeam",
+            message: `The environment '${env.id}' is a Dataverse for Teams environment: only members of its team's Microsoft 365 group '${env.securityGroupId}' get access, and the user '${userId}' is not one (administrators outside the team get no access).`,
+        };
+    }
+    return undefined;
 }
 
 export function addUser(tenant: Tenant, env: Environment, objectId: string): SyncOutcome {
-  const noDatabase = requireDataverse(env);
-  if (noDatabase) return noDatabase;
-  const user = tenant.user(objectId);
-  if (!user || user.id !== objectId.toLowerCase()) {
-    return { ok: false, status: 404, code: "UserNotFound", message: `The user with object id '${objectId}' was not found in tenant '${tenant.tenantId}'.` };
-  }
-  const refusedByKind = kindRefusal(tenant, env, user.id);
-  if (refusedByKind) return refusedByKind;
-  if (env.securityGroupId) {
-    const group = tenant.group(env.securityGroupId);
-    if (!group?.members.includes(user.id)) {
-      return {
-        ok: false,
-        status: 400,
-        code: "UserNotInSecurityGroup",
-        message: `The user '${user.id}' is not a member of the security group '${env.securityGroupId}' that restricts access to environment '${env.id}'. Add the user to the group, then add the user to the environment again.`,
-      };
+    const noDatabase = requireDataverse(env);
+    if (noDatabase) return noDatabase;
+    const user = tenant.user(objectId);
+    if (!user || user.id !== objectId.toLowerCase()) {
+        return { ok: false, status: 404, code: "UserNotFound", message: `The user with object id '${objectId}' was not found in tenant '${tenant.tenantId}'.` };
     }
-  }
-  const licence = tenant.dynamicsLicence(user.id, env.id);
-  const admin = tenant.holdsDirectoryRole(user.id, ADMIN_ROLES_SYNCED_WITHOUT_LICENCE);
-  if (licence !== "ready" && !admin) {
-    return {
-      ok: false,
-      status: 400,
-      code: "userNotLicensed",
-      message: `The user '${user.id}' could not be added to environment '${env.id}': userNotLicensed. ${licence === "propagating" ? "The licence was assigned recently and has not reached Power Platform yet." : "The user holds no Dynamics 365 licence."}`,
-    };
-  }
-  const existing = tenant.systemUsers(env.id).find((s) => s.azureActiveDirectoryObjectId === user.id);
-  if (existing) {
-    // a re-sync refreshes what Entra owns (enabled state); access mode and roles stay
-    existing.isDisabled = !user.accountEnabled;
+    const refusedByKind = kindRefusal(tenant, env, user.id);
+    if (refusedByKind) return refusedByKind;
+    if (env.securityGroupId) {
+        const group = tenant.group(env.securityGroupId);
+        if (!group?.members.includes(user.id)) {
+            return {
+                ok: false,
+                status: 400,
+                code: "UserNotInSecurityGroup",
+                message: `The user '${user.id}' is not a member of the security group '${env.securityGroupId}' that restricts access to environment '${env.id}'. Add the user to the group, then add the user to the environment again.`,
+            };
+        }
+    }
+    const licence = tenant.dynamicsLicence(user.id, env.id);
+    const admin = tenant.holdsDirectoryRole(user.id, ADMIN_ROLES_SYNCED_WITHOUT_LICENCE);
+    if (licence !== "ready" && !admin) {
+        return {
+            ok: false,
+            status: 400,
+            code: "userNotLicensed",
+            message: `The user '${user.id}' could not be added to environment '${env.id}': userNotLicensed. ${licence === "propagating" ? "The licence was assigned recently and has not reached Power Platform yet." : "The user holds no Dynamics 365 licence."}`,
+        };
+    }
+    const existing = tenant.systemUsers(env.id).find((s) => s.azureActiveDirectoryObjectId === user.id);
+    if (existing) {
+        // a re-sync refreshes what Entra owns (enabled state); access mode and roles stay
+        existing.isDisabled = !user.accountEnabled;
+        return { ok: true };
+    }
+    if (!tenant.isSyncPending(env.id, user.id)) {
+        tenant.scheduleSync(
+            env.id,
+            {
+                azureActiveDirectoryObjectId: user.id,
+                systemUserId: derivedGuid("systemuser", env.id, user.id),
+                accessMode: licence === "ready" ? 0 : 1,
+                isDisabled: !user.accountEnabled,
+                roleTemplateIds: [],
+                roleNames: [],
+            },
+            tenant.state.behaviour.userSyncDelayMs,
+        );
+    }
     return { ok: true };
-  }
-  if (!tenant.isSyncPending(env.id, user.id)) {
-    tenant.scheduleSync(
-      env.id,
-      {
-        azureActiveDirectoryObjectId: user.id,
-        systemUserId: derivedGuid("systemuser", env.id, user.id),
-        accessMode: licence === "ready" ? 0 : 1,
-        isDisabled: !user.accountEnabled,
-        roleTemplateIds: [],
-        roleNames: [],
-      },
-      tenant.state.behaviour.userSyncDelayMs,
-    );
-  }
-  return { ok: true };
 }
 
 export function addAppUser(tenant: Tenant, env: Environment, appId: string): SyncOutcome {
-  const noDatabase = requireDataverse(env);
-  if (noDatabase) return noDatabase;
-  const app = tenant.applicationByClientId(appId);
-  if (!app) {
-    return { ok: false, status: 404, code: "ServicePrincipalNotFound", message: `No service principal with application id '${appId}' was found in tenant '${tenant.tenantId}'.` };
-  }
-  const users = tenant.systemUsers(env.id);
-  const existing = users.find((s) => s.azureActiveDirectoryObjectId === app.objectId);
-  if (existing) {
-    existing.isDisabled = false;
-    existing.applicationId = app.clientId;
-    if (!existing.roleTemplateIds.includes(SYSTEM_ADMINISTRATOR_TEMPLATE_ID)) existing.roleTemplateIds.push(SYSTEM_ADMINISTRATOR_TEMPLATE_ID);
+    const noDatabase = requireDataverse(env);
+    if (noDatabase) return noDatabase;
+    const app = tenant.applicationByClientId(appId);
+    if (!app) {
+        return {
+            ok: false,
+            status: 404,
+            code: "ServicePrincipalNotFound",
+            message: `No service principal with application id '${appId}' was found in tenant '${tenant.tenantId}'.`,
+        };
+    }
+    const users = tenant.systemUsers(env.id);
+    const existing = users.find((s) => s.azureActiveDirectoryObjectId === app.objectId);
+    if (existing) {
+        existing.isDisabled = false;
+        existing.applicationId = app.clientId;
+        if (!existing.roleTemplateIds.includes(SYSTEM_ADMINISTRATOR_TEMPLATE_ID)) existing.roleTemplateIds.push(SYSTEM_ADMINISTRATOR_TEMPLATE_ID);
+        return { ok: true };
+    }
+    users.push({
+        azureActiveDirectoryObjectId: app.objectId,
+        systemUserId: derivedGuid("systemuser", env.id, app.objectId),
+        applicationId: app.clientId,
+        accessMode: 4,
+        isDisabled: false,
+        roleTemplateIds: [SYSTEM_ADMINISTRATOR_TEMPLATE_ID],
+        roleNames: [],
+    });
     return { ok: true };
-  }
-  users.push({
-    azureActiveDirectoryObjectId: app.objectId,
-    systemUserId: derivedGuid("systemuser", env.id, app.objectId),
-    applicationId: app.clientId,
-    accessMode: 4,
-    isDisabled: false,
-    roleTemplateIds: [SYSTEM_ADMINISTRATOR_TEMPLATE_ID],
-    roleNames: [],
-  });
-  return { ok: true };
 }

@@ -10,86 +10,137 @@ import { route } from "../../core/router";
 import { ServiceDeps } from "../deps";
 import { badRequest, collection, contextUrl, filterFrom, graphError, GraphRoute, notFound, ok, select } from "./common";
 import {
-  directoryObject,
-  groupRepresentation,
-  GROUP_DEFAULT_PROPERTIES,
-  servicePrincipalRepresentation,
-  SERVICE_PRINCIPAL_DEFAULT_PROPERTIES,
-  userRepresentation,
-  USER_DEFAULT_PROPERTIES,
+    directoryObject,
+    groupRepresentation,
+    GROUP_DEFAULT_PROPERTIES,
+    servicePrincipalRepresentation,
+    SERVICE_PRINCIPAL_DEFAULT_PROPERTIES,
+    userRepresentation,
+    USER_DEFAULT_PROPERTIES,
 } from "./representations";
 
 const V = "(v1\\.0|beta)";
 
 export function directoryRoutes(deps: ServiceDeps): GraphRoute[] {
-  const { tenant } = deps;
+    const { tenant } = deps;
 
-  function findUser(ctx: RequestContext, key: string) {
-    const decoded = decodeURIComponent(key);
-    return tenant.user(decoded) ?? notFound(ctx, decoded);
-  }
+    function findUser(ctx: RequestContext, key: string) {
+        const decoded = decodeURIComponent(key);
+        return tenant.user(decoded) ?? notFound(ctx, decoded);
+    }
 
-  return [
-    route("GET", new RegExp(`^/${V}/users$`, "i"), (ctx, m) => {
-      const all = tenant.state.users.map(userRepresentation);
-      const filter = filterFrom(ctx, "microsoft.graph.user", all[0] ?? userRepresentation({ id: "", userPrincipalName: "x@y", displayName: "", accountEnabled: true, licenses: [] }));
-      const matching = filter ? all.filter(filter) : all;
-      return collection(deps, ctx, contextUrl(deps, m[1], "users"), matching.map((u) => select(ctx, "microsoft.graph.user", u, USER_DEFAULT_PROPERTIES)));
-    }),
-    route("GET", new RegExp(`^/${V}/users/([^/]+)$`, "i"), (ctx, m) => {
-      const user = findUser(ctx, m[2]);
-      return ok(ctx, 200, { "@odata.context": contextUrl(deps, m[1], "users/$entity"), ...select(ctx, "microsoft.graph.user", userRepresentation(user), USER_DEFAULT_PROPERTIES) });
-    }),
-    route("GET", new RegExp(`^/${V}/users/([^/]+)/licenseDetails$`, "i"), (ctx, m) => {
-      const user = findUser(ctx, m[2]);
-      return collection(deps, ctx, contextUrl(deps, m[1], `users('${user.id}')/licenseDetails`), user.licenses.map((l) => ({ ...licenseDetail(user.id, l) })));
-    }),
-    route("GET", new RegExp(`^/${V}/users/([^/]+)/manager$`, "i"), (ctx, m) => {
-      findUser(ctx, m[2]);
-      // nobody has a manager in the emulated tenant
-      return graphError(ctx, 404, "Request_ResourceNotFound", "Resource 'manager' does not exist or one of its queried reference-property objects are not present.");
-    }),
-    // memberOf: the groups the user is a direct member of; transitiveMemberOf: also the
-    // groups those groups are members of, and so on. `/microsoft.graph.group` casts the
-    // collection to groups (the only kind of directory object a user is a member of here).
-    route("GET", new RegExp(`^/${V}/users/([^/]+)/(memberOf|transitiveMemberOf)(/microsoft\\.graph\\.group)?$`, "i"), (ctx, m) => {
-      const user = findUser(ctx, m[2]);
-      const transitive = m[3].toLowerCase() === "transitivememberof";
-      const cast = m[4] !== undefined;
-      const groups = (transitive ? tenant.groupsContainingTransitively(user.id) : tenant.state.groups.filter((g) => g.members.includes(user.id))).map(groupRepresentation);
-      const filter = filterFrom(ctx, "microsoft.graph.group", groups[0] ?? groupRepresentation({ id: "", displayName: "", members: [], isAssignableToRole: false }));
-      const matching = filter ? groups.filter(filter) : groups;
-      const items = matching.map((g) => select(ctx, "microsoft.graph.group", g, GROUP_DEFAULT_PROPERTIES));
-      return cast
-        ? collection(deps, ctx, contextUrl(deps, m[1], "groups"), items)
-        : collection(deps, ctx, contextUrl(deps, m[1], "directoryObjects"), items.map((g) => ({ "@odata.type": "#microsoft.graph.group", ...g })));
-    }),
-    route("GET", new RegExp(`^/${V}/me$`, "i"), (ctx) => badRequest(ctx, "/me request is only valid with delegated authentication flow.")),
-    route("GET", new RegExp(`^/${V}/servicePrincipals$`, "i"), (ctx, m) => {
-      const all = tenant.applications().map((a) => servicePrincipalRepresentation(a, tenant.tenantId));
-      const filter = filterFrom(ctx, "microsoft.graph.servicePrincipal", all[0]);
-      const matching = filter ? all.filter(filter) : all;
-      return collection(deps, ctx, contextUrl(deps, m[1], "servicePrincipals"), matching.map((s) => select(ctx, "microsoft.graph.servicePrincipal", s, SERVICE_PRINCIPAL_DEFAULT_PROPERTIES)));
-    }),
-    route("GET", new RegExp(`^/${V}/servicePrincipals/([^/]+)$`, "i"), (ctx, m) => {
-      const principal = tenant.principal(m[2]);
-      if (principal?.kind !== "application") notFound(ctx, m[2]);
-      const sp = servicePrincipalRepresentation(principal.application, tenant.tenantId);
-      return ok(ctx, 200, { "@odata.context": contextUrl(deps, m[1], "servicePrincipals/$entity"), ...select(ctx, "microsoft.graph.servicePrincipal", sp, SERVICE_PRINCIPAL_DEFAULT_PROPERTIES) });
-    }),
-    route("GET", new RegExp(`^/${V}/directoryObjects/([^/]+)$`, "i"), (ctx, m) => {
-      const found = directoryObject(tenant, m[2]) ?? notFound(ctx, m[2]);
-      return ok(ctx, 200, { "@odata.context": contextUrl(deps, m[1], "directoryObjects/$entity"), "@odata.type": `#${found.type}`, ...select(ctx, found.type, found.representation, found.defaults) });
-    }),
-    route("GET", new RegExp(`^/${V}/organization$`, "i"), (ctx, m) =>
-      collection(deps, ctx, contextUrl(deps, m[1], "organization"), [
-        { id: tenant.tenantId, displayName: "Emulated tenant", tenantType: "AAD", verifiedDomains: verifiedDomains(deps) },
-      ]),
-    ),
-  ];
+    return [
+        route("GET", new RegExp(`^/${V}/users$`, "i"), (ctx, m) => {
+            const all = tenant.state.users.map(userRepresentation);
+            const filter = filterFrom(
+                ctx,
+                "microsoft.graph.user",
+                all[0] ?? userRepresentation({ id: "", userPrincipalName: "x@y", displayName: "", accountEnabled: true, licenses: [] }),
+            );
+            const matching = filter ? all.filter(filter) : all;
+            return collection(
+                deps,
+                ctx,
+                contextUrl(deps, m[1], "users"),
+                matching.map((u) => select(ctx, "microsoft.graph.user", u, USER_DEFAULT_PROPERTIES)),
+            );
+        }),
+        route("GET", new RegExp(`^/${V}/users/([^/]+)$`, "i"), (ctx, m) => {
+            const user = findUser(ctx, m[2]);
+            return ok(ctx, 200, {
+                "@odata.context": contextUrl(deps, m[1], "users/$entity"),
+                ...select(ctx, "microsoft.graph.user", userRepresentation(user), USER_DEFAULT_PROPERTIES),
+            });
+        }),
+        route("GET", new RegExp(`^/${V}/users/([^/]+)/licenseDetails$`, "i"), (ctx, m) => {
+            const user = findUser(ctx, m[2]);
+            return collection(
+                deps,
+                ctx,
+                contextUrl(deps, m[1], `users('${user.id}')/licenseDetails`),
+                user.licenses.map((l) => ({ ...licenseDetail(user.id, l) })),
+            );
+        }),
+        route("GET", new RegExp(`^/${V}/users/([^/]+)/manager$`, "i"), (ctx, m) => {
+            findUser(ctx, m[2]);
+            // nobody has a manager in the emulated tenant
+            return graphError(
+                ctx,
+                404,
+                "Request_ResourceNotFound",
+                "Resource 'manager' does not exist or one of its queried reference-property objects are not present.",
+            );
+        }),
+        // memberOf: the groups the user is a direct member of; transitiveMemberOf: also the
+        // groups those groups are members of, and so on. `/microsoft.graph.group` casts the
+        // collection to groups (the only kind of directory object a user is a member of here).
+        route("GET", new RegExp(`^/${V}/users/([^/]+)/(memberOf|transitiveMemberOf)(/microsoft\\.graph\\.group)?$`, "i"), (ctx, m) => {
+            const user = findUser(ctx, m[2]);
+            const transitive = m[3].toLowerCase() === "transitivememberof";
+            const cast = m[4] !== undefined;
+            const groups = (transitive ? tenant.groupsContainingTransitively(user.id) : tenant.state.groups.filter((g) => g.members.includes(user.id))).map(
+                groupRepresentation,
+            );
+            const filter = filterFrom(
+                ctx,
+                "microsoft.graph.group",
+                groups[0] ?? groupRepresentation({ id: "", displayName: "", members: [], isAssignableToRole: false }),
+            );
+            const matching = filter ? groups.filter(filter) : groups;
+            const items = matching.map((g) => select(ctx, "microsoft.graph.group", g, GROUP_DEFAULT_PROPERTIES));
+            return cast
+                ? collection(deps, ctx, contextUrl(deps, m[1], "groups"), items)
+                : collection(
+                      deps,
+                      ctx,
+                      contextUrl(deps, m[1], "directoryObjects"),
+                      items.map((g) => ({ "@odata.type": "#microsoft.graph.group", ...g })),
+                  );
+        }),
+        route("GET", new RegExp(`^/${V}/me$`, "i"), (ctx) => badRequest(ctx, "/me request is only valid with delegated authentication flow.")),
+        route("GET", new RegExp(`^/${V}/servicePrincipals$`, "i"), (ctx, m) => {
+            const all = tenant.applications().map((a) => servicePrincipalRepresentation(a, tenant.tenantId));
+            const filter = filterFrom(ctx, "microsoft.graph.servicePrincipal", all[0]);
+            const matching = filter ? all.filter(filter) : all;
+            return collection(
+                deps,
+                ctx,
+                contextUrl(deps, m[1], "servicePrincipals"),
+                matching.map((s) => select(ctx, "microsoft.graph.servicePrincipal", s, SERVICE_PRINCIPAL_DEFAULT_PROPERTIES)),
+            );
+        }),
+        route("GET", new RegExp(`^/${V}/servicePrincipals/([^/]+)$`, "i"), (ctx, m) => {
+            const principal = tenant.principal(m[2]);
+            if (principal?.kind !== "application") notFound(ctx, m[2]);
+            const sp = servicePrincipalRepresentation(principal.application, tenant.tenantId);
+            return ok(ctx, 200, {
+                "@odata.context": contextUrl(deps, m[1], "servicePrincipals/$entity"),
+                ...select(ctx, "microsoft.graph.servicePrincipal", sp, SERVICE_PRINCIPAL_DEFAULT_PROPERTIES),
+            });
+        }),
+        route("GET", new RegExp(`^/${V}/directoryObjects/([^/]+)$`, "i"), (ctx, m) => {
+            const found = directoryObject(tenant, m[2]) ?? notFound(ctx, m[2]);
+            return ok(ctx, 200, {
+                "@odata.context": contextUrl(deps, m[1], "directoryObjects/$entity"),
+                "@odata.type": `#${found.type}`,
+                ...select(ctx, found.type, found.representation, found.defaults),
+            });
+        }),
+        route("GET", new RegExp(`^/${V}/organization$`, "i"), (ctx, m) =>
+            collection(deps, ctx, contextUrl(deps, m[1], "organization"), [
+                { id: tenant.tenantId, displayName: "Emulated tenant", tenantType: "AAD", verifiedDomains: verifiedDomains(deps) },
+            ]),
+        ),
+    ];
 }
 
 function verifiedDomains(deps: ServiceDeps): Array<Record<string, unknown>> {
-  const domains = [...new Set(deps.tenant.state.users.map((u) => u.userPrincipalName.split("@")[1].toLowerCase()))];
-  return domains.map((name, i) => ({ capabilities: "Email, OfficeCommunicationsOnline", isDefault: i === 0, isInitial: name.endsWith(".onmicrosoft.com"), name, type: "Managed" }));
+    const domains = [...new Set(deps.tenant.state.users.map((u) => u.userPrincipalName.split("@")[1].toLowerCase()))];
+    return domains.map((name, i) => ({
+        capabilities: "Email, OfficeCommunicationsOnline",
+        isDefault: i === 0,
+        isInitial: name.endsWith(".onmicrosoft.com"),
+        name,
+        type: "Managed",
+    }));
 }

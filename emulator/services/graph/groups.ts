@@ -24,59 +24,76 @@ const V = "(v1\\.0|beta)";
 
 /** Graph counts directory objects only in advanced queries: `$count=true` needs `ConsistencyLevel: eventual`. */
 function requireAdvancedQueryForCount(ctx: RequestContext): void {
-  if (ctx.query.get("$count") !== "true") return;
-  if ((header(ctx, "consistencylevel") ?? "").toLowerCase() === "eventual") return;
-  throw new HttpError(graphError(ctx, 400, "Request_BadRequest", "$count is not currently supported."));
+    if (ctx.query.get("$count") !== "true") return;
+    if ((header(ctx, "consistencylevel") ?? "").toLowerCase() === "eventual") return;
+    throw new HttpError(graphError(ctx, 400, "Request_BadRequest", "$count is not currently supported."));
 }
 
 export function groupRoutes(deps: ServiceDeps): GraphRoute[] {
-  const { tenant } = deps;
-  const findGroup = (ctx: RequestContext, id: string): Group => tenant.group(id) ?? notFound(ctx, id);
+    const { tenant } = deps;
+    const findGroup = (ctx: RequestContext, id: string): Group => tenant.group(id) ?? notFound(ctx, id);
 
-  /** The object a reference URL points at: …/directoryObjects/{id}, …/users/{id}, …/servicePrincipals/{id} or …/groups/{id}. */
-  function referencedId(ctx: RequestContext, body: unknown): string {
-    const ref = isPlainObject(body) ? body["@odata.id"] : undefined;
-    const match = typeof ref === "string" ? ref.match(/\/(?:directoryObjects|users|servicePrincipals|groups)\/([^/?#]+)\/?$/i) : null;
-    if (!match) badRequest(ctx, `Invalid object identifier '${typeof ref === "string" ? ref : ""}'.`);
-    return decodeURIComponent(match[1]).toLowerCase();
-  }
+    /** The object a reference URL points at: …/directoryObjects/{id}, …/users/{id}, …/servicePrincipals/{id} or …/groups/{id}. */
+    function referencedId(ctx: RequestContext, body: unknown): string {
+        const ref = isPlainObject(body) ? body["@odata.id"] : undefined;
+        const match = typeof ref === "string" ? ref.match(/\/(?:directoryObjects|users|servicePrincipals|groups)\/([^/?#]+)\/?$/i) : null;
+        if (!match) badRequest(ctx, `Invalid object identifier '${typeof ref === "string" ? ref : ""}'.`);
+        return decodeURIComponent(match[1]).toLowerCase();
+    }
 
-  return [
-    route("GET", new RegExp(`^/${V}/groups/([^/]+)$`, "i"), (ctx, m) => {
-      const group = findGroup(ctx, m[2]);
-      return ok(ctx, 200, { "@odata.context": contextUrl(deps, m[1], "groups/$entity"), ...select(ctx, "microsoft.graph.group", groupRepresentation(group), GROUP_DEFAULT_PROPERTIES) });
-    }),
-    route("GET", new RegExp(`^/${V}/groups/([^/]+)/members$`, "i"), (ctx, m) => {
-      const group = findGroup(ctx, m[2]);
-      requireAdvancedQueryForCount(ctx);
-      const lookup = directoryObjectLookup(tenant);
-      const members = group.members.map(lookup).filter((o) => o !== undefined);
-      const filter = filterFrom(ctx, "microsoft.graph.directoryObject", members[0]?.representation ?? userRepresentation({ id: "", userPrincipalName: "x@y", displayName: "", accountEnabled: true, licenses: [] }));
-      const matching = filter ? members.filter((o) => filter(o.representation)) : members;
-      return collection(deps, ctx, contextUrl(deps, m[1], "directoryObjects"), matching.map((o) => ({ "@odata.type": `#${o.type}`, ...select(ctx, o.type, o.representation, o.defaults) })));
-    }),
-    route("GET", new RegExp(`^/${V}/groups/([^/]+)/members/\\$ref$`, "i"), (ctx, m) => {
-      const group = findGroup(ctx, m[2]);
-      const refs = group.members.map((id) => ({ "@odata.id": `${deps.endpoints.graph}/${m[1]}/directoryObjects/${id}` }));
-      return collection(deps, ctx, contextUrl(deps, m[1], "Collection($ref)"), refs);
-    }),
-    route("POST", new RegExp(`^/${V}/groups/([^/]+)/members/\\$ref$`, "i"), async (ctx, m) => {
-      const group = findGroup(ctx, m[2]);
-      const memberId = referencedId(ctx, await jsonBody(ctx, (message) => graphError(ctx, 400, "BadRequest", message)));
-      if (!directoryObject(tenant, memberId)) notFound(ctx, memberId);
-      if (group.members.includes(memberId)) {
-        return graphError(ctx, 400, "Request_BadRequest", "One or more added object references already exist for the following modified properties: 'members'.");
-      }
-      group.members.push(memberId);
-      return noContent(ctx);
-    }),
-    route("DELETE", new RegExp(`^/${V}/groups/([^/]+)/members/([^/]+)/\\$ref$`, "i"), (ctx, m) => {
-      const group = findGroup(ctx, m[2]);
-      const memberId = decodeURIComponent(m[3]).toLowerCase();
-      const index = group.members.indexOf(memberId);
-      if (index < 0) notFound(ctx, memberId);
-      group.members.splice(index, 1);
-      return noContent(ctx);
-    }),
-  ];
+    return [
+        route("GET", new RegExp(`^/${V}/groups/([^/]+)$`, "i"), (ctx, m) => {
+            const group = findGroup(ctx, m[2]);
+            return ok(ctx, 200, {
+                "@odata.context": contextUrl(deps, m[1], "groups/$entity"),
+                ...select(ctx, "microsoft.graph.group", groupRepresentation(group), GROUP_DEFAULT_PROPERTIES),
+            });
+        }),
+        route("GET", new RegExp(`^/${V}/groups/([^/]+)/members$`, "i"), (ctx, m) => {
+            const group = findGroup(ctx, m[2]);
+            requireAdvancedQueryForCount(ctx);
+            const lookup = directoryObjectLookup(tenant);
+            const members = group.members.map(lookup).filter((o) => o !== undefined);
+            const filter = filterFrom(
+                ctx,
+                "microsoft.graph.directoryObject",
+                members[0]?.representation ?? userRepresentation({ id: "", userPrincipalName: "x@y", displayName: "", accountEnabled: true, licenses: [] }),
+            );
+            const matching = filter ? members.filter((o) => filter(o.representation)) : members;
+            return collection(
+                deps,
+                ctx,
+                contextUrl(deps, m[1], "directoryObjects"),
+                matching.map((o) => ({ "@odata.type": `#${o.type}`, ...select(ctx, o.type, o.representation, o.defaults) })),
+            );
+        }),
+        route("GET", new RegExp(`^/${V}/groups/([^/]+)/members/\\$ref$`, "i"), (ctx, m) => {
+            const group = findGroup(ctx, m[2]);
+            const refs = group.members.map((id) => ({ "@odata.id": `${deps.endpoints.graph}/${m[1]}/directoryObjects/${id}` }));
+            return collection(deps, ctx, contextUrl(deps, m[1], "Collection($ref)"), refs);
+        }),
+        route("POST", new RegExp(`^/${V}/groups/([^/]+)/members/\\$ref$`, "i"), async (ctx, m) => {
+            const group = findGroup(ctx, m[2]);
+            const memberId = referencedId(ctx, await jsonBody(ctx, (message) => graphError(ctx, 400, "BadRequest", message)));
+            if (!directoryObject(tenant, memberId)) notFound(ctx, memberId);
+            if (group.members.includes(memberId)) {
+                return graphError(
+                    ctx,
+                    400,
+                    "Request_BadRequest",
+                    "One or more added object references already exist for the following modified properties: 'members'.",
+                );
+            }
+            group.members.push(memberId);
+            return noContent(ctx);
+        }),
+        route("DELETE", new RegExp(`^/${V}/groups/([^/]+)/members/([^/]+)/\\$ref$`, "i"), (ctx, m) => {
+            const group = findGroup(ctx, m[2]);
+            const memberId = decodeURIComponent(m[3]).toLowerCase();
+            const index = group.members.indexOf(memberId);
+            if (index < 0) notFound(ctx, memberId);
+            group.members.splice(index, 1);
+            return noContent(ctx);
+        }),
+    ];
 }

@@ -18,81 +18,148 @@ const ASSIGNMENT_DEFAULTS = ["id", "directoryScopeId", "principalId", "roleDefin
 const DEFINITION_DEFAULTS = ["id", "description", "displayName", "isBuiltIn", "isEnabled", "templateId", "version", "rolePermissions"];
 
 function assignmentRepresentation(a: DirectoryRoleAssignment): Record<string, unknown> {
-  return { id: a.id, principalId: a.principalId, roleDefinitionId: a.roleDefinitionId, directoryScopeId: a.directoryScopeId, appScopeId: null, condition: null };
+    return {
+        id: a.id,
+        principalId: a.principalId,
+        roleDefinitionId: a.roleDefinitionId,
+        directoryScopeId: a.directoryScopeId,
+        appScopeId: null,
+        condition: null,
+    };
 }
 
 function definitionRepresentation(t: (typeof DIRECTORY_ROLE_TEMPLATES)[number]): Record<string, unknown> {
-  return { id: t.id, description: t.description, displayName: t.displayName, isBuiltIn: true, isEnabled: true, resourceScopes: ["/"], templateId: t.id, version: "1", rolePermissions: [] };
+    return {
+        id: t.id,
+        description: t.description,
+        displayName: t.displayName,
+        isBuiltIn: true,
+        isEnabled: true,
+        resourceScopes: ["/"],
+        templateId: t.id,
+        version: "1",
+        rolePermissions: [],
+    };
 }
 
 export function roleManagementRoutes(deps: ServiceDeps): GraphRoute[] {
-  const { tenant } = deps;
-  const base = `^/${V}/roleManagement/directory`;
-  const invalid = (ctx: RequestContext) => (message: string) => graphError(ctx, 400, "BadRequest", message);
+    const { tenant } = deps;
+    const base = `^/${V}/roleManagement/directory`;
+    const invalid = (ctx: RequestContext) => (message: string) => graphError(ctx, 400, "BadRequest", message);
 
-  function withExpand(ctx: RequestContext, assignment: Record<string, unknown>): Record<string, unknown> {
-    const expand = ctx.query.get("$expand");
-    if (!expand) return assignment;
-    if (expand.toLowerCase() !== "roledefinition") {
-      throw new HttpError(graphError(ctx, 400, "BadRequest", `Parsing OData Select and Expand failed: Could not find a property named '${expand}' on type 'microsoft.graph.unifiedRoleAssignment'.`));
+    function withExpand(ctx: RequestContext, assignment: Record<string, unknown>): Record<string, unknown> {
+        const expand = ctx.query.get("$expand");
+        if (!expand) return assignment;
+        if (expand.toLowerCase() !== "roledefinition") {
+            throw new HttpError(
+                graphError(
+                    ctx,
+                    400,
+                    "BadRequest",
+                    `Parsing OData Select and Expand failed: Could not find a property named '${expand}' on type 'microsoft.graph.unifiedRoleAssignment'.`,
+                ),
+            );
+        }
+        const template = DIRECTORY_ROLE_TEMPLATES.find((t) => t.id === assignment.roleDefinitionId);
+        return { ...assignment, roleDefinition: template ? definitionRepresentation(template) : null };
     }
-    const template = DIRECTORY_ROLE_TEMPLATES.find((t) => t.id === assignment.roleDefinitionId);
-    return { ...assignment, roleDefinition: template ? definitionRepresentation(template) : null };
-  }
 
-  return [
-    route("GET", new RegExp(`${base}/roleAssignments$`, "i"), (ctx, m) => {
-      const all = tenant.state.directoryRoleAssignments.map(assignmentRepresentation);
-      const filter = filterFrom(ctx, "microsoft.graph.unifiedRoleAssignment", assignmentRepresentation({ id: "", principalId: "", roleDefinitionId: "", directoryScopeId: "/", startDateTime: null, endDateTime: null }));
-      const matching = filter ? all.filter(filter) : all;
-      return collection(deps, ctx, contextUrl(deps, m[1], "roleManagement/directory/roleAssignments"), matching.map((a) => withExpand(ctx, select(ctx, "microsoft.graph.unifiedRoleAssignment", a, ASSIGNMENT_DEFAULTS))));
-    }),
-    route("GET", new RegExp(`${base}/roleAssignments/([^/]+)$`, "i"), (ctx, m) => {
-      const id = decodeURIComponent(m[2]);
-      const found = tenant.state.directoryRoleAssignments.find((a) => a.id === id) ?? notFound(ctx, id);
-      return ok(ctx, 200, {
-        "@odata.context": contextUrl(deps, m[1], "roleManagement/directory/roleAssignments/$entity"),
-        ...withExpand(ctx, select(ctx, "microsoft.graph.unifiedRoleAssignment", assignmentRepresentation(found), ASSIGNMENT_DEFAULTS)),
-      });
-    }),
-    route("POST", new RegExp(`${base}/roleAssignments$`, "i"), async (ctx, m) => {
-      const body = await jsonBody(ctx, invalid(ctx));
-      if (!isPlainObject(body)) return graphError(ctx, 400, "BadRequest", "The request body must be a JSON object.");
-      const principalId = typeof body.principalId === "string" ? body.principalId.toLowerCase() : "";
-      const roleDefinitionId = typeof body.roleDefinitionId === "string" ? body.roleDefinitionId.toLowerCase() : "";
-      const directoryScopeId = typeof body.directoryScopeId === "string" ? body.directoryScopeId : body.appScopeId === undefined ? "/" : undefined;
-      if (!principalId) return graphError(ctx, 400, "Request_BadRequest", "Invalid value specified for property 'principalId' of resource 'UnifiedRoleAssignment'.");
-      if (!DIRECTORY_ROLE_TEMPLATES.some((t) => t.id === roleDefinitionId)) {
-        return graphError(ctx, 400, "Request_BadRequest", "Invalid value specified for property 'roleDefinitionId' of resource 'UnifiedRoleAssignment'.");
-      }
-      if (directoryScopeId === undefined) return graphError(ctx, 400, "Request_BadRequest", "App-scoped role assignments are not emulated; use directoryScopeId '/'.");
-      if (!tenant.principal(principalId)) notFound(ctx, principalId);
-      const existing = tenant.state.directoryRoleAssignments.find((a) => a.principalId === principalId && a.roleDefinitionId === roleDefinitionId && a.directoryScopeId === directoryScopeId);
-      if (existing) {
-        return graphError(ctx, 400, "Request_BadRequest", "A conflicting object with one or more of the specified property values is present in the directory.");
-      }
-      const created: DirectoryRoleAssignment = { id: roleAssignmentId(roleDefinitionId, principalId), principalId, roleDefinitionId, directoryScopeId, startDateTime: null, endDateTime: null };
-      tenant.state.directoryRoleAssignments.push(created);
-      return ok(ctx, 201, { "@odata.context": contextUrl(deps, m[1], "roleManagement/directory/roleAssignments/$entity"), ...assignmentRepresentation(created) }, {
-        Location: `${deps.endpoints.graph}/${m[1]}/roleManagement/directory/roleAssignments/${created.id}`,
-      });
-    }),
-    route("DELETE", new RegExp(`${base}/roleAssignments/([^/]+)$`, "i"), (ctx, m) => {
-      const id = decodeURIComponent(m[2]);
-      const index = tenant.state.directoryRoleAssignments.findIndex((a) => a.id === id);
-      if (index < 0) notFound(ctx, id);
-      tenant.state.directoryRoleAssignments.splice(index, 1);
-      return noContent(ctx);
-    }),
-    route("GET", new RegExp(`${base}/roleDefinitions$`, "i"), (ctx, m) => {
-      const all = DIRECTORY_ROLE_TEMPLATES.map(definitionRepresentation);
-      const filter = filterFrom(ctx, "microsoft.graph.unifiedRoleDefinition", all[0]);
-      const matching = filter ? all.filter(filter) : all;
-      return collection(deps, ctx, contextUrl(deps, m[1], "roleManagement/directory/roleDefinitions"), matching.map((d) => select(ctx, "microsoft.graph.unifiedRoleDefinition", d, DEFINITION_DEFAULTS)));
-    }),
-    route("GET", new RegExp(`${base}/roleDefinitions/([^/]+)$`, "i"), (ctx, m) => {
-      const template = DIRECTORY_ROLE_TEMPLATES.find((t) => t.id === m[2].toLowerCase()) ?? notFound(ctx, m[2]);
-      return ok(ctx, 200, { "@odata.context": contextUrl(deps, m[1], "roleManagement/directory/roleDefinitions/$entity"), ...select(ctx, "microsoft.graph.unifiedRoleDefinition", definitionRepresentation(template), DEFINITION_DEFAULTS) });
-    }),
-  ];
+    return [
+        route("GET", new RegExp(`${base}/roleAssignments$`, "i"), (ctx, m) => {
+            const all = tenant.state.directoryRoleAssignments.map(assignmentRepresentation);
+            const filter = filterFrom(
+                ctx,
+                "microsoft.graph.unifiedRoleAssignment",
+                assignmentRepresentation({ id: "", principalId: "", roleDefinitionId: "", directoryScopeId: "/", startDateTime: null, endDateTime: null }),
+            );
+            const matching = filter ? all.filter(filter) : all;
+            return collection(
+                deps,
+                ctx,
+                contextUrl(deps, m[1], "roleManagement/directory/roleAssignments"),
+                matching.map((a) => withExpand(ctx, select(ctx, "microsoft.graph.unifiedRoleAssignment", a, ASSIGNMENT_DEFAULTS))),
+            );
+        }),
+        route("GET", new RegExp(`${base}/roleAssignments/([^/]+)$`, "i"), (ctx, m) => {
+            const id = decodeURIComponent(m[2]);
+            const found = tenant.state.directoryRoleAssignments.find((a) => a.id === id) ?? notFound(ctx, id);
+            return ok(ctx, 200, {
+                "@odata.context": contextUrl(deps, m[1], "roleManagement/directory/roleAssignments/$entity"),
+                ...withExpand(ctx, select(ctx, "microsoft.graph.unifiedRoleAssignment", assignmentRepresentation(found), ASSIGNMENT_DEFAULTS)),
+            });
+        }),
+        route("POST", new RegExp(`${base}/roleAssignments$`, "i"), async (ctx, m) => {
+            const body = await jsonBody(ctx, invalid(ctx));
+            if (!isPlainObject(body)) return graphError(ctx, 400, "BadRequest", "The request body must be a JSON object.");
+            const principalId = typeof body.principalId === "string" ? body.principalId.toLowerCase() : "";
+            const roleDefinitionId = typeof body.roleDefinitionId === "string" ? body.roleDefinitionId.toLowerCase() : "";
+            const directoryScopeId = typeof body.directoryScopeId === "string" ? body.directoryScopeId : body.appScopeId === undefined ? "/" : undefined;
+            if (!principalId)
+                return graphError(ctx, 400, "Request_BadRequest", "Invalid value specified for property 'principalId' of resource 'UnifiedRoleAssignment'.");
+            if (!DIRECTORY_ROLE_TEMPLATES.some((t) => t.id === roleDefinitionId)) {
+                return graphError(
+                    ctx,
+                    400,
+                    "Request_BadRequest",
+                    "Invalid value specified for property 'roleDefinitionId' of resource 'UnifiedRoleAssignment'.",
+                );
+            }
+            if (directoryScopeId === undefined)
+                return graphError(ctx, 400, "Request_BadRequest", "App-scoped role assignments are not emulated; use directoryScopeId '/'.");
+            if (!tenant.principal(principalId)) notFound(ctx, principalId);
+            const existing = tenant.state.directoryRoleAssignments.find(
+                (a) => a.principalId === principalId && a.roleDefinitionId === roleDefinitionId && a.directoryScopeId === directoryScopeId,
+            );
+            if (existing) {
+                return graphError(
+                    ctx,
+                    400,
+                    "Request_BadRequest",
+                    "A conflicting object with one or more of the specified property values is present in the directory.",
+                );
+            }
+            const created: DirectoryRoleAssignment = {
+                id: roleAssignmentId(roleDefinitionId, principalId),
+                principalId,
+                roleDefinitionId,
+                directoryScopeId,
+                startDateTime: null,
+                endDateTime: null,
+            };
+            tenant.state.directoryRoleAssignments.push(created);
+            return ok(
+                ctx,
+                201,
+                { "@odata.context": contextUrl(deps, m[1], "roleManagement/directory/roleAssignments/$entity"), ...assignmentRepresentation(created) },
+                {
+                    Location: `${deps.endpoints.graph}/${m[1]}/roleManagement/directory/roleAssignments/${created.id}`,
+                },
+            );
+        }),
+        route("DELETE", new RegExp(`${base}/roleAssignments/([^/]+)$`, "i"), (ctx, m) => {
+            const id = decodeURIComponent(m[2]);
+            const index = tenant.state.directoryRoleAssignments.findIndex((a) => a.id === id);
+            if (index < 0) notFound(ctx, id);
+            tenant.state.directoryRoleAssignments.splice(index, 1);
+            return noContent(ctx);
+        }),
+        route("GET", new RegExp(`${base}/roleDefinitions$`, "i"), (ctx, m) => {
+            const all = DIRECTORY_ROLE_TEMPLATES.map(definitionRepresentation);
+            const filter = filterFrom(ctx, "microsoft.graph.unifiedRoleDefinition", all[0]);
+            const matching = filter ? all.filter(filter) : all;
+            return collection(
+                deps,
+                ctx,
+                contextUrl(deps, m[1], "roleManagement/directory/roleDefinitions"),
+                matching.map((d) => select(ctx, "microsoft.graph.unifiedRoleDefinition", d, DEFINITION_DEFAULTS)),
+            );
+        }),
+        route("GET", new RegExp(`${base}/roleDefinitions/([^/]+)$`, "i"), (ctx, m) => {
+            const template = DIRECTORY_ROLE_TEMPLATES.find((t) => t.id === m[2].toLowerCase()) ?? notFound(ctx, m[2]);
+            return ok(ctx, 200, {
+                "@odata.context": contextUrl(deps, m[1], "roleManagement/directory/roleDefinitions/$entity"),
+                ...select(ctx, "microsoft.graph.unifiedRoleDefinition", definitionRepresentation(template), DEFINITION_DEFAULTS),
+            });
+        }),
+    ];
 }

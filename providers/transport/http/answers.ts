@@ -36,7 +36,14 @@ export function parseAnswer(status: number, body: unknown): ApiAnswer {
         };
     }
     if (typeof parsed === "string") {
-        return { status, message: parsed.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim().slice(0, 300) };
+        return {
+            status,
+            message: parsed
+                .replace(/<[^>]*>/g, " ")
+                .replace(/\s+/g, " ")
+                .trim()
+                .slice(0, 300),
+        };
     }
     return { status, message: parsed === undefined || parsed === "" ? "" : JSON.stringify(parsed).slice(0, 300) };
 }

@@ -123,7 +123,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
                     lastProblem = `HTTP ${status}${answer.code ? ` ${answer.code}` : ""}${answer.message ? `: ${answer.message}` : ""}`;
                     const retryAfter = retryAfterMs(responseHeaders);
                     if (retryAfter !== undefined && Date.now() + retryAfter > deadline) {
-                        throw exhausted(request, attemptNumber, `${lastProblem}; the service asked to wait ${formatSeconds(retryAfter)}, past the request deadline`, settings);
+                        throw exhausted(
+                            request,
+                            attemptNumber,
+                            `${lastProblem}; the service asked to wait ${formatSeconds(retryAfter)}, past the request deadline`,
+                            settings,
+                        );
                     }
                     // "Retry-After: 0" is no licence to hammer: back off as if it were absent.
                     delayMs = retryAfter ? retryAfter : backoffMs(attemptNumber, settings);
@@ -138,7 +143,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
                     throw exhausted(request, attemptNumber, lastProblem, settings);
                 }
                 if (delayMs >= LOGGED_WAIT_MS) {
-                    log(`${describeWhere(request)}${request.call}: ${redactTokens(lastProblem)}; retrying in ${formatSeconds(delayMs)} (attempt ${attemptNumber + 1} of at most ${settings.maxAttempts}).`);
+                    log(
+                        `${describeWhere(request)}${request.call}: ${redactTokens(lastProblem)}; retrying in ${formatSeconds(delayMs)} (attempt ${attemptNumber + 1} of at most ${settings.maxAttempts}).`,
+                    );
                 }
                 await sleep(delayMs);
             }

@@ -47,12 +47,15 @@ export function createHostLimiter(max: number) {
                     clearTimeout(timer);
                     resolve(true);
                 };
-                timer = setTimeout(() => {
-                    // Leave the queue, so no slot is ever handed to a caller that gave up.
-                    const index = waiting.indexOf(waiter);
-                    if (index >= 0) waiting.splice(index, 1);
-                    resolve(false);
-                }, Math.max(0, deadline - Date.now()));
+                timer = setTimeout(
+                    () => {
+                        // Leave the queue, so no slot is ever handed to a caller that gave up.
+                        const index = waiting.indexOf(waiter);
+                        if (index >= 0) waiting.splice(index, 1);
+                        resolve(false);
+                    },
+                    Math.max(0, deadline - Date.now()),
+                );
                 waiting.push(waiter);
             });
         },

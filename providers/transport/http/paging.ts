@@ -10,12 +10,7 @@ import { ApiRequest, ApiResponse, HttpClient } from "./request";
  * "@odata.nextLink"; either is followed unchanged, but only to the same origin, so a
  * malformed link cannot carry the token to another host.
  */
-export async function getAllPages<T>(
-    http: HttpClient,
-    first: ApiRequest,
-    nextLinkField: "nextLink" | "@odata.nextLink",
-    maxPages = 1000,
-): Promise<T[]> {
+export async function getAllPages<T>(http: HttpClient, first: ApiRequest, nextLinkField: "nextLink" | "@odata.nextLink", maxPages = 1000): Promise<T[]> {
     const items: T[] = [];
     const origin = new URL(first.url).origin;
     const seen = new Set<string>();

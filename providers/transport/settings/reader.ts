@@ -12,10 +12,7 @@ import { ConfigSource, EnvironmentVariables } from "./types";
 /** Reads one key; blank strings count as unset. */
 export function lookUp(config: ConfigSource, key: string): unknown {
     const getter = (config as { get?: unknown }).get;
-    const value =
-        typeof getter === "function"
-            ? (getter as (k: string) => unknown).call(config, key)
-            : (config as Readonly<Record<string, unknown>>)[key];
+    const value = typeof getter === "function" ? (getter as (k: string) => unknown).call(config, key) : (config as Readonly<Record<string, unknown>>)[key];
     if (value === undefined || value === null) return undefined;
     if (typeof value === "string" && value.trim() === "") return undefined;
     return value;

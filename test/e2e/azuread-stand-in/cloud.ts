@@ -45,9 +45,7 @@ const ENVIRONMENTS: Readonly<Record<string, CloudEndpoints>> = {
 export function endpointsForEnvironment(environment: string): CloudEndpoints {
     const found = ENVIRONMENTS[environment.trim().toLowerCase()];
     if (!found) {
-        throw new ConfigurationError(
-            `azuread:environment (or ARM_ENVIRONMENT) is '${environment}'; expected one of ${Object.keys(ENVIRONMENTS).join(", ")}`,
-        );
+        throw new ConfigurationError(`azuread:environment (or ARM_ENVIRONMENT) is '${environment}'; expected one of ${Object.keys(ENVIRONMENTS).join(", ")}`);
     }
     return found;
 }

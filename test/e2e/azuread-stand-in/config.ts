@@ -49,9 +49,7 @@ function readSecretFile(path: string, key: string, variable: string): string {
     try {
         return readFileSync(path, "utf8").trim();
     } catch (error) {
-        throw new ConfigurationError(
-            `azuread:${key} (or ${variable}) names ${path}, which cannot be read: ${(error as Error).message}`,
-        );
+        throw new ConfigurationError(`azuread:${key} (or ${variable}) names ${path}, which cannot be read: ${(error as Error).message}`);
     }
 }
 
@@ -60,17 +58,24 @@ export function resolveSettings(get: (key: string) => string | undefined, env: E
 
     const tenantId = setting("tenantId", "ARM_TENANT_ID");
     const clientIdFile = setting("clientIdFilePath", "ARM_CLIENT_ID_FILE_PATH");
-    const clientId = setting("clientId", "ARM_CLIENT_ID") ?? (clientIdFile ? readSecretFile(clientIdFile, "clientIdFilePath", "ARM_CLIENT_ID_FILE_PATH") : undefined);
+    const clientId =
+        setting("clientId", "ARM_CLIENT_ID") ?? (clientIdFile ? readSecretFile(clientIdFile, "clientIdFilePath", "ARM_CLIENT_ID_FILE_PATH") : undefined);
     const secretFile = setting("clientSecretFilePath", "ARM_CLIENT_SECRET_FILE_PATH");
     const clientSecret =
-        setting("clientSecret", "ARM_CLIENT_SECRET") ?? (secretFile ? readSecretFile(secretFile, "clientSecretFilePath", "ARM_CLIENT_SECRET_FILE_PATH") : undefined);
+        setting("clientSecret", "ARM_CLIENT_SECRET") ??
+        (secretFile ? readSecretFile(secretFile, "clientSecretFilePath", "ARM_CLIENT_SECRET_FILE_PATH") : undefined);
 
     const problems: string[] = [];
     const useCli = (setting("useCli", "ARM_USE_CLI") ?? "true").toLowerCase() !== "false";
     if (!tenantId) problems.push("azuread:tenantId (or ARM_TENANT_ID) is not set; the tenant's id (a GUID) is expected");
     if (!clientSecret && !clientId && useCli) {
         if (problems.length > 0) throw new ConfigurationError(`Invalid azuread provider configuration:\n- ${problems.join("\n- ")}`);
-        return { tenantId: tenantId!, method: "azureCli", environment: setting("environment", "ARM_ENVIRONMENT") ?? "global", metadataHost: setting("metadataHost", "ARM_METADATA_HOSTNAME") };
+        return {
+            tenantId: tenantId!,
+            method: "azureCli",
+            environment: setting("environment", "ARM_ENVIRONMENT") ?? "global",
+            metadataHost: setting("metadataHost", "ARM_METADATA_HOSTNAME"),
+        };
     }
     if (!clientId) problems.push("azuread:clientId (or ARM_CLIENT_ID) is not set; the application (client) id of the operator is expected");
     if (!clientSecret) {

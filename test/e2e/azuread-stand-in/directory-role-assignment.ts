@@ -92,7 +92,9 @@ export const directoryRoleAssignment: ResourceType = {
 
         const response = await context.graph.request("POST", COLLECTION, body, context.deadline);
         if (response.status !== 201) {
-            throw new Error(`Assigning directory role ${JSON.stringify(roleId)} to directory principal ${JSON.stringify(principalId)}: ${unexpected(response).message}`);
+            throw new Error(
+                `Assigning directory role ${JSON.stringify(roleId)} to directory principal ${JSON.stringify(principalId)}: ${unexpected(response).message}`,
+            );
         }
         const created = response.body as Assignment | undefined;
         if (!created?.id) throw new Error("API Error: returned role assignment ID was nil");

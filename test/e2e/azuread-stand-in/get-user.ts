@@ -11,13 +11,48 @@ const LOOKUP_KEYS = ["employeeId", "mail", "mailNickname", "objectId", "userPrin
 
 /** The properties the real provider selects: Graph changes its default set over time. */
 const SELECT = [
-    "accountEnabled", "ageGroup", "businessPhones", "city", "companyName", "consentProvidedForMinor", "country",
-    "creationType", "department", "displayName", "employeeHireDate", "employeeId", "employeeOrgData", "employeeType",
-    "externalUserState", "faxNumber", "givenName", "id", "imAddresses", "jobTitle", "mail", "mailNickname",
-    "mobilePhone", "officeLocation", "onPremisesDistinguishedName", "onPremisesDomainName", "onPremisesImmutableId",
-    "onPremisesSamAccountName", "onPremisesSecurityIdentifier", "onPremisesSyncEnabled", "onPremisesUserPrincipalName",
-    "otherMails", "postalCode", "preferredLanguage", "proxyAddresses", "showInAddressList", "state", "streetAddress",
-    "surname", "usageLocation", "userPrincipalName", "userType",
+    "accountEnabled",
+    "ageGroup",
+    "businessPhones",
+    "city",
+    "companyName",
+    "consentProvidedForMinor",
+    "country",
+    "creationType",
+    "department",
+    "displayName",
+    "employeeHireDate",
+    "employeeId",
+    "employeeOrgData",
+    "employeeType",
+    "externalUserState",
+    "faxNumber",
+    "givenName",
+    "id",
+    "imAddresses",
+    "jobTitle",
+    "mail",
+    "mailNickname",
+    "mobilePhone",
+    "officeLocation",
+    "onPremisesDistinguishedName",
+    "onPremisesDomainName",
+    "onPremisesImmutableId",
+    "onPremisesSamAccountName",
+    "onPremisesSecurityIdentifier",
+    "onPremisesSyncEnabled",
+    "onPremisesUserPrincipalName",
+    "otherMails",
+    "postalCode",
+    "preferredLanguage",
+    "proxyAddresses",
+    "showInAddressList",
+    "state",
+    "streetAddress",
+    "surname",
+    "usageLocation",
+    "userPrincipalName",
+    "userType",
 ];
 
 type GraphUser = Record<string, unknown> & { id?: string; employeeOrgData?: { costCenter?: string | null; division?: string | null } | null };
@@ -35,7 +70,11 @@ async function findByFilter(context: OperationContext, property: string, value: 
     const users = ((response.body as { value?: GraphUser[] })?.value ?? []) as GraphUser[];
     if (users.length > 1) throw new Error(`More than one user found with ${describe}: ${JSON.stringify(value)}`);
     if (users.length === 0) {
-        throw new Error(property === "userPrincipalName" ? `User with UPN ${JSON.stringify(value)} was not found` : `User not found with ${describe}: ${JSON.stringify(value)}`);
+        throw new Error(
+            property === "userPrincipalName"
+                ? `User with UPN ${JSON.stringify(value)} was not found`
+                : `User not found with ${describe}: ${JSON.stringify(value)}`,
+        );
     }
     if (!users[0].id) throw new Error("Bad API Response: API returned user with nil object ID");
     return users[0].id;
@@ -64,13 +103,18 @@ export const getUser: FunctionType = {
     check(args) {
         const given = LOOKUP_KEYS.filter((key) => args[key] !== undefined && args[key] !== null && args[key] !== "");
         if (given.length === 1) {
-            return typeof args[given[0]] === "string" || isUnknown(args[given[0]]) ? [] : [{ property: given[0], reason: `expected "${given[0]}" to be a string` }];
+            return typeof args[given[0]] === "string" || isUnknown(args[given[0]])
+                ? []
+                : [{ property: given[0], reason: `expected "${given[0]}" to be a string` }];
         }
         const reason =
             given.length === 0
                 ? `one of \`${LOOKUP_KEYS.join(",")}\` must be specified`
                 : `only one of \`${LOOKUP_KEYS.join(",")}\` can be specified, but \`${given.join(",")}\` were specified.`;
-        return (given.length === 0 ? [...LOOKUP_KEYS] : given).map((property): CheckFailure => ({ property, reason: `Invalid combination of arguments: ${reason}` }));
+        return (given.length === 0 ? [...LOOKUP_KEYS] : given).map((property): CheckFailure => ({
+            property,
+            reason: `Invalid combination of arguments: ${reason}`,
+        }));
     },
 
     async invoke(args, context) {
@@ -81,7 +125,8 @@ export const getUser: FunctionType = {
         const user = response.body as GraphUser;
 
         const manager = await context.graph.request("GET", `${path}/manager`, undefined, context.deadline);
-        if (manager.status !== 200 && manager.status !== 404) throw new Error(`Could not retrieve manager for /users/${objectId}: ${unexpected(manager).message}`);
+        if (manager.status !== 200 && manager.status !== 404)
+            throw new Error(`Could not retrieve manager for /users/${objectId}: ${unexpected(manager).message}`);
         const managerId = manager.status === 200 ? text((manager.body as GraphUser).id) : "";
 
         return {

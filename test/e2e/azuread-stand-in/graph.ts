@@ -66,10 +66,7 @@ export function createGraphClient(cloud: CloudEndpoints, credential: TokenCreden
         async request(method, path, body, deadline) {
             const token = await credential.getToken(cloud.graphScope);
             if (!token) throw new Error(`no token for ${cloud.graphScope}`);
-            return send(
-                { method, url: `${cloud.graph}${path}`, body, headers: { Authorization: `Bearer ${token.token}` } },
-                { ...DEFAULT_RETRIES, deadline },
-            );
+            return send({ method, url: `${cloud.graph}${path}`, body, headers: { Authorization: `Bearer ${token.token}` } }, { ...DEFAULT_RETRIES, deadline });
         },
     };
 }

@@ -92,7 +92,8 @@ export const groupMember: ResourceType = {
             { "@odata.id": `${context.graph.baseUrl}/beta/directoryObjects/${memberId}` },
             context.deadline,
         );
-        if (added.status !== 204) throw new Error(`Adding member ${JSON.stringify(memberId)} to group ${JSON.stringify(groupId)}: ${unexpected(added).message}`);
+        if (added.status !== 204)
+            throw new Error(`Adding member ${JSON.stringify(memberId)} to group ${JSON.stringify(groupId)}: ${unexpected(added).message}`);
 
         return { id, outputs: { id, groupObjectId: groupId, memberObjectId: memberId } };
     },

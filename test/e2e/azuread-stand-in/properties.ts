@@ -28,13 +28,15 @@ export function unwrapSecrets(value: unknown): unknown {
 
 /** The top-level keys whose values were secret, so outputs can stay secret. */
 export function secretKeys(props: Props): Set<string> {
-    return new Set(Object.entries(props).filter(([, v]) => isSecret(v)).map(([k]) => k));
+    return new Set(
+        Object.entries(props)
+            .filter(([, v]) => isSecret(v))
+            .map(([k]) => k),
+    );
 }
 
 export function wrapSecrets(props: Props, keys: ReadonlySet<string>): Props {
-    return Object.fromEntries(
-        Object.entries(props).map(([k, v]) => [k, keys.has(k) ? { [rpc.specialSigKey]: rpc.specialSecretSig, value: v } : v]),
-    );
+    return Object.fromEntries(Object.entries(props).map(([k, v]) => [k, keys.has(k) ? { [rpc.specialSigKey]: rpc.specialSecretSig, value: v } : v]));
 }
 
 /** A string property: undefined when absent, null or empty (Terraform treats "" as unset). */

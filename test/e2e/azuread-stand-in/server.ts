@@ -33,9 +33,7 @@ function serviceError(code: grpc.status, message: string, metadata = new grpc.Me
 function resourceType(token: string): ResourceType {
     const found = RESOURCE_TYPES.get(token);
     if (!found) {
-        throw new Error(
-            `unknown resource type ${token}: this test stand-in for the azuread provider implements only ${[...RESOURCE_TYPES.keys()].join(", ")}`,
-        );
+        throw new Error(`unknown resource type ${token}: this test stand-in for the azuread provider implements only ${[...RESOURCE_TYPES.keys()].join(", ")}`);
     }
     return found;
 }
@@ -90,9 +88,7 @@ export function createService(provider: StandInProvider, env: NodeJS.ProcessEnv)
         diffConfig: unary((request: provproto.DiffRequest) => {
             const olds = unwrapSecrets(fromStruct(request.getOlds())) as Props;
             const news = unwrapSecrets(fromStruct(request.getNews())) as Props;
-            const changed = [...new Set([...Object.keys(olds), ...Object.keys(news)])].filter(
-                (key) => JSON.stringify(olds[key]) !== JSON.stringify(news[key]),
-            );
+            const changed = [...new Set([...Object.keys(olds), ...Object.keys(news)])].filter((key) => JSON.stringify(olds[key]) !== JSON.stringify(news[key]));
             // A changed setting re-configures the provider; none forces resources to be replaced.
             return new provproto.DiffResponse()
                 .setChanges(changed.length > 0 ? provproto.DiffResponse.DiffChanges.DIFF_SOME : provproto.DiffResponse.DiffChanges.DIFF_NONE)
@@ -168,7 +164,9 @@ export function createService(provider: StandInProvider, env: NodeJS.ProcessEnv)
         invoke: unary(async (request: provproto.InvokeRequest) => {
             const fn = FUNCTIONS.get(request.getTok());
             if (!fn) {
-                throw new Error(`unknown function ${request.getTok()}: this test stand-in for the azuread provider implements only ${[...FUNCTIONS.keys()].join(", ")}`);
+                throw new Error(
+                    `unknown function ${request.getTok()}: this test stand-in for the azuread provider implements only ${[...FUNCTIONS.keys()].join(", ")}`,
+                );
             }
             const args = unwrapSecrets(fromStruct(request.getArgs())) as Props;
             const failures = fn.check(args);

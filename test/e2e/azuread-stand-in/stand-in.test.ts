@@ -40,11 +40,10 @@ const urn = (type: string, name: string) => `urn:pulumi:test::project::${type}::
 interface StandIn extends ProviderProcess {}
 
 function startStandIn(env: NodeJS.ProcessEnv): Promise<StandIn> {
-    return startProviderProcess(
-        "the stand-in",
-        ["-r", require.resolve("ts-node/register/transpile-only"), MAIN, "127.0.0.1:1", "-v=9", "--logtostderr"],
-        { cwd: REPOSITORY, env: { ...env, TS_NODE_PROJECT: path.join(REPOSITORY, "tsconfig.json") } },
-    );
+    return startProviderProcess("the stand-in", ["-r", require.resolve("ts-node/register/transpile-only"), MAIN, "127.0.0.1:1", "-v=9", "--logtostderr"], {
+        cwd: REPOSITORY,
+        env: { ...env, TS_NODE_PROJECT: path.join(REPOSITORY, "tsconfig.json") },
+    });
 }
 
 function configureRequest(args: Props, variables: Record<string, string> = {}) {
@@ -69,7 +68,10 @@ describe("azuread stand-in plugin over gRPC against the tenant emulator", functi
         return { result: response.getReturn()?.toJavaScript() as Props | undefined, failures: response.getFailuresList().map((f: any) => f.getProperty()) };
     };
     const check = async (type: string, news: Props) => {
-        const response = await standIn.call("check", new provproto.CheckRequest().setUrn(urn(type, "r")).setType(type).setOlds(struct({})).setNews(struct(news)));
+        const response = await standIn.call(
+            "check",
+            new provproto.CheckRequest().setUrn(urn(type, "r")).setType(type).setOlds(struct({})).setNews(struct(news)),
+        );
         return response.getFailuresList().map((f: any) => `${f.getProperty()}: ${f.getReason()}`) as string[];
     };
     const create = async (type: string, props: Props, preview = false) => {
@@ -85,7 +87,11 @@ describe("azuread stand-in plugin over gRPC against the tenant emulator", functi
     const remove = (type: string, id: string, props: Props) =>
         standIn.call("delete", new provproto.DeleteRequest().setUrn(urn(type, "r")).setType(type).setId(id).setProperties(struct(props)));
     const rolesOf = (principalId: string) =>
-        emulator.state().directoryRoleAssignments!.filter((a) => a.principalId === principalId).map((a) => a.roleDefinitionId).sort();
+        emulator
+            .state()
+            .directoryRoleAssignments!.filter((a) => a.principalId === principalId)
+            .map((a) => a.roleDefinitionId)
+            .sort();
 
     before(async () => {
         seed = JSON.parse(await fs.readFile(path.join(REPOSITORY, "emulator", "seeds", "demo.json"), "utf8"));
@@ -153,14 +159,23 @@ describe("azuread stand-in plugin over gRPC against the tenant emulator", functi
         it("refuses the public cloud when no metadata host is set", async () => {
             const { ARM_METADATA_HOSTNAME: _host, ...withoutHost } = env;
             const message = await refusal(withoutHost);
-            assert.match(message, /azuread:metadataHost \(or ARM_METADATA_HOSTNAME\) is not set, so the built-in cloud 'global' would be used \(https:\/\/login\.microsoftonline\.com, https:\/\/graph\.microsoft\.com\), which is not a loopback host/);
+            assert.match(
+                message,
+                /azuread:metadataHost \(or ARM_METADATA_HOSTNAME\) is not set, so the built-in cloud 'global' would be used \(https:\/\/login\.microsoftonline\.com, https:\/\/graph\.microsoft\.com\), which is not a loopback host/,
+            );
             assert.match(message, /TEST-ONLY stand-in .* talks only to the tenant emulator on this machine/);
             assert.match(message, /install the real plugin/);
         });
 
         it("refuses a metadata host that is not loopback, from the configuration or ARM_METADATA_HOSTNAME", async () => {
-            assert.match(await refusal(env, { metadataHost: "management.azure.com" }), /azuread:metadataHost \(or ARM_METADATA_HOSTNAME\) is management\.azure\.com, which is not a loopback host/);
-            assert.match(await refusal({ ...env, ARM_METADATA_HOSTNAME: "localhost.example.com:8443" }), /is localhost\.example\.com:8443, which is not a loopback host/);
+            assert.match(
+                await refusal(env, { metadataHost: "management.azure.com" }),
+                /azuread:metadataHost \(or ARM_METADATA_HOSTNAME\) is management\.azure\.com, which is not a loopback host/,
+            );
+            assert.match(
+                await refusal({ ...env, ARM_METADATA_HOSTNAME: "localhost.example.com:8443" }),
+                /is localhost\.example\.com:8443, which is not a loopback host/,
+            );
         });
 
         it("refuses a loopback metadata host that announces Microsoft's Graph", async () => {
@@ -184,7 +199,12 @@ describe("azuread stand-in plugin over gRPC against the tenant emulator", functi
             try {
                 const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
                 const message = await refusal(env, { metadataHost: host });
-                assert.match(message, new RegExp(`The metadata of ${host} names Microsoft Graph \\(microsoftGraphResourceId\\), which is https://graph\\.microsoft\\.com, which is not a loopback host`));
+                assert.match(
+                    message,
+                    new RegExp(
+                        `The metadata of ${host} names Microsoft Graph \\(microsoftGraphResourceId\\), which is https://graph\\.microsoft\\.com, which is not a loopback host`,
+                    ),
+                );
                 assert.deepEqual(metadataRequests, ["/metadata/endpoints?api-version=2022-09-01"], "only the metadata was read");
             } finally {
                 await new Promise((resolve) => server.close(resolve));
@@ -212,31 +232,60 @@ describe("azuread stand-in plugin over gRPC against the tenant emulator", functi
         await assert.rejects(invoke({ userPrincipalName: "nobody@contoso.onmicrosoft.com" }), /User with UPN "nobody@contoso.onmicrosoft.com" was not found/);
         await assert.rejects(invoke({ objectId: "00000000-0000-4000-8000-000000000000" }), /User not found with object ID/);
         assert.deepEqual((await invoke({})).failures.sort(), ["employeeId", "mail", "mailNickname", "objectId", "userPrincipalName"]);
-        assert.deepEqual((await invoke({ objectId: account.id, userPrincipalName: account.userPrincipalName })).failures.sort(), ["objectId", "userPrincipalName"]);
+        assert.deepEqual((await invoke({ objectId: account.id, userPrincipalName: account.userPrincipalName })).failures.sort(), [
+            "objectId",
+            "userPrincipalName",
+        ]);
     });
 
     it("checks directory role assignment inputs as the real provider validates them", async () => {
         assert.deepEqual(await check(DRA, { roleId: GLOBAL_ADMINISTRATOR, principalObjectId: account.id, directoryScopeId: "/" }), []);
         const failures = await check(DRA, { roleId: "Global Administrator", directoryScopeId: "/", appScopeId: "x" });
-        assert.ok(failures.some((f) => f.startsWith("roleId: expected \"roleId\" to be a valid UUID")), failures.join("\n"));
-        assert.ok(failures.some((f) => f.startsWith("principalObjectId: Missing required argument")), failures.join("\n"));
-        assert.ok(failures.some((f) => f.startsWith("appScopeId: Conflicting configuration arguments")), failures.join("\n"));
+        assert.ok(
+            failures.some((f) => f.startsWith('roleId: expected "roleId" to be a valid UUID')),
+            failures.join("\n"),
+        );
+        assert.ok(
+            failures.some((f) => f.startsWith("principalObjectId: Missing required argument")),
+            failures.join("\n"),
+        );
+        assert.ok(
+            failures.some((f) => f.startsWith("appScopeId: Conflicting configuration arguments")),
+            failures.join("\n"),
+        );
         assert.deepEqual(await check(DRA, { roleId: rpc.unknownValue, principalObjectId: account.id }), [], "unknowns pass");
     });
 
     it("every changed input of a directory role assignment forces replacement; a scope left to the provider does not", async () => {
-        const olds = { id: "/roleManagement/directory/roleAssignments/x", roleId: GLOBAL_ADMINISTRATOR, principalObjectId: account.id, directoryScopeId: "/", appScopeId: "" };
+        const olds = {
+            id: "/roleManagement/directory/roleAssignments/x",
+            roleId: GLOBAL_ADMINISTRATOR,
+            principalObjectId: account.id,
+            directoryScopeId: "/",
+            appScopeId: "",
+        };
         const diff = async (news: Props) => {
-            const response = await standIn.call("diff", new provproto.DiffRequest().setUrn(urn(DRA, "r")).setType(DRA).setId(olds.id).setOlds(struct(olds)).setNews(struct(news)));
+            const response = await standIn.call(
+                "diff",
+                new provproto.DiffRequest().setUrn(urn(DRA, "r")).setType(DRA).setId(olds.id).setOlds(struct(olds)).setNews(struct(news)),
+            );
             return { changes: response.getChanges(), replaces: response.getReplacesList() as string[] };
         };
-        assert.deepEqual(await diff({ roleId: GLOBAL_ADMINISTRATOR, principalObjectId: account.id, directoryScopeId: "/" }), { changes: provproto.DiffResponse.DiffChanges.DIFF_NONE, replaces: [] });
-        assert.deepEqual(await diff({ roleId: GLOBAL_ADMINISTRATOR, principalObjectId: account.id }), { changes: provproto.DiffResponse.DiffChanges.DIFF_NONE, replaces: [] });
+        assert.deepEqual(await diff({ roleId: GLOBAL_ADMINISTRATOR, principalObjectId: account.id, directoryScopeId: "/" }), {
+            changes: provproto.DiffResponse.DiffChanges.DIFF_NONE,
+            replaces: [],
+        });
+        assert.deepEqual(await diff({ roleId: GLOBAL_ADMINISTRATOR, principalObjectId: account.id }), {
+            changes: provproto.DiffResponse.DiffChanges.DIFF_NONE,
+            replaces: [],
+        });
         assert.deepEqual(await diff({ roleId: POWER_PLATFORM_ADMINISTRATOR, principalObjectId: account.id, directoryScopeId: "/" }), {
             changes: provproto.DiffResponse.DiffChanges.DIFF_SOME,
             replaces: ["roleId"],
         });
-        assert.deepEqual((await diff({ roleId: GLOBAL_ADMINISTRATOR, principalObjectId: rpc.unknownValue, directoryScopeId: "/" })).replaces, ["principalObjectId"]);
+        assert.deepEqual((await diff({ roleId: GLOBAL_ADMINISTRATOR, principalObjectId: rpc.unknownValue, directoryScopeId: "/" })).replaces, [
+            "principalObjectId",
+        ]);
     });
 
     it("creates a directory role assignment through throttling, refuses a duplicate, reads it, loses it on refresh and fails to delete it twice", async () => {
@@ -273,12 +322,22 @@ describe("azuread stand-in plugin over gRPC against the tenant emulator", functi
         assert.ok((await check(GROUP_MEMBER, { groupObjectId: "sales", memberObjectId: account.id }))[0]?.startsWith("groupObjectId: expected"));
         const created = await create(GROUP_MEMBER, inputs);
         assert.equal(created.id, `${group.id}/member/${account.id}`);
-        assert.ok(emulator.state().groups!.find((g) => g.id === group.id)!.members!.includes(account.id));
+        assert.ok(
+            emulator
+                .state()
+                .groups!.find((g) => g.id === group.id)!
+                .members!.includes(account.id),
+        );
         await assert.rejects(create(GROUP_MEMBER, inputs), /already exists - to be managed via Terraform this resource needs to be imported/);
         assert.equal((await read(GROUP_MEMBER, created.id, created.outputs)).id, created.id);
 
         await remove(GROUP_MEMBER, created.id, created.outputs);
-        assert.ok(!emulator.state().groups!.find((g) => g.id === group.id)!.members!.includes(account.id));
+        assert.ok(
+            !emulator
+                .state()
+                .groups!.find((g) => g.id === group.id)!
+                .members!.includes(account.id),
+        );
         assert.equal((await read(GROUP_MEMBER, created.id, created.outputs)).id, "");
     });
 
@@ -291,15 +350,23 @@ describe("npm run prepare-shell and the stand-in", function () {
     this.timeout(10 * 60_000);
 
     it("installs the stand-in only in a shell whose endpoints are all loopback (the emulator's env file)", async () => {
-        const emulator = await startEmulator(JSON.parse(await fs.readFile(path.join(REPOSITORY, "emulator", "seeds", "demo.json"), "utf8")), { warn: () => undefined });
+        const emulator = await startEmulator(JSON.parse(await fs.readFile(path.join(REPOSITORY, "emulator", "seeds", "demo.json"), "utf8")), {
+            warn: () => undefined,
+        });
         try {
             assert.equal(notPointedAtEmulator(emulator.env), undefined);
-            assert.equal(notPointedAtEmulator({ ...emulator.env, ARM_METADATA_HOSTNAME: undefined }), "ARM_METADATA_HOSTNAME is not set (the azuread provider would use the public cloud's endpoints)");
+            assert.equal(
+                notPointedAtEmulator({ ...emulator.env, ARM_METADATA_HOSTNAME: undefined }),
+                "ARM_METADATA_HOSTNAME is not set (the azuread provider would use the public cloud's endpoints)",
+            );
             assert.equal(
                 notPointedAtEmulator({ ...emulator.env, D365BA_GRAPH_URL: "https://user:pass@graph.microsoft.com/v1.0?sig=abc" }),
                 "D365BA_GRAPH_URL is https://graph.microsoft.com/v1.0, not a loopback host (localhost, 127.0.0.0/8, ::1)",
             );
-            assert.match(notPointedAtEmulator({ ...emulator.env, ARM_METADATA_HOSTNAME: "management.azure.com" }) ?? "", /^ARM_METADATA_HOSTNAME is management\.azure\.com, not a loopback host/);
+            assert.match(
+                notPointedAtEmulator({ ...emulator.env, ARM_METADATA_HOSTNAME: "management.azure.com" }) ?? "",
+                /^ARM_METADATA_HOSTNAME is management\.azure\.com, not a loopback host/,
+            );
         } finally {
             await emulator.stop();
         }
@@ -307,25 +374,45 @@ describe("npm run prepare-shell and the stand-in", function () {
 
     it("says loudly that the stand-in is installed under the real plugin's name and version", () => {
         const banner = standInBanner("6.9.1");
-        assert.match(banner.join("\n"), /WARNING: the TEST-ONLY azuread stand-in is installed as pulumi-resource-azuread v6\.9\.1,\s*\*\n\* under the real plugin's name and version/);
+        assert.match(
+            banner.join("\n"),
+            /WARNING: the TEST-ONLY azuread stand-in is installed as pulumi-resource-azuread v6\.9\.1,\s*\*\n\* under the real plugin's name and version/,
+        );
         assert.match(banner.join("\n"), /Never use this shell for a real tenant/);
         assert.equal(new Set(banner.map((line) => line.length)).size, 1, "a box");
     });
 
     it("refuses to install the stand-in in a shell not pointed at the emulator, and removes one a previous run installed", async () => {
         const work = await fs.mkdtemp(path.join(os.tmpdir(), "d365ba-prepare-shell-"));
-        const emulator = await startEmulator(JSON.parse(await fs.readFile(path.join(REPOSITORY, "emulator", "seeds", "demo.json"), "utf8")), { warn: () => undefined });
+        const emulator = await startEmulator(JSON.parse(await fs.readFile(path.join(REPOSITORY, "emulator", "seeds", "demo.json"), "utf8")), {
+            warn: () => undefined,
+        });
         // The toolchain's CLI (its PULUMI_HOME) is found as prepare-shell finds it; a closed
         // proxy makes the real plugin's download fail, as it does offline.
         const { PULUMI_HOME: toolchain, ...inherited } = process.env;
-        const base = { ...inherited, ...(toolchain ? { PULUMI_HOME: toolchain } : {}), HTTPS_PROXY: "http://127.0.0.1:9", HTTP_PROXY: "http://127.0.0.1:9", NO_COLOR: "1" };
+        const base = {
+            ...inherited,
+            ...(toolchain ? { PULUMI_HOME: toolchain } : {}),
+            HTTPS_PROXY: "http://127.0.0.1:9",
+            HTTP_PROXY: "http://127.0.0.1:9",
+            NO_COLOR: "1",
+        };
         for (const name of ["ARM_METADATA_HOSTNAME", "AZURE_AUTHORITY_HOST", "D365BA_GRAPH_URL", "D365BA_BAP_URL"]) delete (base as NodeJS.ProcessEnv)[name];
         // "--" first, as the npm script passes it: Node would read --env-file FILE as its own option.
         const prepare = (env: NodeJS.ProcessEnv) =>
             new Promise<{ code: number; stderr: string }>((resolve) =>
                 execFile(
                     process.execPath,
-                    ["-r", require.resolve("ts-node/register/transpile-only"), path.join(REPOSITORY, "scripts", "prepare-shell.ts"), "--", "--pulumi-home", path.join(work, "home"), "--env-file", path.join(work, "pulumi.env")],
+                    [
+                        "-r",
+                        require.resolve("ts-node/register/transpile-only"),
+                        path.join(REPOSITORY, "scripts", "prepare-shell.ts"),
+                        "--",
+                        "--pulumi-home",
+                        path.join(work, "home"),
+                        "--env-file",
+                        path.join(work, "pulumi.env"),
+                    ],
                     { cwd: REPOSITORY, env, maxBuffer: 16 * 1024 * 1024 },
                     (error, _stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stderr }),
                 ),

@@ -46,7 +46,10 @@ async function providers(emulator: RunningEmulator, extra: Record<string, string
 const seed = () => structuredClone(messy) as unknown as Seed;
 
 function accountUser(emulator: RunningEmulator, environmentId: string) {
-    return emulator.state().environments!.find((e) => e.id === environmentId)!.systemUsers!.find((u) => u.azureActiveDirectoryObjectId === ACCOUNT);
+    return emulator
+        .state()
+        .environments!.find((e) => e.id === environmentId)!
+        .systemUsers!.find((u) => u.azureActiveDirectoryObjectId === ACCOUNT);
 }
 
 function postsTo(emulator: RunningEmulator, environmentId: string, action: string) {
@@ -116,10 +119,18 @@ describe("the providers in a tenant of every kind and state (messy-tenant.json)"
             const { users } = await providers(emulator);
             await assert.rejects(users.create({ environmentId: environment.id, userObjectId: ACCOUNT, accessMode: "read-write" }), (error: any) => {
                 assert.ok(isAccessError(error, "environment-unavailable"), error.message);
-                assert.ok(error.message.startsWith(`Environment ${environment.id} ("${environment.displayName}"): The environment cannot be served [teams]: a Dataverse for Teams environment`), error.message);
+                assert.ok(
+                    error.message.startsWith(
+                        `Environment ${environment.id} ("${environment.displayName}"): The environment cannot be served [teams]: a Dataverse for Teams environment`,
+                    ),
+                    error.message,
+                );
                 return true;
             });
-            assert.deepStrictEqual(emulator.requests().filter((r) => r.method === "POST" && r.service !== "login"), []);
+            assert.deepStrictEqual(
+                emulator.requests().filter((r) => r.method === "POST" && r.service !== "login"),
+                [],
+            );
 
             const ctx = await clientContextFromConfig(messyConfig(emulator), {}, { log: () => undefined });
             await assert.rejects(addUser(ctx, await getEnvironment(ctx, environment.id), ACCOUNT), (error: any) => {
@@ -143,11 +154,19 @@ describe("the providers in a tenant of every kind and state (messy-tenant.json)"
             ]) {
                 await assert.rejects(create(), (error: any) => {
                     assert.ok(isAccessError(error, "environment-unavailable"), error.message);
-                    assert.ok(error.message.startsWith(`Environment ${environment.id} ("${environment.displayName}"): The environment cannot be served now [disabled]: the environment is disabled`), error.message);
+                    assert.ok(
+                        error.message.startsWith(
+                            `Environment ${environment.id} ("${environment.displayName}"): The environment cannot be served now [disabled]: the environment is disabled`,
+                        ),
+                        error.message,
+                    );
                     return true;
                 });
             }
-            assert.deepStrictEqual(emulator.requests().filter((r) => r.service === "dataverse" || (r.method === "POST" && r.service !== "login")), []);
+            assert.deepStrictEqual(
+                emulator.requests().filter((r) => r.service === "dataverse" || (r.method === "POST" && r.service !== "login")),
+                [],
+            );
 
             const ctx = await clientContextFromConfig(messyConfig(emulator), {}, { log: () => undefined });
             await assert.rejects(addUser(ctx, await getEnvironment(ctx, environment.id), ACCOUNT), (error: any) => {
@@ -166,7 +185,10 @@ describe("the providers in a tenant of every kind and state (messy-tenant.json)"
             const { users } = await providers(emulator);
             await assert.rejects(users.create({ environmentId: environment.id, userObjectId: ACCOUNT, accessMode: "read-write" }), (error: any) => {
                 assert.ok(isAccessError(error, "environment-unavailable"), error.message);
-                assert.match(error.message, /\[provisioning\]: its Dataverse database is still being provisioned \(provisioningState LinkedDatabaseProvisioning\)/);
+                assert.match(
+                    error.message,
+                    /\[provisioning\]: its Dataverse database is still being provisioned \(provisioningState LinkedDatabaseProvisioning\)/,
+                );
                 return true;
             });
         });
@@ -179,7 +201,9 @@ describe("the providers in a tenant of every kind and state (messy-tenant.json)"
             await assert.rejects(users.create({ environmentId: environment.id, userObjectId: ACCOUNT, accessMode: "read-write" }), (error: any) => {
                 assert.ok(isAccessError(error, "licence"), error.message);
                 assert.ok(
-                    error.message.startsWith(`Environment ${environment.id} ("${environment.displayName}"): Power Platform still reports the account ${ACCOUNT} as not licensed in this environment after `),
+                    error.message.startsWith(
+                        `Environment ${environment.id} ("${environment.displayName}"): Power Platform still reports the account ${ACCOUNT} as not licensed in this environment after `,
+                    ),
                     error.message,
                 );
                 assert.match(error.message, /licenseWaitTimeoutSeconds/);

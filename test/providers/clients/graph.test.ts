@@ -24,7 +24,14 @@ function sku(skuPartNumber: string, plans: [string, string][]): LicenseDetail {
 
 describe("Dynamics licence rules", () => {
     it("accepts a Dynamics SKU whose Dynamics plan is provisioned", () => {
-        assert.ok(hasDynamicsLicense([sku("DYN365_ENTERPRISE_PLAN1", [["DYN365_ENTERPRISE_P1", "Success"], ["FLOW_DYN_P2", "Success"]])]));
+        assert.ok(
+            hasDynamicsLicense([
+                sku("DYN365_ENTERPRISE_PLAN1", [
+                    ["DYN365_ENTERPRISE_P1", "Success"],
+                    ["FLOW_DYN_P2", "Success"],
+                ]),
+            ]),
+        );
     });
 
     it("accepts an unlisted SKU through its service plans", () => {
@@ -45,7 +52,10 @@ describe("Dynamics licence rules", () => {
     it("does not count the Dataverse plans bundled with Office 365 or Power Apps, nor capacity add-ons", () => {
         assert.ok(
             !hasDynamicsLicense([
-                sku("ENTERPRISEPACK", [["DYN365_CDS_O365_P2", "Success"], ["EXCHANGE_S_ENTERPRISE", "Success"]]),
+                sku("ENTERPRISEPACK", [
+                    ["DYN365_CDS_O365_P2", "Success"],
+                    ["EXCHANGE_S_ENTERPRISE", "Success"],
+                ]),
                 sku("POWERAPPS_PER_USER", [["DYN365_CDS_P2", "Success"]]),
                 sku("FLOW_FREE", [["DYN365_CDS_VIRAL", "Success"]]),
                 sku("CRMSTORAGE", [["CRMSTORAGE", "Success"]]),
@@ -80,7 +90,10 @@ describe("clients against the emulator", function () {
         await withEmulator(seed, async (emulator) => {
             const ctx = await clientContextFromConfig(stackConfig(emulator), {}, quiet);
             const licensed = await getLicenseDetails(ctx, ACCOUNT);
-            assert.deepStrictEqual(licensed.map((l) => l.skuPartNumber), ["DYN365_ENTERPRISE_PLAN1"]);
+            assert.deepStrictEqual(
+                licensed.map((l) => l.skuPartNumber),
+                ["DYN365_ENTERPRISE_PLAN1"],
+            );
             assert.ok(hasDynamicsLicense(licensed));
             assert.ok(!hasDynamicsLicense(await getLicenseDetails(ctx, "9e8d7c6b-5a4f-4e3d-9c2b-1a0f9e8d7c6b")));
         });
@@ -88,7 +101,10 @@ describe("clients against the emulator", function () {
 
     it("checks a group membership by asking about the one member, never reading the group's member list", async () => {
         // 250 other members: listing them would take 3 pages of 100.
-        const others = Array.from({ length: 250 }, (_, i) => ({ id: `a0000000-0000-4000-8000-${String(i + 1).padStart(12, "0")}`, userPrincipalName: `user${i + 1}@contoso.onmicrosoft.com` }));
+        const others = Array.from({ length: 250 }, (_, i) => ({
+            id: `a0000000-0000-4000-8000-${String(i + 1).padStart(12, "0")}`,
+            userPrincipalName: `user${i + 1}@contoso.onmicrosoft.com`,
+        }));
         const nestedGroup = "5d6e7f8a-9b0c-4d1e-8f2a-3b4c5d6e7f80";
         const onlyNested = "b0000000-0000-4000-8000-000000000001";
         const seed = baseSeed({

@@ -116,9 +116,18 @@ describe("hosted providers (what state stores)", () => {
             const users = hostedProvider("EnvironmentUser").provider;
             // The stack asks for the operator to be added; the process is not read-only.
             await users.configure!(configRequest(stackConfig(emulator, { "d365-backup-access:addOperatorAppUser": "true" })));
-            const props = { environmentId: environmentId(1), userObjectId: ACCOUNT, accessMode: "read-write", systemUserId: ACCOUNT, __provider: hostedProviderText("EnvironmentUser") };
+            const props = {
+                environmentId: environmentId(1),
+                userObjectId: ACCOUNT,
+                accessMode: "read-write",
+                systemUserId: ACCOUNT,
+                __provider: hostedProviderText("EnvironmentUser"),
+            };
             await assert.rejects(users.read!(`${environmentId(1)}/${ACCOUNT}`, props), /so this read-only run cannot read the environment/);
-            assert.deepStrictEqual(emulator.requests().filter((r) => r.method !== "GET" && r.service !== "login"), []);
+            assert.deepStrictEqual(
+                emulator.requests().filter((r) => r.method !== "GET" && r.service !== "login"),
+                [],
+            );
             // The same provider's create still makes the operator an application user.
             await users.create({ environmentId: environmentId(1), userObjectId: ACCOUNT, accessMode: "read-write" });
             assert.strictEqual(emulator.requests().filter((r) => r.method === "POST" && /\/addAppUser\?/.test(r.path)).length, 1);

@@ -62,7 +62,11 @@ describe("provider check and diff", () => {
         });
 
         it("updates in place when the access mode differs (also after a refresh found it changed)", async () => {
-            const diff = await users.diff!("id", { ...olds, accessMode: "administrative" }, { environmentId: ENV, userObjectId: OID, accessMode: "read-write" });
+            const diff = await users.diff!(
+                "id",
+                { ...olds, accessMode: "administrative" },
+                { environmentId: ENV, userObjectId: OID, accessMode: "read-write" },
+            );
             assert.deepStrictEqual(diff, { changes: true, replaces: [], deleteBeforeReplace: false });
         });
 
@@ -116,13 +120,25 @@ describe("provider check and diff", () => {
             const news = { environmentId: ENV, userObjectId: OID, roleTemplateId: SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID };
             assert.deepStrictEqual(await roles.diff!("id", olds, news), { changes: true, replaces: [], deleteBeforeReplace: false });
             const hinted = { ...news, grantedByEarlierAttempt: true };
-            assert.deepStrictEqual(await roles.diff!("id", olds, hinted), { changes: true, replaces: [], deleteBeforeReplace: false }, "the create hint changes nothing for 0.1.0 state");
+            assert.deepStrictEqual(
+                await roles.diff!("id", olds, hinted),
+                { changes: true, replaces: [], deleteBeforeReplace: false },
+                "the create hint changes nothing for 0.1.0 state",
+            );
         });
 
         it("keeps the create hint grantedByEarlierAttempt, checks it, and never diffs on it", async () => {
             const news = { environmentId: ENV, userObjectId: OID, grantedByEarlierAttempt: true };
-            assert.deepStrictEqual((await roles.check!({}, news)).inputs, { environmentId: ENV, userObjectId: OID, roleTemplateId: SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID, grantedByEarlierAttempt: true });
-            assert.deepStrictEqual((await roles.check!({}, { ...news, grantedByEarlierAttempt: "yes" })).failures!.map((f) => f.property), ["grantedByEarlierAttempt"]);
+            assert.deepStrictEqual((await roles.check!({}, news)).inputs, {
+                environmentId: ENV,
+                userObjectId: OID,
+                roleTemplateId: SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID,
+                grantedByEarlierAttempt: true,
+            });
+            assert.deepStrictEqual(
+                (await roles.check!({}, { ...news, grantedByEarlierAttempt: "yes" })).failures!.map((f) => f.property),
+                ["grantedByEarlierAttempt"],
+            );
             const olds = {
                 environmentId: ENV,
                 userObjectId: OID,
@@ -134,8 +150,16 @@ describe("provider check and diff", () => {
             };
             const plain = { environmentId: ENV, userObjectId: OID, roleTemplateId: SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID };
             for (const hint of [true, false]) {
-                assert.deepStrictEqual(await roles.diff!("id", olds, { ...plain, grantedByEarlierAttempt: hint }), { changes: false, replaces: [], deleteBeforeReplace: false });
-                assert.deepStrictEqual(await roles.diff!("id", { ...olds, grantedByEarlierAttempt: hint }, plain), { changes: false, replaces: [], deleteBeforeReplace: false });
+                assert.deepStrictEqual(await roles.diff!("id", olds, { ...plain, grantedByEarlierAttempt: hint }), {
+                    changes: false,
+                    replaces: [],
+                    deleteBeforeReplace: false,
+                });
+                assert.deepStrictEqual(await roles.diff!("id", { ...olds, grantedByEarlierAttempt: hint }, plain), {
+                    changes: false,
+                    replaces: [],
+                    deleteBeforeReplace: false,
+                });
             }
         });
     });

@@ -101,7 +101,12 @@ describe("EnvironmentUser provider", function () {
             const { users } = await configuredProviders(emulator, { "d365-backup-access:licenseWaitTimeoutSeconds": "0.3" });
             await assert.rejects(users.create(inputs), (error: Error) => {
                 assert.ok(isAccessError(error, "licence"), error.message);
-                assert.match(error.message, new RegExp(`^Environment ${ENV} \\("Environment 1"\\): Power Platform still reports the account ${ACCOUNT} as not licensed in this environment`));
+                assert.match(
+                    error.message,
+                    new RegExp(
+                        `^Environment ${ENV} \\("Environment 1"\\): Power Platform still reports the account ${ACCOUNT} as not licensed in this environment`,
+                    ),
+                );
                 assert.match(error.message, /userNotLicensed/);
                 assert.match(error.message, /Fix: assign the account a Dynamics 365 licence/);
                 assert.match(error.message, /licenseWaitTimeoutSeconds/);
@@ -117,10 +122,16 @@ describe("EnvironmentUser provider", function () {
             const { users } = await configuredProviders(emulator);
             await assert.rejects(users.create(inputs), (error: Error) => {
                 assert.ok(isAccessError(error, "no-dataverse"), error.message);
-                assert.match(error.message, new RegExp(`^Environment ${ENV} \\("Flows only"\\): The environment cannot be served \\[no-dataverse\\]: no Dataverse database`));
+                assert.match(
+                    error.message,
+                    new RegExp(`^Environment ${ENV} \\("Flows only"\\): The environment cannot be served \\[no-dataverse\\]: no Dataverse database`),
+                );
                 return true;
             });
-            assert.deepStrictEqual(emulator.requests().filter((r) => r.method !== "GET" && r.service !== "login"), []);
+            assert.deepStrictEqual(
+                emulator.requests().filter((r) => r.method !== "GET" && r.service !== "login"),
+                [],
+            );
         });
     });
 
@@ -166,7 +177,9 @@ describe("EnvironmentUser provider", function () {
 
     it("re-syncs a user disabled in Dataverse; refresh reports it and the update repairs it", async () => {
         const seed = baseSeed({
-            environments: [dataverseEnvironment(1, { systemUsers: [OPERATOR_APP_USER, { azureActiveDirectoryObjectId: ACCOUNT, accessMode: 0, isDisabled: true }] })],
+            environments: [
+                dataverseEnvironment(1, { systemUsers: [OPERATOR_APP_USER, { azureActiveDirectoryObjectId: ACCOUNT, accessMode: 0, isDisabled: true }] }),
+            ],
         } as any);
         await withEmulator(seed, async (emulator) => {
             const { users } = await configuredProviders(emulator);
@@ -236,7 +249,10 @@ describe("EnvironmentUser provider", function () {
             emulator.clearRequests();
             await users.delete!(id, outs);
             assert.ok(systemUserOf(emulator, ENV), "the user is still there");
-            assert.deepStrictEqual(emulator.requests().filter((r) => r.method !== "GET"), []);
+            assert.deepStrictEqual(
+                emulator.requests().filter((r) => r.method !== "GET"),
+                [],
+            );
             assert.ok(console.lines.some((line) => /stays in place/.test(line)));
         });
     });
@@ -281,7 +297,13 @@ describe("EnvironmentUser provider", function () {
             environmentName: "Environment 1",
             enabled: true,
         });
-        const refusingForGood = { service: "dataverse", route: "/api/data/", status: 403, code: "0x80072560", message: "The user is not a member of the organization." } as const;
+        const refusingForGood = {
+            service: "dataverse",
+            route: "/api/data/",
+            status: 403,
+            code: "0x80072560",
+            message: "The user is not a member of the organization.",
+        } as const;
 
         for (const readOnlyVariable of [undefined, "false", "0"]) {
             it(`a read fails at once, naming the environment and the fix, and sends nothing but GET (D365BA_READ_ONLY ${readOnlyVariable ?? "unset"})`, async () => {
@@ -294,13 +316,24 @@ describe("EnvironmentUser provider", function () {
                         const props = stored(emulator);
                         await assert.rejects(users.read!(`${ENV}/${props.systemUserId}`, props), (error: Error) => {
                             assert.ok(isAccessError(error, "operator-access"), error.message);
-                            assert.match(error.message, new RegExp(`^Environment ${ENV}: Dataverse refuses the operator's application ${OPERATOR.clientId}, so this read-only run cannot read the environment`));
+                            assert.match(
+                                error.message,
+                                new RegExp(
+                                    `^Environment ${ENV}: Dataverse refuses the operator's application ${OPERATOR.clientId}, so this read-only run cannot read the environment`,
+                                ),
+                            );
                             assert.match(error.message, /0x80072560/);
-                            assert.match(error.message, new RegExp(`Fix: make application ${OPERATOR.clientId} an application user .*addAppUser\\?api-version=2020-10-01`));
+                            assert.match(
+                                error.message,
+                                new RegExp(`Fix: make application ${OPERATOR.clientId} an application user .*addAppUser\\?api-version=2020-10-01`),
+                            );
                             assert.match(error.message, /`pulumi up` does it/);
                             return true;
                         });
-                        assert.deepStrictEqual(emulator.requests().filter((r) => r.method !== "GET" && r.service !== "login"), []);
+                        assert.deepStrictEqual(
+                            emulator.requests().filter((r) => r.method !== "GET" && r.service !== "login"),
+                            [],
+                        );
                         assert.strictEqual(emulator.requests().filter((r) => r.service === "dataverse").length, 1, "one refused read, no waiting");
                         assert.ok(!systemUserOf(emulator, ENV, OPERATOR.objectId), "the operator was not made an application user");
                     });
@@ -326,7 +359,12 @@ describe("EnvironmentUser provider", function () {
                 const { users } = await configuredProviders(emulator, { "d365-backup-access:operatorAccessTimeoutSeconds": "0.3" });
                 await assert.rejects(users.create(inputs), (error: Error) => {
                     assert.ok(isAccessError(error, "operator-access"), error.message);
-                    assert.match(error.message, new RegExp(`^Environment ${ENV}: The operator's application ${OPERATOR.clientId} was made an application user, but Dataverse still refuses it after`));
+                    assert.match(
+                        error.message,
+                        new RegExp(
+                            `^Environment ${ENV}: The operator's application ${OPERATOR.clientId} was made an application user, but Dataverse still refuses it after`,
+                        ),
+                    );
                     assert.match(error.message, /d365-backup-access:operatorAccessTimeoutSeconds/);
                     return true;
                 });
@@ -336,12 +374,22 @@ describe("EnvironmentUser provider", function () {
         });
 
         it("a create that Dataverse still refuses once it accepts the operator says so, without repeating addAppUser", async () => {
-            const refusingUsers = { ...refusingForGood, route: "/systemusers", code: "0x80040220", message: "Principal user is missing prvReadUser privilege." };
+            const refusingUsers = {
+                ...refusingForGood,
+                route: "/systemusers",
+                code: "0x80040220",
+                message: "Principal user is missing prvReadUser privilege.",
+            };
             await withEmulator(baseSeed({ faults: [refusingUsers] } as any), async (emulator) => {
                 const { users } = await configuredProviders(emulator);
                 await assert.rejects(users.create(inputs), (error: Error) => {
                     assert.ok(isAccessError(error, "operator-access"), error.message);
-                    assert.match(error.message, new RegExp(`^Environment ${ENV}: Dataverse accepts the operator now \\(WhoAmI\\) but still refuses this call \\(.*prvReadUser.*\\) \\[find the account's Dataverse user: GET .* \\(HTTP 403 0x80040220\\)\\]\\. Fix: check in the admin center`));
+                    assert.match(
+                        error.message,
+                        new RegExp(
+                            `^Environment ${ENV}: Dataverse accepts the operator now \\(WhoAmI\\) but still refuses this call \\(.*prvReadUser.*\\) \\[find the account's Dataverse user: GET .* \\(HTTP 403 0x80040220\\)\\]\\. Fix: check in the admin center`,
+                        ),
+                    );
                     return true;
                 });
                 assert.strictEqual(requestsTo(emulator, "POST", /addAppUser/).length, 1);
@@ -357,7 +405,10 @@ describe("EnvironmentUser provider", function () {
                 for (const provider of [users, roles]) await provider.configure!(config);
                 await assert.rejects(users.create(inputs), /still refuses it after/);
                 const before = emulator.requests().length;
-                await assert.rejects(roles.create({ environmentId: ENV, userObjectId: ACCOUNT, roleTemplateId: SYSTEM_ADMINISTRATOR }), /still refuses it after/);
+                await assert.rejects(
+                    roles.create({ environmentId: ENV, userObjectId: ACCOUNT, roleTemplateId: SYSTEM_ADMINISTRATOR }),
+                    /still refuses it after/,
+                );
                 const after = emulator.requests().slice(before);
                 assert.deepStrictEqual(
                     after.map((r) => `${r.service} ${r.method}`),
@@ -377,7 +428,8 @@ describe("EnvironmentUser provider", function () {
             ["busy", (environment) => (environment.managementState = "Running")],
             ["teams", (environment) => Object.assign(environment, { sku: "Teams", securityGroupId: GROUP })],
         ];
-        const put = (emulator: any, change: (environment: any) => void) => emulator.mutate((tenant: any) => change(tenant.environments.find((e: any) => e.id === ENV)));
+        const put = (emulator: any, change: (environment: any) => void) =>
+            emulator.mutate((tenant: any) => change(tenant.environments.find((e: any) => e.id === ENV)));
         const calledAfter = (emulator: any, service: string) => emulator.requests().filter((r: any) => r.service === service);
 
         for (const [code, change] of CONDITIONS) {
@@ -391,7 +443,9 @@ describe("EnvironmentUser provider", function () {
                     assert.deepStrictEqual(read, { id, props: outs });
                     assert.deepStrictEqual(calledAfter(emulator, "dataverse"), [], "nothing observed in its Dataverse");
                     assert.ok(
-                        console.lines.some((line) => line.startsWith(`Environment ${ENV} ("Environment 1") cannot be served now [${code}]: `) && /kept as stored/.test(line)),
+                        console.lines.some(
+                            (line) => line.startsWith(`Environment ${ENV} ("Environment 1") cannot be served now [${code}]: `) && /kept as stored/.test(line),
+                        ),
                         console.lines.join("\n"),
                     );
                 });
@@ -404,12 +458,19 @@ describe("EnvironmentUser provider", function () {
                     await assert.rejects(users.create(inputs), (error: any) => {
                         assert.ok(isAccessError(error, "environment-unavailable"), error.message);
                         assert.strictEqual(error.reasonCode, code);
-                        assert.match(error.message, new RegExp(`^Environment ${ENV} \\("Environment 1"\\): The environment cannot be served (now )?\\[${code}\\]: \\S`));
+                        assert.match(
+                            error.message,
+                            new RegExp(`^Environment ${ENV} \\("Environment 1"\\): The environment cannot be served (now )?\\[${code}\\]: \\S`),
+                        );
                         assert.match(error.message, /Fix: nothing was changed there/);
                         return true;
                     });
                     assert.deepStrictEqual(calledAfter(emulator, "dataverse"), []);
-                    assert.deepStrictEqual(emulator.requests().filter((r) => r.method !== "GET" && r.service !== "login"), [], "no addUser, no addAppUser");
+                    assert.deepStrictEqual(
+                        emulator.requests().filter((r) => r.method !== "GET" && r.service !== "login"),
+                        [],
+                        "no addUser, no addAppUser",
+                    );
                 });
             });
         }
@@ -424,8 +485,15 @@ describe("EnvironmentUser provider", function () {
                 // The same process: its listing still says Enabled.
                 assert.deepStrictEqual(await users.read!(id, outs), { id, props: outs });
                 const dataverse = calledAfter(emulator, "dataverse");
-                assert.deepStrictEqual(dataverse.map((r: any) => r.status), [403], "one refused read, no operator handling");
-                assert.deepStrictEqual(emulator.requests().filter((r) => r.method !== "GET"), []);
+                assert.deepStrictEqual(
+                    dataverse.map((r: any) => r.status),
+                    [403],
+                    "one refused read, no operator handling",
+                );
+                assert.deepStrictEqual(
+                    emulator.requests().filter((r) => r.method !== "GET"),
+                    [],
+                );
             });
         });
 
@@ -438,12 +506,21 @@ describe("EnvironmentUser provider", function () {
                 emulator.clearRequests();
                 await assert.rejects(users.create(inputs), (error: any) => {
                     assert.ok(isAccessError(error, "environment-unavailable"), error.message);
-                    assert.match(error.message, new RegExp(`^Environment ${ENV} \\("Environment 1"\\): The environment cannot be served now \\[disabled\\]: the environment is disabled`));
+                    assert.match(
+                        error.message,
+                        new RegExp(
+                            `^Environment ${ENV} \\("Environment 1"\\): The environment cannot be served now \\[disabled\\]: the environment is disabled`,
+                        ),
+                    );
                     assert.match(error.message, /currently disabled/, "Dataverse's own words");
                     assert.match(error.message, /HTTP 403 0x8004a104/);
                     return true;
                 });
-                assert.deepStrictEqual(emulator.requests().filter((r) => r.method !== "GET" && r.service !== "login"), [], "no addAppUser, no addUser");
+                assert.deepStrictEqual(
+                    emulator.requests().filter((r) => r.method !== "GET" && r.service !== "login"),
+                    [],
+                    "no addAppUser, no addUser",
+                );
                 assert.strictEqual(calledAfter(emulator, "dataverse").length, 1);
             });
         });
@@ -455,7 +532,10 @@ describe("EnvironmentUser provider", function () {
                 emulator.clearRequests();
                 assert.deepStrictEqual(await (await configuredProviders(emulator)).users.read!(id, outs), {});
                 assert.deepStrictEqual(
-                    emulator.requests().filter((r) => r.service !== "login").map((r) => `${r.service} ${r.method} ${r.status}`),
+                    emulator
+                        .requests()
+                        .filter((r) => r.service !== "login")
+                        .map((r) => `${r.service} ${r.method} ${r.status}`),
                     ["bap GET 200", "bap GET 404"],
                     "the listing, then the environment itself",
                 );
@@ -472,7 +552,10 @@ describe("EnvironmentUser provider", function () {
                 // The same process: its listing still has the environment.
                 assert.deepStrictEqual(await users.read!(id, outs), {});
                 assert.deepStrictEqual(
-                    emulator.requests().filter((r) => r.service !== "login").map((r) => `${r.service} ${r.method} ${r.status}`),
+                    emulator
+                        .requests()
+                        .filter((r) => r.service !== "login")
+                        .map((r) => `${r.service} ${r.method} ${r.status}`),
                     ["dataverse GET 404", "bap GET 404"],
                 );
             });
@@ -487,7 +570,12 @@ describe("EnvironmentUser provider", function () {
                 await assert.rejects(users.create(inputs), (error: any) => {
                     assert.ok(isAccessError(error, "unknown-environment"), error.message);
                     assert.strictEqual(error.reasonCode, "deleted");
-                    assert.match(error.message, new RegExp(`^Environment ${ENV} \\("Environment 1"\\): Power Platform no longer knows this environment: it was deleted after this update listed the environments`));
+                    assert.match(
+                        error.message,
+                        new RegExp(
+                            `^Environment ${ENV} \\("Environment 1"\\): Power Platform no longer knows this environment: it was deleted after this update listed the environments`,
+                        ),
+                    );
                     return true;
                 });
             });
@@ -522,7 +610,12 @@ describe("EnvironmentUser provider", function () {
             await assert.rejects(users.create(inputs), (error: Error) => {
                 assert.ok(isAccessError(error, "admin-application"), error.message);
                 assert.match(error.message, /does not have permission to access the path/);
-                assert.match(error.message, new RegExp(`PUT ${emulator.endpoints.bap}/providers/Microsoft.BusinessAppPlatform/adminApplications/${OPERATOR.clientId}\\?api-version=2020-10-01`));
+                assert.match(
+                    error.message,
+                    new RegExp(
+                        `PUT ${emulator.endpoints.bap}/providers/Microsoft.BusinessAppPlatform/adminApplications/${OPERATOR.clientId}\\?api-version=2020-10-01`,
+                    ),
+                );
                 assert.match(error.message, /pac admin application register/);
                 return true;
             });
@@ -538,7 +631,10 @@ describe("EnvironmentUser provider", function () {
             await assert.rejects(users.create(inputs), (error: Error) => {
                 assert.ok(isAccessError(error, "configuration"), error.message);
                 assert.match(error.message, /No sign-in method is configured/);
-                assert.match(error.message, /azuread:clientId \+ azuread:clientSecret \+ azuread:tenantId \(or ARM_CLIENT_ID, ARM_CLIENT_SECRET, ARM_TENANT_ID\)/);
+                assert.match(
+                    error.message,
+                    /azuread:clientId \+ azuread:clientSecret \+ azuread:tenantId \(or ARM_CLIENT_ID, ARM_CLIENT_SECRET, ARM_TENANT_ID\)/,
+                );
                 return true;
             });
             assert.deepStrictEqual(emulator.requests(), []);
@@ -559,7 +655,10 @@ describe("EnvironmentUser provider", function () {
             const { users } = await configuredProviders(emulator, { "d365-backup-access:userSyncTimeoutSeconds": "0.3" });
             await assert.rejects(users.create(inputs), (error: Error) => {
                 assert.ok(isAccessError(error, "wait-timeout"), error.message);
-                assert.match(error.message, new RegExp(`^Environment ${ENV}: Power Platform accepted the account ${ACCOUNT}, but its Dataverse user did not appear within`));
+                assert.match(
+                    error.message,
+                    new RegExp(`^Environment ${ENV}: Power Platform accepted the account ${ACCOUNT}, but its Dataverse user did not appear within`),
+                );
                 assert.match(error.message, /Fix: run `pulumi up` again .*d365-backup-access:userSyncTimeoutSeconds/);
                 return true;
             });
@@ -568,7 +667,14 @@ describe("EnvironmentUser provider", function () {
 
     it("says the operator needs a Power Platform admin role when BAP refuses it (403)", async () => {
         await withEmulator(baseSeed(), async (emulator) => {
-            emulator.addFault({ service: "bap", method: "POST", route: "/addUser", status: 403, code: "Forbidden", message: "The caller is not authorized to perform this operation." });
+            emulator.addFault({
+                service: "bap",
+                method: "POST",
+                route: "/addUser",
+                status: 403,
+                code: "Forbidden",
+                message: "The caller is not authorized to perform this operation.",
+            });
             const { users } = await configuredProviders(emulator);
             await assert.rejects(users.create(inputs), (error: Error) => {
                 assert.match(error.message, /The caller is not authorized/);

@@ -5,7 +5,17 @@ import * as assert from "assert";
 import { startEmulator } from "../../../emulator";
 import { isAccessError } from "../../../providers/transport/errors";
 import { assertPlainJson, configuredProviders, isolateProviderProcess } from "../../support/providers";
-import { ACCOUNT, baseSeed, dataverseEnvironment, environmentId, OPERATOR, OPERATOR_APP_USER, SYSTEM_ADMINISTRATOR, systemUserOf, withEmulator } from "../../support/tenant";
+import {
+    ACCOUNT,
+    baseSeed,
+    dataverseEnvironment,
+    environmentId,
+    OPERATOR,
+    OPERATOR_APP_USER,
+    SYSTEM_ADMINISTRATOR,
+    systemUserOf,
+    withEmulator,
+} from "../../support/tenant";
 
 const ENV = environmentId(1);
 const SYSUSER = "5e5e5e5e-0000-4000-8000-000000000001";
@@ -15,7 +25,10 @@ function seedWithAccount(account: Record<string, unknown> = {}) {
     return baseSeed({
         environments: [
             dataverseEnvironment(1, {
-                systemUsers: [OPERATOR_APP_USER, { azureActiveDirectoryObjectId: ACCOUNT, systemUserId: SYSUSER, accessMode: 0, roleNames: ["Basic User"], ...account }],
+                systemUsers: [
+                    OPERATOR_APP_USER,
+                    { azureActiveDirectoryObjectId: ACCOUNT, systemUserId: SYSUSER, accessMode: 0, roleNames: ["Basic User"], ...account },
+                ],
             }),
         ],
     } as any);
@@ -50,7 +63,10 @@ describe("SecurityRoleAssignment provider", function () {
             const { roles } = await configuredProviders(emulator);
             const { outs } = await roles.create(inputs);
             assert.strictEqual(outs.roleName, "System Administrator");
-            assert.deepStrictEqual(emulator.requests().filter((r) => r.method === "POST" && /\$ref/.test(r.path)), []);
+            assert.deepStrictEqual(
+                emulator.requests().filter((r) => r.method === "POST" && /\$ref/.test(r.path)),
+                [],
+            );
         });
     });
 
@@ -93,18 +109,35 @@ describe("SecurityRoleAssignment provider", function () {
         process.env.D365BA_READ_ONLY = "false";
         try {
             const seed = baseSeed({
-                environments: [dataverseEnvironment(1, { systemUsers: [{ azureActiveDirectoryObjectId: ACCOUNT, systemUserId: SYSUSER, accessMode: 0, roleTemplateIds: [SYSTEM_ADMINISTRATOR] }] })],
+                environments: [
+                    dataverseEnvironment(1, {
+                        systemUsers: [{ azureActiveDirectoryObjectId: ACCOUNT, systemUserId: SYSUSER, accessMode: 0, roleTemplateIds: [SYSTEM_ADMINISTRATOR] }],
+                    }),
+                ],
             } as any);
             await withEmulator(seed, async (emulator) => {
                 const { roles } = await configuredProviders(emulator);
-                const stored = { ...inputs, systemUserId: SYSUSER, roleId: SYSUSER, roleName: "System Administrator", businessUnitId: SYSUSER, instanceUrl: emulator.endpoints.dataverse[ENV] };
+                const stored = {
+                    ...inputs,
+                    systemUserId: SYSUSER,
+                    roleId: SYSUSER,
+                    roleName: "System Administrator",
+                    businessUnitId: SYSUSER,
+                    instanceUrl: emulator.endpoints.dataverse[ENV],
+                };
                 await assert.rejects(roles.read!(`${ENV}/${SYSUSER}/${SYSTEM_ADMINISTRATOR}`, stored), (error: Error) => {
                     assert.ok(isAccessError(error, "operator-access"), error.message);
-                    assert.match(error.message, new RegExp(`^Environment ${ENV}: Dataverse refuses the operator's application .*, so this read-only run cannot read the environment`));
+                    assert.match(
+                        error.message,
+                        new RegExp(`^Environment ${ENV}: Dataverse refuses the operator's application .*, so this read-only run cannot read the environment`),
+                    );
                     assert.match(error.message, /Fix: make application .* an application user of the environment/);
                     return true;
                 });
-                assert.deepStrictEqual(emulator.requests().filter((r) => r.method !== "GET" && r.service !== "login"), []);
+                assert.deepStrictEqual(
+                    emulator.requests().filter((r) => r.method !== "GET" && r.service !== "login"),
+                    [],
+                );
                 assert.strictEqual(emulator.requests().filter((r) => r.service === "dataverse").length, 1);
             });
         } finally {
@@ -122,7 +155,10 @@ describe("SecurityRoleAssignment provider", function () {
                 assert.match(error.message, /Fix: /);
                 return true;
             });
-            assert.deepStrictEqual(emulator.requests().filter((r) => r.method === "POST" && r.service === "dataverse"), []);
+            assert.deepStrictEqual(
+                emulator.requests().filter((r) => r.method === "POST" && r.service === "dataverse"),
+                [],
+            );
         });
     });
 
@@ -130,7 +166,15 @@ describe("SecurityRoleAssignment provider", function () {
         await withEmulator(seedWithAccount(), async (emulator) => {
             const { roles } = await configuredProviders(emulator);
             // Disabled between our read and our write.
-            emulator.addFault({ service: "dataverse", method: "POST", route: "\\$ref", status: 400, code: "0x80040225", message: `The specified user(Id = ${SYSUSER}) is disabled.`, count: 1 });
+            emulator.addFault({
+                service: "dataverse",
+                method: "POST",
+                route: "\\$ref",
+                status: 400,
+                code: "0x80040225",
+                message: `The specified user(Id = ${SYSUSER}) is disabled.`,
+                count: 1,
+            });
             await assert.rejects(roles.create(inputs), (error: Error) => {
                 assert.ok(isAccessError(error, "disabled-user"), error.message);
                 assert.match(error.message, /HTTP 400 0x80040225/);
@@ -160,13 +204,19 @@ describe("SecurityRoleAssignment provider", function () {
             await roles.delete!(id, outs);
             emulator.mutate((tenant) => (tenant.environments = []));
             // A later command (`pulumi destroy`): a new provider process, which lists environments afresh.
-            await (await configuredProviders(emulator)).roles.delete!(id, outs);
+            await (
+                await configuredProviders(emulator)
+            ).roles.delete!(id, outs);
         });
     });
     it("a delete where Dataverse refuses the operator fails at once with the manual fix: it never makes the operator an application user", async () => {
         // The operator is no application user of the environment; the role was granted by the stack.
         const seed = baseSeed({
-            environments: [dataverseEnvironment(1, { systemUsers: [{ azureActiveDirectoryObjectId: ACCOUNT, systemUserId: SYSUSER, accessMode: 0, roleTemplateIds: [SYSTEM_ADMINISTRATOR] }] })],
+            environments: [
+                dataverseEnvironment(1, {
+                    systemUsers: [{ azureActiveDirectoryObjectId: ACCOUNT, systemUserId: SYSUSER, accessMode: 0, roleTemplateIds: [SYSTEM_ADMINISTRATOR] }],
+                }),
+            ],
         } as any);
         await withEmulator(seed, async (emulator) => {
             const { roles } = await configuredProviders(emulator, { "d365-backup-access:addOperatorAppUser": "true" });
@@ -181,21 +231,39 @@ describe("SecurityRoleAssignment provider", function () {
             };
             await assert.rejects(roles.delete!(`${ENV}/${SYSUSER}/${SYSTEM_ADMINISTRATOR}`, stored), (error: Error) => {
                 assert.ok(isAccessError(error, "operator-access"), error.message);
-                assert.match(error.message, new RegExp(`^Environment ${ENV}: Dataverse refuses the operator's application .*, so the access this stack gave in this environment cannot be given back`));
+                assert.match(
+                    error.message,
+                    new RegExp(
+                        `^Environment ${ENV}: Dataverse refuses the operator's application .*, so the access this stack gave in this environment cannot be given back`,
+                    ),
+                );
                 assert.match(error.message, /Fix: make application .* an application user of the environment .*addAppUser\?api-version=2020-10-01/);
                 assert.match(error.message, /Removing access never does this itself/);
                 return true;
             });
-            assert.deepStrictEqual(emulator.requests().filter((r) => /addAppUser|addUser/.test(r.path)), [], "no addAppUser");
-            assert.deepStrictEqual(emulator.requests().filter((r) => r.service === "dataverse" && /WhoAmI/.test(r.path)), [], "no waiting");
+            assert.deepStrictEqual(
+                emulator.requests().filter((r) => /addAppUser|addUser/.test(r.path)),
+                [],
+                "no addAppUser",
+            );
+            assert.deepStrictEqual(
+                emulator.requests().filter((r) => r.service === "dataverse" && /WhoAmI/.test(r.path)),
+                [],
+                "no waiting",
+            );
             assert.ok(!systemUserOf(emulator, ENV, OPERATOR.objectId), "the operator was not made an application user");
             assert.ok(holdsSystemAdministrator(emulator), "nothing removed: the delete failed");
         });
     });
 
     describe("environments that cannot be served now, and environments that go", () => {
-        const put = (emulator: any, change: (environment: any) => void) => emulator.mutate((tenant: any) => change(tenant.environments.find((e: any) => e.id === ENV)));
-        const calls = (emulator: any) => emulator.requests().filter((r: any) => r.service !== "login").map((r: any) => `${r.service} ${r.method} ${r.status}`);
+        const put = (emulator: any, change: (environment: any) => void) =>
+            emulator.mutate((tenant: any) => change(tenant.environments.find((e: any) => e.id === ENV)));
+        const calls = (emulator: any) =>
+            emulator
+                .requests()
+                .filter((r: any) => r.service !== "login")
+                .map((r: any) => `${r.service} ${r.method} ${r.status}`);
 
         it("a refresh keeps the stored assignment where the environment is listed but cannot be served now, and calls nothing there", async () => {
             await withEmulator(seedWithAccount(), async (emulator) => {
@@ -205,7 +273,10 @@ describe("SecurityRoleAssignment provider", function () {
                 // `pulumi refresh`: a new provider process.
                 assert.deepStrictEqual(await (await configuredProviders(emulator)).roles.read!(id, outs), { id, props: outs });
                 assert.deepStrictEqual(calls(emulator), ["bap GET 200"], "the listing only");
-                assert.ok(output.lines.some((line) => line.startsWith(`Environment ${ENV} ("Environment 1") cannot be served now [not-ready]: `)), output.lines.join("\n"));
+                assert.ok(
+                    output.lines.some((line) => line.startsWith(`Environment ${ENV} ("Environment 1") cannot be served now [not-ready]: `)),
+                    output.lines.join("\n"),
+                );
             });
         });
 
@@ -214,7 +285,12 @@ describe("SecurityRoleAssignment provider", function () {
                 put(emulator, (environment) => (environment.runtimeState = "Disabled"));
                 await assert.rejects((await configuredProviders(emulator)).roles.create(inputs), (error: any) => {
                     assert.ok(isAccessError(error, "environment-unavailable"), error.message);
-                    assert.match(error.message, new RegExp(`^Environment ${ENV} \\("Environment 1"\\): The environment cannot be served now \\[disabled\\]: the environment is disabled`));
+                    assert.match(
+                        error.message,
+                        new RegExp(
+                            `^Environment ${ENV} \\("Environment 1"\\): The environment cannot be served now \\[disabled\\]: the environment is disabled`,
+                        ),
+                    );
                     return true;
                 });
                 assert.deepStrictEqual(calls(emulator), ["bap GET 200"]);
@@ -228,8 +304,16 @@ describe("SecurityRoleAssignment provider", function () {
                 emulator.clearRequests();
                 await assert.rejects((await configuredProviders(emulator)).roles.delete!(id, outs), (error: any) => {
                     assert.ok(isAccessError(error, "environment-unavailable"), error.message);
-                    assert.match(error.message, new RegExp(`^Environment ${ENV} \\("Environment 1"\\): The access this stack gave in this environment cannot be given back now \\[disabled\\]`));
-                    assert.match(error.message, /Fix: nothing was changed there\. Run the command again once the environment can be served.*pulumi state delete/);
+                    assert.match(
+                        error.message,
+                        new RegExp(
+                            `^Environment ${ENV} \\("Environment 1"\\): The access this stack gave in this environment cannot be given back now \\[disabled\\]`,
+                        ),
+                    );
+                    assert.match(
+                        error.message,
+                        /Fix: nothing was changed there\. Run the command again once the environment can be served.*pulumi state delete/,
+                    );
                     return true;
                 });
                 assert.deepStrictEqual(calls(emulator), ["bap GET 200"]);
@@ -245,7 +329,9 @@ describe("SecurityRoleAssignment provider", function () {
                 assert.deepStrictEqual(await (await configuredProviders(emulator)).roles.read!(id, outs), {});
                 assert.deepStrictEqual(calls(emulator), ["bap GET 200", "bap GET 404"]);
                 emulator.clearRequests();
-                await (await configuredProviders(emulator)).roles.delete!(id, outs);
+                await (
+                    await configuredProviders(emulator)
+                ).roles.delete!(id, outs);
                 assert.deepStrictEqual(calls(emulator), ["bap GET 200", "bap GET 404"]);
             });
         });
@@ -300,8 +386,15 @@ describe("SecurityRoleAssignment provider", function () {
                 const { id, outs } = await roles.create({ ...inputs, grantedByEarlierAttempt: true });
                 assert.strictEqual(outs.origin, "granted");
                 assert.strictEqual(outs.grantedByEarlierAttempt, undefined, "a create hint, not an output");
-                assert.deepStrictEqual(emulator.requests().filter((r) => r.method === "POST" && /\$ref/.test(r.path)), [], "nothing associated: it is held");
-                assert.ok(output.lines.some((line) => /which an interrupted update of this stack was giving; recording it as granted/.test(line)), output.lines.join("\n"));
+                assert.deepStrictEqual(
+                    emulator.requests().filter((r) => r.method === "POST" && /\$ref/.test(r.path)),
+                    [],
+                    "nothing associated: it is held",
+                );
+                assert.ok(
+                    output.lines.some((line) => /which an interrupted update of this stack was giving; recording it as granted/.test(line)),
+                    output.lines.join("\n"),
+                );
                 await roles.delete!(id, outs);
                 assert.ok(!holdsSystemAdministrator(emulator), "the stack's own: given back");
             });
@@ -320,9 +413,18 @@ describe("SecurityRoleAssignment provider", function () {
                 const { origin: _none, ...older } = outs;
                 await roles.delete!(id, older);
                 assert.ok(holdsSystemAdministrator(emulator), "held before the stack: left as found");
-                assert.deepStrictEqual(emulator.requests().filter((r) => r.method === "DELETE"), []);
-                assert.ok(output.lines.some((line) => /is left in place: the account held it before this stack \(adopted\)/.test(line)), output.lines.join("\n"));
-                assert.ok(output.lines.some((line) => /does not record that it granted it/.test(line)), output.lines.join("\n"));
+                assert.deepStrictEqual(
+                    emulator.requests().filter((r) => r.method === "DELETE"),
+                    [],
+                );
+                assert.ok(
+                    output.lines.some((line) => /is left in place: the account held it before this stack \(adopted\)/.test(line)),
+                    output.lines.join("\n"),
+                );
+                assert.ok(
+                    output.lines.some((line) => /does not record that it granted it/.test(line)),
+                    output.lines.join("\n"),
+                );
             });
         });
 
@@ -340,7 +442,11 @@ describe("SecurityRoleAssignment provider", function () {
                 const user = systemUserOf(emulator, ENV)!;
                 assert.deepStrictEqual([user.roleTemplateIds, user.childUnitRoleTemplateIds], [[], [SYSTEM_ADMINISTRATOR]], "only the copy it associated went");
                 const deletes = emulator.requests().filter((r) => r.method === "DELETE");
-                assert.deepStrictEqual(deletes.map((r) => r.path.includes(outs.roleId)), [true], "one disassociation, of the recorded role id");
+                assert.deepStrictEqual(
+                    deletes.map((r) => r.path.includes(outs.roleId)),
+                    [true],
+                    "one disassociation, of the recorded role id",
+                );
             });
         });
 
@@ -372,7 +478,11 @@ describe("SecurityRoleAssignment provider", function () {
                 const updated = await roles.update!("id", written010(outs), inputs);
                 assert.deepStrictEqual(updated.outs, outs);
                 const calls = emulator.requests().filter((r) => r.service !== "login");
-                assert.deepStrictEqual(calls.map((r) => `${r.method} ${r.service}`), ["GET dataverse"], "one read of the user, nothing written");
+                assert.deepStrictEqual(
+                    calls.map((r) => `${r.method} ${r.service}`),
+                    ["GET dataverse"],
+                    "one read of the user, nothing written",
+                );
             });
         });
 

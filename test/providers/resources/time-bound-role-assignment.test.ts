@@ -8,7 +8,13 @@ import { assertPlainJson, configuredProviders, isolateProviderProcess } from "..
 import { ACCOUNT, baseSeed, withEmulator } from "../../support/tenant";
 
 const GLOBAL_ADMINISTRATOR = "62e90394-69f5-4237-9190-012177145e10";
-const inputs = { roleId: GLOBAL_ADMINISTRATOR, principalObjectId: ACCOUNT, directoryScopeId: "/", elevationHours: 2, justification: "Create the backup connector" };
+const inputs = {
+    roleId: GLOBAL_ADMINISTRATOR,
+    principalObjectId: ACCOUNT,
+    directoryScopeId: "/",
+    elevationHours: 2,
+    justification: "Create the backup connector",
+};
 const HOUR = 3600_000;
 
 function globalAdministrator(emulator: any) {
@@ -40,13 +46,20 @@ describe("TimeBoundRoleAssignment provider", function () {
             assert.strictEqual(id, `${GLOBAL_ADMINISTRATOR}/${ACCOUNT}/${outs.startDateTime}`);
             const request = emulator.requests().find((r: any) => /roleAssignmentScheduleRequests/.test(r.path));
             assert.ok(request);
-            assert.ok(output.lines.some((line) => /holds role .* until .* \(PIM, 2 h\)/.test(line)), output.lines.join("\n"));
+            assert.ok(
+                output.lines.some((line) => /holds role .* until .* \(PIM, 2 h\)/.test(line)),
+                output.lines.join("\n"),
+            );
         });
     });
 
     it("adopts a time-bound assignment the account holds, without a second request", async () => {
         const end = new Date(Date.now() + 5 * HOUR).toISOString();
-        const seed = baseSeed({ directoryRoleAssignments: [{ principalId: ACCOUNT, roleDefinitionId: GLOBAL_ADMINISTRATOR, startDateTime: new Date().toISOString(), endDateTime: end }] } as any);
+        const seed = baseSeed({
+            directoryRoleAssignments: [
+                { principalId: ACCOUNT, roleDefinitionId: GLOBAL_ADMINISTRATOR, startDateTime: new Date().toISOString(), endDateTime: end },
+            ],
+        } as any);
         await withEmulator(seed, async (emulator) => {
             const { elevations } = await configuredProviders(emulator);
             const { outs } = await elevations.create!(inputs);
@@ -61,7 +74,9 @@ describe("TimeBoundRoleAssignment provider", function () {
             const { elevations } = await configuredProviders(emulator);
             const { outs } = await elevations.create!(inputs);
             assert.strictEqual(outs.origin, "made-time-bound");
-            const held = emulator.state().directoryRoleAssignments!.filter((a: any) => a.principalId === ACCOUNT && a.roleDefinitionId === GLOBAL_ADMINISTRATOR);
+            const held = emulator
+                .state()
+                .directoryRoleAssignments!.filter((a: any) => a.principalId === ACCOUNT && a.roleDefinitionId === GLOBAL_ADMINISTRATOR);
             assert.strictEqual(held.length, 1);
             assert.strictEqual(held[0].endDateTime, outs.endDateTime);
             assert.deepStrictEqual(pimRequests(emulator), ["201"]);
@@ -83,7 +98,11 @@ describe("TimeBoundRoleAssignment provider", function () {
             assert.strictEqual(ended.props.endDateTime, outs.endDateTime);
 
             // Nothing changed in the inputs: no update, so nothing is granted again.
-            const diff = await elevations.diff!(id, { ...ended.props, __provider: hostedProviderText("TimeBoundRoleAssignment") }, { ...inputs, __provider: hostedProviderText("TimeBoundRoleAssignment") });
+            const diff = await elevations.diff!(
+                id,
+                { ...ended.props, __provider: hostedProviderText("TimeBoundRoleAssignment") },
+                { ...inputs, __provider: hostedProviderText("TimeBoundRoleAssignment") },
+            );
             assert.strictEqual(diff.changes, false);
 
             await elevations.delete!(id, ended.props);
@@ -108,14 +127,24 @@ describe("TimeBoundRoleAssignment provider", function () {
             emulator.advanceClock(3 * 3600);
             // Someone grants Global Administrator again, by hand, after the stack's own elevation ended.
             emulator.mutate((tenant: any) =>
-                tenant.directoryRoleAssignments.push({ id: "0a0a0a0a-0000-4000-8000-00000000000a", principalId: ACCOUNT, roleDefinitionId: GLOBAL_ADMINISTRATOR, directoryScopeId: "/", startDateTime: new Date(emulator.now()).toISOString(), endDateTime: null }),
+                tenant.directoryRoleAssignments.push({
+                    id: "0a0a0a0a-0000-4000-8000-00000000000a",
+                    principalId: ACCOUNT,
+                    roleDefinitionId: GLOBAL_ADMINISTRATOR,
+                    directoryScopeId: "/",
+                    startDateTime: new Date(emulator.now()).toISOString(),
+                    endDateTime: null,
+                }),
             );
             const read = await elevations.read!(id, outs);
             assert.strictEqual(read.props.status, "ended", "the active one is not this elevation");
             await elevations.delete!(id, read.props);
             assert.ok(globalAdministrator(emulator), "the other assignment is still active");
             assert.deepStrictEqual(pimRequests(emulator), ["201"], "no adminRemove");
-            assert.ok(output.lines.some((line) => /through another assignment .* it is left in place/.test(line)), output.lines.join("\n"));
+            assert.ok(
+                output.lines.some((line) => /through another assignment .* it is left in place/.test(line)),
+                output.lines.join("\n"),
+            );
 
             // State written before schedule ids were recorded: the start tells them apart.
             const { scheduleId: _none, ...older } = outs;
@@ -128,7 +157,13 @@ describe("TimeBoundRoleAssignment provider", function () {
         const { isOwnAssignment } = await import("../../../providers/resources/time-bound-role-assignment");
         const start = "2026-12-01T08:00:00Z";
         const stored = { ...inputs, startDateTime: start, endDateTime: "2026-12-01T10:00:00Z", status: "active" as const, origin: "granted" as const };
-        const active = { id: "schedule-1", roleDefinitionId: GLOBAL_ADMINISTRATOR, directoryScopeId: "/", startDateTime: "2026-12-01T08:00:00.000Z", endDateTime: "2026-12-01T10:00:00Z" };
+        const active = {
+            id: "schedule-1",
+            roleDefinitionId: GLOBAL_ADMINISTRATOR,
+            directoryScopeId: "/",
+            startDateTime: "2026-12-01T08:00:00.000Z",
+            endDateTime: "2026-12-01T10:00:00Z",
+        };
         assert.strictEqual(isOwnAssignment({ ...stored, scheduleId: "schedule-1" }, active), true);
         assert.strictEqual(isOwnAssignment({ ...stored, scheduleId: "schedule-0" }, active), false, "another schedule, whatever the start");
         assert.strictEqual(isOwnAssignment(stored, active), true, "no schedule id: the same start");
@@ -157,7 +192,11 @@ describe("TimeBoundRoleAssignment provider", function () {
 
     it("ends an adopted elevation on delete: Global Administrator is given back whatever its origin", async () => {
         const end = new Date(Date.now() + 5 * HOUR).toISOString();
-        const seed = baseSeed({ directoryRoleAssignments: [{ principalId: ACCOUNT, roleDefinitionId: GLOBAL_ADMINISTRATOR, startDateTime: new Date().toISOString(), endDateTime: end }] } as any);
+        const seed = baseSeed({
+            directoryRoleAssignments: [
+                { principalId: ACCOUNT, roleDefinitionId: GLOBAL_ADMINISTRATOR, startDateTime: new Date().toISOString(), endDateTime: end },
+            ],
+        } as any);
         await withEmulator(seed, async (emulator) => {
             const { elevations } = await configuredProviders(emulator);
             const { id, outs } = await elevations.create!(inputs);
@@ -172,7 +211,10 @@ describe("TimeBoundRoleAssignment provider", function () {
         const provider = timeBoundRoleAssignmentProvider();
         const text = hostedProviderText("TimeBoundRoleAssignment");
         const olds = { ...inputs, __provider: text, status: "ended", endDateTime: "2026-12-01T10:00:00.000Z" };
-        for (const [property, value] of [["justification", "CHG-42"], ["elevationHours", 4]] as const) {
+        for (const [property, value] of [
+            ["justification", "CHG-42"],
+            ["elevationHours", 4],
+        ] as const) {
             const diff = await provider.diff!("id", olds, { ...inputs, [property]: value, __provider: text });
             assert.deepStrictEqual([diff.changes, diff.replaces, diff.deleteBeforeReplace], [true, [property], true]);
         }

@@ -58,7 +58,10 @@ describe("endpoints: where tokens go", function () {
         assert.strictEqual(await ctx.tokens.get(ctx.endpoints.bapAudience), "token-for:https://service.powerapps.com/.default");
         await assert.rejects(ctx.tokens.get("https://collector.example"), (error: Error) => {
             assert.ok(isAccessError(error, "configuration"), error.message);
-            assert.match(error.message, /^No token was fetched for "https:\/\/collector\.example": it is not an endpoint of this configuration nor a Dataverse host of the public cloud/);
+            assert.match(
+                error.message,
+                /^No token was fetched for "https:\/\/collector\.example": it is not an endpoint of this configuration nor a Dataverse host of the public cloud/,
+            );
             return true;
         });
         assert.deepStrictEqual(credential.scopes, ["https://contoso.crm4.dynamics.com/.default", "https://service.powerapps.com/.default"]);
@@ -119,7 +122,9 @@ describe("endpoints: where tokens go", function () {
             await assert.rejects(clientContextFromConfig({}, variables, quiet), (error: Error) => {
                 assert.match(
                     error.message,
-                    new RegExp(`^Cannot reach the cloud metadata endpoint at ${emulator.endpoints.metadataHost.replace(/\./g, "\\.")}, from ARM_METADATA_HOSTNAME, for read the cloud's endpoints: .*ECONNREFUSED`),
+                    new RegExp(
+                        `^Cannot reach the cloud metadata endpoint at ${emulator.endpoints.metadataHost.replace(/\./g, "\\.")}, from ARM_METADATA_HOSTNAME, for read the cloud's endpoints: .*ECONNREFUSED`,
+                    ),
                 );
                 return true;
             });
@@ -144,7 +149,10 @@ describe("endpoints: where tokens go", function () {
         await withEmulator(baseSeed(), async (emulator) => {
             // Settings as a stack without the opt-in would have them, with a metadata host that names the emulator's endpoints.
             const { ARM_CLIENT_SECRET: _secret, ...variables } = emulator.env;
-            const custom = resolveClientSettings({ "azuread:useCli": "true" }, { ARM_METADATA_HOSTNAME: variables.ARM_METADATA_HOSTNAME, D365BA_CUSTOM_ENDPOINTS: "true" });
+            const custom = resolveClientSettings(
+                { "azuread:useCli": "true" },
+                { ARM_METADATA_HOSTNAME: variables.ARM_METADATA_HOSTNAME, D365BA_CUSTOM_ENDPOINTS: "true" },
+            );
             const settings = { ...custom, endpoints: { ...custom.endpoints, custom: false } };
             await assert.rejects(createClientContext(settings, { ...quiet, credential: recordingCredential() }), (error: Error) => {
                 assert.ok(isAccessError(error, "configuration"), error.message);

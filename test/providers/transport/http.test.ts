@@ -98,10 +98,15 @@ describe("HTTP layer", () => {
         server.handle((_request, response) => json(response, 200, { value: [] }));
         const readOnly = client({ readOnly: true });
         await readOnly.send({ service: "graph", method: "GET", url: `${server.url}/read`, call: "read" });
-        const error = await rejection(readOnly.send({ service: "bap", method: "POST", url: `${server.url}/addUser`, call: "BAP addUser", environmentId: "env-1" }));
+        const error = await rejection(
+            readOnly.send({ service: "bap", method: "POST", url: `${server.url}/addUser`, call: "BAP addUser", environmentId: "env-1" }),
+        );
         assert.ok(isAccessError(error, "configuration"));
         assert.match(error.message, /^Environment env-1: This run is read-only \(a refresh, a preview, or D365BA_READ_ONLY\), so BAP addUser was not sent/);
-        assert.deepStrictEqual(server.requests.map((r) => r.method), ["GET"]);
+        assert.deepStrictEqual(
+            server.requests.map((r) => r.method),
+            ["GET"],
+        );
     });
 
     it("waits as long as Retry-After says on 429, then succeeds", async () => {
@@ -178,9 +183,7 @@ describe("HTTP layer", () => {
     });
 
     it("does not retry other errors and explains them", async () => {
-        server.handle((_request, response) =>
-            json(response, 400, { error: { code: "0x80060888", message: "Could not find a property named 'x'." } }),
-        );
+        server.handle((_request, response) => json(response, 400, { error: { code: "0x80060888", message: "Could not find a property named 'x'." } }));
         const error = await rejection(get(client()));
         assert.ok(isAccessError(error, "api"));
         assert.strictEqual(server.requests.length, 1);
@@ -193,9 +196,7 @@ describe("HTTP layer", () => {
 
     it("uses the request's own explanation for an error answer", async () => {
         server.handle((_request, response) => json(response, 403, { error: { code: "Forbidden", message: "no" } }));
-        const error = await rejection(
-            get(client(), "/thing", { explain: () => ({ kind: "admin-application", fix: "register the app." }) }),
-        );
+        const error = await rejection(get(client(), "/thing", { explain: () => ({ kind: "admin-application", fix: "register the app." }) }));
         assert.ok(isAccessError(error, "admin-application"));
         assert.match(error.message, /Fix: register the app\.$/);
     });
@@ -356,7 +357,10 @@ describe("HTTP layer", () => {
             await held;
             // The slot went back to the pool, not to the caller that gave up.
             await get(http, "/after");
-            assert.deepStrictEqual(server.requests.map((r) => r.url), ["/held", "/after"]);
+            assert.deepStrictEqual(
+                server.requests.map((r) => r.url),
+                ["/held", "/after"],
+            );
         });
     });
 });

@@ -24,7 +24,15 @@ describe("polling", () => {
             const timer = setTimeout(() => (halfIntervalPassed = true), 100);
             let seenAtFirstProbe: boolean | undefined;
             const value = await waitFor(
-                { what: "x", timeoutMs: 5_000, initialIntervalMs: 200, maxIntervalMs: 200, log: () => undefined, onTimeout: () => new Error("timeout"), firstProbeAfterInterval },
+                {
+                    what: "x",
+                    timeoutMs: 5_000,
+                    initialIntervalMs: 200,
+                    maxIntervalMs: 200,
+                    log: () => undefined,
+                    onTimeout: () => new Error("timeout"),
+                    firstProbeAfterInterval,
+                },
                 async () => {
                     seenAtFirstProbe ??= halfIntervalPassed;
                     return { done: true as const, value: 42 };
@@ -40,7 +48,15 @@ describe("polling", () => {
         let probes = 0;
         const readyAt = Date.now() + 1_000;
         await waitFor(
-            { what: "x", timeoutMs: 10_000, initialIntervalMs: 500, maxIntervalMs: 7_500, log: () => undefined, onTimeout: () => new Error("timeout"), firstProbeAfterInterval: true },
+            {
+                what: "x",
+                timeoutMs: 10_000,
+                initialIntervalMs: 500,
+                maxIntervalMs: 7_500,
+                log: () => undefined,
+                onTimeout: () => new Error("timeout"),
+                firstProbeAfterInterval: true,
+            },
             async () => {
                 probes++;
                 return Date.now() >= readyAt ? { done: true as const, value: undefined } : { done: false as const, reason: "not yet" };
@@ -52,7 +68,14 @@ describe("polling", () => {
     it("ends with the caller's error, naming the last reason, when time runs out", async () => {
         await assert.rejects(
             waitFor(
-                { what: "x", timeoutMs: 50, initialIntervalMs: 10, maxIntervalMs: 10, log: () => undefined, onTimeout: (reason) => new Error(`gave up: ${reason}`) },
+                {
+                    what: "x",
+                    timeoutMs: 50,
+                    initialIntervalMs: 10,
+                    maxIntervalMs: 10,
+                    log: () => undefined,
+                    onTimeout: (reason) => new Error(`gave up: ${reason}`),
+                },
                 async () => ({ done: false as const, reason: "still syncing" }),
             ),
             /gave up: still syncing/,

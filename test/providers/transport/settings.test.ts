@@ -33,10 +33,7 @@ function problemsOf(config: Record<string, unknown>, env: Record<string, string>
 describe("client settings", () => {
     describe("credentials", () => {
         it("reads the azuread provider's keys", () => {
-            const settings = resolveClientSettings(
-                { "azuread:tenantId": TENANT, "azuread:clientId": CLIENT, "azuread:clientSecret": SECRET },
-                {},
-            );
+            const settings = resolveClientSettings({ "azuread:tenantId": TENANT, "azuread:clientId": CLIENT, "azuread:clientSecret": SECRET }, {});
             assert.deepStrictEqual(settings.credential, { method: "clientSecret", tenantId: TENANT, clientId: CLIENT, clientSecret: SECRET });
         });
 
@@ -77,23 +74,29 @@ describe("client settings", () => {
         });
 
         it("uses workload identity when useOidc is set", () => {
-            const settings = resolveClientSettings({ "azuread:useOidc": "true" }, {
-                ARM_TENANT_ID: TENANT,
-                ARM_CLIENT_ID: CLIENT,
-                ARM_OIDC_TOKEN_FILE_PATH: "/var/run/token",
-            });
+            const settings = resolveClientSettings(
+                { "azuread:useOidc": "true" },
+                {
+                    ARM_TENANT_ID: TENANT,
+                    ARM_CLIENT_ID: CLIENT,
+                    ARM_OIDC_TOKEN_FILE_PATH: "/var/run/token",
+                },
+            );
             assert.strictEqual(settings.credential.method, "oidc");
             assert.strictEqual((settings.credential as any).tokenFilePath, "/var/run/token");
         });
 
         it("takes the GitHub Actions token request variables for OIDC", () => {
-            const settings = resolveClientSettings({}, {
-                ARM_USE_OIDC: "true",
-                ARM_TENANT_ID: TENANT,
-                ARM_CLIENT_ID: CLIENT,
-                ACTIONS_ID_TOKEN_REQUEST_URL: "https://token.actions.example/x?y=1",
-                ACTIONS_ID_TOKEN_REQUEST_TOKEN: "req",
-            });
+            const settings = resolveClientSettings(
+                {},
+                {
+                    ARM_USE_OIDC: "true",
+                    ARM_TENANT_ID: TENANT,
+                    ARM_CLIENT_ID: CLIENT,
+                    ACTIONS_ID_TOKEN_REQUEST_URL: "https://token.actions.example/x?y=1",
+                    ACTIONS_ID_TOKEN_REQUEST_TOKEN: "req",
+                },
+            );
             assert.strictEqual((settings.credential as any).requestUrl, "https://token.actions.example/x?y=1");
         });
 
@@ -105,7 +108,10 @@ describe("client settings", () => {
                     { "azuread:oidcRequestUrl": "https://collector.example/token" },
                     { ...oidc, ACTIONS_ID_TOKEN_REQUEST_URL: "https://token.actions.example/x", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "github-request-token" },
                 );
-                assert.match(message, /azuread:oidcRequestUrl is set but azuread:oidcRequestToken is not; a federated-token request URL and its token must come from the same place/);
+                assert.match(
+                    message,
+                    /azuread:oidcRequestUrl is set but azuread:oidcRequestToken is not; a federated-token request URL and its token must come from the same place/,
+                );
                 assert.doesNotMatch(message, /github-request-token/);
             });
 
@@ -119,7 +125,10 @@ describe("client settings", () => {
                     { "azuread:oidcRequestUrl": "https://issuer.example/token", "azuread:oidcRequestToken": "stack-token" },
                     { ...oidc, ACTIONS_ID_TOKEN_REQUEST_URL: "https://token.actions.example/x", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "github" },
                 );
-                assert.deepStrictEqual([(settings.credential as any).requestUrl, (settings.credential as any).requestToken], ["https://issuer.example/token", "stack-token"]);
+                assert.deepStrictEqual(
+                    [(settings.credential as any).requestUrl, (settings.credential as any).requestToken],
+                    ["https://issuer.example/token", "stack-token"],
+                );
             });
 
             it("refuses a plain-http request URL, shown without its query or user name", () => {
@@ -193,11 +202,14 @@ describe("client settings", () => {
             it(`has the ${cloud} cloud's hosts, and the BAP audience follows from the cloud`, () => {
                 const settings = resolveClientSettings({ ...base, "d365-backup-access:cloud": cloud }, {});
                 const { endpoints } = settings;
-                assert.deepStrictEqual({ login: endpoints.login, graph: endpoints.graph, bap: endpoints.bap }, {
-                    login: CLOUDS[cloud].login,
-                    graph: CLOUDS[cloud].graph,
-                    bap: CLOUDS[cloud].bap,
-                });
+                assert.deepStrictEqual(
+                    { login: endpoints.login, graph: endpoints.graph, bap: endpoints.bap },
+                    {
+                        login: CLOUDS[cloud].login,
+                        graph: CLOUDS[cloud].graph,
+                        bap: CLOUDS[cloud].bap,
+                    },
+                );
                 assert.strictEqual(bapAudienceFor(cloud, endpoints.bap), CLOUDS[cloud].bapAudience);
             });
         }
@@ -239,15 +251,24 @@ describe("client settings", () => {
                 { AZURE_AUTHORITY_HOST: "https://127.0.0.1:4431", D365BA_GRAPH_URL: "https://graph.microsoft.us" },
             );
             assert.match(message, /3 problems/);
-            assert.match(message, /d365-backup-access:endpoints\.bap: "https:\/\/elsewhere\.example" is not a host of the selected cloud \(the public cloud's bap endpoint is https:\/\/api\.bap\.microsoft\.com\)/);
+            assert.match(
+                message,
+                /d365-backup-access:endpoints\.bap: "https:\/\/elsewhere\.example" is not a host of the selected cloud \(the public cloud's bap endpoint is https:\/\/api\.bap\.microsoft\.com\)/,
+            );
             assert.match(message, /AZURE_AUTHORITY_HOST: "https:\/\/127\.0\.0\.1:4431" is not a host of the selected cloud/);
             assert.match(message, /D365BA_GRAPH_URL: "https:\/\/graph\.microsoft\.us" is not a host of the selected cloud/);
             assert.match(message, /opt in to custom endpoints with d365-backup-access:customEndpoints: true \(or D365BA_CUSTOM_ENDPOINTS=true\)/);
         });
 
         it("accepts DoD's other Graph host, the one its ARM metadata names, and no other cloud's", () => {
-            assert.strictEqual(resolveClientSettings({ ...base, "d365-backup-access:cloud": "dod" }, { D365BA_GRAPH_URL: "https://graph.microsoft.us" }).endpoints.graph, "https://graph.microsoft.us");
-            assert.match(problemsOf({ ...base, "d365-backup-access:cloud": "dod" }, { D365BA_GRAPH_URL: "https://graph.microsoft.com" }), /D365BA_GRAPH_URL: .* is not a host of the selected cloud/);
+            assert.strictEqual(
+                resolveClientSettings({ ...base, "d365-backup-access:cloud": "dod" }, { D365BA_GRAPH_URL: "https://graph.microsoft.us" }).endpoints.graph,
+                "https://graph.microsoft.us",
+            );
+            assert.match(
+                problemsOf({ ...base, "d365-backup-access:cloud": "dod" }, { D365BA_GRAPH_URL: "https://graph.microsoft.com" }),
+                /D365BA_GRAPH_URL: .* is not a host of the selected cloud/,
+            );
         });
 
         it("refuses the cloud's host on another port", () => {
@@ -293,8 +314,14 @@ describe("client settings", () => {
                     { host: "127.0.0.1:4431", from: "ARM_METADATA_HOSTNAME" },
                 ]);
                 const warning = customEndpointsWarning(settings.cloud, hosts);
-                assert.match(warning, /^Custom endpoints are on \(d365-backup-access:customEndpoints or D365BA_CUSTOM_ENDPOINTS\): tokens and credentials go to /);
-                assert.match(warning, /127\.0\.0\.1:4431 \(from AZURE_AUTHORITY_HOST\), 127\.0\.0\.1:4432 \(from D365BA_GRAPH_URL\), 127\.0\.0\.1:4433 \(from D365BA_BAP_URL\)/);
+                assert.match(
+                    warning,
+                    /^Custom endpoints are on \(d365-backup-access:customEndpoints or D365BA_CUSTOM_ENDPOINTS\): tokens and credentials go to /,
+                );
+                assert.match(
+                    warning,
+                    /127\.0\.0\.1:4431 \(from AZURE_AUTHORITY_HOST\), 127\.0\.0\.1:4432 \(from D365BA_GRAPH_URL\), 127\.0\.0\.1:4433 \(from D365BA_BAP_URL\)/,
+                );
                 assert.match(warning, /are not hosts of the public cloud/);
             });
         }
@@ -309,7 +336,10 @@ describe("client settings", () => {
                 { ...base, "d365-backup-access:endpoints": JSON.stringify({ bapAudience: "https://graph.microsoft.com" }) },
                 { D365BA_BAP_AUDIENCE: "https://graph.microsoft.com" },
             );
-            assert.match(message, /d365-backup-access:endpoints\.bapAudience is no longer a setting: the BAP token's audience follows from the cloud \(d365-backup-access:cloud\), or for a custom BAP host from that host itself/);
+            assert.match(
+                message,
+                /d365-backup-access:endpoints\.bapAudience is no longer a setting: the BAP token's audience follows from the cloud \(d365-backup-access:cloud\), or for a custom BAP host from that host itself/,
+            );
             assert.match(message, /D365BA_BAP_AUDIENCE is no longer a setting/);
         });
 
@@ -332,7 +362,10 @@ describe("client settings", () => {
             assert.match(message, /d365-backup-access:endpoints\.login: "https:\/\/login\.example" is not a usable URL/);
             assert.match(message, /unknown endpoint "portal"/);
             assert.doesNotMatch(message, /SAS-SECRET|hunter2|admin:|#frag/);
-            assert.match(problemsOf(base, { D365BA_CUSTOM_ENDPOINTS: "1", D365BA_GRAPH_URL: "http://localhost:4432" }), /D365BA_GRAPH_URL: "http:\/\/localhost:4432" is not a usable URL/);
+            assert.match(
+                problemsOf(base, { D365BA_CUSTOM_ENDPOINTS: "1", D365BA_GRAPH_URL: "http://localhost:4432" }),
+                /D365BA_GRAPH_URL: "http:\/\/localhost:4432" is not a usable URL/,
+            );
         });
 
         it("shows a refused value that is not a URL without what follows ? or # and without user-info", () => {
@@ -419,7 +452,10 @@ describe("client settings", () => {
 
         it("refuses a boolean variable or key that is neither true/false nor 1/0, naming it, instead of taking it for false", () => {
             for (const value of ["yes", "on", "enabled", "2"]) {
-                assert.match(problemsOf({}, { D365BA_READ_ONLY: value }), new RegExp(`D365BA_READ_ONLY: "${value}" is not a boolean; expected true or false \\(or 1 or 0\\)`));
+                assert.match(
+                    problemsOf({}, { D365BA_READ_ONLY: value }),
+                    new RegExp(`D365BA_READ_ONLY: "${value}" is not a boolean; expected true or false \\(or 1 or 0\\)`),
+                );
             }
             assert.match(problemsOf({}, { D365BA_CUSTOM_ENDPOINTS: "yes" }), /D365BA_CUSTOM_ENDPOINTS: "yes" is not a boolean/);
             assert.match(problemsOf({}, { ARM_USE_MSI: "Y" }), /azuread:useMsi: "Y"|ARM_USE_MSI: "Y" is not a boolean/);
@@ -429,7 +465,10 @@ describe("client settings", () => {
         it("bounds the wait for Dataverse to accept the operator on its own key: two minutes unless set, validated like the others", () => {
             assert.strictEqual(resolveClientSettings({}, {}).waits.operatorAccessTimeoutMs, 120_000);
             assert.strictEqual(resolveClientSettings({ "d365-backup-access:operatorAccessTimeoutSeconds": "30" }, {}).waits.operatorAccessTimeoutMs, 30_000);
-            assert.match(problemsOf({ "d365-backup-access:operatorAccessTimeoutSeconds": "soon" }), /d365-backup-access:operatorAccessTimeoutSeconds: "soon" is not a number of seconds/);
+            assert.match(
+                problemsOf({ "d365-backup-access:operatorAccessTimeoutSeconds": "soon" }),
+                /d365-backup-access:operatorAccessTimeoutSeconds: "soon" is not a number of seconds/,
+            );
             assert.ok(CONFIG_KEYS.includes("d365-backup-access:operatorAccessTimeoutSeconds"), "the providers receive it in configure()");
         });
 

@@ -24,7 +24,10 @@ describe("tenant stacks of a CI run", () => {
     });
 
     it("refuses a stack file whose name Pulumi would refuse, naming it", () => {
-        assert.throws(() => tenantStacks(["Pulumi.contoso.yaml", "Pulumi.bad name.yaml"]), /Pulumi\.bad name\.yaml: not a valid stack name; expected letters, digits/);
+        assert.throws(
+            () => tenantStacks(["Pulumi.contoso.yaml", "Pulumi.bad name.yaml"]),
+            /Pulumi\.bad name\.yaml: not a valid stack name; expected letters, digits/,
+        );
     });
 
     it("are every stack when nothing is selected", () => {
@@ -46,7 +49,10 @@ describe("tenant stacks of a CI run", () => {
     it(`refuse more stacks than one matrix runs (${MAX_MATRIX_JOBS}), saying how to split them`, () => {
         const many = Array.from({ length: MAX_MATRIX_JOBS + 1 }, (_, i) => `tenant-${i}`);
         assert.equal(selectStacks(many.slice(1), "").length, MAX_MATRIX_JOBS);
-        assert.throws(() => selectStacks(many, ""), /257 stacks selected, but GitHub Actions runs at most 256 jobs from one matrix; run the workflow more than once/);
+        assert.throws(
+            () => selectStacks(many, ""),
+            /257 stacks selected, but GitHub Actions runs at most 256 jobs from one matrix; run the workflow more than once/,
+        );
     });
 
     it("are written as step outputs for the matrix, and a bad selection fails the step before any job", () => {

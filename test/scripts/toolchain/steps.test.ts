@@ -33,7 +33,7 @@ function script(verbose: boolean, body: string): string {
         "steps_prefix=toolchain",
         `source ${JSON.stringify(path.join(TOOLCHAIN, "steps.sh"))}`,
         'die() { step_fail; log "error: $*"; exit 1; }',
-        'trap \'status=$?; step_fail; [[ $status -eq 0 ]] || log "failed (exit $status)"\' EXIT',
+        "trap 'status=$?; step_fail; [[ $status -eq 0 ]] || log \"failed (exit $status)\"' EXIT",
         "fetch() { echo 'go: downloading example.com/a v1.0.0' >&2; echo 'listed'; }",
         "broken() { echo 'go: downloading example.com/b v2.0.0' >&2; echo 'b.go:3: undefined: x' >&2; return 7; }",
         "checked() { echo 'built it' >&2; die \"the freshly built binary does not run\"; }",
@@ -62,12 +62,7 @@ describe("toolchain build progress (scripts/toolchain/steps.sh)", () => {
         assert.equal(result.code, 7);
         assert.deepEqual(
             lines(result.stderr).map((line) => line.replace(/\d+s$/, "Ns")),
-            [
-                "toolchain: build pulumi ... failed after Ns",
-                "go: downloading example.com/b v2.0.0",
-                "b.go:3: undefined: x",
-                "toolchain: failed (exit 7)",
-            ],
+            ["toolchain: build pulumi ... failed after Ns", "go: downloading example.com/b v2.0.0", "b.go:3: undefined: x", "toolchain: failed (exit 7)"],
         );
     });
 
@@ -76,7 +71,12 @@ describe("toolchain build progress (scripts/toolchain/steps.sh)", () => {
         assert.equal(result.code, 0);
         const printed = lines(result.stderr);
         assert.match(printed[0], /^toolchain: build the provider \.\.\. failed after \d+s$/);
-        assert.deepEqual(printed.slice(1), ["go: downloading example.com/b v2.0.0", "b.go:3: undefined: x", "toolchain: BLOCKED: the provider", "toolchain: partly ready"]);
+        assert.deepEqual(printed.slice(1), [
+            "go: downloading example.com/b v2.0.0",
+            "b.go:3: undefined: x",
+            "toolchain: BLOCKED: the provider",
+            "toolchain: partly ready",
+        ]);
     });
 
     it("an error raised inside a step still shows what the step printed, then the error", async () => {

@@ -58,7 +58,11 @@ describe("emulator Graph application permissions", () => {
 
         it("serves the routes a granted permission covers", async () => {
             assert.equal((await request("GET", graph(`/v1.0/users/${DEMO.backupUser}/licenseDetails`), { token: graphToken })).status, 200);
-            assert.equal((await request("GET", graph(`${ROLE_ASSIGNMENTS}?$filter=${encodeURIComponent(`principalId eq '${DEMO.backupUser}'`)}`), { token: graphToken })).status, 200);
+            assert.equal(
+                (await request("GET", graph(`${ROLE_ASSIGNMENTS}?$filter=${encodeURIComponent(`principalId eq '${DEMO.backupUser}'`)}`), { token: graphToken }))
+                    .status,
+                200,
+            );
         });
 
         it("refuses directory reads without the permission with Authorization_RequestDenied", async () => {
@@ -88,7 +92,9 @@ describe("emulator Graph application permissions", () => {
         });
 
         it("leaves BAP alone: Power Platform does not use Graph permissions", async () => {
-            const answer = await request("GET", `${emulator.endpoints.bap}${BAP_ENVIRONMENTS}?api-version=2023-06-01`, { token: await token(emulator, POWER_APPS) });
+            const answer = await request("GET", `${emulator.endpoints.bap}${BAP_ENVIRONMENTS}?api-version=2023-06-01`, {
+                token: await token(emulator, POWER_APPS),
+            });
             assert.equal(answer.status, 200);
         });
     });

@@ -18,7 +18,8 @@ describe("emulator PIM (time-bound role assignments)", () => {
     const graph = (path: string) => `${emulator.endpoints.graph}${path}`;
     const post = (body: unknown) => request("POST", graph(REQUESTS), { token: graphToken, body });
     const instancesOf = async (principalId: string) =>
-        (await request("GET", graph(`${INSTANCES}?$filter=${encodeURIComponent(`principalId eq '${principalId}'`)}`), { token: graphToken })).body.value as any[];
+        (await request("GET", graph(`${INSTANCES}?$filter=${encodeURIComponent(`principalId eq '${principalId}'`)}`), { token: graphToken })).body
+            .value as any[];
     const assign = (duration = "PT2H", justification = "Create the backup connector") => ({
         action: "adminAssign",
         principalId: DEMO.backupUser,
@@ -42,24 +43,41 @@ describe("emulator PIM (time-bound role assignments)", () => {
         assert.equal(instance.assignmentType, "Assigned");
         assert.equal(Date.parse(instance.endDateTime) - Date.parse(instance.startDateTime), 2 * 3600_000);
         assert.equal(instance.id, granted.body.targetScheduleId);
-        const assignments = await request("GET", graph(`/v1.0/roleManagement/directory/roleAssignments?$filter=${encodeURIComponent(`principalId eq '${DEMO.backupUser}'`)}`), { token: graphToken });
-        assert.ok(assignments.body.value.some((a: any) => a.roleDefinitionId === GLOBAL_ADMINISTRATOR), "active in roleAssignments too");
+        const assignments = await request(
+            "GET",
+            graph(`/v1.0/roleManagement/directory/roleAssignments?$filter=${encodeURIComponent(`principalId eq '${DEMO.backupUser}'`)}`),
+            { token: graphToken },
+        );
+        assert.ok(
+            assignments.body.value.some((a: any) => a.roleDefinitionId === GLOBAL_ADMINISTRATOR),
+            "active in roleAssignments too",
+        );
 
         const moved = await request("POST", graph("/_emulator/clock"), { body: { advanceSeconds: 3 * 3600 } });
         assert.equal(moved.status, 200);
         assert.ok(Date.parse(moved.body.now) >= Date.parse(instance.endDateTime));
-        assert.deepEqual((await instancesOf(DEMO.backupUser)).filter((i) => i.roleDefinitionId === GLOBAL_ADMINISTRATOR), [], "ended by itself");
+        assert.deepEqual(
+            (await instancesOf(DEMO.backupUser)).filter((i) => i.roleDefinitionId === GLOBAL_ADMINISTRATOR),
+            [],
+            "ended by itself",
+        );
         assert.ok(!emulator.state().directoryRoleAssignments!.some((a) => a.principalId === DEMO.backupUser && a.roleDefinitionId === GLOBAL_ADMINISTRATOR));
     });
 
     it("refuses a duplicate, removes early with adminRemove, and says when there is nothing to remove", async () => {
         assert.equal((await post(assign("PT1H"))).status, 201);
         const duplicate = await post(assign("PT1H"));
-        assert.deepEqual([duplicate.status, duplicate.body.error.code, duplicate.body.error.message], [400, "RoleAssignmentExists", "The Role assignment already exists."]);
+        assert.deepEqual(
+            [duplicate.status, duplicate.body.error.code, duplicate.body.error.message],
+            [400, "RoleAssignmentExists", "The Role assignment already exists."],
+        );
         const removal = { action: "adminRemove", principalId: DEMO.backupUser, roleDefinitionId: GLOBAL_ADMINISTRATOR, directoryScopeId: "/" };
         const removed = await request("POST", graph(REQUESTS), { token: graphToken, body: removal });
         assert.deepEqual([removed.status, removed.body.status], [201, "Revoked"]);
-        assert.deepEqual((await instancesOf(DEMO.backupUser)).filter((i) => i.roleDefinitionId === GLOBAL_ADMINISTRATOR), []);
+        assert.deepEqual(
+            (await instancesOf(DEMO.backupUser)).filter((i) => i.roleDefinitionId === GLOBAL_ADMINISTRATOR),
+            [],
+        );
         const again = await request("POST", graph(REQUESTS), { token: graphToken, body: removal });
         assert.deepEqual([again.status, again.body.error.code], [400, "RoleAssignmentDoesNotExist"]);
     });
@@ -103,7 +121,10 @@ describe("emulator PIM (time-bound role assignments)", () => {
         try {
             const graphTokenThere = await token(unlicensed, "https://graph.microsoft.com");
             const answer = await request("POST", `${unlicensed.endpoints.graph}${REQUESTS}`, { token: graphTokenThere, body: assign() });
-            assert.deepEqual([answer.status, answer.body.error.code, answer.body.error.message], [400, "AadPremiumLicenseRequired", "The tenant needs an AAD Premium 2 license."]);
+            assert.deepEqual(
+                [answer.status, answer.body.error.code, answer.body.error.message],
+                [400, "AadPremiumLicenseRequired", "The tenant needs an AAD Premium 2 license."],
+            );
             const listed = await request("GET", `${unlicensed.endpoints.graph}${INSTANCES}`, { token: graphTokenThere });
             assert.equal(listed.status, 400);
         } finally {
@@ -115,7 +136,14 @@ describe("emulator PIM (time-bound role assignments)", () => {
         const end = new Date(Date.now() + 3600_000).toISOString();
         const seeded = (
             await start(
-                demoSeed((s) => s.directoryRoleAssignments!.push({ principalId: DEMO.backupUser, roleDefinitionId: GLOBAL_ADMINISTRATOR, startDateTime: new Date().toISOString(), endDateTime: end })),
+                demoSeed((s) =>
+                    s.directoryRoleAssignments!.push({
+                        principalId: DEMO.backupUser,
+                        roleDefinitionId: GLOBAL_ADMINISTRATOR,
+                        startDateTime: new Date().toISOString(),
+                        endDateTime: end,
+                    }),
+                ),
             )
         ).emulator;
         try {
