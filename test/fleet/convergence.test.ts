@@ -3,24 +3,14 @@
 // two recorded runs against the emulated demo tenant).
 
 import { strict as assert } from "assert";
-import { readFileSync } from "fs";
-import * as path from "path";
 
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 
 import { attributeGroupFailures, describeFailures, environmentOfResource, FailureCollector, firstLine } from "../../fleet/convergence";
 import { environmentUserResourceName, groupMemberResourceName, securityRoleResourceName } from "../../lib/origin-ledger";
 
-const RECORDED = JSON.parse(readFileSync(path.join(__dirname, "fixtures", "continue-on-error-events.json"), "utf8")) as {
-    recordings: Record<string, EngineEvent[]>;
-};
-const ENVIRONMENT_REFUSED = RECORDED.recordings["an environment refuses addUser, a security group refuses the membership"];
-const ROLE_REFUSED = RECORDED.recordings["a stage move: the new directory role is refused"];
+import { ENVIRONMENT_REFUSED, FINANCE, GROUP, PRODUCTION, RESTRICTED, ROLE_REFUSED } from "../support/continue-on-error-recordings";
 
-const PRODUCTION = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
-const RESTRICTED = "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e";
-const FINANCE = "c3d4e5f6-a7b8-4c9d-8e0f-2a3b4c5d6e7f";
-const GROUP = "4c5d6e7f-8a9b-4c0d-9e1f-2a3b4c5d6e7f";
 const URN_PREFIX = "urn:pulumi:contoso::d365-backup-access::d365-backup-access:index:ServiceAccountAccess$";
 
 function collect(events: readonly EngineEvent[]): FailureCollector {

@@ -6,7 +6,7 @@
 // never for a skipped environment.
 
 import { strict as assert } from "assert";
-import { promises as fs, readFileSync } from "fs";
+import { promises as fs } from "fs";
 import * as path from "path";
 
 import type { ConfigMap, EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
@@ -17,16 +17,8 @@ import { DYNAMICS_365_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR } from "../../
 import { SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../../providers";
 
 const REPOSITORY = path.resolve(__dirname, "..", "..");
-const RECORDED = JSON.parse(readFileSync(path.join(__dirname, "fixtures", "continue-on-error-events.json"), "utf8")) as {
-    recordings: Record<string, EngineEvent[]>;
-};
-const ENVIRONMENT_REFUSED = RECORDED.recordings["an environment refuses addUser, a security group refuses the membership"];
-const ROLE_REFUSED = RECORDED.recordings["a stage move: the new directory role is refused"];
+import { ENVIRONMENT_REFUSED, FINANCE, GROUP, PRODUCTION, RESTRICTED, ROLE_REFUSED } from "../support/continue-on-error-recordings";
 
-const PRODUCTION = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
-const RESTRICTED = "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e";
-const FINANCE = "c3d4e5f6-a7b8-4c9d-8e0f-2a3b4c5d6e7f";
-const GROUP = "4c5d6e7f-8a9b-4c0d-9e1f-2a3b4c5d6e7f";
 const NO_DATAVERSE = "e0000011-0000-4000-8000-000000000011";
 const TEAM_GROUP = "7c8d9e0f-1a2b-4c3d-8e4f-5a6b7c8d9e0f";
 
