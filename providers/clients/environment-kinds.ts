@@ -34,6 +34,11 @@ const IDLE_MANAGEMENT_STATES = new Set(["ready", "notspecified"]);
 
 const lower = (value: string | undefined): string => (value ?? "").toLowerCase();
 
+/** " (<field> <value>)" when BAP gave the field a value other than the usual one; "" otherwise. */
+function seen(field: string, value: string | undefined, usual: (lowerCased: string) => boolean): string {
+    return value && !usual(lower(value)) ? ` (${field} ${value})` : "";
+}
+
 /** The conditions an environment itself can be in; "excluded" and "deleted" are the program's and BAP's 404. */
 export type EnvironmentConditionCode = Exclude<SkipReasonCode, "excluded" | "deleted">;
 
@@ -56,8 +61,7 @@ const CONDITIONS: Record<EnvironmentConditionCode, (environment: EnvironmentInfo
         code: "provisioning",
         temporary: true,
         reason:
-            `its Dataverse database is still being provisioned` +
-            `${environment.provisioningState && lower(environment.provisioningState) !== "succeeded" ? ` (provisioningState ${environment.provisioningState})` : ""}; ` +
+            `its Dataverse database is still being provisioned${seen("provisioningState", environment.provisioningState, (v) => v === "succeeded")}; ` +
             "the next update adds it once it is ready",
     }),
     "no-dataverse": () => ({ code: "no-dataverse", temporary: false, reason: "no Dataverse database, so no Dynamics 365 data to back up" }),
@@ -74,16 +78,14 @@ const CONDITIONS: Record<EnvironmentConditionCode, (environment: EnvironmentInfo
         code: "not-ready",
         temporary: true,
         reason:
-            `its Dataverse instance is not ready` +
-            `${environment.instanceState && lower(environment.instanceState) !== "ready" ? ` (instanceState ${environment.instanceState})` : ""}; ` +
+            `its Dataverse instance is not ready${seen("instanceState", environment.instanceState, (v) => v === "ready")}; ` +
             "the next update adds it once it is",
     }),
     busy: (environment) => ({
         code: "busy",
         temporary: true,
         reason:
-            `an operation is running on the environment` +
-            `${environment.managementState && !IDLE_MANAGEMENT_STATES.has(lower(environment.managementState)) ? ` (management state ${environment.managementState})` : ""}; ` +
+            `an operation is running on the environment${seen("management state", environment.managementState, (v) => IDLE_MANAGEMENT_STATES.has(v))}; ` +
             "the next update adds it once it is done",
     }),
 };
