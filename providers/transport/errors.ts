@@ -63,15 +63,9 @@ export interface AccessErrorDetails {
     readonly fix?: string;
 }
 
-export interface AccessError extends Error {
+/** The error carries every detail but `what`, which its message holds. */
+export interface AccessError extends Error, Omit<AccessErrorDetails, "what"> {
     readonly kind: AccessErrorKind;
-    readonly environmentId?: string;
-    readonly environmentName?: string;
-    readonly reasonCode?: string;
-    readonly call?: string;
-    readonly status?: number;
-    readonly code?: string;
-    readonly fix?: string;
 }
 
 export const ACCESS_ERROR_NAME = "D365BackupAccessError";
