@@ -3,9 +3,9 @@
 // outcome can be tested without a tenant.
 
 import { describeServiceAccount, NAMESPACE, ProgramConfig } from "../lib/config";
-import type { SkippedEnvironment } from "../lib/environment-plan";
+import { SkippedEnvironment, skippedByReasonCode } from "../lib/environment-plan";
 import { GLOBAL_ADMINISTRATOR } from "../lib/directory-roles";
-import { isAccessError, SKIP_REASON_CODES, summarizeDynamicsLicenses, SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../providers";
+import { isAccessError, summarizeDynamicsLicenses, SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../providers";
 import { Attempt, CheckResult, explainError, isRefusal } from "./check-result";
 import { GROUP_MEMBERSHIP, GraphPermissionRequirement, grantFix, isGranted, ROLE_MANAGEMENT, ROLE_SCHEDULES, USER_READ } from "./graph-permissions";
 import { DataverseAccess, OperatorIdentity, TenantSnapshot } from "./tenant-reads";
@@ -240,10 +240,7 @@ function environmentsCheck(snapshot: TenantSnapshot): CheckResult {
 
 /** "2 skipped: teams 1, provisioning 1": how many, then how many per reason code, in the codes' own order. */
 function skippedByReason(skipped: readonly SkippedEnvironment[]): string {
-    const counts = SKIP_REASON_CODES.map((code) => [code, skipped.filter((entry) => entry.reasonCode === code).length] as const).filter(
-        ([, count]) => count > 0,
-    );
-    return `${skipped.length} skipped: ${counts.map(([code, count]) => `${code} ${count}`).join(", ")}`;
+    return `${skipped.length} skipped: ${skippedByReasonCode(skipped)}`;
 }
 
 function dataverseCheck(context: CheckContext, operator: OperatorIdentity, { environment, access }: DataverseAccess): CheckResult {

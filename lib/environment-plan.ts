@@ -15,7 +15,7 @@
 // Named explicitly, an environment that is unknown or cannot be served is a
 // configuration mistake and stops the run before anything changes, with the same reason.
 
-import { EnvironmentInfo, servedNote, SkipReasonCode, unservableCondition } from "../providers";
+import { EnvironmentInfo, servedNote, SKIP_REASON_CODES, SkipReasonCode, unservableCondition } from "../providers";
 import { EnvironmentSelection, NAMESPACE } from "./config";
 import { normalizeId } from "./ids";
 
@@ -201,4 +201,12 @@ export function describeSkipped(skipped: readonly SkippedEnvironment[]): string[
     return skipped.map(
         (entry) => `${entry.displayName === entry.id ? entry.id : `${entry.displayName} (${entry.id})`} skipped [${entry.reasonCode}]: ${entry.reason}.`,
     );
+}
+
+/** "teams 1, provisioning 1": how many environments each reason skipped, in the codes' own order. */
+export function skippedByReasonCode(skipped: readonly SkippedEnvironment[]): string {
+    return SKIP_REASON_CODES.map((code) => [code, skipped.filter((entry) => entry.reasonCode === code).length] as const)
+        .filter(([, count]) => count > 0)
+        .map(([code, count]) => `${code} ${count}`)
+        .join(", ");
 }

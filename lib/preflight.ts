@@ -11,7 +11,14 @@
 import { isPimLicenceError, PIM_LICENCE_FIX } from "../providers";
 import type { ActiveRoleSchedule, DirectoryRoleAssignmentInfo, EnvironmentInfo, LicenseDetail } from "../providers";
 import { describeServiceAccount, NAMESPACE, ProgramConfig } from "./config";
-import { EnvironmentPlan, EnvironmentResourcesInState, EnvironmentSelectionError, planEnvironments, ServedEnvironments } from "./environment-plan";
+import {
+    EnvironmentPlan,
+    EnvironmentResourcesInState,
+    EnvironmentSelectionError,
+    planEnvironments,
+    ServedEnvironments,
+    skippedByReasonCode,
+} from "./environment-plan";
 import { normalizeId } from "./ids";
 import { StateGrant } from "./previous-state";
 import { planStage } from "./stages";
@@ -148,17 +155,10 @@ export async function preflight(
 
     log(
         `${environments.length} environment(s) in the tenant; ${plan.targets.length} to back up` +
-            (plan.skipped.length ? `, ${plan.skipped.length} skipped (${skippedCounts(plan)})` : "") +
+            (plan.skipped.length ? `, ${plan.skipped.length} skipped (${skippedByReasonCode(plan.skipped)})` : "") +
             (licensedSkus.length ? `; ${account} is licensed (${licensedSkus.join(", ")}).` : "."),
     );
     return { environments: plan, dynamicsLicenses: licensedSkus, warnings, existing };
-}
-
-/** "teams 1, disabled 2": how many environments each reason skipped. */
-function skippedCounts(plan: EnvironmentPlan): string {
-    const counts = new Map<string, number>();
-    for (const entry of plan.skipped) counts.set(entry.reasonCode, (counts.get(entry.reasonCode) ?? 0) + 1);
-    return [...counts].map(([code, count]) => `${code} ${count}`).join(", ");
 }
 
 /**
