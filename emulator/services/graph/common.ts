@@ -10,6 +10,9 @@ export const GRAPH_CONTENT_TYPE = "application/json;odata.metadata=minimal;odata
 
 export type GraphRoute = Route;
 
+/** An assignment with every property and no values: types a $filter over an empty list of assignments. */
+export const BLANK_ASSIGNMENT = { id: "", principalId: "", roleDefinitionId: "", directoryScopeId: "/", startDateTime: null, endDateTime: null };
+
 export function graphError(ctx: RequestContext, status: number, code: string, message: string, headers: Record<string, string> = {}): Reply {
     const clientRequestId = header(ctx, "client-request-id") ?? ctx.requestId;
     return {
@@ -46,6 +49,48 @@ export function notFound(ctx: RequestContext, id: string): never {
 /** The @odata.context URL of a response, e.g. contextUrl(deps, "v1.0", "users/$entity"). */
 export function contextUrl(deps: ServiceDeps, version: string, fragment: string): string {
     return `${deps.endpoints.graph}/${version}/$metadata#${fragment}`;
+}
+
+/** One entity's answer: its @odata.context and its $select-ed representation (`finish` adds e.g. $expand). */
+export function entityAnswer(
+    deps: ServiceDeps,
+    ctx: RequestContext,
+    version: string,
+    entitySet: string,
+    entityType: string,
+    representation: Record<string, unknown>,
+    defaults: readonly string[],
+    finish: (selected: Record<string, unknown>) => Record<string, unknown> = (selected) => selected,
+): Reply {
+    return ok(ctx, 200, {
+        "@odata.context": contextUrl(deps, version, `${entitySet}/$entity`),
+        ...finish(select(ctx, entityType, representation, defaults)),
+    });
+}
+
+/**
+ * A list's answer: the items the request's $filter keeps (typed by `sample`, which stands
+ * in when the list is empty), each $select-ed and `finish`ed, one page at a time.
+ */
+export function listAnswer(
+    deps: ServiceDeps,
+    ctx: RequestContext,
+    version: string,
+    entitySet: string,
+    entityType: string,
+    items: Array<Record<string, unknown>>,
+    sample: Record<string, unknown>,
+    defaults: readonly string[],
+    finish: (selected: Record<string, unknown>) => Record<string, unknown> = (selected) => selected,
+): Reply {
+    const filter = filterFrom(ctx, entityType, sample);
+    const matching = filter ? items.filter(filter) : items;
+    return collection(
+        deps,
+        ctx,
+        contextUrl(deps, version, entitySet),
+        matching.map((item) => finish(select(ctx, entityType, item, defaults))),
+    );
 }
 
 /** Applies $select (or the default set) to a full representation; unknown properties are a 400 as in Graph. */

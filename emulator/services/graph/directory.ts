@@ -8,8 +8,9 @@ import { licenseDetail } from "../../data/directory";
 import { RequestContext } from "../../core/http";
 import { route } from "../../core/router";
 import { ServiceDeps } from "../deps";
-import { badRequest, collection, contextUrl, filterFrom, graphError, GraphRoute, notFound, ok, select } from "./common";
+import { badRequest, collection, contextUrl, entityAnswer, graphError, GraphRoute, listAnswer, notFound } from "./common";
 import {
+    BLANK_USER,
     directoryObject,
     groupRepresentation,
     GROUP_DEFAULT_PROPERTIES,
@@ -32,25 +33,11 @@ export function directoryRoutes(deps: ServiceDeps): GraphRoute[] {
     return [
         route("GET", new RegExp(`^/${V}/users$`, "i"), (ctx, m) => {
             const all = tenant.state.users.map(userRepresentation);
-            const filter = filterFrom(
-                ctx,
-                "microsoft.graph.user",
-                all[0] ?? userRepresentation({ id: "", userPrincipalName: "x@y", displayName: "", accountEnabled: true, licenses: [] }),
-            );
-            const matching = filter ? all.filter(filter) : all;
-            return collection(
-                deps,
-                ctx,
-                contextUrl(deps, m[1], "users"),
-                matching.map((u) => select(ctx, "microsoft.graph.user", u, USER_DEFAULT_PROPERTIES)),
-            );
+            return listAnswer(deps, ctx, m[1], "users", "microsoft.graph.user", all, all[0] ?? BLANK_USER, USER_DEFAULT_PROPERTIES);
         }),
         route("GET", new RegExp(`^/${V}/users/([^/]+)$`, "i"), (ctx, m) => {
             const user = findUser(ctx, m[2]);
-            return ok(ctx, 200, {
-                "@odata.context": contextUrl(deps, m[1], "users/$entity"),
-                ...select(ctx, "microsoft.graph.user", userRepresentation(user), USER_DEFAULT_PROPERTIES),
-            });
+            return entityAnswer(deps, ctx, m[1], "users", "microsoft.graph.user", userRepresentation(user), USER_DEFAULT_PROPERTIES);
         }),
         route("GET", new RegExp(`^/${V}/users/([^/]+)/licenseDetails$`, "i"), (ctx, m) => {
             const user = findUser(ctx, m[2]);
@@ -81,50 +68,31 @@ export function directoryRoutes(deps: ServiceDeps): GraphRoute[] {
             const groups = (transitive ? tenant.groupsContainingTransitively(user.id) : tenant.state.groups.filter((g) => g.members.includes(user.id))).map(
                 groupRepresentation,
             );
-            const filter = filterFrom(
-                ctx,
-                "microsoft.graph.group",
-                groups[0] ?? groupRepresentation({ id: "", displayName: "", members: [], isAssignableToRole: false }),
-            );
-            const matching = filter ? groups.filter(filter) : groups;
-            const items = matching.map((g) => select(ctx, "microsoft.graph.group", g, GROUP_DEFAULT_PROPERTIES));
+            const sample = groups[0] ?? groupRepresentation({ id: "", displayName: "", members: [], isAssignableToRole: false });
             return cast
-                ? collection(deps, ctx, contextUrl(deps, m[1], "groups"), items)
-                : collection(
-                      deps,
-                      ctx,
-                      contextUrl(deps, m[1], "directoryObjects"),
-                      items.map((g) => ({ "@odata.type": "#microsoft.graph.group", ...g })),
-                  );
+                ? listAnswer(deps, ctx, m[1], "groups", "microsoft.graph.group", groups, sample, GROUP_DEFAULT_PROPERTIES)
+                : listAnswer(deps, ctx, m[1], "directoryObjects", "microsoft.graph.group", groups, sample, GROUP_DEFAULT_PROPERTIES, (g) => ({
+                      "@odata.type": "#microsoft.graph.group",
+                      ...g,
+                  }));
         }),
         route("GET", new RegExp(`^/${V}/me$`, "i"), (ctx) => badRequest(ctx, "/me request is only valid with delegated authentication flow.")),
         route("GET", new RegExp(`^/${V}/servicePrincipals$`, "i"), (ctx, m) => {
             const all = tenant.applications().map((a) => servicePrincipalRepresentation(a, tenant.tenantId));
-            const filter = filterFrom(ctx, "microsoft.graph.servicePrincipal", all[0]);
-            const matching = filter ? all.filter(filter) : all;
-            return collection(
-                deps,
-                ctx,
-                contextUrl(deps, m[1], "servicePrincipals"),
-                matching.map((s) => select(ctx, "microsoft.graph.servicePrincipal", s, SERVICE_PRINCIPAL_DEFAULT_PROPERTIES)),
-            );
+            return listAnswer(deps, ctx, m[1], "servicePrincipals", "microsoft.graph.servicePrincipal", all, all[0], SERVICE_PRINCIPAL_DEFAULT_PROPERTIES);
         }),
         route("GET", new RegExp(`^/${V}/servicePrincipals/([^/]+)$`, "i"), (ctx, m) => {
             const principal = tenant.principal(m[2]);
             if (principal?.kind !== "application") notFound(ctx, m[2]);
             const sp = servicePrincipalRepresentation(principal.application, tenant.tenantId);
-            return ok(ctx, 200, {
-                "@odata.context": contextUrl(deps, m[1], "servicePrincipals/$entity"),
-                ...select(ctx, "microsoft.graph.servicePrincipal", sp, SERVICE_PRINCIPAL_DEFAULT_PROPERTIES),
-            });
+            return entityAnswer(deps, ctx, m[1], "servicePrincipals", "microsoft.graph.servicePrincipal", sp, SERVICE_PRINCIPAL_DEFAULT_PROPERTIES);
         }),
         route("GET", new RegExp(`^/${V}/directoryObjects/([^/]+)$`, "i"), (ctx, m) => {
             const found = directoryObject(tenant, m[2]) ?? notFound(ctx, m[2]);
-            return ok(ctx, 200, {
-                "@odata.context": contextUrl(deps, m[1], "directoryObjects/$entity"),
+            return entityAnswer(deps, ctx, m[1], "directoryObjects", found.type, found.representation, found.defaults, (selected) => ({
                 "@odata.type": `#${found.type}`,
-                ...select(ctx, found.type, found.representation, found.defaults),
-            });
+                ...selected,
+            }));
         }),
         route("GET", new RegExp(`^/${V}/organization$`, "i"), (ctx, m) =>
             collection(deps, ctx, contextUrl(deps, m[1], "organization"), [

@@ -17,8 +17,8 @@ import { header, HttpError, isPlainObject, jsonBody, RequestContext } from "../.
 import { route } from "../../core/router";
 import { Group } from "../../seed/types";
 import { ServiceDeps } from "../deps";
-import { badRequest, collection, contextUrl, filterFrom, graphError, GraphRoute, noContent, notFound, ok, select } from "./common";
-import { directoryObject, directoryObjectLookup, groupRepresentation, GROUP_DEFAULT_PROPERTIES, userRepresentation } from "./representations";
+import { badRequest, collection, contextUrl, entityAnswer, filterFrom, graphError, GraphRoute, noContent, notFound, select } from "./common";
+import { directoryObject, directoryObjectLookup, groupRepresentation, BLANK_USER, GROUP_DEFAULT_PROPERTIES } from "./representations";
 
 const V = "(v1\\.0|beta)";
 
@@ -44,21 +44,14 @@ export function groupRoutes(deps: ServiceDeps): GraphRoute[] {
     return [
         route("GET", new RegExp(`^/${V}/groups/([^/]+)$`, "i"), (ctx, m) => {
             const group = findGroup(ctx, m[2]);
-            return ok(ctx, 200, {
-                "@odata.context": contextUrl(deps, m[1], "groups/$entity"),
-                ...select(ctx, "microsoft.graph.group", groupRepresentation(group), GROUP_DEFAULT_PROPERTIES),
-            });
+            return entityAnswer(deps, ctx, m[1], "groups", "microsoft.graph.group", groupRepresentation(group), GROUP_DEFAULT_PROPERTIES);
         }),
         route("GET", new RegExp(`^/${V}/groups/([^/]+)/members$`, "i"), (ctx, m) => {
             const group = findGroup(ctx, m[2]);
             requireAdvancedQueryForCount(ctx);
             const lookup = directoryObjectLookup(tenant);
             const members = group.members.map(lookup).filter((o) => o !== undefined);
-            const filter = filterFrom(
-                ctx,
-                "microsoft.graph.directoryObject",
-                members[0]?.representation ?? userRepresentation({ id: "", userPrincipalName: "x@y", displayName: "", accountEnabled: true, licenses: [] }),
-            );
+            const filter = filterFrom(ctx, "microsoft.graph.directoryObject", members[0]?.representation ?? BLANK_USER);
             const matching = filter ? members.filter((o) => filter(o.representation)) : members;
             return collection(
                 deps,

@@ -21,7 +21,7 @@ import { route } from "../../core/router";
 import { randomGuid, roleAssignmentId } from "../../ids";
 import { DirectoryRoleAssignment, RoleEligibility } from "../../seed/types";
 import { ServiceDeps } from "../deps";
-import { collection, contextUrl, filterFrom, graphError, GraphRoute, notFound, ok } from "./common";
+import { BLANK_ASSIGNMENT, collection, contextUrl, filterFrom, graphError, GraphRoute, notFound, ok } from "./common";
 
 const V = "(v1\\.0|beta)";
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -86,48 +86,36 @@ export function pimRoutes(deps: ServiceDeps): GraphRoute[] {
     const licensed = (ctx: RequestContext) =>
         tenant.state.entraIdP2 ? undefined : graphError(ctx, 400, "AadPremiumLicenseRequired", "The tenant needs an AAD Premium 2 license.");
 
-    function listActive(
+    /** A PIM list (licensed tenants only): every item $filter keeps, whole (these lists ignore $select here). */
+    function list<T>(ctx: RequestContext, version: string, entitySet: string, entityType: string, items: T[], represent: (item: T) => Record<string, unknown>) {
+        const refused = licensed(ctx);
+        if (refused) return refused;
+        const all = items.map(represent);
+        const filter = filterFrom(ctx, entityType, represent(BLANK_ASSIGNMENT as T));
+        return collection(deps, ctx, contextUrl(deps, version, `roleManagement/directory/${entitySet}`), filter ? all.filter(filter) : all);
+    }
+    const listActive = (
         ctx: RequestContext,
         version: string,
         entitySet: string,
         entityType: string,
         represent: (a: DirectoryRoleAssignment) => Record<string, unknown>,
-    ) {
-        const refused = licensed(ctx);
-        if (refused) return refused;
-        const all = tenant.state.directoryRoleAssignments.map(represent);
-        const filter = filterFrom(
-            ctx,
-            entityType,
-            represent({ id: "", principalId: "", roleDefinitionId: "", directoryScopeId: "/", startDateTime: null, endDateTime: null }),
-        );
-        return collection(deps, ctx, contextUrl(deps, version, `roleManagement/directory/${entitySet}`), filter ? all.filter(filter) : all);
-    }
+    ) => list(ctx, version, entitySet, entityType, tenant.state.directoryRoleAssignments, represent);
 
     return [
         route("GET", new RegExp(`${base}/roleAssignmentScheduleInstances$`, "i"), (ctx, m) =>
             listActive(ctx, m[1], "roleAssignmentScheduleInstances", "microsoft.graph.unifiedRoleAssignmentScheduleInstance", instanceRepresentation),
         ),
-        route("GET", new RegExp(`${base}/roleEligibilityScheduleInstances$`, "i"), (ctx, m) => {
-            const refused = licensed(ctx);
-            if (refused) return refused;
-            const all = tenant.state.roleEligibilitySchedules.map(eligibilityInstanceRepresentation);
-            const sample = eligibilityInstanceRepresentation({
-                id: "",
-                principalId: "",
-                roleDefinitionId: "",
-                directoryScopeId: "/",
-                startDateTime: null,
-                endDateTime: null,
-            });
-            const filter = filterFrom(ctx, "microsoft.graph.unifiedRoleEligibilityScheduleInstance", sample);
-            return collection(
-                deps,
+        route("GET", new RegExp(`${base}/roleEligibilityScheduleInstances$`, "i"), (ctx, m) =>
+            list(
                 ctx,
-                contextUrl(deps, m[1], "roleManagement/directory/roleEligibilityScheduleInstances"),
-                filter ? all.filter(filter) : all,
-            );
-        }),
+                m[1],
+                "roleEligibilityScheduleInstances",
+                "microsoft.graph.unifiedRoleEligibilityScheduleInstance",
+                tenant.state.roleEligibilitySchedules,
+                eligibilityInstanceRepresentation,
+            ),
+        ),
         route("GET", new RegExp(`${base}/roleAssignmentSchedules$`, "i"), (ctx, m) =>
             listActive(ctx, m[1], "roleAssignmentSchedules", "microsoft.graph.unifiedRoleAssignmentSchedule", scheduleRepresentation),
         ),

@@ -70,6 +70,9 @@ export function userRepresentation(user: User): Record<string, unknown> {
     };
 }
 
+/** A user with every property and empty values: types a $filter over an empty list of users. */
+export const BLANK_USER = userRepresentation({ id: "", userPrincipalName: "x@y", displayName: "", accountEnabled: true, licenses: [] });
+
 export const SERVICE_PRINCIPAL_DEFAULT_PROPERTIES = [
     "id",
     "accountEnabled",

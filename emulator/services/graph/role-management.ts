@@ -11,10 +11,14 @@ import { route } from "../../core/router";
 import { roleAssignmentId } from "../../ids";
 import { DirectoryRoleAssignment } from "../../seed/types";
 import { ServiceDeps } from "../deps";
-import { collection, contextUrl, filterFrom, graphError, GraphRoute, noContent, notFound, ok, select } from "./common";
+import { BLANK_ASSIGNMENT, contextUrl, entityAnswer, graphError, GraphRoute, listAnswer, noContent, notFound, ok } from "./common";
 
 const V = "(v1\\.0|beta)";
 const ASSIGNMENT_DEFAULTS = ["id", "directoryScopeId", "principalId", "roleDefinitionId"];
+const ASSIGNMENTS = "roleManagement/directory/roleAssignments";
+const ASSIGNMENT_TYPE = "microsoft.graph.unifiedRoleAssignment";
+const DEFINITIONS = "roleManagement/directory/roleDefinitions";
+const DEFINITION_TYPE = "microsoft.graph.unifiedRoleDefinition";
 const DEFINITION_DEFAULTS = ["id", "description", "displayName", "isBuiltIn", "isEnabled", "templateId", "version", "rolePermissions"];
 
 function assignmentRepresentation(a: DirectoryRoleAssignment): Record<string, unknown> {
@@ -67,26 +71,13 @@ export function roleManagementRoutes(deps: ServiceDeps): GraphRoute[] {
     return [
         route("GET", new RegExp(`${base}/roleAssignments$`, "i"), (ctx, m) => {
             const all = tenant.state.directoryRoleAssignments.map(assignmentRepresentation);
-            const filter = filterFrom(
-                ctx,
-                "microsoft.graph.unifiedRoleAssignment",
-                assignmentRepresentation({ id: "", principalId: "", roleDefinitionId: "", directoryScopeId: "/", startDateTime: null, endDateTime: null }),
-            );
-            const matching = filter ? all.filter(filter) : all;
-            return collection(
-                deps,
-                ctx,
-                contextUrl(deps, m[1], "roleManagement/directory/roleAssignments"),
-                matching.map((a) => withExpand(ctx, select(ctx, "microsoft.graph.unifiedRoleAssignment", a, ASSIGNMENT_DEFAULTS))),
-            );
+            const sample = assignmentRepresentation(BLANK_ASSIGNMENT);
+            return listAnswer(deps, ctx, m[1], ASSIGNMENTS, ASSIGNMENT_TYPE, all, sample, ASSIGNMENT_DEFAULTS, (a) => withExpand(ctx, a));
         }),
         route("GET", new RegExp(`${base}/roleAssignments/([^/]+)$`, "i"), (ctx, m) => {
             const id = decodeURIComponent(m[2]);
             const found = tenant.state.directoryRoleAssignments.find((a) => a.id === id) ?? notFound(ctx, id);
-            return ok(ctx, 200, {
-                "@odata.context": contextUrl(deps, m[1], "roleManagement/directory/roleAssignments/$entity"),
-                ...withExpand(ctx, select(ctx, "microsoft.graph.unifiedRoleAssignment", assignmentRepresentation(found), ASSIGNMENT_DEFAULTS)),
-            });
+            return entityAnswer(deps, ctx, m[1], ASSIGNMENTS, ASSIGNMENT_TYPE, assignmentRepresentation(found), ASSIGNMENT_DEFAULTS, (a) => withExpand(ctx, a));
         }),
         route("POST", new RegExp(`${base}/roleAssignments$`, "i"), async (ctx, m) => {
             const body = await jsonBody(ctx, invalid(ctx));
@@ -145,21 +136,11 @@ export function roleManagementRoutes(deps: ServiceDeps): GraphRoute[] {
         }),
         route("GET", new RegExp(`${base}/roleDefinitions$`, "i"), (ctx, m) => {
             const all = DIRECTORY_ROLE_TEMPLATES.map(definitionRepresentation);
-            const filter = filterFrom(ctx, "microsoft.graph.unifiedRoleDefinition", all[0]);
-            const matching = filter ? all.filter(filter) : all;
-            return collection(
-                deps,
-                ctx,
-                contextUrl(deps, m[1], "roleManagement/directory/roleDefinitions"),
-                matching.map((d) => select(ctx, "microsoft.graph.unifiedRoleDefinition", d, DEFINITION_DEFAULTS)),
-            );
+            return listAnswer(deps, ctx, m[1], DEFINITIONS, DEFINITION_TYPE, all, all[0], DEFINITION_DEFAULTS);
         }),
         route("GET", new RegExp(`${base}/roleDefinitions/([^/]+)$`, "i"), (ctx, m) => {
             const template = DIRECTORY_ROLE_TEMPLATES.find((t) => t.id === m[2].toLowerCase()) ?? notFound(ctx, m[2]);
-            return ok(ctx, 200, {
-                "@odata.context": contextUrl(deps, m[1], "roleManagement/directory/roleDefinitions/$entity"),
-                ...select(ctx, "microsoft.graph.unifiedRoleDefinition", definitionRepresentation(template), DEFINITION_DEFAULTS),
-            });
+            return entityAnswer(deps, ctx, m[1], DEFINITIONS, DEFINITION_TYPE, definitionRepresentation(template), DEFINITION_DEFAULTS);
         }),
     ];
 }
