@@ -4,7 +4,7 @@
 import { derivedGuid, roleAssignmentId } from "../ids";
 import { DIRECTORY_ROLE_TEMPLATES } from "../data/directory";
 import { DEFAULT_GRAPH_PERMISSIONS, GRAPH_APPLICATION_PERMISSIONS } from "../data/graph-permissions";
-import { checkUnique, Obj, optionalDateTime, Reader } from "./reader";
+import { checkUnique, checkUniqueIn, Obj, optionalDateTime, Reader } from "./reader";
 import { Application, DirectoryRoleAssignment, Group, Operator, RoleEligibility, User } from "./types";
 
 const DIRECTORY_ROLE_IDS = new Set(DIRECTORY_ROLE_TEMPLATES.map((r) => r.id));
@@ -103,11 +103,7 @@ export function checkDirectory(r: Reader, operator: Operator, applications: Appl
         ["operator.clientId", operator.clientId] as const,
         ...applications.map((a, i) => [`applications[${i}].clientId`, a.clientId] as const),
     ]);
-    checkUnique(
-        r,
-        "seed",
-        users.map((u, i) => [`users[${i}].userPrincipalName`, u.userPrincipalName.toLowerCase()] as const),
-    );
+    checkUniqueIn(r, "seed", "users", users, ".userPrincipalName", (u) => u.userPrincipalName.toLowerCase());
     const directoryObjects = new Set([...directory.principals, ...directory.groupIds]);
     groups.forEach((g, i) =>
         g.members.forEach((m, j) => {
@@ -122,6 +118,11 @@ export function checkDirectory(r: Reader, operator: Operator, applications: Appl
 const ROLE_PRINCIPAL = "the id of a user, application, the operator or a role-assignable group (isAssignableToRole: true) in this seed";
 
 /** Who holds which role, as both kinds of role entry name them: a principal of this seed and a built-in role template. */
+/** One principal holds one role at one scope once, whether assigned or eligible. */
+const ROLE_HOLDING = " (principalId, roleDefinitionId, directoryScopeId)";
+const roleHolding = (a: { principalId: string; roleDefinitionId: string; directoryScopeId: string }) =>
+    `${a.principalId}|${a.roleDefinitionId}|${a.directoryScopeId}`;
+
 function readRoleHolder(r: Reader, p: string, o: Obj, directory: Directory, templateExpected: string): { principalId: string; roleDefinitionId: string } {
     const principalId = r.guid(`${p}.principalId`, o.principalId);
     const roleDefinitionId = r.guid(`${p}.roleDefinitionId`, o.roleDefinitionId);
@@ -135,22 +136,8 @@ export function readDirectoryRoleAssignments(r: Reader, value: unknown, director
     const assignments = r
         .array("seed.directoryRoleAssignments", value)
         .map((a, i) => readDirectoryRoleAssignment(r, `seed.directoryRoleAssignments[${i}]`, a, directory));
-    checkUnique(
-        r,
-        "seed",
-        assignments.map(
-            (a, i) =>
-                [
-                    `directoryRoleAssignments[${i}] (principalId, roleDefinitionId, directoryScopeId)`,
-                    `${a.principalId}|${a.roleDefinitionId}|${a.directoryScopeId}`,
-                ] as const,
-        ),
-    );
-    checkUnique(
-        r,
-        "seed",
-        assignments.map((a, i) => [`directoryRoleAssignments[${i}].id`, a.id] as const),
-    );
+    checkUniqueIn(r, "seed", "directoryRoleAssignments", assignments, ROLE_HOLDING, roleHolding);
+    checkUniqueIn(r, "seed", "directoryRoleAssignments", assignments, ".id", (a) => a.id);
     return assignments;
 }
 
@@ -175,17 +162,7 @@ export function readRoleEligibilitySchedules(r: Reader, value: unknown, director
     const schedules = r
         .array("seed.roleEligibilitySchedules", value)
         .map((e, i) => readRoleEligibility(r, `seed.roleEligibilitySchedules[${i}]`, e, directory));
-    checkUnique(
-        r,
-        "seed",
-        schedules.map(
-            (e, i) =>
-                [
-                    `roleEligibilitySchedules[${i}] (principalId, roleDefinitionId, directoryScopeId)`,
-                    `${e.principalId}|${e.roleDefinitionId}|${e.directoryScopeId}`,
-                ] as const,
-        ),
-    );
+    checkUniqueIn(r, "seed", "roleEligibilitySchedules", schedules, ROLE_HOLDING, roleHolding);
     return schedules;
 }
 

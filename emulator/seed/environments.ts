@@ -3,7 +3,7 @@
 import { derivedGuid } from "../ids";
 import { STANDARD_ROLES } from "../data/standard-roles";
 import type { Directory } from "./directory";
-import { checkUnique, Obj, Reader } from "./reader";
+import { checkUniqueIn, Obj, Reader } from "./reader";
 import {
     ENVIRONMENT_SKUS,
     INSTANCE_STATES,
@@ -21,11 +21,7 @@ const ROLE_NAMES = new Set(STANDARD_ROLES.map((r) => r.name));
 
 export function readEnvironments(r: Reader, value: unknown, tenantId: string, directory: Directory): Environment[] {
     const environments = r.array("seed.environments", value).map((e, i) => readEnvironment(r, `seed.environments[${i}]`, e, tenantId, directory));
-    checkUnique(
-        r,
-        "seed",
-        environments.map((e, i) => [`environments[${i}].id`, e.id.toLowerCase()] as const),
-    );
+    checkUniqueIn(r, "seed", "environments", environments, ".id", (e) => e.id.toLowerCase());
     return environments;
 }
 
@@ -71,11 +67,7 @@ function readSystemUsers(r: Reader, p: string, value: unknown, environmentId: st
     const systemUsers = r.array(`${p}.systemUsers`, value).map((su, j) => readSystemUser(r, `${p}.systemUsers[${j}]`, su, environmentId, directory));
     if (!dataverse && systemUsers.length > 0)
         r.problem(`${p}.systemUsers`, `${systemUsers.length} entries`, "none: the environment has no Dataverse (dataverse: false)");
-    checkUnique(
-        r,
-        p,
-        systemUsers.map((s, j) => [`systemUsers[${j}].azureActiveDirectoryObjectId`, s.azureActiveDirectoryObjectId] as const),
-    );
+    checkUniqueIn(r, p, "systemUsers", systemUsers, ".azureActiveDirectoryObjectId", (s) => s.azureActiveDirectoryObjectId);
     return systemUsers;
 }
 

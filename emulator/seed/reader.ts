@@ -107,6 +107,15 @@ export function optionalDateTime(r: Reader, where: string, raw: unknown): string
     return new Date(raw).toISOString();
 }
 
+/** `checkUnique` over one list: `${list}[i]${what}` names where item i's key is used. */
+export function checkUniqueIn<T>(r: Reader, prefix: string, list: string, items: readonly T[], what: string, key: (item: T) => string): void {
+    checkUnique(
+        r,
+        prefix,
+        items.map((item, i) => [`${list}[${i}]${what}`, key(item)] as const),
+    );
+}
+
 /** Each key once: a repeat is a problem naming where the key was first used. */
 export function checkUnique(r: Reader, prefix: string, entries: ReadonlyArray<readonly [string, string]>): void {
     const seen = new Map<string, string>();

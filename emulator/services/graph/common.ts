@@ -51,6 +51,11 @@ export function contextUrl(deps: ServiceDeps, version: string, fragment: string)
     return `${deps.endpoints.graph}/${version}/$metadata#${fragment}`;
 }
 
+/** Who holds which role where: what a role assignment, eligibility, instance and schedule all start with. */
+export function scopedRole(a: { id: string; principalId: string; roleDefinitionId: string; directoryScopeId: string }): Record<string, unknown> {
+    return { id: a.id, principalId: a.principalId, roleDefinitionId: a.roleDefinitionId, directoryScopeId: a.directoryScopeId, appScopeId: null };
+}
+
 /** One entity's answer: its @odata.context and its $select-ed representation (`finish` adds e.g. $expand). */
 export function entityAnswer(
     deps: ServiceDeps,

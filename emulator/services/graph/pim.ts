@@ -21,7 +21,7 @@ import { route } from "../../core/router";
 import { randomGuid, roleAssignmentId } from "../../ids";
 import { DirectoryRoleAssignment, RoleEligibility } from "../../seed/types";
 import { ServiceDeps } from "../deps";
-import { BLANK_ASSIGNMENT, collection, contextUrl, filterFrom, graphError, GraphRoute, notFound, ok } from "./common";
+import { BLANK_ASSIGNMENT, collection, contextUrl, filterFrom, graphError, GraphRoute, notFound, ok, scopedRole } from "./common";
 
 const V = "(v1\\.0|beta)";
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -43,11 +43,7 @@ function expirationOf(a: DirectoryRoleAssignment): Record<string, unknown> {
 /** What an instance and a schedule of one active assignment have in common. */
 function activeAssignment(a: DirectoryRoleAssignment): Record<string, unknown> {
     return {
-        id: a.id,
-        principalId: a.principalId,
-        roleDefinitionId: a.roleDefinitionId,
-        directoryScopeId: a.directoryScopeId,
-        appScopeId: null,
+        ...scopedRole(a),
         assignmentType: "Assigned",
         memberType: "Direct",
     };
@@ -59,11 +55,7 @@ function instanceRepresentation(a: DirectoryRoleAssignment): Record<string, unkn
 
 function eligibilityInstanceRepresentation(e: RoleEligibility): Record<string, unknown> {
     return {
-        id: e.id,
-        principalId: e.principalId,
-        roleDefinitionId: e.roleDefinitionId,
-        directoryScopeId: e.directoryScopeId,
-        appScopeId: null,
+        ...scopedRole(e),
         startDateTime: e.startDateTime,
         endDateTime: e.endDateTime,
         memberType: "Direct",

@@ -11,7 +11,7 @@ import { route } from "../../core/router";
 import { roleAssignmentId } from "../../ids";
 import { DirectoryRoleAssignment } from "../../seed/types";
 import { ServiceDeps } from "../deps";
-import { BLANK_ASSIGNMENT, contextUrl, entityAnswer, graphError, GraphRoute, listAnswer, noContent, notFound, ok } from "./common";
+import { BLANK_ASSIGNMENT, contextUrl, entityAnswer, scopedRole, graphError, GraphRoute, listAnswer, noContent, notFound, ok } from "./common";
 
 const V = "(v1\\.0|beta)";
 const ASSIGNMENT_DEFAULTS = ["id", "directoryScopeId", "principalId", "roleDefinitionId"];
@@ -23,11 +23,7 @@ const DEFINITION_DEFAULTS = ["id", "description", "displayName", "isBuiltIn", "i
 
 function assignmentRepresentation(a: DirectoryRoleAssignment): Record<string, unknown> {
     return {
-        id: a.id,
-        principalId: a.principalId,
-        roleDefinitionId: a.roleDefinitionId,
-        directoryScopeId: a.directoryScopeId,
-        appScopeId: null,
+        ...scopedRole(a),
         condition: null,
     };
 }
