@@ -282,37 +282,38 @@ export async function listUserRoles(ctx: ClientContext, target: DataverseTarget,
     return rows.map(toRole);
 }
 
-/** Gives the user a role; "already-held" when Dataverse reports the association exists. */
-export async function associateRole(ctx: ClientContext, target: DataverseTarget, systemUserId: string, roleId: string): Promise<"associated" | "already-held"> {
+/** One request about the user's link to a role, as the operator, once both ids are known to be GUIDs (they go into the path). */
+function sendAboutRole(
+    ctx: ClientContext,
+    target: DataverseTarget,
+    systemUserId: string,
+    roleId: string,
+    describe: (systemUserId: string, roleId: string) => Parameters<typeof request>[2],
+) {
     const id = requireGuid(systemUserId, "the systemuser id", target.environmentId);
     const role = requireGuid(roleId, "the role id", target.environmentId);
-    const response = await withOperatorAccess(ctx, target, () =>
-        ctx.http.send(
-            request(ctx, target, {
-                method: "POST",
-                path: `systemusers(${id})/systemuserroles_association/$ref`,
-                body: { "@odata.id": `${target.instanceUrl}${API_PATH}roles(${role})` },
-                call: "give the account the security role",
-                expect: [412],
-            }),
-        ),
-    );
+    return withOperatorAccess(ctx, target, () => ctx.http.send(request(ctx, target, describe(id, role))));
+}
+
+/** Gives the user a role; "already-held" when Dataverse reports the association exists. */
+export async function associateRole(ctx: ClientContext, target: DataverseTarget, systemUserId: string, roleId: string): Promise<"associated" | "already-held"> {
+    const response = await sendAboutRole(ctx, target, systemUserId, roleId, (id, role) => ({
+        method: "POST",
+        path: `systemusers(${id})/systemuserroles_association/$ref`,
+        body: { "@odata.id": `${target.instanceUrl}${API_PATH}roles(${role})` },
+        call: "give the account the security role",
+        expect: [412],
+    }));
     return response.status === 412 ? "already-held" : "associated";
 }
 
 /** Takes a role away; "not-held" when there was nothing to remove. */
 export async function disassociateRole(ctx: ClientContext, target: DataverseTarget, systemUserId: string, roleId: string): Promise<"removed" | "not-held"> {
-    const id = requireGuid(systemUserId, "the systemuser id", target.environmentId);
-    const role = requireGuid(roleId, "the role id", target.environmentId);
-    const response = await withOperatorAccess(ctx, target, () =>
-        ctx.http.send(
-            request(ctx, target, {
-                method: "DELETE",
-                path: `systemusers(${id})/systemuserroles_association(${role})/$ref`,
-                call: "remove the security role from the account",
-                expect: [404],
-            }),
-        ),
-    );
+    const response = await sendAboutRole(ctx, target, systemUserId, roleId, (id, role) => ({
+        method: "DELETE",
+        path: `systemusers(${id})/systemuserroles_association(${role})/$ref`,
+        call: "remove the security role from the account",
+        expect: [404],
+    }));
     return response.status === 404 ? "not-held" : "removed";
 }
