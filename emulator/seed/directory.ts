@@ -14,7 +14,7 @@ const ROLE_ASSIGNMENT_FIELDS = ["id", "principalId", "roleDefinitionId", "direct
 /** Granted Graph application permissions: known names, each once; absent = the defaults, which open every emulated route. */
 function graphPermissions(r: Reader, path: string, value: unknown): string[] {
     if (value === undefined) return [...DEFAULT_GRAPH_PERMISSIONS];
-    const names = r.array(path, value).map((p, i) => r.oneOf(`${path}[${i}]`, p, GRAPH_APPLICATION_PERMISSIONS));
+    const names = r.each(path, value, (where, p) => r.oneOf(where, p, GRAPH_APPLICATION_PERMISSIONS));
     names.forEach((name, i) => {
         if (names.indexOf(name) !== i) r.problem(`${path}[${i}]`, name, "each permission once");
     });
@@ -57,7 +57,7 @@ export function readUser(r: Reader, p: string, value: unknown): User {
         userPrincipalName: upn,
         displayName: r.string(`${p}.displayName`, u.displayName, upn.split("@")[0] || "user"),
         accountEnabled: r.boolean(`${p}.accountEnabled`, u.accountEnabled, true),
-        licenses: r.array(`${p}.licenses`, u.licenses).map((l, j) => r.string(`${p}.licenses[${j}]`, l)),
+        licenses: r.each(`${p}.licenses`, u.licenses, (where, l) => r.string(where, l)),
         ...(u.password === undefined ? {} : { password: r.string(`${p}.password`, u.password) }),
     };
 }
@@ -67,7 +67,7 @@ export function readGroup(r: Reader, p: string, value: unknown): Group {
     return {
         id: r.guid(`${p}.id`, g.id),
         displayName: r.string(`${p}.displayName`, g.displayName),
-        members: r.array(`${p}.members`, g.members).map((m, j) => r.guid(`${p}.members[${j}]`, m)),
+        members: r.each(`${p}.members`, g.members, (where, m) => r.guid(where, m)),
         isAssignableToRole: r.boolean(`${p}.isAssignableToRole`, g.isAssignableToRole, false),
     };
 }
@@ -133,9 +133,7 @@ function readRoleHolder(r: Reader, p: string, o: Obj, directory: Directory, temp
 }
 
 export function readDirectoryRoleAssignments(r: Reader, value: unknown, directory: Directory): DirectoryRoleAssignment[] {
-    const assignments = r
-        .array("seed.directoryRoleAssignments", value)
-        .map((a, i) => readDirectoryRoleAssignment(r, `seed.directoryRoleAssignments[${i}]`, a, directory));
+    const assignments = r.each("seed.directoryRoleAssignments", value, (p, a) => readDirectoryRoleAssignment(r, p, a, directory));
     checkUniqueIn(r, "seed", "directoryRoleAssignments", assignments, ROLE_HOLDING, roleHolding);
     checkUniqueIn(r, "seed", "directoryRoleAssignments", assignments, ".id", (a) => a.id);
     return assignments;
@@ -159,9 +157,7 @@ function readDirectoryRoleAssignment(r: Reader, p: string, value: unknown, direc
 }
 
 export function readRoleEligibilitySchedules(r: Reader, value: unknown, directory: Directory): RoleEligibility[] {
-    const schedules = r
-        .array("seed.roleEligibilitySchedules", value)
-        .map((e, i) => readRoleEligibility(r, `seed.roleEligibilitySchedules[${i}]`, e, directory));
+    const schedules = r.each("seed.roleEligibilitySchedules", value, (p, e) => readRoleEligibility(r, p, e, directory));
     checkUniqueIn(r, "seed", "roleEligibilitySchedules", schedules, ROLE_HOLDING, roleHolding);
     return schedules;
 }

@@ -20,7 +20,7 @@ const TEMPLATE_IDS = new Set(STANDARD_ROLES.filter((r) => r.roleTemplateId).map(
 const ROLE_NAMES = new Set(STANDARD_ROLES.map((r) => r.name));
 
 export function readEnvironments(r: Reader, value: unknown, tenantId: string, directory: Directory): Environment[] {
-    const environments = r.array("seed.environments", value).map((e, i) => readEnvironment(r, `seed.environments[${i}]`, e, tenantId, directory));
+    const environments = r.each("seed.environments", value, (q, e) => readEnvironment(r, q, e, tenantId, directory));
     checkUniqueIn(r, "seed", "environments", environments, ".id", (e) => e.id.toLowerCase());
     return environments;
 }
@@ -64,7 +64,7 @@ function readEnvironment(r: Reader, p: string, value: unknown, tenantId: string,
 
 /** An environment's system users: only with Dataverse, one per Entra object. */
 function readSystemUsers(r: Reader, p: string, value: unknown, environmentId: string, dataverse: boolean, directory: Directory): SystemUser[] {
-    const systemUsers = r.array(`${p}.systemUsers`, value).map((su, j) => readSystemUser(r, `${p}.systemUsers[${j}]`, su, environmentId, directory));
+    const systemUsers = r.each(`${p}.systemUsers`, value, (q, su) => readSystemUser(r, q, su, environmentId, directory));
     if (!dataverse && systemUsers.length > 0)
         r.problem(`${p}.systemUsers`, `${systemUsers.length} entries`, "none: the environment has no Dataverse (dataverse: false)");
     checkUniqueIn(r, p, "systemUsers", systemUsers, ".azureActiveDirectoryObjectId", (s) => s.azureActiveDirectoryObjectId);
@@ -94,7 +94,7 @@ function readSystemUser(r: Reader, q: string, value: unknown, environmentId: str
         accessMode: r.number(`${q}.accessMode`, s.accessMode, applicationId ? 4 : 0, { min: 0, max: 5, integer: true }),
         isDisabled: r.boolean(`${q}.isDisabled`, s.isDisabled, false),
         roleTemplateIds: standardRoleTemplateIds(r, `${q}.roleTemplateIds`, s.roleTemplateIds),
-        roleNames: r.array(`${q}.roleNames`, s.roleNames).map((n, k) => standardRoleName(r, `${q}.roleNames[${k}]`, n)),
+        roleNames: r.each(`${q}.roleNames`, s.roleNames, (where, n) => standardRoleName(r, where, n)),
         ...(s.childUnitRoleTemplateIds === undefined
             ? {}
             : { childUnitRoleTemplateIds: standardRoleTemplateIds(r, `${q}.childUnitRoleTemplateIds`, s.childUnitRoleTemplateIds) }),

@@ -40,6 +40,11 @@ export class Reader {
         return value;
     }
 
+    /** Each item of the array at `path`, read by `readItem` with its own path (`path[i]`). */
+    each<T>(path: string, value: unknown, readItem: (itemPath: string, item: unknown, index: number) => T): T[] {
+        return this.array(path, value).map((item, i) => readItem(`${path}[${i}]`, item, i));
+    }
+
     guid(path: string, value: unknown): string {
         if (!isGuid(value)) {
             this.problem(path, value, "a GUID (8-4-4-4-12 hexadecimal digits)");

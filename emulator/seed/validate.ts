@@ -48,8 +48,8 @@ export function validateSeed(input: unknown): TenantState {
     const tenantId = r.guid("seed.tenantId", root.tenantId);
     const operator = readOperator(r, root.operator);
     const applications = r.array("seed.applications", root.applications).map((value, i) => readApplication(r, i, value));
-    const users = r.array("seed.users", root.users).map((value, i) => readUser(r, `seed.users[${i}]`, value));
-    const groups = r.array("seed.groups", root.groups).map((value, i) => readGroup(r, `seed.groups[${i}]`, value));
+    const users = r.each("seed.users", root.users, (p, value) => readUser(r, p, value));
+    const groups = r.each("seed.groups", root.groups, (p, value) => readGroup(r, p, value));
     const directory = directoryOf(operator, applications, users, groups);
     checkDirectory(r, operator, applications, users, groups, directory);
 
@@ -57,7 +57,7 @@ export function validateSeed(input: unknown): TenantState {
     const roleEligibilitySchedules = readRoleEligibilitySchedules(r, root.roleEligibilitySchedules, directory);
     const environments = readEnvironments(r, root.environments, tenantId, directory);
     const behaviour = readBehaviour(r, root.behaviour);
-    const faults = r.array("seed.faults", root.faults).map((f, i) => readFault(r, `seed.faults[${i}]`, f));
+    const faults = r.each("seed.faults", root.faults, (p, f) => readFault(r, p, f));
     if (r.problems.length > 0) throw new SeedError(r.problems);
 
     const entraIdP2 = r.boolean("seed.entraIdP2", root.entraIdP2, true);
