@@ -26,20 +26,7 @@ export function readEnvironments(r: Reader, value: unknown, tenantId: string, di
 }
 
 function readEnvironment(r: Reader, p: string, value: unknown, tenantId: string, directory: Directory): Environment {
-    const e =
-        r.object(p, value, [
-            "id",
-            "displayName",
-            "sku",
-            "dataverse",
-            "securityGroupId",
-            ...ENVIRONMENT_KIND_FIELDS,
-            "location",
-            "azureRegion",
-            "uniqueName",
-            "version",
-            "systemUsers",
-        ]) ?? {};
+    const e = r.object(p, value, ENVIRONMENT_FIELDS) ?? {};
     // The tenant's default environment is the one id that is not a GUID.
     const id = typeof e.id === "string" && e.id === `Default-${tenantId}` ? e.id : r.guid(`${p}.id`, e.id);
     const sku: EnvironmentSku = r.oneOf(`${p}.sku`, e.sku, ENVIRONMENT_SKUS, id.startsWith("Default-") ? "Default" : "Production");
@@ -72,17 +59,7 @@ function readSystemUsers(r: Reader, p: string, value: unknown, environmentId: st
 }
 
 function readSystemUser(r: Reader, q: string, value: unknown, environmentId: string, directory: Directory): SystemUser {
-    const s =
-        r.object(q, value, [
-            "azureActiveDirectoryObjectId",
-            "systemUserId",
-            "applicationId",
-            "accessMode",
-            "isDisabled",
-            "roleTemplateIds",
-            "roleNames",
-            "childUnitRoleTemplateIds",
-        ]) ?? {};
+    const s = r.object(q, value, SYSTEM_USER_FIELDS) ?? {};
     const oid = r.guid(`${q}.azureActiveDirectoryObjectId`, s.azureActiveDirectoryObjectId);
     if (oid && !directory.principals.has(oid))
         r.problem(`${q}.azureActiveDirectoryObjectId`, oid, "the id of a user, application or the operator in this seed");
@@ -131,6 +108,31 @@ const ENVIRONMENT_KIND_FIELDS = [
     "callerProvisionedAfterRequests",
     "licensePropagationDelayMs",
 ] as const;
+
+/** What an environment and one of its Dataverse users may say (after the kind fields: they are part of it). */
+const ENVIRONMENT_FIELDS = [
+    "id",
+    "displayName",
+    "sku",
+    "dataverse",
+    "securityGroupId",
+    ...ENVIRONMENT_KIND_FIELDS,
+    "location",
+    "azureRegion",
+    "uniqueName",
+    "version",
+    "systemUsers",
+];
+const SYSTEM_USER_FIELDS = [
+    "azureActiveDirectoryObjectId",
+    "systemUserId",
+    "applicationId",
+    "accessMode",
+    "isDisabled",
+    "roleTemplateIds",
+    "roleNames",
+    "childUnitRoleTemplateIds",
+];
 
 type EnvironmentKind = Pick<
     Environment,
