@@ -46,8 +46,8 @@ export interface FleetProject {
     readonly variables: Readonly<Record<string, string>>;
     /** A stack for the tenant behind `emulator`, configured for `stage`. */
     addTenant(stack: string, emulator: RunningEmulator, account: string, stage: string): Promise<void>;
-    /** `npm run fleet -- <args>` in the copy, as a user runs it. */
-    fleet(args: string[]): Promise<CommandResult>;
+    /** `npm run fleet -- <args>` in the copy, as a user runs it (with `extraEnv` added to its environment). */
+    fleet(args: string[], extraEnv?: Readonly<Record<string, string>>): Promise<CommandResult>;
     /**
      * `npm run fleet -- <args>` (or `pulumi <args>`) in the copy, in a process group of
      * its own, so a test can interrupt or kill it and everything under it at any moment.
@@ -136,7 +136,7 @@ export async function createFleetProject(options: FleetProjectOptions = {}): Pro
             // The secret goes in on standard input, never on a command line.
             await pulumi(["config", "set", "--stack", stack, "--secret", "azuread:clientSecret"], seed.operator.clientSecret);
         },
-        fleet: (args) => run("npm", ["run", "--silent", "fleet", "--", ...args], directory, env, options),
+        fleet: (args, extraEnv = {}) => run("npm", ["run", "--silent", "fleet", "--", ...args], directory, { ...env, ...extraEnv }, options),
         start(command, args) {
             const [file, argv] =
                 command === "fleet" ? ["npm", ["run", "--silent", "fleet", "--", ...args]] : [process.execPath, [PULUMI, ...args, "--non-interactive"]];

@@ -17,5 +17,8 @@ export async function openProjectWorkspace(directory: string, say: (line: string
     // Only a missing CLI is worth a word (it is then downloaded, or built from Go modules).
     if (!existsSync(path.join(root, "bin", "pulumi"))) await ensurePinnedCli(say);
     const pulumiCommand = await PulumiCommand.get({ root, skipVersionCheck: true });
-    return LocalWorkspace.create({ workDir: directory, pulumiCommand, envVars: { PULUMI_SKIP_UPDATE_CHECK: "true" } });
+    // PULUMI_SKIP_CONFIRMATIONS from a user's environment would add --yes to every command,
+    // and the CLI refuses --yes with the drift check's `refresh --preview-only`; the
+    // Automation API passes --yes itself where a command writes.
+    return LocalWorkspace.create({ workDir: directory, pulumiCommand, envVars: { PULUMI_SKIP_UPDATE_CHECK: "true", PULUMI_SKIP_CONFIRMATIONS: "false" } });
 }

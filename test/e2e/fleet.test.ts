@@ -321,7 +321,11 @@ describe("npm run fleet: many tenants through the pinned CLI", function () {
         });
         tenants.forEach((t) => t.emulator.clearRequests());
         const stateBefore = await stateFingerprint(project.stateDirectory);
-        const { code, stdout, stderr } = await project.fleet(["status", "--stacks", "tenant-1,tenant-2", "--json", "--log-dir", logDirectory]);
+        // As in a CI system that sets PULUMI_SKIP_CONFIRMATIONS for every pulumi command: the
+        // drift check's `refresh --preview-only` must not turn into `--yes` (which the CLI refuses with it).
+        const { code, stdout, stderr } = await project.fleet(["status", "--stacks", "tenant-1,tenant-2", "--json", "--log-dir", logDirectory], {
+            PULUMI_SKIP_CONFIRMATIONS: "true",
+        });
         assert.equal(code, 1, stderr);
         assert.match(stderr, /1 tenant failed: tenant-1\b/);
         const rows = JSON.parse(stdout).tenants;

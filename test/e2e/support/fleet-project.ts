@@ -20,8 +20,10 @@ export async function createFleetProject(): Promise<FleetProject> {
             tenants.push(emulatorOrigin(emulator.env));
             await project.addTenant(stack, emulator, account, stage);
         },
-        fleet: (args) =>
-            FLEET_READS.includes(args[0]) ? expectOnlyReads(`npm run fleet -- ${args.join(" ")}`, tenants, () => project.fleet(args)) : project.fleet(args),
+        fleet: (args, extraEnv) =>
+            FLEET_READS.includes(args[0])
+                ? expectOnlyReads(`npm run fleet -- ${args.join(" ")}`, tenants, () => project.fleet(args, extraEnv))
+                : project.fleet(args, extraEnv),
         pulumi: (args, input) =>
             onlyReads(args) ? expectOnlyReads(`pulumi ${args.join(" ")}`, tenants, () => project.pulumi(args, input)) : project.pulumi(args, input),
     };
