@@ -2,6 +2,7 @@
 
 import * as assert from "assert";
 
+import type { RunningEmulator } from "../../../emulator";
 import { environmentUserProvider } from "../../../providers/resources/environment-user";
 import { isAccessError } from "../../../providers/transport/errors";
 import { securityRoleAssignmentProvider } from "../../../providers/resources/security-role-assignment";
@@ -29,7 +30,7 @@ function requestsTo(emulator: { requests(): { service: string; method: string; p
 }
 
 /** BAP refuses every addUser with this status, error code and message. */
-function refuseAddUser(emulator: { addFault(fault: Record<string, unknown>): void }, status: number, code: string, message: string) {
+function refuseAddUser(emulator: RunningEmulator, status: number, code: string, message: string) {
     emulator.addFault({ service: "bap", method: "POST", route: "/addUser", status, code, message });
 }
 
