@@ -4,6 +4,7 @@
 import { strict as assert } from "assert";
 
 import { liveLine, LiveProgress, PlainProgress, progressFor, Task } from "../../cli";
+import { runThrough } from "../support/progress";
 
 const task = (name: string): Task => ({ name, startedMs: 1000, phase: "pulumi up" });
 
@@ -13,11 +14,7 @@ describe("cli: progress", () => {
         const progress = new PlainProgress({ write: (text: string) => written.push(text) }, { prefix: "bench: ", now: () => 3500 });
         const a = task("contoso");
         progress.line("starting");
-        progress.started(a);
-        a.phase = "pulumi refresh";
-        progress.phase(a);
-        progress.finished(a, `contoso: ok in ${progress.elapsed(a)}`);
-        progress.close();
+        runThrough(progress, a, (task) => (task.phase = "pulumi refresh"));
         assert.deepEqual(written, [
             "bench: starting\n",
             "bench: contoso: pulumi up\n",

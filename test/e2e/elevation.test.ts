@@ -8,20 +8,15 @@ import * as path from "path";
 import { RunningEmulator, startEmulator } from "../../emulator";
 import { registerSecret } from "../support/secret-guard";
 import { createWorkspace, PulumiWorkspace, REPOSITORY } from "./support/workspace";
-import { loadSeed, withoutClientSecret } from "./support/tenant";
+import { backupAccount, loadSeed, startTenantStack, stopTenantStack, tenantStack } from "./support/tenant";
 
 const GLOBAL_ADMINISTRATOR = "62e90394-69f5-4237-9190-012177145e10";
 const POWER_PLATFORM_ADMINISTRATOR = "11648597-926c-4cf3-9c36-bcebb0ba8dcc";
 const HOUR = 3600_000;
 const PIM_REQUESTS = /roleManagement\/directory\/roleAssignmentScheduleRequests/;
 
-async function configureStack(workspace: PulumiWorkspace, emulator: RunningEmulator, account: string, stage: string, elevationHours?: string) {
-    await workspace.setConfig("azuread:clientSecret", emulator.env.ARM_CLIENT_SECRET, { secret: true });
-    await workspace.setConfig("d365-backup-access:serviceAccount", account);
-    await workspace.setConfig("d365-backup-access:environments[0]", "*", { path: true });
-    await workspace.setConfig("d365-backup-access:stage", stage);
-    if (elevationHours) await workspace.setConfig("d365-backup-access:elevationHours", elevationHours);
-}
+/** A bootstrap stack that asks for Global Administrator for two hours. */
+const elevating = (stack: string, account: string) => ({ stack, account, stage: "bootstrap", config: { "d365-backup-access:elevationHours": "2" } });
 
 function globalAdministratorOf(emulator: RunningEmulator, principalId: string) {
     return emulator.state().directoryRoleAssignments!.find((a) => a.principalId === principalId && a.roleDefinitionId === GLOBAL_ADMINISTRATOR);
@@ -51,16 +46,11 @@ describe("end to end: time-bound Global Administrator (elevationHours)", functio
 
     before(async () => {
         seed = await loadSeed();
-        account = seed.users.find((user: any) => user.userPrincipalName.startsWith("backup@"));
-        emulator = await startEmulator(seed);
-        workspace = await createWorkspace({ stack: "fabrikam", env: withoutClientSecret(emulator.env) });
-        await configureStack(workspace, emulator, account.userPrincipalName, "bootstrap", "2");
+        account = backupAccount(seed);
+        ({ emulator, workspace } = await startTenantStack(seed, elevating("fabrikam", account.userPrincipalName)));
     });
 
-    after(async () => {
-        await emulator?.stop();
-        await workspace?.remove();
-    });
+    after(() => stopTenantStack(emulator, workspace));
 
     it("1. bootstrap with elevationHours 2: Global Administrator is active with an end, through PIM", async () => {
         const planned = await previewOps(workspace);
@@ -135,9 +125,8 @@ describe("end to end: time-bound Global Administrator (elevationHours)", functio
 
     it("5. a tenant without Entra ID P2 fails in preview, naming the licence and the alternative, and changes nothing", async () => {
         const withoutP2 = await startEmulator({ ...seed, entraIdP2: false });
-        const fresh = await createWorkspace({ stack: "northwind", env: withoutClientSecret(withoutP2.env) });
+        const fresh = await tenantStack(withoutP2, elevating("northwind", account.userPrincipalName));
         try {
-            await configureStack(fresh, withoutP2, account.userPrincipalName, "bootstrap", "2");
             const preview = await fresh.run(["preview"], { allowFailure: true });
             assert.notEqual(preview.code, 0);
             const text = preview.stdout + preview.stderr;

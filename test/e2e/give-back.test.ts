@@ -16,7 +16,7 @@ import * as path from "path";
 import { RunningEmulator, startEmulator } from "../../emulator";
 import { registerSecret } from "../support/secret-guard";
 import { createWorkspace, PulumiWorkspace, REPOSITORY } from "./support/workspace";
-import { loadSeed, rolesOf, withoutOperatorCredentials } from "./support/tenant";
+import { backupAccount, loadSeed, rolesOf, startTenantStack, stopTenantStack, withoutOperatorCredentials } from "./support/tenant";
 
 const TEMPLATE = {
     globalAdministrator: "62e90394-69f5-4237-9190-012177145e10",
@@ -61,7 +61,7 @@ describe("end to end: destroy and removal give back only what the stack granted"
 
     before(async () => {
         const seed = await loadSeed();
-        account = seed.users.find((user: any) => user.userPrincipalName.startsWith("backup@"));
+        account = backupAccount(seed);
         // What the account holds before the stack exists.
         seed.directoryRoleAssignments.push({ principalId: account.id, roleDefinitionId: TEMPLATE.dynamicsAdministrator });
         seed.groups.find((group: any) => group.id === GROUP).members.push(account.id);
@@ -70,19 +70,10 @@ describe("end to end: destroy and removal give back only what the stack granted"
                 .find((e: any) => e.id === environmentId)
                 .systemUsers.push({ azureActiveDirectoryObjectId: account.id, accessMode: 0, roleTemplateIds: [TEMPLATE.systemAdministrator] });
         }
-        emulator = await startEmulator(seed);
-        workspace = await createWorkspace({ stack: "contoso", env: withoutOperatorCredentials(emulator.env) });
-        await workspace.setConfig("azuread:clientId", emulator.env.ARM_CLIENT_ID);
-        await workspace.setConfig("azuread:clientSecret", emulator.env.ARM_CLIENT_SECRET, { secret: true });
-        await workspace.setConfig("d365-backup-access:serviceAccount", account.userPrincipalName);
-        await workspace.setConfig("d365-backup-access:environments[0]", "*", { path: true });
-        await workspace.setConfig("d365-backup-access:stage", "bootstrap");
+        ({ emulator, workspace } = await startTenantStack(seed, { stack: "contoso", account: account.userPrincipalName, stage: "bootstrap", clientId: true }));
     });
 
-    after(async () => {
-        await emulator?.stop();
-        await workspace?.remove();
-    });
+    after(() => stopTenantStack(emulator, workspace));
 
     it("1. the preview states what destroy would give back; bootstrap adopts what the account held", async () => {
         const preview = await workspace.run(["preview"]);

@@ -13,10 +13,10 @@
 
 import { strict as assert } from "assert";
 
-import { RunningEmulator, Seed, startEmulator } from "../../emulator";
+import { RunningEmulator, Seed } from "../../emulator";
 import messy from "../../emulator/seeds/messy-tenant.json";
-import { createWorkspace, PulumiWorkspace } from "./support/workspace";
-import { withoutOperatorCredentials } from "./support/tenant";
+import { PulumiWorkspace } from "./support/workspace";
+import { startTenantStack, stopTenantStack } from "./support/tenant";
 
 const SYSTEM_ADMINISTRATOR = "627090ff-40a3-4053-8790-584edc5be201";
 const SEED = structuredClone(messy) as Seed;
@@ -82,21 +82,17 @@ describe("end to end: a messy tenant, every kind and state of environment", func
     let workspace: PulumiWorkspace;
 
     before(async () => {
-        emulator = await startEmulator(SEED);
-        workspace = await createWorkspace({ stack: "messy", env: withoutOperatorCredentials(emulator.env) });
-        await workspace.setConfig("azuread:clientId", emulator.env.ARM_CLIENT_ID);
-        await workspace.setConfig("azuread:clientSecret", emulator.env.ARM_CLIENT_SECRET, { secret: true });
-        await workspace.setConfig("d365-backup-access:serviceAccount", ACCOUNT.userPrincipalName);
-        await workspace.setConfig("d365-backup-access:environments[0]", "*", { path: true });
-        await workspace.setConfig("d365-backup-access:stage", "operational");
-        // The organisation that never admits the operator is reported after 5 s, not after the default 2 minutes.
-        await workspace.setConfig("d365-backup-access:operatorAccessTimeoutSeconds", "5");
+        ({ emulator, workspace } = await startTenantStack(SEED, {
+            stack: "messy",
+            account: ACCOUNT.userPrincipalName,
+            stage: "operational",
+            clientId: true,
+            // The organisation that never admits the operator is reported after 5 s, not after the default 2 minutes.
+            config: { "d365-backup-access:operatorAccessTimeoutSeconds": "5" },
+        }));
     });
 
-    after(async () => {
-        await emulator?.stop();
-        await workspace?.remove();
-    });
+    after(() => stopTenantStack(emulator, workspace));
 
     it("1. the preview says, per environment, why it is skipped", async () => {
         const preview = await workspace.run(["preview"]);

@@ -11,9 +11,9 @@ import { strict as assert } from "assert";
 import { promises as fs } from "fs";
 import * as path from "path";
 
-import { RunningEmulator, startEmulator } from "../../emulator";
-import { createWorkspace, PulumiWorkspace } from "./support/workspace";
-import { loadSeed, withoutClientSecret } from "./support/tenant";
+import { RunningEmulator } from "../../emulator";
+import { PulumiWorkspace } from "./support/workspace";
+import { backupAccount, loadSeed, startTenantStack, stopTenantStack } from "./support/tenant";
 
 const POLICY_PACK = "policy";
 const PRIVILEGED_ROLE_ADMINISTRATOR = "e8611ab8-c189-46e8-94e1-60213ab1f814";
@@ -27,19 +27,11 @@ describe("the policy pack through the Pulumi CLI", function () {
 
     before(async () => {
         const seed = await loadSeed();
-        account = seed.users.find((user: any) => user.userPrincipalName.startsWith("backup@"));
-        emulator = await startEmulator(seed);
-        workspace = await createWorkspace({ stack: "contoso", env: withoutClientSecret(emulator.env) });
-        await workspace.setConfig("azuread:clientSecret", emulator.env.ARM_CLIENT_SECRET, { secret: true });
-        await workspace.setConfig("d365-backup-access:serviceAccount", account.userPrincipalName);
-        await workspace.setConfig("d365-backup-access:environments[0]", "*", { path: true });
-        await workspace.setConfig("d365-backup-access:stage", "bootstrap");
+        account = backupAccount(seed);
+        ({ emulator, workspace } = await startTenantStack(seed, { stack: "contoso", account: account.userPrincipalName, stage: "bootstrap" }));
     });
 
-    after(async () => {
-        await emulator?.stop();
-        await workspace?.remove();
-    });
+    after(() => stopTenantStack(emulator, workspace));
 
     it("a well-configured stack passes every rule of the pack", async () => {
         const { stdout, stderr } = await workspace.run(["preview", "--policy-pack", POLICY_PACK]);

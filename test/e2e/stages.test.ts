@@ -10,9 +10,9 @@ import { promises as fs } from "fs";
 import * as path from "path";
 
 import { RunningEmulator, startEmulator } from "../../emulator";
-import { createWorkspace, PulumiWorkspace, readAllFiles } from "./support/workspace";
+import { PulumiWorkspace, readAllFiles } from "./support/workspace";
 import { servedEnvironments, skippedEnvironments } from "../support/served-environments";
-import { loadSeed, rolesOf, withoutClientSecret } from "./support/tenant";
+import { backupAccount, loadSeed, rolesOf, startTenantStack, stopTenantStack, tenantStack } from "./support/tenant";
 
 const TEMPLATE = {
     globalAdministrator: "62e90394-69f5-4237-9190-012177145e10",
@@ -27,13 +27,6 @@ interface Step {
     urn: string;
 }
 
-async function configureStack(workspace: PulumiWorkspace, emulator: RunningEmulator, account: string, stage: string) {
-    await workspace.setConfig("azuread:clientSecret", emulator.env.ARM_CLIENT_SECRET, { secret: true });
-    await workspace.setConfig("d365-backup-access:serviceAccount", account);
-    await workspace.setConfig("d365-backup-access:environments[0]", "*", { path: true });
-    await workspace.setConfig("d365-backup-access:stage", stage);
-}
-
 async function previewSteps(workspace: PulumiWorkspace): Promise<Step[]> {
     const { stdout } = await workspace.run(["preview", "--json"]);
     return (JSON.parse(stdout).steps ?? []).map((step: any) => ({ op: step.op, urn: step.urn }));
@@ -41,6 +34,12 @@ async function previewSteps(workspace: PulumiWorkspace): Promise<Step[]> {
 
 const changing = (steps: Step[]) => steps.filter((step) => step.op !== "same");
 const resourceName = (urn: string) => urn.split("::").pop()!;
+
+/** Moves the stack to another stage and returns what its preview would then change: "create directory-role-global-administrator". */
+async function changesOnMovingTo(workspace: PulumiWorkspace, stage: string): Promise<string[]> {
+    await workspace.setConfig("d365-backup-access:stage", stage);
+    return changing(await previewSteps(workspace)).map((step) => `${step.op} ${resourceName(step.urn)}`);
+}
 
 function systemUserIn(emulator: RunningEmulator, environmentId: string, objectId: string) {
     const environment = emulator.state().environments!.find((e) => e.id === environmentId)!;
@@ -58,18 +57,13 @@ describe("end to end through the Pulumi CLI", function () {
 
     before(async () => {
         seed = await loadSeed();
-        account = seed.users.find((user: any) => user.userPrincipalName.startsWith("backup@"));
+        account = backupAccount(seed);
         // The demo tenant's Teams environment and the one still provisioning are skipped (checked in step 2).
         environments = servedEnvironments(seed);
-        emulator = await startEmulator(seed);
-        workspace = await createWorkspace({ stack: "contoso", env: withoutClientSecret(emulator.env) });
-        await configureStack(workspace, emulator, account.userPrincipalName, "bootstrap");
+        ({ emulator, workspace } = await startTenantStack(seed, { stack: "contoso", account: account.userPrincipalName, stage: "bootstrap" }));
     });
 
-    after(async () => {
-        await emulator?.stop();
-        await workspace?.remove();
-    });
+    after(() => stopTenantStack(emulator, workspace));
 
     it("1. bootstrap: the preview lists the creates, the update grants Global Administrator and Dynamics 365 Administrator", async () => {
         const steps = await previewSteps(workspace);
@@ -143,21 +137,11 @@ describe("end to end through the Pulumi CLI", function () {
     });
 
     it("5. reauth, then operational again: Global Administrator comes and goes, nothing else moves", async () => {
-        await workspace.setConfig("d365-backup-access:stage", "reauth");
-        const toReauth = changing(await previewSteps(workspace));
-        assert.deepEqual(
-            toReauth.map((s) => `${s.op} ${resourceName(s.urn)}`),
-            ["create directory-role-global-administrator"],
-        );
+        assert.deepEqual(await changesOnMovingTo(workspace, "reauth"), ["create directory-role-global-administrator"]);
         await workspace.run(["up", "--yes", "--skip-preview"]);
         assert.ok(rolesOf(emulator, account.id).includes(TEMPLATE.globalAdministrator));
 
-        await workspace.setConfig("d365-backup-access:stage", "operational");
-        const toOperational = changing(await previewSteps(workspace));
-        assert.deepEqual(
-            toOperational.map((s) => `${s.op} ${resourceName(s.urn)}`),
-            ["delete directory-role-global-administrator"],
-        );
+        assert.deepEqual(await changesOnMovingTo(workspace, "operational"), ["delete directory-role-global-administrator"]);
         await workspace.run(["up", "--yes", "--skip-preview"]);
         assert.deepEqual(rolesOf(emulator, account.id), [TEMPLATE.dynamicsAdministrator, TEMPLATE.powerPlatformAdministrator].sort());
     });
@@ -178,9 +162,8 @@ describe("end to end through the Pulumi CLI", function () {
             ],
         };
         const faulty = await startEmulator(faultySeed);
-        const fresh = await createWorkspace({ stack: "contoso-faults", env: withoutClientSecret(faulty.env) });
+        const fresh = await tenantStack(faulty, { stack: "contoso-faults", account: account.userPrincipalName, stage: "operational" });
         try {
-            await configureStack(fresh, faulty, account.userPrincipalName, "operational");
             const plan = changing(await previewSteps(fresh));
             assert.ok(
                 plan.some((s) => s.op === "import" && resourceName(s.urn) === "directory-role-dynamics-365-administrator"),

@@ -9,7 +9,7 @@ import { strict as assert } from "assert";
 import { promises as fs } from "fs";
 import * as path from "path";
 
-import type { ConfigMap, EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import type { ConfigMap, EngineEvent } from "@pulumi/pulumi/automation";
 
 import { RunningEmulator, startEmulator } from "../../emulator";
 import { changeOf, recoverOf, statusOf, TenantRun } from "../../fleet/operations";
@@ -18,6 +18,7 @@ import { SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../../providers";
 
 const REPOSITORY = path.resolve(__dirname, "..", "..");
 import { ENVIRONMENT_REFUSED, FINANCE, GROUP, PRODUCTION, RESTRICTED, ROLE_REFUSED } from "../support/continue-on-error-recordings";
+import { standInRun } from "../support/stand-in-stack";
 
 const NO_DATAVERSE = "e0000011-0000-4000-8000-000000000011";
 const TEAM_GROUP = "7c8d9e0f-1a2b-4c3d-8e4f-5a6b7c8d9e0f";
@@ -118,31 +119,12 @@ function standIn(emulator: RunningEmulator, script: Script): { run: TenantRun; c
             return { changeSummary: {} };
         },
     };
-    const stack = new Proxy(
-        { name: "organization/d365-backup-access/contoso" },
-        {
-            get: (target, property) =>
-                property in target
-                    ? target[property as keyof typeof target]
-                    : async (options: Record<string, unknown> = {}) => {
-                          calls.push({ method: String(property), options });
-                          const answer = answers[String(property)];
-                          if (!answer) throw new Error(`the stand-in stack has no ${String(property)}`);
-                          return answer(options);
-                      },
-        },
-    ) as unknown as Stack;
-    const run: TenantRun = {
-        stack,
-        workspace: {} as LocalWorkspace,
-        readLocks: async () => [],
-        policyPacks: [],
-        name: "contoso",
-        activity: { name: "contoso", startedMs: 0, phase: "", done: 0, changing: 0 },
-        logFile: "contoso.log",
-        log: () => undefined,
-        phase: () => undefined,
-    };
+    const run = standInRun(async (method, options) => {
+        calls.push({ method, options });
+        const answer = answers[method];
+        if (!answer) throw new Error(`the stand-in stack has no ${method}`);
+        return answer(options);
+    });
     return { run, calls };
 }
 

@@ -9,11 +9,12 @@ import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import type { ConfigMap, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import type { ConfigMap } from "@pulumi/pulumi/automation";
 
 import { checkOf, changeOf, recoverOf, statusOf, TenantRun } from "../../fleet/operations";
 import { preRunCheck, stateProblems } from "../../fleet/pre-run-check";
 import { StackLock } from "../../fleet/stack-health";
+import { standInRun } from "../support/stand-in-stack";
 
 const FIXTURE_STATE = path.join(__dirname, "..", "e2e", "fixtures", "state-0.1.0", "state.json");
 const URN =
@@ -48,29 +49,10 @@ function standIn(config: Record<string, string>, deployment: unknown = { resourc
         exportStack: () => ({ version: 3, deployment }),
     };
     // Any other call (preview, up, refresh, previewRefresh, cancel, info, setConfig) is recorded and answers emptily.
-    const stack = new Proxy(
-        { name: "organization/d365-backup-access/contoso" },
-        {
-            get: (target, property) =>
-                property in target
-                    ? target[property as keyof typeof target]
-                    : async () => {
-                          calls.push(String(property));
-                          return answers[String(property)]?.() ?? { summary: { resourceChanges: {} }, changeSummary: {} };
-                      },
-        },
-    ) as unknown as Stack;
-    const run: TenantRun = {
-        stack,
-        workspace: {} as LocalWorkspace,
-        readLocks: async () => locks,
-        policyPacks: [],
-        name: "contoso",
-        activity: { name: "contoso", startedMs: 0, phase: "", done: 0, changing: 0 },
-        logFile: "contoso.log",
-        log: () => undefined,
-        phase: () => undefined,
-    };
+    const run = standInRun(async (method) => {
+        calls.push(method);
+        return answers[method]?.() ?? { summary: { resourceChanges: {} }, changeSummary: {} };
+    }, locks);
     return { run, calls };
 }
 

@@ -1,18 +1,17 @@
 import { strict as assert } from "assert";
 
 import { Activity, fleetProgress, resourcesDone } from "../../fleet/progress";
+import { runThrough } from "../support/progress";
 
 describe("fleet progress", () => {
     it("adds each tenant's resources done and changing to its live line", () => {
         const written: string[] = [];
         const activity: Activity = { name: "contoso", startedMs: 1000, phase: "pulumi up", done: 1, changing: 0 };
         const progress = fleetProgress({ write: (text: string) => written.push(text), isTTY: true, columns: 200 }, { now: () => 2000, intervalMs: 60_000 });
-        progress.started(activity);
-        activity.done = 3;
-        activity.changing = 1;
-        progress.phase(activity);
-        progress.finished(activity, `contoso: ok in ${progress.elapsed(activity)}`);
-        progress.close();
+        runThrough(progress, activity, (moved) => {
+            moved.done = 3;
+            moved.changing = 1;
+        });
         assert.deepEqual(written, [
             "  contoso  pulumi up  1.0 s  1 resource done, 0 changing\n",
             "\x1b[1A\x1b[2K\n\x1b[1A  contoso  pulumi up  1.0 s  3 resources done, 1 changing\n",

@@ -9,37 +9,10 @@ import { strict as assert } from "assert";
 
 import { RunningEmulator, startEmulator } from "../../emulator";
 import { ProgramRun, ProgramRunOptions, runProgram } from "../support/program-runner";
+import { ACCOUNT, GROUP, heldAlready, OPERATOR_OBJECT_ID, PLAIN, programTenant, RESTRICTED, SECOND_USER_OBJECT_ID, TEMPLATE } from "../support/program-tenant";
 
-const ACCOUNT = { objectId: "5c1e2a9b-3f4d-4e5f-8a6b-7c8d9e0f1a2b", userPrincipalName: "backup@contoso.onmicrosoft.com" };
-const OTHER = { objectId: "6d2f3b0c-4a5e-4f6a-9b7c-8d9e0f1a2b3c", userPrincipalName: "other@contoso.onmicrosoft.com" };
-const OPERATOR_OBJECT_ID = "5e9b1f8d-6a7c-4b0d-9e2f-4a5b6c7d8e9f";
-const GROUP = "8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b";
-const PLAIN = "0f4c6a3e-1b2d-4c5e-8f7a-9b0c1d2e3f4a";
-const RESTRICTED = "1a5d7b4f-2c3e-4d6f-9a8b-0c1d2e3f4a5b";
-const TEMPLATE = {
-    globalAdministrator: "62e90394-69f5-4237-9190-012177145e10",
-    dynamicsAdministrator: "44367163-eba1-44c3-98af-f5787879f96a",
-    powerPlatformAdministrator: "11648597-926c-4cf3-9c36-bcebb0ba8dcc",
-};
-
-const SEED = {
-    tenantId: "9a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d",
-    operator: {
-        clientId: "4d8a0e7c-5f6b-4a9c-8d1e-3f4a5b6c7d8e",
-        clientSecret: "give-back-test-operator-secret",
-        objectId: OPERATOR_OBJECT_ID,
-        registeredAdminApplication: true,
-    },
-    users: [
-        { id: ACCOUNT.objectId, userPrincipalName: ACCOUNT.userPrincipalName, accountEnabled: true, licenses: ["DYN365_ENTERPRISE_PLAN1"] },
-        { id: OTHER.objectId, userPrincipalName: OTHER.userPrincipalName, accountEnabled: true, licenses: ["DYN365_ENTERPRISE_PLAN1"] },
-    ],
-    groups: [{ id: GROUP, displayName: "Sales environment users", members: [] as string[] }],
-    environments: [
-        { id: PLAIN, displayName: "Contoso Production", sku: "Production" },
-        { id: RESTRICTED, displayName: "Contoso Sales", sku: "Sandbox", securityGroupId: GROUP },
-    ],
-};
+const OTHER = { objectId: SECOND_USER_OBJECT_ID, userPrincipalName: "other@contoso.onmicrosoft.com" };
+const SEED = programTenant({ userPrincipalName: OTHER.userPrincipalName, licenses: ["DYN365_ENTERPRISE_PLAN1"] });
 
 const COMPONENT = "d365-backup-access:index:ServiceAccountAccess";
 const ROLE_ASSIGNMENT = "azuread:index/directoryRoleAssignment:DirectoryRoleAssignment";
@@ -100,14 +73,7 @@ describe("program under mocks: what destroy and removal give back", function () 
     before(async () => {
         clean = await startEmulator(SEED);
         // The account already holds Dynamics 365 Administrator and Global Administrator, and is in the group.
-        brownfield = await startEmulator({
-            ...SEED,
-            directoryRoleAssignments: [
-                { principalId: ACCOUNT.objectId, roleDefinitionId: TEMPLATE.dynamicsAdministrator },
-                { principalId: ACCOUNT.objectId, roleDefinitionId: TEMPLATE.globalAdministrator },
-            ],
-            groups: [{ ...SEED.groups[0], members: [ACCOUNT.objectId] }],
-        });
+        brownfield = await startEmulator(heldAlready(SEED, [TEMPLATE.dynamicsAdministrator, TEMPLATE.globalAdministrator]));
         const users = [ACCOUNT, OTHER];
         const dynamics = roleInState("dynamics-365-administrator", TEMPLATE.dynamicsAdministrator);
         const scenarios: Record<string, ProgramRunOptions> = {

@@ -6,35 +6,14 @@ import { strict as assert } from "assert";
 
 import { RunningEmulator, startEmulator } from "../../emulator";
 import { ProgramRun, ProgramRunOptions, runProgram } from "../support/program-runner";
+import { ACCOUNT, GROUP, heldAlready, OPERATOR_OBJECT_ID, PLAIN, programTenant, RESTRICTED, SECOND_USER_OBJECT_ID, TEMPLATE } from "../support/program-tenant";
 
-const ACCOUNT = { objectId: "5c1e2a9b-3f4d-4e5f-8a6b-7c8d9e0f1a2b", userPrincipalName: "backup@contoso.onmicrosoft.com" };
-const UNLICENSED = { objectId: "6d2f3b0c-4a5e-4f6a-9b7c-8d9e0f1a2b3c", userPrincipalName: "nolicence@contoso.onmicrosoft.com" };
-const GROUP = "8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b";
-const PLAIN = "0f4c6a3e-1b2d-4c5e-8f7a-9b0c1d2e3f4a";
-const RESTRICTED = "1a5d7b4f-2c3e-4d6f-9a8b-0c1d2e3f4a5b";
+const UNLICENSED = { objectId: SECOND_USER_OBJECT_ID, userPrincipalName: "nolicence@contoso.onmicrosoft.com" };
 const NO_DATAVERSE = "2b6e8c5a-3d4f-4e7a-8b9c-1d2e3f4a5b6c";
 const UNKNOWN = "3c7f9d6b-4e5a-4f8b-9c0d-2e3f4a5b6c7d";
-
-const SEED_OPERATOR_OBJECT_ID = "5e9b1f8d-6a7c-4b0d-9e2f-4a5b6c7d8e9f";
-const SEED = {
-    tenantId: "9a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d",
-    operator: {
-        clientId: "4d8a0e7c-5f6b-4a9c-8d1e-3f4a5b6c7d8e",
-        clientSecret: "program-test-operator-secret",
-        objectId: SEED_OPERATOR_OBJECT_ID,
-        registeredAdminApplication: true,
-    },
-    users: [
-        { id: ACCOUNT.objectId, userPrincipalName: ACCOUNT.userPrincipalName, accountEnabled: true, licenses: ["DYN365_ENTERPRISE_PLAN1"] },
-        { id: UNLICENSED.objectId, userPrincipalName: UNLICENSED.userPrincipalName, accountEnabled: true, licenses: [] },
-    ],
-    groups: [{ id: GROUP, displayName: "Sales environment users", members: [] }],
-    environments: [
-        { id: PLAIN, displayName: "Contoso Production", sku: "Production" },
-        { id: RESTRICTED, displayName: "Contoso Sales", sku: "Sandbox", securityGroupId: GROUP },
-        { id: NO_DATAVERSE, displayName: "Flows sandbox", sku: "Sandbox", dataverse: false },
-    ],
-};
+const SEED = programTenant({ userPrincipalName: UNLICENSED.userPrincipalName, licenses: [] }, [
+    { id: NO_DATAVERSE, displayName: "Flows sandbox", sku: "Sandbox", dataverse: false },
+]);
 
 const ROLE_ASSIGNMENT = "azuread:index/directoryRoleAssignment:DirectoryRoleAssignment";
 const GROUP_MEMBER = "azuread:index/groupMember:GroupMember";
@@ -42,12 +21,7 @@ const ENVIRONMENT_USER = "pulumi-nodejs:dynamic/powerplatform:EnvironmentUser";
 const SECURITY_ROLE = "pulumi-nodejs:dynamic/dataverse:SecurityRoleAssignment";
 const TIME_BOUND_ROLE = "pulumi-nodejs:dynamic/entra:TimeBoundRoleAssignment";
 /** The directory resolving the configured account to the identity the program signs in as. */
-const SELF = { objectId: SEED_OPERATOR_OBJECT_ID, userPrincipalName: "admin@contoso.onmicrosoft.com" };
-const TEMPLATE = {
-    globalAdministrator: "62e90394-69f5-4237-9190-012177145e10",
-    dynamicsAdministrator: "44367163-eba1-44c3-98af-f5787879f96a",
-    powerPlatformAdministrator: "11648597-926c-4cf3-9c36-bcebb0ba8dcc",
-};
+const SELF = { objectId: OPERATOR_OBJECT_ID, userPrincipalName: "admin@contoso.onmicrosoft.com" };
 const STAGES = ["bootstrap", "operational", "reauth"];
 
 function configFor(stage: string, overrides: Record<string, string> = {}): Record<string, string> {
@@ -68,6 +42,12 @@ const urnOfRole = (run: ProgramRun, templateId: string) => ofType(run, ROLE_ASSI
 const named = (run: ProgramRun, name: string) => run.resources.find((r) => r.name === name);
 /** The account's look-ups (the program also asks the engine for the stack's previous state). */
 const lookups = (run: ProgramRun) => run.invokes.filter((i) => i.token === "azuread:index/getUser:getUser");
+/** Asserts the run stopped before it looked the account up, registering nothing; returns its error. */
+const stoppedBeforeTheAccount = (run: ProgramRun): string => {
+    assert.equal(run.resources.length, 0, "nothing registered");
+    assert.equal(lookups(run).length, 0, "the account is not looked up");
+    return run.error ?? "";
+};
 
 describe("program under mocks", function () {
     // One child process per configuration: the setup takes as long as the machine is busy, so the
@@ -82,11 +62,7 @@ describe("program under mocks", function () {
     before(async () => {
         emulator = await startEmulator(SEED);
         // A tenant where the account already holds Dynamics 365 Administrator and is in the group.
-        brownfield = await startEmulator({
-            ...SEED,
-            directoryRoleAssignments: [{ principalId: ACCOUNT.objectId, roleDefinitionId: TEMPLATE.dynamicsAdministrator }],
-            groups: [{ ...SEED.groups[0], members: [ACCOUNT.objectId] }],
-        });
+        brownfield = await startEmulator(heldAlready(SEED, [TEMPLATE.dynamicsAdministrator]));
         // A tenant that is gone: its endpoints refuse connections, as a stopped emulator's do.
         stopped = await startEmulator(SEED);
         await stopped.stop();
@@ -305,51 +281,41 @@ describe("program under mocks", function () {
     });
 
     it("bad configuration registers nothing, calls nothing and lists every problem at once", () => {
-        const run = runs.badConfig;
-        assert.equal(run.resources.length, 0);
-        assert.equal(lookups(run).length, 0);
-        assert.match(run.error ?? "", /3 problems/);
-        assert.match(run.error ?? "", /stage: "promote" is not a stage/);
-        assert.match(run.error ?? "", /serviceAccount: "not an account"/);
-        assert.match(run.error ?? "", /"\*" cannot be mixed with environment ids/);
+        const error = stoppedBeforeTheAccount(runs.badConfig);
+        assert.match(error, /3 problems/);
+        assert.match(error, /stage: "promote" is not a stage/);
+        assert.match(error, /serviceAccount: "not an account"/);
+        assert.match(error, /"\*" cannot be mixed with environment ids/);
     });
 
     it("checks the program's keys and the clients' keys in one pass: one message for every problem", () => {
-        const run = runs.badConfigAndClientSetting;
-        assert.equal(run.resources.length, 0);
-        assert.equal(lookups(run).length, 0);
-        assert.match(run.error ?? "", /2 problems/);
-        assert.match(run.error ?? "", /stage: "promote" is not a stage/);
-        assert.match(run.error ?? "", /d365-backup-access:pollIntervalSeconds: "soon" is not a number of seconds/);
+        const error = stoppedBeforeTheAccount(runs.badConfigAndClientSetting);
+        assert.match(error, /2 problems/);
+        assert.match(error, /stage: "promote" is not a stage/);
+        assert.match(error, /d365-backup-access:pollIntervalSeconds: "soon" is not a number of seconds/);
     });
 
     it("a wrong client secret is reported as the operator's sign-in failing, not as the account", () => {
-        const run = runs.wrongSecret;
-        assert.equal(run.resources.length, 0);
-        assert.equal(lookups(run).length, 0, "the account is not looked up");
-        assert.match(run.error ?? "", /^Signing in for \S+ with the client secret of application \S+ in tenant \S+ failed: .*AADSTS7000215/s);
-        assert.match(run.error ?? "", /Fix: check the azuread:\* settings or ARM_\* variables/);
-        assert.doesNotMatch(run.error ?? "", /could not be resolved|not-the-secret/);
+        const error = stoppedBeforeTheAccount(runs.wrongSecret);
+        assert.match(error, /^Signing in for \S+ with the client secret of application \S+ in tenant \S+ failed: .*AADSTS7000215/s);
+        assert.match(error, /Fix: check the azuread:\* settings or ARM_\* variables/);
+        assert.doesNotMatch(error, /could not be resolved|not-the-secret/);
     });
 
     it("no credentials at all is a configuration problem that names what to set", () => {
-        const run = runs.noCredentials;
-        assert.equal(run.resources.length, 0);
-        assert.equal(lookups(run).length, 0);
-        assert.match(run.error ?? "", /^The stack configuration has a problem; nothing was changed/);
-        assert.match(run.error ?? "", /No sign-in method is configured and azuread:useCli is false\. Set one of: azuread:clientId \+ azuread:clientSecret/);
+        const error = stoppedBeforeTheAccount(runs.noCredentials);
+        assert.match(error, /^The stack configuration has a problem; nothing was changed/);
+        assert.match(error, /No sign-in method is configured and azuread:useCli is false\. Set one of: azuread:clientId \+ azuread:clientSecret/);
     });
 
     it("an unreachable tenant endpoint is named, with its host and the setting that chose it, and fails without retrying", () => {
-        const run = runs.unreachable;
         // The metadata host is read first: it names the endpoints the azuread provider signs in with.
         const host = stopped.env.ARM_METADATA_HOSTNAME;
-        assert.equal(run.resources.length, 0);
-        assert.equal(lookups(run).length, 0);
-        assert.ok((run.error ?? "").startsWith(`Cannot reach the cloud metadata endpoint at ${host}, from ARM_METADATA_HOSTNAME, for `), run.error);
-        assert.match(run.error ?? "", /ECONNREFUSED/);
-        assert.match(run.error ?? "", /Fix: check that ARM_METADATA_HOSTNAME names a host that is up and reachable from here/);
-        assert.doesNotMatch(run.error ?? "", /could not be resolved|retr(y|ies)/);
+        const error = stoppedBeforeTheAccount(runs.unreachable);
+        assert.ok(error.startsWith(`Cannot reach the cloud metadata endpoint at ${host}, from ARM_METADATA_HOSTNAME, for `), error);
+        assert.match(error, /ECONNREFUSED/);
+        assert.match(error, /Fix: check that ARM_METADATA_HOSTNAME names a host that is up and reachable from here/);
+        assert.doesNotMatch(error, /could not be resolved|retr(y|ies)/);
     });
 
     it("an account missing from the directory registers nothing", () => {

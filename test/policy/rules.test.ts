@@ -29,32 +29,32 @@ const SECURITY_ROLE = "pulumi-nodejs:dynamic/dataverse:SecurityRoleAssignment";
 
 const roleAssignment = (key: string, roleId: string, extra: Record<string, unknown> = {}) =>
     fakeResource(ROLE_ASSIGNMENT, `directory-role-${key}`, { roleId, principalObjectId: ACCOUNT, directoryScopeId: "/", ...extra });
+/** A resource of one of the program's own providers, as state holds it: its inputs and the provider code that serves it (which extra may replace). */
+const hosted = (
+    resourceType: "TimeBoundRoleAssignment" | "EnvironmentUser" | "SecurityRoleAssignment",
+    type: string,
+    name: string,
+    inputs: Record<string, unknown>,
+    extra: Record<string, unknown>,
+) => fakeResource(type, name, { ...inputs, __provider: hostedProviderText(resourceType), ...extra });
 const timeBound = (hours: unknown, extra: Record<string, unknown> = {}) =>
-    fakeResource(TIME_BOUND, "directory-role-global-administrator", {
-        roleId: GA,
-        principalObjectId: ACCOUNT,
-        directoryScopeId: "/",
-        elevationHours: hours,
-        justification: "Create the Dynamics 365 connector",
-        __provider: hostedProviderText("TimeBoundRoleAssignment"),
-        ...extra,
-    });
+    hosted(
+        "TimeBoundRoleAssignment",
+        TIME_BOUND,
+        "directory-role-global-administrator",
+        { roleId: GA, principalObjectId: ACCOUNT, directoryScopeId: "/", elevationHours: hours, justification: "Create the Dynamics 365 connector" },
+        extra,
+    );
 const environmentUser = (environmentId: string, extra: Record<string, unknown> = {}) =>
-    fakeResource(ENVIRONMENT_USER, `environment-user-${environmentId}`, {
-        environmentId,
-        userObjectId: ACCOUNT,
-        accessMode: "read-write",
-        __provider: hostedProviderText("EnvironmentUser"),
-        ...extra,
-    });
+    hosted("EnvironmentUser", ENVIRONMENT_USER, `environment-user-${environmentId}`, { environmentId, userObjectId: ACCOUNT, accessMode: "read-write" }, extra);
 const systemAdministrator = (environmentId: string, extra: Record<string, unknown> = {}) =>
-    fakeResource(SECURITY_ROLE, `system-administrator-${environmentId}`, {
-        environmentId,
-        userObjectId: ACCOUNT,
-        roleTemplateId: SYSTEM_ADMINISTRATOR,
-        __provider: hostedProviderText("SecurityRoleAssignment"),
-        ...extra,
-    });
+    hosted(
+        "SecurityRoleAssignment",
+        SECURITY_ROLE,
+        `system-administrator-${environmentId}`,
+        { environmentId, userObjectId: ACCOUNT, roleTemplateId: SYSTEM_ADMINISTRATOR },
+        extra,
+    );
 const groupMember = (extra: Record<string, unknown> = {}) =>
     fakeResource(GROUP_MEMBER, `security-group-member-${GROUP}`, { groupObjectId: GROUP, memberObjectId: ACCOUNT, ...extra });
 

@@ -36,6 +36,14 @@ function struct(value: Props) {
     return structproto.Struct.fromJavaScript(value);
 }
 
+/** A Diff or Update request: the resource's id, the inputs it has and the inputs it is to have. */
+function change(request: any, id: string, olds: Props, news: Props) {
+    request.setId(id);
+    request.setOlds(struct(olds));
+    request.setNews(struct(news));
+    return request;
+}
+
 export async function startProviderHost(env: NodeJS.ProcessEnv): Promise<ProviderHost> {
     // The engine starts the host in the project directory; serialized providers
     // require("axios") and "@azure/identity" from there.
@@ -60,11 +68,7 @@ export async function startProviderHost(env: NodeJS.ProcessEnv): Promise<Provide
             };
         },
         async diff(id, olds, news) {
-            const request = new provproto.DiffRequest();
-            request.setId(id);
-            request.setOlds(struct(olds));
-            request.setNews(struct(news));
-            const response = await call<any>("diff", request);
+            const response = await call<any>("diff", change(new provproto.DiffRequest(), id, olds, news));
             const changes = { [provproto.DiffResponse.DiffChanges.DIFF_NONE]: "none", [provproto.DiffResponse.DiffChanges.DIFF_SOME]: "some" }[
                 response.getChanges()
             ];
@@ -84,11 +88,7 @@ export async function startProviderHost(env: NodeJS.ProcessEnv): Promise<Provide
             return { id: response.getId(), properties: response.getProperties()?.toJavaScript() ?? {} };
         },
         async update(id, olds, news) {
-            const request = new provproto.UpdateRequest();
-            request.setId(id);
-            request.setOlds(struct(olds));
-            request.setNews(struct(news));
-            const response = await call<any>("update", request);
+            const response = await call<any>("update", change(new provproto.UpdateRequest(), id, olds, news));
             return response.getProperties().toJavaScript();
         },
         async delete(id, props) {

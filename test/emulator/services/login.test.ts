@@ -7,6 +7,14 @@ import { RunningEmulator } from "../../../emulator";
 import { writeTrustBundle } from "../../../emulator/tls/certificates";
 import { credential, decodeJwt, DEMO, demoSeed, dataverseAudience, POWER_APPS, request, start } from "../../support/emulator";
 
+/** A form posted to the tenant's token endpoint, as a client library sends it. */
+function postToken(emulator: RunningEmulator, form: Record<string, string>) {
+    return request("POST", `${emulator.endpoints.login}/${DEMO.tenantId}/oauth2/v2.0/token`, {
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams(form).toString(),
+    });
+}
+
 describe("emulator login", () => {
     let emulator: RunningEmulator;
 
@@ -49,14 +57,11 @@ describe("emulator login", () => {
 
     it("answers a wrong client secret with AADSTS7000215 in Entra's error shape, HTTP 401", async () => {
         await assert.rejects(credential(emulator, DEMO.operator.clientId, "not-the-secret").getToken(`${POWER_APPS}/.default`), /AADSTS7000215/);
-        const res = await request("POST", `${emulator.endpoints.login}/${DEMO.tenantId}/oauth2/v2.0/token`, {
-            headers: { "Content-Type": "application/x-www-form-urlencoded" },
-            body: new URLSearchParams({
-                grant_type: "client_credentials",
-                client_id: DEMO.operator.clientId,
-                client_secret: "wrong",
-                scope: `${POWER_APPS}/.default`,
-            }).toString(),
+        const res = await postToken(emulator, {
+            grant_type: "client_credentials",
+            client_id: DEMO.operator.clientId,
+            client_secret: "wrong",
+            scope: `${POWER_APPS}/.default`,
         });
         assert.equal(res.status, 401);
         assert.equal(res.body.error, "invalid_client");
@@ -71,15 +76,12 @@ describe("emulator login", () => {
         const { emulator: withPassword } = await start(demoSeed((s) => (s.users![1].password = "user-password-emulator-only")));
         try {
             const ask = (password: string) =>
-                request("POST", `${withPassword.endpoints.login}/${DEMO.tenantId}/oauth2/v2.0/token`, {
-                    headers: { "Content-Type": "application/x-www-form-urlencoded" },
-                    body: new URLSearchParams({
-                        grant_type: "password",
-                        client_id: "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
-                        username: upn,
-                        password,
-                        scope: "https://graph.microsoft.com/.default offline_access openid profile",
-                    }).toString(),
+                postToken(withPassword, {
+                    grant_type: "password",
+                    client_id: "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
+                    username: upn,
+                    password,
+                    scope: "https://graph.microsoft.com/.default offline_access openid profile",
                 });
             const ok = await ask("user-password-emulator-only");
             assert.equal(ok.status, 200, ok.text);
@@ -97,14 +99,11 @@ describe("emulator login", () => {
     });
 
     it("answers an unknown client id with AADSTS700016", async () => {
-        const res = await request("POST", `${emulator.endpoints.login}/${DEMO.tenantId}/oauth2/v2.0/token`, {
-            headers: { "Content-Type": "application/x-www-form-urlencoded" },
-            body: new URLSearchParams({
-                grant_type: "client_credentials",
-                client_id: "00000000-0000-0000-0000-00000000abcd",
-                client_secret: "x",
-                scope: `${POWER_APPS}/.default`,
-            }).toString(),
+        const res = await postToken(emulator, {
+            grant_type: "client_credentials",
+            client_id: "00000000-0000-0000-0000-00000000abcd",
+            client_secret: "x",
+            scope: `${POWER_APPS}/.default`,
         });
         assert.equal(res.status, 400);
         assert.equal(res.body.error, "unauthorized_client");
@@ -113,14 +112,11 @@ describe("emulator login", () => {
 
     it("refuses tokens for resources the tenant does not have (AADSTS500011) and scopes without /.default", async () => {
         await assert.rejects(credential(emulator).getToken("https://unknown.example.com/.default"), /AADSTS500011/);
-        const res = await request("POST", `${emulator.endpoints.login}/${DEMO.tenantId}/oauth2/v2.0/token`, {
-            headers: { "Content-Type": "application/x-www-form-urlencoded" },
-            body: new URLSearchParams({
-                grant_type: "client_credentials",
-                client_id: DEMO.operator.clientId,
-                client_secret: DEMO.operator.clientSecret,
-                scope: `${POWER_APPS}/user_impersonation`,
-            }).toString(),
+        const res = await postToken(emulator, {
+            grant_type: "client_credentials",
+            client_id: DEMO.operator.clientId,
+            client_secret: DEMO.operator.clientSecret,
+            scope: `${POWER_APPS}/user_impersonation`,
         });
         assert.equal(res.status, 400);
         assert.equal(res.body.error, "invalid_scope");

@@ -44,6 +44,8 @@ async function providers(emulator: RunningEmulator, extra: Record<string, string
 }
 
 const seed = () => structuredClone(messy) as unknown as Seed;
+/** The EnvironmentUser inputs that give the account its user in an environment. */
+const userIn = (environmentId: string) => ({ environmentId, userObjectId: ACCOUNT, accessMode: "read-write" });
 
 function accountUser(emulator: RunningEmulator, environmentId: string) {
     return emulator
@@ -54,6 +56,22 @@ function accountUser(emulator: RunningEmulator, environmentId: string) {
 
 function postsTo(emulator: RunningEmulator, environmentId: string, action: string) {
     return emulator.requests().filter((r) => r.method === "POST" && r.path.includes(`/environments/${environmentId}/${action}`));
+}
+
+/**
+ * addUser called directly, past the kind check the providers make before sending anything: BAP's own
+ * refusal is an environment that cannot be served (reasonCode, and each of `says` in its message),
+ * sent once, not waited on.
+ */
+async function assertAddUserRefusedAtOnce(emulator: RunningEmulator, environmentId: string, reasonCode: string, ...says: RegExp[]) {
+    const ctx = await clientContextFromConfig(messyConfig(emulator), {}, { log: () => undefined });
+    await assert.rejects(addUser(ctx, await getEnvironment(ctx, environmentId), ACCOUNT), (error: any) => {
+        assert.ok(isAccessError(error, "environment-unavailable"), error.message);
+        assert.strictEqual(error.reasonCode, reasonCode);
+        for (const words of says) assert.match(error.message, words);
+        return true;
+    });
+    assert.strictEqual(postsTo(emulator, environmentId, "addUser").length, 1);
 }
 
 describe("the providers in a tenant of every kind and state (messy-tenant.json)", function () {
@@ -96,7 +114,7 @@ describe("the providers in a tenant of every kind and state (messy-tenant.json)"
         const owner = messy.users.find((u) => u.id === environment.owner)!.userPrincipalName;
         await withEmulator(seed(), async (emulator) => {
             const { users } = await providers(emulator);
-            await assert.rejects(users.create({ environmentId: environment.id, userObjectId: ACCOUNT, accessMode: "read-write" }), (error: any) => {
+            await assert.rejects(users.create(userIn(environment.id)), (error: any) => {
                 assert.ok(isAccessError(error, "developer-environment"), error.message);
                 assert.ok(error.message.startsWith(`Environment ${environment.id} ("${environment.displayName}"): `), error.message);
                 assert.match(error.message, new RegExp(`Developer environment, which is meant for its owner ${owner} alone`));
@@ -108,7 +126,7 @@ describe("the providers in a tenant of every kind and state (messy-tenant.json)"
             assert.strictEqual(postsTo(emulator, environment.id, "addUser").length, 1, "refused once: no wait, no retry");
             // The other environments are not touched by the refusal.
             const other = environmentNamed("Contoso Sandbox");
-            await users.create({ environmentId: other.id, userObjectId: ACCOUNT, accessMode: "read-write" });
+            await users.create(userIn(other.id));
             assert.ok(accountUser(emulator, other.id));
         });
     });
@@ -117,7 +135,7 @@ describe("the providers in a tenant of every kind and state (messy-tenant.json)"
         const environment = environmentNamed("Dataverse for Teams");
         await withEmulator(seed(), async (emulator) => {
             const { users } = await providers(emulator);
-            await assert.rejects(users.create({ environmentId: environment.id, userObjectId: ACCOUNT, accessMode: "read-write" }), (error: any) => {
+            await assert.rejects(users.create(userIn(environment.id)), (error: any) => {
                 assert.ok(isAccessError(error, "environment-unavailable"), error.message);
                 assert.ok(
                     error.message.startsWith(
@@ -132,15 +150,13 @@ describe("the providers in a tenant of every kind and state (messy-tenant.json)"
                 [],
             );
 
-            const ctx = await clientContextFromConfig(messyConfig(emulator), {}, { log: () => undefined });
-            await assert.rejects(addUser(ctx, await getEnvironment(ctx, environment.id), ACCOUNT), (error: any) => {
-                assert.ok(isAccessError(error, "environment-unavailable"), error.message);
-                assert.strictEqual(error.reasonCode, "teams");
-                assert.match(error.message, /HTTP 403 UserNotInTeam/);
-                assert.match(error.message, /Power Platform: .*only members of its team's Microsoft 365 group/);
-                return true;
-            });
-            assert.strictEqual(postsTo(emulator, environment.id, "addUser").length, 1);
+            await assertAddUserRefusedAtOnce(
+                emulator,
+                environment.id,
+                "teams",
+                /HTTP 403 UserNotInTeam/,
+                /Power Platform: .*only members of its team's Microsoft 365 group/,
+            );
         });
     });
 
@@ -149,7 +165,7 @@ describe("the providers in a tenant of every kind and state (messy-tenant.json)"
         await withEmulator(seed(), async (emulator) => {
             const { users, roles } = await providers(emulator);
             for (const create of [
-                () => users.create({ environmentId: environment.id, userObjectId: ACCOUNT, accessMode: "read-write" }),
+                () => users.create(userIn(environment.id)),
                 () => roles.create({ environmentId: environment.id, userObjectId: ACCOUNT, roleTemplateId: SYSTEM_ADMINISTRATOR }),
             ]) {
                 await assert.rejects(create(), (error: any) => {
@@ -168,14 +184,7 @@ describe("the providers in a tenant of every kind and state (messy-tenant.json)"
                 [],
             );
 
-            const ctx = await clientContextFromConfig(messyConfig(emulator), {}, { log: () => undefined });
-            await assert.rejects(addUser(ctx, await getEnvironment(ctx, environment.id), ACCOUNT), (error: any) => {
-                assert.ok(isAccessError(error, "environment-unavailable"), error.message);
-                assert.strictEqual(error.reasonCode, "disabled");
-                assert.match(error.message, /HTTP 400 EnvironmentDisabled/);
-                return true;
-            });
-            assert.strictEqual(postsTo(emulator, environment.id, "addUser").length, 1);
+            await assertAddUserRefusedAtOnce(emulator, environment.id, "disabled", /HTTP 400 EnvironmentDisabled/);
         });
     });
 
@@ -183,7 +192,7 @@ describe("the providers in a tenant of every kind and state (messy-tenant.json)"
         const environment = environmentNamed("(Dataverse being added)");
         await withEmulator(seed(), async (emulator) => {
             const { users } = await providers(emulator);
-            await assert.rejects(users.create({ environmentId: environment.id, userObjectId: ACCOUNT, accessMode: "read-write" }), (error: any) => {
+            await assert.rejects(users.create(userIn(environment.id)), (error: any) => {
                 assert.ok(isAccessError(error, "environment-unavailable"), error.message);
                 assert.match(
                     error.message,
@@ -198,7 +207,7 @@ describe("the providers in a tenant of every kind and state (messy-tenant.json)"
         const environment = environmentNamed("(licence still propagating)");
         await withEmulator(seed(), async (emulator) => {
             const { users } = await providers(emulator, { "d365-backup-access:licenseWaitTimeoutSeconds": "0.3" });
-            await assert.rejects(users.create({ environmentId: environment.id, userObjectId: ACCOUNT, accessMode: "read-write" }), (error: any) => {
+            await assert.rejects(users.create(userIn(environment.id)), (error: any) => {
                 assert.ok(isAccessError(error, "licence"), error.message);
                 assert.ok(
                     error.message.startsWith(

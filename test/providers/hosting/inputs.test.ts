@@ -78,6 +78,16 @@ describe("provider check and diff", () => {
     });
 
     describe("SecurityRoleAssignment", () => {
+        const assignment = { environmentId: ENV, userObjectId: OID, roleTemplateId: SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID };
+        // The assignment as this version stores it: its inputs, what create found, and the provider that wrote it.
+        const stored = (extra: Record<string, unknown> = {}) => ({
+            ...assignment,
+            systemUserId: SYSUSER,
+            roleId: "r",
+            ...extra,
+            __provider: hostedProvider("SecurityRoleAssignment").text,
+        });
+
         it("defaults the role to System Administrator", async () => {
             const result = await roles.check!({}, { environmentId: ENV, userObjectId: OID.toUpperCase() });
             assert.deepStrictEqual(result, {
@@ -95,15 +105,8 @@ describe("provider check and diff", () => {
         });
 
         it("replaces on any input change, and only then", async () => {
-            const olds = {
-                environmentId: ENV,
-                userObjectId: OID,
-                roleTemplateId: SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID,
-                systemUserId: SYSUSER,
-                roleId: "r",
-                __provider: hostedProvider("SecurityRoleAssignment").text,
-            };
-            const news = { environmentId: ENV, userObjectId: OID, roleTemplateId: SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID };
+            const olds = stored();
+            const news = assignment;
             assert.deepStrictEqual(await roles.diff!("id", olds, news), { changes: false, replaces: [], deleteBeforeReplace: false });
             const other = "6a1b2c3d-0000-4000-8000-000000000009";
             assert.deepStrictEqual(await roles.diff!("id", olds, { ...news, userObjectId: other }), {
@@ -117,7 +120,7 @@ describe("provider check and diff", () => {
 
         it("updates in place, never replaces, state written by 0.1.0 (no userObjectId stored)", async () => {
             const olds = { environmentId: ENV, systemUserId: SYSUSER, roleTemplateId: SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID, roleId: "r" };
-            const news = { environmentId: ENV, userObjectId: OID, roleTemplateId: SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID };
+            const news = assignment;
             assert.deepStrictEqual(await roles.diff!("id", olds, news), { changes: true, replaces: [], deleteBeforeReplace: false });
             const hinted = { ...news, grantedByEarlierAttempt: true };
             assert.deepStrictEqual(
@@ -139,16 +142,8 @@ describe("provider check and diff", () => {
                 (await roles.check!({}, { ...news, grantedByEarlierAttempt: "yes" })).failures!.map((f) => f.property),
                 ["grantedByEarlierAttempt"],
             );
-            const olds = {
-                environmentId: ENV,
-                userObjectId: OID,
-                roleTemplateId: SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID,
-                systemUserId: SYSUSER,
-                roleId: "r",
-                origin: "adopted",
-                __provider: hostedProvider("SecurityRoleAssignment").text,
-            };
-            const plain = { environmentId: ENV, userObjectId: OID, roleTemplateId: SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID };
+            const olds = stored({ origin: "adopted" });
+            const plain = assignment;
             for (const hint of [true, false]) {
                 assert.deepStrictEqual(await roles.diff!("id", olds, { ...plain, grantedByEarlierAttempt: hint }), {
                     changes: false,

@@ -2,6 +2,7 @@
 
 import * as assert from "assert";
 
+import type { RunningEmulator } from "../../../emulator";
 import { environmentUserProvider } from "../../../providers/resources/environment-user";
 import { isAccessError } from "../../../providers/transport/errors";
 import { securityRoleAssignmentProvider } from "../../../providers/resources/security-role-assignment";
@@ -26,6 +27,11 @@ const inputs = { environmentId: ENV, userObjectId: ACCOUNT, accessMode: "read-wr
 
 function requestsTo(emulator: { requests(): { service: string; method: string; path: string; status: number }[] }, method: string, path: RegExp) {
     return emulator.requests().filter((r) => r.method === method && path.test(r.path));
+}
+
+/** BAP refuses every addUser with this status, error code and message. */
+function refuseAddUser(emulator: RunningEmulator, status: number, code: string, message: string) {
+    emulator.addFault({ service: "bap", method: "POST", route: "/addUser", status, code, message });
 }
 
 describe("EnvironmentUser provider", function () {
@@ -431,6 +437,25 @@ describe("EnvironmentUser provider", function () {
         const put = (emulator: any, change: (environment: any) => void) =>
             emulator.mutate((tenant: any) => change(tenant.environments.find((e: any) => e.id === ENV)));
         const calledAfter = (emulator: any, service: string) => emulator.requests().filter((r: any) => r.service === service);
+        const calls = (emulator: any) =>
+            emulator
+                .requests()
+                .filter((r: any) => r.service !== "login")
+                .map((r: any) => `${r.service} ${r.method} ${r.status}`);
+        /** Gives the account its user and reads it back, so that this provider process has listed and served environment 1. */
+        const servedOnce = async (emulator: any) => {
+            const { users } = await configuredProviders(emulator);
+            const { id, outs } = await users.create(inputs);
+            assert.strictEqual((await users.read!(id, outs)).id, id, "listed and served");
+            return { users, id, outs };
+        };
+        /** Two environments, so that a create in environment 2 makes this provider process list them before environment 1 changes. */
+        const twoEnvironments = () => baseSeed({ environments: [dataverseEnvironment(1), dataverseEnvironment(2)] } as any);
+        const listedByCreateInEnvironment2 = async (emulator: any) => {
+            const { users } = await configuredProviders(emulator);
+            await users.create({ ...inputs, environmentId: environmentId(2) });
+            return users;
+        };
 
         for (const [code, change] of CONDITIONS) {
             it(`a refresh keeps the stored state where the environment is listed but cannot be served now [${code}], and calls nothing there`, async () => {
@@ -477,9 +502,7 @@ describe("EnvironmentUser provider", function () {
 
         it("a refresh keeps the stored state when the environment was disabled after this command listed it (Dataverse 403 0x8004a104)", async () => {
             await withEmulator(baseSeed(), async (emulator) => {
-                const { users } = await configuredProviders(emulator);
-                const { id, outs } = await users.create(inputs);
-                assert.strictEqual((await users.read!(id, outs)).id, id, "listed and served");
+                const { users, id, outs } = await servedOnce(emulator);
                 put(emulator, (environment) => (environment.runtimeState = "Disabled"));
                 emulator.clearRequests();
                 // The same process: its listing still says Enabled.
@@ -498,10 +521,8 @@ describe("EnvironmentUser provider", function () {
         });
 
         it("a create fails at once when the environment was disabled after this update listed it, without making the operator an application user", async () => {
-            const seed = baseSeed({ environments: [dataverseEnvironment(1), dataverseEnvironment(2)] } as any);
-            await withEmulator(seed, async (emulator) => {
-                const { users } = await configuredProviders(emulator);
-                await users.create({ ...inputs, environmentId: environmentId(2) });
+            await withEmulator(twoEnvironments(), async (emulator) => {
+                const users = await listedByCreateInEnvironment2(emulator);
                 put(emulator, (environment) => (environment.runtimeState = "Disabled"));
                 emulator.clearRequests();
                 await assert.rejects(users.create(inputs), (error: any) => {
@@ -531,41 +552,24 @@ describe("EnvironmentUser provider", function () {
                 assert.ok(emulator.deleteEnvironment(ENV));
                 emulator.clearRequests();
                 assert.deepStrictEqual(await (await configuredProviders(emulator)).users.read!(id, outs), {});
-                assert.deepStrictEqual(
-                    emulator
-                        .requests()
-                        .filter((r) => r.service !== "login")
-                        .map((r) => `${r.service} ${r.method} ${r.status}`),
-                    ["bap GET 200", "bap GET 404"],
-                    "the listing, then the environment itself",
-                );
+                assert.deepStrictEqual(calls(emulator), ["bap GET 200", "bap GET 404"], "the listing, then the environment itself");
             });
         });
 
         it("a refresh drops the user when the environment is deleted between this command's listing and the read", async () => {
             await withEmulator(baseSeed(), async (emulator) => {
-                const { users } = await configuredProviders(emulator);
-                const { id, outs } = await users.create(inputs);
-                assert.strictEqual((await users.read!(id, outs)).id, id, "listed and served");
+                const { users, id, outs } = await servedOnce(emulator);
                 assert.ok(emulator.deleteEnvironment(ENV));
                 emulator.clearRequests();
                 // The same process: its listing still has the environment.
                 assert.deepStrictEqual(await users.read!(id, outs), {});
-                assert.deepStrictEqual(
-                    emulator
-                        .requests()
-                        .filter((r) => r.service !== "login")
-                        .map((r) => `${r.service} ${r.method} ${r.status}`),
-                    ["dataverse GET 404", "bap GET 404"],
-                );
+                assert.deepStrictEqual(calls(emulator), ["dataverse GET 404", "bap GET 404"]);
             });
         });
 
         it("a create says the environment was deleted when that happened after this update listed it", async () => {
-            const seed = baseSeed({ environments: [dataverseEnvironment(1), dataverseEnvironment(2)] } as any);
-            await withEmulator(seed, async (emulator) => {
-                const { users } = await configuredProviders(emulator);
-                await users.create({ ...inputs, environmentId: environmentId(2) });
+            await withEmulator(twoEnvironments(), async (emulator) => {
+                const users = await listedByCreateInEnvironment2(emulator);
                 assert.ok(emulator.deleteEnvironment(ENV));
                 await assert.rejects(users.create(inputs), (error: any) => {
                     assert.ok(isAccessError(error, "unknown-environment"), error.message);
@@ -584,14 +588,12 @@ describe("EnvironmentUser provider", function () {
         it("tells environment refusals from waits by the words too: a disabled environment's addUser refusal fails at once", async () => {
             const seed = baseSeed({ environments: [dataverseEnvironment(1, { systemUsers: [OPERATOR_APP_USER] })] } as any);
             await withEmulator(seed, async (emulator) => {
-                emulator.addFault({
-                    service: "bap",
-                    method: "POST",
-                    route: "/addUser",
-                    status: 400,
-                    code: "BadRequest",
-                    message: "The Dynamics 365 organization you are attempting to access is currently disabled. Please contact your system administrator.",
-                });
+                refuseAddUser(
+                    emulator,
+                    400,
+                    "BadRequest",
+                    "The Dynamics 365 organization you are attempting to access is currently disabled. Please contact your system administrator.",
+                );
                 const { users } = await configuredProviders(emulator);
                 await assert.rejects(users.create(inputs), (error: any) => {
                     assert.ok(isAccessError(error, "environment-unavailable"), error.message);
@@ -667,14 +669,7 @@ describe("EnvironmentUser provider", function () {
 
     it("says the operator needs a Power Platform admin role when BAP refuses it (403)", async () => {
         await withEmulator(baseSeed(), async (emulator) => {
-            emulator.addFault({
-                service: "bap",
-                method: "POST",
-                route: "/addUser",
-                status: 403,
-                code: "Forbidden",
-                message: "The caller is not authorized to perform this operation.",
-            });
+            refuseAddUser(emulator, 403, "Forbidden", "The caller is not authorized to perform this operation.");
             const { users } = await configuredProviders(emulator);
             await assert.rejects(users.create(inputs), (error: Error) => {
                 assert.match(error.message, /The caller is not authorized/);

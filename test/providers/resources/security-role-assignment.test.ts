@@ -36,6 +36,31 @@ function seedWithAccount(account: Record<string, unknown> = {}) {
 
 const inputs = { environmentId: ENV, userObjectId: ACCOUNT, roleTemplateId: SYSTEM_ADMINISTRATOR };
 
+// The account holds System Administrator, but the operator is no application user of the environment,
+// so Dataverse refuses every call the operator makes there.
+function seedWithoutOperatorAppUser() {
+    return baseSeed({
+        environments: [
+            dataverseEnvironment(1, {
+                systemUsers: [{ azureActiveDirectoryObjectId: ACCOUNT, systemUserId: SYSUSER, accessMode: 0, roleTemplateIds: [SYSTEM_ADMINISTRATOR] }],
+            }),
+        ],
+    } as any);
+}
+
+// The state a stack holds for the assignment, written without asking the environment (which refuses the operator).
+function storedAssignment(emulator: any, extra: Record<string, unknown> = {}) {
+    return {
+        ...inputs,
+        systemUserId: SYSUSER,
+        roleId: SYSUSER,
+        roleName: "System Administrator",
+        businessUnitId: SYSUSER,
+        instanceUrl: emulator.endpoints.dataverse[ENV],
+        ...extra,
+    };
+}
+
 function holdsSystemAdministrator(emulator: any): boolean {
     return systemUserOf(emulator, ENV)!.roleTemplateIds!.includes(SYSTEM_ADMINISTRATOR);
 }
@@ -108,24 +133,9 @@ describe("SecurityRoleAssignment provider", function () {
         const saved = process.env.D365BA_READ_ONLY;
         process.env.D365BA_READ_ONLY = "false";
         try {
-            const seed = baseSeed({
-                environments: [
-                    dataverseEnvironment(1, {
-                        systemUsers: [{ azureActiveDirectoryObjectId: ACCOUNT, systemUserId: SYSUSER, accessMode: 0, roleTemplateIds: [SYSTEM_ADMINISTRATOR] }],
-                    }),
-                ],
-            } as any);
-            await withEmulator(seed, async (emulator) => {
+            await withEmulator(seedWithoutOperatorAppUser(), async (emulator) => {
                 const { roles } = await configuredProviders(emulator);
-                const stored = {
-                    ...inputs,
-                    systemUserId: SYSUSER,
-                    roleId: SYSUSER,
-                    roleName: "System Administrator",
-                    businessUnitId: SYSUSER,
-                    instanceUrl: emulator.endpoints.dataverse[ENV],
-                };
-                await assert.rejects(roles.read!(`${ENV}/${SYSUSER}/${SYSTEM_ADMINISTRATOR}`, stored), (error: Error) => {
+                await assert.rejects(roles.read!(`${ENV}/${SYSUSER}/${SYSTEM_ADMINISTRATOR}`, storedAssignment(emulator)), (error: Error) => {
                     assert.ok(isAccessError(error, "operator-access"), error.message);
                     assert.match(
                         error.message,
@@ -211,36 +221,23 @@ describe("SecurityRoleAssignment provider", function () {
     });
     it("a delete where Dataverse refuses the operator fails at once with the manual fix: it never makes the operator an application user", async () => {
         // The operator is no application user of the environment; the role was granted by the stack.
-        const seed = baseSeed({
-            environments: [
-                dataverseEnvironment(1, {
-                    systemUsers: [{ azureActiveDirectoryObjectId: ACCOUNT, systemUserId: SYSUSER, accessMode: 0, roleTemplateIds: [SYSTEM_ADMINISTRATOR] }],
-                }),
-            ],
-        } as any);
-        await withEmulator(seed, async (emulator) => {
+        await withEmulator(seedWithoutOperatorAppUser(), async (emulator) => {
             const { roles } = await configuredProviders(emulator, { "d365-backup-access:addOperatorAppUser": "true" });
-            const stored = {
-                ...inputs,
-                systemUserId: SYSUSER,
-                roleId: SYSUSER,
-                roleName: "System Administrator",
-                businessUnitId: SYSUSER,
-                instanceUrl: emulator.endpoints.dataverse[ENV],
-                origin: "granted",
-            };
-            await assert.rejects(roles.delete!(`${ENV}/${SYSUSER}/${SYSTEM_ADMINISTRATOR}`, stored), (error: Error) => {
-                assert.ok(isAccessError(error, "operator-access"), error.message);
-                assert.match(
-                    error.message,
-                    new RegExp(
-                        `^Environment ${ENV}: Dataverse refuses the operator's application .*, so the access this stack gave in this environment cannot be given back`,
-                    ),
-                );
-                assert.match(error.message, /Fix: make application .* an application user of the environment .*addAppUser\?api-version=2020-10-01/);
-                assert.match(error.message, /Removing access never does this itself/);
-                return true;
-            });
+            await assert.rejects(
+                roles.delete!(`${ENV}/${SYSUSER}/${SYSTEM_ADMINISTRATOR}`, storedAssignment(emulator, { origin: "granted" })),
+                (error: Error) => {
+                    assert.ok(isAccessError(error, "operator-access"), error.message);
+                    assert.match(
+                        error.message,
+                        new RegExp(
+                            `^Environment ${ENV}: Dataverse refuses the operator's application .*, so the access this stack gave in this environment cannot be given back`,
+                        ),
+                    );
+                    assert.match(error.message, /Fix: make application .* an application user of the environment .*addAppUser\?api-version=2020-10-01/);
+                    assert.match(error.message, /Removing access never does this itself/);
+                    return true;
+                },
+            );
             assert.deepStrictEqual(
                 emulator.requests().filter((r) => /addAppUser|addUser/.test(r.path)),
                 [],

@@ -21,6 +21,13 @@ function globalAdministrator(emulator: any) {
     return emulator.state().directoryRoleAssignments.find((a: any) => a.principalId === ACCOUNT && a.roleDefinitionId === GLOBAL_ADMINISTRATOR);
 }
 
+// A tenant where the account already holds Global Administrator, time-bound, from now until end.
+function seedHoldingUntil(end: string) {
+    return baseSeed({
+        directoryRoleAssignments: [{ principalId: ACCOUNT, roleDefinitionId: GLOBAL_ADMINISTRATOR, startDateTime: new Date().toISOString(), endDateTime: end }],
+    } as any);
+}
+
 function pimRequests(emulator: any): string[] {
     return emulator
         .requests()
@@ -55,12 +62,7 @@ describe("TimeBoundRoleAssignment provider", function () {
 
     it("adopts a time-bound assignment the account holds, without a second request", async () => {
         const end = new Date(Date.now() + 5 * HOUR).toISOString();
-        const seed = baseSeed({
-            directoryRoleAssignments: [
-                { principalId: ACCOUNT, roleDefinitionId: GLOBAL_ADMINISTRATOR, startDateTime: new Date().toISOString(), endDateTime: end },
-            ],
-        } as any);
-        await withEmulator(seed, async (emulator) => {
+        await withEmulator(seedHoldingUntil(end), async (emulator) => {
             const { elevations } = await configuredProviders(emulator);
             const { outs } = await elevations.create!(inputs);
             assert.deepStrictEqual([outs.origin, outs.endDateTime], ["adopted", end]);
@@ -192,12 +194,7 @@ describe("TimeBoundRoleAssignment provider", function () {
 
     it("ends an adopted elevation on delete: Global Administrator is given back whatever its origin", async () => {
         const end = new Date(Date.now() + 5 * HOUR).toISOString();
-        const seed = baseSeed({
-            directoryRoleAssignments: [
-                { principalId: ACCOUNT, roleDefinitionId: GLOBAL_ADMINISTRATOR, startDateTime: new Date().toISOString(), endDateTime: end },
-            ],
-        } as any);
-        await withEmulator(seed, async (emulator) => {
+        await withEmulator(seedHoldingUntil(end), async (emulator) => {
             const { elevations } = await configuredProviders(emulator);
             const { id, outs } = await elevations.create!(inputs);
             assert.strictEqual(outs.origin, "adopted");

@@ -3,11 +3,16 @@
 
 import * as assert from "assert";
 
-import { pollingIntervals, waitFor } from "../../../providers/transport/polling";
+import { pollingIntervals, waitFor, WaitOptions } from "../../../providers/transport/polling";
 
 function take(count: number, initialMs: number, maxMs: number): number[] {
     const intervals = pollingIntervals(initialMs, maxMs);
     return Array.from({ length: count }, () => intervals.next().value);
+}
+
+/** A wait for "x" that logs nothing and fails with "timeout", with the timings (and anything else) a test sets. */
+function waitOptions(set: Pick<WaitOptions, "timeoutMs" | "initialIntervalMs" | "maxIntervalMs"> & Partial<WaitOptions>): WaitOptions {
+    return { what: "x", log: () => undefined, onTimeout: () => new Error("timeout"), ...set };
 }
 
 describe("polling", () => {
@@ -24,15 +29,12 @@ describe("polling", () => {
             const timer = setTimeout(() => (halfIntervalPassed = true), 100);
             let seenAtFirstProbe: boolean | undefined;
             const value = await waitFor(
-                {
-                    what: "x",
+                waitOptions({
                     timeoutMs: 5_000,
                     initialIntervalMs: 200,
                     maxIntervalMs: 200,
-                    log: () => undefined,
-                    onTimeout: () => new Error("timeout"),
                     firstProbeAfterInterval,
-                },
+                }),
                 async () => {
                     seenAtFirstProbe ??= halfIntervalPassed;
                     return { done: true as const, value: 42 };
@@ -48,15 +50,12 @@ describe("polling", () => {
         let probes = 0;
         const readyAt = Date.now() + 1_000;
         await waitFor(
-            {
-                what: "x",
+            waitOptions({
                 timeoutMs: 10_000,
                 initialIntervalMs: 500,
                 maxIntervalMs: 7_500,
-                log: () => undefined,
-                onTimeout: () => new Error("timeout"),
                 firstProbeAfterInterval: true,
-            },
+            }),
             async () => {
                 probes++;
                 return Date.now() >= readyAt ? { done: true as const, value: undefined } : { done: false as const, reason: "not yet" };
@@ -68,14 +67,12 @@ describe("polling", () => {
     it("ends with the caller's error, naming the last reason, when time runs out", async () => {
         await assert.rejects(
             waitFor(
-                {
-                    what: "x",
+                waitOptions({
                     timeoutMs: 50,
                     initialIntervalMs: 10,
                     maxIntervalMs: 10,
-                    log: () => undefined,
                     onTimeout: (reason) => new Error(`gave up: ${reason}`),
-                },
+                }),
                 async () => ({ done: false as const, reason: "still syncing" }),
             ),
             /gave up: still syncing/,

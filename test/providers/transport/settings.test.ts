@@ -409,14 +409,25 @@ describe("client settings", () => {
     });
 
     describe("waits and limits", () => {
+        /** The waits and limits the keys set, in one object, so a test states them all at once. */
+        const waitsAndLimits = (settings: ClientSettings) => ({
+            userSyncTimeoutMs: settings.waits.userSyncTimeoutMs,
+            licenseWaitTimeoutMs: settings.waits.licenseWaitTimeoutMs,
+            pollIntervalMs: settings.waits.pollIntervalMs,
+            requestDeadlineMs: settings.http.requestDeadlineMs,
+            maxConcurrentRequestsPerHost: settings.http.maxConcurrentRequestsPerHost,
+            addOperatorAppUser: settings.addOperatorAppUser,
+        });
+
         it("has defaults", () => {
-            const settings: ClientSettings = resolveClientSettings({}, {});
-            assert.strictEqual(settings.waits.userSyncTimeoutMs, 600_000);
-            assert.strictEqual(settings.waits.licenseWaitTimeoutMs, 600_000);
-            assert.strictEqual(settings.waits.pollIntervalMs, 500);
-            assert.strictEqual(settings.http.requestDeadlineMs, 300_000);
-            assert.strictEqual(settings.http.maxConcurrentRequestsPerHost, 8);
-            assert.strictEqual(settings.addOperatorAppUser, true);
+            assert.deepStrictEqual(waitsAndLimits(resolveClientSettings({}, {})), {
+                userSyncTimeoutMs: 600_000,
+                licenseWaitTimeoutMs: 600_000,
+                pollIntervalMs: 500,
+                requestDeadlineMs: 300_000,
+                maxConcurrentRequestsPerHost: 8,
+                addOperatorAppUser: true,
+            });
         });
 
         it("reads the project's keys, numbers as text too", () => {
@@ -431,13 +442,15 @@ describe("client settings", () => {
                 },
                 {},
             );
-            assert.strictEqual(settings.waits.userSyncTimeoutMs, 1_500);
-            assert.strictEqual(settings.waits.licenseWaitTimeoutMs, 2_000);
-            assert.strictEqual(settings.waits.pollIntervalMs, 20);
+            assert.deepStrictEqual(waitsAndLimits(settings), {
+                userSyncTimeoutMs: 1_500,
+                licenseWaitTimeoutMs: 2_000,
+                pollIntervalMs: 20,
+                requestDeadlineMs: 30_000,
+                maxConcurrentRequestsPerHost: 52,
+                addOperatorAppUser: false,
+            });
             assert.strictEqual(settings.waits.pollMaxIntervalMs, 300);
-            assert.strictEqual(settings.http.requestDeadlineMs, 30_000);
-            assert.strictEqual(settings.http.maxConcurrentRequestsPerHost, 52);
-            assert.strictEqual(settings.addOperatorAppUser, false);
         });
 
         it("D365BA_READ_ONLY makes a read-only run that never adds the operator, whatever the stack says", () => {
