@@ -80,7 +80,12 @@ async function runTenant(
                 outcome = await recoverOf(run, options);
                 break;
             default:
-                outcome = await changeOf(run, { command: options.command, stage: options.stage, continueOnError: options.continueOnError });
+                outcome = await changeOf(run, {
+                    command: options.command,
+                    stage: options.stage,
+                    continueOnError: options.continueOnError,
+                    refresh: options.refresh,
+                });
         }
     } catch (error) {
         log.write(`failed: ${messageOf(error)}`);

@@ -278,8 +278,8 @@ async function tenantAfter(run: TenantRun, failure: string | undefined): Promise
 }
 
 /** preview: with --stage, from a copy of the stack's settings that has it, so the stack file is never written. */
-async function previewOf(run: TenantRun, stage: Stage | undefined, watcher: EventWatcher): Promise<Record<string, number>> {
-    const common = { onOutput: run.log, onEvent: watcher.onEvent, color: "never" as const, policyPacks: [...run.policyPacks] };
+async function previewOf(run: TenantRun, stage: Stage | undefined, watcher: EventWatcher, refresh: boolean): Promise<Record<string, number>> {
+    const common = { onOutput: run.log, onEvent: watcher.onEvent, color: "never" as const, policyPacks: [...run.policyPacks], refresh };
     if (!stage) return changesOf((await run.stack.preview(common)).changeSummary);
     const copy = await stageConfigCopy(run.workspace, run.stack.name, STAGE_KEY, stage);
     run.log(`previewing with ${STAGE_KEY}=${stage} from a copy of the stack's settings; the stack file is not written`);
@@ -291,8 +291,11 @@ async function previewOf(run: TenantRun, stage: Stage | undefined, watcher: Even
 }
 
 /** Runs the pre-run check, sets the stage (up), runs the operation, reads the tenant; a failure still reports what the tenant holds. */
-export async function changeOf(run: TenantRun, options: { command: "preview" | "up"; stage: Stage | undefined; continueOnError: boolean }): Promise<Outcome> {
-    const { command, stage, continueOnError } = options;
+export async function changeOf(
+    run: TenantRun,
+    options: { command: "preview" | "up"; stage: Stage | undefined; continueOnError: boolean; refresh?: boolean },
+): Promise<Outcome> {
+    const { command, stage, continueOnError, refresh = false } = options;
     const { config, refusal } = await checked(run, command);
     const before = configuredStage(config) ?? null;
     const previousStage = stage ? { previousStage: before } : {};
@@ -312,18 +315,19 @@ export async function changeOf(run: TenantRun, options: { command: "preview" | "
                 await run.stack.setConfig(STAGE_KEY, { value: stage });
             }
             const continuing = await continuesPastErrors(run, stage ?? before, continueOnError);
-            run.phase("pulumi up");
+            run.phase(refresh ? "pulumi up --refresh" : "pulumi up");
             const result = await run.stack.up({
                 onOutput: run.log,
                 onEvent: watcher.onEvent,
                 color: "never",
                 policyPacks: [...run.policyPacks],
                 continueOnError: continuing,
+                refresh,
             });
             changes = changesOf(result.summary.resourceChanges);
         } else {
-            run.phase("pulumi preview");
-            changes = await previewOf(run, stage, watcher);
+            run.phase(refresh ? "pulumi preview --refresh" : "pulumi preview");
+            changes = await previewOf(run, stage, watcher, refresh);
         }
     } catch (error) {
         run.log(`failed: ${messageOf(error)}`);

@@ -42,6 +42,8 @@ export interface FleetOptions {
      * the tenant still fails, naming each environment that did not converge.
      */
     readonly continueOnError: boolean;
+    /** preview and up: refresh from the tenant first (`--refresh`), so drift is shown and then undone, as the tenants workflow runs them. */
+    readonly refresh: boolean;
 }
 
 export const SPEC = {
@@ -75,6 +77,7 @@ export const SPEC = {
         "log-dir": { type: "string", value: "DIR", help: "each tenant's log in DIR/<stack>.log (default: fleet-logs/<command>-<time>/)" },
         "no-policy-pack": { type: "boolean", help: "preview, up and recover without the policy pack in policy/ (run by default)" },
         "stop-on-error": { type: "boolean", help: "up and recover: stop a tenant's update at its first failure (no --continue-on-error)" },
+        refresh: { type: "boolean", help: "preview and up: refresh from the tenant first (pulumi --refresh), so drift is previewed and undone" },
         force: { type: "boolean", help: "recover: also remove a lock held by a live process or another host" },
         "no-stack-custom-endpoints": {
             type: "boolean",
@@ -104,6 +107,7 @@ export function optionsOf({ values, positionals }: CommandLine<typeof SPEC.optio
     const { force } = values;
     const refuseStackCustomEndpoints = values["no-stack-custom-endpoints"];
     const continueOnError = !values["stop-on-error"];
+    const { refresh } = values;
     if (stage && command === "status") fail("--stage applies to preview and up; status only reads.");
     if (stage && command === "check") fail("--stage applies to preview and up; check reads the stack as it is.");
     if (stage && command === "recover") fail("--stage applies to preview and up; recover brings each tenant to the stage its stack is configured for.");
@@ -112,6 +116,8 @@ export function optionsOf({ values, positionals }: CommandLine<typeof SPEC.optio
     if (force && command !== "recover") fail("--force applies to recover only.");
     if (refuseStackCustomEndpoints && command !== "check") fail("--no-stack-custom-endpoints applies to check only.");
     if (!continueOnError && command !== "up" && command !== "recover") fail(`--stop-on-error applies to up and recover; ${command} runs no update.`);
+    if (refresh && command !== "preview" && command !== "up")
+        fail(`--refresh applies to preview and up; ${command === "recover" ? "recover refreshes anyway" : `${command} changes nothing to refresh before`}.`);
     return {
         command: command as Command,
         stacks,
@@ -123,6 +129,7 @@ export function optionsOf({ values, positionals }: CommandLine<typeof SPEC.optio
         force,
         refuseStackCustomEndpoints,
         continueOnError,
+        refresh,
     };
 }
 

@@ -1,9 +1,11 @@
 // The tenants workflow's own scripts (.github/workflows/tenants.yml), run as GitHub
-// runs them (bash -eo pipefail, the job's STACK and STAGE), through the pinned CLI
-// against the tenant emulator: the stack selection, the pre-run check (`npm run fleet --
-// check`) before each preview and update, a dispatched `up` of a stage, and a pull
-// request's preview from a fresh checkout of the stack file, each with the policy pack;
-// and the daily status job's report (`npm run fleet -- status`), read-only.
+// runs them (bash -eo pipefail, the job's STACKS and STAGE, the variables a step writes
+// to GITHUB_ENV for the next), through the pinned CLI and the fleet against the tenant
+// emulator: a tenant job's check of its stacks (`npm run fleet -- check`) before each
+// preview and update, a dispatched `fleet up` of a stage, and a pull request's `fleet
+// preview` from a fresh checkout of the stack file, each with the policy pack, and the
+// report of each tenant's result in the job summary; and the daily status job's report
+// (`npm run fleet -- status`), read-only.
 //
 // What differs from a runner, on purpose: state is a local file backend instead of
 // Azure Blob storage, secrets use a passphrase instead of a Key Vault key, and the
@@ -27,8 +29,8 @@ const GLOBAL_ADMINISTRATOR = "62e90394-69f5-4237-9190-012177145e10";
 const DYNAMICS_365_ADMINISTRATOR = "44367163-eba1-44c3-98af-f5787879f96a";
 const POWER_PLATFORM_ADMINISTRATOR = "11648597-926c-4cf3-9c36-bcebb0ba8dcc";
 const SYSTEM_ADMINISTRATOR = "627090ff-40a3-4053-8790-584edc5be201";
-/** How the CLI lists the pack it ran when it passed: a ✅ line, or with --diff a table under "Policy Packs run:". */
-const POLICY_PACK_PASSED = /✅ d365-backup-access@v0\.1\.0 \(local: policy\)|Policy Packs run:\n\s+Name\s+Version\n\s+d365-backup-access\b/;
+/** How the CLI lists the pack it ran when it passed (the fleet names its folder by its whole path): a ✅ line, or with --diff a table under "Policy Packs run:". */
+const POLICY_PACK_PASSED = /✅ d365-backup-access@v0\.1\.0 \(local: (?:\S*\/)?policy\)|Policy Packs run:\n\s+Name\s+Version\n\s+d365-backup-access\b/;
 
 interface WorkflowStep {
     readonly name?: string;
@@ -58,15 +60,6 @@ describe("the tenants workflow's steps through the Pulumi CLI", function () {
     let account: { id: string; userPrincipalName: string };
     let committedStackFile: string;
 
-    /**
-     * Runs a step's script the way GitHub's default bash shell does, in the workspace's
-     * project. The preview step (the pull-request job) must only read the tenant.
-     */
-    const runStep = (name: string, env: Record<string, string>): Promise<StepResult> =>
-        name === "preview"
-            ? expectOnlyReads(`the workflow step "${name}"`, [emulatorOrigin(workspace.variables)], () => runScript(name, env))
-            : runScript(name, env);
-
     const runScript = (name: string, env: Record<string, string>, job: "tenant" | "status" = "tenant"): Promise<StepResult> =>
         new Promise((resolve) => {
             execFile(
@@ -84,6 +77,60 @@ describe("the tenants workflow's steps through the Pulumi CLI", function () {
                 },
             );
         });
+
+    /** What a tenant job leaves in its working directory; a job starts from a fresh checkout, so each run here removes them first. */
+    const JOB_FILES = ["check.json", "report.txt", "not-run.txt", "fleet-logs", "github-env", "step-summary.md"];
+
+    interface JobResult {
+        /** check, then preview or up when a stack was READY, then report. */
+        readonly steps: Record<string, StepResult>;
+        /** Every step's output, in order. */
+        readonly output: string;
+        readonly summary: string;
+    }
+
+    /**
+     * The tenant job's steps after the sign-in, as GitHub runs them for one shard: check
+     * the stacks, then (with the variables it wrote to GITHUB_ENV) the preview of a pull
+     * request or the update of a dispatch when a stack is READY, then the report, always.
+     * The preview must only read the tenant.
+     */
+    const runTenantJob = async (event: "pull_request" | "workflow_dispatch", env: Record<string, string>): Promise<JobResult> => {
+        for (const file of JOB_FILES) await fs.rm(path.join(workspace.directory, file), { recursive: true, force: true });
+        const files = { GITHUB_ENV: path.join(workspace.directory, "github-env"), GITHUB_STEP_SUMMARY: path.join(workspace.directory, "step-summary.md") };
+        const steps: Record<string, StepResult> = {};
+        steps.check = await runScript("check the stacks", { ...files, ...env });
+        if (steps.check.code === 0) {
+            const written = Object.fromEntries(
+                (await fs.readFile(files.GITHUB_ENV, "utf8"))
+                    .split("\n")
+                    .filter(Boolean)
+                    .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+            );
+            const change = event === "pull_request" ? "preview" : "up";
+            const stepEnv = { ...files, ...env, ...written };
+            if (written.READY)
+                steps[change] = await (change === "preview"
+                    ? expectOnlyReads(`the workflow step "preview"`, [emulatorOrigin(workspace.variables)], () => runScript(change, stepEnv))
+                    : runScript(change, stepEnv));
+        }
+        const title = event === "pull_request" ? "preview" : `up ${env.STAGE}`;
+        steps.report = await runScript("report", { ...files, ...env, TITLE: title });
+        const summary = await fs.readFile(files.GITHUB_STEP_SUMMARY, "utf8").catch(() => "");
+        return {
+            steps,
+            output: Object.values(steps)
+                .map((step) => step.output)
+                .join("\n"),
+            summary,
+        };
+    };
+
+    /** A job every step of which passed, and each tenant's line in its summary's table ends "ok". */
+    const passed = (job: JobResult, ...stacks: string[]): void => {
+        for (const [name, step] of Object.entries(job.steps)) assert.equal(step.code, 0, `${name}:\n${job.output}`);
+        for (const stack of stacks) assert.match(job.summary, new RegExp(`^${stack} .* ok +[\\d.]+ s$`, "m"), job.summary);
+    };
 
     const rolesOfAccount = () =>
         emulator
@@ -114,53 +161,46 @@ describe("the tenants workflow's steps through the Pulumi CLI", function () {
         await workspace?.remove();
     });
 
-    /** The step before every preview and update: it passes for a sound stack. */
-    const checkPasses = async (stack: string) => {
-        const check = await runScript("check the stack", { STACK: stack });
-        assert.equal(check.code, 0, check.output);
-    };
-
-    it("pull request for a new tenant (no update yet): previews at the stack file's stage", async () => {
-        const selected = await runStep("select the stack", { STACK: "contoso" });
-        assert.equal(selected.code, 0, selected.output);
-        await checkPasses("contoso");
-
-        const preview = await runStep("preview", { STACK: "contoso" });
-        assert.equal(preview.code, 0, preview.output);
-        assert.match(preview.output, POLICY_PACK_PASSED, `the pull request's preview ran the policy pack:\n${preview.output}`);
-        assert.doesNotMatch(preview.output, /::notice::/);
-        assert.match(preview.output, /\(create\)\n\s*\[urn=[^\]\n]*::directory-role-global-administrator\]/);
+    it("pull request for a new tenant (no update yet): previews at the stack file's stage, with each tenant's result in the job summary", async () => {
+        const job = await runTenantJob("pull_request", { STACKS: "contoso" });
+        passed(job, "contoso");
+        assert.ok(job.steps.preview, "the stack passed the check and was previewed");
+        assert.match(job.output, POLICY_PACK_PASSED, `the pull request's preview ran the policy pack:\n${job.output}`);
+        assert.doesNotMatch(job.output, /::notice::/);
+        assert.match(job.output, /^::group::contoso$/m, "the tenant's log is a group of the job's log");
+        assert.match(job.output, /directory-role-global-administrator\b.*\bcreate\b|\+ .*directory-role-global-administrator/);
+        assert.match(job.summary, /^### Tenants: preview\n\n```\ntenant +stage +directory roles +environments ok +changes +result +duration\n/);
+        assert.match(job.summary, /^contoso +bootstrap +none .* \+\d+ +ok /m, "the preview's changes, per tenant");
         assert.deepEqual(rolesOfAccount(), [], "a preview changes nothing");
     });
 
     it("dispatch, bootstrap: applies the stage and prints the next steps", async () => {
-        await checkPasses("contoso");
-        const up = await runStep("up", { STACK: "contoso", STAGE: "bootstrap" });
-        assert.equal(up.code, 0, up.output);
-        assert.match(up.output, POLICY_PACK_PASSED, "the update ran the policy pack (no skip-policy-pack)");
+        const job = await runTenantJob("workflow_dispatch", { STACKS: "contoso", STAGE: "bootstrap" });
+        passed(job, "contoso");
+        assert.match(job.output, POLICY_PACK_PASSED, "the update ran the policy pack (no skip-policy-pack)");
         assert.deepEqual(rolesOfAccount(), [GLOBAL_ADMINISTRATOR, DYNAMICS_365_ADMINISTRATOR].sort());
-        assert.match(up.output, /create the Dynamics 365 connector/, "the step prints nextSteps");
+        assert.match(job.output, /create the Dynamics 365 connector/, "the tenant's log holds nextSteps");
+        assert.match(job.summary, /^### Tenants: up bootstrap\n/);
     });
 
     it("dispatch, operational: the dispatched stage wins over the stack file's", async () => {
-        await checkPasses("contoso");
-        const up = await runStep("up", { STACK: "contoso", STAGE: "operational" });
-        assert.equal(up.code, 0, up.output);
+        const job = await runTenantJob("workflow_dispatch", { STACKS: "contoso", STAGE: "operational" });
+        passed(job, "contoso");
+        assert.match(job.summary, /^contoso +bootstrap → operational /m);
         assert.deepEqual(rolesOfAccount(), [DYNAMICS_365_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR].sort());
     });
 
     it("pull request: a fresh checkout (stack file still at bootstrap) previews from the stage the tenant is in, with no change", async () => {
         await fs.writeFile(path.join(workspace.directory, "Pulumi.contoso.yaml"), committedStackFile);
         emulator.clearRequests();
-        await checkPasses("contoso");
-
-        const preview = await runStep("preview", { STACK: "contoso" });
-        assert.equal(preview.code, 0, preview.output);
-        assert.match(preview.output, /::notice::contoso is in stage operational \(its last update\); previewing from there/);
+        const job = await runTenantJob("pull_request", { STACKS: "contoso" });
+        passed(job, "contoso");
+        assert.match(job.output, /::notice::contoso is in stage operational \(its last update\); previewing from there/);
         // At the file's stage (bootstrap) the preview would bring Global Administrator back.
-        assert.doesNotMatch(preview.output, /directory-role-global-administrator/);
-        assert.match(preview.output, /\d+ unchanged/);
-        assert.doesNotMatch(preview.output, /to create|to delete|to update|to replace/);
+        assert.doesNotMatch(job.output, /directory-role-global-administrator/);
+        assert.match(job.output, /\d+ unchanged/);
+        assert.doesNotMatch(job.output, /to create|to delete|to update|to replace/);
+        assert.match(job.summary, /^contoso +operational .* none +ok /m, "no change");
         assert.deepEqual(rolesOfAccount(), [DYNAMICS_365_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR].sort(), "a preview changes nothing");
         const writes = emulator.requests().filter((entry) => entry.method !== "GET" && entry.service !== "login");
         assert.deepEqual(
@@ -205,27 +245,38 @@ describe("the tenants workflow's steps through the Pulumi CLI", function () {
         assert.match(written, new RegExp(`^  contoso: missing: .*; drifted: system-administrator-${first.id} \\(log: fleet-logs/contoso\\.log\\)$`, "m"));
     });
 
-    it("the check step refuses a stack file whose azuread:metadataHost is no host, naming the key, and reaches no tenant", async () => {
+    it("the check refuses a stack file whose azuread:metadataHost is no host, naming the key; nothing reaches the tenant, and the job fails naming it", async () => {
         const stackFile = path.join(workspace.directory, "Pulumi.contoso.yaml");
         const before = await fs.readFile(stackFile, "utf8");
         await workspace.setConfig("azuread:metadataHost", "https://metadata.example/path");
         emulator.clearRequests();
         try {
-            const check = await runScript("check the stack", { STACK: "contoso" });
-            assert.notEqual(check.code, 0, check.output);
-            assert.match(check.output, /contoso: The stack configuration has a problem; nothing was changed: azuread:metadataHost.*is not a host name/);
+            const job = await runTenantJob("workflow_dispatch", { STACKS: "contoso", STAGE: "operational" });
+            assert.equal(job.steps.up, undefined, "no update ran");
+            assert.match(
+                job.output,
+                /^::error::contoso: The stack configuration has a problem; nothing was changed: azuread:metadataHost.*is not a host name/m,
+            );
+            assert.equal(job.steps.report.code, 1, job.output);
+            assert.match(job.output, /^::error::not run: contoso \(the job summary says why/m);
+            assert.match(job.summary, /^Not run:\n  contoso: The stack configuration has a problem/m);
             assert.deepEqual(emulator.requests(), [], "no provider started, nothing reached the tenant");
         } finally {
             await fs.writeFile(stackFile, before);
         }
     });
 
-    it("a stack file without state fails the selection with how to create the stack", async () => {
-        const selected = await runStep("select the stack", { STACK: "fabrikam" });
-        assert.notEqual(selected.code, 0);
+    it("a stack file without state is not run, named with how to create the stack; the shard's other tenants go on", async () => {
+        const job = await runTenantJob("pull_request", { STACKS: "contoso,fabrikam" });
+        assert.equal(job.steps.check.code, 0, job.output);
         assert.match(
-            selected.output,
-            /::error::fabrikam has a stack file but could not be selected in file:\/\/.*; a new tenant's stack is created once, by hand: npx pulumi stack init fabrikam --secrets-provider azurekeyvault:\/\//,
+            job.output,
+            /::error::fabrikam has a stack file but no stack in file:\/\/.*; a new tenant's stack is created once, by hand: npx pulumi stack init fabrikam --secrets-provider azurekeyvault:\/\//,
         );
+        assert.equal(job.steps.preview?.code, 0, job.output);
+        assert.match(job.summary, /^contoso +operational .* ok /m, "contoso was previewed");
+        assert.match(job.summary, /^Not run:\n  fabrikam: no stack in the backend; create it once: npx pulumi stack init fabrikam /m);
+        assert.equal(job.steps.report.code, 1);
+        assert.match(job.output, /^::error::not run: fabrikam \(the job summary says why/m);
     });
 });

@@ -114,6 +114,7 @@ function standIn(emulator: RunningEmulator, script: Script): { run: TenantRun; c
             if (script.up?.fails) throw new Error("code: 255\n stderr: error: update failed");
             return { summary: { resourceChanges: { same: 9 } } };
         },
+        preview: async () => ({ changeSummary: { same: 9 } }),
         previewRefresh: async (options) => {
             for (const event of script.previewRefresh?.events ?? []) options.onEvent?.(event);
             return { changeSummary: {} };
@@ -211,6 +212,21 @@ describe("fleet: one tenant's operations against an emulated tenant", () => {
                 [false],
                 "recover into another stage",
             );
+        });
+
+        it("preview and up refresh from the tenant first only when asked (--refresh, as the tenants workflow runs them)", async () => {
+            for (const command of ["preview", "up"] as const) {
+                for (const refresh of [undefined, false, true]) {
+                    const { run, calls } = standIn(served, {});
+                    const outcome = await changeOf(run, { command, stage: undefined, continueOnError: true, refresh });
+                    assert.equal(outcome.result, "ok", outcome.error);
+                    assert.deepEqual(
+                        calls.filter((call) => call.method === command).map((call) => call.options.refresh),
+                        [refresh === true],
+                        `${command} with refresh ${refresh}`,
+                    );
+                }
+            }
         });
 
         it("preview passes no continueOnError (an update's option)", async () => {

@@ -25,6 +25,7 @@ describe("fleet options", () => {
             force: false,
             refuseStackCustomEndpoints: false,
             continueOnError: true,
+            refresh: false,
         });
         assert.deepEqual(parseOptions(["status", "--all"]), {
             command: "status",
@@ -37,7 +38,19 @@ describe("fleet options", () => {
             force: false,
             refuseStackCustomEndpoints: false,
             continueOnError: true,
+            refresh: false,
         });
+    });
+
+    it("refreshes first with --refresh, for preview and up only (recover refreshes anyway)", () => {
+        for (const command of ["preview", "up"]) {
+            assert.equal(parseOptions([command, "--all"]).refresh, false, command);
+            assert.equal(parseOptions([command, "--all", "--refresh"]).refresh, true, command);
+        }
+        refused(["status", "--all", "--refresh"], /^--refresh applies to preview and up; status changes nothing to refresh before\.$/);
+        refused(["check", "--all", "--refresh"], /^--refresh applies to preview and up; check changes nothing to refresh before\.$/);
+        refused(["recover", "--all", "--refresh"], /^--refresh applies to preview and up; recover refreshes anyway\.$/);
+        assert.match(HELP, /--refresh +preview and up: refresh from the tenant first/);
     });
 
     it("runs the policy pack unless --no-policy-pack, for preview, up and recover only", () => {

@@ -4,9 +4,10 @@
 // the promises its guide makes (docs/ci.md: OIDC only, one update of a tenant at a time, nothing
 // with a tenant's identity before an approval, the policy pack on every preview and update,
 // an update that goes on past a failing environment, a daily status that only reads).
-// The step scripts that choose the pack's flag and report the status run here with a
-// stand-in `npx` and `npm` that only record their arguments; test/e2e/tenants-workflow.test.ts
-// runs them with the real CLI and fleet.
+// The step scripts (the check that picks the stacks that may run, the fleet's command
+// lines with the pack's flag, the report in the job summary, the status) run here with
+// a stand-in `npx` and `npm` that only record their arguments and answer as told;
+// test/e2e/tenants-workflow.test.ts runs them with the real CLI and fleet.
 
 import { strict as assert } from "assert";
 import { execFile } from "child_process";
@@ -34,6 +35,7 @@ interface Step {
 interface Job {
     readonly name?: string;
     readonly needs?: string;
+    readonly outputs?: Record<string, string>;
     readonly if?: string;
     readonly environment?: string;
     readonly permissions?: Record<string, string>;
@@ -165,11 +167,13 @@ describe("tenants workflow", () => {
         assert.equal(workflow.env.AZURE_TOKEN_CREDENTIALS, "AzureCLICredential");
     });
 
-    it("runs one job per tenant stack of the list, and one failure stops no other tenant", () => {
+    it("runs one job per shard of the list (the stacks of one bucket), and one job's failure stops no other", () => {
         assert.equal(tenantJob.needs, "stacks");
         assert.equal(tenantJob.strategy?.["fail-fast"], false);
-        assert.deepEqual(tenantJob.strategy?.matrix, { stack: "${{ fromJSON(needs.stacks.outputs.stacks) }}" });
-        assert.equal(tenantJob.env?.STACK, "${{ matrix.stack }}");
+        assert.deepEqual(tenantJob.strategy?.matrix, { shard: "${{ fromJSON(needs.stacks.outputs.shards) }}" });
+        assert.equal(workflow.jobs.stacks.outputs?.shards, "${{ steps.list.outputs.shards }}");
+        assert.equal(tenantJob.env?.STACKS, "${{ matrix.shard.stacks }}");
+        assert.equal(tenantJob.name, "${{ github.event_name == 'workflow_dispatch' && 'up' || 'preview' }} ${{ matrix.shard.name }}");
         assert.equal(
             tenantJob.if,
             "needs.stacks.outputs.count != '0' && ((github.event_name == 'pull_request' && github.event.pull_request.head.repo.full_name == github.repository) || (github.event_name == 'workflow_dispatch' && !inputs.status-only))",
@@ -177,57 +181,70 @@ describe("tenants workflow", () => {
         );
     });
 
-    it("never runs two updates of one tenant at once, and never cancels one", () => {
+    it("never runs two updates of one tenant at once, and never cancels one: the group is the tenant's bucket", () => {
         const concurrency = tenantJob.concurrency;
         assert.equal(concurrency?.["cancel-in-progress"], false);
-        // On dispatch the group is a fixed prefix and the stack, nothing run-specific,
-        // so every update of one tenant lands in the same group.
-        const update = /github\.event_name == 'workflow_dispatch' && format\('([a-z-]+)\{0\}', matrix\.stack\) \|\|/.exec(concurrency?.group ?? "");
-        assert.ok(update, `the update group is format('<prefix>{0}', matrix.stack): ${concurrency?.group}`);
+        // On dispatch the group is a fixed prefix and the bucket, which depends on the
+        // stack's name alone (scripts/ci/tenant-stacks.ts), nothing run-specific: every
+        // update of one tenant lands in the same group.
+        const update = /github\.event_name == 'workflow_dispatch' && format\('([a-z-]+)\{0\}', matrix\.shard\.bucket\) \|\|/.exec(concurrency?.group ?? "");
+        assert.ok(update, `the update group is format('<prefix>{0}', matrix.shard.bucket): ${concurrency?.group}`);
         // Previews are grouped apart (per pull request), so a queued preview never
         // replaces a waiting update: GitHub keeps only the newest waiting job per group.
-        const preview = /\|\| format\('([a-z-]+)\{0\}-\{1\}', matrix\.stack, github\.event\.pull_request\.number\) \}\}$/.exec(concurrency?.group ?? "");
-        assert.ok(preview, `the preview group names the stack and the pull request: ${concurrency?.group}`);
+        const preview = /\|\| format\('([a-z-]+)\{0\}-\{1\}', matrix\.shard\.bucket, github\.event\.pull_request\.number\) \}\}$/.exec(
+            concurrency?.group ?? "",
+        );
+        assert.ok(preview, `the preview group names the bucket and the pull request: ${concurrency?.group}`);
         assert.notEqual(preview[1], update[1]);
     });
 
-    it("runs the fleet's pre-run check for the stack before the preview and before the update, on every event", () => {
+    it("checks the stacks before the preview and before the update, on every event, and reports after them whatever happened", () => {
         const steps = tenantJob.steps.map((step) => step.name);
-        const check = stepNamed("check the stack");
+        const check = stepNamed("check the stacks");
         assert.equal(check.if, undefined, "it runs for pull requests and dispatches alike");
-        assert.equal(check.run?.trim(), 'npm run fleet -- check --no-stack-custom-endpoints --stacks "$STACK"');
-        assert.ok(steps.indexOf("select the stack") < steps.indexOf("check the stack"), "after the CLI is installed and the stack selected");
-        for (const later of ["preview", "up"]) assert.ok(steps.indexOf("check the stack") < steps.indexOf(later), `before ${later}`);
-        // Before it, no step runs a command that starts a provider (only `stack select`).
+        assert.ok(steps.indexOf("check the stacks") > tenantJob.steps.findIndex((step) => step.uses?.startsWith("azure/login@")), "after the sign-in");
+        for (const later of ["preview", "up", "report"]) assert.ok(steps.indexOf("check the stacks") < steps.indexOf(later), `before ${later}`);
+        assert.equal(stepNamed("preview").if, "github.event_name == 'pull_request' && env.READY != ''");
+        assert.equal(stepNamed("up").if, "github.event_name == 'workflow_dispatch' && env.READY != ''");
+        assert.equal(stepNamed("report").if, "${{ !cancelled() }}", "the report also when a tenant failed");
+        assert.equal(steps[steps.length - 1], "report");
+        // Before it, no step runs a command that starts a provider.
         const before = tenantJob.steps
-            .slice(0, steps.indexOf("check the stack"))
+            .slice(0, steps.indexOf("check the stacks"))
             .map((step) => step.run ?? "")
             .join("\n");
-        assert.doesNotMatch(before, /pulumi (preview|up|refresh|destroy)\b/);
-        // The command and its stack option are the fleet's own (a renamed command would fail on the runner only).
-        const options = parseOptions(["check", "--no-stack-custom-endpoints", "--stacks", "contoso"]);
-        assert.deepEqual([options.command, options.stacks, options.refuseStackCustomEndpoints], ["check", { kind: "listed", names: ["contoso"] }, true]);
+        assert.doesNotMatch(before, /pulumi|fleet/);
         const scripts = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
         assert.match(scripts.fleet, /fleet\/index\.ts/);
     });
 
-    it("previews on pull requests, with a refresh, at the stage the tenant is in", () => {
-        const step = stepNamed("preview");
-        assert.equal(step.if, "github.event_name == 'pull_request'");
-        assert.match(step.run!, /npx pulumi stack output --json \| jq -r '\.stage \/\/ empty'/);
-        assert.match(step.run!, new RegExp(`npx pulumi config set ${NAMESPACE}:stage "\\$applied"`));
-        assert.match(step.run!, /npx pulumi preview --refresh/);
-        assert.doesNotMatch(step.run!, /pulumi up/);
-    });
-
-    describe("the policy pack", () => {
+    describe("the tenant job's steps", () => {
         let bin: string;
         before(async () => {
             bin = await fs.mkdtemp(path.join(os.tmpdir(), "tenants-workflow-"));
-            // Records each command; `pulumi stack output --json` answers with a stack that has no update yet, or STACK_OUTPUT.
+            // npx: records each command; `pulumi stack ls --json` answers STACK_LS, `pulumi stack output --stack S --json` outputs/S.json or {}.
             await fs.writeFile(
                 path.join(bin, "npx"),
-                '#!/usr/bin/env bash\nprintf \'%s\\n\' "$*" >> "$NPX_LOG"\nif [[ "$*" == "pulumi stack output --json" ]]; then echo "${STACK_OUTPUT:-}" | grep . || echo "{}"; fi\n',
+                [
+                    "#!/usr/bin/env bash",
+                    'printf \'%s\\n\' "$*" >> "$NPX_LOG"',
+                    'if [[ "$*" == "pulumi stack ls --json" ]]; then echo "$STACK_LS"; fi',
+                    'if [[ "$1 $2 $3 $4" == "pulumi stack output --stack" ]]; then cat "outputs/$5.json" 2>/dev/null || echo "{}"; fi',
+                    "",
+                ].join("\n"),
+                { mode: 0o755 },
+            );
+            // npm: records each command; the fleet's check prints CHECK_JSON and exits CHECK_CODE, preview and up print REPORT and exit CODE.
+            await fs.writeFile(
+                path.join(bin, "npm"),
+                [
+                    "#!/usr/bin/env bash",
+                    'printf \'%s\\n\' "$*" >> "$NPM_LOG"',
+                    'if [[ "$*" == *" fleet -- check "* ]]; then printf \'%s\' "${CHECK_JSON:-}"; exit "${CHECK_CODE:-0}"; fi',
+                    "printf '%s' \"${REPORT:-}\"",
+                    'exit "${CODE:-0}"',
+                    "",
+                ].join("\n"),
                 { mode: 0o755 },
             );
         });
@@ -235,77 +252,257 @@ describe("tenants workflow", () => {
             await fs.rm(bin, { recursive: true, force: true });
         });
 
-        /** Runs a step's script as GitHub's default bash shell does; returns the commands it ran and its output. */
-        const runStep = async (name: string, env: Record<string, string>): Promise<{ commands: string[]; output: string }> => {
-            const log = path.join(bin, `${name}-${Date.now()}-${Math.random()}.log`);
-            const output = await new Promise<string>((resolve, reject) =>
+        interface StepRun {
+            readonly code: number;
+            readonly output: string;
+            readonly npx: string[];
+            readonly npm: string[];
+            /** What the step wrote to GITHUB_ENV. */
+            readonly env: string;
+            readonly summary: string;
+            readonly directory: string;
+        }
+
+        /** Runs a step's script as GitHub's default bash shell does, in a fresh working directory holding `files`. */
+        const runStep = async (name: string, env: Record<string, string>, files: Record<string, string> = {}): Promise<StepRun> => {
+            const directory = await fs.mkdtemp(path.join(bin, "run-"));
+            for (const [file, content] of Object.entries(files)) {
+                await fs.mkdir(path.dirname(path.join(directory, file)), { recursive: true });
+                await fs.writeFile(path.join(directory, file), content);
+            }
+            const read = (file: string) => fs.readFile(path.join(directory, file), "utf8").catch(() => "");
+            const result = await new Promise<{ code: number; output: string }>((resolve) =>
                 execFile(
                     "bash",
                     ["--noprofile", "--norc", "-eo", "pipefail", "-c", stepNamed(name).run!],
-                    { env: { PATH: `${bin}:${process.env.PATH}`, NPX_LOG: log, STACK: "contoso", ...env } },
-                    (error, stdout, stderr) => (error ? reject(new Error(`${name}: ${error.message}\n${stdout}${stderr}`)) : resolve(stdout + stderr)),
+                    {
+                        cwd: directory,
+                        env: {
+                            PATH: `${bin}:${process.env.PATH}`,
+                            NPX_LOG: path.join(directory, "npx.log"),
+                            NPM_LOG: path.join(directory, "npm.log"),
+                            GITHUB_ENV: path.join(directory, "github-env"),
+                            GITHUB_STEP_SUMMARY: path.join(directory, "summary.md"),
+                            PULUMI_BACKEND_URL: "azblob://state",
+                            STACKS: "contoso",
+                            ...env,
+                        },
+                    },
+                    (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, output: stdout + stderr }),
                 ),
             );
-            return { commands: (await fs.readFile(log, "utf8")).trim().split("\n"), output };
+            const lines = async (file: string) => (await read(file)).split("\n").filter(Boolean);
+            return {
+                ...result,
+                npx: await lines("npx.log"),
+                npm: await lines("npm.log"),
+                env: await read("github-env"),
+                summary: await read("summary.md"),
+                directory,
+            };
         };
-        const pulumiRun = (commands: string[], verb: string) => commands.filter((command) => command.startsWith(`pulumi ${verb} `));
+        /** The fleet's arguments in an `npm run --silent fleet -- …` command, read by the fleet's own parser. */
+        const fleetOptions = (command: string) => {
+            assert.match(command, /^run --silent fleet -- /);
+            return parseOptions(command.replace(/^run --silent fleet -- /, "").split(" "));
+        };
+        const checkReport = (...tenants: Array<[string, string?]>) =>
+            JSON.stringify({
+                command: "check",
+                tenants: tenants.map(([stack, error]) => (error ? { stack, result: "failed", error } : { stack, result: "ok" })),
+            });
 
-        it("exists where the steps look for it", () => {
-            assert.ok(existsSync(path.join(ROOT, "policy", "PulumiPolicy.yaml")));
+        describe("check the stacks", () => {
+            it("runs the fleet's pre-run check, refusing custom endpoints from stack files, on the bucket's stacks; those that pass are READY", async () => {
+                const run = await runStep("check the stacks", {
+                    STACKS: "contoso,fabrikam",
+                    STACK_LS: '[{"name":"contoso"},{"name":"organization/d365-backup-access/fabrikam"}]',
+                    CHECK_JSON: checkReport(["contoso"], ["fabrikam"]),
+                });
+                assert.equal(run.code, 0, run.output);
+                assert.deepEqual(run.npx, ["pulumi stack ls --json"], "only lists the stacks: nothing starts a provider before the check");
+                assert.deepEqual(run.npm, ["run --silent fleet -- check --no-stack-custom-endpoints --stacks contoso,fabrikam --json"]);
+                const options = fleetOptions(run.npm[0]);
+                assert.deepEqual(
+                    [options.command, options.stacks, options.refuseStackCustomEndpoints, options.json],
+                    ["check", { kind: "listed", names: ["contoso", "fabrikam"] }, true, true],
+                );
+                assert.equal(run.env, "READY=contoso,fabrikam\n");
+                assert.equal(await fs.readFile(path.join(run.directory, "not-run.txt"), "utf8"), "");
+                assert.doesNotMatch(run.output, /::error::/);
+            });
+
+            it("names a stack refused by the check and one without a stack in the backend, and leaves them out; the others go on", async () => {
+                const refusal = "The stack configuration has a problem; nothing was changed: azuread:metadataHost: is not a host name";
+                const run = await runStep("check the stacks", {
+                    STACKS: "contoso,fabrikam,tailspin",
+                    STACK_LS: '[{"name":"contoso"},{"name":"fabrikam"},{"name":"northwind"}]',
+                    CHECK_JSON: checkReport(["contoso"], ["fabrikam", refusal]),
+                    CHECK_CODE: "1",
+                });
+                assert.equal(run.code, 0, run.output);
+                assert.deepEqual(run.npm, ["run --silent fleet -- check --no-stack-custom-endpoints --stacks contoso,fabrikam --json"]);
+                assert.equal(run.env, "READY=contoso\n");
+                assert.match(
+                    run.output,
+                    /^::error::tailspin has a stack file but no stack in azblob:\/\/state; a new tenant's stack is created once, by hand: npx pulumi stack init tailspin --secrets-provider azurekeyvault:\/\//m,
+                );
+                assert.ok(run.output.includes(`::error::fabrikam: ${refusal}\n`), run.output);
+                const notRun = await fs.readFile(path.join(run.directory, "not-run.txt"), "utf8");
+                assert.match(notRun, /^tailspin: no stack in the backend; create it once: npx pulumi stack init tailspin /);
+                assert.ok(notRun.endsWith(`fabrikam: ${refusal}\n`), notRun);
+            });
+
+            it("with no stack in the backend, runs no check and leaves nothing READY", async () => {
+                const run = await runStep("check the stacks", { STACKS: "tailspin", STACK_LS: "[]" });
+                assert.equal(run.code, 0, run.output);
+                assert.deepEqual(run.npm, []);
+                assert.equal(run.env, "READY=\n");
+            });
+
+            it("fails, with nothing READY, when the check gives no report (a wrong command line) or the stacks cannot be listed", async () => {
+                const wrong = await runStep("check the stacks", { STACK_LS: '[{"name":"contoso"}]', CHECK_JSON: "", CHECK_CODE: "2" });
+                assert.equal(wrong.code, 2, wrong.output);
+                assert.equal(wrong.env, "");
+                const unlisted = await runStep("check the stacks", { STACK_LS: "not json" });
+                assert.notEqual(unlisted.code, 0, unlisted.output);
+                assert.deepEqual([unlisted.npm, unlisted.env], [[], ""]);
+            });
         });
 
-        it("checks every pull request's preview, whatever a skip says", async () => {
-            for (const env of [{}, { SKIP_POLICY_PACK: "true" }] as Record<string, string>[]) {
-                const { commands } = await runStep("preview", env);
-                assert.deepEqual(pulumiRun(commands, "preview"), ["pulumi preview --refresh --diff --policy-pack policy"]);
-            }
+        describe("preview", () => {
+            it("previews the READY stacks with the fleet, refreshing first, always with the policy pack, whatever a skip says", async () => {
+                for (const env of [{}, { SKIP_POLICY_PACK: "true" }] as Record<string, string>[]) {
+                    const run = await runStep("preview", { READY: "contoso,fabrikam", REPORT: "the table\n", ...env });
+                    assert.equal(run.code, 0, run.output);
+                    assert.deepEqual(run.npm, ["run --silent fleet -- preview --refresh --stacks contoso,fabrikam --log-dir fleet-logs"]);
+                    const options = fleetOptions(run.npm[0]);
+                    assert.deepEqual([options.command, options.refresh, options.policyPack, options.stage], ["preview", true, true, undefined]);
+                    assert.equal(await fs.readFile(path.join(run.directory, "report.txt"), "utf8"), "the table\n", "the report, for the report step");
+                }
+            });
+
+            it("previews each tenant at the stage it is in (its last update's), set in the runner's copy of its stack file only", async () => {
+                const run = await runStep("preview", { READY: "contoso,fabrikam" }, { "outputs/contoso.json": '{"stage":"operational"}' });
+                assert.equal(run.code, 0, run.output);
+                assert.deepEqual(run.npx, [
+                    "pulumi stack output --stack contoso --json",
+                    `pulumi config set --stack contoso ${NAMESPACE}:stage operational`,
+                    "pulumi stack output --stack fabrikam --json",
+                ]);
+                assert.match(run.output, /^::notice::contoso is in stage operational \(its last update\); previewing from there$/m);
+                assert.doesNotMatch(run.output, /fabrikam is in stage/, "a stack never updated previews at its stack file's stage");
+                assert.doesNotMatch(stepNamed("preview").run!, /pulumi up|fleet -- up/);
+            });
+
+            it("fails when a tenant's preview failed", async () => {
+                const run = await runStep("preview", { READY: "contoso", CODE: "1" });
+                assert.equal(run.code, 1, run.output);
+            });
         });
 
-        it("checks a dispatched update unless the dispatch sets skip-policy-pack, a boolean that is false unless chosen", async () => {
-            const input = workflow.on.workflow_dispatch!.inputs["skip-policy-pack"];
-            assert.equal(input.type, "boolean");
-            assert.equal(input.default, false);
-            assert.equal(stepNamed("up").env?.SKIP_POLICY_PACK, "${{ inputs.skip-policy-pack }}");
-            for (const skip of [undefined, "false", "", "yes", "True"]) {
-                const { commands, output } = await runStep("up", { STAGE: "operational", ...(skip === undefined ? {} : { SKIP_POLICY_PACK: skip }) });
-                assert.deepEqual(pulumiRun(commands, "up"), ["pulumi up --yes --refresh --continue-on-error --policy-pack policy"], `SKIP_POLICY_PACK=${skip}`);
-                assert.doesNotMatch(output, /::warning::/);
-            }
+        describe("up, and the policy pack", () => {
+            it("exists where the fleet looks for it", () => {
+                assert.ok(existsSync(path.join(ROOT, "policy", "PulumiPolicy.yaml")));
+            });
+
+            it("updates the READY stacks at the dispatched stage, refreshing first, with the policy pack unless the dispatch sets skip-policy-pack, a boolean that is false unless chosen", async () => {
+                const input = workflow.on.workflow_dispatch!.inputs["skip-policy-pack"];
+                assert.equal(input.type, "boolean");
+                assert.equal(input.default, false);
+                assert.equal(stepNamed("up").env?.SKIP_POLICY_PACK, "${{ inputs.skip-policy-pack }}");
+                assert.equal(stepNamed("up").env?.STAGE, "${{ inputs.stage }}");
+                for (const skip of [undefined, "false", "", "yes", "True"]) {
+                    const run = await runStep("up", {
+                        READY: "contoso,fabrikam",
+                        STAGE: "operational",
+                        ...(skip === undefined ? {} : { SKIP_POLICY_PACK: skip }),
+                    });
+                    assert.equal(run.code, 0, run.output);
+                    assert.deepEqual(
+                        run.npm,
+                        ["run --silent fleet -- up --refresh --stage operational --stacks contoso,fabrikam --log-dir fleet-logs"],
+                        `SKIP_POLICY_PACK=${skip}`,
+                    );
+                    assert.doesNotMatch(run.output, /::warning::/);
+                    assert.deepEqual(run.npx, [], "the fleet does it all");
+                }
+            });
+
+            it("says so when a dispatched update skips it", async () => {
+                const run = await runStep("up", { READY: "contoso,fabrikam", STAGE: "operational", SKIP_POLICY_PACK: "true" });
+                assert.deepEqual(run.npm, [
+                    "run --silent fleet -- up --refresh --stage operational --no-policy-pack --stacks contoso,fabrikam --log-dir fleet-logs",
+                ]);
+                assert.equal(fleetOptions(run.npm[0]).policyPack, false);
+                assert.match(run.output, /^::warning::updated without the policy pack \(skip-policy-pack was set\): contoso, fabrikam$/m);
+            });
+
+            it("continues past a failing environment at the same stage and stops at the first failure across a stage move, as the fleet's up does", async () => {
+                // The fleet decides per tenant from its last update's stage (test/fleet/operations.test.ts); the workflow must not turn it off.
+                const run = await runStep("up", { READY: "contoso", STAGE: "reauth" });
+                const options = fleetOptions(run.npm[0]);
+                assert.deepEqual([options.command, options.stage, options.continueOnError, options.refresh], ["up", "reauth", true, true]);
+            });
+
+            it("fails when a tenant's update failed, with the report kept for the report step", async () => {
+                const run = await runStep("up", { READY: "contoso", STAGE: "operational", REPORT: "Failed:\n  contoso: did not converge\n", CODE: "1" });
+                assert.equal(run.code, 1, run.output);
+                assert.match(await fs.readFile(path.join(run.directory, "report.txt"), "utf8"), /contoso: did not converge/);
+            });
         });
 
-        it("continues past a failing environment at the same stage, and stops at the first failure across a stage move", async () => {
-            const cases: Array<[string | undefined, boolean]> = [
-                [undefined, true],
-                ['{"stage":"operational"}', true],
-                ['{"stage":"bootstrap"}', false],
-            ];
-            for (const [stackOutput, continues] of cases) {
-                const { commands, output } = await runStep("up", { STAGE: "operational", ...(stackOutput ? { STACK_OUTPUT: stackOutput } : {}) });
-                const [up] = pulumiRun(commands, "up");
-                assert.equal(up.includes("--continue-on-error"), continues, `${stackOutput}: ${up}`);
-                assert.equal(/::notice::contoso moves from stage bootstrap to operational/.test(output), !continues);
-            }
+        describe("report", () => {
+            const TABLE = "tenant    stage        directory roles  environments ok  changes  result  duration\n";
+            it("puts each tenant's result in the job summary and its log in a group, and names the tenants that failed or did not run", async () => {
+                const report =
+                    TABLE +
+                    "contoso   operational  none             3/3              none     ok      20.1 s\n" +
+                    "fabrikam  operational  none             2/3              +1       FAILED  30.2 s\n" +
+                    "\nFailed:\n  fabrikam: did not converge in 1 environment (log: fleet-logs/fabrikam.log)\n    e1: refused\n";
+                const run = await runStep(
+                    "report",
+                    { STACKS: "contoso,fabrikam,tailspin", TITLE: "up operational" },
+                    {
+                        "report.txt": report,
+                        "not-run.txt": "tailspin: no stack in the backend; create it once\n",
+                        "fleet-logs/contoso.log": "contoso's log\n",
+                        "fleet-logs/fabrikam.log": "fabrikam's log\n",
+                    },
+                );
+                assert.equal(run.code, 1, run.output);
+                assert.ok(
+                    run.output.startsWith("::group::contoso\ncontoso's log\n::endgroup::\n::group::fabrikam\nfabrikam's log\n::endgroup::\n"),
+                    run.output,
+                );
+                const all = `${report}\nNot run:\n  tailspin: no stack in the backend; create it once\n`;
+                assert.ok(run.output.includes(all), "the report is in the log");
+                assert.equal(run.summary, `### Tenants: up operational\n\n\`\`\`\n${all}\`\`\`\n`);
+                assert.match(
+                    run.output,
+                    /^::error::failed: fabrikam; not run: tailspin \(the job summary says why; each tenant's log is a group of this step's log\)$/m,
+                );
+            });
+
+            it("passes when every tenant did, with the table in the job summary", async () => {
+                const report = `${TABLE}contoso   operational  none             3/3              none     ok      20.1 s\n`;
+                const run = await runStep("report", { TITLE: "preview" }, { "report.txt": report, "not-run.txt": "", "fleet-logs/contoso.log": "log\n" });
+                assert.equal(run.code, 0, run.output);
+                assert.doesNotMatch(run.output, /::error::/);
+                assert.equal(run.summary, `### Tenants: preview\n\n\`\`\`\n${report}\`\`\`\n`);
+            });
+
+            it("names only the stacks not run when none was READY (nothing previewed or updated)", async () => {
+                const run = await runStep("report", { STACKS: "tailspin", TITLE: "preview" }, { "not-run.txt": "tailspin: refused\n" });
+                assert.equal(run.code, 1, run.output);
+                assert.match(run.output, /^::error::not run: tailspin \(the job summary/m);
+                assert.match(run.summary, /^Not run:\n  tailspin: refused$/m);
+            });
+
+            it("titles the summary with the dispatched stage, or preview", () => {
+                assert.equal(stepNamed("report").env?.TITLE, "${{ github.event_name == 'workflow_dispatch' && format('up {0}', inputs.stage) || 'preview' }}");
+            });
         });
-
-        it("says so when a dispatched update skips it", async () => {
-            const { commands, output } = await runStep("up", { STAGE: "operational", SKIP_POLICY_PACK: "true" });
-            assert.deepEqual(pulumiRun(commands, "up"), ["pulumi up --yes --refresh --continue-on-error"]);
-            assert.match(output, /::warning::contoso is updated without the policy pack \(skip-policy-pack was set\)/);
-        });
-    });
-
-    it("sets the dispatched stage in the stack's config and runs up only on dispatch", () => {
-        const step = stepNamed("up");
-        assert.equal(step.if, "github.event_name == 'workflow_dispatch'");
-        assert.equal(step.env?.STAGE, "${{ inputs.stage }}");
-        assert.match(step.run!, new RegExp(`npx pulumi config set ${NAMESPACE}:stage "\\$STAGE"\\n`));
-        assert.match(step.run!, /npx pulumi up --yes --refresh /);
-    });
-
-    it("updates past a failing environment, as the fleet's up does by default", () => {
-        // The workflow runs the CLI itself; the fleet's default is the same engine option.
-        assert.match(stepNamed("up").run!, /continue_on_error=\(--continue-on-error\)/);
-        assert.equal(parseOptions(["up", "--all"]).continueOnError, true);
     });
 
     it("runs the CLI pinned in package.json (npx pulumi), installed by npm ci", () => {
@@ -345,11 +542,13 @@ describe("tenants workflow", () => {
             assert.equal(statusJob.environment, "tenant-status", "a fixed name: no expression can turn it into tenant-update");
             assert.deepEqual(statusJob.permissions, { "id-token": "write", contents: "read" });
             assert.equal(statusJob.concurrency?.["cancel-in-progress"], false);
-            assert.equal(
-                statusJob.env?.STACKS,
-                "${{ join(fromJSON(needs.stacks.outputs.stacks), ',') }}",
-                "the stacks of the stack list, separated by commas as --stacks takes them",
-            );
+        });
+
+        it("reads the tenants in jobs of at most 200 (status-shards), one job's failure stopping no other", () => {
+            assert.equal(workflow.jobs.stacks.outputs?.["status-shards"], "${{ steps.list.outputs.status-shards }}");
+            assert.deepEqual(statusJob.strategy, { "fail-fast": false, matrix: { shard: "${{ fromJSON(needs.stacks.outputs.status-shards) }}" } });
+            assert.equal(statusJob.env?.STACKS, "${{ matrix.shard.stacks }}", "the job's stacks, separated by commas as --stacks takes them");
+            assert.equal(statusJob.concurrency?.group, "tenant-status-${{ matrix.shard.index }}");
         });
 
         it("only reads: the pre-run check, then fleet status; no update, preview, refresh or config change", () => {
