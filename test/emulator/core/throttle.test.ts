@@ -92,7 +92,7 @@ describe("emulator service protection", () => {
         try {
             const graphToken = await token(emulator, emulator.endpoints.graph);
             const user = (upn: string) => request("GET", `${emulator.endpoints.graph}/v1.0/users/${upn}`, { token: graphToken });
-            const shares: (string | undefined)[] = [];
+            const shares: (string | string[] | undefined)[] = [];
             for (let i = 0; i < 8; i++) {
                 const answer = await user(DEMO.backupUser);
                 assert.equal(answer.status, 200);
