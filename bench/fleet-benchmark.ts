@@ -309,7 +309,7 @@ export function planText(tenants: number, cost: TenantCost, assumptions: PlanAss
         `50 % at N (${widest.name})`,
         `100 % at N (${widest.name})`,
     ];
-    const reachText = (n: string) => (n === "never" ? "at no number of tenants" : `at ${n} tenants`);
+    const reachText = (n: string) => (n === "never" ? "at no number of tenants" : `from ${n} tenants`);
     const reach = (index: number, share: number) => {
         const n = tenantsReaching(SHARED_LIMITS[index], share, cost, widest, assumptions);
         return n === undefined ? "never" : String(n);
@@ -343,7 +343,8 @@ export function planText(tenants: number, cost: TenantCost, assumptions: PlanAss
         `Peaks are upper bounds: every slot in flight runs its tenants back to back, all in phase, without set-up gaps. A Graph request costs 1 resource ` +
             `unit (5 for a transitive membership read); the per-tenant Graph limits are our app's share only (other apps in a tenant count too); ` +
             `the entitlement counts one update and one status read of each tenant a day. Tenants are as measured (${cost.environments} environments): ` +
-            `BAP and Dataverse requests grow with environments, Graph requests do not.`,
+            `BAP and Dataverse requests grow with environments, Graph requests do not. The emulated tenants' Graph requests include those of ` +
+            `the azuread provider the run used (the real plugin, or the test-only stand-in where it cannot be had), whose reads may differ.`,
     ];
     return [
         `Plan for ${tenants} tenants (and ${STEPS.join(", ")}):`,
@@ -352,8 +353,9 @@ export function planText(tenants: number, cost: TenantCost, assumptions: PlanAss
         "",
         limitTable,
         "",
-        `Binds first: ${binding.binding.limit.name}, at ${percent(binding.binding.percent)} for ${tenants} tenants on ${binding.plan.name}; ` +
-            `on ${widest.name} it reaches 50 % ${reachText(reach(bindingIndex, 50))} and 100 % ${reachText(reach(bindingIndex, 100))}.`,
+        `Binds first: ${binding.binding.limit.name}, at ${percent(binding.binding.percent)} for ${tenants} tenants on ${binding.plan.name}. ` +
+            `On ${widest.name} it reaches 50 % ${reachText(reach(bindingIndex, 50))} and 100 % ${reachText(reach(bindingIndex, 100))}: a fleet-wide count ` +
+            `stops growing once every slot (${Math.min(assumptions.jobs, widest.concurrentJobs)} jobs × ${assumptions.concurrency}) is busy for the whole window.`,
         `Goal (${tenants} tenants in under an hour, no shared limit above 50 %): ${goal.join("; ")}.`,
         "",
         ...assumptionLines,
