@@ -69,3 +69,52 @@ export function watchProcessTree(rootPid: number, intervalMs = 200): { stop(): P
         },
     };
 }
+
+/** Linux's clock ticks per second (getconf CLK_TCK), the unit of /proc times; 100 on every common kernel. */
+export const CLOCK_TICKS = 100;
+
+/**
+ * CPU seconds of the processes under `rootPid` (not itself), each process's own user +
+ * system time at the last sample that saw it, summed: a lower bound (what a process
+ * spends after its last sample is missed) that does not depend on anyone waiting for
+ * the processes, so it shows whether a parent's cutime (which does) missed some.
+ */
+export function watchTreeCpu(rootPid: number, intervalMs = 200): { stop(): Promise<number> } {
+    const seen = new Map<number, number>();
+    let running = true;
+
+    async function sample(): Promise<void> {
+        const stats = new Map<number, string[]>();
+        for (const entry of await fs.readdir("/proc").catch(() => [] as string[])) {
+            if (!/^\d+$/.test(entry)) continue;
+            const stat = await readText(`/proc/${entry}/stat`);
+            if (stat) stats.set(Number(entry), stat.slice(stat.lastIndexOf(")") + 2).split(" "));
+        }
+        const under = (pid: number): boolean => {
+            for (let current = stats.get(pid)?.[1], hops = 0; current !== undefined && hops < 64; hops++) {
+                if (Number(current) === rootPid) return true;
+                current = stats.get(Number(current))?.[1];
+            }
+            return false;
+        };
+        for (const [pid, fields] of stats) {
+            // utime and stime are fields 14 and 15 of /proc/<pid>/stat, 12 and 13 after the command name.
+            if (under(pid)) seen.set(pid, (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS);
+        }
+    }
+
+    const loop = (async () => {
+        while (running) {
+            await sample();
+            await new Promise((resolve) => setTimeout(resolve, intervalMs));
+        }
+    })();
+
+    return {
+        async stop() {
+            running = false;
+            await loop;
+            return [...seen.values()].reduce((sum, seconds) => sum + seconds, 0);
+        },
+    };
+}

@@ -16,7 +16,7 @@ import { FleetOptions, optionsOf, SPEC } from "./options";
 import { FleetProject, openFleetProject, POLICY_PACK_DIRECTORY, PROJECT_DIRECTORY } from "./project";
 import { Activity, fleetProgress } from "./progress";
 import { environmentLines, failureLines, FleetReport, skippedLines, summaryLine, tableRows, TenantReport } from "./report";
-import { runPool } from "./runner";
+import { isThrottledError, runPaced } from "./throttling";
 
 /** Relative to the working directory when inside it (fleet-logs/…), as the user would type it. */
 function shownPath(file: string, cwd: string): string {
@@ -128,7 +128,7 @@ export const main = command(SPEC, async (commandLine, io: CommandIo) => {
             `fleet ${options.command}: ${names.length} tenant${names.length === 1 ? "" : "s"}, ${options.concurrency} at a time; logs in ${shownDirectory}`,
         );
 
-        const tenants = await runPool(
+        const tenants = await runPaced(
             stacks,
             options.concurrency,
             (stack) => runTenant(options, project, stack, directory, progress, io.cwd),
@@ -141,6 +141,20 @@ export const main = command(SPEC, async (commandLine, io: CommandIo) => {
                 tenant: null,
                 durationSeconds: 0,
                 logFile: shownPath(path.join(directory, `${shortName(stack.name)}.log`), io.cwd),
+            }),
+            {
+                lowered: (stack, to) => progress.line(`${shortName(stack.name)} was throttled: ${to} tenant${to === 1 ? "" : "s"} at a time from now on`),
+                retrying: (throttled) =>
+                    progress.line(
+                        `running the ${throttled.length} throttled tenant${throttled.length === 1 ? "" : "s"} again, one at a time: ${throttled.map((stack) => shortName(stack.name)).join(", ")}`,
+                    ),
+            },
+            (second) => ({
+                ...second,
+                retriedAfterThrottling: true,
+                ...(second.result === "failed" && isThrottledError(second.error)
+                    ? { error: `throttled twice, the second time running alone: ${second.error}` }
+                    : {}),
             }),
         );
         progress.close();

@@ -17,6 +17,8 @@ export interface TenantReport {
     readonly result: "ok" | "failed";
     /** Why the tenant failed, in a line; the tenant's log has the whole story. */
     readonly error?: string;
+    /** Its first run was throttled (fleet/throttling.ts): this is a second, run alone after the others. */
+    readonly retriedAfterThrottling?: boolean;
     readonly durationSeconds: number;
     /** What the tenant itself says; null when it could not be read. */
     readonly tenant: TenantStatus | null;

@@ -20,7 +20,8 @@ import { Random, sampleLatency, sleep } from "./random";
 import { LatencySeed } from "../seed/types";
 import { peekClaims } from "../auth/tokens";
 
-export type Admission = { release: () => void } | { reject: Reply; note: string };
+/** Admitted (headers, if any, go on the answer, whatever it is) or refused with a reply. */
+export type Admission = { release: () => void; headers?: Record<string, string> } | { reject: Reply; note: string };
 
 export interface ServiceHandler {
     readonly name: ServiceName;
@@ -172,7 +173,7 @@ async function handleRequest(service: ServiceHandler, shared: OriginShared, orig
             if (!(err instanceof HttpError)) throw err;
             reply = err.reply;
         }
-        write(res, service, reply);
+        write(res, service, admission.headers ? { ...reply, headers: { ...admission.headers, ...reply.headers } } : reply);
         record(reply.status);
     } catch (err) {
         shared.warn(`[emulator] ${service.name} ${ctx.method} ${ctx.target}: handler crashed: ${err instanceof Error ? err.stack : String(err)}`);

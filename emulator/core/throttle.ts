@@ -23,6 +23,12 @@ export class SlidingWindowLimiter {
         this.hits.set(key, recent);
         return { ok: true };
     }
+
+    /** The share of the limit `key` has used in the window now (1 = all of it). */
+    share(key: string): number {
+        const now = this.now();
+        return (this.hits.get(key) ?? []).filter((t) => t > now - this.windowMs).length / this.limit;
+    }
 }
 
 /** Counts requests in flight per key. */

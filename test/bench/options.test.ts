@@ -86,14 +86,15 @@ describe("the benchmarks' tables", () => {
             seconds: 53,
             tenantsPerMinute: 6.8,
             failed: 0,
-            cpuSecondsPerTenant: null,
+            cpuSecondsPerTenant: 11.9,
+            sampledCpuSecondsPerTenant: null,
         };
         assert.equal(
             fleetBenchmark.fleetBenchTable([row]),
             [
-                "| concurrency | tenants | envs/tenant | step | seconds | tenants/min | CPU s/tenant | failed |",
-                "|------------:|--------:|------------:|:-----|--------:|------------:|-------------:|-------:|",
-                "|           2 |       6 |           3 | up   |    53.0 |         6.8 |            - |      0 |",
+                "| concurrency | tenants | envs/tenant | step | seconds | tenants/min | CPU s/tenant | sampled CPU s | failed |",
+                "|------------:|--------:|------------:|:-----|--------:|------------:|-------------:|--------------:|-------:|",
+                "|           2 |       6 |           3 | up   |    53.0 |         6.8 |         11.9 |             - |      0 |",
             ].join("\n"),
         );
     });

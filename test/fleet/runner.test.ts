@@ -29,4 +29,30 @@ describe("fleet runner", () => {
         assert.equal(most, 2);
         assert.deepEqual(started, [1, 2, 3, 4, 5]);
     });
+
+    it("reads a concurrency given as a function before each task: when it drops, workers above it stop after their task", async () => {
+        let limit = 3;
+        let running = 0;
+        const most: number[] = [];
+        const pool = runPool(
+            [1, 2, 3, 4, 5, 6, 7, 8],
+            () => limit,
+            async (n) => {
+                running++;
+                most.push(running);
+                await new Promise((resolve) => setTimeout(resolve, 5));
+                if (n === 2) limit = 1;
+                running--;
+                return n;
+            },
+            () => 0,
+        );
+        assert.deepEqual(await pool, [1, 2, 3, 4, 5, 6, 7, 8]);
+        // Tasks 1 to 3 ran together; once 2 lowered the limit, one at a time.
+        assert.deepEqual(most.slice(0, 3), [1, 2, 3]);
+        assert.ok(
+            most.slice(4).every((count) => count === 1),
+            `in flight as each started: ${most.join(", ")}`,
+        );
+    });
 });

@@ -62,8 +62,16 @@ export function graphService(deps: ServiceDeps): ServiceHandler {
         },
         admit(ctx): Admission {
             limiter = limiterFor(limiter, deps.tenant.state.behaviour.graphRequestLimit);
-            const verdict = limiter?.limiter.tryAcquire(ctx.caller?.oid ?? "");
-            if (!verdict || verdict.ok) return { release: () => undefined };
+            const key = ctx.caller?.oid ?? "";
+            const verdict = limiter?.limiter.tryAcquire(key);
+            if (!verdict) return { release: () => undefined };
+            if (verdict.ok) {
+                // Graph tells an app it has used more than 0.8 of its limit, as a fraction (0.8 to 1.8), on its answers.
+                const share = limiter!.limiter.share(key);
+                return share > 0.8
+                    ? { release: () => undefined, headers: { "x-ms-throttle-limit-percentage": String(Math.round(share * 100) / 100) } }
+                    : { release: () => undefined };
+            }
             return {
                 reject: graphError(ctx, 429, "TooManyRequests", STATUS_CODES[429][1], { "Retry-After": String(verdict.retryAfterSeconds) }),
                 note: "throttled: graphRequestLimit",

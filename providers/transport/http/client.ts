@@ -14,6 +14,9 @@
 // - At most N requests in flight per host and process (Dataverse refuses more than 52
 //   per user); a slot is held only while a request is on the wire, never while backing
 //   off (host-limiter.ts).
+// - A host whose answer says it is near its limit (Graph's x-ms-throttle-limit-percentage
+//   at 0.8 or more) is paced: one request at a time, spaced, until it says less; said
+//   once per host in the run's log (host-limiter.ts).
 // - Error answers become errors that name the environment, the call, the status, the
 //   service's code and words, and a fix (answers.ts).
 //
@@ -24,8 +27,8 @@ import { formatSeconds } from "../durations";
 import { accessError, redactTokens } from "../errors";
 import { HttpSettings } from "../settings/types";
 import { TokenSource } from "../tokens";
-import { answerError, callLabel, describeWhere, exhausted, isAnswerOrOwnError, networkCode, networkError, parseAnswer } from "./answers";
-import { createHostLimiter } from "./host-limiter";
+import { answerError, callLabel, describeWhere, exhausted, isAnswerOrOwnError, networkCode, networkError, parseAnswer, SERVICE_NAMES } from "./answers";
+import { createHostLimiter, limitShare } from "./host-limiter";
 import { ApiRequest, ApiResponse, HostDescriber, HttpClient } from "./request";
 
 export interface HttpClientOptions {
@@ -109,6 +112,15 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
                     const response = await attempt(request, token, deadline, attemptNumber);
                     const status: number = response.status;
                     const responseHeaders = flattenHeaders(response.headers);
+                    const host = new URL(request.url).host;
+                    const share = limitShare(responseHeaders["x-ms-throttle-limit-percentage"]);
+                    if (limiter.report(host, share)) {
+                        log(
+                            `${SERVICE_NAMES[request.service]} at ${host} reports ${Math.round(share! * 100)} % of its request limit used ` +
+                                `(x-ms-throttle-limit-percentage): its requests now go one at a time, at least ${formatSeconds(limiter.pacing(host)!)} apart, ` +
+                                `until it reports less.`,
+                        );
+                    }
                     if ((status >= 200 && status < 300) || request.expect?.includes(status)) {
                         return { status, headers: responseHeaders, body: response.data as T };
                     }

@@ -86,4 +86,29 @@ describe("emulator service protection", () => {
             await emulator.stop();
         }
     });
+
+    it("Graph says on its answers when the caller has used more than 0.8 of its request limit (x-ms-throttle-limit-percentage)", async () => {
+        const { emulator } = await start(demoSeed((s) => (s.behaviour = { ...s.behaviour, graphRequestLimit: { requests: 10, windowSeconds: 60 } })));
+        try {
+            const graphToken = await token(emulator, emulator.endpoints.graph);
+            const user = (upn: string) => request("GET", `${emulator.endpoints.graph}/v1.0/users/${upn}`, { token: graphToken });
+            const shares: (string | string[] | undefined)[] = [];
+            for (let i = 0; i < 8; i++) {
+                const answer = await user(DEMO.backupUser);
+                assert.equal(answer.status, 200);
+                shares.push(answer.headers["x-ms-throttle-limit-percentage"]);
+            }
+            // An error answer carries it too: it says what the caller used, not how the request went.
+            const missing = await user("nobody@contoso.onmicrosoft.com");
+            assert.equal(missing.status, 404);
+            shares.push(missing.headers["x-ms-throttle-limit-percentage"]);
+            shares.push((await user(DEMO.backupUser)).headers["x-ms-throttle-limit-percentage"]);
+            // Absent up to 0.8 of the limit; then the share used, as a fraction.
+            assert.deepEqual(shares, [...Array(8).fill(undefined), "0.9", "1"]);
+            // A refused request is not an answer of the service: 429 with Retry-After, as before.
+            assert.equal((await user(DEMO.backupUser)).status, 429);
+        } finally {
+            await emulator.stop();
+        }
+    });
 });

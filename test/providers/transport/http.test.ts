@@ -1,10 +1,12 @@
 // The HTTP layer against a local server: retries, Retry-After, backoff, deadline,
-// per-host concurrency, token refresh on 401, error messages, paging.
+// per-host concurrency, pacing a host near its limit, token refresh on 401, error
+// messages, paging.
 
 import * as assert from "assert";
 
 import { isAccessError } from "../../../providers/transport/errors";
 import { createHttpClient } from "../../../providers/transport/http/client";
+import { limitShare, pacingGapMs } from "../../../providers/transport/http/host-limiter";
 import { getAllPages } from "../../../providers/transport/http/paging";
 import { HttpClient } from "../../../providers/transport/http/request";
 import { HttpSettings } from "../../../providers/transport/settings/types";
@@ -361,6 +363,96 @@ describe("HTTP layer", () => {
                 server.requests.map((r) => r.url),
                 ["/held", "/after"],
             );
+        });
+    });
+
+    describe("a host near its limit (x-ms-throttle-limit-percentage)", () => {
+        /** Answers after 30 ms with the header when `share()` gives one; counts requests in flight per burst. */
+        function limitServer(share: () => string | undefined) {
+            const burst = { inFlight: 0, max: 0 };
+            server.handle(async (_request, response) => {
+                burst.inFlight++;
+                burst.max = Math.max(burst.max, burst.inFlight);
+                await new Promise((resolve) => setTimeout(resolve, 30));
+                burst.inFlight--;
+                const value = share();
+                json(response, 200, {}, value === undefined ? {} : { "x-ms-throttle-limit-percentage": value });
+            });
+            return {
+                async run(http: HttpClient, requests: number) {
+                    burst.max = 0;
+                    const first = server.requests.length;
+                    await Promise.all(Array.from({ length: requests }, () => get(http, "/graph", { service: "graph" })));
+                    const starts = server.requests.slice(first).map((request) => request.at);
+                    return { maxInFlight: burst.max, gaps: starts.slice(1).map((at, index) => at - starts[index]) };
+                },
+            };
+        }
+
+        it("reads the share Microsoft documents (0.8 to 1.8) and a percentage", () => {
+            assert.deepStrictEqual(["0.85", "1.8", "85", "85%", "", "high", undefined].map(limitShare), [
+                0.85,
+                1.8,
+                0.85,
+                0.85,
+                undefined,
+                undefined,
+                undefined,
+            ]);
+            assert.deepStrictEqual([0.8, 0.9, 1, 1.8].map(pacingGapMs), [200, 1100, 2000, 2000]);
+        });
+
+        it("at 80 % or more: one request at a time, spaced, said once per host", async () => {
+            const host = limitServer(() => "0.85");
+            const http = client();
+            await get(http, "/graph", { service: "graph" });
+            const paced = await host.run(http, 4);
+            assert.strictEqual(paced.maxInFlight, 1);
+            // 0.85 of the limit: at least 650 ms between starts (a timer never fires early; under load they only grow).
+            assert.ok(
+                paced.gaps.every((gap) => gap >= pacingGapMs(0.85) - 10),
+                `gaps ${paced.gaps.join(", ")} ms`,
+            );
+            await host.run(http, 2);
+            const said = logs.filter((line) => /x-ms-throttle-limit-percentage/.test(line));
+            assert.strictEqual(said.length, 1, logs.join("\n"));
+            assert.ok(said[0].startsWith(`Microsoft Graph at ${new URL(server.url).host} reports`), said[0]);
+            assert.match(said[0], /reports 85 % of its request limit used .*one at a time, at least 0\.7 s apart, until it reports less\.$/);
+            assert.ok(!said[0].includes("token-"), "no token in the line");
+        });
+
+        it("without the header, or below 80 %: as many at once as the host's limit allows, unspaced", async () => {
+            for (const share of [undefined, "0.5"]) {
+                const host = limitServer(() => share);
+                const http = client({ maxConcurrentRequestsPerHost: 4 });
+                await get(http, "/graph", { service: "graph" });
+                const free = await host.run(http, 8);
+                assert.strictEqual(free.maxInFlight, 4, `with ${share ?? "no header"}`);
+            }
+            assert.deepStrictEqual(logs, []);
+        });
+
+        it("lifts the pacing once the host answers without the header", async () => {
+            let share: string | undefined = "0.8";
+            const host = limitServer(() => share);
+            const http = client({ maxConcurrentRequestsPerHost: 4 });
+            await get(http, "/graph", { service: "graph" });
+            assert.strictEqual((await host.run(http, 3)).maxInFlight, 1);
+            share = undefined;
+            // The answer that lifts it, then a burst at the host's full concurrency.
+            await get(http, "/graph", { service: "graph" });
+            assert.strictEqual((await host.run(http, 8)).maxInFlight, 4);
+        });
+
+        it("lets callers waiting behind the lowered limit go as soon as it is lifted", async () => {
+            let share: string | undefined = "0.8";
+            const host = limitServer(() => share);
+            const http = client({ maxConcurrentRequestsPerHost: 4 });
+            await get(http, "/graph", { service: "graph" });
+            // Six callers queue behind the one-at-a-time limit; the first answer lifts it for the rest.
+            share = undefined;
+            const burst = await host.run(http, 6);
+            assert.ok(burst.maxInFlight > 1, `at most ${burst.maxInFlight} in flight`);
         });
     });
 });
