@@ -50,6 +50,8 @@ export interface BenchRow {
     readonly throttled: number;
     readonly stateKiB: number;
     readonly cliPeakMiB: number;
+    /** The program's process (the language host's node, running index.ts). */
+    readonly programPeakMiB: number;
     readonly providerPeakMiB: number;
 }
 
@@ -153,6 +155,7 @@ async function measureStep(
         throttled: log.filter((entry) => entry.status === 429).length,
         stateKiB: round((await stateBytes(workspace)) / 1024, 0),
         cliPeakMiB: round(memory.mib.cli, 0),
+        programPeakMiB: round(memory.mib.program, 0),
         providerPeakMiB: round(memory.mib["dynamic-providers"], 0),
     };
 }
@@ -192,7 +195,7 @@ async function benchTenant(size: number, options: Options, progress: Progress): 
 
 /** The rows as a Markdown table, numbers right-aligned, ready to paste into the docs. */
 export function benchTable(rows: readonly BenchRow[]): string {
-    const header = ["envs", "step", "seconds", "bound s", "ratio", "req/env", "graph", "429s", "state KiB", "CLI MiB", "provider MiB"];
+    const header = ["envs", "step", "seconds", "bound s", "ratio", "req/env", "graph", "429s", "state KiB", "CLI MiB", "program MiB", "provider MiB"];
     const lines = rows.map((row) => [
         String(row.environments),
         row.step,
@@ -204,6 +207,7 @@ export function benchTable(rows: readonly BenchRow[]): string {
         String(row.throttled),
         String(row.stateKiB),
         String(row.cliPeakMiB),
+        String(row.programPeakMiB),
         String(row.providerPeakMiB),
     ]);
     return formatTable([header, ...lines], { style: "markdown", align: header.map((_, column) => (column === 1 ? "left" : "right")) });

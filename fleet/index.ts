@@ -74,13 +74,18 @@ async function runTenant(
                 outcome = await checkOf(run, options);
                 break;
             case "status":
-                outcome = await statusOf(run);
+                outcome = await statusOf(run, { parallel: options.parallel });
                 break;
             case "recover":
                 outcome = await recoverOf(run, options);
                 break;
             default:
-                outcome = await changeOf(run, { command: options.command, stage: options.stage, continueOnError: options.continueOnError });
+                outcome = await changeOf(run, {
+                    command: options.command,
+                    stage: options.stage,
+                    continueOnError: options.continueOnError,
+                    parallel: options.parallel,
+                });
         }
     } catch (error) {
         log.write(`failed: ${messageOf(error)}`);
