@@ -13,8 +13,8 @@
 //
 //   100 environments, first update   31 s at 8 (the default), 19 s at 32
 //   300 environments, first update   95 s at 8
-//   1,000 environments               first update 600 to 770 s at 48 and 64 alike (the two
-//                                    cores shared with other work), no change 29 s, refresh 59 s at 48
+//   1,000 environments at 48         first update 379 s, no change 28 s, refresh 63 s (the
+//                                    cores shared, load 2 to 7); at 64 under heavier load 600 s
 //
 // So the parallelism pays up to a few hundred environments: one operation per 8
 // environments keeps a first update to about 8 rounds of a chain. Beyond that the engine
