@@ -16,6 +16,7 @@ import { plainTextCredentialKeys, runtimeConfigIsSecret } from "./lib/plain-cred
 import { preflight, PreflightError, TenantReader } from "./lib/preflight";
 import { environmentsInState, grantsInState, previousStage, PreviousState, readPreviousState } from "./lib/previous-state";
 import { describeSkipped } from "./lib/environment-plan";
+import { engineParallel, parallelAdvice } from "./lib/parallelism";
 import { runError } from "./lib/run-error";
 import { ServiceAccountAccess } from "./lib/service-account-access";
 import { readStackSettings } from "./lib/stack-settings";
@@ -106,6 +107,9 @@ async function main() {
     for (const target of report.environments.targets.filter((t) => t.note)) pulumi.log.info(`${target.displayName} (${target.id}): ${target.note}.`);
     const hint = continueOnErrorHint(report.environments.targets.length, previousStage(previous), config.stage);
     if (hint) pulumi.log.info(hint);
+    // In the preview only, so `pulumi up` says it once: the program cannot change the engine's parallelism, only name it.
+    const parallel = pulumi.runtime.isDryRun() ? parallelAdvice(report.environments.targets.length, engineParallel(process.env)) : undefined;
+    if (parallel) pulumi.log.warn(parallel);
 
     const plainCredentials = plainTextCredentialKeys(pulumi.runtime.allConfig(), runtimeConfigIsSecret());
     for (const key of plainCredentials) {

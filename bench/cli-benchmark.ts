@@ -6,11 +6,13 @@
 //   operational  `pulumi up` after moving the stage (directory roles only)
 //   refresh      `pulumi refresh`
 //
-// and prints one table: seconds per step, the bound the engine's parallelism sets for
+// with the --parallel recommended for that size (lib/parallelism.ts; --parallel N for
+// another), and prints one table: the parallelism, seconds per step, the bound it sets for
 // that step (one environment's chain of requests and waits × the rounds of `parallel`
 // environments), the ratio to it, BAP + Dataverse requests per environment, Graph
-// requests, answers 429, state size, and the peak memory of the CLI and of the
-// dynamic-provider host. Progress goes to standard error; --json prints the rows.
+// requests, answers 429, state size, and the peak memory of the CLI, of the program (the
+// language host's node) and of the dynamic-provider host. Progress goes to standard
+// error; --json prints the rows.
 //
 //   npm run bench -- [--sizes 1,10,100,300] [--latency-ms 50] [--sync-delay-ms 1000]
 //                    [--parallel N] [--json]
@@ -24,6 +26,7 @@ import * as path from "path";
 
 import { command, CommandSpec, EXIT_OK, formatTable, OptionSpecs, Progress, progressFor, runMain, Task, Values } from "../cli";
 import { RequestLogEntry, RunningEmulator, startEmulator } from "../emulator";
+import { ENGINE_DEFAULT_PARALLEL_PER_CPU, recommendedParallel } from "../lib/parallelism";
 import { createWorkspace, PulumiWorkspace } from "../workspace/pulumi-workspace";
 import { count, counts } from "./options";
 import { watchProcessTree } from "./process-memory";
@@ -33,7 +36,7 @@ interface Options {
     readonly sizes: number[];
     readonly latencyMs: number;
     readonly syncDelayMs: number;
-    /** Undefined: Pulumi's default. */
+    /** Undefined: per size, the recommended one (lib/parallelism.ts), else Pulumi's default. */
     readonly parallel: number | undefined;
     readonly json: boolean;
 }
@@ -50,6 +53,8 @@ export interface BenchRow {
     readonly throttled: number;
     readonly stateKiB: number;
     readonly cliPeakMiB: number;
+    /** The program's process (the language host's node, running index.ts). */
+    readonly programPeakMiB: number;
     readonly providerPeakMiB: number;
 }
 
@@ -63,7 +68,11 @@ export const SPEC = {
         sizes: { type: "string", list: true, value: "N[,N…]", help: "tenant sizes, in environments (default 1,10,100,300)" },
         "latency-ms": { type: "string", value: "MS", help: "each emulated request's latency (default 50)" },
         "sync-delay-ms": { type: "string", value: "MS", help: "how long a new user takes to reach an environment's Dataverse (default 1000)" },
-        parallel: { type: "string", value: "N", help: "the engine's --parallel (default: Pulumi's, four times the CPUs)" },
+        parallel: {
+            type: "string",
+            value: "N",
+            help: "the engine's --parallel at every size (default: per size, the one recommended for that many\nenvironments; Pulumi's own, four times the CPUs, where none is)",
+        },
         json: { type: "boolean", help: "print the rows as JSON on standard output" },
     },
 } as const satisfies CommandSpec<OptionSpecs>;
@@ -78,9 +87,21 @@ function optionsOf(values: Values<typeof SPEC.options>): Options {
     };
 }
 
-/** Pulumi's default --parallel: four times GOMAXPROCS, which is the number of CPUs. */
-function engineParallelism(options: Options): number {
-    return options.parallel ?? 4 * os.cpus().length;
+/** The --parallel a size runs with: the one asked for, else the recommended one; undefined: Pulumi's default. */
+export function parallelFlag(size: number, asked: number | undefined): number | undefined {
+    return asked ?? recommendedParallel(size);
+}
+
+/** What the engine runs with: the flag, else Pulumi's default, four times GOMAXPROCS (the number of CPUs). */
+function engineParallelism(size: number, options: Options): number {
+    return parallelFlag(size, options.parallel) ?? ENGINE_DEFAULT_PARALLEL_PER_CPU * os.cpus().length;
+}
+
+/** The progress line's word on parallelism: "recommended per size (1: default 8, 1000: 48)". */
+function describeParallel(options: Options): string {
+    if (options.parallel !== undefined) return `parallel ${options.parallel}`;
+    const sizes = options.sizes.map((size) => `${size}: ${parallelFlag(size, options.parallel) ?? `Pulumi's default ${engineParallelism(size, options)}`}`);
+    return `parallel recommended per size (${sizes.join(", ")})`;
 }
 
 async function stateBytes(workspace: PulumiWorkspace): Promise<number> {
@@ -153,6 +174,7 @@ async function measureStep(
         throttled: log.filter((entry) => entry.status === 429).length,
         stateKiB: round((await stateBytes(workspace)) / 1024, 0),
         cliPeakMiB: round(memory.mib.cli, 0),
+        programPeakMiB: round(memory.mib.program, 0),
         providerPeakMiB: round(memory.mib["dynamic-providers"], 0),
     };
 }
@@ -175,8 +197,9 @@ async function benchTenant(size: number, options: Options, progress: Progress): 
         await workspace.setConfig("d365-backup-access:serviceAccount", accountUpn);
         await workspace.setConfig("d365-backup-access:environments[0]", "*", { path: true });
         await workspace.setConfig("d365-backup-access:stage", "bootstrap");
-        const parallel = engineParallelism(options);
-        const flags = options.parallel ? ["--parallel", String(options.parallel)] : [];
+        const parallel = engineParallelism(size, options);
+        const flag = parallelFlag(size, options.parallel);
+        const flags = flag === undefined ? [] : ["--parallel", String(flag)];
         const context = { workspace, emulator, shape, ids, parallel, progress };
         const rows = [await measureStep("bootstrap", ["up", "--yes", "--skip-preview", ...flags], context)];
         rows.push(await measureStep("no-change", ["up", "--yes", "--skip-preview", ...flags], context));
@@ -192,9 +215,24 @@ async function benchTenant(size: number, options: Options, progress: Progress): 
 
 /** The rows as a Markdown table, numbers right-aligned, ready to paste into the docs. */
 export function benchTable(rows: readonly BenchRow[]): string {
-    const header = ["envs", "step", "seconds", "bound s", "ratio", "req/env", "graph", "429s", "state KiB", "CLI MiB", "provider MiB"];
+    const header = [
+        "envs",
+        "parallel",
+        "step",
+        "seconds",
+        "bound s",
+        "ratio",
+        "req/env",
+        "graph",
+        "429s",
+        "state KiB",
+        "CLI MiB",
+        "program MiB",
+        "provider MiB",
+    ];
     const lines = rows.map((row) => [
         String(row.environments),
+        String(row.parallel),
         row.step,
         row.seconds.toFixed(1),
         row.boundSeconds === null ? "-" : row.boundSeconds.toFixed(1),
@@ -204,9 +242,10 @@ export function benchTable(rows: readonly BenchRow[]): string {
         String(row.throttled),
         String(row.stateKiB),
         String(row.cliPeakMiB),
+        String(row.programPeakMiB),
         String(row.providerPeakMiB),
     ]);
-    return formatTable([header, ...lines], { style: "markdown", align: header.map((_, column) => (column === 1 ? "left" : "right")) });
+    return formatTable([header, ...lines], { style: "markdown", align: header.map((name) => (name === "step" ? "left" : "right")) });
 }
 
 /** The whole command; returns the exit status. */
@@ -215,7 +254,7 @@ export const main = command(SPEC, async ({ values }, io) => {
     const progress = progressFor(io.stderr, { prefix: "bench: " });
     progress.line(
         `sizes ${options.sizes.join(", ")}; latency ${options.latencyMs} ms; user sync ${options.syncDelayMs} ms; ` +
-            `parallel ${options.parallel ?? `Pulumi's default (${engineParallelism(options)})`}; ${os.cpus().length} CPUs`,
+            `${describeParallel(options)}; ${os.cpus().length} CPUs`,
     );
     const rows: BenchRow[] = [];
     try {

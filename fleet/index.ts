@@ -74,7 +74,7 @@ async function runTenant(
                 outcome = await checkOf(run, options);
                 break;
             case "status":
-                outcome = await statusOf(run);
+                outcome = await statusOf(run, { parallel: options.parallel });
                 break;
             case "recover":
                 outcome = await recoverOf(run, options);
@@ -85,6 +85,7 @@ async function runTenant(
                     stage: options.stage,
                     continueOnError: options.continueOnError,
                     refresh: options.refresh,
+                    parallel: options.parallel,
                 });
         }
     } catch (error) {

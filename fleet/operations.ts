@@ -17,7 +17,10 @@
 // it should serve, or when a refresh would change something (drift): the scheduled job
 // of the tenants workflow relies on that exit code. Skipped environments are not missing.
 //
-// preview, up and recover run the policy pack in policy/ unless --no-policy-pack.
+// preview, up and recover run the policy pack in policy/ unless --no-policy-pack. Every
+// Pulumi run (status's refresh preview too) gets the tenant's --parallel from
+// parallelism.ts: the user's, else the one recommended for its number of environments,
+// said in the tenant's progress line and log.
 // Before any command that starts a provider, every command runs the pre-run check
 // (pre-run-check.ts): the stack's settings with the program's own checks, and its state
 // and locks (stack-health.ts). A stack that fails it runs no such command, and the
@@ -33,6 +36,7 @@ import type { DirectoryRole } from "../lib/directory-roles";
 import { messageOf } from "../providers";
 import { attributeGroupFailures, describeFailures, EnvironmentNotConverged, FailureCollector, ResourceFailed } from "./convergence";
 import type { FleetOptions } from "./options";
+import { chooseParallel, describeRun, environmentsToServe, ParallelChoice } from "./parallelism";
 import { CheckOptions, preRunCheck, PreRunCheck } from "./pre-run-check";
 import type { Activity } from "./progress";
 import { statusProblems, TenantReport } from "./report";
@@ -202,23 +206,41 @@ export async function checkOf(run: TenantRun, options: CheckOptions = {}): Promi
     return refusal ? { stack: run.name, stage, result: "failed", error: refusal, tenant: null } : { stack: run.name, stage, result: "ok", tenant: null };
 }
 
+/** The tenant's --parallel (parallelism.ts), in its log; the settings' count is only read when they passed the check. */
+async function parallelFor(run: TenantRun, check: PreRunCheck, requested: number | undefined): Promise<ParallelChoice> {
+    const { settings } = check;
+    const chosen = await chooseParallel({
+        requested,
+        config: settings?.config,
+        deployment: check.deployment,
+        countInTenant: () => environmentsToServe(settings!.config, settings!.clientSettings, run.log),
+        log: run.log,
+    });
+    run.log(`parallel: ${chosen.parallel ?? "the engine's default"} (${chosen.why})`);
+    return chosen;
+}
+
 /** The CLI's own lock refusal (any self-managed backend), turned into what to run; else the usual reason. */
 function reasonWithLocks(run: TenantRun, error: unknown, diagnostics: readonly string[]): string {
     const locks = locksFromError(messageOf(error));
     return locks ? lockAdvice(run.name, locks) : reason(error, diagnostics);
 }
 
-export async function statusOf(run: TenantRun): Promise<Outcome> {
+export async function statusOf(run: TenantRun, options: { parallel?: number } = {}): Promise<Outcome> {
     // The refresh preview configures the azuread provider from the stack file: it waits for the check.
-    const { config, settings, refusal } = await checked(run, "status");
+    const check = await checked(run, "status");
+    const { config, settings, refusal } = check;
     if (!settings) return { stack: run.name, stage: configuredStage(config) ?? null, result: "failed", error: refusal!, tenant: null, drift: null };
     const watcher = eventWatcher(run);
+    const parallel = refusal ? undefined : await parallelFor(run, check, options.parallel);
     // The tenant (the program's own clients, no provider) is read even when the state stops the drift check.
-    run.phase("reading the tenant and checking drift");
+    run.phase(
+        parallel ? `reading the tenant and checking drift: ${describeRun("pulumi refresh --preview-only", parallel)}` : "reading the tenant and checking drift",
+    );
     // The tenant and the refresh preview are independent: read both at once.
     const drift = refusal
         ? Promise.resolve({ changed: null, error: refusal })
-        : run.stack.previewRefresh({ onOutput: run.log, onEvent: watcher.onEvent, color: "never" }).then(
+        : run.stack.previewRefresh({ onOutput: run.log, onEvent: watcher.onEvent, color: "never", parallel: parallel?.parallel }).then(
               () => ({ changed: watcher.changed, error: undefined }),
               (error: unknown) => ({ changed: null, error: `drift check: ${reasonWithLocks(run, error, watcher.errors)}` }),
           );
@@ -278,8 +300,13 @@ async function tenantAfter(run: TenantRun, failure: string | undefined): Promise
 }
 
 /** preview: with --stage, from a copy of the stack's settings that has it, so the stack file is never written. */
-async function previewOf(run: TenantRun, stage: Stage | undefined, watcher: EventWatcher, refresh: boolean): Promise<Record<string, number>> {
-    const common = { onOutput: run.log, onEvent: watcher.onEvent, color: "never" as const, policyPacks: [...run.policyPacks], refresh };
+async function previewOf(
+    run: TenantRun,
+    stage: Stage | undefined,
+    watcher: EventWatcher,
+    options: { refresh: boolean; parallel: number | undefined },
+): Promise<Record<string, number>> {
+    const common = { onOutput: run.log, onEvent: watcher.onEvent, color: "never" as const, policyPacks: [...run.policyPacks], ...options };
     if (!stage) return changesOf((await run.stack.preview(common)).changeSummary);
     const copy = await stageConfigCopy(run.workspace, run.stack.name, STAGE_KEY, stage);
     run.log(`previewing with ${STAGE_KEY}=${stage} from a copy of the stack's settings; the stack file is not written`);
@@ -293,15 +320,17 @@ async function previewOf(run: TenantRun, stage: Stage | undefined, watcher: Even
 /** Runs the pre-run check, sets the stage (up), runs the operation, reads the tenant; a failure still reports what the tenant holds. */
 export async function changeOf(
     run: TenantRun,
-    options: { command: "preview" | "up"; stage: Stage | undefined; continueOnError: boolean; refresh?: boolean },
+    options: { command: "preview" | "up"; stage: Stage | undefined; continueOnError: boolean; refresh?: boolean; parallel?: number },
 ): Promise<Outcome> {
     const { command, stage, continueOnError, refresh = false } = options;
-    const { config, refusal } = await checked(run, command);
+    const check = await checked(run, command);
+    const { config, refusal } = check;
     const before = configuredStage(config) ?? null;
     const previousStage = stage ? { previousStage: before } : {};
     const shownStage = stage ?? before;
     if (refusal) return { stack: run.name, stage: before, result: "failed", error: refusal, tenant: null, changes: null };
     const watcher = eventWatcher(run);
+    const parallel = await parallelFor(run, check, options.parallel);
     let changes: Record<string, number> | null = null;
     let failure: string | undefined;
     // up only: what the update left unconverged, and the error that says it did.
@@ -315,7 +344,7 @@ export async function changeOf(
                 await run.stack.setConfig(STAGE_KEY, { value: stage });
             }
             const continuing = await continuesPastErrors(run, stage ?? before, continueOnError);
-            run.phase(refresh ? "pulumi up --refresh" : "pulumi up");
+            run.phase(describeRun(refresh ? "pulumi up --refresh" : "pulumi up", parallel));
             const result = await run.stack.up({
                 onOutput: run.log,
                 onEvent: watcher.onEvent,
@@ -323,11 +352,12 @@ export async function changeOf(
                 policyPacks: [...run.policyPacks],
                 continueOnError: continuing,
                 refresh,
+                parallel: parallel.parallel,
             });
             changes = changesOf(result.summary.resourceChanges);
         } else {
-            run.phase(refresh ? "pulumi preview --refresh" : "pulumi preview");
-            changes = await previewOf(run, stage, watcher, refresh);
+            run.phase(describeRun(refresh ? "pulumi preview --refresh" : "pulumi preview", parallel));
+            changes = await previewOf(run, stage, watcher, { refresh, parallel: parallel.parallel });
         }
     } catch (error) {
         run.log(`failed: ${messageOf(error)}`);
@@ -368,14 +398,16 @@ async function removeLocks(run: TenantRun, locks: readonly StackLock[], force: b
  * providers adopt users and roles they find), then `pulumi up` at the configured stage.
  * The same for every interruption point; safe to run when nothing was interrupted.
  */
-export async function recoverOf(run: TenantRun, options: Pick<FleetOptions, "force" | "continueOnError">): Promise<Outcome> {
+export async function recoverOf(run: TenantRun, options: Pick<FleetOptions, "force" | "continueOnError"> & { parallel?: number }): Promise<Outcome> {
     // Before the refresh, which configures the azuread provider from the stack file. Locks
     // and pending operations are what recover clears: only the settings and 0.1.0 code stop it.
-    const { config, refusal, locks, health } = await checked(run, "recover");
+    const check = await checked(run, "recover");
+    const { config, refusal, locks, health } = check;
     const stage = configuredStage(config) ?? null;
     if (refusal) return { stack: run.name, stage, result: "failed", error: refusal, tenant: null, changes: null, recovery: null };
     const done: string[] = [];
     const watcher = eventWatcher(run);
+    const parallel = await parallelFor(run, check, options.parallel);
     let changes: Record<string, number> | null = null;
     let failure: string | undefined;
     // Set once the update runs: a refusal or a failed refresh before it names no environment.
@@ -397,15 +429,15 @@ export async function recoverOf(run: TenantRun, options: Pick<FleetOptions, "for
         const pending = health.pendingOperations.length > 0;
         if (pending) {
             // Pending creates are dropped (the update adopts what they made); the other pending operations go with the refresh's save.
-            run.phase("pulumi refresh --clear-pending-creates");
-            await withLocksRemoved(() => run.stack.refresh({ onOutput: run.log, color: "never", clearPendingCreates: true }));
+            run.phase(describeRun("pulumi refresh --clear-pending-creates", parallel));
+            await withLocksRemoved(() => run.stack.refresh({ onOutput: run.log, color: "never", clearPendingCreates: true, parallel: parallel.parallel }));
             done.push(`${describePending(health.pendingOperations)} cleared`);
         } else {
             done.push("no pending operations");
         }
         run.log(`recover: ${done.join("; ")}`);
         // Refreshed just now when something was pending; else the update refreshes first.
-        run.phase(`pulumi up${pending ? "" : " --refresh"} (${stage ?? "stage unset"})`);
+        run.phase(`${describeRun(`pulumi up${pending ? "" : " --refresh"}`, parallel)} at ${stage ?? "no stage set"}`);
         converged = CONVERGED;
         const continuing = await continuesPastErrors(run, stage, options.continueOnError);
         const result = await withLocksRemoved(() =>
@@ -416,6 +448,7 @@ export async function recoverOf(run: TenantRun, options: Pick<FleetOptions, "for
                 refresh: !pending,
                 policyPacks: [...run.policyPacks],
                 continueOnError: continuing,
+                parallel: parallel.parallel,
             }),
         );
         changes = changesOf(result.summary.resourceChanges);

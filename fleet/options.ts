@@ -44,6 +44,11 @@ export interface FleetOptions {
     readonly continueOnError: boolean;
     /** preview and up: refresh from the tenant first (`--refresh`), so drift is shown and then undone, as the tenants workflow runs them. */
     readonly refresh: boolean;
+    /**
+     * preview, up, recover and status: each tenant's --parallel; undefined: chosen per
+     * tenant from its number of environments (parallelism.ts).
+     */
+    readonly parallel: number | undefined;
 }
 
 export const SPEC = {
@@ -76,6 +81,11 @@ export const SPEC = {
         json: { type: "boolean", help: "print the report as JSON on standard output" },
         "log-dir": { type: "string", value: "DIR", help: "each tenant's log in DIR/<stack>.log (default: fleet-logs/<command>-<time>/)" },
         "no-policy-pack": { type: "boolean", help: "preview, up and recover without the policy pack in policy/ (run by default)" },
+        parallel: {
+            type: "string",
+            value: "N",
+            help: "each tenant's pulumi --parallel (default: chosen per tenant from its number of environments,\nsaid in its progress line; none below about 50 environments)",
+        },
         "stop-on-error": { type: "boolean", help: "up and recover: stop a tenant's update at its first failure (no --continue-on-error)" },
         refresh: { type: "boolean", help: "preview and up: refresh from the tenant first (pulumi --refresh), so drift is previewed and undone" },
         force: { type: "boolean", help: "recover: also remove a lock held by a live process or another host" },
@@ -108,6 +118,7 @@ export function optionsOf({ values, positionals }: CommandLine<typeof SPEC.optio
     const refuseStackCustomEndpoints = values["no-stack-custom-endpoints"];
     const continueOnError = !values["stop-on-error"];
     const { refresh } = values;
+    const parallel = values.parallel === undefined ? undefined : wholeNumber("--parallel", values.parallel, 1);
     if (stage && command === "status") fail("--stage applies to preview and up; status only reads.");
     if (stage && command === "check") fail("--stage applies to preview and up; check reads the stack as it is.");
     if (stage && command === "recover") fail("--stage applies to preview and up; recover brings each tenant to the stage its stack is configured for.");
@@ -115,6 +126,7 @@ export function optionsOf({ values, positionals }: CommandLine<typeof SPEC.optio
         fail(`--no-policy-pack applies to preview, up and recover; ${command} runs no policy pack.`);
     if (force && command !== "recover") fail("--force applies to recover only.");
     if (refuseStackCustomEndpoints && command !== "check") fail("--no-stack-custom-endpoints applies to check only.");
+    if (parallel !== undefined && command === "check") fail("--parallel applies to status, preview, up and recover; check runs no Pulumi command.");
     if (!continueOnError && command !== "up" && command !== "recover") fail(`--stop-on-error applies to up and recover; ${command} runs no update.`);
     if (refresh && command !== "preview" && command !== "up")
         fail(`--refresh applies to preview and up; ${command === "recover" ? "recover refreshes anyway" : `${command} changes nothing to refresh before`}.`);
@@ -130,6 +142,7 @@ export function optionsOf({ values, positionals }: CommandLine<typeof SPEC.optio
         refuseStackCustomEndpoints,
         continueOnError,
         refresh,
+        parallel,
     };
 }
 

@@ -51,6 +51,8 @@ export interface PreRunCheck {
     /** The program's settings; undefined when they were refused. */
     readonly settings: StackSettings | undefined;
     readonly health: StateHealth;
+    /** The exported checkpoint (`deployment`), for what else is read from it (the environments it serves: parallelism.ts). */
+    readonly deployment: unknown;
     readonly locks: readonly StackLock[];
     /** Why no provider may start for this stack, each saying what to do; empty when it may. */
     readonly problems: readonly string[];
@@ -110,5 +112,5 @@ export async function preRunCheck(
     const custom = options.refuseStackCustomEndpoints ? stackCustomEndpointsProblem(config) : undefined;
     const problems = [...(problem ? [problem] : []), ...(custom ? [custom] : []), ...stateProblems(target.name, command, locks, health)];
     target.log(problems.length ? `check: refused: ${problems.join(" ")}` : "check: settings and state fine");
-    return { config, settings, health, locks, problems };
+    return { config, settings, health, deployment: exported.deployment, locks, problems };
 }

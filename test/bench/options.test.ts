@@ -8,6 +8,7 @@ import { helpText } from "../../cli";
 import * as cliBenchmark from "../../bench/cli-benchmark";
 import * as fleetBenchmark from "../../bench/fleet-benchmark";
 import * as refusingDataverse from "../../bench/refusing-dataverse";
+import { recommendedParallel } from "../../lib/parallelism";
 import { memoryIo } from "../support/command-io";
 
 const COMMANDS = [
@@ -64,17 +65,26 @@ describe("the benchmarks' tables", () => {
             throttled: 0,
             stateKiB: 40,
             cliPeakMiB: 120,
+            programPeakMiB: 150,
             providerPeakMiB: 80,
         };
         assert.equal(
             cliBenchmark.benchTable([row, { ...row, step: "refresh", boundSeconds: null, ratio: null }]),
             [
-                "| envs | step      | seconds | bound s | ratio | req/env | graph | 429s | state KiB | CLI MiB | provider MiB |",
-                "|-----:|:----------|--------:|--------:|------:|--------:|------:|-----:|----------:|--------:|-------------:|",
-                "|   10 | bootstrap |    12.3 |    10.0 |  1.23 |     6.0 |     9 |    0 |        40 |     120 |           80 |",
-                "|   10 | refresh   |    12.3 |       - |     - |     6.0 |     9 |    0 |        40 |     120 |           80 |",
+                "| envs | parallel | step      | seconds | bound s | ratio | req/env | graph | 429s | state KiB | CLI MiB | program MiB | provider MiB |",
+                "|-----:|---------:|:----------|--------:|--------:|------:|--------:|------:|-----:|----------:|--------:|------------:|-------------:|",
+                "|   10 |        8 | bootstrap |    12.3 |    10.0 |  1.23 |     6.0 |     9 |    0 |        40 |     120 |         150 |           80 |",
+                "|   10 |        8 | refresh   |    12.3 |       - |     - |     6.0 |     9 |    0 |        40 |     120 |         150 |           80 |",
             ].join("\n"),
         );
+    });
+
+    it("npm run bench: each size runs with the --parallel recommended for it, unless one is asked for", () => {
+        assert.equal(cliBenchmark.parallelFlag(10, undefined), undefined, "Pulumi's default for a small tenant");
+        assert.equal(cliBenchmark.parallelFlag(1000, undefined), recommendedParallel(1000));
+        assert.ok(recommendedParallel(1000)! > 8);
+        assert.equal(cliBenchmark.parallelFlag(1000, 8), 8);
+        assert.equal(cliBenchmark.parallelFlag(10, 32), 32);
     });
 
     it("npm run bench:fleet: Markdown, the step left-aligned, the figures right-aligned", () => {

@@ -26,6 +26,7 @@ describe("fleet main, in process", () => {
             "--log-dir DIR",
             "--no-policy-pack",
             "--stop-on-error",
+            "--parallel N",
             "--force",
             "--no-stack-custom-endpoints",
         ]) {
@@ -36,8 +37,8 @@ describe("fleet main, in process", () => {
 
     it("exits 2 on a usage error, naming it, with the usage line, before opening the project", async () => {
         const io = memoryIo();
-        assert.equal(await main(["--", "status", "--all", "--parallel", "3"], io), 2);
-        assert.equal(io.err(), `fleet: unknown option "--parallel".\nusage: ${SPEC.usage}\nRun it with --help for every option.\n`);
+        assert.equal(await main(["--", "status", "--all", "--parallelism", "3"], io), 2);
+        assert.equal(io.err(), `fleet: unknown option "--parallelism".\nusage: ${SPEC.usage}\nRun it with --help for every option.\n`);
         assert.equal(io.out(), "");
         const missing = memoryIo();
         assert.equal(await main(["up", "--all", "--concurrency"], missing), 2);

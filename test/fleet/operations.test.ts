@@ -3,7 +3,7 @@
 // an emulated tenant: up and recover pass --continue-on-error unless told to stop, and a
 // failed update names each environment that did not converge; status lists the skipped
 // environments with their reason codes and fails a tenant missing access or drifted,
-// never for a skipped environment.
+// never for a skipped environment; every Pulumi run gets the tenant's --parallel.
 
 import { strict as assert } from "assert";
 import { promises as fs } from "fs";
@@ -14,6 +14,8 @@ import type { ConfigMap, EngineEvent } from "@pulumi/pulumi/automation";
 import { RunningEmulator, startEmulator } from "../../emulator";
 import { changeOf, recoverOf, statusOf, TenantRun } from "../../fleet/operations";
 import { DYNAMICS_365_ADMINISTRATOR, POWER_PLATFORM_ADMINISTRATOR } from "../../lib/directory-roles";
+import { recommendedParallel } from "../../lib/parallelism";
+import { ENVIRONMENT_USER_TYPE, SECURITY_ROLE_ASSIGNMENT_TYPE } from "../../lib/previous-state";
 import { SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../../providers";
 
 const REPOSITORY = path.resolve(__dirname, "..", "..");
@@ -37,6 +39,22 @@ interface Script {
     readonly previewRefresh?: { events: readonly EngineEvent[] };
     /** The stack's outputs: its last update's; none when never updated. */
     readonly outputs?: Record<string, unknown> | Error;
+    /** The resources of its exported checkpoint; none when never updated. */
+    readonly checkpoint?: readonly unknown[];
+    /** Its d365-backup-access:environments, as the stack file holds it (default ["*"]). */
+    readonly environments?: string;
+}
+
+/** A checkpoint's resources for `count` environments served: each with its user and its role. */
+function servedCheckpoint(count: number): unknown[] {
+    return Array.from({ length: count }, (_, i) => {
+        const environmentId = `c0000000-0000-4000-8000-${String(i + 1).padStart(12, "0")}`;
+        return [ENVIRONMENT_USER_TYPE, SECURITY_ROLE_ASSIGNMENT_TYPE].map((type) => ({
+            urn: `urn:pulumi:contoso::d365-backup-access::${type}::${type.split(":").pop()}-${environmentId}`,
+            type,
+            outputs: { environmentId, userObjectId: "5c1e2a9b-3f4d-4e5f-8a6b-7c8d9e0f1a2b" },
+        }));
+    }).flat();
 }
 
 /** The demo tenant with environments the program skips: Teams, still provisioning (added when it has none), without Dataverse. */
@@ -85,7 +103,8 @@ async function seedWithSkipped(served: boolean): Promise<any> {
     return seed;
 }
 
-function standIn(emulator: RunningEmulator, script: Script): { run: TenantRun; calls: Call[] } {
+function standIn(emulator: RunningEmulator, script: Script): { run: TenantRun; calls: Call[]; logs: string[] } {
+    const logs: string[] = [];
     const seed = emulator.state();
     const values: Record<string, string> = {
         "azuread:tenantId": emulator.tenantId,
@@ -95,7 +114,7 @@ function standIn(emulator: RunningEmulator, script: Script): { run: TenantRun; c
         "d365-backup-access:endpoints": JSON.stringify({ bap: emulator.endpoints.bap }),
         "d365-backup-access:customEndpoints": "true",
         "d365-backup-access:serviceAccount": "backup@contoso.onmicrosoft.com",
-        "d365-backup-access:environments": '["*"]',
+        "d365-backup-access:environments": script.environments ?? '["*"]',
         "d365-backup-access:stage": "operational",
     };
     const config: ConfigMap = Object.fromEntries(Object.entries(values).map(([key, value]) => [key, { value, secret: key.endsWith("clientSecret") }]));
@@ -103,7 +122,7 @@ function standIn(emulator: RunningEmulator, script: Script): { run: TenantRun; c
     const answers: Record<string, (options: any) => Promise<unknown>> = {
         getAllConfig: async () => config,
         setConfig: async () => undefined,
-        exportStack: async () => ({ version: 3, deployment: { resources: [] } }),
+        exportStack: async () => ({ version: 3, deployment: { resources: script.checkpoint ?? [] } }),
         info: async () => undefined,
         outputs: async () => {
             if (script.outputs instanceof Error) throw script.outputs;
@@ -126,7 +145,7 @@ function standIn(emulator: RunningEmulator, script: Script): { run: TenantRun; c
         if (!answer) throw new Error(`the stand-in stack has no ${method}`);
         return answer(options);
     });
-    return { run, calls };
+    return { run: { ...run, log: (line) => void logs.push(line), phase: (text) => void logs.push(`== ${text}`) }, calls, logs };
 }
 
 const upOptions = (calls: readonly Call[]) => calls.filter((call) => call.method === "up").map((call) => call.options);
@@ -227,6 +246,69 @@ describe("fleet: one tenant's operations against an emulated tenant", () => {
                     );
                 }
             }
+        });
+
+        it("every Pulumi run gets the --parallel recommended for the environments of the stack's last update, and says so", async () => {
+            const served200 = { checkpoint: servedCheckpoint(200) };
+            const expected = recommendedParallel(200)!;
+            assert.ok(expected > 8, String(expected));
+            const up = standIn(served, served200);
+            assert.equal((await changeOf(up.run, { command: "up", stage: undefined, continueOnError: true })).result, "ok");
+            assert.deepEqual(
+                upOptions(up.calls).map((options) => options.parallel),
+                [expected],
+            );
+            assert.ok(up.logs.includes(`== pulumi up --parallel ${expected} (200 environments in its last update)`), up.logs.join("\n"));
+            const preview = standIn(served, served200);
+            await changeOf(preview.run, { command: "preview", stage: undefined, continueOnError: true });
+            assert.deepEqual(
+                preview.calls.filter((call) => call.method === "preview").map((call) => call.options.parallel),
+                [expected],
+            );
+            const recover = standIn(served, served200);
+            await recoverOf(recover.run, { force: false, continueOnError: true });
+            assert.deepEqual(
+                upOptions(recover.calls).map((options) => options.parallel),
+                [expected],
+            );
+            const status = standIn(served, served200);
+            await statusOf(status.run);
+            assert.deepEqual(
+                status.calls.filter((call) => call.method === "previewRefresh").map((call) => call.options.parallel),
+                [expected],
+            );
+        });
+
+        it("the user's --parallel wins over the recommendation", async () => {
+            const { run, calls, logs } = standIn(served, { checkpoint: servedCheckpoint(200) });
+            await changeOf(run, { command: "up", stage: undefined, continueOnError: true, parallel: 3 });
+            assert.deepEqual(
+                upOptions(calls).map((options) => options.parallel),
+                [3],
+            );
+            assert.ok(logs.includes("== pulumi up --parallel 3 (as asked)"), logs.join("\n"));
+        });
+
+        it("listed ids are counted from the stack file; a stack never updated with every environment, from the tenant's listing", async () => {
+            const ids = Array.from({ length: 120 }, (_, i) => `d0000000-0000-4000-8000-${String(i + 1).padStart(12, "0")}`);
+            const listed = standIn(served, { environments: JSON.stringify(ids) });
+            await changeOf(listed.run, { command: "preview", stage: undefined, continueOnError: true });
+            assert.deepEqual(
+                listed.calls.filter((call) => call.method === "preview").map((call) => call.options.parallel),
+                [recommendedParallel(120)],
+            );
+            assert.ok(listed.logs.includes(`== pulumi preview --parallel ${recommendedParallel(120)} (120 environments listed in its stack file)`));
+            // The demo tenant: a few environments to serve, so no flag and the engine's default.
+            const fresh = standIn(served, {});
+            await changeOf(fresh.run, { command: "up", stage: undefined, continueOnError: true });
+            assert.deepEqual(
+                upOptions(fresh.calls).map((options) => options.parallel),
+                [undefined],
+            );
+            assert.ok(
+                fresh.logs.some((line) => /^== pulumi up \(engine's default --parallel: \d environments to serve in the tenant\)$/.test(line)),
+                fresh.logs.join("\n"),
+            );
         });
 
         it("preview passes no continueOnError (an update's option)", async () => {

@@ -26,6 +26,7 @@ describe("fleet options", () => {
             refuseStackCustomEndpoints: false,
             continueOnError: true,
             refresh: false,
+            parallel: undefined,
         });
         assert.deepEqual(parseOptions(["status", "--all"]), {
             command: "status",
@@ -39,6 +40,7 @@ describe("fleet options", () => {
             refuseStackCustomEndpoints: false,
             continueOnError: true,
             refresh: false,
+            parallel: undefined,
         });
     });
 
@@ -70,6 +72,17 @@ describe("fleet options", () => {
             refused([command, "--all", "--stop-on-error"], new RegExp(`--stop-on-error applies to up and recover; ${command} runs no update\\.`));
         assert.match(HELP, /--stop-on-error +up and recover: stop a tenant's update at its first failure/);
         assert.match(HELP, /up +`pulumi up --continue-on-error` per tenant/);
+    });
+
+    it("takes each tenant's --parallel for the commands that run Pulumi, else leaves it to the choice per tenant", () => {
+        for (const command of ["status", "preview", "up", "recover"]) {
+            assert.equal(parseOptions([command, "--all", "--parallel", "64"]).parallel, 64, command);
+            assert.equal(parseOptions([command, "--all"]).parallel, undefined, command);
+        }
+        refused(["check", "--all", "--parallel", "8"], /--parallel applies to status, preview, up and recover; check runs no Pulumi command\./);
+        for (const bad of ["0", "-1", "2.5", "many"])
+            refused(["up", "--all", "--parallel", bad], new RegExp(`--parallel "${bad.replace(".", "\\.")}" is not a whole number of at least 1`));
+        assert.match(HELP, /--parallel N +each tenant's pulumi --parallel \(default: chosen per tenant from its number of environments,/);
     });
 
     it("reads recover, with --force, and refuses --stage for it (it uses the stack's own stage)", () => {
@@ -121,6 +134,6 @@ describe("fleet options", () => {
         refused(["status"], /no stacks chosen; give --all or --stacks/);
         refused(["status", "--all", "--stacks", "a"], /--all and --stacks exclude each other/);
         refused(["status", "--stacks", "a,,b"], /--stacks "a,,b" has an empty item; expected NAME\[,NAME…\]\./);
-        refused(["status", "--all", "--parallel", "3"], /unknown option "--parallel"/);
+        refused(["status", "--all", "--parallelism", "3"], /unknown option "--parallelism"/);
     });
 });

@@ -21,6 +21,8 @@ export interface ProgramRun {
     error?: string;
     /** Resource registrations and outputs registrations (a component's registerOutputs), in the order sent to the engine. */
     sent: { kind: "resource" | "outputs"; name: string; outputs?: any }[];
+    /** The program's pulumi.log.warn messages, in order (with no engine, the runtime writes them to standard error). */
+    warnings: string[];
 }
 
 export interface ProgramRunOptions {
@@ -66,7 +68,11 @@ export function runProgram(options: ProgramRunOptions): Promise<ProgramRun> {
                     reject(new Error(`program harness printed no result (${error?.message ?? "no error"}):\n${stderr}`));
                     return;
                 }
-                resolve(JSON.parse(line.slice("RESULT ".length)));
+                const warnings = stderr
+                    .split("\n")
+                    .filter((l) => l.startsWith("warning: [runtime] "))
+                    .map((l) => l.slice("warning: [runtime] ".length));
+                resolve({ ...JSON.parse(line.slice("RESULT ".length)), warnings });
             },
         );
     });
