@@ -6,7 +6,9 @@
 //   operational  `pulumi up` after moving the stage (directory roles only)
 //   refresh      `pulumi refresh`
 //
-// and prints one table: seconds per step, the bound the engine's parallelism sets for
+// and prints one table: seconds per step, its start-up (bench/start-up.ts: from spawning the
+// CLI to the program's first registration; the no-change row at size 1 is a whole command
+// with nothing to do), the bound the engine's parallelism sets for
 // that step (one environment's chain of requests and waits × the rounds of `parallel`
 // environments), the ratio to it, BAP + Dataverse requests per environment, Graph
 // requests, answers 429, state size, and the peak memory of the CLI and of the
@@ -27,6 +29,7 @@ import { RequestLogEntry, RunningEmulator, startEmulator } from "../emulator";
 import { createWorkspace, PulumiWorkspace } from "../workspace/pulumi-workspace";
 import { count, counts } from "./options";
 import { watchProcessTree } from "./process-memory";
+import { watchStartUp } from "./start-up";
 import { generateTenant, TenantShape } from "./tenant";
 
 interface Options {
@@ -42,6 +45,8 @@ export interface BenchRow {
     readonly environments: number;
     readonly step: string;
     readonly seconds: number;
+    /** From spawning the CLI to the program's first registration; null for a command that does not run the program. */
+    readonly startUpSeconds: number | null;
     readonly parallel: number;
     readonly boundSeconds: number | null;
     readonly ratio: number | null;
@@ -132,9 +137,15 @@ async function measureStep(
     const task: Task = { name: `[${shape.environments} environments] ${label}`, startedMs: Date.now(), phase: `pulumi ${args.join(" ")} …` };
     progress.started(task);
     let watcher: ReturnType<typeof watchProcessTree> | undefined;
+    const startUp = await watchStartUp();
     const started = process.hrtime.bigint();
-    await workspace.run(args, { onStart: (pid) => (watcher = watchProcessTree(pid)) });
+    const onStart = (pid: number) => {
+        startUp.started();
+        watcher = watchProcessTree(pid);
+    };
+    await workspace.run([...args, ...startUp.args], { onStart, env: startUp.env });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const startUpSeconds = await startUp.stop();
     const memory = await watcher!.stop();
     const log = emulator.requests();
     const platform = log.filter((entry) => entry.service === "bap" || entry.service === "dataverse");
@@ -145,6 +156,7 @@ async function measureStep(
         environments: shape.environments,
         step: label,
         seconds: round(seconds, 1),
+        startUpSeconds: startUpSeconds === null ? null : round(startUpSeconds, 1),
         parallel,
         boundSeconds: boundSeconds === null ? null : round(boundSeconds, 1),
         ratio: boundSeconds ? round(seconds / boundSeconds, 2) : null,
@@ -192,11 +204,12 @@ async function benchTenant(size: number, options: Options, progress: Progress): 
 
 /** The rows as a Markdown table, numbers right-aligned, ready to paste into the docs. */
 export function benchTable(rows: readonly BenchRow[]): string {
-    const header = ["envs", "step", "seconds", "bound s", "ratio", "req/env", "graph", "429s", "state KiB", "CLI MiB", "provider MiB"];
+    const header = ["envs", "step", "seconds", "start-up s", "bound s", "ratio", "req/env", "graph", "429s", "state KiB", "CLI MiB", "provider MiB"];
     const lines = rows.map((row) => [
         String(row.environments),
         row.step,
         row.seconds.toFixed(1),
+        row.startUpSeconds === null ? "-" : row.startUpSeconds.toFixed(1),
         row.boundSeconds === null ? "-" : row.boundSeconds.toFixed(1),
         row.ratio === null ? "-" : row.ratio.toFixed(2),
         row.requestsPerEnvironment.toFixed(1),
