@@ -134,11 +134,15 @@ function mapStackTraces(outputs) {
 }
 
 /**
- * Makes `require` load .ts files through the cache. Does nothing where something else
- * compiles TypeScript already (ts-node in tests and tools). Returns whether it did.
+ * Makes `require` load .ts files through the cache. Does nothing where ts-node compiles
+ * TypeScript already (tests and tools) or this cache is in place. Node's own type
+ * stripping (on by default from Node 23.6) is replaced: it refuses `export =`, which
+ * the program uses, and would take files with `import` for ES modules.
+ * Returns whether it registered.
  */
 exports.registerTypeScript = function registerTypeScript(options = {}) {
-    if (require.extensions[".ts"]) return false;
+    const current = require.extensions[".ts"];
+    if (process[Symbol.for("ts-node.register.instance")] || (current && current.compileCache)) return false;
     const project = options.project || PROJECT;
     const directory = options.cacheDirectory || DEFAULT_CACHE;
     const fingerprint = compilerFingerprint(project);
@@ -160,5 +164,6 @@ exports.registerTypeScript = function registerTypeScript(options = {}) {
         outputs.set(fileName, output);
         module._compile(output, fileName);
     };
+    require.extensions[".ts"].compileCache = true;
     return true;
 };

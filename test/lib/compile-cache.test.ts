@@ -132,6 +132,17 @@ describe("compile cache (lib/compile-cache.js)", function () {
         assert.deepStrictEqual(entries(cache), []);
     });
 
+    it("takes over from another .ts loader (Node's own type stripping, from Node 23.6), and registers once", () => {
+        const script = `
+            require.extensions[".ts"] = () => { throw new Error("the other loader ran"); };
+            const cache = require(${JSON.stringify(COMPILE_CACHE)});
+            const first = cache.registerTypeScript({ cacheDirectory: ${JSON.stringify(cache)} });
+            const second = cache.registerTypeScript({ cacheDirectory: ${JSON.stringify(cache)} });
+            console.log(JSON.stringify({ first, second, value: require(${JSON.stringify(source)}).run() }));`;
+        const run = JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd: REPOSITORY, encoding: "utf8" }));
+        assert.deepStrictEqual(run, { first: true, second: false, value: "first" });
+    });
+
     it("leaves a process where ts-node compiles already alone", () => {
         const { registerTypeScript } = require(COMPILE_CACHE);
         assert.strictEqual(registerTypeScript({ cacheDirectory: cache }), false);
