@@ -143,6 +143,19 @@ describe("compile cache (lib/compile-cache.js)", function () {
         assert.deepStrictEqual(run, { first: true, second: false, value: "first" });
     });
 
+    it("keeps @pulumi/pulumi from loading the TypeScript compiler until a function is serialized", () => {
+        const script = `
+            const typescriptLoaded = () => Object.keys(require.cache).some((name) => /[\\\\/]typescript[\\\\/]lib[\\\\/]typescript\\.js$/.test(name));
+            const deferred = require(${JSON.stringify(COMPILE_CACHE)}).deferPulumiTypeScript();
+            const pulumi = require("@pulumi/pulumi");
+            const afterImport = typescriptLoaded();
+            pulumi.runtime.serializeFunction(() => 42).then((serialized) => {
+                console.log(JSON.stringify({ deferred, afterImport, afterSerializing: typescriptLoaded(), serialized: serialized.text.includes("42") }));
+            });`;
+        const run = JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd: REPOSITORY, encoding: "utf8" }));
+        assert.deepStrictEqual(run, { deferred: true, afterImport: false, afterSerializing: true, serialized: true });
+    });
+
     it("leaves a process where ts-node compiles already alone", () => {
         const { registerTypeScript } = require(COMPILE_CACHE);
         assert.strictEqual(registerTypeScript({ cacheDirectory: cache }), false);
