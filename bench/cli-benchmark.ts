@@ -7,7 +7,9 @@
 //   refresh      `pulumi refresh`
 //
 // with the --parallel recommended for that size (lib/parallelism.ts; --parallel N for
-// another), and prints one table: the parallelism, seconds per step, the bound it sets for
+// another), and prints one table: the parallelism, seconds per step, its start-up
+// (bench/start-up.ts: from spawning the CLI to the program's first registration; the
+// no-change row at size 1 is a whole command with nothing to do), the bound it sets for
 // that step (one environment's chain of requests and waits × the rounds of `parallel`
 // environments), the ratio to it, BAP + Dataverse requests per environment, Graph
 // requests, answers 429, state size, and the peak memory of the CLI, of the program (the
@@ -30,6 +32,7 @@ import { ENGINE_DEFAULT_PARALLEL_PER_CPU, recommendedParallel } from "../lib/par
 import { createWorkspace, PulumiWorkspace } from "../workspace/pulumi-workspace";
 import { count, counts } from "./options";
 import { watchProcessTree } from "./process-memory";
+import { watchStartUp } from "./start-up";
 import { generateTenant, TenantShape } from "./tenant";
 
 interface Options {
@@ -45,6 +48,8 @@ export interface BenchRow {
     readonly environments: number;
     readonly step: string;
     readonly seconds: number;
+    /** From spawning the CLI to the program's first registration; null for a command that does not run the program. */
+    readonly startUpSeconds: number | null;
     readonly parallel: number;
     readonly boundSeconds: number | null;
     readonly ratio: number | null;
@@ -153,9 +158,15 @@ async function measureStep(
     const task: Task = { name: `[${shape.environments} environments] ${label}`, startedMs: Date.now(), phase: `pulumi ${args.join(" ")} …` };
     progress.started(task);
     let watcher: ReturnType<typeof watchProcessTree> | undefined;
+    const startUp = await watchStartUp();
     const started = process.hrtime.bigint();
-    await workspace.run(args, { onStart: (pid) => (watcher = watchProcessTree(pid)) });
+    const onStart = (pid: number) => {
+        startUp.started();
+        watcher = watchProcessTree(pid);
+    };
+    await workspace.run([...args, ...startUp.args], { onStart, env: startUp.env });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const startUpSeconds = await startUp.stop();
     const memory = await watcher!.stop();
     const log = emulator.requests();
     const platform = log.filter((entry) => entry.service === "bap" || entry.service === "dataverse");
@@ -166,6 +177,7 @@ async function measureStep(
         environments: shape.environments,
         step: label,
         seconds: round(seconds, 1),
+        startUpSeconds: startUpSeconds === null ? null : round(startUpSeconds, 1),
         parallel,
         boundSeconds: boundSeconds === null ? null : round(boundSeconds, 1),
         ratio: boundSeconds ? round(seconds / boundSeconds, 2) : null,
@@ -220,6 +232,7 @@ export function benchTable(rows: readonly BenchRow[]): string {
         "parallel",
         "step",
         "seconds",
+        "start-up s",
         "bound s",
         "ratio",
         "req/env",
@@ -235,6 +248,7 @@ export function benchTable(rows: readonly BenchRow[]): string {
         String(row.parallel),
         row.step,
         row.seconds.toFixed(1),
+        row.startUpSeconds === null ? "-" : row.startUpSeconds.toFixed(1),
         row.boundSeconds === null ? "-" : row.boundSeconds.toFixed(1),
         row.ratio === null ? "-" : row.ratio.toFixed(2),
         row.requestsPerEnvironment.toFixed(1),

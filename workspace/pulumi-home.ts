@@ -17,7 +17,7 @@ import * as os from "os";
 import * as path from "path";
 
 const REPOSITORY = path.resolve(__dirname, "..");
-const STAND_IN_MAIN = path.join(REPOSITORY, "test", "e2e", "azuread-stand-in", "main.ts");
+const STAND_IN_LAUNCH = path.join(REPOSITORY, "test", "e2e", "azuread-stand-in", "launch.js");
 
 export interface PulumiHome {
     readonly pulumiHome: string;
@@ -80,15 +80,13 @@ async function removeInstalledStandIn(pulumiHome: string, version: string): Prom
     return true;
 }
 
-/** An executable script that starts the stand-in under ts-node, with absolute paths only. */
+/** An executable script that starts the stand-in (its TypeScript from the compile cache), with absolute paths only. */
 async function writeStandInLauncher(directory: string): Promise<string> {
     const file = path.join(directory, "pulumi-resource-azuread");
     const script = [
         "#!/bin/sh",
         "# TEST-ONLY stand-in for pulumi-resource-azuread (see test/e2e/azuread-stand-in/README.md).",
-        `TS_NODE_PROJECT=${shellQuote(path.join(REPOSITORY, "tsconfig.json"))}`,
-        "export TS_NODE_PROJECT",
-        `exec ${shellQuote(process.execPath)} -r ${shellQuote(require.resolve("ts-node/register/transpile-only"))} ${shellQuote(STAND_IN_MAIN)} "$@"`,
+        `exec ${shellQuote(process.execPath)} ${shellQuote(STAND_IN_LAUNCH)} "$@"`,
         "",
     ].join("\n");
     await fs.writeFile(file, script, { mode: 0o755 });

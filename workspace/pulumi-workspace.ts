@@ -13,7 +13,7 @@ import * as path from "path";
 import { PulumiHome, preparePulumiHome, PulumiHomeOptions } from "./pulumi-home";
 
 export const REPOSITORY = path.resolve(__dirname, "..");
-const PROJECT_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "lib", "providers", "policy"];
+const PROJECT_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "program.js", "index.ts", "lib", "providers", "policy"];
 const PULUMI = path.join(REPOSITORY, "node_modules", "pulumi", "run.js");
 
 export interface CliResult {

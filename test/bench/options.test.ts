@@ -57,6 +57,7 @@ describe("the benchmarks' tables", () => {
             environments: 10,
             step: "bootstrap",
             seconds: 12.3,
+            startUpSeconds: 2.1,
             parallel: 8,
             boundSeconds: 10,
             ratio: 1.23,
@@ -69,12 +70,12 @@ describe("the benchmarks' tables", () => {
             providerPeakMiB: 80,
         };
         assert.equal(
-            cliBenchmark.benchTable([row, { ...row, step: "refresh", boundSeconds: null, ratio: null }]),
+            cliBenchmark.benchTable([row, { ...row, step: "refresh", startUpSeconds: null, boundSeconds: null, ratio: null }]),
             [
-                "| envs | parallel | step      | seconds | bound s | ratio | req/env | graph | 429s | state KiB | CLI MiB | program MiB | provider MiB |",
-                "|-----:|---------:|:----------|--------:|--------:|------:|--------:|------:|-----:|----------:|--------:|------------:|-------------:|",
-                "|   10 |        8 | bootstrap |    12.3 |    10.0 |  1.23 |     6.0 |     9 |    0 |        40 |     120 |         150 |           80 |",
-                "|   10 |        8 | refresh   |    12.3 |       - |     - |     6.0 |     9 |    0 |        40 |     120 |         150 |           80 |",
+                "| envs | parallel | step      | seconds | start-up s | bound s | ratio | req/env | graph | 429s | state KiB | CLI MiB | program MiB | provider MiB |",
+                "|-----:|---------:|:----------|--------:|-----------:|--------:|------:|--------:|------:|-----:|----------:|--------:|------------:|-------------:|",
+                "|   10 |        8 | bootstrap |    12.3 |        2.1 |    10.0 |  1.23 |     6.0 |     9 |    0 |        40 |     120 |         150 |           80 |",
+                "|   10 |        8 | refresh   |    12.3 |          - |       - |     - |     6.0 |     9 |    0 |        40 |     120 |         150 |           80 |",
             ].join("\n"),
         );
     });

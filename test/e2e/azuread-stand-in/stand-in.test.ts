@@ -25,7 +25,8 @@ import { standInBanner } from "../../../scripts/prepare-shell";
 import { ProviderProcess, startProviderProcess } from "../../support/provider-process";
 
 const REPOSITORY = path.resolve(__dirname, "..", "..", "..");
-const MAIN = path.join(__dirname, "main.ts");
+// What the generated plugin launcher runs (workspace/pulumi-home.ts).
+const LAUNCH = path.join(__dirname, "launch.js");
 const DRA = "azuread:index/directoryRoleAssignment:DirectoryRoleAssignment";
 const GROUP_MEMBER = "azuread:index/groupMember:GroupMember";
 const GET_USER = "azuread:index/getUser:getUser";
@@ -40,10 +41,7 @@ const urn = (type: string, name: string) => `urn:pulumi:test::project::${type}::
 interface StandIn extends ProviderProcess {}
 
 function startStandIn(env: NodeJS.ProcessEnv): Promise<StandIn> {
-    return startProviderProcess("the stand-in", ["-r", require.resolve("ts-node/register/transpile-only"), MAIN, "127.0.0.1:1", "-v=9", "--logtostderr"], {
-        cwd: REPOSITORY,
-        env: { ...env, TS_NODE_PROJECT: path.join(REPOSITORY, "tsconfig.json") },
-    });
+    return startProviderProcess("the stand-in", [LAUNCH, "127.0.0.1:1", "-v=9", "--logtostderr"], { cwd: REPOSITORY, env });
 }
 
 function configureRequest(args: Props, variables: Record<string, string> = {}) {
