@@ -105,6 +105,8 @@ function within<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Pro
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(onTimeout()), ms);
+        // A sign-in nobody waits for any more (its request gave up) must not keep the process alive.
+        timer.unref?.();
     });
     return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

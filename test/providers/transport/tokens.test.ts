@@ -37,6 +37,19 @@ describe("token cache", () => {
         assert.deepStrictEqual(credential.requests, ["https://service.powerapps.com/.default"]);
     });
 
+    it("a sign-in nobody waits for any more does not keep the process alive for its two-minute bound", async () => {
+        const hanging: TokenCredentialLike = { getToken: () => new Promise(() => undefined) };
+        const tokens = createTokenSource(hanging, { describe: "test", signInTimeoutMs: 120_000 });
+        // Mocha starts this test's own timeout timer once the test has returned its promise.
+        await new Promise((resolve) => setImmediate(resolve));
+        const timersBefore = process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
+        void tokens.get("https://service.powerapps.com").catch(() => undefined);
+        await new Promise((resolve) => setImmediate(resolve));
+        // getActiveResourcesInfo counts only the timers that hold the process open.
+        const timersAfter = process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
+        assert.equal(timersAfter, timersBefore, "the sign-in's bound holds the process open");
+    });
+
     it("keeps one token per audience", async () => {
         const clock = { now: 0 };
         const credential = fakeCredential(clock, 3_600_000);
