@@ -25,7 +25,6 @@ function roleOf(commandLine: string): ProcessRole {
 /** Samples every `intervalMs` until stop() is called; then returns the peaks. */
 export function watchProcessTree(rootPid: number, intervalMs = 200): { stop(): Promise<MemoryPeaks> } {
     const peaks: Record<ProcessRole, number> = { cli: 0, program: 0, "dynamic-providers": 0, azuread: 0, other: 0 };
-    let running = true;
 
     async function sample(): Promise<void> {
         const parents = new Map<number, number>();
@@ -54,20 +53,7 @@ export function watchProcessTree(rootPid: number, intervalMs = 200): { stop(): P
         }
     }
 
-    const loop = (async () => {
-        while (running) {
-            await sample();
-            await new Promise((resolve) => setTimeout(resolve, intervalMs));
-        }
-    })();
-
-    return {
-        async stop() {
-            running = false;
-            await loop;
-            return { mib: peaks };
-        },
-    };
+    return sampleUntilStopped(sample, intervalMs, () => ({ mib: peaks }));
 }
 
 /** Linux's clock ticks per second (getconf CLK_TCK), the unit of /proc times; 100 on every common kernel. */
@@ -81,7 +67,6 @@ export const CLOCK_TICKS = 100;
  */
 export function watchTreeCpu(rootPid: number, intervalMs = 200): { stop(): Promise<number> } {
     const seen = new Map<number, number>();
-    let running = true;
 
     async function sample(): Promise<void> {
         const stats = new Map<number, string[]>();
@@ -103,18 +88,23 @@ export function watchTreeCpu(rootPid: number, intervalMs = 200): { stop(): Promi
         }
     }
 
+    return sampleUntilStopped(sample, intervalMs, () => [...seen.values()].reduce((sum, seconds) => sum + seconds, 0));
+}
+
+/** Runs `sample` every `intervalMs` until stopped; stop() waits for the last sample, then gives `result()`. */
+function sampleUntilStopped<T>(sample: () => Promise<void>, intervalMs: number, result: () => T): { stop(): Promise<T> } {
+    let running = true;
     const loop = (async () => {
         while (running) {
             await sample();
             await new Promise((resolve) => setTimeout(resolve, intervalMs));
         }
     })();
-
     return {
         async stop() {
             running = false;
             await loop;
-            return [...seen.values()].reduce((sum, seconds) => sum + seconds, 0);
+            return result();
         },
     };
 }
