@@ -20,6 +20,7 @@ import { SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID } from "../../providers";
 
 const REPOSITORY = path.resolve(__dirname, "..", "..");
 import { ENVIRONMENT_REFUSED, FINANCE, GROUP, PRODUCTION, RESTRICTED, ROLE_REFUSED } from "../support/continue-on-error-recordings";
+import { emulatedStackValues } from "../support/emulated-stack";
 import { standInRun } from "../support/stand-in-stack";
 
 const NO_DATAVERSE = "e0000011-0000-4000-8000-000000000011";
@@ -105,18 +106,7 @@ async function seedWithSkipped(served: boolean): Promise<any> {
 
 function standIn(emulator: RunningEmulator, script: Script): { run: TenantRun; calls: Call[]; logs: string[] } {
     const logs: string[] = [];
-    const seed = emulator.state();
-    const values: Record<string, string> = {
-        "azuread:tenantId": emulator.tenantId,
-        "azuread:clientId": seed.operator.clientId,
-        "azuread:clientSecret": seed.operator.clientSecret!,
-        "azuread:metadataHost": emulator.endpoints.metadataHost,
-        "d365-backup-access:endpoints": JSON.stringify({ bap: emulator.endpoints.bap }),
-        "d365-backup-access:customEndpoints": "true",
-        "d365-backup-access:serviceAccount": "backup@contoso.onmicrosoft.com",
-        "d365-backup-access:environments": script.environments ?? '["*"]',
-        "d365-backup-access:stage": "operational",
-    };
+    const values = emulatedStackValues(emulator, "operational", script.environments);
     const config: ConfigMap = Object.fromEntries(Object.entries(values).map(([key, value]) => [key, { value, secret: key.endsWith("clientSecret") }]));
     const calls: Call[] = [];
     const answers: Record<string, (options: any) => Promise<unknown>> = {

@@ -11,6 +11,7 @@ import { ProgramConfig } from "../../lib/config";
 import { recommendedParallel } from "../../lib/parallelism";
 import { ENVIRONMENT_USER_TYPE, SECURITY_ROLE_ASSIGNMENT_TYPE } from "../../lib/previous-state";
 import { readStackSettings } from "../../lib/stack-settings";
+import { emulatedStackValues } from "../support/emulated-stack";
 import { chooseParallel, describeRun, environmentsInCheckpoint, environmentsToServe, ParallelInputs } from "../../fleet/parallelism";
 
 const ACCOUNT = { kind: "userPrincipalName", userPrincipalName: "backup@contoso.onmicrosoft.com" } as const;
@@ -115,17 +116,7 @@ describe("fleet: each tenant's --parallel", () => {
         seed.environments!.push({ id: "d0000000-0000-4000-8000-000000000001", displayName: "Flows (no Dataverse)", sku: "Sandbox", dataverse: false } as never);
         const emulator = await startEmulator(seed, { warn: () => undefined });
         try {
-            const values: Record<string, string> = {
-                "azuread:tenantId": emulator.tenantId,
-                "azuread:clientId": seed.operator.clientId,
-                "azuread:clientSecret": seed.operator.clientSecret!,
-                "azuread:metadataHost": emulator.endpoints.metadataHost,
-                "d365-backup-access:endpoints": JSON.stringify({ bap: emulator.endpoints.bap }),
-                "d365-backup-access:customEndpoints": "true",
-                "d365-backup-access:serviceAccount": "backup@contoso.onmicrosoft.com",
-                "d365-backup-access:environments": '["*"]',
-                "d365-backup-access:stage": "bootstrap",
-            };
+            const values = emulatedStackValues(emulator, "bootstrap");
             const settings = readStackSettings(values, {});
             emulator.clearRequests();
             assert.equal(await environmentsToServe(settings.config, settings.clientSettings, () => undefined), 70);
