@@ -12,6 +12,16 @@ function refused(argv: string[], pattern: RegExp): void {
     );
 }
 
+/** What neither command line below changes: the defaults of the other options. */
+const UNCHANGED_DEFAULTS = {
+    policyPack: true,
+    force: false,
+    refuseStackCustomEndpoints: false,
+    continueOnError: true,
+    refresh: false,
+    parallel: undefined,
+};
+
 describe("fleet options", () => {
     it("reads a command, the stacks, the stage, the concurrency, --json and --log-dir", () => {
         assert.deepEqual(parseOptions(["--", "up", "--stacks", "a, b", "--stage", "Operational", "--concurrency", "4", "--json", "--log-dir", "logs"]), {
@@ -21,12 +31,7 @@ describe("fleet options", () => {
             concurrency: 4,
             json: true,
             logDirectory: "logs",
-            policyPack: true,
-            force: false,
-            refuseStackCustomEndpoints: false,
-            continueOnError: true,
-            refresh: false,
-            parallel: undefined,
+            ...UNCHANGED_DEFAULTS,
         });
         assert.deepEqual(parseOptions(["status", "--all"]), {
             command: "status",
@@ -35,12 +40,7 @@ describe("fleet options", () => {
             concurrency: DEFAULT_CONCURRENCY,
             json: false,
             logDirectory: undefined,
-            policyPack: true,
-            force: false,
-            refuseStackCustomEndpoints: false,
-            continueOnError: true,
-            refresh: false,
-            parallel: undefined,
+            ...UNCHANGED_DEFAULTS,
         });
     });
 
