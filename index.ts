@@ -17,6 +17,7 @@ import { preflight, PreflightError, TenantReader } from "./lib/preflight";
 import { environmentsInState, grantsInState, previousStage, PreviousState, readPreviousState } from "./lib/previous-state";
 import { describeSkipped } from "./lib/environment-plan";
 import { engineParallel, parallelAdvice } from "./lib/parallelism";
+import { stateCompressionAdvice } from "./lib/state-compression";
 import { runError } from "./lib/run-error";
 import { ServiceAccountAccess } from "./lib/service-account-access";
 import { readStackSettings } from "./lib/stack-settings";
@@ -110,6 +111,9 @@ async function main() {
     // In the preview only, so `pulumi up` says it once: the program cannot change the engine's parallelism, only name it.
     const parallel = pulumi.runtime.isDryRun() ? parallelAdvice(report.environments.targets.length, engineParallel(process.env)) : undefined;
     if (parallel) pulumi.log.warn(parallel);
+    // Likewise the state's compression: a variable of the CLI, which the program only sees (the language host inherits it).
+    const compression = pulumi.runtime.isDryRun() ? stateCompressionAdvice(report.environments.targets.length, process.env) : undefined;
+    if (compression) pulumi.log.warn(compression);
 
     const plainCredentials = plainTextCredentialKeys(pulumi.runtime.allConfig(), runtimeConfigIsSecret());
     for (const key of plainCredentials) {

@@ -7,17 +7,20 @@
 //   refresh      `pulumi refresh`
 //
 // with the --parallel recommended for that size (lib/parallelism.ts; --parallel N for
-// another), and prints one table: the parallelism, seconds per step, its start-up
+// another) and the state written as recommended for it (lib/state-compression.ts:
+// compressed with zstd above 50 environments; --state json or zstd for one of them at
+// every size), and prints one table: the parallelism, the state's format, seconds per step, its start-up
 // (bench/start-up.ts: from spawning the CLI to the program's first registration; the
 // no-change row at size 1 is a whole command with nothing to do), the bound it sets for
 // that step (one environment's chain of requests and waits × the rounds of `parallel`
 // environments), the ratio to it, BAP + Dataverse requests per environment, Graph
-// requests, answers 429, state size, and the peak memory of the CLI, of the program (the
+// requests, answers 429, the state's size as JSON (what `pulumi stack export` gives, compact,
+// whatever the file's format), and the peak memory of the CLI, of the program (the
 // language host's node) and of the dynamic-provider host. Progress goes to standard
 // error; --json prints the rows.
 //
 //   npm run bench -- [--sizes 1,10,100,300] [--latency-ms 50] [--sync-delay-ms 1000]
-//                    [--parallel N] [--json]
+//                    [--parallel N] [--state recommended|json|zstd] [--json]
 //
 // Needs the toolchain (bash scripts/toolchain/build.sh). Figures, not assertions:
 // nothing here fails on time.
@@ -26,9 +29,10 @@ import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import { command, CommandSpec, EXIT_OK, formatTable, OptionSpecs, Progress, progressFor, runMain, Task, Values } from "../cli";
+import { command, CommandSpec, UsageError, EXIT_OK, formatTable, OptionSpecs, Progress, progressFor, runMain, Task, Values } from "../cli";
 import { RequestLogEntry, RunningEmulator, startEmulator } from "../emulator";
 import { ENGINE_DEFAULT_PARALLEL_PER_CPU, recommendedParallel } from "../lib/parallelism";
+import { STATE_COMPRESSION_VARIABLE, stateCompressionRecommended } from "../lib/state-compression";
 import { createWorkspace, PulumiWorkspace } from "../workspace/pulumi-workspace";
 import { count, counts } from "./options";
 import { watchProcessTree } from "./process-memory";
@@ -41,8 +45,14 @@ interface Options {
     readonly syncDelayMs: number;
     /** Undefined: per size, the recommended one (lib/parallelism.ts), else Pulumi's default. */
     readonly parallel: number | undefined;
+    /** How the state is written: as recommended per size, or one format at every size. */
+    readonly state: StateChoice;
     readonly json: boolean;
 }
+
+const STATE_CHOICES = ["recommended", "json", "zstd"] as const;
+type StateChoice = (typeof STATE_CHOICES)[number];
+export type StateFormat = Exclude<StateChoice, "recommended">;
 
 export interface BenchRow {
     readonly environments: number;
@@ -51,6 +61,7 @@ export interface BenchRow {
     /** From spawning the CLI to the program's first registration; null for a command that does not run the program. */
     readonly startUpSeconds: number | null;
     readonly parallel: number;
+    readonly stateFormat: StateFormat;
     readonly boundSeconds: number | null;
     readonly ratio: number | null;
     readonly requestsPerEnvironment: number;
@@ -65,7 +76,7 @@ export interface BenchRow {
 
 export const SPEC = {
     name: "bench",
-    usage: "npm run bench -- [--sizes 1,10,100,300] [--latency-ms 50] [--sync-delay-ms 1000] [--parallel N] [--json]",
+    usage: "npm run bench -- [--sizes 1,10,100,300] [--latency-ms 50] [--sync-delay-ms 1000] [--parallel N] [--state FORMAT] [--json]",
     description:
         "The program at scale through the pinned Pulumi CLI, against generated emulated tenants: per tenant size, the\n" +
         "first update, one with nothing to do, a stage move and a refresh, as one table. Figures, not assertions.",
@@ -78,6 +89,11 @@ export const SPEC = {
             value: "N",
             help: "the engine's --parallel at every size (default: per size, the one recommended for that many\nenvironments; Pulumi's own, four times the CPUs, where none is)",
         },
+        state: {
+            type: "string",
+            value: "FORMAT",
+            help: "how the state is written: recommended (default: per size, compressed with zstd above 50\nenvironments), json or zstd at every size",
+        },
         json: { type: "boolean", help: "print the rows as JSON on standard output" },
     },
 } as const satisfies CommandSpec<OptionSpecs>;
@@ -88,8 +104,26 @@ function optionsOf(values: Values<typeof SPEC.options>): Options {
         latencyMs: count("--latency-ms", values["latency-ms"], 0, 50),
         syncDelayMs: count("--sync-delay-ms", values["sync-delay-ms"], 0, 1000),
         parallel: values.parallel === undefined ? undefined : count("--parallel", values.parallel, 1, 0),
+        state: stateChoice(values.state),
         json: values.json,
     };
+}
+
+function stateChoice(raw: string | undefined): StateChoice {
+    if (raw === undefined) return "recommended";
+    if ((STATE_CHOICES as readonly string[]).includes(raw)) return raw as StateChoice;
+    throw new UsageError(`--state ${JSON.stringify(raw)} is not one of ${STATE_CHOICES.join(", ")}.`);
+}
+
+/** How a size's state is written: the format asked for, else the one recommended for that many environments. */
+export function stateFormat(size: number, asked: StateChoice): StateFormat {
+    if (asked !== "recommended") return asked;
+    return stateCompressionRecommended(size) ? "zstd" : "json";
+}
+
+/** The variable that makes the CLI write that format; "false" keeps a user's own setting out of a JSON run. */
+function stateVariables(format: StateFormat): Record<string, string> {
+    return { [STATE_COMPRESSION_VARIABLE]: format === "zstd" ? "true" : "false" };
 }
 
 /** The --parallel a size runs with: the one asked for, else the recommended one; undefined: Pulumi's default. */
@@ -109,15 +143,27 @@ function describeParallel(options: Options): string {
     return `parallel recommended per size (${sizes.join(", ")})`;
 }
 
+/** The progress line's word on the state: "state as recommended per size (1: json, 1000: zstd)". */
+function describeState(options: Options): string {
+    if (options.state !== "recommended") return `state ${options.state}`;
+    return `state as recommended per size (${options.sizes.map((size) => `${size}: ${stateFormat(size, options.state)}`).join(", ")})`;
+}
+
+/**
+ * The state's size as the checkpoint's compact JSON, whatever the file's format: a
+ * compressed file is a thirtieth of it, and the engine encodes (and its provider reads)
+ * the whole JSON all the same. `pulumi stack export` reads any backend's format.
+ */
 async function stateBytes(workspace: PulumiWorkspace): Promise<number> {
+    const exported = await workspace.run(["stack", "export"]);
+    return Buffer.byteLength(JSON.stringify(JSON.parse(exported.stdout)));
+}
+
+/** The stack's files in the local backend: `<stack>.json`, or `<stack>.json.zst` once written compressed. */
+export async function stateFiles(workspace: PulumiWorkspace): Promise<string[]> {
     const stacks = path.join(workspace.stateDirectory, ".pulumi", "stacks");
-    let total = 0;
-    for (const entry of await fs.readdir(stacks, { recursive: true, withFileTypes: true })) {
-        if (entry.isFile() && entry.name === `${workspace.stack}.json`) {
-            total += (await fs.stat(path.join(entry.parentPath ?? (entry as any).path, entry.name))).size;
-        }
-    }
-    return total;
+    const entries = await fs.readdir(stacks, { recursive: true, withFileTypes: true });
+    return entries.filter((entry) => entry.isFile() && entry.name.startsWith(`${workspace.stack}.json`) && !/\.(bak|attrs)$/.test(entry.name)).map((entry) => entry.name);
 }
 
 /** The environment a BAP or Dataverse request was for, if any. */
@@ -151,9 +197,17 @@ function chainMs(log: RequestLogEntry[], ids: readonly string[], shape: TenantSh
 async function measureStep(
     label: string,
     args: string[],
-    context: { workspace: PulumiWorkspace; emulator: RunningEmulator; shape: TenantShape; ids: readonly string[]; parallel: number; progress: Progress },
+    context: {
+        workspace: PulumiWorkspace;
+        emulator: RunningEmulator;
+        shape: TenantShape;
+        ids: readonly string[];
+        parallel: number;
+        format: StateFormat;
+        progress: Progress;
+    },
 ): Promise<BenchRow> {
-    const { workspace, emulator, shape, ids, parallel, progress } = context;
+    const { workspace, emulator, shape, ids, parallel, format, progress } = context;
     emulator.clearRequests();
     const task: Task = { name: `[${shape.environments} environments] ${label}`, startedMs: Date.now(), phase: `pulumi ${args.join(" ")} …` };
     progress.started(task);
@@ -164,7 +218,7 @@ async function measureStep(
         startUp.started();
         watcher = watchProcessTree(pid);
     };
-    await workspace.run([...args, ...startUp.args], { onStart, env: startUp.env });
+    await workspace.run([...args, ...startUp.args], { onStart, env: { ...startUp.env, ...stateVariables(format) } });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const startUpSeconds = await startUp.stop();
     const memory = await watcher!.stop();
@@ -179,6 +233,7 @@ async function measureStep(
         seconds: round(seconds, 1),
         startUpSeconds: startUpSeconds === null ? null : round(startUpSeconds, 1),
         parallel,
+        stateFormat: format,
         boundSeconds: boundSeconds === null ? null : round(boundSeconds, 1),
         ratio: boundSeconds ? round(seconds / boundSeconds, 2) : null,
         requestsPerEnvironment: round(platform.length / shape.environments, 1),
@@ -212,12 +267,16 @@ async function benchTenant(size: number, options: Options, progress: Progress): 
         const parallel = engineParallelism(size, options);
         const flag = parallelFlag(size, options.parallel);
         const flags = flag === undefined ? [] : ["--parallel", String(flag)];
-        const context = { workspace, emulator, shape, ids, parallel, progress };
+        const format = stateFormat(size, options.state);
+        const context = { workspace, emulator, shape, ids, parallel, format, progress };
         const rows = [await measureStep("bootstrap", ["up", "--yes", "--skip-preview", ...flags], context)];
         rows.push(await measureStep("no-change", ["up", "--yes", "--skip-preview", ...flags], context));
         await workspace.setConfig("d365-backup-access:stage", "operational");
         rows.push(await measureStep("operational", ["up", "--yes", "--skip-preview", ...flags], context));
         rows.push(await measureStep("refresh", ["refresh", "--yes", "--skip-preview", ...flags], context));
+        const files = await stateFiles(workspace);
+        const expected = `${workspace.stack}.json${format === "zstd" ? ".zst" : ""}`;
+        if (files.length !== 1 || files[0] !== expected) throw new Error(`The state was to be written as ${expected}, but the backend holds ${files.join(", ") || "nothing"}.`);
         return rows;
     } finally {
         await workspace?.remove();
@@ -230,6 +289,7 @@ export function benchTable(rows: readonly BenchRow[]): string {
     const header = [
         "envs",
         "parallel",
+        "state",
         "step",
         "seconds",
         "start-up s",
@@ -246,6 +306,7 @@ export function benchTable(rows: readonly BenchRow[]): string {
     const lines = rows.map((row) => [
         String(row.environments),
         String(row.parallel),
+        row.stateFormat,
         row.step,
         row.seconds.toFixed(1),
         row.startUpSeconds === null ? "-" : row.startUpSeconds.toFixed(1),
@@ -259,7 +320,7 @@ export function benchTable(rows: readonly BenchRow[]): string {
         String(row.programPeakMiB),
         String(row.providerPeakMiB),
     ]);
-    return formatTable([header, ...lines], { style: "markdown", align: header.map((name) => (name === "step" ? "left" : "right")) });
+    return formatTable([header, ...lines], { style: "markdown", align: header.map((name) => (name === "step" || name === "state" ? "left" : "right")) });
 }
 
 /** The whole command; returns the exit status. */
@@ -268,7 +329,7 @@ export const main = command(SPEC, async ({ values }, io) => {
     const progress = progressFor(io.stderr, { prefix: "bench: " });
     progress.line(
         `sizes ${options.sizes.join(", ")}; latency ${options.latencyMs} ms; user sync ${options.syncDelayMs} ms; ` +
-            `${describeParallel(options)}; ${os.cpus().length} CPUs`,
+            `${describeParallel(options)}; ${describeState(options)}; ${os.cpus().length} CPUs`,
     );
     const rows: BenchRow[] = [];
     try {

@@ -59,6 +59,7 @@ describe("the benchmarks' tables", () => {
             seconds: 12.3,
             startUpSeconds: 2.1,
             parallel: 8,
+            stateFormat: "json" as const,
             boundSeconds: 10,
             ratio: 1.23,
             requestsPerEnvironment: 6,
@@ -70,12 +71,12 @@ describe("the benchmarks' tables", () => {
             providerPeakMiB: 80,
         };
         assert.equal(
-            cliBenchmark.benchTable([row, { ...row, step: "refresh", startUpSeconds: null, boundSeconds: null, ratio: null }]),
+            cliBenchmark.benchTable([row, { ...row, stateFormat: "zstd", step: "refresh", startUpSeconds: null, boundSeconds: null, ratio: null }]),
             [
-                "| envs | parallel | step      | seconds | start-up s | bound s | ratio | req/env | graph | 429s | state KiB | CLI MiB | program MiB | provider MiB |",
-                "|-----:|---------:|:----------|--------:|-----------:|--------:|------:|--------:|------:|-----:|----------:|--------:|------------:|-------------:|",
-                "|   10 |        8 | bootstrap |    12.3 |        2.1 |    10.0 |  1.23 |     6.0 |     9 |    0 |        40 |     120 |         150 |           80 |",
-                "|   10 |        8 | refresh   |    12.3 |          - |       - |     - |     6.0 |     9 |    0 |        40 |     120 |         150 |           80 |",
+                "| envs | parallel | state | step      | seconds | start-up s | bound s | ratio | req/env | graph | 429s | state KiB | CLI MiB | program MiB | provider MiB |",
+                "|-----:|---------:|:------|:----------|--------:|-----------:|--------:|------:|--------:|------:|-----:|----------:|--------:|------------:|-------------:|",
+                "|   10 |        8 | json  | bootstrap |    12.3 |        2.1 |    10.0 |  1.23 |     6.0 |     9 |    0 |        40 |     120 |         150 |           80 |",
+                "|   10 |        8 | zstd  | refresh   |    12.3 |          - |       - |     - |     6.0 |     9 |    0 |        40 |     120 |         150 |           80 |",
             ].join("\n"),
         );
     });
@@ -86,6 +87,21 @@ describe("the benchmarks' tables", () => {
         assert.ok(recommendedParallel(1000)! > 8);
         assert.equal(cliBenchmark.parallelFlag(1000, 8), 8);
         assert.equal(cliBenchmark.parallelFlag(10, 32), 32);
+    });
+
+    it("npm run bench: each size writes its state as recommended for it (zstd above 50 environments), unless a format is asked for", () => {
+        assert.equal(cliBenchmark.stateFormat(10, "recommended"), "json");
+        assert.equal(cliBenchmark.stateFormat(50, "recommended"), "json");
+        assert.equal(cliBenchmark.stateFormat(51, "recommended"), "zstd");
+        assert.equal(cliBenchmark.stateFormat(1000, "recommended"), "zstd");
+        assert.equal(cliBenchmark.stateFormat(1000, "json"), "json");
+        assert.equal(cliBenchmark.stateFormat(10, "zstd"), "zstd");
+    });
+
+    it("npm run bench: refuses a state format it does not know, naming the choices", async () => {
+        const io = memoryIo();
+        assert.equal(await cliBenchmark.main(["--state", "gzip"], io), 2);
+        assert.ok(io.err().startsWith('bench: --state "gzip" is not one of recommended, json, zstd.\n'), io.err());
     });
 
     it("npm run bench:fleet: Markdown, the step left-aligned, the figures right-aligned", () => {

@@ -1,15 +1,22 @@
-// The preview's advice on --parallel, the program under Pulumi runtime mocks against an
-// emulated tenant of many environments: with PULUMI_NODEJS_PARALLEL (what @pulumi/pulumi's
-// runner sets from the engine's --parallel) below the recommendation it warns once,
-// naming the number of environments, the parallelism it runs with and the value to pass;
-// with enough, in an update (not a preview) or for a small tenant it says nothing; and
-// when the variable is missing it warns from the count of environments alone.
+// The preview's advice for a large tenant, the program under Pulumi runtime mocks against
+// an emulated tenant of many environments.
+//
+// On --parallel: with PULUMI_NODEJS_PARALLEL (what @pulumi/pulumi's runner sets from the
+// engine's --parallel) below the recommendation it warns once, naming the number of
+// environments, the parallelism it runs with and the value to pass; with enough, in an
+// update (not a preview) or for a small tenant it says nothing; and when the variable is
+// missing it warns from the count of environments alone.
+//
+// On the state's compression (lib/state-compression.ts): a preview of a large tenant
+// without PULUMI_DIY_BACKEND_ZSTD warns once, naming it; with it set, in an update or for
+// a small tenant it says nothing.
 
 import { strict as assert } from "assert";
 
 import { generateTenant } from "../../bench/tenant";
 import { RunningEmulator, startEmulator } from "../../emulator";
 import { recommendedParallel } from "../../lib/parallelism";
+import { STATE_COMPRESSION_VARIABLE } from "../../lib/state-compression";
 import { ProgramRun, runProgram } from "../support/program-runner";
 
 const LARGE = 120;
@@ -26,7 +33,7 @@ async function tenantOf(environments: number): Promise<Tenant> {
     return { emulator: await startEmulator(seed, { warn: () => undefined }), account: { objectId, userPrincipalName: accountUpn } };
 }
 
-describe("program under mocks: the preview's advice on --parallel", function () {
+describe("program under mocks: the preview's advice on --parallel and on compressed state", function () {
     // One child process per run: the bound only catches a hang on a busy machine.
     this.timeout(600000);
     let large: Tenant;
@@ -35,7 +42,7 @@ describe("program under mocks: the preview's advice on --parallel", function () 
 
     before(async () => {
         [large, small] = await Promise.all([tenantOf(LARGE), tenantOf(SMALL)]);
-        const run = (tenant: Tenant, preview: boolean, parallel: string) =>
+        const run = (tenant: Tenant, preview: boolean, parallel: string, compressed = "") =>
             runProgram({
                 config: {
                     "d365-backup-access:stage": "bootstrap",
@@ -45,7 +52,7 @@ describe("program under mocks: the preview's advice on --parallel", function () 
                 users: [tenant.account],
                 preview,
                 // "" stands for a runner that did not set it.
-                env: { ...tenant.emulator.env, PULUMI_NODEJS_PARALLEL: parallel },
+                env: { ...tenant.emulator.env, PULUMI_NODEJS_PARALLEL: parallel, [STATE_COMPRESSION_VARIABLE]: compressed, PULUMI_DIY_BACKEND_GZIP: "", PULUMI_BACKEND_URL: "" },
             });
         const scenarios: Record<string, () => Promise<ProgramRun>> = {
             belowDefault: () => run(large, true, "8"),
@@ -53,6 +60,7 @@ describe("program under mocks: the preview's advice on --parallel", function () 
             unknown: () => run(large, true, ""),
             update: () => run(large, false, "8"),
             small: () => run(small, true, "8"),
+            compressed: () => run(large, true, String(recommendedParallel(LARGE)), "true"),
         };
         // Two at a time: each run is a Node process of its own.
         const names = Object.keys(scenarios);
@@ -98,5 +106,23 @@ describe("program under mocks: the preview's advice on --parallel", function () 
         assert.equal(runs.small.error, undefined);
         assert.equal(runs.small.resources.filter((r) => r.type.endsWith(":EnvironmentUser")).length, SMALL);
         assert.deepEqual(advice(runs.small), []);
+    });
+
+    const compressionAdvice = (run: ProgramRun) => run.warnings.filter((warning) => warning.includes(STATE_COMPRESSION_VARIABLE));
+
+    it("warns once in a preview of a large tenant whose state is written uncompressed, naming the variable to set", () => {
+        for (const name of ["belowDefault", "enough", "unknown"]) {
+            const advice = compressionAdvice(runs[name]);
+            assert.equal(advice.length, 1, `${name}: ${runs[name].warnings.join("\n")}`);
+            assert.match(advice[0], new RegExp(`^${LARGE} environments to serve: on a self-managed backend .* set ${STATE_COMPRESSION_VARIABLE}=true before \`pulumi up\``));
+        }
+    });
+
+    it("says nothing on compression when the variable is set, in the update itself, or for a small tenant", () => {
+        assert.equal(runs.compressed.error, undefined);
+        assert.equal(runs.compressed.resources.filter((r) => r.type.endsWith(":EnvironmentUser")).length, LARGE);
+        assert.deepEqual(compressionAdvice(runs.compressed), []);
+        assert.deepEqual(compressionAdvice(runs.update), []);
+        assert.deepEqual(compressionAdvice(runs.small), []);
     });
 });
