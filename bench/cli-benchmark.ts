@@ -163,7 +163,9 @@ async function stateBytes(workspace: PulumiWorkspace): Promise<number> {
 export async function stateFiles(workspace: PulumiWorkspace): Promise<string[]> {
     const stacks = path.join(workspace.stateDirectory, ".pulumi", "stacks");
     const entries = await fs.readdir(stacks, { recursive: true, withFileTypes: true });
-    return entries.filter((entry) => entry.isFile() && entry.name.startsWith(`${workspace.stack}.json`) && !/\.(bak|attrs)$/.test(entry.name)).map((entry) => entry.name);
+    return entries
+        .filter((entry) => entry.isFile() && entry.name.startsWith(`${workspace.stack}.json`) && !/\.(bak|attrs)$/.test(entry.name))
+        .map((entry) => entry.name);
 }
 
 /** The environment a BAP or Dataverse request was for, if any. */
@@ -276,7 +278,8 @@ async function benchTenant(size: number, options: Options, progress: Progress): 
         rows.push(await measureStep("refresh", ["refresh", "--yes", "--skip-preview", ...flags], context));
         const files = await stateFiles(workspace);
         const expected = `${workspace.stack}.json${format === "zstd" ? ".zst" : ""}`;
-        if (files.length !== 1 || files[0] !== expected) throw new Error(`The state was to be written as ${expected}, but the backend holds ${files.join(", ") || "nothing"}.`);
+        if (files.length !== 1 || files[0] !== expected)
+            throw new Error(`The state was to be written as ${expected}, but the backend holds ${files.join(", ") || "nothing"}.`);
         return rows;
     } finally {
         await workspace?.remove();

@@ -52,7 +52,13 @@ describe("program under mocks: the preview's advice on --parallel and on compres
                 users: [tenant.account],
                 preview,
                 // "" stands for a runner that did not set it.
-                env: { ...tenant.emulator.env, PULUMI_NODEJS_PARALLEL: parallel, [STATE_COMPRESSION_VARIABLE]: compressed, PULUMI_DIY_BACKEND_GZIP: "", PULUMI_BACKEND_URL: "" },
+                env: {
+                    ...tenant.emulator.env,
+                    PULUMI_NODEJS_PARALLEL: parallel,
+                    [STATE_COMPRESSION_VARIABLE]: compressed,
+                    PULUMI_DIY_BACKEND_GZIP: "",
+                    PULUMI_BACKEND_URL: "",
+                },
             });
         const scenarios: Record<string, () => Promise<ProgramRun>> = {
             belowDefault: () => run(large, true, "8"),
@@ -114,7 +120,10 @@ describe("program under mocks: the preview's advice on --parallel and on compres
         for (const name of ["belowDefault", "enough", "unknown"]) {
             const advice = compressionAdvice(runs[name]);
             assert.equal(advice.length, 1, `${name}: ${runs[name].warnings.join("\n")}`);
-            assert.match(advice[0], new RegExp(`^${LARGE} environments to serve: on a self-managed backend .* set ${STATE_COMPRESSION_VARIABLE}=true before \`pulumi up\``));
+            assert.match(
+                advice[0],
+                new RegExp(`^${LARGE} environments to serve: on a self-managed backend .* set ${STATE_COMPRESSION_VARIABLE}=true before \`pulumi up\``),
+            );
         }
     });
 

@@ -5,12 +5,7 @@
 import { strict as assert } from "assert";
 
 import { ENGINE_DEFAULT_ENOUGH_UP_TO } from "../../lib/parallelism";
-import {
-    STATE_COMPRESSION_VARIABLE,
-    stateCompressionAdvice,
-    stateCompressionRecommended,
-    stateCompressionVariables,
-} from "../../lib/state-compression";
+import { STATE_COMPRESSION_VARIABLE, stateCompressionAdvice, stateCompressionRecommended, stateCompressionVariables } from "../../lib/state-compression";
 
 const LARGE = ENGINE_DEFAULT_ENOUGH_UP_TO + 1;
 

@@ -20,6 +20,7 @@ import { load } from "js-yaml";
 import { parseOptions } from "../../fleet/options";
 import { STAGES } from "../../lib/stages";
 import { NAMESPACE } from "../../providers";
+import { STATE_COMPRESSION_VARIABLE } from "../../lib/state-compression";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const WORKFLOW_FILE = path.join(ROOT, ".github", "workflows", "tenants.yml");
@@ -165,6 +166,10 @@ describe("tenants workflow", () => {
         assert.match(workflow.env.PULUMI_BACKEND_URL, /^azblob:\/\/\$\{\{ vars\.PULUMI_STATE_CONTAINER \}\}$/);
         assert.equal(workflow.env.AZURE_STORAGE_ACCOUNT, "${{ vars.PULUMI_STATE_STORAGE_ACCOUNT }}");
         assert.equal(workflow.env.AZURE_TOKEN_CREDENTIALS, "AzureCLICredential");
+    });
+
+    it("writes every tenant's state compressed, as recommended for large tenants", () => {
+        assert.equal(workflow.env[STATE_COMPRESSION_VARIABLE], "true");
     });
 
     it("runs one job per shard of the list (the stacks of one bucket), and one job's failure stops no other", () => {
