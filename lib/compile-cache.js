@@ -1,6 +1,7 @@
-// The project's TypeScript, compiled once and kept: one implementation for the two
+// The project's TypeScript, compiled once and kept: one implementation for the
 // processes that run it without ts-node, the program (program.js, the entry Pulumi.yaml
-// names) and Pulumi's dynamic-provider host (providers/host-entry.js).
+// names), Pulumi's dynamic-provider host (providers/host-entry.js) and the policy pack
+// (policy/policy.js, which takes over from the ts-node Pulumi's policy host registers).
 //
 // Compiling on every run cost about 1.4 s of CPU per command (on 2 cores): loading the
 // compiler, then 20 to 100 ms for each of the 60-odd files. So each file's output is
@@ -135,15 +136,17 @@ function mapStackTraces(outputs) {
 }
 
 /**
- * Makes `require` load .ts files through the cache. Does nothing where ts-node compiles
- * TypeScript already (tests and tools) or this cache is in place. Node's own type
- * stripping (on by default from Node 23.6) is replaced: it refuses `export =`, which
- * the program uses, and would take files with `import` for ES modules.
- * Returns whether it registered.
+ * Makes `require` load .ts files through the cache. Does nothing where this cache is in
+ * place, nor where ts-node compiles TypeScript already (tests and tools) unless
+ * `replaceTsNode` (a process whose ts-node someone else registered: Pulumi's policy
+ * host). Node's own type stripping (on by default from Node 23.6) is replaced: it
+ * refuses `export =`, which the program uses, and would take files with `import` for ES
+ * modules. Returns whether it registered.
  */
 exports.registerTypeScript = function registerTypeScript(options = {}) {
     const current = require.extensions[".ts"];
-    if (process[Symbol.for("ts-node.register.instance")] || (current && current.compileCache)) return false;
+    if (current && current.compileCache) return false;
+    if (process[Symbol.for("ts-node.register.instance")] && !options.replaceTsNode) return false;
     const project = options.project || PROJECT;
     const directory = options.cacheDirectory || DEFAULT_CACHE;
     const fingerprint = compilerFingerprint(project);

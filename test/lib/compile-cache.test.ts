@@ -1,4 +1,4 @@
-// The compile cache the program and the provider host share: each file compiled once,
+// The compile cache the program, the provider host and the policy pack share: each file compiled once,
 // an edited file compiled again, a damaged entry compiled again instead of run, syntax
 // errors named by file and line, and stack traces that name the .ts file and line.
 //
@@ -154,6 +154,20 @@ describe("compile cache (lib/compile-cache.js)", function () {
             });`;
         const run = JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd: REPOSITORY, encoding: "utf8" }));
         assert.deepStrictEqual(run, { deferred: true, afterImport: false, afterSerializing: true, serialized: true });
+    });
+
+    it("takes over from a ts-node someone else registered when asked (Pulumi's policy host), compiling through the cache", () => {
+        const script = `
+            const cache = require(${JSON.stringify(COMPILE_CACHE)});
+            const left = cache.registerTypeScript({ cacheDirectory: ${JSON.stringify(cache)} });
+            const taken = cache.registerTypeScript({ cacheDirectory: ${JSON.stringify(cache)}, replaceTsNode: true });
+            const value = require(${JSON.stringify(source)}).run();
+            console.log(JSON.stringify({ left, taken, value, statistics: cache.statistics }));`;
+        const run = JSON.parse(
+            execFileSync(process.execPath, ["-r", require.resolve("ts-node/register/transpile-only"), "-e", script], { cwd: REPOSITORY, encoding: "utf8" }),
+        );
+        assert.deepStrictEqual(run, { left: false, taken: true, value: "first", statistics: { compiled: 1, fromCache: 0, damaged: 0 } });
+        assert.strictEqual(entries(cache).length, 1);
     });
 
     it("leaves a process where ts-node compiles already alone", () => {
