@@ -13,14 +13,15 @@
 //
 //   100 environments, first update   31 s at 8 (the default), 19 s at 32
 //   300 environments, first update   95 s at 8
-//   1,000 environments at 48         first update 379 s, no change 28 s, refresh 63 s (the
-//                                    cores shared, load 2 to 7); at 64 under heavier load 600 s
+//   1,000 environments at 48         first update 223 s, no change 19 s, refresh 42 s on a
+//                                    quiet machine; 181 s with the state compressed
+//                                    (lib/state-compression.ts); at 64 under load, 600 s
 //
 // So the parallelism pays up to a few hundred environments: one operation per 8
 // environments keeps a first update to about 8 rounds of a chain. Beyond that the engine
 // itself bounds the update, not the parallelism: on a self-managed backend it rewrites
-// the whole checkpoint after every step, one save at a time (78 % of the CLI's CPU in a
-// profile at 300 environments), so more operations at once only queue for those saves.
+// the whole checkpoint after every step, one save at a time (79 % of the CLI's CPU in a
+// profile at 1,000 environments), so more operations at once only queue for those saves.
 //
 // What it may not exceed: Dataverse allows one user 52 concurrent requests per web server
 // (`0x80072326`). Each environment is its own Dataverse organization, and the program
