@@ -62,18 +62,22 @@ function needsConverge(olds: Record<string, unknown>, news: Record<string, unkno
     return changedProperties(olds, news, ["accessMode"]).length > 0 || olds.enabled === false;
 }
 
+/** The access mode input: read-write when absent; a failure (and the default) when it names no mode. */
+export function checkAccessMode(news: Record<string, unknown>, failures: CheckFailure[]): unknown {
+    const accessMode = news.accessMode ?? DEFAULT_ACCESS_MODE;
+    if (accessMode === UNKNOWN || (typeof accessMode === "string" && accessMode in ACCESS_MODES)) return accessMode;
+    failures.push({
+        property: "accessMode",
+        reason: `accessMode must be one of ${Object.keys(ACCESS_MODES).join(", ")}; got ${JSON.stringify(accessMode)}.`,
+    });
+    return DEFAULT_ACCESS_MODE;
+}
+
 function checkInputs(news: Record<string, unknown>): { inputs: Record<string, unknown>; failures: CheckFailure[] } {
     const failures: CheckFailure[] = [];
     const environmentId = checkEnvironmentId(news, failures);
     const userObjectId = checkGuid(news, "userObjectId", failures, "the account's Entra object id");
-    let accessMode = news.accessMode ?? DEFAULT_ACCESS_MODE;
-    if (accessMode !== UNKNOWN && !(typeof accessMode === "string" && accessMode in ACCESS_MODES)) {
-        failures.push({
-            property: "accessMode",
-            reason: `accessMode must be one of ${Object.keys(ACCESS_MODES).join(", ")}; got ${JSON.stringify(accessMode)}.`,
-        });
-        accessMode = DEFAULT_ACCESS_MODE;
-    }
+    const accessMode = checkAccessMode(news, failures);
     return {
         inputs: definedOnly({ environmentId: environmentId ?? news.environmentId, userObjectId: userObjectId ?? news.userObjectId, accessMode }),
         failures,

@@ -3,6 +3,7 @@
 import * as assert from "assert";
 
 import { startEmulator } from "../../../emulator";
+import { securityRoleAssignmentProvider } from "../../../providers";
 import { isAccessError } from "../../../providers/transport/errors";
 import { assertPlainJson, configuredProviders, isolateProviderProcess } from "../../support/providers";
 import {
@@ -503,6 +504,106 @@ describe("SecurityRoleAssignment provider", function () {
                 assert.strictEqual(read.props!.userObjectId, undefined);
                 assert.strictEqual(read.props!.systemUserId, SYSUSER);
             });
+        });
+    });
+
+    describe("with an access mode: the account's whole access to the environment, user and role in one resource", () => {
+        const withAccessMode = { ...inputs, accessMode: "read-write" };
+
+        it("adds the account as a user, waits for the sync, sets Read-Write and gives System Administrator in one create", async () => {
+            await withEmulator(baseSeed({ behaviour: { userSyncDelayMs: 150 } } as any), async (emulator) => {
+                const { roles } = await configuredProviders(emulator);
+                const { id, outs } = await roles.create(withAccessMode);
+                const user = systemUserOf(emulator, ENV)!;
+                assert.strictEqual(id, `${ENV}/${user.systemUserId}/${SYSTEM_ADMINISTRATOR}`);
+                assert.strictEqual(user.accessMode, 0, "Read-Write");
+                assert.ok(holdsSystemAdministrator(emulator));
+                assert.strictEqual(emulator.requests().filter((r) => r.method === "POST" && /addUser/.test(r.path)).length, 1);
+                assert.strictEqual(outs.accessMode, "read-write");
+                assert.strictEqual(outs.enabled, true);
+                assert.strictEqual(outs.environmentName, "Environment 1");
+                assert.strictEqual(outs.systemUserId, user.systemUserId);
+                assert.strictEqual(outs.origin, "granted");
+                assertPlainJson(outs);
+            });
+        });
+
+        it("adopts a user that is there, converging its access mode to Read-Write before the role", async () => {
+            await withEmulator(seedWithAccount({ accessMode: 1 }), async (emulator) => {
+                const { roles } = await configuredProviders(emulator);
+                const { outs } = await roles.create(withAccessMode);
+                assert.strictEqual(systemUserOf(emulator, ENV)!.accessMode, 0);
+                assert.strictEqual(outs.accessMode, "read-write");
+                assert.strictEqual(emulator.requests().filter((r) => /addUser/.test(r.path)).length, 0);
+                assert.ok(holdsSystemAdministrator(emulator));
+            });
+        });
+
+        it("a refresh reports another access mode and a disabled user; diff asks for an update, which restores both", async () => {
+            await withEmulator(seedWithAccount(), async (emulator) => {
+                const { roles } = await configuredProviders(emulator);
+                const { id, outs } = await roles.create(withAccessMode);
+                emulator.mutate((tenant) => {
+                    const user = tenant.environments[0].systemUsers.find((u) => u.azureActiveDirectoryObjectId === ACCOUNT)!;
+                    user.accessMode = 1;
+                    user.isDisabled = true;
+                });
+                const read = await roles.read!(id, outs);
+                assert.strictEqual(read.props!.accessMode, "administrative");
+                assert.strictEqual(read.props!.enabled, false);
+                const diff = await roles.diff!(id, read.props!, withAccessMode);
+                assert.strictEqual(diff.changes, true);
+                assert.deepStrictEqual(diff.replaces, []);
+                const updated = await roles.update!(id, read.props!, withAccessMode);
+                const user = systemUserOf(emulator, ENV)!;
+                assert.strictEqual(user.accessMode, 0);
+                assert.strictEqual(user.isDisabled, false);
+                assert.strictEqual(updated.outs!.accessMode, "read-write");
+                assert.strictEqual(updated.outs!.enabled, true);
+                assert.strictEqual(updated.outs!.origin, "granted", "the role's origin is kept");
+                assert.strictEqual((await roles.diff!(id, updated.outs!, withAccessMode)).changes, false);
+            });
+        });
+
+        it("takes over the user part of a role written beside an EnvironmentUser: one update that only reads, the origin kept", async () => {
+            await withEmulator(seedWithAccount({ roleTemplateIds: [SYSTEM_ADMINISTRATOR] }), async (emulator) => {
+                const { roles } = await configuredProviders(emulator);
+                const stored = { ...storedAssignment(emulator), origin: "granted", roleId: (await roles.create(inputs)).outs.roleId };
+                const id = `${ENV}/${SYSUSER}/${SYSTEM_ADMINISTRATOR}`;
+                assert.strictEqual((await roles.diff!(id, stored, inputs)).changes, false, "the old shape registered as before: nothing to do");
+                const diff = await roles.diff!(id, stored, withAccessMode);
+                assert.strictEqual(diff.changes, true);
+                assert.deepStrictEqual(diff.replaces, []);
+                emulator.clearRequests();
+                const updated = await roles.update!(id, stored, withAccessMode);
+                assert.deepStrictEqual(
+                    emulator.requests().filter((r) => r.method !== "GET" && r.service !== "login"),
+                    [],
+                    "nothing written: the user is there with Read-Write",
+                );
+                assert.strictEqual(updated.outs!.origin, "granted");
+                assert.strictEqual(updated.outs!.accessMode, "read-write");
+                assert.strictEqual(updated.outs!.roleId, stored.roleId);
+            });
+        });
+
+        it("reads an assignment stored without an access mode as before: no user part appears, so a refresh shows no drift", async () => {
+            await withEmulator(seedWithAccount(), async (emulator) => {
+                const { roles } = await configuredProviders(emulator);
+                const { id, outs } = await roles.create(inputs);
+                const read = await roles.read!(id, outs);
+                assert.strictEqual(read.props!.accessMode, undefined);
+                assert.strictEqual(read.props!.enabled, undefined);
+            });
+        });
+
+        it("refuses an access mode that names none, before anything is sent", async () => {
+            const checked = await securityRoleAssignmentProvider().check!({}, { ...inputs, accessMode: "everything" });
+            assert.deepStrictEqual(
+                checked.failures?.map((f) => f.property),
+                ["accessMode"],
+            );
+            assert.match(checked.failures![0].reason, /accessMode must be one of .*read-write.*; got "everything"\./);
         });
     });
 });
