@@ -44,8 +44,11 @@ export interface SkippedEnvironment {
 
 /** Which of an environment's resources the stack's state holds. */
 export interface EnvironmentResourcesInState {
+    /** An EnvironmentUser (a stack written with a user and a role per environment). */
     readonly user: boolean;
     readonly role: boolean;
+    /** The role keeps the user too (written with an access mode): one resource for the environment. */
+    readonly roleKeepsUser: boolean;
     /** The name the environment had when the stack last served it. */
     readonly displayName?: string;
 }
@@ -160,6 +163,7 @@ export function planEnvironments(
                     securityGroupId: environment.securityGroupId?.toLowerCase(),
                     user: inState!.user,
                     role: inState!.role,
+                    roleKeepsUser: inState!.roleKeepsUser,
                 });
             }
         }

@@ -10,6 +10,7 @@
 // of the last checkpoint with its type and outputs, registers nothing and so leaves the
 // state's shape unchanged. A new stack has no checkpoint: the answer is empty.
 
+import type { EnvironmentResourcesInState } from "./environment-plan";
 import { normalizeId } from "./ids";
 
 /** The invoke function: pulumi.runtime.invoke in the program, a fake in tests. */
@@ -94,19 +95,20 @@ export function grantsInState(state: PreviousState): StateGrant[] {
 }
 
 /** Per environment (id as normalizeId writes it): which of its resources the state holds, and the name it had then. */
-export function environmentsInState(state: PreviousState): Map<string, { user: boolean; role: boolean; displayName?: string }> {
-    const environments = new Map<string, { user: boolean; role: boolean; displayName?: string }>();
+export function environmentsInState(state: PreviousState): Map<string, EnvironmentResourcesInState> {
+    const environments = new Map<string, EnvironmentResourcesInState>();
     for (const resource of state.resources) {
         const isUser = resource.type === ENVIRONMENT_USER_TYPE;
         if (!isUser && resource.type !== SECURITY_ROLE_ASSIGNMENT_TYPE) continue;
         const id = resource.outputs.environmentId;
         if (typeof id !== "string" || !id) continue;
         const key = normalizeId(id);
-        const entry = environments.get(key) ?? { user: false, role: false };
+        const entry = environments.get(key) ?? { user: false, role: false, roleKeepsUser: false };
         const name = resource.outputs.environmentName;
         environments.set(key, {
             user: entry.user || isUser,
             role: entry.role || !isUser,
+            roleKeepsUser: entry.roleKeepsUser || (!isUser && resource.outputs.accessMode !== undefined),
             displayName: entry.displayName ?? (typeof name === "string" && name ? name : undefined),
         });
     }

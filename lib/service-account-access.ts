@@ -3,8 +3,15 @@
 //   - the account's Entra directory role assignments for the stage (Global Administrator
 //     through Entra PIM, ending by itself, when elevationHours is set);
 //   - per environment to back up: membership of the environment's security group (when
-//     it has one), the account as a Dataverse user with access mode Read-Write, and the
-//     System Administrator role, each step depending on the one before.
+//     it has one), then one resource for the account's access there: the Dataverse user
+//     with access mode Read-Write and the System Administrator role (a
+//     SecurityRoleAssignment with an access mode). One resource, not a user and a role:
+//     on a self-managed backend the engine saves the whole state twice per resource, so
+//     at 1,000 environments two resources each cost four times the saving work
+//     (docs/large-tenants.md). A stack written with the two keeps its EnvironmentUser
+//     resources until its next update drops them (their delete calls nothing in the
+//     tenant) and the role takes the user over; an environment held (below) keeps
+//     whatever its state has.
 //
 // What destroy gives back follows the origin of each grant (origin-ledger.ts): the
 // adopted directory roles and group memberships are registered with retainOnDelete, so
@@ -162,27 +169,33 @@ export class ServiceAccountAccess extends pulumi.ComponentResource {
             );
         }
 
-        const environmentResources = (environment: { id: string; securityGroupId: string | undefined }, register: { user: boolean; role: boolean }) => {
+        // `register` says which resources to declare: a served environment gets the one that
+        // keeps user and role; a held one what its state holds, with the inputs it was written with.
+        const environmentResources = (
+            environment: { id: string; securityGroupId: string | undefined },
+            register: { user: boolean; role: boolean; roleKeepsUser: boolean },
+        ) => {
+            // Power Platform refuses to add a user outside the environment's security group.
             const membership = environment.securityGroupId ? groupMemberships.get(environment.securityGroupId) : undefined;
             const user = register.user
                 ? new EnvironmentUser(
                       environmentUserResourceName(environment.id),
                       { environmentId: environment.id, userObjectId: args.serviceAccountObjectId, accessMode: "read-write" },
-                      // Power Platform refuses to add a user outside the environment's security group.
                       { parent: this, dependsOn: membership ? [membership] : [] },
                   )
                 : undefined;
             const role = register.role
                 ? new SecurityRoleAssignment(
                       securityRoleResourceName(environment.id),
-                      // Named by the account's object id (known at preview), ordered after the user.
+                      // Named by the account's object id (known at preview), ordered after the user or the membership.
                       {
                           environmentId: environment.id,
                           userObjectId: args.serviceAccountObjectId,
+                          ...(register.roleKeepsUser ? { accessMode: "read-write" as const } : {}),
                           // Read by create only: an interrupted update was giving this role (origin-ledger.ts).
                           ...(args.origins.grantedByEarlierAttempt.includes(environment.id.toLowerCase()) ? { grantedByEarlierAttempt: true } : {}),
                       },
-                      { parent: this, dependsOn: user ? [user] : [] },
+                      { parent: this, dependsOn: user ? [user] : membership ? [membership] : [] },
                   )
                 : undefined;
             return { user, role };
@@ -191,13 +204,13 @@ export class ServiceAccountAccess extends pulumi.ComponentResource {
         for (const environment of held) environmentResources(environment, environment);
 
         this.environments = args.environments.map((environment) => {
-            const { user, role } = environmentResources(environment, { user: true, role: true });
+            const { role } = environmentResources(environment, { user: false, role: true, roleKeepsUser: true });
             return {
                 id: environment.id,
                 name: environment.displayName,
                 dataverseUrl: environment.instanceUrl,
-                systemUserId: user!.systemUserId,
-                accessMode: user!.accessMode,
+                systemUserId: role!.systemUserId,
+                accessMode: role!.accessMode as pulumi.Output<string>,
                 role: role!.roleName,
                 securityGroupId: environment.securityGroupId ?? null,
             };

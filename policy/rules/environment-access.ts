@@ -1,6 +1,8 @@
 // In every Power Platform environment the account is a Dataverse user with access mode
 // Read-Write and holds System Administrator; every environment listed in the stack's
-// configuration has such a user.
+// configuration has such a user. The user is an EnvironmentUser, or a
+// SecurityRoleAssignment with an access mode, which keeps the user and the role in one
+// resource (what the program registers; the pair is what older stacks hold).
 
 import { StackValidationPolicy } from "@pulumi/policy";
 
@@ -29,8 +31,11 @@ export function environmentUsersReadWriteSystemAdministrator(config: () => Stack
             "Every environment user has access mode Read-Write and the System Administrator role, and every environment the stack lists has such a user.",
         enforcementLevel: "mandatory",
         validateStack: (args, reportViolation) => {
-            const users: ResourceView[] = args.resources.filter((r) => r.type === ENVIRONMENT_USER);
             const roles: ResourceView[] = args.resources.filter((r) => r.type === SECURITY_ROLE_ASSIGNMENT);
+            const users: ResourceView[] = [
+                ...args.resources.filter((r) => r.type === ENVIRONMENT_USER),
+                ...roles.filter((role) => role.props.accessMode !== undefined),
+            ];
 
             for (const user of users) {
                 const { environmentId, userObjectId, accessMode } = user.props;

@@ -75,8 +75,11 @@ const KINDS: Record<string, { env: EnvironmentInfo; code: string | undefined }> 
 };
 const EVERY_KIND = Object.values(KINDS).map((k) => k.env);
 
-function served(inState: Record<string, { user: boolean; role: boolean; displayName?: string }>, deleted: string[] = []): ServedEnvironments {
-    return { inState: new Map(Object.entries(inState)), deleted };
+function served(
+    inState: Record<string, { user: boolean; role: boolean; roleKeepsUser?: boolean; displayName?: string }>,
+    deleted: string[] = [],
+): ServedEnvironments {
+    return { inState: new Map(Object.entries(inState).map(([id, held]) => [id, { roleKeepsUser: false, ...held }])), deleted };
 }
 
 describe("planEnvironments", () => {

@@ -140,9 +140,9 @@ describe("preflight", () => {
                 },
             });
             const inState = new Map([
-                [GONE, { user: true, role: true, displayName: "Pilot" }],
-                [MISSED, { user: true, role: true }],
-                [ENVIRONMENT.id, { user: true, role: true }],
+                [GONE, { user: true, role: true, roleKeepsUser: false, displayName: "Pilot" }],
+                [MISSED, { user: true, role: true, roleKeepsUser: false }],
+                [ENVIRONMENT.id, { user: true, role: true, roleKeepsUser: false }],
             ]);
             const lines: string[] = [];
             const report = await preflight(config(), ACCOUNT_ID, reader, (line) => lines.push(line), [], inState);
@@ -160,7 +160,7 @@ describe("preflight", () => {
             const disabled: EnvironmentInfo = { ...ENVIRONMENT, state: "Disabled", securityGroupId: group };
             const asked: string[] = [];
             const reader = tenant(licensed(), [disabled], { isGroupMember: async (id) => (asked.push(id), true) });
-            const report = await preflight(config(), ACCOUNT_ID, reader, silent, [], new Map([[ENVIRONMENT.id, { user: true, role: true }]]));
+            const report = await preflight(config(), ACCOUNT_ID, reader, silent, [], new Map([[ENVIRONMENT.id, { user: true, role: true, roleKeepsUser: false }]]));
             assert.deepEqual(
                 report.environments.held.map((h) => h.id),
                 [ENVIRONMENT.id],

@@ -108,8 +108,10 @@ describe("the policy pack against the program's registrations", function () {
             const count = (type: string) => resources.filter((r) => r.type === type).length;
             assert.equal(count(DIRECTORY_ROLE_ASSIGNMENT), stage === "reauth" ? 3 : stage === "elevated" ? 1 : 2, stage);
             assert.equal(count(GROUP_MEMBER), 1, stage);
-            assert.equal(count(ENVIRONMENT_USER), environmentIds.length, stage);
+            // One resource per environment: the role keeps the user (Read-Write) too.
+            assert.equal(count(ENVIRONMENT_USER), 0, stage);
             assert.equal(count(SECURITY_ROLE_ASSIGNMENT), environmentIds.length, stage);
+            for (const role of resources.filter((r) => r.type === SECURITY_ROLE_ASSIGNMENT)) assert.equal(role.props.accessMode, "read-write", stage);
             // Each dynamic resource stores the program's hosted provider, the text the pack lets through.
             for (const resource of resources.filter((r) => HOSTED_PROVIDER_TEXTS[r.type] !== undefined)) {
                 assert.equal(resource.props.__provider, HOSTED_PROVIDER_TEXTS[resource.type], `${stage}: ${resource.name}`);
@@ -127,7 +129,9 @@ describe("the policy pack against the program's registrations", function () {
         const invoked = Object.values(runs).flatMap(({ run }) => run.invokes.map((invoke) => invoke.token));
         const packages = [...registered.filter((r) => r.custom).map((r) => r.type), ...invoked].map((token) => token.split(":")[0]);
         const engine = [STACK, ...packages.map((name) => `pulumi:providers:${name}`)];
-        const types = [...new Set([...registered.map((r) => r.type), ...engine])].sort();
+        // And EnvironmentUser, which the program registers only for an environment it holds whose
+        // state has one (a stack written with a user and a role per environment; test/index/program.test.ts).
+        const types = [...new Set([...registered.map((r) => r.type), ...engine, ENVIRONMENT_USER])].sort();
         assert.ok(types.includes(TIME_BOUND_ROLE_ASSIGNMENT), "the elevated run registers the time-bound Global Administrator");
         assert.deepEqual(types, [...DECLARED_RESOURCE_TYPES].sort());
     });
@@ -147,15 +151,15 @@ describe("the policy pack against the program's registrations", function () {
         );
     });
 
-    it("refuses an environment user the program registered for another account than the configured object id", async () => {
+    it("refuses an environment's access the program registered for another account than the configured object id", async () => {
         const resources = asViews(runs.operational.run);
-        const user = resources.find((r) => r.type.endsWith(":EnvironmentUser"))!;
+        const user = resources.find((r) => r.type === SECURITY_ROLE_ASSIGNMENT)!;
         const stranger = "9e8d7c6b-5a4f-4e3d-9c2b-1a0f9e8d7c6b";
         const tampered = resources.map((r) => (r === user ? { ...r, props: { ...r.props, userObjectId: stranger } } : r));
         const found = await violations(tampered, stackConfig(runs.operational.config));
         const policies = [...new Set(found.map((v) => v.policy))].sort();
-        // The stray user is not the configured account's, and the account's own user in that environment is gone.
-        assert.deepEqual(policies, ["environment-users-read-write-system-administrator", "grants-for-configured-account"], JSON.stringify(found, null, 2));
+        // The stray user and role are not the configured account's.
+        assert.deepEqual(policies, ["grants-for-configured-account"], JSON.stringify(found, null, 2));
         assert.ok(
             found.some((v) => v.message.includes(`${user.name}" grants access to "${stranger}"`)),
             JSON.stringify(found, null, 2),

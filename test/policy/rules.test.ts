@@ -341,6 +341,29 @@ describe("policy pack rules", () => {
             assertOneViolation(found, "environment-users-read-write-system-administrator", [`SecurityRoleAssignment "basic-user-${ENV_A}"`, BASIC_USER]);
         });
 
+        it("passes one resource per environment, a role that keeps a Read-Write user, in place of the pair", async () => {
+            const merged = OPERATIONAL()
+                .filter((r) => r.type !== ENVIRONMENT_USER)
+                .map((r) => (r.type === SECURITY_ROLE ? systemAdministrator(String(r.props.environmentId), { accessMode: "read-write" }) : r));
+            assert.deepEqual(await violations(merged, configFor("operational")), []);
+        });
+
+        it("refuses a role that keeps a user whose access mode is not Read-Write", async () => {
+            const merged = OPERATIONAL()
+                .filter((r) => r.type !== ENVIRONMENT_USER)
+                .map((r) =>
+                    r.type === SECURITY_ROLE
+                        ? systemAdministrator(String(r.props.environmentId), { accessMode: r.props.environmentId === ENV_A ? "read" : "read-write" })
+                        : r,
+                );
+            const found = await violations(merged, configFor("operational"));
+            assertOneViolation(found, "environment-users-read-write-system-administrator", [
+                `SecurityRoleAssignment "system-administrator-${ENV_A}"`,
+                '"read"',
+                'set accessMode to "read-write"',
+            ]);
+        });
+
         it('refuses a listed environment without a user, and checks no list for ["*"]', async () => {
             const resources = OPERATIONAL().filter((r) => !r.name.endsWith(ENV_B));
             const found = await violations(resources, configFor("operational"));
