@@ -40,10 +40,17 @@ const SKIPPED: Record<string, string> = {
     disabled: "disabled",
 };
 
-/** The state of a stack that served the disabled environment and one deleted since. */
-function snapshot() {
+/**
+ * The state of a stack that served the disabled environment and one deleted since: with a
+ * user and a role per environment (as stacks were written before one resource kept both),
+ * or with that one resource (`oneResource`: the role with an access mode).
+ */
+function snapshot(oneResource = false) {
     const child = (type: string, name: string, environmentId: string, environmentName: string) => ({
-        [`${PREFIX}${COMPONENT}$${type}::${name}`]: { type, outputs: { environmentId, environmentName, userObjectId: ACCOUNT.id } },
+        [`${PREFIX}${COMPONENT}$${type}::${name}`]: {
+            type,
+            outputs: { environmentId, environmentName, userObjectId: ACCOUNT.id, ...(oneResource ? { accessMode: "read-write" } : {}) },
+        },
     });
     const disabled = envNamed("disabled");
     return {
@@ -51,9 +58,9 @@ function snapshot() {
             type: COMPONENT,
             outputs: { adopted: { directoryRoles: [], groupMemberships: [] }, directoryRoles: [] },
         },
-        ...child(ENVIRONMENT_USER, `environment-user-${disabled}`, disabled, "Contoso Archive"),
+        ...(oneResource ? {} : child(ENVIRONMENT_USER, `environment-user-${disabled}`, disabled, "Contoso Archive")),
         ...child(SECURITY_ROLE, `system-administrator-${disabled}`, disabled, "Contoso Archive"),
-        ...child(ENVIRONMENT_USER, `environment-user-${DELETED}`, DELETED, "Contoso Pilot"),
+        ...(oneResource ? {} : child(ENVIRONMENT_USER, `environment-user-${DELETED}`, DELETED, "Contoso Pilot")),
         ...child(SECURITY_ROLE, `system-administrator-${DELETED}`, DELETED, "Contoso Pilot"),
     };
 }
@@ -71,8 +78,9 @@ describe("program under mocks: every kind and state of environment", function ()
     before(async () => {
         emulator = await startEmulator(SEED);
         const users = [{ objectId: ACCOUNT.id, userPrincipalName: ACCOUNT.userPrincipalName }];
-        [runs.all, runs.listed] = await Promise.all([
+        [runs.all, runs.oneResource, runs.listed] = await Promise.all([
             runProgram({ config: config('["*"]'), users, env: emulator.env, snapshot: snapshot(), preview: true }),
+            runProgram({ config: config('["*"]'), users, env: emulator.env, snapshot: snapshot(true), preview: true }),
             runProgram({
                 config: config(JSON.stringify([envNamed("Contoso Production"), envNamed("Dataverse for Teams"), envNamed("disabled")])),
                 users,
@@ -83,7 +91,9 @@ describe("program under mocks: every kind and state of environment", function ()
     });
     after(() => emulator?.stop());
 
-    const environmentsWithUser = (run: ProgramRun) => run.resources.filter((r) => r.type === ENVIRONMENT_USER).map((r) => r.inputs.environmentId);
+    // A served environment's one resource: the role, keeping a Read-Write user.
+    const environmentsWithUser = (run: ProgramRun) =>
+        run.resources.filter((r) => r.type === SECURITY_ROLE && r.inputs.accessMode === "read-write").map((r) => r.inputs.environmentId);
 
     it('with ["*"] every environment that can be served gets the account: Production, Sandbox, administration mode, managed, Developer, Trial, Default', () => {
         const run = runs.all;
@@ -114,7 +124,20 @@ describe("program under mocks: every kind and state of environment", function ()
                 .sort(),
             [`environment-user-${disabled}`, `system-administrator-${disabled}`],
         );
+        // Registered as written: the role without an access mode, beside its user.
+        assert.equal(run.resources.find((r) => r.name === `system-administrator-${disabled}`)!.inputs.accessMode, undefined);
         assert.ok(!run.outputs.environments.some((e: { id: string }) => e.id === disabled), "not reported as served");
+    });
+
+    it("keeps a disabled environment's one resource as written too: the role with its access mode, and no user resource", () => {
+        const run = runs.oneResource;
+        assert.equal(run.error, undefined, run.error);
+        const disabled = envNamed("disabled");
+        const held = run.resources.filter((r) => r.inputs.environmentId === disabled);
+        assert.deepEqual(
+            held.map((r) => [r.name, r.inputs.accessMode]),
+            [[`system-administrator-${disabled}`, "read-write"]],
+        );
     });
 
     it("reports an environment deleted since the last update by its former name, and registers nothing for it", () => {

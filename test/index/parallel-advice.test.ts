@@ -87,7 +87,7 @@ describe("program under mocks: the preview's advice on --parallel and on compres
     it("warns once in a preview run below the recommendation, naming the environments, the parallelism it runs with and what to pass", () => {
         const run = runs.belowDefault;
         assert.equal(run.error, undefined);
-        assert.equal(run.resources.filter((r) => r.type.endsWith(":EnvironmentUser")).length, LARGE);
+        assert.equal(run.resources.filter((r) => r.type.endsWith(":SecurityRoleAssignment")).length, LARGE);
         const recommended = recommendedParallel(LARGE)!;
         assert.ok(recommended > 8, `the recommendation for ${LARGE} environments is above the default of 8 (${recommended})`);
         assert.equal(advice(run).length, 1, run.warnings.join("\n"));
@@ -110,7 +110,7 @@ describe("program under mocks: the preview's advice on --parallel and on compres
         assert.equal(runs.update.error, undefined);
         assert.deepEqual(advice(runs.update), []);
         assert.equal(runs.small.error, undefined);
-        assert.equal(runs.small.resources.filter((r) => r.type.endsWith(":EnvironmentUser")).length, SMALL);
+        assert.equal(runs.small.resources.filter((r) => r.type.endsWith(":SecurityRoleAssignment")).length, SMALL);
         assert.deepEqual(advice(runs.small), []);
     });
 
@@ -129,7 +129,7 @@ describe("program under mocks: the preview's advice on --parallel and on compres
 
     it("says nothing on compression when the variable is set, in the update itself, or for a small tenant", () => {
         assert.equal(runs.compressed.error, undefined);
-        assert.equal(runs.compressed.resources.filter((r) => r.type.endsWith(":EnvironmentUser")).length, LARGE);
+        assert.equal(runs.compressed.resources.filter((r) => r.type.endsWith(":SecurityRoleAssignment")).length, LARGE);
         assert.deepEqual(compressionAdvice(runs.compressed), []);
         assert.deepEqual(compressionAdvice(runs.update), []);
         assert.deepEqual(compressionAdvice(runs.small), []);

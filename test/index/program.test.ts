@@ -194,7 +194,7 @@ describe("program under mocks", function () {
         assert.equal(urnOfRole(runs.bootstrap, TEMPLATE.globalAdministrator), urnOfRole(runs.reauth, TEMPLATE.globalAdministrator));
         assert.equal(urnOfRole(runs.operational, TEMPLATE.powerPlatformAdministrator), urnOfRole(runs.reauth, TEMPLATE.powerPlatformAdministrator));
         const users = STAGES.map((s) =>
-            ofType(runs[s], ENVIRONMENT_USER)
+            ofType(runs[s], SECURITY_ROLE)
                 .map((r) => r.urn)
                 .sort()
                 .join(),
@@ -210,26 +210,16 @@ describe("program under mocks", function () {
         }
     });
 
-    it("creates one environment user and one System Administrator role per environment with Dataverse, in every stage", () => {
+    it("registers one resource per environment with Dataverse, in every stage: System Administrator for a Read-Write user", () => {
         for (const stage of STAGES) {
-            const users = ofType(runs[stage], ENVIRONMENT_USER);
             const roles = ofType(runs[stage], SECURITY_ROLE);
-            assert.deepEqual(users.map((u) => u.inputs.environmentId).sort(), [PLAIN, RESTRICTED].sort(), stage);
+            assert.deepEqual(ofType(runs[stage], ENVIRONMENT_USER), [], stage);
             assert.deepEqual(roles.map((r) => r.inputs.environmentId).sort(), [PLAIN, RESTRICTED].sort(), stage);
-            for (const user of users) {
-                assert.equal(user.inputs.userObjectId, ACCOUNT.objectId);
-                assert.equal(user.inputs.accessMode, "read-write");
+            for (const role of roles) {
+                assert.equal(role.inputs.userObjectId, ACCOUNT.objectId);
+                assert.equal(role.inputs.accessMode, "read-write");
+                assert.equal(role.inputs.roleTemplateId, "627090ff-40a3-4053-8790-584edc5be201");
             }
-        }
-    });
-
-    it("makes each role depend on its environment user and name the account by its object id", () => {
-        for (const environment of [PLAIN, RESTRICTED]) {
-            const user = named(runs.operational, `environment-user-${environment}`)!;
-            const role = named(runs.operational, `system-administrator-${environment}`)!;
-            assert.ok(role.dependencies.includes(user.urn), `${role.name} depends on ${role.dependencies}`);
-            assert.equal(role.inputs.userObjectId, ACCOUNT.objectId);
-            assert.equal(role.inputs.roleTemplateId, "627090ff-40a3-4053-8790-584edc5be201");
         }
     });
 
@@ -237,13 +227,13 @@ describe("program under mocks", function () {
         const members = ofType(runs.operational, GROUP_MEMBER);
         assert.equal(members.length, 1);
         assert.deepEqual(members[0].inputs, { groupObjectId: GROUP, memberObjectId: ACCOUNT.objectId });
-        assert.ok(named(runs.operational, `environment-user-${RESTRICTED}`)!.dependencies.includes(members[0].urn));
-        assert.deepEqual(named(runs.operational, `environment-user-${PLAIN}`)!.dependencies, []);
+        assert.ok(named(runs.operational, `system-administrator-${RESTRICTED}`)!.dependencies.includes(members[0].urn));
+        assert.deepEqual(named(runs.operational, `system-administrator-${PLAIN}`)!.dependencies, []);
     });
 
     it("takes only the listed environments when ids are given", () => {
         assert.deepEqual(
-            ofType(runs.listed, ENVIRONMENT_USER).map((u) => u.inputs.environmentId),
+            ofType(runs.listed, SECURITY_ROLE).map((u) => u.inputs.environmentId),
             [PLAIN],
         );
         assert.equal(ofType(runs.listed, GROUP_MEMBER).length, 0);
@@ -259,7 +249,7 @@ describe("program under mocks", function () {
         const restricted = outputs.environments.find((e: any) => e.id === RESTRICTED);
         assert.equal(restricted.name, "Contoso Sales");
         assert.match(restricted.dataverseUrl, /^https:\/\/127\.0\.0\.1:\d+\/$/);
-        assert.equal(restricted.systemUserId, `environment-user-${RESTRICTED}-systemuserid`);
+        assert.equal(restricted.systemUserId, `system-administrator-${RESTRICTED}-systemuserid`);
         assert.equal(restricted.accessMode, "read-write");
         assert.equal(restricted.role, "System Administrator");
         assert.equal(restricted.securityGroupId, GROUP);
@@ -339,7 +329,7 @@ describe("program under mocks", function () {
     });
 
     it("requireDynamicsLicense false lets an unlicensed account through", () => {
-        assert.equal(ofType(runs.unlicensedAllowed, ENVIRONMENT_USER).length, 2);
+        assert.equal(ofType(runs.unlicensedAllowed, SECURITY_ROLE).length, 2);
     });
 
     describe("time-bound Global Administrator (elevationHours)", () => {

@@ -7,7 +7,7 @@ import { ENVIRONMENT_USER_TYPE, environmentsInState, parseStackResourceOutputs, 
 const PREFIX = "urn:pulumi:contoso::d365-backup-access::d365-backup-access:index:ServiceAccountAccess$";
 
 describe("environmentsInState", () => {
-    it("finds each environment's user and role, keyed like the program's ids, with the name it had", () => {
+    it("finds each environment's user and role (or the role keeping the user), keyed like the program's ids, with the name it had", () => {
         const state = parseStackResourceOutputs({
             name: "organization/d365-backup-access/contoso",
             outputs: {
@@ -23,6 +23,11 @@ describe("environmentsInState", () => {
                     type: SECURITY_ROLE_ASSIGNMENT_TYPE,
                     outputs: { environmentId: "default-6A2D8B4F-3C5E-4D7F-8A9B-1C2D3E4F5A6B" },
                 },
+                // One resource for the environment: the role keeps the user (it has an access mode), and the name.
+                [`${PREFIX}${SECURITY_ROLE_ASSIGNMENT_TYPE}::role-B2`]: {
+                    type: SECURITY_ROLE_ASSIGNMENT_TYPE,
+                    outputs: { environmentId: "b0000002-0000-4000-8000-000000000002", accessMode: "read-write", environmentName: "Contoso Sales" },
+                },
                 "urn:pulumi:contoso::d365-backup-access::azuread:index/groupMember:GroupMember::member": {
                     type: "azuread:index/groupMember:GroupMember",
                     outputs: { environmentId: "not-an-environment-resource" },
@@ -32,8 +37,9 @@ describe("environmentsInState", () => {
         assert.deepEqual(
             [...environmentsInState(state)],
             [
-                ["a0000001-0000-4000-8000-000000000001", { user: true, role: true, displayName: "Contoso Production" }],
-                ["Default-6a2d8b4f-3c5e-4d7f-8a9b-1c2d3e4f5a6b", { user: false, role: true, displayName: undefined }],
+                ["a0000001-0000-4000-8000-000000000001", { user: true, role: true, roleKeepsUser: false, displayName: "Contoso Production" }],
+                ["Default-6a2d8b4f-3c5e-4d7f-8a9b-1c2d3e4f5a6b", { user: false, role: true, roleKeepsUser: false, displayName: undefined }],
+                ["b0000002-0000-4000-8000-000000000002", { user: false, role: true, roleKeepsUser: true, displayName: "Contoso Sales" }],
             ],
         );
     });

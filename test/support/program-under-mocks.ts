@@ -67,7 +67,7 @@ async function main(): Promise<void> {
                 const computed = args.type.endsWith(":EnvironmentUser")
                     ? { systemUserId: `${args.name}-systemuserid`, accessMode: args.inputs.accessMode }
                     : args.type.endsWith(":SecurityRoleAssignment")
-                      ? { roleName: "System Administrator" }
+                      ? { roleName: "System Administrator", systemUserId: `${args.name}-systemuserid`, accessMode: args.inputs.accessMode }
                       : {};
                 return { id: args.custom === false ? undefined : `${args.name}-id`, state: { ...args.inputs, ...computed } };
             },
