@@ -76,7 +76,7 @@ export function environmentUsersReadWriteSystemAdministrator(config: () => Stack
                 if (users.some((user) => sameId(user.props.environmentId, environmentId))) continue;
                 reportViolation(
                     `Environment ${environmentId}, listed in ${ENVIRONMENTS_KEY}, has no environment user for the account. ` +
-                        `Fix: the program must register an EnvironmentUser (access mode ${READ_WRITE}) and its System Administrator role there, ` +
+                        `Fix: the program must register the account's access there: a SecurityRoleAssignment for System Administrator with access mode ${READ_WRITE}, ` +
                         `or remove the environment from ${ENVIRONMENTS_KEY}.`,
                 );
             }

@@ -62,8 +62,8 @@ describe(`a tenant of ${ENVIRONMENTS} environments through the Pulumi CLI: compr
         await workspace.run(["up", "--yes", "--skip-preview"], { env: compressed });
         assert.deepEqual(await stackFiles(workspace), ["large.json.zst"]);
         const exported = JSON.parse((await workspace.run(["stack", "export"])).stdout);
-        const users = exported.deployment.resources.filter((resource: { type: string }) => resource.type.endsWith(":EnvironmentUser"));
-        assert.equal(users.length, ENVIRONMENTS);
+        const access = exported.deployment.resources.filter((resource: { type: string }) => resource.type.endsWith(":SecurityRoleAssignment"));
+        assert.equal(access.length, ENVIRONMENTS);
         // Read back with nothing to change, by a run that does not set the variable: the CLI finds the compressed file itself.
         const preview = await workspace.run(["preview", "--expect-no-changes"], { env: { [STATE_COMPRESSION_VARIABLE]: "false" } });
         assert.ok(!preview.stdout.includes("+ "), preview.stdout);

@@ -138,10 +138,13 @@ describe("upgrading a stack written by version 0.1.0", function () {
     });
 });
 
-// The state this version writes (fixtures/state-hosted): every dynamic resource stores the
-// one-line provider that loads providers/host-entry.js. Moving code inside providers/ must
-// leave such stacks as they are: no step, and a refresh that finds nothing changed.
-describe("a stack written by this version's hosted providers", function () {
+// The state the version before one resource per environment wrote (fixtures/state-hosted):
+// every dynamic resource stores the one-line provider that loads providers/host-entry.js,
+// and each environment holds a user and a role. Its next update moves it to one resource
+// per environment, and writes nothing in the tenant doing it: each EnvironmentUser leaves
+// the stack (its delete calls nothing), each role takes its user over (an update that
+// only reads), keeping its origin. Then nothing changes.
+describe("a stack written with a user and a role per environment, by the hosted providers", function () {
     this.timeout(10 * 60 * 1000);
 
     const fixture = path.join(__dirname, "fixtures", "state-hosted");
@@ -175,7 +178,47 @@ describe("a stack written by this version's hosted providers", function () {
         }
     });
 
-    it("previews no change and refreshes to the same state, touching nothing in the tenant", async () => {
+    it("moves to one resource per environment in one update that writes nothing in the tenant, each role keeping its origin", async () => {
+        const preview = JSON.parse((await workspace.run(["preview", "--json"])).stdout);
+        const changed = (preview.steps as { op: string; urn: string }[]).filter((step) => step.op !== "same");
+        const named = (op: string) =>
+            changed
+                .filter((step) => step.op === op)
+                .map((step) => step.urn.split("::").pop())
+                .sort();
+        const users = original.resources.filter((r) => r.type.endsWith(":EnvironmentUser")).map((r) => r.urn.split("::").pop()!);
+        const roles = original.resources.filter((r) => r.type.endsWith(":SecurityRoleAssignment"));
+        assert.equal(users.length, 3);
+        assert.deepEqual(named("delete"), users.sort());
+        assert.deepEqual(named("update"), roles.map((r) => r.urn.split("::").pop()!).sort());
+        assert.deepEqual(changed.filter((step) => !["delete", "update"].includes(step.op)), [], "nothing created or replaced");
+
+        emulator.clearRequests();
+        await workspace.run(["up", "--yes", "--skip-preview"]);
+        const writes = emulator.requests().filter((r) => r.service !== "login" && r.method !== "GET");
+        assert.deepEqual(
+            writes.map((r) => `${r.method} ${r.path}`),
+            [],
+            "no write reached the tenant",
+        );
+        const moved = await exportState(workspace);
+        assert.deepEqual(
+            moved.resources.filter((r) => r.type.endsWith(":EnvironmentUser")),
+            [],
+        );
+        for (const role of roles) {
+            const now = moved.resources.find((r) => r.urn === role.urn) as { inputs: any; outputs: any };
+            const before = role as unknown as { outputs: any };
+            assert.equal(now.inputs.accessMode, "read-write", role.urn);
+            assert.equal(now.outputs.accessMode, "read-write", role.urn);
+            assert.equal(now.outputs.enabled, true, role.urn);
+            assert.equal(now.outputs.origin, before.outputs.origin, `${role.urn}: origin kept`);
+            assert.equal(now.outputs.systemUserId, before.outputs.systemUserId, role.urn);
+            assert.equal(now.outputs.roleId, before.outputs.roleId, role.urn);
+        }
+    });
+
+    it("then previews no change and refreshes to the same state, touching nothing in the tenant", async () => {
         emulator.clearRequests();
         await workspace.run(["preview", "--expect-no-changes"]);
         await workspace.run(["refresh", "--yes", "--skip-preview", "--expect-no-changes"]);
