@@ -8,9 +8,8 @@
 // `node -r ts-node/register/transpile-only test/run-suite.ts --spec test/e2e/large-tenant.test.ts`.
 
 import { strict as assert } from "assert";
-import { promises as fs } from "fs";
-import * as path from "path";
 
+import { stateFiles } from "../../bench/cli-benchmark";
 import { generateTenant } from "../../bench/tenant";
 import { RunningEmulator } from "../../emulator";
 import { ENGINE_DEFAULT_ENOUGH_UP_TO } from "../../lib/parallelism";
@@ -20,13 +19,6 @@ import { startTenantStack } from "./support/tenant";
 
 const ENVIRONMENTS = ENGINE_DEFAULT_ENOUGH_UP_TO + 10;
 const ADVICE = `set ${STATE_COMPRESSION_VARIABLE}=true before \`pulumi up\``;
-
-/** The stack's files in the backend, without backups and their attributes. */
-async function stackFiles(workspace: PulumiWorkspace): Promise<string[]> {
-    const stacks = path.join(workspace.stateDirectory, ".pulumi", "stacks");
-    const entries = await fs.readdir(stacks, { recursive: true });
-    return entries.map((entry) => path.basename(String(entry))).filter((name) => name.startsWith(`${workspace.stack}.json`) && !/\.(bak|attrs)$/.test(name));
-}
 
 describe(`a tenant of ${ENVIRONMENTS} environments through the Pulumi CLI: compressed state`, function () {
     this.timeout(10 * 60 * 1000);
@@ -60,7 +52,7 @@ describe(`a tenant of ${ENVIRONMENTS} environments through the Pulumi CLI: compr
 
     it("an update with the variable writes the state compressed, and later commands read it", async () => {
         await workspace.run(["up", "--yes", "--skip-preview"], { env: compressed });
-        assert.deepEqual(await stackFiles(workspace), ["large.json.zst"]);
+        assert.deepEqual(await stateFiles(workspace), ["large.json.zst"]);
         const exported = JSON.parse((await workspace.run(["stack", "export"])).stdout);
         const access = exported.deployment.resources.filter((resource: { type: string }) => resource.type.endsWith(":SecurityRoleAssignment"));
         assert.equal(access.length, ENVIRONMENTS);
