@@ -84,16 +84,22 @@ describe("upgrading a stack written by version 0.1.0", function () {
         assert.ok(original.text.length > 1_000_000, `${original.text.length} bytes`);
     });
 
-    it("previews an in-place update of the dynamic resources (and the component's new input) only: no create, replace or delete", async () => {
+    it("previews in-place updates of the roles (and the component's new input) and deletes of the users only: no create or replace", async () => {
         const { stdout } = await workspace.run(["preview", "--json"]);
         const steps: { op: string; urn: string }[] = JSON.parse(stdout).steps ?? [];
         const changing = steps.filter((step) => step.op !== "same");
         assert.ok(changing.length > 0, "the stored providers are rewritten");
         for (const step of changing) {
+            if (step.op === "delete") {
+                // Each role takes its environment's user over; 0.1.0's EnvironmentUser delete calls nothing.
+                assert.match(step.urn, /pulumi-nodejs:dynamic\/powerplatform:EnvironmentUser::/, step.urn);
+                continue;
+            }
             assert.equal(step.op, "update", `${step.op} ${step.urn}`);
             // The component gained an input (plainTextCredentialKeys, for the policy pack); a component update calls nothing.
-            assert.match(step.urn, /pulumi-nodejs:dynamic\/|d365-backup-access:index:ServiceAccountAccess::/, step.urn);
+            assert.match(step.urn, /pulumi-nodejs:dynamic\/dataverse:SecurityRoleAssignment::|d365-backup-access:index:ServiceAccountAccess::/, step.urn);
         }
+        assert.equal(changing.filter((step) => step.op === "delete").length, 3, "one user per environment leaves the stack");
     });
 
     it("updates without a single write to the tenant, and the state shrinks", async () => {
@@ -121,8 +127,8 @@ describe("upgrading a stack written by version 0.1.0", function () {
         );
         assert.deepEqual(
             identities(after.resources.filter((r) => !builtin.includes(r))),
-            identities(original.resources),
-            "the same resources with the same ids",
+            identities(original.resources.filter((r) => !r.type.endsWith(":EnvironmentUser"))),
+            "the same resources with the same ids, less the users the roles took over",
         );
         assert.ok(after.text.length * 20 < original.text.length, `state ${original.text.length} → ${after.text.length} bytes`);
         for (const resource of after.resources.filter((r) => DYNAMIC.test(r.type))) {
