@@ -20,6 +20,8 @@ interface StateResource {
     readonly urn: string;
     readonly type: string;
     readonly id?: string;
+    readonly inputs?: Record<string, any>;
+    readonly outputs?: Record<string, any>;
 }
 
 async function exportState(workspace: PulumiWorkspace): Promise<{ text: string; resources: StateResource[] }> {
@@ -213,14 +215,14 @@ describe("a stack written with a user and a role per environment, by the hosted 
             [],
         );
         for (const role of roles) {
-            const now = moved.resources.find((r) => r.urn === role.urn) as { inputs: any; outputs: any };
-            const before = role as unknown as { outputs: any };
+            const now = moved.resources.find((r) => r.urn === role.urn);
+            assert.ok(now?.inputs && now.outputs && role.outputs, `${role.urn} is still in the stack`);
             assert.equal(now.inputs.accessMode, "read-write", role.urn);
             assert.equal(now.outputs.accessMode, "read-write", role.urn);
             assert.equal(now.outputs.enabled, true, role.urn);
-            assert.equal(now.outputs.origin, before.outputs.origin, `${role.urn}: origin kept`);
-            assert.equal(now.outputs.systemUserId, before.outputs.systemUserId, role.urn);
-            assert.equal(now.outputs.roleId, before.outputs.roleId, role.urn);
+            assert.equal(now.outputs.origin, role.outputs.origin, `${role.urn}: origin kept`);
+            assert.equal(now.outputs.systemUserId, role.outputs.systemUserId, role.urn);
+            assert.equal(now.outputs.roleId, role.outputs.roleId, role.urn);
         }
     });
 
