@@ -70,9 +70,17 @@ async function resolveServiceAccount(account: ServiceAccountRef): Promise<string
     }
 }
 
+/**
+ * The tenant as preflight reads it. The environments are listed from the start, while the
+ * account is looked up (its lookup starts the azuread plugin): the listing is one page
+ * after another, 20 of them at 1,000 environments.
+ */
 function tenantReader(context: ClientContext): TenantReader {
+    const environments = listEnvironments(context);
+    // Preflight awaits it and reports its failure; a run that fails before that leaves it unread.
+    environments.catch(() => undefined);
     return {
-        listEnvironments: () => listEnvironments(context),
+        listEnvironments: () => environments,
         readEnvironment: (environmentId) => readEnvironment(context, environmentId),
         licenseDetails: (userObjectId) => getLicenseDetails(context, userObjectId),
         summarizeLicenses: summarizeDynamicsLicenses,
@@ -94,11 +102,12 @@ async function main() {
     const { config, clientSettings } = readStackSettings(pulumi.runtime.allConfig(), process.env);
     const previous = await previousState();
     const context = await operatorClients(clientSettings);
+    const tenant = tenantReader(context);
     const serviceAccountObjectId = await resolveServiceAccount(config.serviceAccount);
     const report = await preflight(
         config,
         serviceAccountObjectId,
-        tenantReader(context),
+        tenant,
         (message) => pulumi.log.info(message),
         grantsInState(previous),
         environmentsInState(previous),

@@ -24,6 +24,8 @@ const fs = require("fs");
 const Module = require("module");
 const path = require("path");
 
+const { cacheStackTraces } = require("./stack-trace-cache");
+
 const PROJECT = path.join(__dirname, "..");
 const DEFAULT_CACHE = path.join(PROJECT, "node_modules", ".cache", "d365-backup-access", "compiled");
 // Part of every key: a change to what an entry holds (its format, the compiler's
@@ -133,6 +135,8 @@ function mapStackTraces(outputs) {
     }
     // It reads a file's map from the file's text: give it the compiled text, which holds the map.
     support.install({ retrieveFile: (file) => outputs.get(file) || null, handleUncaughtExceptions: false, environment: "node" });
+    // Mapping every frame of every trace the SDK takes is most of a large program's start (stack-trace-cache.js).
+    cacheStackTraces();
 }
 
 /**

@@ -42,6 +42,7 @@ const urnOfRole = (run: ProgramRun, templateId: string) => ofType(run, ROLE_ASSI
 const named = (run: ProgramRun, name: string) => run.resources.find((r) => r.name === name);
 /** The account's look-ups (the program also asks the engine for the stack's previous state). */
 const lookups = (run: ProgramRun) => run.invokes.filter((i) => i.token === "azuread:index/getUser:getUser");
+const lookedUp = (run: ProgramRun) => lookups(run).map(({ token, inputs }) => ({ token, inputs }));
 /** Asserts the run stopped before it looked the account up, registering nothing; returns its error. */
 const stoppedBeforeTheAccount = (run: ProgramRun): string => {
     assert.equal(run.resources.length, 0, "nothing registered");
@@ -182,8 +183,8 @@ describe("program under mocks", function () {
     });
 
     it("resolves the account by UPN or by object id through azuread.getUser", () => {
-        assert.deepEqual(lookups(runs.bootstrap), [{ token: "azuread:index/getUser:getUser", inputs: { userPrincipalName: ACCOUNT.userPrincipalName } }]);
-        assert.deepEqual(lookups(runs.byObjectId), [{ token: "azuread:index/getUser:getUser", inputs: { objectId: ACCOUNT.objectId } }]);
+        assert.deepEqual(lookedUp(runs.bootstrap), [{ token: "azuread:index/getUser:getUser", inputs: { userPrincipalName: ACCOUNT.userPrincipalName } }]);
+        assert.deepEqual(lookedUp(runs.byObjectId), [{ token: "azuread:index/getUser:getUser", inputs: { objectId: ACCOUNT.objectId } }]);
         assert.equal(runs.byObjectId.outputs.serviceAccountObjectId, ACCOUNT.objectId);
     });
 
@@ -373,5 +374,23 @@ describe("program under mocks", function () {
         assert.equal(run.resources.length, 0);
         assert.match(run.error ?? "", /serviceAccount: admin@contoso\.onmicrosoft\.com is the operator's own identity/);
         assert.match(run.error ?? "", /would demote itself/);
+    });
+
+    it("lists the environments while the account is looked up, not after", async () => {
+        // Its own tenant: the request log then holds this run's requests only.
+        const tenant = await startEmulator(SEED);
+        try {
+            const run = await runProgram({ config: configFor("operational"), users: [ACCOUNT], lookupDelayMs: 500, env: tenant.env });
+            assert.equal(run.error, undefined, run.error);
+            const [lookup] = lookups(run);
+            const listing = tenant.requests().find((r) => r.service === "bap" && r.method === "GET" && /\/scopes\/admin\/environments\?/.test(r.path));
+            assert.ok(listing, "the environments were listed");
+            assert.ok(
+                listing.startMs < lookup.answeredMs!,
+                `the listing began ${listing.startMs - lookup.answeredMs!} ms after the account's lookup answered`,
+            );
+        } finally {
+            await tenant.stop();
+        }
     });
 });
