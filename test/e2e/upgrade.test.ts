@@ -199,7 +199,11 @@ describe("a stack written with a user and a role per environment, by the hosted 
         assert.equal(users.length, 3);
         assert.deepEqual(named("delete"), users.sort());
         assert.deepEqual(named("update"), roles.map((r) => r.urn.split("::").pop()!).sort());
-        assert.deepEqual(changed.filter((step) => !["delete", "update"].includes(step.op)), [], "nothing created or replaced");
+        assert.deepEqual(
+            changed.filter((step) => !["delete", "update"].includes(step.op)),
+            [],
+            "nothing created or replaced",
+        );
 
         emulator.clearRequests();
         await workspace.run(["up", "--yes", "--skip-preview"]);

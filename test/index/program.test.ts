@@ -385,10 +385,7 @@ describe("program under mocks", function () {
             const [lookup] = lookups(run);
             const listing = tenant.requests().find((r) => r.service === "bap" && r.method === "GET" && /\/scopes\/admin\/environments\?/.test(r.path));
             assert.ok(listing, "the environments were listed");
-            assert.ok(
-                listing.startMs < lookup.answeredMs!,
-                `the listing began ${listing.startMs - lookup.answeredMs!} ms after the account's lookup answered`,
-            );
+            assert.ok(listing.startMs < lookup.answeredMs!, `the listing began ${listing.startMs - lookup.answeredMs!} ms after the account's lookup answered`);
         } finally {
             await tenant.stop();
         }

@@ -205,7 +205,9 @@ describe("planEnvironments", () => {
             const disabled = KINDS.disabled.env;
             const plan = planEnvironments({ kind: "all", exclude: [] }, [disabled], served({ [disabled.id]: { user: true, role: false } }));
             assert.deepEqual(plan.targets, []);
-            assert.deepEqual(plan.held, [{ id: disabled.id, displayName: disabled.displayName, securityGroupId: undefined, user: true, role: false, roleKeepsUser: false }]);
+            assert.deepEqual(plan.held, [
+                { id: disabled.id, displayName: disabled.displayName, securityGroupId: undefined, user: true, role: false, roleKeepsUser: false },
+            ]);
             assert.equal(plan.skipped[0].kept, true);
             assert.match(plan.skipped[0].reason, /kept as it is until then/);
         });

@@ -160,7 +160,14 @@ describe("preflight", () => {
             const disabled: EnvironmentInfo = { ...ENVIRONMENT, state: "Disabled", securityGroupId: group };
             const asked: string[] = [];
             const reader = tenant(licensed(), [disabled], { isGroupMember: async (id) => (asked.push(id), true) });
-            const report = await preflight(config(), ACCOUNT_ID, reader, silent, [], new Map([[ENVIRONMENT.id, { user: true, role: true, roleKeepsUser: false }]]));
+            const report = await preflight(
+                config(),
+                ACCOUNT_ID,
+                reader,
+                silent,
+                [],
+                new Map([[ENVIRONMENT.id, { user: true, role: true, roleKeepsUser: false }]]),
+            );
             assert.deepEqual(
                 report.environments.held.map((h) => h.id),
                 [ENVIRONMENT.id],
