@@ -100,8 +100,11 @@ function previousState(): Promise<PreviousState> {
 async function main() {
     // The program's keys and the Power Platform clients' keys, checked in one pass and read once.
     const { config, clientSettings } = readStackSettings(pulumi.runtime.allConfig(), process.env);
-    const previous = await previousState();
+    // Read while the operator signs in: the engine reads the whole state to answer (half a second at 1,000 environments).
+    const previousRead = previousState();
+    previousRead.catch(() => undefined); // awaited below, once the sign-in is known to work
     const context = await operatorClients(clientSettings);
+    const previous = await previousRead;
     const tenant = tenantReader(context);
     const serviceAccountObjectId = await resolveServiceAccount(config.serviceAccount);
     const report = await preflight(

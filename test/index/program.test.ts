@@ -376,16 +376,28 @@ describe("program under mocks", function () {
         assert.match(run.error ?? "", /would demote itself/);
     });
 
-    it("lists the environments while the account is looked up, not after", async () => {
+    it("signs in while the engine reads the previous state, and lists the environments while the account is looked up", async () => {
         // Its own tenant: the request log then holds this run's requests only.
         const tenant = await startEmulator(SEED);
         try {
-            const run = await runProgram({ config: configFor("operational"), users: [ACCOUNT], lookupDelayMs: 500, env: tenant.env });
+            const run = await runProgram({ config: configFor("operational"), users: [ACCOUNT], invokeDelayMs: 500, env: tenant.env });
             assert.equal(run.error, undefined, run.error);
-            const [lookup] = lookups(run);
-            const listing = tenant.requests().find((r) => r.service === "bap" && r.method === "GET" && /\/scopes\/admin\/environments\?/.test(r.path));
-            assert.ok(listing, "the environments were listed");
-            assert.ok(listing.startMs < lookup.answeredMs!, `the listing began ${listing.startMs - lookup.answeredMs!} ms after the account's lookup answered`);
+            const during = (request: { startMs: number } | undefined, token: string, what: string) => {
+                const invoke = run.invokes.find((i) => i.token === token)!;
+                assert.ok(request, `${what}: no such request`);
+                assert.ok(request.startMs < invoke.answeredMs, `${what} began ${request.startMs - invoke.answeredMs} ms after ${token} answered`);
+            };
+            const requests = tenant.requests();
+            during(
+                requests.find((r) => r.service === "login"),
+                "pulumi:pulumi:readStackResourceOutputs",
+                "the operator's sign-in",
+            );
+            during(
+                requests.find((r) => r.service === "bap" && r.method === "GET" && /\/scopes\/admin\/environments\?/.test(r.path)),
+                "azuread:index/getUser:getUser",
+                "the environments' listing",
+            );
         } finally {
             await tenant.stop();
         }

@@ -16,8 +16,8 @@ export interface ProgramRun {
         importId?: string;
         retainOnDelete: boolean;
     }[];
-    /** Each invoke with when it was called and, for the account's lookup, answered (epoch ms). */
-    invokes: { token: string; inputs: Record<string, any>; calledMs: number; answeredMs?: number }[];
+    /** Each invoke with when it was called and answered (epoch ms). */
+    invokes: { token: string; inputs: Record<string, any>; calledMs: number; answeredMs: number }[];
     outputs: Record<string, any>;
     error?: string;
     /** Resource registrations and outputs registrations (a component's registerOutputs), in the order sent to the engine. */
@@ -33,8 +33,8 @@ export interface ProgramRunOptions {
     secretKeys?: string[];
     users?: { objectId: string; userPrincipalName: string }[];
     preview?: boolean;
-    /** How long the mocked account lookup (azuread getUser) takes to answer. */
-    lookupDelayMs?: number;
+    /** How long each mocked invoke (the previous state, the account's lookup) takes to answer. */
+    invokeDelayMs?: number;
     /** The stack's last checkpoint, {<urn>: {type, outputs}}, as the engine's readStackResourceOutputs answers. */
     snapshot?: Record<string, { type: string; outputs: Record<string, unknown> }>;
     /** Extra environment: the tenant emulator's variables. */
@@ -58,7 +58,7 @@ export function runProgram(options: ProgramRunOptions): Promise<ProgramRun> {
                     PROGRAM_SECRET_KEYS: JSON.stringify(options.secretKeys ?? []),
                     PROGRAM_USERS: JSON.stringify(options.users ?? []),
                     PROGRAM_PREVIEW: String(options.preview ?? false),
-                    PROGRAM_LOOKUP_DELAY_MS: String(options.lookupDelayMs ?? 0),
+                    PROGRAM_INVOKE_DELAY_MS: String(options.invokeDelayMs ?? 0),
                     PROGRAM_SNAPSHOT: JSON.stringify(options.snapshot ?? {}),
                 },
                 cwd: path.join(__dirname, "..", ".."),

@@ -5,8 +5,9 @@
 // Input (environment): PROGRAM_CONFIG  JSON object of full config keys to raw values
 //                      PROGRAM_SECRET_KEYS  JSON list of the keys among them that are secret
 //                      PROGRAM_USERS   JSON list of {objectId, userPrincipalName} the mocked getUser knows
-//                      PROGRAM_LOOKUP_DELAY_MS how long the mocked getUser takes to answer (default 0),
-//                                       as the azuread plugin's start makes it take a second
+//                      PROGRAM_INVOKE_DELAY_MS how long each mocked invoke takes to answer (default 0),
+//                                       as the engine's reading of a large state, or the azuread
+//                                       plugin's start, make them take up to a second
 //                      PROGRAM_PREVIEW "true" to run as a preview
 //                      PROGRAM_SNAPSHOT JSON {<urn>: {type, outputs}}: the stack's last checkpoint,
 //                                       as the engine's readStackResourceOutputs answers (default: none)
@@ -44,8 +45,8 @@ const snapshot: Record<string, unknown> = JSON.parse(process.env.PROGRAM_SNAPSHO
 const registered: Omit<RecordedResource, "urn" | "dependencies" | "retainOnDelete">[] = [];
 const dependencies = new Map<string, string[]>();
 const retained = new Set<string>();
-const lookupDelayMs = Number(process.env.PROGRAM_LOOKUP_DELAY_MS ?? "0");
-const invokes: { token: string; inputs: Record<string, unknown>; calledMs: number; answeredMs?: number }[] = [];
+const invokeDelayMs = Number(process.env.PROGRAM_INVOKE_DELAY_MS ?? "0");
+const invokes: { token: string; inputs: Record<string, unknown>; calledMs: number; answeredMs: number }[] = [];
 /** Every registration and outputs registration sent to the engine, in the order sent. */
 const sent: { kind: "resource" | "outputs"; name: string; outputs?: unknown }[] = [];
 
@@ -75,11 +76,11 @@ async function main(): Promise<void> {
                 return { id: args.custom === false ? undefined : `${args.name}-id`, state: { ...args.inputs, ...computed } };
             },
             async call(args) {
-                const invoke: (typeof invokes)[number] = { token: args.token, inputs: args.inputs, calledMs: Date.now() };
+                const invoke: (typeof invokes)[number] = { token: args.token, inputs: args.inputs, calledMs: Date.now(), answeredMs: NaN };
                 invokes.push(invoke);
+                await new Promise((resolve) => setTimeout(resolve, invokeDelayMs));
+                invoke.answeredMs = Date.now();
                 if (args.token === "azuread:index/getUser:getUser") {
-                    await new Promise((resolve) => setTimeout(resolve, lookupDelayMs));
-                    invoke.answeredMs = Date.now();
                     const user = lookUpUser(args.inputs);
                     return { ...user, id: user.objectId, accountEnabled: true };
                 }
