@@ -61,6 +61,18 @@ function accessOf(emulator: RunningEmulator, accountId: string) {
     };
 }
 
+/** Runs `pulumi up` and asserts that no request but the sign-in's and reads reached the tenant. */
+async function upWritingNothing(emulator: RunningEmulator, workspace: PulumiWorkspace): Promise<void> {
+    emulator.clearRequests();
+    await workspace.run(["up", "--yes", "--skip-preview"]);
+    const writes = emulator.requests().filter((r) => r.service !== "login" && r.method !== "GET");
+    assert.deepEqual(
+        writes.map((r) => `${r.method} ${r.path}`),
+        [],
+        "no write reached the tenant",
+    );
+}
+
 describe("upgrading a stack written by version 0.1.0", function () {
     this.timeout(10 * 60 * 1000);
 
@@ -106,15 +118,7 @@ describe("upgrading a stack written by version 0.1.0", function () {
 
     it("updates without a single write to the tenant, and the state shrinks", async () => {
         const tenantBefore = accessOf(emulator, accountId);
-        emulator.clearRequests();
-        await workspace.run(["up", "--yes", "--skip-preview"]);
-
-        const writes = emulator.requests().filter((r) => r.service !== "login" && r.method !== "GET");
-        assert.deepEqual(
-            writes.map((r) => `${r.method} ${r.path}`),
-            [],
-            "no write reached the tenant",
-        );
+        await upWritingNothing(emulator, workspace);
         assert.deepEqual(accessOf(emulator, accountId), tenantBefore);
 
         const after = await exportState(workspace);
@@ -205,14 +209,7 @@ describe("a stack written with a user and a role per environment, by the hosted 
             "nothing created or replaced",
         );
 
-        emulator.clearRequests();
-        await workspace.run(["up", "--yes", "--skip-preview"]);
-        const writes = emulator.requests().filter((r) => r.service !== "login" && r.method !== "GET");
-        assert.deepEqual(
-            writes.map((r) => `${r.method} ${r.path}`),
-            [],
-            "no write reached the tenant",
-        );
+        await upWritingNothing(emulator, workspace);
         const moved = await exportState(workspace);
         assert.deepEqual(
             moved.resources.filter((r) => r.type.endsWith(":EnvironmentUser")),
