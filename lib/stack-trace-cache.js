@@ -30,6 +30,8 @@ exports.cacheStackTraces = function cacheStackTraces(limit = DEFAULT_LIMIT) {
     if (typeof format !== "function" || format.cachesStackTraces) return false;
     const framesByStack = new Map();
     const cached = function prepareStackTrace(error, frames) {
+        // Someone calling the formatter by hand with frames of their own: theirs to format.
+        if (!Array.isArray(frames)) return format(error, frames);
         const key = frames.map(String).join("\n");
         const header = headerOf(error);
         let text = framesByStack.get(key);

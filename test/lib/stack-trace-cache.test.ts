@@ -72,6 +72,12 @@ describe("stack traces formatted once per distinct stack (lib/stack-trace-cache.
         assert.deepStrictEqual([String(errorHere("a").stack), String(errorHere("a").stack)], ["call 1", "call 2"]);
     });
 
+    it("passes a call by hand without frames straight to the formatter", () => {
+        Error.prepareStackTrace = ((error: Error, frames: unknown) => `${error.message} with ${JSON.stringify(frames)}`) as typeof Error.prepareStackTrace;
+        cacheStackTraces();
+        assert.strictEqual(Error.prepareStackTrace!(new Error("by hand"), undefined as unknown as NodeJS.CallSite[]), "by hand with undefined");
+    });
+
     it("keeps at most the stacks it is told to, then starts over", () => {
         const { format, calls } = countingFormatter();
         Error.prepareStackTrace = format as typeof Error.prepareStackTrace;
