@@ -39,11 +39,6 @@ export function stateCompressionRecommended(environments: number): boolean {
     return recommendedParallel(environments) !== undefined;
 }
 
-/** The variables a run of a tenant of `environments` environments should add: zstd for a large one, else none. */
-export function stateCompressionVariables(environments: number): Record<string, string> {
-    return stateCompressionRecommended(environments) ? { [STATE_COMPRESSION_VARIABLE]: "true" } : {};
-}
-
 /**
  * The backend named in the environment, when it is one that ignores the variable (Pulumi
  * Cloud or another service: an http(s) URL). A `pulumi login` without PULUMI_BACKEND_URL
