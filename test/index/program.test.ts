@@ -376,7 +376,7 @@ describe("program under mocks", function () {
         assert.match(run.error ?? "", /would demote itself/);
     });
 
-    it("signs in while the engine reads the previous state, and lists the environments while the account is looked up", async () => {
+    it("signs in and looks the account up while the engine reads the previous state, and lists the environments during the lookup", async () => {
         // Its own tenant: the request log then holds this run's requests only.
         const tenant = await startEmulator(SEED);
         try {
@@ -393,6 +393,8 @@ describe("program under mocks", function () {
                 "pulumi:pulumi:readStackResourceOutputs",
                 "the operator's sign-in",
             );
+            const lookup = lookups(run)[0];
+            during({ startMs: lookup.calledMs }, "pulumi:pulumi:readStackResourceOutputs", "the account's lookup");
             during(
                 requests.find((r) => r.service === "bap" && r.method === "GET" && /\/scopes\/admin\/environments\?/.test(r.path)),
                 "azuread:index/getUser:getUser",
