@@ -539,6 +539,27 @@ describe("SecurityRoleAssignment provider", function () {
             });
         });
 
+        it("gives back only the role on delete: the user stays, in the Read-Write access mode create set", async () => {
+            await withEmulator(seedWithAccount({ accessMode: 1 }), async (emulator) => {
+                const { roles } = await configuredProviders(emulator);
+                const { id, outs } = await roles.create(withAccessMode);
+                emulator.clearRequests();
+                await roles.delete!(id, outs);
+                assert.ok(!holdsSystemAdministrator(emulator), "the role the stack granted is removed");
+                const user = systemUserOf(emulator, ENV)!;
+                assert.ok(user, "the user stays");
+                assert.strictEqual(user.accessMode, 0, "not moved back to Administrative");
+                assert.deepStrictEqual(
+                    emulator
+                        .requests()
+                        .filter((r) => r.method !== "GET" && r.service !== "login")
+                        .map((r) => r.method),
+                    ["DELETE"],
+                    "one write: the role's association",
+                );
+            });
+        });
+
         it("a refresh reports another access mode and a disabled user; diff asks for an update, which restores both", async () => {
             await withEmulator(seedWithAccount(), async (emulator) => {
                 const { roles } = await configuredProviders(emulator);
