@@ -78,7 +78,7 @@ async function main(): Promise<void> {
             async call(args) {
                 const invoke: (typeof invokes)[number] = { token: args.token, inputs: args.inputs, calledMs: Date.now(), answeredMs: NaN };
                 invokes.push(invoke);
-                await new Promise((resolve) => setTimeout(resolve, invokeDelayMs));
+                if (invokeDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, invokeDelayMs));
                 invoke.answeredMs = Date.now();
                 if (args.token === "azuread:index/getUser:getUser") {
                     const user = lookUpUser(args.inputs);
