@@ -3,12 +3,13 @@
 // (workspace/project-workspace.ts), with the user's own backend and secrets,
 // its stacks, and the stacks a command line chooses among them.
 
-import { existsSync } from "fs";
+import { existsSync, promises as fs } from "fs";
 import * as path from "path";
 
 import { LocalWorkspace, Stack, StackSummary } from "@pulumi/pulumi/automation";
 
 import { openProjectWorkspace } from "../workspace/project-workspace";
+import { backendUrlOf, damagedBackendAdvice, fileBackendRoot, repairedBackendLine, unreadableMetadataFiles } from "./backend-files";
 import { UsageError } from "./command";
 import { selectStacks, StackSelector } from "./stacks";
 
@@ -24,12 +25,39 @@ export interface Project {
     open(names: readonly string[]): Promise<Stack[]>;
 }
 
-/** The project in `directory`; `say` hears what takes time (the pinned CLI being fetched). */
-export async function openProject(directory: string, say: (line: string) => void): Promise<Project> {
+export interface OpenOptions {
+    /**
+     * What to do with metadata files an interrupted CLI left unreadable in a local file
+     * backend (cli/backend-files.ts), which stop every CLI command: `recover` removes them
+     * and says so; every other command refuses before running anything, naming them.
+     */
+    readonly damagedBackend: "repair" | "refuse";
+}
+
+/** Removes, or refuses with, the unreadable metadata files of a local file backend; nothing on other backends. */
+export async function checkBackendFiles(
+    workspace: Pick<LocalWorkspace, "projectSettings">,
+    options: OpenOptions,
+    say: (line: string) => void,
+    env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
+    const settings = await workspace.projectSettings();
+    const root = fileBackendRoot(await backendUrlOf(settings.backend?.url, env));
+    if (!root) return;
+    const damaged = await unreadableMetadataFiles(root, settings.name);
+    if (!damaged.length) return;
+    if (options.damagedBackend === "refuse") throw new Error(damagedBackendAdvice(damaged, root, settings.name));
+    await Promise.all(damaged.map((file) => fs.rm(file, { force: true })));
+    say(repairedBackendLine(damaged, root));
+}
+
+/** The project in `directory`; `say` hears what takes time (the pinned CLI being fetched) and what was repaired. */
+export async function openProject(directory: string, say: (line: string) => void, options: OpenOptions = { damagedBackend: "refuse" }): Promise<Project> {
     if (!existsSync(path.join(directory, "Pulumi.yaml"))) {
         throw new UsageError(`${directory} has no Pulumi.yaml; run the command from the project directory.`);
     }
     const workspace = await openProjectWorkspace(directory, say);
+    await checkBackendFiles(workspace, options, say);
     const stacks = await workspace.listStacks();
     const names = stacks.map((summary) => summary.name);
     return {

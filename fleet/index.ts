@@ -117,7 +117,10 @@ export const main = command(SPEC, async (commandLine, io: CommandIo) => {
     const progress = fleetProgress(io.stderr);
     try {
         // The pinned CLI is normally there already; say only what takes time.
-        const project = await openFleetProject((line) => (/: installed/.test(line) ? undefined : progress.line(line)));
+        // Only recover repairs what an interrupted CLI left in a file backend; the rest refuse, naming it.
+        const project = await openFleetProject((line) => (/: installed/.test(line) ? undefined : progress.line(line)), {
+            damagedBackend: options.command === "recover" ? "repair" : "refuse",
+        });
         const names = await project.choose(options.stacks);
         // status only reads: the refresh preview's provider reads included (D365BA_READ_ONLY reaches
         // the provider host through the CLI, and our clients then send GET requests only).

@@ -5,8 +5,9 @@
 import * as path from "path";
 
 import { shortName } from "../cli";
-import { openProject, Project } from "../cli/project";
-import { fileBackendRoot, readFileBackendLocks, StackLock } from "./stack-health";
+import { OpenOptions, openProject, Project } from "../cli/project";
+import { fileBackendRoot } from "../cli/backend-files";
+import { readFileBackendLocks, StackLock } from "./stack-health";
 
 export const PROJECT_DIRECTORY = path.resolve(__dirname, "..");
 /** The CrossGuard pack preview, up and recover run unless --no-policy-pack. */
@@ -18,8 +19,8 @@ export interface FleetProject extends Project {
 }
 
 /** This project (the one the fleet command belongs to, wherever it is run from). */
-export async function openFleetProject(say: (line: string) => void): Promise<FleetProject> {
-    const project = await openProject(PROJECT_DIRECTORY, say);
+export async function openFleetProject(say: (line: string) => void, options?: OpenOptions): Promise<FleetProject> {
+    const project = await openProject(PROJECT_DIRECTORY, say, options);
     const [whoAmI, settings] = await Promise.all([project.workspace.whoAmI(), project.workspace.projectSettings()]);
     const backendRoot = fileBackendRoot(whoAmI.url);
     return {

@@ -155,18 +155,6 @@ export function lockAdvice(stack: string, locks: readonly StackLock[], host = os
     );
 }
 
-/**
- * The folder of a local file backend (`file://~`, `file:///var/pulumi`, query options
- * dropped); null for every other backend, whose locks only the CLI reads (it names them
- * when it refuses an update).
- */
-export function fileBackendRoot(backendUrl: string | undefined, home = os.homedir()): string | null {
-    if (!backendUrl?.startsWith("file://")) return null;
-    const location = backendUrl.slice("file://".length).replace(/\?.*$/, "");
-    if (location === "~" || location.startsWith("~/")) return path.join(home, location.slice(1));
-    return path.resolve(location);
-}
-
 /** The lock files of a stack in a local file backend: `.pulumi/locks/<org>/<project>/<stack>/<id>.json`, with pid, user, host and time. */
 export async function readFileBackendLocks(root: string, project: string, stack: string): Promise<StackLock[]> {
     const locksDirectory = path.join(root, ".pulumi", "locks");

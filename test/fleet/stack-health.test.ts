@@ -9,7 +9,6 @@ import * as path from "path";
 
 import { hostedProviderText } from "../../providers";
 import {
-    fileBackendRoot,
     judgeLock,
     legacyAdvice,
     lockAdvice,
@@ -122,15 +121,6 @@ describe("fleet: a stack's health before running", () => {
             lockAdvice("contoso", [elsewhere, here], "this-host", () => false),
             /another host, whose processes this machine cannot see.*--force/,
         );
-    });
-
-    it("knows a local file backend's folder, and no other backend's", () => {
-        assert.equal(fileBackendRoot("file://~", "/home/ops"), "/home/ops");
-        assert.equal(fileBackendRoot("file://~/state?no_tmp_dir=true", "/home/ops"), "/home/ops/state");
-        assert.equal(fileBackendRoot("file:///srv/state"), "/srv/state");
-        assert.equal(fileBackendRoot("azblob://tenants"), null);
-        assert.equal(fileBackendRoot("https://api.pulumi.com"), null);
-        assert.equal(fileBackendRoot(undefined), null);
     });
 
     it("reads a local file backend's lock files for one stack", async () => {
