@@ -8,9 +8,9 @@
 // removing the unreadable one is the whole repair. A CLI writing one at this very moment
 // loses nothing either: it writes into the removed inode, and its file reads as before.
 //
-// Only what the CLI reads for a project's stacks is looked at: meta.yaml, the stacks'
-// checkpoints and backups, the project's locks. Not the history (one file per update,
-// read only by `pulumi stack history`).
+// What the CLI reads for every command on a project's stacks: meta.yaml, the stacks'
+// checkpoints and backups, the project's locks. A stack's update history (two files per
+// update, read only by `pulumi stack history`) is looked at for the stacks recover runs on.
 
 import { promises as fs } from "fs";
 import * as os from "os";
@@ -72,6 +72,11 @@ async function unreadable(sidecar: string): Promise<boolean> {
     }
 }
 
+async function unreadableAmong(candidates: readonly string[]): Promise<string[]> {
+    const verdicts = await Promise.all(candidates.map(unreadable));
+    return candidates.filter((_, index) => verdicts[index]);
+}
+
 /** The unreadable metadata sidecars of `project`'s files in the backend at `root`, as absolute paths. */
 export async function unreadableMetadataFiles(root: string, project: string): Promise<string[]> {
     const state = path.join(root, ".pulumi");
@@ -86,8 +91,12 @@ export async function unreadableMetadataFiles(root: string, project: string): Pr
         const projectLocks = path.join(locks, organization, project);
         for (const stack of await fs.readdir(projectLocks).catch(() => [] as string[])) candidates.push(...(await sidecarsIn(path.join(projectLocks, stack))));
     }
-    const verdicts = await Promise.all(candidates.map(unreadable));
-    return candidates.filter((_, index) => verdicts[index]);
+    return unreadableAmong(candidates);
+}
+
+/** The unreadable metadata sidecars of one stack's update history: `pulumi stack history` stops at the first. */
+export async function unreadableHistoryFiles(root: string, project: string, stack: string): Promise<string[]> {
+    return unreadableAmong(await sidecarsIn(path.join(root, ".pulumi", "history", project, stack)));
 }
 
 /** The stacks the damaged files belong to (a checkpoint, its backup, a lock), by name. */

@@ -55,6 +55,7 @@ async function runTenant(
         stack,
         workspace: project.workspace,
         readLocks: () => project.readLocks(stack.name),
+        repairHistory: () => project.repairHistory(stack.name),
         policyPacks: options.policyPack ? [POLICY_PACK_DIRECTORY] : [],
         name,
         activity,

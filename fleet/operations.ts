@@ -55,6 +55,8 @@ export interface TenantRun {
     readonly workspace: LocalWorkspace;
     /** The stack's lock files where the fleet can read them (a local file backend); else none (the CLI names them when it refuses). */
     readLocks(): Promise<StackLock[]>;
+    /** recover: removes the update history's metadata files a kill left unreadable (a local file backend); how many. */
+    repairHistory(): Promise<number>;
     /** The policy pack's folder when preview, up and recover run it. */
     readonly policyPacks: readonly string[];
     /** Short name, for the report. */
@@ -415,6 +417,8 @@ export async function recoverOf(run: TenantRun, options: Pick<FleetOptions, "for
     let updateError: { error: unknown } | undefined;
     try {
         if (locks.length) await removeLocks(run, locks, options.force, done);
+        const history = await run.repairHistory();
+        if (history) done.push(`${history} unreadable history metadata file${history === 1 ? "" : "s"} removed`);
         // The CLI names locks this machine could not read (Azure Blob, S3, GCS backends) when it refuses.
         const withLocksRemoved = async <T>(operation: () => Promise<T>): Promise<T> => {
             try {

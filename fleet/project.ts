@@ -1,12 +1,13 @@
 // The fleet's view of this project: the project as every command opens it
-// (cli/project.ts: its workspace and stacks), its backend's lock files where they can
-// be read (a local file backend), and its policy pack.
+// (cli/project.ts: its workspace and stacks), its backend's lock files and update
+// history where they can be read (a local file backend), and its policy pack.
 
+import { promises as fs } from "fs";
 import * as path from "path";
 
 import { shortName } from "../cli";
+import { fileBackendRoot, unreadableHistoryFiles } from "../cli/backend-files";
 import { OpenOptions, openProject, Project } from "../cli/project";
-import { fileBackendRoot } from "../cli/backend-files";
 import { readFileBackendLocks, StackLock } from "./stack-health";
 
 export const PROJECT_DIRECTORY = path.resolve(__dirname, "..");
@@ -16,6 +17,8 @@ export const POLICY_PACK_DIRECTORY = path.join(PROJECT_DIRECTORY, "policy");
 export interface FleetProject extends Project {
     /** A stack's lock files in a local file backend; none elsewhere (there the CLI names them when it refuses an update). */
     readLocks(stack: string): Promise<StackLock[]>;
+    /** Removes the unreadable metadata files of a stack's update history in a local file backend (cli/backend-files.ts); how many. */
+    repairHistory(stack: string): Promise<number>;
 }
 
 /** This project (the one the fleet command belongs to, wherever it is run from). */
@@ -26,5 +29,11 @@ export async function openFleetProject(say: (line: string) => void, options?: Op
     return {
         ...project,
         readLocks: async (stack) => (backendRoot ? readFileBackendLocks(backendRoot, settings.name, shortName(stack)) : []),
+        async repairHistory(stack) {
+            if (!backendRoot) return 0;
+            const damaged = await unreadableHistoryFiles(backendRoot, settings.name, shortName(stack));
+            await Promise.all(damaged.map((file) => fs.rm(file, { force: true })));
+            return damaged.length;
+        },
     };
 }

@@ -7,7 +7,7 @@ import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import { backendUrlOf, damagedBackendAdvice, fileBackendRoot, stacksOf, unreadableMetadataFiles } from "../../cli/backend-files";
+import { backendUrlOf, damagedBackendAdvice, fileBackendRoot, stacksOf, unreadableHistoryFiles, unreadableMetadataFiles } from "../../cli/backend-files";
 import { checkBackendFiles } from "../../cli/project";
 
 const PROJECT = "d365-backup-access";
@@ -81,6 +81,17 @@ describe("cli: a file backend's metadata files an interruption left unreadable",
         await write(`history/${PROJECT}/contoso/contoso-1764742000.history.json.attrs`, "");
         await write(`locks/organization/${PROJECT}/contoso/9a1b.json.attrs`, GOOD);
         assert.deepEqual((await unreadableMetadataFiles(root, PROJECT)).sort(), expected.sort());
+    });
+
+    it("finds the unreadable sidecars of one stack's update history, for recover", async () => {
+        const history = `history/${PROJECT}/contoso/contoso-1796278757228487869`;
+        await write(`${history}.checkpoint.json`, "{}");
+        await write(`${history}.checkpoint.json.attrs`, GOOD);
+        await write(`${history}.history.json`, "{}");
+        const damaged = await write(`${history}.history.json.attrs`, "");
+        await write(`history/${PROJECT}/fabrikam/fabrikam-1796278757228487869.history.json.attrs`, "");
+        assert.deepEqual(await unreadableHistoryFiles(root, PROJECT, "contoso"), [damaged]);
+        assert.deepEqual(await unreadableHistoryFiles(root, PROJECT, "northwind"), [], "a stack without history");
     });
 
     it("finds nothing in a sound backend, or where there is no backend folder", async () => {

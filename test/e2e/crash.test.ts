@@ -205,8 +205,14 @@ describe("interruptions: the CLI killed with SIGKILL at 20 points, each followed
         const [projectName] = await fs.readdir(stacksDirectory);
         const sidecar = path.join(stacksDirectory, projectName, `${STACK}.json.attrs`);
         const meta = path.join(project.stateDirectory, ".pulumi", "meta.yaml.attrs");
+        const historyDirectory = path.join(project.stateDirectory, ".pulumi", "history", projectName, STACK);
+        const newestHistory = (await fs.readdir(historyDirectory))
+            .filter((name) => name.endsWith(".history.json.attrs"))
+            .sort()
+            .pop()!;
         await fs.writeFile(sidecar, "");
         await fs.writeFile(meta, "");
+        await fs.writeFile(path.join(historyDirectory, newestHistory), "");
         await assert.rejects(project.pulumi(["stack", "ls"]), /error: .*EOF/, "the CLI itself stops at the empty file");
 
         const seen = samples.length;
@@ -223,12 +229,14 @@ describe("interruptions: the CLI killed with SIGKILL at 20 points, each followed
         assert.match(stderr, /recover: removed 2 metadata files .* the state they describe is intact/);
         const row = JSON.parse(stdout).tenants[0];
         assert.equal(row.result, "ok", row.error);
+        assert.deepEqual(row.recovery, ["1 unreadable history metadata file removed", "no pending operations"]);
         assert.deepEqual(row.changes ?? {}, Object.fromEntries(Object.entries(row.changes ?? {}).filter(([kind]) => kind === "same")), "nothing changed");
         assert.ok(
             samples.slice(seen).every((sample) => !/^(POST|PUT|PATCH|DELETE) /.test(sample.request)),
             "the tenant saw no write",
         );
         assert.equal(JSON.parse((await project.pulumi(["stack", "ls", "--json"])).stdout).length, 1);
+        assert.ok(JSON.parse((await project.pulumi(["stack", "history", "--stack", STACK, "--json"])).stdout).length > 4, "the history reads again");
     });
 
     it("from the first operational update on, the account held Global Administrator or Power Platform Administrator after every request", () => {

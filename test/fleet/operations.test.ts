@@ -198,6 +198,21 @@ describe("fleet: one tenant's operations against an emulated tenant", () => {
             }
         });
 
+        it("recover removes the update history's unreadable metadata files first, and says how many", async () => {
+            const { run, calls } = standIn(served, {});
+            const outcome = await recoverOf(
+                {
+                    ...run,
+                    repairHistory: async () => (calls.some((call) => ["refresh", "up"].includes(call.method)) ? assert.fail("after the refresh or update") : 2),
+                },
+                { force: false, continueOnError: true },
+            );
+            assert.equal(outcome.result, "ok", outcome.error);
+            assert.deepEqual(outcome.recovery, ["2 unreadable history metadata files removed", "no pending operations"]);
+            const clean = standIn(served, {});
+            assert.deepEqual((await recoverOf(clean.run, { force: false, continueOnError: true })).recovery, ["no pending operations"]);
+        });
+
         it("a stage move stops at the first failure, so nothing the stage drops is removed after a refused grant; the same stage continues", async () => {
             const cases: Array<[string, { stage: "operational" | undefined; applied: string | undefined }, boolean]> = [
                 ["moving from bootstrap to operational (--stage)", { stage: "operational", applied: "bootstrap" }, false],

@@ -24,6 +24,7 @@ export function standInRun(call: StandInCall, locks: StackLock[] = []): TenantRu
         stack,
         workspace: {} as LocalWorkspace,
         readLocks: async () => locks,
+        repairHistory: async () => 0,
         policyPacks: [],
         name: "contoso",
         activity: { name: "contoso", startedMs: 0, phase: "", done: 0, changing: 0 },
