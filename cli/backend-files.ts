@@ -16,7 +16,10 @@ import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import { recoverCommand } from "../fleet/stack-health";
+/** The one command that clears whatever an interruption left (`fleet recover`), the same for every case. */
+export function recoverCommand(stack: string): string {
+    return `npm run fleet -- recover --stacks ${stack}`;
+}
 
 /**
  * The backend the CLI uses for this project, found as the CLI finds it: PULUMI_BACKEND_URL,

@@ -20,12 +20,8 @@ import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
 
+import { recoverCommand } from "../cli/backend-files";
 import { isLegacyProviderText } from "../providers";
-
-/** The one command that clears whatever an interruption left, the same for every case. */
-export function recoverCommand(stack: string): string {
-    return `npm run fleet -- recover --stacks ${stack}`;
-}
 
 /** The one command that rewrites a 0.1.0 stack's stored provider code in place (no change in the tenant). */
 export function upgradeCommand(stack: string): string {
