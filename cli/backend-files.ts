@@ -102,13 +102,18 @@ export async function unreadableHistoryFiles(root: string, project: string, stac
     return unreadableAmong(await sidecarsIn(path.join(root, ".pulumi", "history", project, stack)));
 }
 
+/** Removes them; one a CLI removed meanwhile is no error. */
+export async function removeFiles(files: readonly string[]): Promise<void> {
+    await Promise.all(files.map((file) => fs.rm(file, { force: true })));
+}
+
 /** The stacks the damaged files belong to (a checkpoint, its backup, a lock), by name. */
 export function stacksOf(files: readonly string[], root: string, project: string): string[] {
     const names = new Set<string>();
     for (const file of files) {
         const parts = path.relative(path.join(root, ".pulumi"), file).split(path.sep);
         if (parts[0] === "stacks") {
-            const name = parts[parts.length - 1].replace(/\.json(\.bak)?(\.gz)?\.attrs$/, "");
+            const name = parts[parts.length - 1].replace(/\.json(\.gz)?(\.bak)?\.attrs$/, "");
             if (name !== parts[parts.length - 1]) names.add(name);
         } else if (parts[0] === "locks" && parts[2] === project && parts.length === 5) {
             names.add(parts[3]);

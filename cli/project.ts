@@ -3,19 +3,21 @@
 // (workspace/project-workspace.ts), with the user's own backend and secrets,
 // its stacks, and the stacks a command line chooses among them.
 
-import { existsSync, promises as fs } from "fs";
+import { existsSync } from "fs";
 import * as path from "path";
 
 import { LocalWorkspace, Stack, StackSummary } from "@pulumi/pulumi/automation";
 
 import { openProjectWorkspace } from "../workspace/project-workspace";
-import { backendUrlOf, damagedBackendAdvice, fileBackendRoot, repairedBackendLine, unreadableMetadataFiles } from "./backend-files";
+import { backendUrlOf, damagedBackendAdvice, fileBackendRoot, removeFiles, repairedBackendLine, unreadableMetadataFiles } from "./backend-files";
 import { UsageError } from "./command";
 import { selectStacks, StackSelector } from "./stacks";
 
 export interface Project {
     /** Where Pulumi.yaml is. */
     readonly directory: string;
+    /** The folder of the project's backend when it is a local file backend (cli/backend-files.ts); else null. */
+    readonly fileBackendRoot: string | null;
     readonly workspace: LocalWorkspace;
     /** Every stack of the project in the backend, in the backend's order. */
     readonly stacks: readonly StackSummary[];
@@ -34,21 +36,25 @@ export interface OpenOptions {
     readonly damagedBackend: "repair" | "refuse";
 }
 
-/** Removes, or refuses with, the unreadable metadata files of a local file backend; nothing on other backends. */
+/**
+ * The folder of a local file backend, after removing (or refusing with) the metadata files
+ * an interrupted CLI left unreadable there; null, and nothing done, on other backends.
+ */
 export async function checkBackendFiles(
     workspace: Pick<LocalWorkspace, "projectSettings">,
     options: OpenOptions,
     say: (line: string) => void,
     env: NodeJS.ProcessEnv = process.env,
-): Promise<void> {
+): Promise<string | null> {
     const settings = await workspace.projectSettings();
     const root = fileBackendRoot(await backendUrlOf(settings.backend?.url, env));
-    if (!root) return;
+    if (!root) return null;
     const damaged = await unreadableMetadataFiles(root, settings.name);
-    if (!damaged.length) return;
+    if (!damaged.length) return root;
     if (options.damagedBackend === "refuse") throw new Error(damagedBackendAdvice(damaged, root, settings.name));
-    await Promise.all(damaged.map((file) => fs.rm(file, { force: true })));
+    await removeFiles(damaged);
     say(repairedBackendLine(damaged, root));
+    return root;
 }
 
 /** The project in `directory`; `say` hears what takes time (the pinned CLI being fetched) and what was repaired. */
@@ -57,11 +63,12 @@ export async function openProject(directory: string, say: (line: string) => void
         throw new UsageError(`${directory} has no Pulumi.yaml; run the command from the project directory.`);
     }
     const workspace = await openProjectWorkspace(directory, say);
-    await checkBackendFiles(workspace, options, say);
+    const backendRoot = await checkBackendFiles(workspace, options, say);
     const stacks = await workspace.listStacks();
     const names = stacks.map((summary) => summary.name);
     return {
         directory,
+        fileBackendRoot: backendRoot,
         workspace,
         stacks,
         async choose(selector) {

@@ -2,11 +2,10 @@
 // (cli/project.ts: its workspace and stacks), its backend's lock files and update
 // history where they can be read (a local file backend), and its policy pack.
 
-import { promises as fs } from "fs";
 import * as path from "path";
 
 import { shortName } from "../cli";
-import { fileBackendRoot, unreadableHistoryFiles } from "../cli/backend-files";
+import { removeFiles, unreadableHistoryFiles } from "../cli/backend-files";
 import { OpenOptions, openProject, Project } from "../cli/project";
 import { readFileBackendLocks, StackLock } from "./stack-health";
 
@@ -24,15 +23,15 @@ export interface FleetProject extends Project {
 /** This project (the one the fleet command belongs to, wherever it is run from). */
 export async function openFleetProject(say: (line: string) => void, options?: OpenOptions): Promise<FleetProject> {
     const project = await openProject(PROJECT_DIRECTORY, say, options);
-    const [whoAmI, settings] = await Promise.all([project.workspace.whoAmI(), project.workspace.projectSettings()]);
-    const backendRoot = fileBackendRoot(whoAmI.url);
+    const settings = await project.workspace.projectSettings();
+    const backendRoot = project.fileBackendRoot;
     return {
         ...project,
         readLocks: async (stack) => (backendRoot ? readFileBackendLocks(backendRoot, settings.name, shortName(stack)) : []),
         async repairHistory(stack) {
             if (!backendRoot) return 0;
             const damaged = await unreadableHistoryFiles(backendRoot, settings.name, shortName(stack));
-            await Promise.all(damaged.map((file) => fs.rm(file, { force: true })));
+            await removeFiles(damaged);
             return damaged.length;
         },
     };

@@ -104,15 +104,16 @@ describe("cli: a file backend's metadata files an interruption left unreadable",
             await write(`stacks/${PROJECT}/contoso.json.attrs`, ""),
             await write(`stacks/${PROJECT}/contoso.json.bak.attrs`, ""),
             await write(`locks/organization/${PROJECT}/fabrikam/0dc2.json.attrs`, ""),
+            await write(`stacks/${PROJECT}/northwind.json.gz.bak.attrs`, ""),
             await write("meta.yaml.attrs", ""),
         ];
-        assert.deepEqual(stacksOf(files, root, PROJECT), ["contoso", "fabrikam"]);
+        assert.deepEqual(stacksOf(files, root, PROJECT), ["contoso", "fabrikam", "northwind"]);
         const advice = damagedBackendAdvice(files, root, PROJECT);
-        assert.match(advice, /holds 4 metadata files an interrupted command left empty or cut short/);
+        assert.match(advice, /holds 5 metadata files an interrupted command left empty or cut short/);
         assert.ok(advice.includes(path.join(".pulumi", "stacks", PROJECT, "contoso.json.attrs")), advice);
         assert.match(advice, /fails with "EOF", although the state itself is intact\. Nothing was run\./);
-        assert.match(advice, /Run `npm run fleet -- recover --stacks contoso,fabrikam`: it removes them first\./);
-        assert.match(damagedBackendAdvice([files[3]], root, PROJECT), /recover --stacks <a stack of this project>`: it removes it first/);
+        assert.match(advice, /Run `npm run fleet -- recover --stacks contoso,fabrikam,northwind`: it removes them first\./);
+        assert.match(damagedBackendAdvice([files[4]], root, PROJECT), /recover --stacks <a stack of this project>`: it removes it first/);
     });
 
     describe("opening the project", () => {
