@@ -13,6 +13,13 @@
 
 const { registerTypeScript } = require("../lib/compile-cache");
 
+// In Pulumi's provider host (not in a test process that loads this file): end the host
+// once the CLI that started it is gone (lib/orphan-guard.js). Its first argument is the
+// engine's address.
+if (/[\\/]cmd[\\/]dynamic-provider[\\/]index\.js$/.test((require.main && require.main.filename) || "")) {
+    require("../lib/orphan-guard").exitWhenOrphaned(process.argv[2]);
+}
+
 const implementations = new Map();
 
 /** The provider implementation for one resource type, made once per process. */
