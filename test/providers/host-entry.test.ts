@@ -126,4 +126,20 @@ describe("providers in the real dynamic provider host", function () {
             }
         });
     });
+
+    it("ends by itself, once it has run our providers, when its engine goes away (a killed CLI); not before", async () => {
+        await withEmulator(baseSeed(), async (emulator) => {
+            const host = await startProviderHost(hostEnvironment(emulator.env));
+            try {
+                await host.configure({});
+                await host.check({}, { __provider: userText, environmentId: environmentId(1), userObjectId: ACCOUNT, accessMode: "read-write" });
+                const before = await Promise.race([host.exited, new Promise((resolve) => setTimeout(() => resolve("running"), 6000))]);
+                assert.equal(before, "running", "the host stays while its engine is there (the probe runs every 5 s)");
+                await host.engineGone();
+                assert.equal(await host.exited, 1);
+            } finally {
+                await host.stop();
+            }
+        });
+    });
 });

@@ -2,6 +2,7 @@
 // child process and calls it over gRPC, as the engine does: Configure once, then
 // Check / Diff / Create / Read / Update / Delete with __provider in the properties.
 
+import * as net from "net";
 import * as path from "path";
 
 import { startProviderProcess } from "./provider-process";
@@ -26,6 +27,10 @@ export interface ProviderHost {
     read(id: string, props: Props): Promise<{ id: string; properties: Props }>;
     update(id: string, olds: Props, news: Props): Promise<Props>;
     delete(id: string, props: Props): Promise<void>;
+    /** The engine's address stops accepting connections, as when a CLI is killed. */
+    engineGone(): Promise<void>;
+    /** The host's exit status once it has ended. */
+    readonly exited: Promise<number | null>;
     stop(): Promise<void>;
 }
 
@@ -47,11 +52,19 @@ function change(request: any, id: string, olds: Props, news: Props) {
 export async function startProviderHost(env: NodeJS.ProcessEnv): Promise<ProviderHost> {
     // The engine starts the host in the project directory; serialized providers
     // require("axios") and "@azure/identity" from there.
-    const host = await startProviderProcess("dynamic provider host", [HOST, "127.0.0.1:1"], { cwd: PROJECT_ROOT, env });
+    // The host's first argument is its engine's address, which a host ends itself without
+    // (lib/orphan-guard.js): a listener stands for the engine.
+    const engine = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => engine.listen(0, "127.0.0.1", resolve));
+    const engineAddress = `127.0.0.1:${(engine.address() as net.AddressInfo).port}`;
+    const host = await startProviderProcess("dynamic provider host", [HOST, engineAddress], { cwd: PROJECT_ROOT, env });
     const { output, call } = host;
+    const engineGone = () => new Promise<void>((resolve) => engine.close(() => resolve()));
 
     return {
         output,
+        engineGone,
+        exited: host.exited,
         async configure(config) {
             const request = new provproto.ConfigureRequest();
             request.setArgs(struct(config));
@@ -97,6 +110,9 @@ export async function startProviderHost(env: NodeJS.ProcessEnv): Promise<Provide
             request.setProperties(struct(props));
             await call("delete", request);
         },
-        stop: () => host.stop(),
+        async stop() {
+            await host.stop();
+            if (engine.listening) await engineGone();
+        },
     };
 }

@@ -13,6 +13,8 @@ export interface ProviderProcess {
     /** Every line the provider printed after its port, standard error included. */
     readonly output: string[];
     call<T = any>(method: string, request: unknown): Promise<T>;
+    /** Its exit status once it has ended on its own or been stopped (null: by a signal). */
+    readonly exited: Promise<number | null>;
     stop(): Promise<void>;
 }
 
@@ -45,8 +47,10 @@ export async function startProviderProcess(label: string, args: string[], option
         child.on("exit", (code) => reject(new Error(`${label} exited with ${code}: ${output.join("\n")}`)));
     });
     const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    const exited = new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once("exit", (code) => resolve(code))));
     return {
         output,
+        exited,
         call: (method, request) =>
             new Promise((resolve, reject) => client[method](request, (error: Error | null, response: any) => (error ? reject(error) : resolve(response)))),
         async stop() {

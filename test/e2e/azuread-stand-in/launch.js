@@ -6,7 +6,3 @@
 
 require("../../../lib/compile-cache").registerTypeScript();
 require("./main.ts");
-
-// A stand-in whose CLI was killed (the crash test kills twenty) ends itself as our own
-// provider hosts do, so that a test run does not leave a host per kill behind.
-require("../../../lib/orphan-guard").exitWhenOrphaned(process.argv.slice(2).find((arg) => !arg.startsWith("-")));
